@@ -1,0 +1,55 @@
+import secrets
+import sys
+
+import click
+from flask.cli import AppGroup
+
+from access import signin, store
+from access.audit import AuditAction, record_event, verify_chain
+from access.models import AgencyKind, Role
+from extensions import db
+
+access_cli = AppGroup("access", help="Agencies and user accounts.")
+audit_cli = AppGroup("audit", help="The audit trail.")
+
+
+@access_cli.command("create-admin")
+@click.option("--email", required=True, help="The administrator's work email address.")
+@click.option("--name", required=True, help="The administrator's full name.")
+@click.option("--agency", "agency_name", required=True, help="Their agency; created if it does not exist.")
+@click.option(
+    "--agency-kind",
+    type=click.Choice([kind.value for kind in AgencyKind]),
+    default=AgencyKind.OTHER.value,
+    show_default=True,
+    help="The kind of agency, used only when the agency is created.",
+)
+def create_admin(email, name, agency_name, agency_kind):
+    """Create an administrator with a one-time password that must be changed at first sign-in."""
+    if store.get_user_by_email(email):
+        raise click.ClickException(f"An account already uses {email}. Choose another email address.")
+    agency = store.get_agency_by_name(agency_name) or store.create_agency(name=agency_name, kind=AgencyKind(agency_kind))
+    one_time_password = secrets.token_urlsafe(15)
+    user = store.create_user(
+        name=name,
+        email=email,
+        agency=agency,
+        role=Role.ADMIN,
+        password_hash=signin.make_password_hash(one_time_password),
+    )
+    record_event(AuditAction.USER_CREATED, object_type="user", object_id=user.id)
+    db.session.commit()
+    click.echo(f"Created administrator {user.email} ({agency.name}).")
+    click.echo(f"One-time password: {one_time_password}")
+    click.echo("Sign in with it; you will be asked to choose a new password and set up a security code app.")
+
+
+@audit_cli.command("verify")
+def verify():
+    """Check the audit trail's hash chain; exit 1 and name the first broken row if it does not hold."""
+    count, broken = verify_chain()
+    if broken is None:
+        click.echo(f"Audit trail intact: {count} events checked.")
+        return
+    click.echo(f"Audit trail broken at row {broken.row_id}: {broken.reason}.", err=True)
+    sys.exit(1)

@@ -1,0 +1,155 @@
+from datetime import datetime
+from enum import StrEnum
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from extensions import StrEnumType, UTCDateTime, db, utcnow
+
+
+class AgencyKind(StrEnum):
+    POLICE = "police"
+    IDVA = "idva"
+    CHILDRENS_SOCIAL_CARE = "childrens-social-care"
+    HEALTH = "health"
+    HOUSING = "housing"
+    PROBATION = "probation"
+    MENTAL_HEALTH = "mental-health"
+    SUBSTANCE_MISUSE = "substance-misuse"
+    EDUCATION = "education"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return AGENCY_KIND_LABELS[self]
+
+
+AGENCY_KIND_LABELS = {
+    AgencyKind.POLICE: "Police",
+    AgencyKind.IDVA: "IDVA service",
+    AgencyKind.CHILDRENS_SOCIAL_CARE: "Children's social care",
+    AgencyKind.HEALTH: "Health",
+    AgencyKind.HOUSING: "Housing",
+    AgencyKind.PROBATION: "Probation",
+    AgencyKind.MENTAL_HEALTH: "Mental health",
+    AgencyKind.SUBSTANCE_MISUSE: "Substance misuse",
+    AgencyKind.EDUCATION: "Education",
+    AgencyKind.OTHER: "Other",
+}
+
+
+class Role(StrEnum):
+    PRACTITIONER = "practitioner"
+    AGENCY_REP = "agency_rep"
+    CHAIR = "chair"
+    COORDINATOR = "coordinator"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.PRACTITIONER: "Practitioner",
+    Role.AGENCY_REP: "Agency representative",
+    Role.CHAIR: "Chair",
+    Role.COORDINATOR: "MARAC coordinator",
+    Role.ADMIN: "Administrator",
+}
+
+
+class Agency(db.Model):
+    __tablename__ = "agency"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[AgencyKind] = mapped_column(StrEnumType(AgencyKind))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    role: Mapped[Role] = mapped_column(StrEnumType(Role, 20))
+    active: Mapped[bool] = mapped_column(default=True)
+    is_demo: Mapped[bool] = mapped_column(default=False)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    must_change_password: Mapped[bool] = mapped_column(default=True)
+    totp_secret_encrypted: Mapped[str | None] = mapped_column(String(255))
+    totp_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_timecode: Mapped[int | None]
+    failed_attempts: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    agency: Mapped[Agency] = relationship(lazy="joined")
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_enrolled_at is not None
+
+
+class RecoveryCode(db.Model):
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(255))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SessionStage(StrEnum):
+    PASSWORD = "password"
+    COMPLETE = "complete"
+
+
+class UserSession(db.Model):
+    """One row per signed-in browser; the cookie carries only a random token whose hash is here."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    stage: Mapped[SessionStage] = mapped_column(StrEnumType(SessionStage, 20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_reason: Mapped[str | None] = mapped_column(String(40))
+    ip: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(200))
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class AuditEvent(db.Model):
+    """Append-only and hash-chained: row_hash covers the row and the previous row's hash."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (
+        UniqueConstraint("row_hash"),
+        Index("ix_audit_event_object", "object_type", "object_id", "occurred_at"),
+        Index("ix_audit_event_user", "user_id", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    user_id: Mapped[int | None]
+    agency_id: Mapped[int | None]
+    action: Mapped[str] = mapped_column(String(60))
+    object_type: Mapped[str | None] = mapped_column(String(60))
+    object_id: Mapped[str | None] = mapped_column(String(64))
+    ip: Mapped[str | None] = mapped_column(String(45))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    row_hash: Mapped[str] = mapped_column(String(64))

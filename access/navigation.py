@@ -1,0 +1,33 @@
+from dataclasses import dataclass
+
+from flask import request, url_for
+from flask_login import current_user
+
+from access.permissions import can
+
+
+@dataclass(frozen=True)
+class NavigationItem:
+    text: str
+    endpoint: str
+
+
+NAVIGATION = (
+    NavigationItem("Home", "meetings.home"),
+    NavigationItem("Users", "access.list_users"),
+    NavigationItem("Agencies", "access.list_agencies"),
+)
+
+
+def navigation_items() -> list[dict]:
+    if not current_user.is_authenticated:
+        return []
+    return [
+        {"text": item.text, "href": url_for(item.endpoint), "active": request.endpoint == item.endpoint}
+        for item in NAVIGATION
+        if can(current_user.role, item.endpoint)
+    ]
+
+
+def navigation_context() -> dict:
+    return {"navigation_items": navigation_items}

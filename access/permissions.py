@@ -1,0 +1,89 @@
+"""Who may use each route: one declaration per view, enforced for every request, deny by default.
+
+Declare with `@allow(Role.ADMIN, ...)`, `@allow_any_role`, `@sign_in_step` (pages of the sign-in
+journey, reachable after the password step) or `@public`. An endpoint with no declaration is refused.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from flask import abort, current_app, redirect, request, url_for
+from flask_login import current_user
+
+from access import sessions
+from access.audit import AuditAction, record_event
+from access.models import Role
+from extensions import db
+
+PUBLIC_ENDPOINTS = frozenset({"static"})
+
+
+class AccessKind(StrEnum):
+    PUBLIC = "public"
+    SIGN_IN_STEP = "sign-in-step"
+    ROLES = "roles"
+
+
+@dataclass(frozen=True)
+class AccessRule:
+    kind: AccessKind
+    roles: frozenset[Role] = frozenset()
+
+
+def _declare(rule: AccessRule):
+    def decorate(view):
+        if hasattr(view, "access_rule"):
+            raise TypeError(f"{view.__name__} declares its access twice")
+        view.access_rule = rule
+        return view
+
+    return decorate
+
+
+def allow(*roles: Role):
+    if not roles:
+        raise TypeError("allow() needs at least one role; use allow_any_role for everyone signed in")
+    return _declare(AccessRule(AccessKind.ROLES, frozenset(roles)))
+
+
+allow_any_role = _declare(AccessRule(AccessKind.ROLES, frozenset(Role)))
+public = _declare(AccessRule(AccessKind.PUBLIC))
+sign_in_step = _declare(AccessRule(AccessKind.SIGN_IN_STEP))
+
+
+def access_rule_for(endpoint: str) -> AccessRule | None:
+    if endpoint in PUBLIC_ENDPOINTS:
+        return AccessRule(AccessKind.PUBLIC)
+    view = current_app.view_functions.get(endpoint)
+    return getattr(view, "access_rule", None)
+
+
+def enforce_access():
+    if request.endpoint is None:
+        return None
+    rule = access_rule_for(request.endpoint)
+    if rule is None:
+        abort(403)
+    if rule.kind is AccessKind.PUBLIC:
+        return None
+    if rule.kind is AccessKind.SIGN_IN_STEP:
+        return None if sessions.current_partial_session() else redirect(url_for("access.sign_in"))
+    if not current_user.is_authenticated:
+        return redirect_to_sign_in()
+    if current_user.role not in rule.roles:
+        record_event(AuditAction.ACCESS_DENIED, user=current_user, object_type="endpoint", object_id=request.endpoint)
+        db.session.commit()
+        abort(403)
+    return None
+
+
+def redirect_to_sign_in():
+    if sessions.current_partial_session():
+        return redirect(url_for("access.continue_sign_in"))
+    next_path = request.full_path.rstrip("?") if request.method == "GET" else None
+    return redirect(url_for("access.sign_in", next=next_path))
+
+
+def can(role: Role, endpoint: str) -> bool:
+    rule = access_rule_for(endpoint)
+    return rule is not None and (rule.kind is AccessKind.PUBLIC or role in rule.roles)

@@ -1,0 +1,116 @@
+"""The sign-in journey: password, then (first time) a new password and TOTP enrolment, then TOTP.
+
+Every failure looks the same from outside; the reason goes only to the audit trail.
+"""
+
+from flask import current_app
+
+from access import sessions, store
+from access.audit import AuditAction, record_event
+from access.models import SessionStage, User
+from access.passwords import hash_password, make_hasher, verify_password
+from access.second_factor import decrypt_secret, matching_timecode, normalise_recovery_code
+from extensions import db, utcnow
+
+TIMING_DUMMY_PASSWORD = "timing-equaliser-for-unknown-accounts"
+
+
+def hasher():
+    return make_hasher(current_app.config["PASSWORD_HASH_PARAMETERS"])
+
+
+def make_password_hash(password: str) -> str:
+    return hash_password(hasher(), password)
+
+
+def _dummy_hash() -> str:
+    cache = current_app.extensions.setdefault("marac_dummy_hash", {})
+    if "hash" not in cache:
+        cache["hash"] = make_password_hash(TIMING_DUMMY_PASSWORD)
+    return cache["hash"]
+
+
+def check_password(email: str, password: str) -> User | None:
+    """The user if the password is right and the account may sign in; None otherwise."""
+    user = store.get_user_by_email(email)
+    if user is None:
+        verify_password(hasher(), _dummy_hash(), password)
+        record_event(AuditAction.SIGN_IN_FAILED, object_type="user")
+        db.session.commit()
+        return None
+    password_ok = verify_password(hasher(), user.password_hash, password)
+    if password_ok and user.active and not store.is_locked(user):
+        if hasher().check_needs_rehash(user.password_hash):
+            user.password_hash = make_password_hash(password)
+        return user
+    if user.active and not store.is_locked(user):
+        record_failure(user, AuditAction.SIGN_IN_FAILED)
+    else:
+        record_event(AuditAction.SIGN_IN_FAILED, user=user, object_type="user", object_id=user.id)
+    db.session.commit()
+    return None
+
+
+def record_failure(user: User, action: AuditAction) -> None:
+    config = current_app.config
+    record_event(action, user=user, object_type="user", object_id=user.id)
+    locked = store.record_failed_attempt(user, config["LOCKOUT_THRESHOLD"], utcnow() + config["LOCKOUT_DURATION"])
+    if locked:
+        record_event(AuditAction.ACCOUNT_LOCKED, user=user, object_type="user", object_id=user.id)
+
+
+def start_partial_sign_in(user: User) -> None:
+    sessions.begin_session(user, SessionStage.PASSWORD)
+    db.session.commit()
+
+
+def may_skip_second_factor(user: User) -> bool:
+    return bool(current_app.config["DEMO_MODE"] and user.is_demo)
+
+
+def next_step_endpoint(user: User) -> str:
+    if user.must_change_password:
+        return "access.set_new_password"
+    if may_skip_second_factor(user):
+        return "access.finish_sign_in"
+    if not user.has_second_factor:
+        return "access.set_up_second_factor"
+    return "access.verify_second_factor"
+
+
+def check_totp_code(user: User, code: str, secret: str | None = None) -> bool:
+    """True once per code; a wrong, stale or reused code counts as a failure."""
+    if store.is_locked(user):
+        record_event(AuditAction.SECOND_FACTOR_FAILED, user=user, object_type="user", object_id=user.id)
+        db.session.commit()
+        return False
+    secret = secret or decrypt_secret(current_app.config["SECRET_KEY"], user.totp_secret_encrypted)
+    timecode = matching_timecode(secret, code, utcnow())
+    if timecode is not None and store.claim_totp_timecode(user, timecode):
+        return True
+    record_failure(user, AuditAction.SECOND_FACTOR_FAILED)
+    db.session.commit()
+    return False
+
+
+def check_recovery_code(user: User, code: str) -> bool:
+    if not store.is_locked(user):
+        candidate = normalise_recovery_code(code)
+        for stored in store.list_unused_recovery_codes(user):
+            if verify_password(hasher(), stored.code_hash, candidate) and store.mark_recovery_code_used(stored):
+                record_event(AuditAction.RECOVERY_CODE_USED, user=user, object_type="user", object_id=user.id)
+                return True
+    record_failure(user, AuditAction.SECOND_FACTOR_FAILED)
+    db.session.commit()
+    return False
+
+
+def complete_sign_in(user: User) -> None:
+    partial = sessions.current_partial_session()
+    if partial is not None:
+        store.revoke_session(partial, "second-factor-passed")
+    store.record_successful_sign_in(user)
+    sessions.begin_session(user, SessionStage.COMPLETE)
+    sessions.limit_concurrent_sessions(user)
+    record_event(AuditAction.SIGN_IN, user=user, object_type="user", object_id=user.id)
+    db.session.commit()

@@ -1,0 +1,184 @@
+"""Every query the access package makes, as a named function."""
+
+import hashlib
+from datetime import datetime
+
+from sqlalchemy import func, or_, select, update
+
+from access.models import Agency, RecoveryCode, Role, SessionStage, User, UserSession
+from extensions import db, utcnow
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def count_users() -> int:
+    return db.session.scalar(select(func.count()).select_from(User))
+
+
+def get_user(user_id: int) -> User | None:
+    return db.session.get(User, user_id)
+
+
+def get_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def list_users() -> list[User]:
+    return list(db.session.scalars(select(User).join(User.agency).order_by(Agency.name, User.name)))
+
+
+def list_demo_users() -> list[User]:
+    return list(db.session.scalars(select(User).where(User.is_demo).order_by(User.id)))
+
+
+def create_user(*, name, email, agency, role: Role, password_hash, is_demo=False) -> User:
+    user = User(
+        name=name.strip(),
+        email=email.strip().lower(),
+        agency=agency,
+        role=role,
+        password_hash=password_hash,
+        is_demo=is_demo,
+        must_change_password=not is_demo,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def get_agency(agency_id: int) -> Agency | None:
+    return db.session.get(Agency, agency_id)
+
+
+def get_agency_by_name(name: str) -> Agency | None:
+    return db.session.scalar(select(Agency).where(func.lower(Agency.name) == name.strip().lower()))
+
+
+def list_agencies() -> list[Agency]:
+    return list(db.session.scalars(select(Agency).order_by(Agency.name)))
+
+
+def create_agency(*, name, kind) -> Agency:
+    agency = Agency(name=name.strip(), kind=kind)
+    db.session.add(agency)
+    db.session.flush()
+    return agency
+
+
+def claim_totp_timecode(user: User, timecode: int) -> bool:
+    """Atomically record a used TOTP timecode; False if it, or a later one, was used already."""
+    result = db.session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .where(or_(User.totp_last_timecode.is_(None), User.totp_last_timecode < timecode))
+        .values(totp_last_timecode=timecode)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount == 1:
+        user.totp_last_timecode = timecode
+        return True
+    return False
+
+
+def replace_recovery_codes(user: User, code_hashes: list[str]) -> None:
+    db.session.execute(
+        RecoveryCode.__table__.delete().where(RecoveryCode.user_id == user.id)
+    )
+    db.session.add_all(RecoveryCode(user_id=user.id, code_hash=h) for h in code_hashes)
+
+
+def list_unused_recovery_codes(user: User) -> list[RecoveryCode]:
+    return list(
+        db.session.scalars(
+            select(RecoveryCode).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
+        )
+    )
+
+
+def mark_recovery_code_used(code: RecoveryCode) -> bool:
+    result = db.session.execute(
+        update(RecoveryCode)
+        .where(RecoveryCode.id == code.id, RecoveryCode.used_at.is_(None))
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def create_session(*, user: User, token: str, stage: SessionStage, ip, user_agent) -> UserSession:
+    row = UserSession(
+        token_hash=token_hash(token),
+        user=user,
+        stage=stage,
+        ip=ip,
+        user_agent=(user_agent or "")[:200],
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def get_live_session(token: str) -> UserSession | None:
+    return db.session.scalar(
+        select(UserSession).where(UserSession.token_hash == token_hash(token), UserSession.revoked_at.is_(None))
+    )
+
+
+def revoke_session(row: UserSession, reason: str) -> None:
+    row.revoked_at = utcnow()
+    row.revoked_reason = reason
+
+
+def revoke_sessions_for_user(user: User, reason: str, *, keep: UserSession | None = None) -> int:
+    query = (
+        update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow(), revoked_reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+    if keep is not None:
+        query = query.where(UserSession.id != keep.id)
+    return db.session.execute(query).rowcount
+
+
+def list_live_complete_sessions(user: User) -> list[UserSession]:
+    return list(
+        db.session.scalars(
+            select(UserSession)
+            .where(
+                UserSession.user_id == user.id,
+                UserSession.stage == SessionStage.COMPLETE,
+                UserSession.revoked_at.is_(None),
+            )
+            .order_by(UserSession.created_at.desc(), UserSession.id.desc())
+        )
+    )
+
+
+def record_failed_attempt(user: User, threshold: int, lock_until: datetime) -> bool:
+    """Count a failure in the database (so it holds across workers); True if it locks the account."""
+    failures = db.session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(failed_attempts=User.failed_attempts + 1)
+        .returning(User.failed_attempts)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    user.failed_attempts = failures
+    if failures < threshold:
+        return False
+    user.failed_attempts = 0
+    user.locked_until = lock_until
+    return True
+
+
+def is_locked(user: User) -> bool:
+    return user.locked_until is not None and user.locked_until > utcnow()
+
+
+def record_successful_sign_in(user: User) -> None:
+    user.failed_attempts = 0
+    user.locked_until = None
+    user.last_sign_in_at = utcnow()

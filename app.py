@@ -1,0 +1,177 @@
+"""The MARAC toolkit web application: `flask --app app run`, or gunicorn "app:create_app()"."""
+
+import json
+import logging
+import os
+import secrets
+import traceback
+
+from flask import Flask, g, render_template, request
+from flask_wtf.csrf import CSRFError
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+from sqlalchemy import text
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import settings_from_environment
+from extensions import csrf, db, limiter, login_manager, migrate
+
+ERROR_PAGES = (400, 403, 404, 405, 409, 413, 429, 500)
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+log = logging.getLogger("marac")
+
+
+def create_app(config=None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(config if config is not None else settings_from_environment(os.environ, app.instance_path))
+    configure_templates(app)
+    init_extensions(app)
+    register_blueprints(app)
+    register_request_hooks(app)
+    register_error_pages(app)
+    register_commands(app)
+    if app.config["PROXY_FIX_HOPS"]:
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    return app
+
+
+def configure_templates(app: Flask) -> None:
+    app.jinja_loader = ChoiceLoader(
+        [
+            app.jinja_loader,
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.autoescape = True
+    WTFormsHelpers(app)
+
+    from access.navigation import navigation_context
+
+    app.context_processor(navigation_context)
+
+
+def init_extensions(app: Flask) -> None:
+    from access.sessions import load_signed_in_user
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.session_protection = None
+    login_manager.request_loader(load_signed_in_user)
+
+
+def register_blueprints(app: Flask) -> None:
+    from access.views import bp as access_bp
+
+    from meetings.views import bp as meetings_bp
+
+    app.register_blueprint(access_bp)
+    app.register_blueprint(meetings_bp)
+
+    from access.permissions import public
+
+    @app.route("/healthz")
+    @public
+    def health_check():
+        db.session.execute(text("SELECT 1"))
+        return {"status": "ok"}
+
+
+def register_request_hooks(app: Flask) -> None:
+    from access.permissions import enforce_access
+
+    @app.before_request
+    def assign_request_id():
+        g.request_id = secrets.token_hex(8)
+
+    app.before_request(enforce_access)
+
+    @app.after_request
+    def add_security_headers(response):
+        response.headers.update(SECURITY_HEADERS)
+        if request.is_secure:
+            response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        if request.endpoint != "static":
+            response.headers["Cache-Control"] = "no-store"
+        response.headers.pop("Server", None)
+        return response
+
+    @app.after_request
+    def log_request(response):
+        log.info(
+            json.dumps(
+                {
+                    "request_id": g.get("request_id"),
+                    "method": request.method,
+                    "endpoint": request.endpoint,
+                    "status": response.status_code,
+                }
+            )
+        )
+        return response
+
+
+def register_error_pages(app: Flask) -> None:
+    from access.audit import AuditAction, record_event
+
+    def render_error(status: int):
+        return render_template(f"errors/{status}.html", request_id=g.get("request_id")), status
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(error):
+        if error.code in ERROR_PAGES:
+            return render_error(error.code)
+        return error
+
+    @app.errorhandler(CSRFError)
+    def handle_csrf_error(error):
+        db.session.rollback()
+        record_event(AuditAction.CSRF_FAILED, object_type="endpoint", object_id=request.endpoint)
+        db.session.commit()
+        return render_template("errors/csrf.html"), 400
+
+    @app.errorhandler(429)
+    def handle_rate_limit(error):
+        db.session.rollback()
+        record_event(AuditAction.RATE_LIMITED, object_type="endpoint", object_id=request.endpoint)
+        db.session.commit()
+        return render_error(429)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected_error(error):
+        db.session.rollback()
+        # The exception's message can quote the data that was being saved, so log only its type and frames.
+        frames = "".join(traceback.format_tb(error.__traceback__))
+        log.error(json.dumps({"request_id": g.get("request_id"), "error": type(error).__name__, "frames": frames}))
+        return render_error(500)
+
+
+def register_commands(app: Flask) -> None:
+    from access.cli import access_cli, audit_cli
+    from meetings.demo import demo_cli
+
+    app.cli.add_command(access_cli)
+    app.cli.add_command(audit_cli)
+    app.cli.add_command(demo_cli)

@@ -1,0 +1,139 @@
+"""Settings for each way the app runs: the local demo, tests, and production.
+
+Production settings come only from the environment and are checked before the app starts.
+"""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+KNOWN_WEAK_SECRETS = {"dev", "secret", "changeme", "change-me", "development", "test", "password"}
+MIN_SECRET_KEY_CHARS = 43  # 32 random bytes as URL-safe base64; hex needs 64
+MIN_SECRET_KEY_DISTINCT_CHARS = 12
+
+
+class ConfigError(RuntimeError):
+    """The app cannot start with these settings; the message says what to set."""
+
+
+def common_settings() -> dict:
+    return {
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=10),
+        "IDLE_TIMEOUT": timedelta(minutes=30),
+        "ADMIN_IDLE_TIMEOUT": timedelta(minutes=15),
+        "ABSOLUTE_TIMEOUT": timedelta(hours=10),
+        "MAX_SESSIONS_PER_USER": 3,
+        "LOCKOUT_THRESHOLD": 10,
+        "LOCKOUT_DURATION": timedelta(minutes=30),
+        "SIGN_IN_RATE_LIMIT": "20 per minute",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_HEADERS_ENABLED": False,
+        "PASSWORD_HASH_PARAMETERS": {"time_cost": 3, "memory_cost": 65536, "parallelism": 4},
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+        "PROXY_FIX_HOPS": 0,
+        "DEMO_MODE": False,
+        "SERVICE_NAME": "MARAC toolkit",
+    }
+
+
+def production_settings(environ) -> dict:
+    secret_key = environ.get("SECRET_KEY", "")
+    check_secret_key(secret_key)
+    database_url = environ.get("DATABASE_URL", "")
+    if not database_url:
+        raise ConfigError(
+            "DATABASE_URL is not set. Set it to the PostgreSQL database, for example "
+            "postgresql://marac@db.internal/marac."
+        )
+    if is_truthy(environ.get("DEMO_MODE", "")):
+        raise ConfigError("DEMO_MODE is on. Production never runs in demo mode: unset DEMO_MODE.")
+    return common_settings() | {
+        "ENV_NAME": "production",
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        "SESSION_COOKIE_NAME": "__Host-session",
+        "SESSION_COOKIE_SECURE": True,
+        "PREFERRED_URL_SCHEME": "https",
+        "PROXY_FIX_HOPS": int(environ.get("PROXY_FIX_HOPS", "0")),
+        "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+    }
+
+
+def development_settings(environ, instance_path: str) -> dict:
+    """The local demo: a SQLite file and a random secret key, both kept under instance/."""
+    instance = Path(instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    database_url = environ.get("DATABASE_URL") or f"sqlite:///{instance / 'marac.sqlite'}"
+    return common_settings() | {
+        "ENV_NAME": "development",
+        "SECRET_KEY": environ.get("SECRET_KEY") or read_or_make_secret_key(instance / "secret_key"),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        "SESSION_COOKIE_NAME": "marac_session",
+        "SESSION_COOKIE_SECURE": False,
+        "DEMO_MODE": environ.get("DEMO_MODE", "1") != "0",
+    }
+
+
+def test_settings(database_url: str, **overrides) -> dict:
+    return common_settings() | {
+        "ENV_NAME": "test",
+        "TESTING": True,
+        "SECRET_KEY": secrets.token_urlsafe(32),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        "SESSION_COOKIE_NAME": "marac_session",
+        "SESSION_COOKIE_SECURE": False,
+        "WTF_CSRF_ENABLED": False,
+        "PASSWORD_HASH_PARAMETERS": {"time_cost": 1, "memory_cost": 8, "parallelism": 1},
+        "SERVER_NAME": "localhost",
+    } | overrides
+
+
+def settings_from_environment(environ, instance_path: str) -> dict:
+    env_name = environ.get("MARAC_ENV", "production")
+    if env_name == "production":
+        try:
+            return production_settings(environ)
+        except ConfigError as error:
+            if "MARAC_ENV" in environ:
+                raise
+            raise ConfigError(f"{error} (MARAC_ENV is not set, so production settings apply; "
+                              "for the local demo, set MARAC_ENV=development.)") from None
+    if env_name == "development":
+        return development_settings(environ, instance_path)
+    raise ConfigError(f"MARAC_ENV must be 'production' or 'development', not {env_name!r}.")
+
+
+def check_secret_key(secret_key: str) -> None:
+    advice = "Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+    if not secret_key:
+        raise ConfigError(f"SECRET_KEY is not set. {advice}")
+    if secret_key.lower() in KNOWN_WEAK_SECRETS:
+        raise ConfigError(f"SECRET_KEY is a well-known development value. {advice}")
+    if len(secret_key) < MIN_SECRET_KEY_CHARS or len(set(secret_key)) < MIN_SECRET_KEY_DISTINCT_CHARS:
+        raise ConfigError(f"SECRET_KEY must be at least 32 random bytes. {advice}")
+
+
+def read_or_make_secret_key(path: Path) -> str:
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(32)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(key)
+    return key
+
+
+def normalise_database_url(url: str) -> str:
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def is_truthy(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}

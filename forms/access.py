@@ -1,0 +1,110 @@
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSelect, GovTextInput, GovCheckboxInput
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import Email, InputRequired, Length, ValidationError
+
+from access.models import AgencyKind, Role
+from access.passwords import MAX_LENGTH, PasswordRejected, check_password_policy
+from forms.base import BaseForm
+
+
+class SignInForm(BaseForm):
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        validators=[InputRequired("Enter your email address"), Length(max=254, message="Enter an email address of 254 characters or fewer")],
+    )
+    password = PasswordField(
+        "Password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired("Enter your password"), Length(max=MAX_LENGTH, message="Enter your password")],
+    )
+
+
+class SecondFactorForm(BaseForm):
+    code = StringField(
+        "Security code",
+        widget=GovTextInput(),
+        validators=[InputRequired("Enter the 6-digit code from your authenticator app"), Length(max=20, message="Enter the 6-digit code from your authenticator app")],
+    )
+
+
+class RecoveryCodeForm(BaseForm):
+    code = StringField(
+        "Recovery code",
+        widget=GovTextInput(),
+        validators=[InputRequired("Enter one of your recovery codes"), Length(max=60, message="Enter one of your recovery codes")],
+    )
+
+
+class NewPasswordForm(BaseForm):
+    password = PasswordField(
+        "New password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired("Enter a new password")],
+    )
+    password_again = PasswordField(
+        "Confirm new password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired("Enter the new password again")],
+    )
+
+    def __init__(self, *args, context_words: tuple[str, ...] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.context_words = context_words
+
+    def validate_password(self, field):
+        try:
+            check_password_policy(field.data, self.context_words)
+        except PasswordRejected as rejection:
+            raise ValidationError(str(rejection)) from rejection
+
+    def validate_password_again(self, field):
+        if field.data != self.password.data:
+            raise ValidationError("Enter the same password in both boxes")
+
+
+def agency_choices(agencies):
+    return [("", "Choose an agency")] + [(str(agency.id), agency.name) for agency in agencies]
+
+
+class UserForm(BaseForm):
+    name = StringField(
+        "Full name",
+        widget=GovTextInput(),
+        validators=[InputRequired("Enter the person's full name"), Length(max=100, message="Enter a name of 100 characters or fewer")],
+    )
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired("Enter the person's work email address"),
+            Length(max=254, message="Enter an email address of 254 characters or fewer"),
+            Email("Enter an email address in the correct format, like name@example.org", check_deliverability=False),
+        ],
+    )
+    agency_id = SelectField("Agency", widget=GovSelect(), validators=[InputRequired("Choose the person's agency")])
+    role = SelectField(
+        "Role",
+        widget=GovSelect(),
+        choices=[("", "Choose a role")] + [(role.value, role.label) for role in Role],
+        validators=[InputRequired("Choose the person's role")],
+    )
+    active = BooleanField("Account is active (can sign in)", widget=GovCheckboxInput(), default=True)
+
+    def __init__(self, *args, agencies=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.agency_id.choices = agency_choices(agencies)
+
+
+class AgencyForm(BaseForm):
+    name = StringField(
+        "Agency name",
+        widget=GovTextInput(),
+        validators=[InputRequired("Enter the agency's name"), Length(max=120, message="Enter a name of 120 characters or fewer")],
+    )
+    kind = SelectField(
+        "Kind of agency",
+        widget=GovSelect(),
+        choices=[("", "Choose the kind of agency")] + [(kind.value, kind.label) for kind in AgencyKind],
+        validators=[InputRequired("Choose the kind of agency")],
+    )
