@@ -1,0 +1,53 @@
+# The README's two commands: `make run` and `make test`. Everything else is a step of those.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+STAMPS := .make
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: install run serve test audit assets clean
+
+install: $(STAMPS)/python $(STAMPS)/assets
+
+$(STAMPS)/python: pyproject.toml
+	@mkdir -p $(STAMPS)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@touch $@
+
+$(STAMPS)/node: package.json package-lock.json
+	@mkdir -p $(STAMPS)
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(STAMPS)/assets: $(STAMPS)/node $(wildcard assets/*)
+	npm run --silent build
+	@touch $@
+
+assets: $(STAMPS)/assets
+
+run: export MARAC_ENV ?= development
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) demo seed
+	@$(FLASK) demo accounts
+	@echo "Serving http://$(HOST):$(PORT) — press Ctrl+C to stop."
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+serve: export MARAC_ENV ?= development
+serve: install
+	$(FLASK) db upgrade
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 "app:create_app()"
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+audit: install
+	$(BIN)/python -m pip install --quiet pip-audit
+	$(BIN)/pip-audit --strict
+
+clean:
+	rm -rf $(VENV) node_modules static $(STAMPS)

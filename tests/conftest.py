@@ -1,0 +1,163 @@
+"""Shared fixtures: a real database per test (SQLite, or PostgreSQL when TEST_DATABASE_URL is set),
+cloned from a template that the real migration chain built once per run."""
+
+import os
+import secrets
+import shutil
+
+import psycopg
+import pytest
+from flask import session, url_for
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+
+from access.models import Agency, AgencyKind, Role, SessionStage, User
+from access.second_factor import encrypt_secret, new_totp_secret
+from access import sessions, signin, store
+from app import create_app
+from config import normalise_database_url, test_settings
+from extensions import db, limiter
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+ON_POSTGRES = TEST_DATABASE_URL.startswith(("postgres://", "postgresql"))
+TEST_PASSWORD = "correct horse battery staple"
+
+
+def postgres_admin_url() -> str:
+    return TEST_DATABASE_URL.replace("postgresql+psycopg://", "postgresql://")
+
+
+def postgres_url_for(database: str) -> str:
+    base, _, _ = postgres_admin_url().rpartition("/")
+    return f"{base}/{database}"
+
+
+def run_postgres_admin(statement: str) -> None:
+    with psycopg.connect(postgres_admin_url(), autocommit=True) as connection:
+        connection.execute(statement)
+
+
+def migrate_to_head(database_url: str) -> None:
+    app = create_app(test_settings(database_url))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory):
+    if ON_POSTGRES:
+        name = f"marac_template_{secrets.token_hex(4)}"
+        run_postgres_admin(f"CREATE DATABASE {name}")
+        migrate_to_head(postgres_url_for(name))
+        yield name
+        run_postgres_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    else:
+        path = tmp_path_factory.mktemp("template") / "template.sqlite"
+        migrate_to_head(f"sqlite:///{path}")
+        yield path
+
+
+@pytest.fixture
+def database_url(database_template, tmp_path):
+    if ON_POSTGRES:
+        name = f"marac_test_{secrets.token_hex(6)}"
+        run_postgres_admin(f"CREATE DATABASE {name} TEMPLATE {database_template}")
+        yield normalise_database_url(postgres_url_for(name))
+        run_postgres_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    else:
+        path = tmp_path / "test.sqlite"
+        shutil.copyfile(database_template, path)
+        yield f"sqlite:///{path}"
+
+
+@pytest.fixture
+def app_settings():
+    """Override in a test module to change settings for its app."""
+    return {}
+
+
+class UrlClient(FlaskClient):
+    def url(self, endpoint: str, **values) -> str:
+        with self.application.test_request_context():
+            return url_for(endpoint, **values)
+
+
+@pytest.fixture
+def app(database_url, app_settings):
+    app = create_app(test_settings(database_url, **app_settings))
+    app.test_client_class = UrlClient
+    limiter.reset()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_agency(app):
+    def make(name="Northshire Police", kind=AgencyKind.POLICE) -> int:
+        with app.app_context():
+            agency = store.get_agency_by_name(name) or store.create_agency(name=name, kind=kind)
+            db.session.commit()
+            return agency.id
+
+    return make
+
+
+@pytest.fixture
+def make_user(app, make_agency):
+    """A user who has finished first sign-in: own password set and TOTP enrolled. Returns (id, secret)."""
+
+    def make(email="worker@example.org", role=Role.PRACTITIONER, agency="Northshire Police", **fields):
+        agency_id = make_agency(agency)
+        secret = new_totp_secret()
+        with app.app_context():
+            user = store.create_user(
+                name=fields.pop("name", "Sam Worker"),
+                email=email,
+                agency=db.session.get(Agency, agency_id),
+                role=role,
+                password_hash=signin.make_password_hash(fields.pop("password", TEST_PASSWORD)),
+            )
+            user.must_change_password = False
+            user.totp_secret_encrypted = encrypt_secret(app.config["SECRET_KEY"], secret)
+            user.totp_enrolled_at = user.created_at
+            for name, value in fields.items():
+                setattr(user, name, value)
+            db.session.commit()
+            return user.id, secret
+
+    return make
+
+
+@pytest.fixture
+def sign_in_as(app, client, make_user):
+    """Sign the test client in as a new user of the given role, without the sign-in pages."""
+
+    def sign_in(role=Role.PRACTITIONER, email=None, agency="Northshire Police") -> int:
+        user_id, _ = make_user(email=email or f"{role.value}@example.org", role=role, agency=agency)
+        with app.test_request_context():
+            sessions.begin_session(db.session.get(User, user_id), SessionStage.COMPLETE)
+            db.session.commit()
+            token = session[sessions.TOKEN_KEY]
+        with client.session_transaction() as client_session:
+            client_session[sessions.TOKEN_KEY] = token
+        return user_id
+
+    return sign_in
+
+
+@pytest.fixture
+def url(app):
+    """url_for outside any request, so that test requests never share an app context (and its g)."""
+
+    def build(endpoint: str, **values) -> str:
+        with app.test_request_context():
+            return url_for(endpoint, **values)
+
+    return build

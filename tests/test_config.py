@@ -1,0 +1,75 @@
+import pytest
+
+from app import create_app
+from config import ConfigError, development_settings, production_settings, settings_from_environment
+
+GOOD_KEY = "kY3v8Qp1Zr7mW2xN5tB9cL4dF6gH0jS3aE8uI1oP2yT"
+GOOD_PRODUCTION = {"SECRET_KEY": GOOD_KEY, "DATABASE_URL": "postgresql://marac@db.internal/marac"}
+
+
+def test_production_starts_with_a_strong_key_and_a_database():
+    settings = production_settings(GOOD_PRODUCTION)
+
+    assert settings["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://marac@db.internal/marac"
+    assert settings["SESSION_COOKIE_NAME"] == "__Host-session"
+    assert settings["SESSION_COOKIE_SECURE"] is True
+    assert settings["DEMO_MODE"] is False
+
+
+@pytest.mark.parametrize(
+    ("environ", "advice"),
+    [
+        ({"DATABASE_URL": "postgresql://db/marac"}, "SECRET_KEY is not set"),
+        ({**GOOD_PRODUCTION, "SECRET_KEY": "dev"}, "well-known development value"),
+        ({**GOOD_PRODUCTION, "SECRET_KEY": "x" * 31}, "at least 32 random bytes"),
+        ({**GOOD_PRODUCTION, "SECRET_KEY": GOOD_KEY[:42]}, "at least 32 random bytes"),
+        ({**GOOD_PRODUCTION, "SECRET_KEY": "ab" * 40}, "at least 32 random bytes"),
+        ({"SECRET_KEY": GOOD_KEY}, "DATABASE_URL is not set"),
+        ({**GOOD_PRODUCTION, "DEMO_MODE": "1"}, "unset DEMO_MODE"),
+        ({**GOOD_PRODUCTION, "DEMO_MODE": "true"}, "unset DEMO_MODE"),
+    ],
+)
+def test_production_refuses_to_start_and_says_what_to_set(environ, advice):
+    with pytest.raises(ConfigError, match=advice):
+        create_app(settings_from_environment({**environ, "MARAC_ENV": "production"}, "/nonexistent"))
+
+
+def test_production_is_the_default_and_the_message_points_to_the_demo_setting():
+    with pytest.raises(ConfigError, match="MARAC_ENV=development"):
+        settings_from_environment({}, "/nonexistent")
+
+
+def test_an_unknown_environment_name_is_refused():
+    with pytest.raises(ConfigError, match="MARAC_ENV must be"):
+        settings_from_environment({"MARAC_ENV": "staging"}, "/nonexistent")
+
+
+def test_production_password_hashing_is_at_or_above_the_owasp_floor():
+    parameters = production_settings(GOOD_PRODUCTION)["PASSWORD_HASH_PARAMETERS"]
+
+    assert parameters["memory_cost"] >= 19 * 1024
+    assert parameters["time_cost"] >= 2
+    assert parameters["parallelism"] >= 1
+
+
+def test_development_makes_a_random_secret_key_once_and_keeps_it(tmp_path):
+    first = development_settings({}, str(tmp_path))
+    second = development_settings({}, str(tmp_path))
+
+    assert first["SECRET_KEY"] == second["SECRET_KEY"]
+    assert len(first["SECRET_KEY"]) >= 43
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert development_settings({}, str(tmp_path / "other"))["SECRET_KEY"] != first["SECRET_KEY"]
+
+
+def test_development_is_demo_mode_on_a_sqlite_file_under_instance(tmp_path):
+    settings = development_settings({}, str(tmp_path))
+
+    assert settings["DEMO_MODE"] is True
+    assert settings["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'marac.sqlite'}"
+    assert development_settings({"DEMO_MODE": "0"}, str(tmp_path))["DEMO_MODE"] is False
+
+
+def test_factory_builds_an_app_from_settings(app):
+    assert app.config["ENV_NAME"] == "test"
+    assert "access" in app.blueprints
