@@ -162,8 +162,8 @@ def register_error_pages(app: Flask) -> None:
     @app.errorhandler(Exception)
     def handle_unexpected_error(error):
         db.session.rollback()
-        # The exception's message can quote the data that was being saved, so log only its type and frames.
-        frames = "".join(traceback.format_tb(error.__traceback__))
+        # The message and source lines can quote the data being saved: log only the type and where.
+        frames = [f"{frame.filename}:{frame.lineno} in {frame.name}" for frame in traceback.extract_tb(error.__traceback__)]
         log.error(json.dumps({"request_id": g.get("request_id"), "error": type(error).__name__, "frames": frames}))
         return render_error(500)
 

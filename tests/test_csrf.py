@@ -1,0 +1,70 @@
+"""CSRF stays on outside tests: this module turns it back on and proves a missing token is refused."""
+
+import re
+
+import pytest
+
+from access.models import AuditEvent
+from extensions import db
+from tests.conftest import TEST_PASSWORD
+
+
+@pytest.fixture
+def app_settings():
+    return {"WTF_CSRF_ENABLED": True}
+
+
+def csrf_token_from(html: str) -> str:
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
+def sign_in_form(email="worker@example.org", **extra):
+    return {"email": email, "password": TEST_PASSWORD, **extra}
+
+
+def test_csrf_is_on_in_every_non_test_configuration():
+    from config import common_settings, development_settings, production_settings
+
+    assert "WTF_CSRF_ENABLED" not in common_settings()
+    assert "WTF_CSRF_ENABLED" not in development_settings({}, "/tmp/marac-csrf-check")
+    key = "kY3v8Qp1Zr7mW2xN5tB9cL4dF6gH0jS3aE8uI1oP2yT"
+    assert "WTF_CSRF_ENABLED" not in production_settings({"SECRET_KEY": key, "DATABASE_URL": "postgresql://x/y"})
+
+
+def test_a_post_without_a_token_is_refused_and_changes_nothing(app, client, make_user):
+    make_user()
+
+    response = client.post(client.url("access.sign_in"), data=sign_in_form())
+
+    assert response.status_code == 400
+    assert "Your form could not be sent" in response.get_data(as_text=True)
+    with app.app_context():
+        actions = [event.action for event in db.session.query(AuditEvent)]
+    assert actions == ["csrf-failed"]
+
+
+def test_a_token_from_another_session_is_refused(app, client, make_user):
+    make_user()
+    other = app.test_client()
+    foreign_token = csrf_token_from(other.get(other.url("access.sign_in")).get_data(as_text=True))
+    client.get(client.url("access.sign_in"))
+
+    response = client.post(client.url("access.sign_in"), data=sign_in_form(csrf_token=foreign_token))
+
+    assert response.status_code == 400
+
+
+def test_a_post_with_the_token_from_the_page_is_accepted(client, make_user):
+    make_user()
+    token = csrf_token_from(client.get(client.url("access.sign_in")).get_data(as_text=True))
+
+    response = client.post(client.url("access.sign_in"), data=sign_in_form(csrf_token=token))
+
+    assert response.status_code == 302
+
+
+def test_sign_out_needs_the_token(client, sign_in_as):
+    sign_in_as()
+
+    assert client.post(client.url("access.sign_out")).status_code == 400
+    assert client.get(client.url("meetings.home")).status_code == 200
