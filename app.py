@@ -5,6 +5,8 @@ import logging
 import os
 import secrets
 import traceback
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
@@ -33,6 +35,7 @@ SECURITY_HEADERS = {
     "Cross-Origin-Resource-Policy": "same-origin",
 }
 log = logging.getLogger("marac")
+UK_TIME = ZoneInfo("Europe/London")
 
 
 def create_app(config=None) -> Flask:
@@ -44,10 +47,32 @@ def create_app(config=None) -> Flask:
     register_request_hooks(app)
     register_error_pages(app)
     register_commands(app)
+    configure_logging()
     if app.config["PROXY_FIX_HOPS"]:
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app
+
+
+class JsonLineFormatter(logging.Formatter):
+    """One JSON object per line; json.dumps escapes control characters, so a value cannot forge a line."""
+
+    def format(self, record):
+        fields = record.msg if isinstance(record.msg, dict) else {"message": record.getMessage()}
+        time = datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds")
+        return json.dumps({"time": time, "level": record.levelname, **fields})
+
+
+def configure_logging() -> None:
+    if not any(isinstance(handler.formatter, JsonLineFormatter) for handler in log.handlers):
+        handler = logging.StreamHandler()
+        handler.setFormatter(JsonLineFormatter())
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+
+
+def format_local_datetime(moment: datetime) -> str:
+    return moment.astimezone(UK_TIME).strftime("%A %-d %B %Y, %-I:%M%p").replace("AM", "am").replace("PM", "pm")
 
 
 def configure_templates(app: Flask) -> None:
@@ -63,6 +88,7 @@ def configure_templates(app: Flask) -> None:
         ]
     )
     app.jinja_env.autoescape = True
+    app.add_template_filter(format_local_datetime, "local_datetime")
     WTFormsHelpers(app)
 
     from access.navigation import navigation_context
@@ -121,14 +147,12 @@ def register_request_hooks(app: Flask) -> None:
     @app.after_request
     def log_request(response):
         log.info(
-            json.dumps(
-                {
-                    "request_id": g.get("request_id"),
-                    "method": request.method,
-                    "endpoint": request.endpoint,
-                    "status": response.status_code,
-                }
-            )
+            {
+                "request_id": g.get("request_id"),
+                "method": request.method,
+                "endpoint": request.endpoint,
+                "status": response.status_code,
+            }
         )
         return response
 
@@ -164,7 +188,7 @@ def register_error_pages(app: Flask) -> None:
         db.session.rollback()
         # The message and source lines can quote the data being saved: log only the type and where.
         frames = [f"{frame.filename}:{frame.lineno} in {frame.name}" for frame in traceback.extract_tb(error.__traceback__)]
-        log.error(json.dumps({"request_id": g.get("request_id"), "error": type(error).__name__, "frames": frames}))
+        log.error({"request_id": g.get("request_id"), "error": type(error).__name__, "frames": frames})
         return render_error(500)
 
 

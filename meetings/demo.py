@@ -3,8 +3,9 @@
 import os
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 from flask import current_app
@@ -101,7 +102,7 @@ def write_demo_password(password: str) -> None:
 def next_weekday_at(now: datetime, *, weekday: int, at: time) -> datetime:
     days_ahead = (weekday - now.weekday()) % 7 or 7
     day = (now + timedelta(days=days_ahead)).date()
-    return datetime.combine(day, at, tzinfo=timezone.utc)
+    return datetime.combine(day, at, tzinfo=ZoneInfo("Europe/London"))
 
 
 @demo_cli.command("accounts")

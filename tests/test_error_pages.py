@@ -57,3 +57,18 @@ def test_an_unexpected_error_gives_a_reference_and_no_traceback_or_data(failing_
 def test_unknown_methods_are_refused(client):
     assert client.open(client.url("access.sign_in"), method="TRACE").status_code == 405
     assert client.delete(client.url("access.sign_in")).status_code == 405
+
+
+def test_log_lines_are_json_with_a_utc_time_and_no_forged_lines(app):
+    import json
+
+    from app import JsonLineFormatter
+
+    record = logging.LogRecord("marac", logging.INFO, __file__, 1, {"endpoint": "x\nFAKE LOGIN OK"}, None, None)
+
+    line = JsonLineFormatter().format(record)
+
+    assert "\n" not in line
+    parsed = json.loads(line)
+    assert parsed["endpoint"] == "x\nFAKE LOGIN OK"
+    assert parsed["time"].endswith("+00:00")
