@@ -43,6 +43,7 @@ serve: install
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 "app:create_app()"
 
 test: install
+	$(BIN)/bandit --quiet --severity-level medium --recursive . --exclude ./.venv,./node_modules,./tests
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 audit: install

@@ -66,6 +66,7 @@ def configure_sqlite_connection(dbapi_connection, connection_record):
         "PRAGMA foreign_keys=ON",
         "PRAGMA busy_timeout=5000",
         "PRAGMA synchronous=FULL",
+        "PRAGMA recursive_triggers=ON",  # so INSERT OR REPLACE cannot bypass the audit delete trigger
     ):
         dbapi_connection.execute(pragma)
 

@@ -1,6 +1,6 @@
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSelect, GovTextInput, GovCheckboxInput
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import Email, InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, Email, InputRequired, Length, ValidationError
 
 from access.models import AgencyKind, Role
 from access.passwords import MAX_LENGTH, PasswordRejected, check_password_policy
@@ -11,7 +11,7 @@ class SignInForm(BaseForm):
     email = EmailField(
         "Email address",
         widget=GovTextInput(),
-        validators=[InputRequired("Enter your email address"), Length(max=254, message="Enter an email address of 254 characters or fewer")],
+        validators=[DataRequired("Enter your email address"), Length(max=254, message="Enter an email address of 254 characters or fewer")],
     )
     password = PasswordField(
         "Password",
@@ -24,7 +24,7 @@ class SecondFactorForm(BaseForm):
     code = StringField(
         "Security code",
         widget=GovTextInput(),
-        validators=[InputRequired("Enter the 6-digit code from your authenticator app"), Length(max=20, message="Enter the 6-digit code from your authenticator app")],
+        validators=[DataRequired("Enter the 6-digit code from your authenticator app"), Length(max=20, message="Enter the 6-digit code from your authenticator app")],
     )
 
 
@@ -32,7 +32,7 @@ class RecoveryCodeForm(BaseForm):
     code = StringField(
         "Recovery code",
         widget=GovTextInput(),
-        validators=[InputRequired("Enter one of your recovery codes"), Length(max=60, message="Enter one of your recovery codes")],
+        validators=[DataRequired("Enter one of your recovery codes"), Length(max=60, message="Enter one of your recovery codes")],
     )
 
 
@@ -71,13 +71,13 @@ class UserForm(BaseForm):
     name = StringField(
         "Full name",
         widget=GovTextInput(),
-        validators=[InputRequired("Enter the person's full name"), Length(max=100, message="Enter a name of 100 characters or fewer")],
+        validators=[DataRequired("Enter the person's full name"), Length(max=100, message="Enter a name of 100 characters or fewer")],
     )
     email = EmailField(
         "Email address",
         widget=GovTextInput(),
         validators=[
-            InputRequired("Enter the person's work email address"),
+            DataRequired("Enter the person's work email address"),
             Length(max=254, message="Enter an email address of 254 characters or fewer"),
             Email("Enter an email address in the correct format, like name@example.org", check_deliverability=False),
         ],
@@ -100,7 +100,7 @@ class AgencyForm(BaseForm):
     name = StringField(
         "Agency name",
         widget=GovTextInput(),
-        validators=[InputRequired("Enter the agency's name"), Length(max=120, message="Enter a name of 120 characters or fewer")],
+        validators=[DataRequired("Enter the agency's name"), Length(max=120, message="Enter a name of 120 characters or fewer")],
     )
     kind = SelectField(
         "Kind of agency",
