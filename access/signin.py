@@ -59,6 +59,10 @@ def record_failure(user: User, action: AuditAction) -> None:
         record_event(AuditAction.ACCOUNT_LOCKED, user=user, object_type="user", object_id=user.id)
 
 
+def is_current_password(user: User, password: str) -> bool:
+    return verify_password(hasher(), user.password_hash, password)
+
+
 def start_partial_sign_in(user: User) -> None:
     sessions.begin_session(user, SessionStage.PASSWORD)
     db.session.commit()

@@ -11,7 +11,7 @@ from access.models import AgencyKind, Role, User
 from access.permissions import allow, allow_any_role, public, sign_in_step
 from access.second_factor import encrypt_secret, decrypt_secret, new_recovery_codes, new_totp_secret, provisioning_uri
 from extensions import db, limiter, utcnow
-from forms.access import AgencyForm, NewPasswordForm, RecoveryCodeForm, SecondFactorForm, SignInForm, UserForm
+from forms.access import AgencyForm, ChangePasswordForm, NewPasswordForm, RecoveryCodeForm, SecondFactorForm, SignInForm, UserForm
 
 bp = Blueprint("access", __name__)
 
@@ -180,13 +180,15 @@ def signed_out():
 @allow_any_role
 def change_password():
     user = current_user._get_current_object()
-    form = NewPasswordForm(context_words=context_words_for(user))
+    form = ChangePasswordForm(context_words=context_words_for(user))
     if form.validate_on_submit():
-        user.password_hash = signin.make_password_hash(form.password.data)
-        store.revoke_sessions_for_user(user, "password-changed", keep=sessions.current_session())
-        record_event(AuditAction.PASSWORD_CHANGED, user=user, object_type="user", object_id=user.id)
-        db.session.commit()
-        return render_template("access/password-changed.html")
+        if signin.is_current_password(user, form.current_password.data):
+            user.password_hash = signin.make_password_hash(form.password.data)
+            store.revoke_sessions_for_user(user, "password-changed", keep=sessions.current_session())
+            record_event(AuditAction.PASSWORD_CHANGED, user=user, object_type="user", object_id=user.id)
+            db.session.commit()
+            return render_template("access/password-changed.html")
+        form.current_password.errors.append("Enter your current password correctly")
     return render_template("access/change-password.html", form=form)
 
 

@@ -63,6 +63,14 @@ class NewPasswordForm(BaseForm):
             raise ValidationError("Enter the same password in both boxes")
 
 
+class ChangePasswordForm(NewPasswordForm):
+    current_password = PasswordField(
+        "Current password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired("Enter your current password")],
+    )
+
+
 def agency_choices(agencies):
     return [("", "Choose an agency")] + [(str(agency.id), agency.name) for agency in agencies]
 
