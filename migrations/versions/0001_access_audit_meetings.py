@@ -131,6 +131,12 @@ def make_audit_append_only():
                 f"CREATE TRIGGER audit_event_no_{operation.lower()} BEFORE {operation} ON audit_event "
                 f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}'); END"
             )
+        # INSERT OR REPLACE deletes without firing delete triggers unless recursive_triggers is on.
+        op.execute(
+            "CREATE TRIGGER audit_event_no_replace BEFORE INSERT ON audit_event "
+            "WHEN EXISTS (SELECT 1 FROM audit_event WHERE id = NEW.id OR row_hash = NEW.row_hash) "
+            f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}'); END"
+        )
 
 
 def downgrade():
