@@ -22,11 +22,11 @@ def sign_in_form(email="worker@example.org", **extra):
     return {"email": email, "password": TEST_PASSWORD, **extra}
 
 
-def test_csrf_is_on_in_every_non_test_configuration():
+def test_csrf_is_on_in_every_non_test_configuration(tmp_path):
     from config import common_settings, development_settings, production_settings
 
     assert "WTF_CSRF_ENABLED" not in common_settings()
-    assert "WTF_CSRF_ENABLED" not in development_settings({}, "/tmp/marac-csrf-check")
+    assert "WTF_CSRF_ENABLED" not in development_settings({}, str(tmp_path))
     key = "kY3v8Qp1Zr7mW2xN5tB9cL4dF6gH0jS3aE8uI1oP2yT"
     assert "WTF_CSRF_ENABLED" not in production_settings({"SECRET_KEY": key, "DATABASE_URL": "postgresql://x/y"})
 

@@ -151,15 +151,17 @@ def test_every_sqlite_connection_gets_the_safe_settings(app):
         connections = [db.engine.raw_connection(), db.engine.raw_connection()]
         try:
             for connection in connections:
-                def pragma(name):
-                    return connection.cursor().execute(f"PRAGMA {name}").fetchone()[0]
-
-                assert pragma("journal_mode") == "wal"
-                assert pragma("foreign_keys") == 1
-                assert pragma("busy_timeout") == 5000
-                assert pragma("synchronous") == 2  # FULL
-                # Without it, INSERT OR REPLACE deletes an audit row without firing the delete trigger.
-                assert pragma("recursive_triggers") == 1
+                settings = {
+                    name: connection.cursor().execute(f"PRAGMA {name}").fetchone()[0]
+                    for name in ("journal_mode", "foreign_keys", "busy_timeout", "synchronous", "recursive_triggers")
+                }
+                assert settings == {
+                    "journal_mode": "wal",
+                    "foreign_keys": 1,
+                    "busy_timeout": 5000,
+                    "synchronous": 2,  # FULL
+                    "recursive_triggers": 1,
+                }
         finally:
             for connection in connections:
                 connection.close()

@@ -13,9 +13,6 @@ down_revision = None
 branch_labels = None
 depends_on = None
 
-APPEND_ONLY_MESSAGE = "audit_event is append-only"
-
-
 def upgrade():
     op.create_table(
         "agency",
@@ -115,7 +112,7 @@ def make_audit_append_only():
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
             "CREATE FUNCTION audit_event_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
-            f"BEGIN RAISE EXCEPTION '{APPEND_ONLY_MESSAGE}'; END $$"
+            "BEGIN RAISE EXCEPTION 'audit_event is append-only'; END $$"
         )
         op.execute(
             "CREATE TRIGGER audit_event_no_change BEFORE UPDATE OR DELETE ON audit_event "
@@ -125,18 +122,21 @@ def make_audit_append_only():
             "CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_event "
             "FOR EACH STATEMENT EXECUTE FUNCTION audit_event_append_only()"
         )
-    else:
-        for operation in ("UPDATE", "DELETE"):
-            op.execute(
-                f"CREATE TRIGGER audit_event_no_{operation.lower()} BEFORE {operation} ON audit_event "
-                f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}'); END"
-            )
-        # INSERT OR REPLACE deletes without firing delete triggers unless recursive_triggers is on.
-        op.execute(
-            "CREATE TRIGGER audit_event_no_replace BEFORE INSERT ON audit_event "
-            "WHEN EXISTS (SELECT 1 FROM audit_event WHERE id = NEW.id OR row_hash = NEW.row_hash) "
-            f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}'); END"
-        )
+        return
+    op.execute(
+        "CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event "
+        "BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END"
+    )
+    op.execute(
+        "CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event "
+        "BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END"
+    )
+    # INSERT OR REPLACE deletes without firing delete triggers unless recursive_triggers is on.
+    op.execute(
+        "CREATE TRIGGER audit_event_no_replace BEFORE INSERT ON audit_event "
+        "WHEN EXISTS (SELECT 1 FROM audit_event WHERE id = NEW.id OR row_hash = NEW.row_hash) "
+        "BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END"
+    )
 
 
 def downgrade():

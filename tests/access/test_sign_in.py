@@ -3,7 +3,6 @@ from datetime import timedelta
 import pytest
 import time_machine
 
-from access.models import Role
 from tests.access.conftest import START, mask_tokens, session_cookie, totp_code
 from tests.conftest import TEST_PASSWORD
 
