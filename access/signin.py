@@ -9,7 +9,7 @@ from access import sessions, store
 from access.audit import AuditAction, record_event
 from access.models import SessionStage, User
 from access.passwords import hash_password, make_hasher, verify_password
-from access.second_factor import decrypt_secret, matching_timecode, normalise_recovery_code
+from access.second_factor import decrypt_secret, encrypt_secret, matching_timecode, new_totp_secret, normalise_recovery_code
 from extensions import db, utcnow
 
 TIMING_DUMMY_PASSWORD = "timing-equaliser-for-unknown-accounts"
@@ -64,6 +64,9 @@ def is_current_password(user: User, password: str) -> bool:
 
 
 def start_partial_sign_in(user: User) -> None:
+    if not user.has_second_factor and user.totp_secret_encrypted is None:
+        # Made here, on a POST, so that the set-up page only ever reads.
+        user.totp_secret_encrypted = encrypt_secret(current_app.config["SECRET_KEY"], new_totp_secret())
     sessions.begin_session(user, SessionStage.PASSWORD)
     db.session.commit()
 

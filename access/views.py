@@ -9,7 +9,7 @@ from access import sessions, signin, store
 from access.audit import AuditAction, record_event
 from access.models import AgencyKind, Role, User
 from access.permissions import allow, allow_any_role, public, sign_in_step
-from access.second_factor import encrypt_secret, decrypt_secret, new_recovery_codes, new_totp_secret, provisioning_uri
+from access.second_factor import decrypt_secret, new_recovery_codes, provisioning_uri
 from extensions import db, limiter, utcnow
 from forms.access import AgencyForm, ChangePasswordForm, NewPasswordForm, RecoveryCodeForm, SecondFactorForm, SignInForm, UserForm
 
@@ -99,11 +99,7 @@ def set_up_second_factor():
     user = sessions.current_partial_session().user
     if user.has_second_factor or user.must_change_password:
         return redirect(url_for("access.continue_sign_in"))
-    secret_key = current_app.config["SECRET_KEY"]
-    if user.totp_secret_encrypted is None:
-        user.totp_secret_encrypted = encrypt_secret(secret_key, new_totp_secret())
-        db.session.commit()
-    secret = decrypt_secret(secret_key, user.totp_secret_encrypted)
+    secret = decrypt_secret(current_app.config["SECRET_KEY"], user.totp_secret_encrypted)
     form = SecondFactorForm()
     if form.validate_on_submit():
         if signin.check_totp_code(user, form.code.data, secret=secret):
