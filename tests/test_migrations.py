@@ -49,7 +49,7 @@ def audit_triggers(engine) -> set[str]:
 EXPECTED_TRIGGERS = (
     {"audit_event_no_change", "audit_event_no_truncate"}
     if ON_POSTGRES
-    else {"audit_event_no_update", "audit_event_no_delete"}
+    else {"audit_event_no_update", "audit_event_no_delete", "audit_event_no_replace"}
 )
 
 
