@@ -143,9 +143,20 @@ def test_foreign_keys_are_enforced(app, make_agency):
         db.session.rollback()
 
 
-@pytest.mark.skipif(ON_POSTGRES, reason="SQLite connection settings")
+def test_postgres_connections_use_psycopg_3_and_are_checked_before_use(app):
+    with app.app_context():
+        if not ON_POSTGRES:
+            assert db.engine.dialect.name == "sqlite"
+            return
+        assert db.engine.dialect.driver == "psycopg"
+        assert db.engine.pool._pre_ping is True
+
+
 def test_every_sqlite_connection_gets_the_safe_settings(app):
     with app.app_context():
+        if ON_POSTGRES:
+            assert db.engine.dialect.name == "postgresql"
+            return
         # Two DBAPI connections held at once, so each is a new connection set up by the connect hook
         # (raw connections: the "begin" hook's BEGIN IMMEDIATE would make the second wait on the first).
         connections = [db.engine.raw_connection(), db.engine.raw_connection()]
