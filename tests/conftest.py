@@ -4,6 +4,7 @@ cloned from a template that the real migration chain built once per run."""
 import os
 import secrets
 import shutil
+from contextlib import contextmanager
 
 import psycopg
 import pytest
@@ -83,14 +84,20 @@ class UrlClient(FlaskClient):
             return url_for(endpoint, **values)
 
 
-@pytest.fixture
-def app(database_url, app_settings):
-    app = create_app(test_settings(database_url, **app_settings))
+@contextmanager
+def build_test_app(database_url: str, **settings):
+    app = create_app(test_settings(database_url, **settings))
     app.test_client_class = UrlClient
     limiter.reset()
     yield app
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(database_url, app_settings):
+    with build_test_app(database_url, **app_settings) as app:
+        yield app
 
 
 @pytest.fixture

@@ -9,12 +9,10 @@ from sqlalchemy import func, select
 
 from access.audit import verify_chain
 from access.models import Agency, AgencyKind, AuditEvent, Role, User
-from app import create_app
-from config import test_settings as settings_for_tests
-from extensions import db, limiter, utcnow
+from extensions import db, utcnow
 from meetings.demo import DEMO_ACCOUNTS, DEMO_AGENCIES
 from meetings.models import Meeting
-from tests.conftest import UrlClient
+from tests.conftest import build_test_app
 
 ONE_TIME_PASSWORD = re.compile(r"One-time password: (\S+)")
 
@@ -131,13 +129,9 @@ def test_create_admin_refuses_an_email_already_in_use_and_creates_nothing(app, s
 
 @pytest.fixture
 def demo_app(database_url, tmp_path):
-    app = create_app(settings_for_tests(database_url, DEMO_MODE=True))
-    app.instance_path = str(tmp_path / "instance")
-    app.test_client_class = UrlClient
-    limiter.reset()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    with build_test_app(database_url, DEMO_MODE=True) as app:
+        app.instance_path = str(tmp_path / "instance")
+        yield app
 
 
 @pytest.fixture
