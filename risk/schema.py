@@ -1,0 +1,111 @@
+"""The common scoring schema: 32 common risk factors, a 4-tier level, and the one result shape
+(RiskResult) that every tool scores into and that the rest of the system reads."""
+
+import re
+from dataclasses import dataclass, field
+from enum import IntEnum
+from types import MappingProxyType
+from typing import Mapping
+
+
+class Tier(IntEnum):
+    STANDARD = 1
+    MEDIUM = 2
+    HIGH = 3
+    VERY_HIGH = 4
+
+    @property
+    def label(self) -> str:
+        return {1: "Standard", 2: "Medium", 3: "High", 4: "Very high"}[self.value]
+
+
+@dataclass(frozen=True)
+class CommonFactor:
+    id: str
+    name: str
+    serious: bool
+
+
+COMMON_FACTORS = tuple(
+    CommonFactor(factor_id, name, serious)
+    for factor_id, name, serious in (
+        ("CF01", "Physical violence or injury", False),
+        ("CF02", "Victim's fear or sense of lethal risk", True),
+        ("CF03", "Victim vulnerability and barriers to support", False),
+        ("CF04", "Victim's mental health or suicidality", False),
+        ("CF05", "Separation", True),
+        ("CF06", "Conflict over child contact", False),
+        ("CF07", "Stalking, harassment or surveillance", True),
+        ("CF08", "Pregnancy or a new baby", True),
+        ("CF09", "Children or dependants not the perpetrator's", False),
+        ("CF10", "Harm or threats to children or dependants", True),
+        ("CF11", "Escalation in frequency", True),
+        ("CF12", "Escalation in severity", True),
+        ("CF13", "Coercive control, jealousy or isolation", True),
+        ("CF14", "Weapon used or threatened", True),
+        ("CF15", "Access to firearms", True),
+        ("CF16", "Threats to kill", True),
+        ("CF17", "Strangulation or suffocation", True),
+        ("CF18", "Sexual violence", True),
+        ("CF19", "Third parties or several perpetrators", False),
+        ("CF20", "Perpetrator's violence to others", False),
+        ("CF21", "Abuse of animals", False),
+        ("CF22", "Economic abuse or financial strain", False),
+        ("CF23", "Perpetrator's substance misuse", False),
+        ("CF24", "Perpetrator's mental health problems", False),
+        ("CF25", "Perpetrator's suicidal or homicidal thoughts", True),
+        ("CF26", "Breach of orders, bail or conditions", False),
+        ("CF27", "Criminal or domestic abuse history", False),
+        ("CF28", "Confinement or restriction of liberty", True),
+        ("CF29", "Attitudes that support violence, or minimising it", False),
+        ("CF30", "Honour-based abuse or forced marriage", True),
+        ("CF31", "Critical change events", False),
+        ("CF32", "Frequency of incidents", False),
+    )
+)
+FACTORS_BY_ID = MappingProxyType({factor.id: factor for factor in COMMON_FACTORS})
+SERIOUS_FACTOR_IDS = frozenset(factor.id for factor in COMMON_FACTORS if factor.serious)
+
+
+def natural_key(item_id: str) -> tuple:
+    """q2 before q10, q3 before q3a."""
+    return tuple(int(part) if part.isdigit() else part for part in re.findall(r"\d+|\D+", item_id))
+
+
+@dataclass(frozen=True)
+class Prompt:
+    code: str
+    message: str
+    items: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {"code": self.code, "message": self.message, "items": list(self.items)}
+
+
+@dataclass(frozen=True)
+class RiskResult:
+    tool: str
+    version: str
+    score: float
+    max_score: float
+    band: str | None
+    tier: Tier | None
+    factors: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    missing: tuple[str, ...] = ()
+    prompts: tuple[Prompt, ...] = ()
+
+    def __post_init__(self):
+        object.__setattr__(self, "factors", MappingProxyType(dict(self.factors)))
+
+    def to_dict(self) -> dict:
+        return {
+            "tool": self.tool,
+            "version": self.version,
+            "score": self.score,
+            "max_score": self.max_score,
+            "band": self.band,
+            "tier": None if self.tier is None else int(self.tier),
+            "factors": sorted(self.factors),
+            "missing": sorted(self.missing, key=natural_key),
+            "prompts": [prompt.to_dict() for prompt in self.prompts],
+        }
