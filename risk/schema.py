@@ -69,7 +69,8 @@ SERIOUS_FACTOR_IDS = frozenset(factor.id for factor in COMMON_FACTORS if factor.
 
 def natural_key(item_id: str) -> tuple:
     """q2 before q10, q3 before q3a."""
-    return tuple(int(part) if part.isdigit() else part for part in re.findall(r"\d+|\D+", item_id))
+    parts = re.findall(r"[0-9]+|[^0-9]+", item_id)
+    return tuple((0, int(part), "") if part[0] in "0123456789" else (1, 0, part) for part in parts)
 
 
 @dataclass(frozen=True)
