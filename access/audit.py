@@ -38,16 +38,19 @@ class AuditAction(StrEnum):
     ACCESS_DENIED = "access-denied"
     CSRF_FAILED = "csrf-failed"
     RATE_LIMITED = "rate-limited"
+    API_TOKEN_CREATED = "api-token-created"
+    API_TOKEN_REVOKED = "api-token-revoked"
+    API_SCORE = "api-score"
 
 
-def record_event(action: AuditAction, *, user=None, object_type=None, object_id=None) -> AuditEvent:
+def record_event(action: AuditAction, *, user=None, agency_id=None, object_type=None, object_id=None) -> AuditEvent:
     """Add an event to the current transaction; the caller's commit makes it permanent."""
     previous_id, previous_hash = _lock_and_read_chain_end()
     event = AuditEvent(
         id=previous_id + 1,
         occurred_at=utcnow(),
         user_id=user.id if user else None,
-        agency_id=user.agency_id if user else None,
+        agency_id=user.agency_id if user else agency_id,
         action=str(action),
         object_type=object_type,
         object_id=None if object_id is None else str(object_id),

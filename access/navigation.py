@@ -16,6 +16,7 @@ NAVIGATION = (
     NavigationItem("Home", "meetings.home"),
     NavigationItem("Users", "access.list_users"),
     NavigationItem("Agencies", "access.list_agencies"),
+    NavigationItem("API tokens", "access.list_api_tokens"),
 )
 
 

@@ -7,13 +7,13 @@ journey, reachable after the password step) or `@public`. An endpoint with no de
 from dataclasses import dataclass
 from enum import StrEnum
 
-from flask import abort, current_app, redirect, request, url_for
+from flask import abort, current_app, g, jsonify, redirect, request, url_for
 from flask_login import current_user
 
-from access import sessions
+from access import sessions, store
 from access.audit import AuditAction, record_event
 from access.models import Role
-from extensions import db
+from extensions import csrf, db, utcnow
 
 PUBLIC_ENDPOINTS = frozenset({"static"})
 
@@ -22,6 +22,7 @@ class AccessKind(StrEnum):
     PUBLIC = "public"
     SIGN_IN_STEP = "sign-in-step"
     ROLES = "roles"
+    API_TOKEN = "api-token"
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,11 @@ public = _declare(AccessRule(AccessKind.PUBLIC))
 sign_in_step = _declare(AccessRule(AccessKind.SIGN_IN_STEP))
 
 
+def api_token_required(view):
+    """For JSON API views: a live agency token in `Authorization: Bearer`, and no cookies or CSRF."""
+    return csrf.exempt(_declare(AccessRule(AccessKind.API_TOKEN))(view))
+
+
 def access_rule_for(endpoint: str) -> AccessRule | None:
     if endpoint in PUBLIC_ENDPOINTS:
         return AccessRule(AccessKind.PUBLIC)
@@ -66,6 +72,8 @@ def enforce_access():
         abort(403)
     if rule.kind is AccessKind.PUBLIC:
         return None
+    if rule.kind is AccessKind.API_TOKEN:
+        return None if current_api_token() else api_error(401, "Send a live API token as: Authorization: Bearer TOKEN")
     if rule.kind is AccessKind.SIGN_IN_STEP:
         return None if sessions.current_partial_session() else redirect(url_for("access.sign_in"))
     if not current_user.is_authenticated:
@@ -75,6 +83,21 @@ def enforce_access():
         db.session.commit()
         abort(403)
     return None
+
+
+def current_api_token():
+    if "api_token" not in g:
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        g.api_token = store.get_live_api_token(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
+        if g.api_token is not None:
+            g.api_token.last_used_at = utcnow()
+    return g.api_token
+
+
+def api_error(status: int, message: str):
+    response = jsonify(error=message)
+    response.status_code = status
+    return response
 
 
 def redirect_to_sign_in():

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from sqlalchemy import func, or_, select, update
 
-from access.models import Agency, RecoveryCode, Role, SessionStage, User, UserSession
+from access.models import Agency, ApiToken, RecoveryCode, Role, SessionStage, User, UserSession
 from extensions import db, utcnow
 
 
@@ -182,3 +182,24 @@ def record_successful_sign_in(user: User) -> None:
     user.failed_attempts = 0
     user.locked_until = None
     user.last_sign_in_at = utcnow()
+
+
+def create_api_token(*, agency: Agency, name: str, token: str, created_by: User) -> ApiToken:
+    row = ApiToken(agency=agency, name=name.strip(), token_hash=token_hash(token), prefix=token[:8], created_by_id=created_by.id)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def get_api_token(token_id: int) -> ApiToken | None:
+    return db.session.get(ApiToken, token_id)
+
+
+def get_live_api_token(token: str) -> ApiToken | None:
+    return db.session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == token_hash(token), ApiToken.revoked_at.is_(None))
+    )
+
+
+def list_api_tokens() -> list[ApiToken]:
+    return list(db.session.scalars(select(ApiToken).join(ApiToken.agency).order_by(Agency.name, ApiToken.created_at)))

@@ -11,7 +11,7 @@ from access.models import AgencyKind, Role, User
 from access.permissions import allow, allow_any_role, public, sign_in_step
 from access.second_factor import decrypt_secret, new_recovery_codes, provisioning_uri
 from extensions import db, limiter, utcnow
-from forms.access import AgencyForm, ChangePasswordForm, NewPasswordForm, RecoveryCodeForm, SecondFactorForm, SignInForm, UserForm
+from forms.access import AgencyForm, ApiTokenForm, ChangePasswordForm, NewPasswordForm, RecoveryCodeForm, SecondFactorForm, SignInForm, UserForm
 
 bp = Blueprint("access", __name__)
 
@@ -313,3 +313,37 @@ def create_agency():
             db.session.commit()
             return redirect(url_for("access.list_agencies"))
     return render_template("access/create-agency.html", form=form)
+
+
+@bp.route("/api-tokens")
+@allow(Role.ADMIN)
+def list_api_tokens():
+    return render_template("access/list-api-tokens.html", tokens=store.list_api_tokens())
+
+
+@bp.route("/api-tokens/new", methods=["GET", "POST"])
+@allow(Role.ADMIN)
+def create_api_token():
+    form = ApiTokenForm(agencies=store.list_agencies())
+    if form.validate_on_submit():
+        token = secrets.token_urlsafe(32)
+        row = store.create_api_token(
+            agency=store.get_agency(int(form.agency_id.data)), name=form.name.data, token=token, created_by=current_user
+        )
+        record_event(AuditAction.API_TOKEN_CREATED, user=current_user, object_type="api-token", object_id=row.id)
+        db.session.commit()
+        return render_template("access/api-token-created.html", token=token, row=row)
+    return render_template("access/create-api-token.html", form=form)
+
+
+@bp.route("/api-tokens/<int:token_id>/revoke", methods=["POST"])
+@allow(Role.ADMIN)
+def revoke_api_token(token_id: int):
+    row = store.get_api_token(token_id)
+    if row is None:
+        abort(404)
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        record_event(AuditAction.API_TOKEN_REVOKED, user=current_user, object_type="api-token", object_id=row.id)
+        db.session.commit()
+    return redirect(url_for("access.list_api_tokens"))

@@ -116,3 +116,16 @@ class AgencyForm(BaseForm):
         choices=[("", "Choose the kind of agency")] + [(kind.value, kind.label) for kind in AgencyKind],
         validators=[InputRequired("Choose the kind of agency")],
     )
+
+
+class ApiTokenForm(BaseForm):
+    name = StringField(
+        "What the token is for",
+        widget=GovTextInput(),
+        validators=[DataRequired("Enter what the token is for, like 'Police case system'"), Length(max=100, message="Enter 100 characters or fewer")],
+    )
+    agency_id = SelectField("Agency", widget=GovSelect(), validators=[InputRequired("Choose the agency the token belongs to")])
+
+    def __init__(self, *args, agencies=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.agency_id.choices = agency_choices(agencies)

@@ -68,3 +68,18 @@ def test_sign_out_needs_the_token(client, sign_in_as):
 
     assert client.post(client.url("access.sign_out")).status_code == 400
     assert client.get(client.url("meetings.home")).status_code == 200
+
+
+def test_the_token_api_needs_no_csrf_token_but_a_bearer_token(app, make_user):
+    from access import store
+
+    user_id, _ = make_user(email="admin@example.org")
+    with app.app_context():
+        admin = store.get_user(user_id)
+        store.create_api_token(agency=admin.agency, name="Case system", token="t" * 43, created_by=admin)
+        db.session.commit()
+    api = app.test_client()
+    body = {"tool": "da-5", "answers": {"q1": "yes"}}
+
+    assert api.post(api.url("risk.score_api"), json=body, headers={"Authorization": "Bearer " + "t" * 43}).status_code == 200
+    assert api.post(api.url("risk.score_api"), json=body).status_code == 401

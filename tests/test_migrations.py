@@ -18,7 +18,7 @@ from config import normalise_database_url, test_settings as settings_for_tests
 from extensions import db
 from tests.conftest import ON_POSTGRES, migrate_to_head, postgres_url_for, run_postgres_admin
 
-APP_TABLES = {"agency", "user_account", "recovery_code", "user_session", "audit_event", "meeting"}
+APP_TABLES = {"agency", "user_account", "recovery_code", "user_session", "audit_event", "meeting", "api_token"}
 ALL_TABLES = APP_TABLES | {"alembic_version"}
 
 

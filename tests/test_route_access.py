@@ -16,6 +16,7 @@ SIGN_IN_STEP_ENDPOINTS = {
     "access.verify_second_factor",
     "access.use_recovery_code",
 }
+API_ENDPOINTS = {"risk.score_api"}
 SAMPLE_VALUES = {"int": 1, "default": "x", "path": "x"}
 
 
@@ -40,11 +41,12 @@ def test_only_the_public_list_is_public_and_only_sign_in_pages_are_sign_in_steps
 
     assert {endpoint for endpoint, kind in kinds.items() if kind is AccessKind.PUBLIC} == PUBLIC_ENDPOINTS
     assert {endpoint for endpoint, kind in kinds.items() if kind is AccessKind.SIGN_IN_STEP} == SIGN_IN_STEP_ENDPOINTS
+    assert {endpoint for endpoint, kind in kinds.items() if kind is AccessKind.API_TOKEN} == API_ENDPOINTS
 
 
 def protected_requests(app):
     for rule in all_rules(app):
-        if rule.endpoint in PUBLIC_ENDPOINTS:
+        if rule.endpoint in PUBLIC_ENDPOINTS | API_ENDPOINTS:
             continue
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             yield rule, method
@@ -72,11 +74,25 @@ def test_no_protected_endpoint_is_reachable_after_the_password_step_alone(app, c
         assert response.location == client.url("access.continue_sign_in"), f"{method} {rule.rule}"
 
 
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_api_endpoints_need_a_token_and_a_signed_in_browser_is_not_enough(app, client, sign_in_as, signed_in):
+    if signed_in:
+        sign_in_as(Role.ADMIN)
+    for rule in all_rules(app):
+        if rule.endpoint not in API_ENDPOINTS:
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(sample_url(rule), method=method, json={})
+
+            assert response.status_code == 401, f"{method} {rule.rule}"
+            assert "Authorization: Bearer" in response.get_json()["error"]
+
+
 @pytest.mark.parametrize("role", list(Role))
 def test_each_role_reaches_exactly_the_endpoints_declared_for_it(app, client, sign_in_as, role):
     sign_in_as(role)
     for rule in all_rules(app):
-        if "GET" not in rule.methods or rule.endpoint in PUBLIC_ENDPOINTS | SIGN_IN_STEP_ENDPOINTS:
+        if "GET" not in rule.methods or rule.endpoint in PUBLIC_ENDPOINTS | SIGN_IN_STEP_ENDPOINTS | API_ENDPOINTS:
             continue
         with app.app_context():
             allowed = role in access_rule_for(rule.endpoint).roles
