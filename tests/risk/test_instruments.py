@@ -89,3 +89,15 @@ def test_a_file_that_is_not_json_is_refused(tmp_path):
 def test_an_unknown_tool_lists_the_tools():
     with pytest.raises(PackError, match="There is no tool 'nope'; the tools are .*dash-ric"):
         get_pack("nope")
+
+
+def test_the_instruments_document_lists_every_pack_and_how_to_add_one():
+    from pathlib import Path
+
+    document = (Path(__file__).parent.parent.parent / "docs" / "instruments.md").read_text(encoding="utf-8")
+
+    for tool_id, pack in load_all_packs().items():
+        row = next(line for line in document.splitlines() if line.startswith(f"| `{tool_id}` |"))
+        assert pack.name in row
+        assert ("scoring rule checked" in row) is pack.scoring.rule.verified
+    assert "## How to add a tool" in document

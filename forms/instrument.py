@@ -1,0 +1,42 @@
+"""Builds a form for a tool pack at run time: one field per item, by answer type."""
+
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
+from wtforms import RadioField
+from wtforms.validators import Optional
+
+from forms.base import BaseForm
+from risk.answers import Answer, Rating
+
+ANSWER_LABELS = {
+    Answer.YES: "Yes",
+    Answer.NO: "No",
+    Answer.UNKNOWN: "Don't know",
+    Answer.DECLINED: "Declined to answer",
+    Answer.NOT_ASKED: "Not asked",
+    Answer.NOT_APPLICABLE: "Not applicable",
+}
+RATING_LABELS = {Rating.ABSENT: "Absent", Rating.POSSIBLE: "Possibly present", Rating.PRESENT: "Present"}
+
+
+def yes_no_field(item):
+    return RadioField(label_for(item), choices=[(answer.value, label) for answer, label in ANSWER_LABELS.items()], widget=GovRadioInput(), validators=[Optional()])
+
+
+def rating_field(item):
+    return RadioField(label_for(item), choices=[(rating.value, label) for rating, label in RATING_LABELS.items()], widget=GovRadioInput(), validators=[Optional()])
+
+
+def choice_field(item):
+    return RadioField(label_for(item), choices=[(choice.id, choice.label) for choice in item.choices], widget=GovRadioInput(), validators=[Optional()])
+
+
+FIELD_FOR_ANSWER_TYPE = {"yes-no": yes_no_field, "rating": rating_field, "choice": choice_field}
+
+
+def label_for(item) -> str:
+    return f"{item.id.upper()}. {item.label}" if item.id[1:2].isdigit() else item.label
+
+
+def form_class_for(pack) -> type[BaseForm]:
+    fields = {item.id: FIELD_FOR_ANSWER_TYPE[item.answer_type](item) for item in pack.items}
+    return type(f"{pack.id.title().replace('-', '')}Form", (BaseForm,), fields)

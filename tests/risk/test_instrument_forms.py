@@ -1,0 +1,27 @@
+import json
+
+import pytest
+
+from forms.instrument import FIELD_FOR_ANSWER_TYPE, form_class_for
+from risk.instruments import SCHEMA_PATH, load_all_packs
+
+
+def test_every_answer_type_in_the_pack_schema_has_a_form_field():
+    answer_types = json.loads(SCHEMA_PATH.read_text())["$defs"]["item"]["properties"]["answer_type"]["enum"]
+
+    assert set(answer_types) == set(FIELD_FOR_ANSWER_TYPE)
+
+
+@pytest.mark.parametrize("tool_id", sorted(load_all_packs()))
+def test_every_pack_builds_a_form_with_a_field_per_item(app, tool_id):
+    pack = load_all_packs()[tool_id]
+    with app.test_request_context():
+        form = form_class_for(pack)()
+
+    assert [field.name for field in form if field.name != "csrf_token"] == [item.id for item in pack.items]
+    for item in pack.items:
+        choices = [value for value, _ in form[item.id].choices]
+        if item.answer_type == "yes-no":
+            assert "unknown" in choices and "yes" in choices
+        elif item.answer_type == "choice":
+            assert choices == [choice.id for choice in item.choices]
