@@ -46,7 +46,7 @@ RATING_SPELLINGS = {
     Rating.PRESENT: {"present", "y", "yes", "2"},
 }
 RATING_LOOKUP = {spelling: rating for rating, spellings in RATING_SPELLINGS.items() for spelling in spellings}
-RATING_HELP = "absent, possible or present (or N, P, Y)"
+RATING_HELP = "absent, possible or present (or N, P, Y); or unknown, declined or not-asked if there is no rating"
 
 
 def spelling_of(raw) -> str | None:
@@ -71,9 +71,13 @@ def read_yes_no(item_id: str, raw) -> Answer:
     return answer
 
 
+def is_unanswered(spelling: str | None) -> bool:
+    return YES_NO_LOOKUP.get(spelling) in UNANSWERED
+
+
 def read_rating(item_id: str, raw) -> Rating | None:
     spelling = spelling_of(raw)
-    if spelling == "":
+    if is_unanswered(spelling):
         return None
     rating = RATING_LOOKUP.get(spelling)
     if rating is None:
@@ -83,7 +87,7 @@ def read_rating(item_id: str, raw) -> Rating | None:
 
 def read_choice(item_id: str, raw, choices) -> str | None:
     spelling = spelling_of(raw)
-    if spelling == "":
+    if is_unanswered(spelling):
         return None
     for choice in choices:
         if spelling in {choice.id, choice.label.lower(), *(alias.lower() for alias in choice.aliases)}:

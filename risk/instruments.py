@@ -64,6 +64,7 @@ class Band:
     min: float | None = None
     max: float | None = None
     tier_if_any_yes: int | None = None
+    caveat: str | None = None
 
     def contains(self, score: float) -> bool:
         return self.min <= score <= self.max

@@ -75,6 +75,8 @@ def factor_evidence(pack: Pack, read: ReadAnswers) -> dict[str, tuple[str, ...]]
     evidence: dict[str, list[str]] = {}
     for item in pack.items:
         present = read.is_yes(item.id) or read.ratings.get(item.id) is Rating.PRESENT
+        if item.effect == "evidence-only":
+            present = present and read.is_yes(item.parent)
         if present and item.id not in excluded and item.effect != "parent-not-applicable":
             for factor in item.factors:
                 evidence.setdefault(factor, []).append(item.id)
@@ -147,9 +149,10 @@ def capped(pack: Pack, tier: int | None) -> Tier | None:
 
 
 def band_prompt(band: Band) -> list[Prompt]:
-    if band.rule.verified:
-        return []
-    return [Prompt("band-unverified", f"The {band.label} band is not a checked rule: {band.rule.basis}.")]
+    prompts = [Prompt("band-caveat", band.caveat)] if band.caveat else []
+    if not band.rule.verified:
+        prompts.append(Prompt("band-unverified", f"The {band.label} band is not a checked rule: {band.rule.basis}."))
+    return prompts
 
 
 def result(pack, read, *, score, band, tier, prompts=()) -> RiskResult:
