@@ -1,5 +1,6 @@
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSelect, GovTextInput, GovCheckboxInput
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, ValidationError
 
 from access.models import AgencyKind, Role
@@ -72,7 +73,7 @@ class ChangePasswordForm(NewPasswordForm):
 
 
 def agency_choices(agencies):
-    return [("", "Choose an agency")] + [(str(agency.id), agency.name) for agency in agencies]
+    return [SelectChoice("", "Choose an agency")] + [SelectChoice(str(agency.id), agency.name) for agency in agencies]
 
 
 class UserForm(BaseForm):
@@ -94,7 +95,7 @@ class UserForm(BaseForm):
     role = SelectField(
         "Role",
         widget=GovSelect(),
-        choices=[("", "Choose a role")] + [(role.value, role.label) for role in Role],
+        choices=[SelectChoice("", "Choose a role")] + [SelectChoice(role.value, role.label) for role in Role],
         validators=[InputRequired("Choose the person's role")],
     )
     active = BooleanField("Account is active (can sign in)", widget=GovCheckboxInput(), default=True)
@@ -113,7 +114,7 @@ class AgencyForm(BaseForm):
     kind = SelectField(
         "Kind of agency",
         widget=GovSelect(),
-        choices=[("", "Choose the kind of agency")] + [(kind.value, kind.label) for kind in AgencyKind],
+        choices=[SelectChoice("", "Choose the kind of agency")] + [SelectChoice(kind.value, kind.label) for kind in AgencyKind],
         validators=[InputRequired("Choose the kind of agency")],
     )
 

@@ -2,6 +2,7 @@
 
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
 from wtforms import RadioField
+from wtforms.fields import SelectChoice
 from wtforms.validators import Optional
 
 from forms.base import BaseForm
@@ -19,15 +20,15 @@ RATING_LABELS = {Rating.ABSENT: "Absent", Rating.POSSIBLE: "Possibly present", R
 
 
 def yes_no_field(item):
-    return RadioField(label_for(item), choices=[(answer.value, label) for answer, label in ANSWER_LABELS.items()], widget=GovRadioInput(), validators=[Optional()])
+    return RadioField(label_for(item), choices=[SelectChoice(answer.value, label) for answer, label in ANSWER_LABELS.items()], widget=GovRadioInput(), validators=[Optional()])
 
 
 def rating_field(item):
-    return RadioField(label_for(item), choices=[(rating.value, label) for rating, label in RATING_LABELS.items()], widget=GovRadioInput(), validators=[Optional()])
+    return RadioField(label_for(item), choices=[SelectChoice(rating.value, label) for rating, label in RATING_LABELS.items()], widget=GovRadioInput(), validators=[Optional()])
 
 
 def choice_field(item):
-    return RadioField(label_for(item), choices=[(choice.id, choice.label) for choice in item.choices], widget=GovRadioInput(), validators=[Optional()])
+    return RadioField(label_for(item), choices=[SelectChoice(choice.id, choice.label) for choice in item.choices], widget=GovRadioInput(), validators=[Optional()])
 
 
 FIELD_FOR_ANSWER_TYPE = {"yes-no": yes_no_field, "rating": rating_field, "choice": choice_field}

@@ -20,7 +20,7 @@ def test_every_pack_builds_a_form_with_a_field_per_item(app, tool_id):
 
     assert [field.name for field in form if field.name != "csrf_token"] == [item.id for item in pack.items]
     for item in pack.items:
-        choices = [value for value, _ in form[item.id].choices]
+        choices = [choice.value for choice in form[item.id].choices]
         if item.answer_type == "yes-no":
             assert "unknown" in choices and "yes" in choices
         elif item.answer_type == "choice":
