@@ -193,18 +193,14 @@ def score_by_weight(pack: Pack, read: ReadAnswers) -> RiskResult:
 
 
 def score_lap_screen(pack: Pack, read: ReadAnswers) -> RiskResult:
-    scoring = pack.scoring
+    override = read.is_yes(pack.scoring.override_item)
+    by_answers = screened_in_by_answers(pack, read)
     total = yes_count(pack, read)
-    screened_in = (
-        any(read.is_yes(item_id) for item_id in scoring.any_of)
-        or sum(read.is_yes(item_id) for item_id in scoring.count_of) >= scoring.min_count
-        or read.is_yes(scoring.override_item)
-    )
-    band = next(band for band in pack.bands if band.id == ("screened-in" if screened_in else "not-screened-in"))
-    tier = band.tier_if_any_yes if (not screened_in and total and band.tier_if_any_yes) else band.tier
+    band = next(band for band in pack.bands if band.id == ("screened-in" if by_answers or override else "not-screened-in"))
+    tier = band.tier_if_any_yes if (band.tier_if_any_yes and total) else band.tier
     prompts = band_prompt(band)
-    if read.is_yes(scoring.override_item) and not screened_in_by_answers(pack, read):
-        prompts.insert(0, Prompt("officer-override", "Screened in by the officer's judgement, not by the answers.", (scoring.override_item,)))
+    if override and not by_answers:
+        prompts.insert(0, Prompt("officer-override", "Screened in by the officer's judgement, not by the answers.", (pack.scoring.override_item,)))
     return result(pack, read, score=total, band=band.id, tier=capped(pack, tier), prompts=prompts)
 
 
