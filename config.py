@@ -38,6 +38,8 @@ def common_settings() -> dict:
         "PROXY_FIX_HOPS": 0,
         "DEMO_MODE": False,
         "SERVICE_NAME": "MARAC toolkit",
+        "MARAC_AREA": None,
+        "RULESET_OVERRIDES": {},
     }
 
 
@@ -61,6 +63,7 @@ def production_settings(environ) -> dict:
         "PREFERRED_URL_SCHEME": "https",
         "PROXY_FIX_HOPS": int(environ.get("PROXY_FIX_HOPS", "0")),
         "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "MARAC_AREA": environ.get("MARAC_AREA") or None,
     }
 
 
@@ -76,6 +79,7 @@ def development_settings(environ, instance_path: str) -> dict:
         "SESSION_COOKIE_NAME": "marac_session",
         "SESSION_COOKIE_SECURE": False,
         "DEMO_MODE": environ.get("DEMO_MODE", "1") != "0",
+        "MARAC_AREA": environ.get("MARAC_AREA") or "Riverside (demo)",
     }
 
 

@@ -41,6 +41,7 @@ class AuditAction(StrEnum):
     API_TOKEN_CREATED = "api-token-created"
     API_TOKEN_REVOKED = "api-token-revoked"
     API_SCORE = "api-score"
+    API_EVALUATE = "api-evaluate"
 
 
 def record_event(action: AuditAction, *, user=None, agency_id=None, object_type=None, object_id=None) -> AuditEvent:

@@ -2,17 +2,16 @@ import json
 import sys
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from risk.answers import AnswerError
 from risk.instruments import PackError, get_pack, load_all_packs
+from risk.requests import RequestError, answers_from_request, facts_from_request
+from risk.criteria import evaluate, ruleset_with
 from risk.scoring import score
 
 risk_cli = AppGroup("risk", help="Risk tool packs and scoring.")
-
-
-class ScoreRequestError(ValueError):
-    """A score request that cannot be used; the message says what to fix."""
 
 
 @risk_cli.command("tools")
@@ -30,7 +29,7 @@ def score_tool(tool_id, source):
     try:
         pack = get_pack(tool_id)
         result = score(pack, answers_from_request(read_json(source)))
-    except (ScoreRequestError, AnswerError, PackError) as problem:
+    except (RequestError, AnswerError, PackError) as problem:
         click.echo(one_line(str(problem)), err=True)
         sys.exit(2)
     click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
@@ -43,15 +42,25 @@ def read_json(source: str) -> object:
         with open(source, encoding="utf-8") as file:
             return json.load(file)
     except OSError as error:
-        raise ScoreRequestError(f"Cannot read {source}: {error.strerror}") from error
+        raise RequestError(f"Cannot read {source}: {error.strerror}") from error
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise ScoreRequestError(f"The input is not valid JSON ({error}); send an object like {{\"answers\": {{\"q1\": \"yes\"}}}}") from error
+        raise RequestError(f"The input is not valid JSON ({error}); send an object like {{\"answers\": {{\"q1\": \"yes\"}}}}") from error
 
 
-def answers_from_request(request: object):
-    if not isinstance(request, dict) or not isinstance(request.get("answers"), dict):
-        raise ScoreRequestError('The input needs an "answers" object, like {"answers": {"q1": "yes"}}')
-    return request["answers"]
+@risk_cli.command("evaluate")
+@click.argument("source")
+def evaluate_case(source):
+    """Decide MARAC eligibility for the case described in SOURCE (a JSON file, or - for standard input)."""
+    try:
+        facts = facts_from_request(read_json(source))
+    except (RequestError, AnswerError, PackError) as problem:
+        click.echo(one_line(str(problem)), err=True)
+        sys.exit(2)
+    click.echo(json.dumps(evaluate(facts, current_ruleset()).to_dict(), ensure_ascii=False))
+
+
+def current_ruleset():
+    return ruleset_with({"marac_area": current_app.config.get("MARAC_AREA")} | current_app.config.get("RULESET_OVERRIDES", {}))
 
 
 def one_line(message: str) -> str:

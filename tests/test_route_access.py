@@ -16,7 +16,7 @@ SIGN_IN_STEP_ENDPOINTS = {
     "access.verify_second_factor",
     "access.use_recovery_code",
 }
-API_ENDPOINTS = {"risk.score_api"}
+API_ENDPOINTS = {"risk.score_api", "risk.evaluate_api"}
 SAMPLE_VALUES = {"int": 1, "default": "x", "path": "x"}
 
 

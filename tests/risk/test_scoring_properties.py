@@ -60,3 +60,25 @@ def test_well_formed_answers_always_score(data):
     result = score(pack, answers)
 
     assert result.to_dict()["tool"] == pack.id
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from(["today", "victim", "assessments", "professional_judgement", "incidents", "previous_referrals"]) | st.text(max_size=4),
+        JSON_VALUES | st.just("2026-11-22") | st.just({"date_of_birth": "1990-01-01"}) | st.just([{"date": "2026-01-01", "agency": "police"}]),
+        max_size=6,
+    )
+    | JSON_VALUES
+)
+def test_evaluate_requests_either_decide_or_raise_a_documented_error(body):
+    from risk.criteria import Decision, evaluate
+    from risk.instruments import PackError
+    from risk.requests import RequestError, facts_from_request
+
+    try:
+        decision = evaluate(facts_from_request(body))
+    except (RequestError, AnswerError, PackError) as error:
+        assert str(error)
+        return
+    assert isinstance(decision, Decision)
