@@ -18,7 +18,11 @@ from config import normalise_database_url, test_settings as settings_for_tests
 from extensions import db
 from tests.conftest import ON_POSTGRES, migrate_to_head, postgres_url_for, run_postgres_admin
 
-APP_TABLES = {"agency", "user_account", "recovery_code", "user_session", "audit_event", "meeting", "api_token"}
+APP_TABLES = {
+    "agency", "user_account", "recovery_code", "user_session", "audit_event", "meeting", "api_token", "person",
+    "safe_contact", "marac_case", "case_party", "incident", "assessment", "professional_judgement",
+    "eligibility_decision", "referral",
+}
 ALL_TABLES = APP_TABLES | {"alembic_version"}
 
 

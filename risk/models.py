@@ -1,0 +1,170 @@
+"""People, cases and what is known about them: incidents, assessments, professional judgement
+and every eligibility decision. Safe-contact details live in their own table (SafeContact)."""
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from access.models import Agency, User
+from extensions import StrEnumType, UTCDateTime, db, utcnow
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+class PartyRole(StrEnum):
+    PERPETRATOR = "perpetrator"
+    CHILD = "child"
+
+
+class CaseStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class AssessmentStatus(StrEnum):
+    DRAFT = "draft"
+    COMPLETE = "complete"
+
+
+class Person(db.Model):
+    __tablename__ = "person"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    given_name: Mapped[str] = mapped_column(String(100))
+    family_name: Mapped[str] = mapped_column(String(100))
+    aliases: Mapped[list] = mapped_column(JSON, default=list)
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    date_of_birth_variants: Mapped[list] = mapped_column(JSON, default=list)
+    postcode: Mapped[str | None] = mapped_column(String(10))
+    gender: Mapped[str | None] = mapped_column(String(40))
+    ethnicity: Mapped[str | None] = mapped_column(String(60))
+    disability: Mapped[str | None] = mapped_column(String(40))
+    sexuality: Mapped[str | None] = mapped_column(String(40))
+    language: Mapped[str | None] = mapped_column(String(60))
+    interpreter_needed: Mapped[bool] = mapped_column(default=False)
+    created_by_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SafeContact(db.Model):
+    """Restricted: shown only to those who need it, never printed on any document."""
+
+    __tablename__ = "safe_contact"
+
+    person_id: Mapped[str] = mapped_column(ForeignKey("person.id"), primary_key=True)
+    phone: Mapped[str | None] = mapped_column(String(30))
+    safe_to_call: Mapped[bool] = mapped_column(default=False)
+    safe_address: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Case(db.Model):
+    """One victim with the same perpetrator(s)."""
+
+    __tablename__ = "marac_case"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    victim_id: Mapped[str] = mapped_column(ForeignKey("person.id"), index=True)
+    marac_area: Mapped[str] = mapped_column(String(120))
+    status: Mapped[CaseStatus] = mapped_column(StrEnumType(CaseStatus, 20), default=CaseStatus.OPEN)
+    repeat_watch_ends: Mapped[date | None] = mapped_column(Date)
+    created_by_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version_id: Mapped[int] = mapped_column(default=1)
+
+    victim: Mapped[Person] = relationship(foreign_keys=[victim_id])
+    parties: Mapped[list["CaseParty"]] = relationship(back_populates="case", order_by="CaseParty.id")
+
+    __mapper_args__ = {"version_id_col": version_id}
+
+
+class CaseParty(db.Model):
+    __tablename__ = "case_party"
+    __table_args__ = (UniqueConstraint("case_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("marac_case.id"), index=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("person.id"), index=True)
+    role: Mapped[PartyRole] = mapped_column(StrEnumType(PartyRole, 20))
+
+    case: Mapped[Case] = relationship(back_populates="parties")
+    person: Mapped[Person] = relationship()
+
+
+class Incident(db.Model):
+    __tablename__ = "incident"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("marac_case.id"), index=True)
+    occurred_on: Mapped[date] = mapped_column(Date)
+    type: Mapped[str] = mapped_column(String(40))
+    reporting_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    reference: Mapped[str | None] = mapped_column(String(60))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    reporting_agency: Mapped[Agency] = relationship()
+
+
+class Assessment(db.Model):
+    """Raw answers are kept exactly as entered; the result is what scoring made of them then."""
+
+    __tablename__ = "assessment"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    case_id: Mapped[str] = mapped_column(ForeignKey("marac_case.id"), index=True)
+    tool_id: Mapped[str] = mapped_column(String(40))
+    tool_version: Mapped[str] = mapped_column(String(60))
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    comments: Mapped[dict] = mapped_column(JSON, default=dict)
+    result: Mapped[dict | None] = mapped_column(JSON)
+    status: Mapped[AssessmentStatus] = mapped_column(StrEnumType(AssessmentStatus, 20), default=AssessmentStatus.DRAFT)
+    assessed_on: Mapped[date] = mapped_column(Date)
+    source_if_not_victim: Mapped[str | None] = mapped_column(String(200))
+    assessor_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version_id: Mapped[int] = mapped_column(default=1)
+
+    assessor: Mapped[User] = relationship(foreign_keys=[assessor_id])
+    agency: Mapped[Agency] = relationship()
+
+    __mapper_args__ = {"version_id_col": version_id}
+
+
+class ProfessionalJudgement(db.Model):
+    __tablename__ = "professional_judgement"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("marac_case.id"), index=True)
+    tier: Mapped[int]
+    rationale: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author: Mapped[User] = relationship()
+
+
+class Decision(db.Model):
+    """Every eligibility evaluation, as it was made; never changed afterwards (database triggers)."""
+
+    __tablename__ = "eligibility_decision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("marac_case.id"), index=True)
+    ruleset: Mapped[str] = mapped_column(String(40))
+    eligible: Mapped[bool]
+    criteria: Mapped[list] = mapped_column(JSON)
+    tier: Mapped[int]
+    tier_source: Mapped[str] = mapped_column(String(60))
+    prompts: Mapped[list] = mapped_column(JSON)
+    routes: Mapped[list] = mapped_column(JSON)
+    evaluated_on: Mapped[date] = mapped_column(Date)
+    evaluated_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
