@@ -42,6 +42,20 @@ class AuditAction(StrEnum):
     API_TOKEN_REVOKED = "api-token-revoked"
     API_SCORE = "api-score"
     API_EVALUATE = "api-evaluate"
+    CASE_CREATED = "case-created"
+    CASE_VIEWED = "case-viewed"
+    PARTY_ADDED = "party-added"
+    SAFE_CONTACT_VIEWED = "safe-contact-viewed"
+    SAFE_CONTACT_CHANGED = "safe-contact-changed"
+    ASSESSMENT_SAVED = "assessment-saved"
+    ASSESSMENT_COMPLETED = "assessment-completed"
+    JUDGEMENT_RECORDED = "judgement-recorded"
+    INCIDENT_RECORDED = "incident-recorded"
+    DECISION_MADE = "decision-made"
+    REFERRAL_MADE = "referral-made"
+    REFERRAL_ACCEPTED = "referral-accepted"
+    REFERRAL_DECLINED = "referral-declined"
+    REFERRAL_LINKED = "referral-linked"
 
 
 def record_event(action: AuditAction, *, user=None, agency_id=None, object_type=None, object_id=None) -> AuditEvent:

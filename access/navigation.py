@@ -14,6 +14,8 @@ class NavigationItem:
 
 NAVIGATION = (
     NavigationItem("Home", "meetings.home"),
+    NavigationItem("Start a case", "risk.find_victim"),
+    NavigationItem("Referrals", "meetings.list_referrals"),
     NavigationItem("Users", "access.list_users"),
     NavigationItem("Agencies", "access.list_agencies"),
     NavigationItem("API tokens", "access.list_api_tokens"),

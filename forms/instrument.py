@@ -1,9 +1,9 @@
 """Builds a form for a tool pack at run time: one field per item, by answer type."""
 
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
-from wtforms import RadioField
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea
+from wtforms import RadioField, TextAreaField
 from wtforms.fields import SelectChoice
-from wtforms.validators import Optional
+from wtforms.validators import Length, Optional
 
 from forms.base import BaseForm
 from risk.answers import Answer, Rating
@@ -38,6 +38,16 @@ def label_for(item) -> str:
     return f"{item.id.upper()}. {item.label}" if item.id[1:2].isdigit() else item.label
 
 
+COMMENT_SUFFIX = "_comment"
+
+
+def comment_field():
+    return TextAreaField("Comments (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=2000, message="Enter 2,000 characters or fewer")])
+
+
 def form_class_for(pack) -> type[BaseForm]:
-    fields = {item.id: FIELD_FOR_ANSWER_TYPE[item.answer_type](item) for item in pack.items}
+    fields = {}
+    for item in pack.items:
+        fields[item.id] = FIELD_FOR_ANSWER_TYPE[item.answer_type](item)
+        fields[item.id + COMMENT_SUFFIX] = comment_field()
     return type(f"{pack.id.title().replace('-', '')}Form", (BaseForm,), fields)

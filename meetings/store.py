@@ -4,6 +4,7 @@ from sqlalchemy import select
 
 from extensions import db, utcnow
 from meetings.models import Meeting
+from risk.models import Referral, ReferralState
 
 
 def create_meeting(**fields) -> Meeting:
@@ -17,3 +18,15 @@ def get_next_meeting() -> Meeting | None:
     return db.session.scalar(
         select(Meeting).where(Meeting.starts_at >= utcnow()).order_by(Meeting.starts_at).limit(1)
     )
+
+
+def list_open_referrals() -> list[Referral]:
+    return list(
+        db.session.scalars(
+            select(Referral).where(Referral.state.in_((ReferralState.RECEIVED, ReferralState.ACCEPTED))).order_by(Referral.received_at)
+        )
+    )
+
+
+def get_referral(referral_id: str) -> Referral | None:
+    return db.session.get(Referral, referral_id)

@@ -2,13 +2,13 @@ import json
 import sys
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 from risk.answers import AnswerError
 from risk.instruments import PackError, get_pack, load_all_packs
 from risk.requests import RequestError, answers_from_request, facts_from_request
-from risk.criteria import evaluate, ruleset_with
+from risk.criteria import evaluate
+from risk.journey import current_ruleset
 from risk.scoring import score
 
 risk_cli = AppGroup("risk", help="Risk tool packs and scoring.")
@@ -57,10 +57,6 @@ def evaluate_case(source):
         click.echo(one_line(str(problem)), err=True)
         sys.exit(2)
     click.echo(json.dumps(evaluate(facts, current_ruleset()).to_dict(), ensure_ascii=False))
-
-
-def current_ruleset():
-    return ruleset_with({"marac_area": current_app.config.get("MARAC_AREA")} | current_app.config.get("RULESET_OVERRIDES", {}))
 
 
 def one_line(message: str) -> str:

@@ -168,3 +168,40 @@ class Decision(db.Model):
     evaluated_on: Mapped[date] = mapped_column(Date)
     evaluated_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReferralState(StrEnum):
+    RECEIVED = "received"
+    ACCEPTED = "accepted"
+    SCHEDULED = "scheduled"
+    HEARD = "heard"
+    CLOSED = "closed"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+    TRANSFERRED = "transferred"
+
+
+class Referral(db.Model):
+    __tablename__ = "referral"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    case_id: Mapped[str] = mapped_column(ForeignKey("marac_case.id"), index=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("eligibility_decision.id"))
+    criteria: Mapped[list] = mapped_column(JSON)
+    referrer_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    victim_informed: Mapped[bool]
+    consent_given: Mapped[bool]
+    no_consent_reason: Mapped[str | None] = mapped_column(Text)
+    state: Mapped[ReferralState] = mapped_column(StrEnumType(ReferralState, 20), default=ReferralState.RECEIVED, index=True)
+    state_reason: Mapped[str | None] = mapped_column(Text)
+    idempotency_key: Mapped[str] = mapped_column(String(36), unique=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version_id: Mapped[int] = mapped_column(default=1)
+
+    case: Mapped[Case] = relationship()
+    referrer: Mapped[User] = relationship(foreign_keys=[referrer_id])
+    agency: Mapped[Agency] = relationship()
+
+    __mapper_args__ = {"version_id_col": version_id}

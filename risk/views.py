@@ -1,10 +1,22 @@
-from flask import Blueprint, g, jsonify, request
+import uuid
+from datetime import date
+
+from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms.fields import SelectChoice
 
 from access.audit import AuditAction, record_event
-from access.permissions import api_error, api_token_required
+from access import store as access_store
+from access.models import Role
+from access.permissions import allow, api_error, api_token_required
 from extensions import db
 from risk.answers import AnswerError
-from risk.cli import current_ruleset
+from forms.cases import ChooseToolForm, FindVictimForm, IncidentForm, JudgementForm, PartyForm, ReferralForm, SafeContactForm
+from forms.instrument import form_class_for
+from risk import journey, store
+from risk.journey import current_ruleset
+from risk.models import Assessment, AssessmentStatus, Case, PartyRole
+from risk.schema import FACTORS_BY_ID
 from risk.criteria import evaluate
 from risk.requests import RequestError, answers_from_request, facts_from_request
 from risk.instruments import PackError, get_pack
@@ -41,3 +53,208 @@ def evaluate_api():
     record_event(AuditAction.API_EVALUATE, agency_id=g.api_token.agency_id, object_type="api-token", object_id=g.api_token.id)
     db.session.commit()
     return jsonify(decision.to_dict())
+
+
+CASE_ROLES = (Role.PRACTITIONER, Role.AGENCY_REP, Role.COORDINATOR, Role.CHAIR)
+REFERRING_ROLES = (Role.PRACTITIONER, Role.AGENCY_REP, Role.COORDINATOR)
+
+
+def load_case(case_id) -> Case:
+    """The case if this person may see it (404 otherwise, so its existence is not given away)."""
+    case = store.get_case_for(current_user, str(case_id))
+    if case is None:
+        abort(404)
+    if request.method == "GET":
+        record_event(AuditAction.CASE_VIEWED, user=current_user, object_type="case", object_id=case.id)
+        db.session.commit()
+    return case
+
+
+@bp.route("/cases/new", methods=["GET", "POST"])
+@allow(*REFERRING_ROLES)
+def find_victim():
+    form = FindVictimForm()
+    suggestions = None
+    if form.validate_on_submit():
+        action = request.form.get("action", "search")
+        if action.startswith("use:"):
+            person = store.get_person(action.removeprefix("use:"))
+            if person is None:
+                abort(404)
+            return redirect(url_for("risk.view_case", case_id=journey.start_case(current_user, person).id))
+        if action == "add":
+            person = store.create_person(
+                given_name=form.given_name.data, family_name=form.family_name.data, date_of_birth=form.date_of_birth.data,
+                postcode=form.postcode.data, agency_id=current_user.agency_id,
+            )
+            return redirect(url_for("risk.view_case", case_id=journey.start_case(current_user, person).id))
+        suggestions = journey.suggest_people(form.given_name.data, form.family_name.data, form.date_of_birth.data, form.postcode.data)
+    return render_template("risk/find-victim.html", form=form, suggestions=suggestions)
+
+
+@bp.route("/cases/<uuid:case_id>")
+@allow(*CASE_ROLES)
+def view_case(case_id):
+    case = load_case(case_id)
+    return render_template(
+        "risk/view-case.html",
+        case=case,
+        assessments=store.list_assessments(case),
+        incidents=store.list_incidents(case),
+        judgement=store.latest_judgement(case),
+        decision=journey.current_decision(case, date.today()),
+        can_see_safe_contact=store.can_view_safe_contact(current_user, case),
+    )
+
+
+@bp.route("/cases/<uuid:case_id>/people/new", methods=["GET", "POST"])
+@allow(*REFERRING_ROLES)
+def add_party(case_id):
+    case = load_case(case_id)
+    form = PartyForm()
+    if form.validate_on_submit():
+        person = store.create_person(
+            given_name=form.given_name.data, family_name=form.family_name.data, date_of_birth=form.date_of_birth.data,
+            postcode=None, agency_id=current_user.agency_id,
+        )
+        store.add_party(case, person, PartyRole(form.role.data))
+        record_event(AuditAction.PARTY_ADDED, user=current_user, object_type="case", object_id=case.id)
+        db.session.commit()
+        return redirect(url_for("risk.view_case", case_id=case.id))
+    return render_template("risk/add-party.html", form=form, case=case)
+
+
+@bp.route("/cases/<uuid:case_id>/safe-contact", methods=["GET", "POST"])
+@allow(Role.PRACTITIONER, Role.COORDINATOR)
+def edit_safe_contact(case_id):
+    case = load_case(case_id)
+    if not store.can_view_safe_contact(current_user, case):
+        abort(404)
+    contact = store.get_safe_contact(case.victim_id)
+    form = SafeContactForm(obj=contact)
+    if request.method == "GET":
+        record_event(AuditAction.SAFE_CONTACT_VIEWED, user=current_user, object_type="case", object_id=case.id)
+        db.session.commit()
+    if form.validate_on_submit():
+        store.save_safe_contact(case.victim_id, phone=form.phone.data, safe_to_call=form.safe_to_call.data, safe_address=form.safe_address.data)
+        record_event(AuditAction.SAFE_CONTACT_CHANGED, user=current_user, object_type="case", object_id=case.id)
+        db.session.commit()
+        return redirect(url_for("risk.view_case", case_id=case.id))
+    return render_template("risk/edit-safe-contact.html", form=form, case=case)
+
+
+@bp.route("/cases/<uuid:case_id>/assessments/new", methods=["GET", "POST"])
+@allow(*REFERRING_ROLES)
+def start_assessment(case_id):
+    case = load_case(case_id)
+    packs = journey.tools_in_order(current_user)
+    form = ChooseToolForm()
+    form.tool.choices = [SelectChoice(pack.id, pack.name) for pack in packs]
+    if request.method == "GET":
+        form.tool.data = packs[0].id
+    if form.validate_on_submit():
+        assessment = store.create_assessment(case=case, tool_id=form.tool.data, assessor=current_user, assessed_on=form.assessed_on.data)
+        assessment.source_if_not_victim = form.source_if_not_victim.data or None
+        db.session.commit()
+        return redirect(url_for("risk.edit_assessment", case_id=case.id, assessment_id=assessment.id))
+    return render_template("risk/start-assessment.html", form=form, case=case)
+
+
+def load_assessment(case: Case, assessment_id) -> Assessment:
+    assessment = store.get_assessment(case, str(assessment_id))
+    if assessment is None:
+        abort(404)
+    return assessment
+
+
+@bp.route("/cases/<uuid:case_id>/assessments/<uuid:assessment_id>", methods=["GET", "POST"])
+@allow(*REFERRING_ROLES)
+def edit_assessment(case_id, assessment_id):
+    case = load_case(case_id)
+    assessment = load_assessment(case, assessment_id)
+    if assessment.status is AssessmentStatus.COMPLETE:
+        return redirect(url_for("risk.view_assessment_result", case_id=case.id, assessment_id=assessment.id))
+    pack = get_pack(assessment.tool_id)
+    form = form_class_for(pack)(data=stored_form_data(assessment))
+    if form.validate_on_submit():
+        complete = request.form.get("action") == "complete"
+        journey.save_answers(assessment, pack, form, complete=complete, user=current_user)
+        if complete:
+            return redirect(url_for("risk.view_assessment_result", case_id=case.id, assessment_id=assessment.id))
+        flash("Draft saved. You can come back to it from the case page.")
+        return redirect(url_for("risk.edit_assessment", case_id=case.id, assessment_id=assessment.id))
+    return render_template("risk/edit-assessment.html", form=form, pack=pack, case=case, assessment=assessment)
+
+
+def stored_form_data(assessment: Assessment) -> dict:
+    return dict(assessment.answers) | {f"{item_id}_comment": text for item_id, text in assessment.comments.items()}
+
+
+@bp.route("/cases/<uuid:case_id>/assessments/<uuid:assessment_id>/result")
+@allow(*CASE_ROLES)
+def view_assessment_result(case_id, assessment_id):
+    case = load_case(case_id)
+    assessment = load_assessment(case, assessment_id)
+    return render_template(
+        "risk/view-assessment-result.html",
+        case=case,
+        assessment=assessment,
+        pack=get_pack(assessment.tool_id),
+        result=journey.result_for(assessment),
+        decision=journey.current_decision(case, date.today()),
+        factors=FACTORS_BY_ID,
+    )
+
+
+@bp.route("/cases/<uuid:case_id>/professional-judgement", methods=["GET", "POST"])
+@allow(*REFERRING_ROLES)
+def record_judgement(case_id):
+    case = load_case(case_id)
+    form = JudgementForm()
+    if form.validate_on_submit():
+        store.add_judgement(case, tier=int(form.tier.data), rationale=form.rationale.data, author=current_user)
+        record_event(AuditAction.JUDGEMENT_RECORDED, user=current_user, object_type="case", object_id=case.id)
+        db.session.commit()
+        return redirect(url_for("risk.view_case", case_id=case.id))
+    return render_template("risk/record-judgement.html", form=form, case=case)
+
+
+@bp.route("/cases/<uuid:case_id>/incidents/new", methods=["GET", "POST"])
+@allow(*REFERRING_ROLES)
+def add_incident(case_id):
+    case = load_case(case_id)
+    form = IncidentForm()
+    form.agency_id.choices = [SelectChoice(str(agency.id), agency.name) for agency in access_store.list_agencies()]
+    if form.validate_on_submit():
+        store.add_incident(
+            case, occurred_on=form.occurred_on.data, type=form.type.data, agency_id=int(form.agency_id.data),
+            reference=form.reference.data, recorded_by=current_user,
+        )
+        record_event(AuditAction.INCIDENT_RECORDED, user=current_user, object_type="case", object_id=case.id)
+        db.session.commit()
+        return redirect(url_for("risk.view_case", case_id=case.id))
+    return render_template("risk/add-incident.html", form=form, case=case)
+
+
+@bp.route("/cases/<uuid:case_id>/referral", methods=["GET", "POST"])
+@allow(*REFERRING_ROLES)
+def refer_case(case_id):
+    case = load_case(case_id)
+    decision = journey.current_decision(case, date.today())
+    form = ReferralForm()
+    if request.method == "GET":
+        form.idempotency_key.data = str(uuid.uuid4())
+    if decision.eligible and form.validate_on_submit():
+        referral = journey.refer(case, decision, form, user=current_user)
+        return redirect(url_for("risk.view_referral_made", case_id=case.id, referral_id=referral.id))
+    return render_template("risk/refer-case.html", form=form, case=case, decision=decision)
+
+
+@bp.route("/cases/<uuid:case_id>/referral/<uuid:referral_id>")
+@allow(*REFERRING_ROLES)
+def view_referral_made(case_id, referral_id):
+    case = load_case(case_id)
+    referral = store.get_referral(case, str(referral_id))
+    if referral is None:
+        abort(404)
+    return render_template("risk/referral-made.html", case=case, referral=referral)

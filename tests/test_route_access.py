@@ -17,7 +17,7 @@ SIGN_IN_STEP_ENDPOINTS = {
     "access.use_recovery_code",
 }
 API_ENDPOINTS = {"risk.score_api", "risk.evaluate_api"}
-SAMPLE_VALUES = {"int": 1, "default": "x", "path": "x"}
+SAMPLE_VALUES = {"int": 1, "default": "x", "path": "x", "uuid": "00000000-0000-4000-8000-000000000000"}
 
 
 def all_rules(app):

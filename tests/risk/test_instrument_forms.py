@@ -18,7 +18,8 @@ def test_every_pack_builds_a_form_with_a_field_per_item(app, tool_id):
     with app.test_request_context():
         form = form_class_for(pack)()
 
-    assert [field.name for field in form if field.name != "csrf_token"] == [item.id for item in pack.items]
+    names = [field.name for field in form if field.name != "csrf_token"]
+    assert names == [name for item in pack.items for name in (item.id, f"{item.id}_comment")]
     for item in pack.items:
         choices = [choice.value for choice in form[item.id].choices]
         if item.answer_type == "yes-no":

@@ -1,0 +1,109 @@
+from datetime import date
+
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovRadioInput, GovTextArea, GovTextInput
+from wtforms import DateField, HiddenField, RadioField, StringField, TextAreaField
+from wtforms.fields import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
+
+from forms.base import BaseForm
+
+POSTCODE_PATTERN = r"^[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}$"
+INCIDENT_TYPES = [
+    ("violence", "Physical violence"),
+    ("threats", "Threats"),
+    ("stalking-harassment", "Stalking or harassment"),
+    ("sexual-abuse", "Sexual abuse"),
+    ("property-damage", "Damage to property"),
+    ("unwanted-contact", "Unwanted contact, direct or through others"),
+    ("breach-of-order", "Breach of bail or an order"),
+    ("coercive-control", "Controlling or coercive behaviour"),
+    ("other", "Other abuse"),
+]
+TIERS = [SelectChoice("1", "Standard"), SelectChoice("2", "Medium"), SelectChoice("3", "High"), SelectChoice("4", "Very high: serious harm could happen now")]
+YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
+
+
+def past_date(message: str):
+    def check(form, field):
+        if field.data and field.data > date.today():
+            raise ValidationError(message)
+        if field.data and field.data.year < date.today().year - 120:
+            raise ValidationError("Enter a date within the last 120 years")
+
+    return check
+
+
+class PersonFields(BaseForm):
+    given_name = StringField("Given name", widget=GovTextInput(), validators=[DataRequired("Enter the person's given name"), Length(max=100, message="Enter a given name of 100 characters or fewer")])
+    family_name = StringField("Family name", widget=GovTextInput(), validators=[DataRequired("Enter the person's family name"), Length(max=100, message="Enter a family name of 100 characters or fewer")])
+    date_of_birth = DateField(
+        "Date of birth",
+        widget=GovDateInput(),
+        format="%d %m %Y",
+        validators=[Optional(), past_date("Enter a date of birth in the past")],
+    )
+
+
+class FindVictimForm(PersonFields):
+    postcode = StringField(
+        "Postcode",
+        widget=GovTextInput(),
+        validators=[Optional(), Regexp(POSTCODE_PATTERN, message="Enter a real postcode, like SW1A 1AA")],
+    )
+    action = HiddenField()
+
+
+class PartyForm(PersonFields):
+    role = RadioField(
+        "Who is this?",
+        widget=GovRadioInput(),
+        choices=[SelectChoice("perpetrator", "A person causing harm (perpetrator)"), SelectChoice("child", "A child in the household")],
+        validators=[InputRequired("Choose whether this is a perpetrator or a child")],
+    )
+
+
+class ChooseToolForm(BaseForm):
+    tool = RadioField("Which risk tool are you using?", widget=GovRadioInput(), validators=[InputRequired("Choose the risk tool you are completing")])
+    assessed_on = DateField("Date of the assessment", widget=GovDateInput(), format="%d %m %Y", validators=[InputRequired("Enter the date of the assessment"), past_date("Enter a date that is not in the future")])
+    source_if_not_victim = StringField("Source of the answers, if not the victim", widget=GovTextInput(), validators=[Optional(), Length(max=200, message="Enter 200 characters or fewer")])
+
+
+class JudgementForm(BaseForm):
+    tier = RadioField("Your judgement of the risk", widget=GovRadioInput(), choices=TIERS, validators=[InputRequired("Choose the level of risk you judge there to be")])
+    rationale = TextAreaField(
+        "Why: the concerns and what they are based on",
+        widget=GovTextArea(),
+        validators=[DataRequired("Enter the reasons for your judgement"), Length(max=10000, message="Enter 10,000 characters or fewer")],
+    )
+
+
+class IncidentForm(BaseForm):
+    occurred_on = DateField("Date of the incident", widget=GovDateInput(), format="%d %m %Y", validators=[InputRequired("Enter the date of the incident"), past_date("Enter a date that is not in the future")])
+    type = RadioField("What happened", widget=GovRadioInput(), choices=[SelectChoice(value, label) for value, label in INCIDENT_TYPES], validators=[InputRequired("Choose what kind of incident it was")])
+    agency_id = RadioField("Reported to", widget=GovRadioInput(), validators=[InputRequired("Choose the agency the incident was reported to")])
+    reference = StringField("Agency reference (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=60, message="Enter 60 characters or fewer")])
+
+
+class ReferralForm(BaseForm):
+    idempotency_key = HiddenField(validators=[DataRequired("Reload the page and try again")])
+    victim_informed = RadioField("Has the victim been told about the referral?", widget=GovRadioInput(), choices=YES_NO, validators=[InputRequired("Say whether the victim has been told about the referral")])
+    consent_given = RadioField("Has the victim agreed to the referral?", widget=GovRadioInput(), choices=YES_NO, validators=[InputRequired("Say whether the victim has agreed to the referral")])
+    no_consent_reason = TextAreaField(
+        "Why you are referring without consent",
+        widget=GovTextArea(),
+        validators=[Optional(), Length(max=10000, message="Enter 10,000 characters or fewer")],
+    )
+
+    def validate_no_consent_reason(self, field):
+        if self.consent_given.data == "no" and not (field.data or "").strip():
+            raise ValidationError("Enter why you are referring without the victim's consent")
+
+
+class DecisionReasonForm(BaseForm):
+    reason = TextAreaField("Reason", widget=GovTextArea(), validators=[DataRequired("Enter the reason"), Length(max=10000, message="Enter 10,000 characters or fewer")])
+
+
+class SafeContactForm(BaseForm):
+    phone = StringField("Safe phone number", widget=GovTextInput(), validators=[Optional(), Regexp(r"^[0-9 +()\-]{7,30}$", message="Enter a phone number using digits, spaces and + only")])
+    safe_to_call = RadioField("Is it safe to call this number?", widget=GovRadioInput(), choices=YES_NO, coerce=lambda value: value in (True, "yes"), validators=[InputRequired("Say whether it is safe to call")])
+    safe_address = TextAreaField("Safe address", widget=GovTextArea(), validators=[Optional(), Length(max=500, message="Enter 500 characters or fewer")])

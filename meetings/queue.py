@@ -1,0 +1,64 @@
+"""The coordinator's referral queue: what each row shows, and the moves a coordinator makes."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from access.audit import AuditAction, record_event
+from extensions import db
+from risk import journey, store as risk_store
+from risk.models import Person, Referral, ReferralState
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    referral: Referral
+    initials: str
+    tier: int
+    criteria: list
+    repeat: bool
+    last_marac: date | None
+    days_waiting: int
+    possible_matches: int
+
+
+def queue_row(referral: Referral, today: date) -> QueueRow:
+    case = referral.case
+    earlier = [day for day in risk_store.previous_referral_dates(case) if day < referral.received_at.date()]
+    decision = risk_store.get_decision(referral.decision_id)
+    return QueueRow(
+        referral=referral,
+        initials=f"{case.victim.given_name[:1]}{case.victim.family_name[:1]}".upper(),
+        tier=decision.tier,
+        criteria=referral.criteria,
+        repeat="repeat" in referral.criteria,
+        last_marac=max(earlier, default=None),
+        days_waiting=(today - referral.received_at.date()).days,
+        possible_matches=len(possible_matches(referral)),
+    )
+
+
+def possible_matches(referral: Referral) -> list:
+    victim = referral.case.victim
+    return [
+        (person, match)
+        for person, match in journey.suggest_people(victim.given_name, victim.family_name, victim.date_of_birth, victim.postcode)
+        if person.id != victim.id
+    ]
+
+
+def matching_person(referral: Referral, person_id: str) -> Person | None:
+    return next((person for person, _ in possible_matches(referral) if person.id == person_id), None)
+
+
+def move(referral: Referral, state: ReferralState, *, user, action: AuditAction, reason: str | None = None) -> None:
+    referral.state = state
+    referral.state_reason = reason
+    record_event(action, user=user, object_type="referral", object_id=referral.id)
+    db.session.commit()
+
+
+def link_victim(referral: Referral, person: Person, *, user) -> None:
+    """The coordinator confirms the referral's victim is a person already known: never automatic."""
+    referral.case.victim_id = person.id
+    record_event(AuditAction.REFERRAL_LINKED, user=user, object_type="referral", object_id=referral.id)
+    db.session.commit()

@@ -1,0 +1,101 @@
+"""The practitioner journey, in plain steps the views call: each returns what the page needs."""
+
+from datetime import date
+
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from access.audit import AuditAction, record_event
+from access.models import AgencyKind, User
+from extensions import db
+from risk import store
+from risk.criteria import Decision, evaluate, ruleset_with
+from risk.instruments import Pack, get_pack, load_all_packs
+from risk.matching import PersonRecord, find_matches
+from risk.models import Assessment, AssessmentStatus, Case, Person, Referral
+from risk.scoring import score
+
+DEFAULT_TOOL_FOR_AGENCY = {AgencyKind.POLICE: "police-dash"}
+
+
+def current_ruleset():
+    return ruleset_with({"marac_area": current_app.config.get("MARAC_AREA")} | current_app.config.get("RULESET_OVERRIDES", {}))
+
+
+def tools_in_order(user: User) -> list[Pack]:
+    """The agency's usual tool first, then the rest by name."""
+    default = DEFAULT_TOOL_FOR_AGENCY.get(user.agency.kind, "dash-ric")
+    packs = sorted(load_all_packs().values(), key=lambda pack: pack.name)
+    return sorted(packs, key=lambda pack: pack.id != default)
+
+
+def record_for(person: Person) -> PersonRecord:
+    names = (f"{person.given_name} {person.family_name}", *person.aliases)
+    dates = tuple(str(day) for day in [person.date_of_birth, *person.date_of_birth_variants] if day)
+    return PersonRecord(id=person.id, names=names, dates_of_birth=dates, postcodes=(person.postcode,) if person.postcode else ())
+
+
+def suggest_people(given_name: str, family_name: str, date_of_birth: date | None, postcode: str | None):
+    candidate = PersonRecord(
+        id="new",
+        names=(f"{given_name} {family_name}",),
+        dates_of_birth=(date_of_birth.isoformat(),) if date_of_birth else (),
+        postcodes=(postcode,) if postcode else (),
+    )
+    people = {person.id: person for person in store.list_people_for_matching()}
+    return [(people[match.person_id], match) for match in find_matches(candidate, [record_for(person) for person in people.values()])]
+
+
+def start_case(user: User, victim: Person) -> Case:
+    case = store.create_case(victim=victim, marac_area=current_app.config.get("MARAC_AREA") or "Not set", agency_id=user.agency_id)
+    record_event(AuditAction.CASE_CREATED, user=user, object_type="case", object_id=case.id)
+    db.session.commit()
+    return case
+
+
+def save_answers(assessment: Assessment, pack: Pack, form, *, complete: bool, user: User) -> None:
+    """Keeps every answer exactly as entered; a completed assessment also keeps its result."""
+    assessment.answers = {item.id: form[item.id].data for item in pack.items if form[item.id].data}
+    assessment.comments = {item.id: form[f"{item.id}_comment"].data for item in pack.items if form[f"{item.id}_comment"].data}
+    if complete:
+        result = score(pack, assessment.answers)
+        assessment.result = result.to_dict() | {"factor_items": dict(result.factors)}
+        assessment.status = AssessmentStatus.COMPLETE
+    action = AuditAction.ASSESSMENT_COMPLETED if complete else AuditAction.ASSESSMENT_SAVED
+    record_event(action, user=user, object_type="assessment", object_id=assessment.id)
+    db.session.commit()
+
+
+def current_decision(case: Case, today: date) -> Decision:
+    return evaluate(store.case_facts(case, today), current_ruleset())
+
+
+def result_for(assessment: Assessment):
+    return score(get_pack(assessment.tool_id), assessment.answers)
+
+
+def refer(case: Case, decision: Decision, form, *, user: User) -> Referral:
+    """One referral per form, however often it is sent: a repeat of the same form returns the first."""
+    key = form.idempotency_key.data
+    existing = store.get_referral_by_key(key)
+    if existing is not None:
+        return existing
+    try:
+        decision_row = store.save_decision(case, decision, evaluated_by=user, today=date.today())
+        referral = store.create_referral(
+            case,
+            decision_row,
+            referrer=user,
+            victim_informed=form.victim_informed.data == "yes",
+            consent_given=form.consent_given.data == "yes",
+            no_consent_reason=form.no_consent_reason.data if form.consent_given.data == "no" else None,
+            idempotency_key=key,
+        )
+        case.repeat_watch_ends = decision.repeat_watch_ends
+        record_event(AuditAction.DECISION_MADE, user=user, object_type="case", object_id=case.id)
+        record_event(AuditAction.REFERRAL_MADE, user=user, object_type="referral", object_id=referral.id)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return store.get_referral_by_key(key)
+    return referral

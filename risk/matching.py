@@ -1,0 +1,423 @@
+"""Suggest people who may already be known: the same victim (or perpetrator) referred again.
+
+Agencies spell names differently, swap day and month, send partial dates of birth and use
+aliases, so exact look-ups miss repeats. Each comparison adds up points for what agrees and takes
+away points for what differs (the EVIDENCE table); the total becomes a score from 0 to 1 on an
+S-curve, and every point comes with a reason a coordinator can check. Nothing is ever merged:
+find_matches only suggests.
+"""
+
+import math
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import date
+from functools import lru_cache
+from itertools import product
+
+
+@dataclass(frozen=True)
+class PersonRecord:
+    """names: the main name first, then known aliases. dates_of_birth: "YYYY-MM-DD", "YYYY-MM" or
+    "YYYY" (all known variants). Text that cannot be read is ignored rather than refused."""
+
+    id: str
+    names: tuple[str, ...] = ()
+    dates_of_birth: tuple[str, ...] = ()
+    postcodes: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        for field in ("names", "dates_of_birth", "postcodes"):
+            value = getattr(self, field)
+            if isinstance(value, str):
+                raise TypeError(f"{field} must be a tuple of strings, not one string: ({value!r},)")
+            object.__setattr__(self, field, tuple(value))
+
+
+@dataclass(frozen=True)
+class Match:
+    person_id: str
+    score: float
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Rule:
+    points: float
+    wording: str
+
+
+EVIDENCE = {
+    "same-name": Rule(9.0, "same name"),
+    "same-given-name": Rule(4.0, "same given name"),
+    "given-name-spelt-differently": Rule(3.0, "given name spelt differently ({0} / {1})"),
+    "given-name-is-a-middle-name": Rule(2.5, "given name matches a middle name ({0} / {1})"),
+    "given-name-only-an-initial": Rule(1.5, "given name is only an initial ({0} / {1})"),
+    "different-given-name": Rule(-4.0, "different given name ({0} / {1})"),
+    "no-given-name": Rule(0.0, "no given name to compare"),
+    "same-surname": Rule(5.0, "same surname"),
+    "surname-spelt-differently": Rule(3.5, "surname spelt differently ({0} / {1})"),
+    "part-of-surname": Rule(3.0, "part of a double-barrelled surname matches ({0} / {1})"),
+    "different-surname": Rule(-4.0, "different surname ({0} / {1})"),
+    "names-swapped": Rule(-1.0, "given name and surname swapped"),
+    "alias": Rule(0.0, "alias matches ({0})"),
+    "same-date-of-birth": Rule(7.0, "same date of birth"),
+    "day-and-month-swapped": Rule(5.5, "day and month swapped in date of birth"),
+    "partial-date-fits-month": Rule(4.0, "partial date of birth fits ({0} / {1})"),
+    "partial-date-fits-year": Rule(2.5, "partial date of birth fits ({0} / {1})"),
+    "date-one-digit-out": Rule(2.0, "date of birth differs by one digit ({0} / {1})"),
+    "different-date-of-birth": Rule(-5.0, "different date of birth ({0} / {1})"),
+    "no-date-of-birth": Rule(0.0, "no date of birth to compare"),
+    "same-postcode": Rule(4.0, "same postcode ({0})"),
+    "same-postcode-area": Rule(2.0, "same postcode area ({0})"),
+    "different-postcode-area": Rule(-1.0, "different postcode area"),
+    "no-postcode": Rule(0.0, "no postcode to compare"),
+}
+MIDPOINT = 5.0
+SPREAD = 3.0
+DEFAULT_THRESHOLD = 0.5
+SIMILAR_SPELLING = 0.85
+
+
+@dataclass(frozen=True)
+class Evidence:
+    kind: str
+    points: float
+    reason: str
+
+
+def evidence(kind: str, *details: str) -> Evidence:
+    rule = EVIDENCE[kind]
+    return Evidence(kind, rule.points, rule.wording.format(*details))
+
+
+def score_from_points(points: float) -> float:
+    """0.5 at MIDPOINT points; each SPREAD points either side moves the score along an S-curve."""
+    return round(1 / (1 + math.exp(-(points - MIDPOINT) / SPREAD)), 3)
+
+
+# Names
+
+LETTERS_WITHOUT_DECOMPOSITION = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ð": "d", "æ": "ae", "œ": "oe", "þ": "th", "ı": "i"})
+APOSTROPHES = re.compile(r"['’‘`´ʼ]")
+NOT_A_LETTER = re.compile(r"[^a-z]+")
+
+
+def fold_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).translate(LETTERS_WITHOUT_DECOMPOSITION)
+
+
+def name_tokens(text: str) -> tuple[str, ...]:
+    """'  O'Brien-SMITH ' -> ('obrien', 'smith'): no case, accents or apostrophes; hyphens, dots and
+    extra spaces only separate words."""
+    return tuple(NOT_A_LETTER.sub(" ", APOSTROPHES.sub("", fold_accents(text))).split())
+
+
+@dataclass(frozen=True)
+class Name:
+    given: tuple[str, ...]
+    surname: tuple[str, ...]
+    written_given: str
+    written_surname: str
+    written: str
+
+    @property
+    def joined_surname(self) -> str:
+        return "".join(self.surname)
+
+
+def is_written_in_capitals(word: str) -> bool:
+    return word.isupper() and sum(char.isalpha() for char in word) > 1
+
+
+def parse_name(written: str) -> Name:
+    """Given names and surname from "Jane Smith", "SMITH, Jane", "Jane SMITH" or "SMITH Jane" (forms
+    put the surname in capitals). Otherwise the last word is the surname."""
+    written = " ".join(written.split())
+    if "," in written:
+        surname, _, given = (part.strip() for part in written.partition(","))
+    else:
+        words = written.split(" ")
+        capitals = [word for word in words if is_written_in_capitals(word)]
+        if capitals and len(capitals) < len(words):
+            surname = " ".join(capitals)
+            given = " ".join(word for word in words if not is_written_in_capitals(word))
+        else:
+            surname, given = words[-1], " ".join(words[:-1])
+    return Name(name_tokens(given), name_tokens(surname), given, surname, written)
+
+
+def swap_given_and_surname(name: Name) -> Name:
+    return Name(name.surname, name.given, name.written_surname, name.written_given, name.written)
+
+
+def jaro_winkler(a: str, b: str) -> float:
+    """1.0 for the same word; near 1 when letters are shared in about the same order, with extra
+    weight for a shared start (up to four letters)."""
+    if a == b:
+        return 1.0
+    if not a or not b:
+        return 0.0
+    window = max(0, max(len(a), len(b)) // 2 - 1)
+    taken = [False] * len(b)
+    a_common = []
+    for position, letter in enumerate(a):
+        for other in range(max(0, position - window), min(len(b), position + window + 1)):
+            if not taken[other] and b[other] == letter:
+                taken[other] = True
+                a_common.append(letter)
+                break
+    if not a_common:
+        return 0.0
+    b_common = [letter for letter, used in zip(b, taken) if used]
+    common = len(a_common)
+    half_transpositions = sum(x != y for x, y in zip(a_common, b_common)) / 2
+    jaro = (common / len(a) + common / len(b) + (common - half_transpositions) / common) / 3
+    shared_start = 0
+    for x, y in zip(a[:4], b[:4]):
+        if x != y:
+            break
+        shared_start += 1
+    return jaro + shared_start * 0.1 * (1 - jaro)
+
+
+def spelt_alike(a: str, b: str) -> bool:
+    return jaro_winkler(a, b) >= SIMILAR_SPELLING
+
+
+SOUND_GROUPS = str.maketrans("bfpvcgjkqsxzdtlmnr", "111122222222334556", "aeiouhwy")
+
+
+def sound_key(word: str) -> str:
+    """A rough sound-alike key: the first letter, then consonant groups with repeats collapsed
+    ("smith" and "smyth" both give "s53")."""
+    if not word:
+        return ""
+    groups = word[1:].translate(SOUND_GROUPS)
+    collapsed = [digit for position, digit in enumerate(groups) if position == 0 or groups[position - 1] != digit]
+    return word[0] + "".join(collapsed)
+
+
+def compare_given_names(a: Name, b: Name) -> Evidence:
+    if not a.given or not b.given:
+        return evidence("no-given-name")
+    first, other = a.given[0], b.given[0]
+    details = (a.written_given, b.written_given)
+    if first == other:
+        return evidence("same-given-name")
+    if len(first) == 1 or len(other) == 1:
+        kind = "given-name-only-an-initial" if first[0] == other[0] else "different-given-name"
+        return evidence(kind, *details)
+    if spelt_alike(first, other):
+        return evidence("given-name-spelt-differently", *details)
+    if first in b.given[1:] or other in a.given[1:]:
+        return evidence("given-name-is-a-middle-name", *details)
+    return evidence("different-given-name", *details)
+
+
+def compare_surnames(a: Name, b: Name) -> Evidence:
+    details = (a.written_surname, b.written_surname)
+    if a.joined_surname == b.joined_surname:
+        return evidence("same-surname")
+    if (len(a.surname) > 1 or len(b.surname) > 1) and set(a.surname) & set(b.surname):
+        return evidence("part-of-surname", *details)
+    if spelt_alike(a.joined_surname, b.joined_surname):
+        return evidence("surname-spelt-differently", *details)
+    return evidence("different-surname", *details)
+
+
+def compare_name_parts(a: Name, b: Name) -> list[Evidence]:
+    given, surname = compare_given_names(a, b), compare_surnames(a, b)
+    if (given.kind, surname.kind) == ("same-given-name", "same-surname"):
+        return [evidence("same-name")]
+    return [given, surname]
+
+
+def compare_names(a: Name, b: Name) -> list[Evidence]:
+    as_written = compare_name_parts(a, b)
+    swapped = [evidence("names-swapped"), *compare_name_parts(a, swap_given_and_surname(b))]
+    return swapped if total(swapped) > total(as_written) else as_written
+
+
+def total(found: Iterable[Evidence]) -> float:
+    return sum(item.points for item in found)
+
+
+# Dates of birth
+
+
+@dataclass(frozen=True)
+class PartialDate:
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    def __str__(self) -> str:
+        return "-".join(f"{part:02d}" for part in (self.year, self.month, self.day) if part is not None)
+
+    @property
+    def digits(self) -> str:
+        return str(self).replace("-", "")
+
+
+ISO_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+def parse_date(text: str) -> PartialDate | None:
+    """"1990-05-01", "1990-05", "1990" or "01/05/1990" (day first); None for anything else,
+    including dates that do not exist."""
+    text = text.strip()
+    if found := ISO_DATE.fullmatch(text):
+        year, month, day = (int(part) if part else None for part in found.groups())
+    elif found := UK_DATE.fullmatch(text):
+        day, month, year = (int(part) for part in found.groups())
+    else:
+        return None
+    try:
+        date(year, month or 1, day or 1)
+    except ValueError:
+        return None
+    return PartialDate(year, month, day)
+
+
+def is_day_month_swap(a: PartialDate, b: PartialDate) -> bool:
+    return a.year == b.year and (a.month, a.day) == (b.day, b.month) and a.day != a.month
+
+
+def fits_partial_date(a: PartialDate, b: PartialDate) -> bool:
+    return all(x is None or y is None or x == y for x, y in ((a.year, b.year), (a.month, b.month), (a.day, b.day)))
+
+
+def is_complete(value: PartialDate) -> bool:
+    return value.day is not None
+
+
+def compare_dates(a: PartialDate, b: PartialDate) -> Evidence:
+    details = (str(a), str(b))
+    if is_complete(a) and is_complete(b):
+        if a == b:
+            return evidence("same-date-of-birth")
+        if is_day_month_swap(a, b):
+            return evidence("day-and-month-swapped")
+        if sum(x != y for x, y in zip(a.digits, b.digits)) == 1:
+            return evidence("date-one-digit-out", *details)
+        return evidence("different-date-of-birth", *details)
+    if fits_partial_date(a, b):
+        both_have_month = a.month is not None and b.month is not None
+        return evidence("partial-date-fits-month" if both_have_month else "partial-date-fits-year", *details)
+    return evidence("different-date-of-birth", *details)
+
+
+# Postcodes
+
+FULL_POSTCODE = re.compile(r"([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})")
+OUTWARD_CODE = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]?")
+
+
+def compact_postcode(text: str) -> str:
+    return "".join(text.split()).upper()
+
+
+def normalise_postcode(text: str) -> str | None:
+    """"sw1a1aa" -> "SW1A 1AA"; None unless it is a whole UK postcode."""
+    found = FULL_POSTCODE.fullmatch(compact_postcode(text))
+    return f"{found[1]} {found[2]}" if found else None
+
+
+def postcode_district(text: str) -> str | None:
+    """The outward code ("SW1A" from "SW1A 1AA"), also from an outward code given alone."""
+    compact = compact_postcode(text)
+    if found := FULL_POSTCODE.fullmatch(compact):
+        return found[1]
+    return compact if OUTWARD_CODE.fullmatch(compact) else None
+
+
+# Whole records
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A record read once: parsed names, dates and postcodes, and the keys used to pick whom to
+    compare it with."""
+
+    id: str
+    names: tuple[Name, ...]
+    dates: tuple[PartialDate, ...]
+    postcodes: frozenset[str]
+    districts: frozenset[str]
+    keys: frozenset[tuple[str, object]]
+
+
+@lru_cache(maxsize=20_000)
+def prepare(record: PersonRecord) -> Prepared:
+    names = tuple(parse_name(written) for written in record.names if name_tokens(written))
+    dates = tuple(parsed for text in record.dates_of_birth if (parsed := parse_date(text)))
+    postcodes = frozenset(filter(None, map(normalise_postcode, record.postcodes)))
+    districts = frozenset(filter(None, map(postcode_district, record.postcodes)))
+    words = {word for name in names for word in (*name.given, *name.surname, name.joined_surname) if len(word) > 1}
+    keys = (
+        {("born", parsed.year) for parsed in dates}
+        | {("sounds", sound_key(word)) for word in words}
+        | {("district", district) for district in districts}
+    )
+    return Prepared(record.id, names, dates, postcodes, districts, frozenset(keys))
+
+
+def best(options: Iterable[list[Evidence]]) -> list[Evidence]:
+    return max(options, key=total)
+
+
+def name_evidence(a: Prepared, b: Prepared) -> list[Evidence]:
+    if not a.names or not b.names:
+        return []
+    main = compare_names(a.names[0], b.names[0])
+    pairs = [(x, y) for x, y in product(a.names, b.names) if (x, y) != (a.names[0], b.names[0])]
+    if not pairs:
+        return main
+    by_alias, (x, y) = max(((compare_names(x, y), (x, y)) for x, y in pairs), key=lambda found: total(found[0]))
+    if total(by_alias) <= max(total(main), 0):
+        return main
+    if by_alias[0].kind == "same-name":
+        return [replace(evidence("alias", x.written), points=by_alias[0].points)]
+    return [evidence("alias", f"{x.written} / {y.written}"), *by_alias]
+
+
+def date_evidence(a: Prepared, b: Prepared) -> list[Evidence]:
+    if not a.dates or not b.dates:
+        return [evidence("no-date-of-birth")]
+    return [max((compare_dates(x, y) for x, y in product(a.dates, b.dates)), key=lambda found: found.points)]
+
+
+def postcode_evidence(a: Prepared, b: Prepared) -> list[Evidence]:
+    if same := sorted(a.postcodes & b.postcodes):
+        return [evidence("same-postcode", same[0])]
+    if same := sorted(a.districts & b.districts):
+        return [evidence("same-postcode-area", same[0])]
+    if a.districts and b.districts:
+        return [evidence("different-postcode-area")]
+    return [evidence("no-postcode")]
+
+
+def compare(a: Prepared, b: Prepared) -> list[Evidence]:
+    return [*name_evidence(a, b), *date_evidence(a, b), *postcode_evidence(a, b)]
+
+
+def find_matches(candidate: PersonRecord, existing: Iterable[PersonRecord], threshold: float = DEFAULT_THRESHOLD) -> list[Match]:
+    """People in existing who may be candidate, best first, each with its reasons.
+
+    Only people who share a birth year, a sound-alike name word or a postcode district with the
+    candidate are compared; a record with the candidate's own id is skipped."""
+    wanted = prepare(candidate)
+    matches = []
+    for record in existing:
+        other = prepare(record)
+        if other.id == wanted.id or not wanted.keys & other.keys:
+            continue
+        found = compare(wanted, other)
+        score = score_from_points(total(found))
+        if score >= threshold:
+            matches.append(Match(other.id, score, tuple(item.reason for item in found)))
+    return sorted(matches, key=lambda match: (-match.score, match.person_id))

@@ -1,0 +1,243 @@
+"""Every query the risk package makes, as a named function, and who may see a case."""
+
+from datetime import date
+
+from sqlalchemy import exists, or_, select
+
+from access.models import AgencyKind, Role, User
+from extensions import db
+from risk.criteria import AssessmentFacts, CaseFacts, IncidentFacts, JudgementFacts, Victim
+from risk.instruments import get_pack
+from risk.models import (
+    Assessment,
+    AssessmentStatus,
+    Case,
+    CaseParty,
+    Decision,
+    Incident,
+    PartyRole,
+    Person,
+    ProfessionalJudgement,
+    Referral,
+    ReferralState,
+    SafeContact,
+)
+from risk.schema import Tier
+from risk.scoring import score
+
+CASE_WIDE_ROLES = frozenset({Role.COORDINATOR, Role.CHAIR})
+TAKEN_TO_MARAC = (ReferralState.ACCEPTED, ReferralState.SCHEDULED, ReferralState.HEARD, ReferralState.CLOSED)
+
+
+def agency_is_involved(agency_id: int, case_id: str) -> bool:
+    involvement = [
+        select(Case.id).where(Case.id == case_id, Case.created_by_agency_id == agency_id),
+        select(Assessment.id).where(Assessment.case_id == case_id, Assessment.agency_id == agency_id),
+        select(Incident.id).where(Incident.case_id == case_id, Incident.reporting_agency_id == agency_id),
+        select(Referral.id).where(Referral.case_id == case_id, Referral.agency_id == agency_id),
+    ]
+    return any(db.session.scalar(select(exists(query))) for query in involvement)
+
+
+def can_view_case(user: User, case: Case) -> bool:
+    """Need to know: the MARAC's coordinator and chair see every case; other staff see the cases
+    their own agency is involved in; administrators manage accounts and see no cases."""
+    if user.role in CASE_WIDE_ROLES:
+        return True
+    if user.role is Role.ADMIN:
+        return False
+    return agency_is_involved(user.agency_id, case.id)
+
+
+def can_view_safe_contact(user: User, case: Case) -> bool:
+    if user.role is Role.COORDINATOR:
+        return True
+    return user.role is Role.PRACTITIONER and (
+        user.agency.kind is AgencyKind.IDVA or user.agency_id == case.created_by_agency_id
+    )
+
+
+def get_case_for(user: User, case_id: str) -> Case | None:
+    case = db.session.get(Case, case_id)
+    return case if case is not None and can_view_case(user, case) else None
+
+
+def create_person(*, given_name, family_name, date_of_birth, postcode, agency_id, **details) -> Person:
+    person = Person(
+        given_name=given_name.strip(),
+        family_name=family_name.strip(),
+        date_of_birth=date_of_birth,
+        postcode=(postcode or "").strip().upper() or None,
+        created_by_agency_id=agency_id,
+        **details,
+    )
+    db.session.add(person)
+    db.session.flush()
+    return person
+
+
+def get_person(person_id: str) -> Person | None:
+    return db.session.get(Person, person_id)
+
+
+def list_people_for_matching(limit: int = 20000) -> list[Person]:
+    return list(db.session.scalars(select(Person).order_by(Person.created_at).limit(limit)))
+
+
+def create_case(*, victim: Person, marac_area: str, agency_id: int) -> Case:
+    case = Case(victim=victim, marac_area=marac_area, created_by_agency_id=agency_id)
+    db.session.add(case)
+    db.session.flush()
+    return case
+
+
+def add_party(case: Case, person: Person, role: PartyRole) -> CaseParty:
+    party = CaseParty(case=case, person=person, role=role)
+    db.session.add(party)
+    db.session.flush()
+    return party
+
+
+def get_safe_contact(person_id: str) -> SafeContact | None:
+    return db.session.get(SafeContact, person_id)
+
+
+def save_safe_contact(person_id: str, *, phone, safe_to_call, safe_address) -> SafeContact:
+    contact = get_safe_contact(person_id) or SafeContact(person_id=person_id)
+    contact.phone, contact.safe_to_call, contact.safe_address = phone or None, safe_to_call, safe_address or None
+    db.session.add(contact)
+    return contact
+
+
+def create_assessment(*, case: Case, tool_id: str, assessor: User, assessed_on: date) -> Assessment:
+    pack = get_pack(tool_id)
+    assessment = Assessment(
+        case_id=case.id, tool_id=pack.id, tool_version=pack.version, assessor_id=assessor.id,
+        agency_id=assessor.agency_id, assessed_on=assessed_on, answers={}, comments={},
+    )
+    db.session.add(assessment)
+    db.session.flush()
+    return assessment
+
+
+def get_assessment(case: Case, assessment_id: str) -> Assessment | None:
+    return db.session.scalar(select(Assessment).where(Assessment.id == assessment_id, Assessment.case_id == case.id))
+
+
+def list_assessments(case: Case) -> list[Assessment]:
+    return list(db.session.scalars(select(Assessment).where(Assessment.case_id == case.id).order_by(Assessment.assessed_on.desc(), Assessment.created_at.desc())))
+
+
+def add_judgement(case: Case, *, tier: int, rationale: str, author: User) -> ProfessionalJudgement:
+    judgement = ProfessionalJudgement(case_id=case.id, tier=tier, rationale=rationale.strip(), author_id=author.id)
+    db.session.add(judgement)
+    db.session.flush()
+    return judgement
+
+
+def latest_judgement(case: Case) -> ProfessionalJudgement | None:
+    return db.session.scalar(
+        select(ProfessionalJudgement).where(ProfessionalJudgement.case_id == case.id).order_by(ProfessionalJudgement.recorded_at.desc()).limit(1)
+    )
+
+
+def add_incident(case: Case, *, occurred_on: date, type: str, agency_id: int, reference: str | None, recorded_by: User) -> Incident:
+    incident = Incident(
+        case_id=case.id, occurred_on=occurred_on, type=type, reporting_agency_id=agency_id,
+        reference=reference or None, recorded_by_id=recorded_by.id,
+    )
+    db.session.add(incident)
+    db.session.flush()
+    return incident
+
+
+def list_incidents(case: Case) -> list[Incident]:
+    return list(db.session.scalars(select(Incident).where(Incident.case_id == case.id).order_by(Incident.occurred_on.desc())))
+
+
+def list_decisions(case: Case) -> list[Decision]:
+    return list(db.session.scalars(select(Decision).where(Decision.case_id == case.id).order_by(Decision.id.desc())))
+
+
+def perpetrator_ids(case: Case) -> set[str]:
+    return {party.person_id for party in case.parties if party.role is PartyRole.PERPETRATOR}
+
+
+def related_case_ids(case: Case) -> list[str]:
+    """Cases of the same victim that share any perpetrator with this one (this case included)."""
+    perpetrators = perpetrator_ids(case)
+    sharing = select(CaseParty.case_id).where(CaseParty.role == PartyRole.PERPETRATOR, CaseParty.person_id.in_(perpetrators))
+    query = select(Case.id).where(Case.victim_id == case.victim_id, or_(Case.id == case.id, Case.id.in_(sharing)))
+    return list(db.session.scalars(query))
+
+
+def previous_referral_dates(case: Case) -> tuple[date, ...]:
+    query = select(Referral.received_at).where(Referral.case_id.in_(related_case_ids(case)), Referral.state.in_(TAKEN_TO_MARAC))
+    return tuple(moment.date() for moment in db.session.scalars(query))
+
+
+def case_facts(case: Case, today: date) -> CaseFacts:
+    complete = [assessment for assessment in list_assessments(case) if assessment.status is AssessmentStatus.COMPLETE]
+    judgement = latest_judgement(case)
+    return CaseFacts(
+        today=today,
+        victim=Victim(date_of_birth=case.victim.date_of_birth, area=case.marac_area),
+        assessments=tuple(
+            AssessmentFacts(assessment.tool_id, assessment.assessed_on, score(get_pack(assessment.tool_id), assessment.answers))
+            for assessment in complete
+        ),
+        professional_judgement=JudgementFacts(Tier(judgement.tier), judgement.rationale) if judgement else None,
+        incidents=tuple(IncidentFacts(incident.occurred_on, incident.reporting_agency.kind.value, incident.type) for incident in list_incidents(case)),
+        previous_referral_dates=previous_referral_dates(case),
+    )
+
+
+def save_decision(case: Case, decision, *, evaluated_by: User, today: date) -> Decision:
+    row = Decision(
+        case_id=case.id,
+        ruleset=decision.ruleset,
+        eligible=decision.eligible,
+        criteria=[criterion.code for criterion in decision.criteria],
+        tier=int(decision.tier),
+        tier_source=decision.tier_source,
+        prompts=[prompt.to_dict() for prompt in decision.prompts],
+        routes=list(decision.routes),
+        evaluated_on=today,
+        evaluated_by_id=evaluated_by.id,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def create_referral(case: Case, decision: Decision, *, referrer: User, victim_informed: bool, consent_given: bool, no_consent_reason, idempotency_key: str) -> Referral:
+    referral = Referral(
+        case_id=case.id,
+        decision_id=decision.id,
+        criteria=decision.criteria,
+        referrer_id=referrer.id,
+        agency_id=referrer.agency_id,
+        victim_informed=victim_informed,
+        consent_given=consent_given,
+        no_consent_reason=no_consent_reason,
+        idempotency_key=idempotency_key,
+    )
+    db.session.add(referral)
+    db.session.flush()
+    return referral
+
+
+def get_referral_by_key(key: str) -> Referral | None:
+    return db.session.scalar(select(Referral).where(Referral.idempotency_key == key))
+
+
+def get_referral(case: Case, referral_id: str) -> Referral | None:
+    return db.session.scalar(select(Referral).where(Referral.id == referral_id, Referral.case_id == case.id))
+
+
+def list_referrals_for_case(case: Case) -> list[Referral]:
+    return list(db.session.scalars(select(Referral).where(Referral.case_id == case.id).order_by(Referral.received_at.desc())))
+
+
+def get_decision(decision_id: int) -> Decision | None:
+    return db.session.get(Decision, decision_id)
