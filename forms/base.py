@@ -1,5 +1,6 @@
 from flask_wtf import FlaskForm
-from wtforms import PasswordField
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput
+from wtforms import DateField, PasswordField
 
 
 def strip_whitespace(value):
@@ -15,3 +16,19 @@ class BaseForm(FlaskForm):
                 filters = (strip_whitespace, *unbound_field.kwargs.get("filters", ()))
                 options = options | {"filters": filters}
             return unbound_field.bind(form=form, **options)
+
+
+class DayMonthYearField(DateField):
+    """A date typed as day, month and year boxes. A missing date is blank; any other shape of
+    input gets a message rather than an error page."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, format="%d %m %Y", widget=GovDateInput(), **kwargs)
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            self.raw_data = valuelist = ["", "", ""]
+        if len(valuelist) != 3:
+            self.raw_data, self.data = ["?", "", ""], None
+            raise ValueError("Enter the date as a day, month and year")
+        super().process_formdata(valuelist)

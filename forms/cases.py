@@ -1,11 +1,11 @@
 from datetime import date
 
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovRadioInput, GovTextArea, GovTextInput
-from wtforms import DateField, HiddenField, RadioField, StringField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea, GovTextInput
+from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
-from forms.base import BaseForm
+from forms.base import BaseForm, DayMonthYearField
 
 POSTCODE_PATTERN = r"^[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}$"
 INCIDENT_TYPES = [
@@ -36,12 +36,7 @@ def past_date(message: str):
 class PersonFields(BaseForm):
     given_name = StringField("Given name", widget=GovTextInput(), validators=[DataRequired("Enter the person's given name"), Length(max=100, message="Enter a given name of 100 characters or fewer")])
     family_name = StringField("Family name", widget=GovTextInput(), validators=[DataRequired("Enter the person's family name"), Length(max=100, message="Enter a family name of 100 characters or fewer")])
-    date_of_birth = DateField(
-        "Date of birth",
-        widget=GovDateInput(),
-        format="%d %m %Y",
-        validators=[Optional(), past_date("Enter a date of birth in the past")],
-    )
+    date_of_birth = DayMonthYearField("Date of birth", validators=[Optional(), past_date("Enter a date of birth in the past")])
 
 
 class FindVictimForm(PersonFields):
@@ -64,7 +59,7 @@ class PartyForm(PersonFields):
 
 class ChooseToolForm(BaseForm):
     tool = RadioField("Which risk tool are you using?", widget=GovRadioInput(), validators=[InputRequired("Choose the risk tool you are completing")])
-    assessed_on = DateField("Date of the assessment", widget=GovDateInput(), format="%d %m %Y", validators=[InputRequired("Enter the date of the assessment"), past_date("Enter a date that is not in the future")])
+    assessed_on = DayMonthYearField("Date of the assessment", validators=[InputRequired("Enter the date of the assessment"), past_date("Enter a date that is not in the future")])
     source_if_not_victim = StringField("Source of the answers, if not the victim", widget=GovTextInput(), validators=[Optional(), Length(max=200, message="Enter 200 characters or fewer")])
 
 
@@ -78,7 +73,7 @@ class JudgementForm(BaseForm):
 
 
 class IncidentForm(BaseForm):
-    occurred_on = DateField("Date of the incident", widget=GovDateInput(), format="%d %m %Y", validators=[InputRequired("Enter the date of the incident"), past_date("Enter a date that is not in the future")])
+    occurred_on = DayMonthYearField("Date of the incident", validators=[InputRequired("Enter the date of the incident"), past_date("Enter a date that is not in the future")])
     type = RadioField("What happened", widget=GovRadioInput(), choices=[SelectChoice(value, label) for value, label in INCIDENT_TYPES], validators=[InputRequired("Choose what kind of incident it was")])
     agency_id = RadioField("Reported to", widget=GovRadioInput(), validators=[InputRequired("Choose the agency the incident was reported to")])
     reference = StringField("Agency reference (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=60, message="Enter 60 characters or fewer")])
@@ -91,7 +86,7 @@ class ReferralForm(BaseForm):
     no_consent_reason = TextAreaField(
         "Why you are referring without consent",
         widget=GovTextArea(),
-        validators=[Optional(), Length(max=10000, message="Enter 10,000 characters or fewer")],
+        validators=[Length(max=10000, message="Enter 10,000 characters or fewer")],
     )
 
     def validate_no_consent_reason(self, field):

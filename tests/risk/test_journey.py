@@ -1,0 +1,201 @@
+"""The practitioner journey through the pages, as a person would take it."""
+
+import re
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from access.models import AuditEvent, Role
+from extensions import db
+from risk.models import Assessment, AssessmentStatus, Case, Decision, Person, ProfessionalJudgement, Referral
+
+TODAY = date.today()
+DOB = ["1", "5", "1990"]
+
+
+def count(app, model, *where) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def start_case(client, given="Jane", family="Doe", dob=DOB) -> str:
+    response = client.post(client.url("risk.find_victim"), data={"given_name": given, "family_name": family, "date_of_birth": dob, "action": "add"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    return response.location.rsplit("/", 1)[-1]
+
+
+def start_assessment(client, case_id, tool="dash-ric") -> str:
+    response = client.post(
+        client.url("risk.start_assessment", case_id=case_id),
+        data={"tool": tool, "assessed_on": [str(TODAY.day), str(TODAY.month), str(TODAY.year)]},
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    return response.location.rsplit("/", 1)[-1]
+
+
+def ric_answers(yes: int) -> dict:
+    return {f"q{number}": ("yes" if number <= yes else "no") for number in range(1, 25)}
+
+
+def complete_ric(client, case_id, yes: int):
+    assessment_id = start_assessment(client, case_id)
+    return client.post(
+        client.url("risk.edit_assessment", case_id=case_id, assessment_id=assessment_id),
+        data=ric_answers(yes) | {"action": "complete"},
+    )
+
+
+@pytest.fixture
+def practitioner(sign_in_as):
+    return sign_in_as(Role.PRACTITIONER, agency="Riverside IDVA Service")
+
+
+def test_search_then_add_a_new_victim_starts_a_case_and_views_are_audited(app, client, practitioner):
+    search = client.post(client.url("risk.find_victim"), data={"given_name": "Jane", "family_name": "Doe", "date_of_birth": DOB, "action": "search"})
+    assert "No one like this is known to the MARAC" in search.get_data(as_text=True)
+    assert count(app, Person) == 0
+
+    case_id = start_case(client)
+    page = client.get(client.url("risk.view_case", case_id=case_id))
+
+    assert page.status_code == 200
+    assert "Start a risk assessment" in page.get_data(as_text=True)
+    assert count(app, AuditEvent, AuditEvent.action == "case-viewed", AuditEvent.object_id == case_id) == 1
+
+
+def test_a_known_person_is_suggested_with_reasons(client, practitioner):
+    start_case(client, "Jane", "Smith")
+
+    search = client.post(client.url("risk.find_victim"), data={"given_name": "Jane", "family_name": "Smyth", "date_of_birth": DOB, "action": "search"})
+
+    page = search.get_data(as_text=True)
+    assert "Possible matches" in page
+    assert "Jane Smith" in page
+    assert "This is the same person" in page
+
+
+def test_a_draft_keeps_answers_exactly_as_entered_and_comes_back(app, client, practitioner):
+    case_id = start_case(client)
+    assessment_id = start_assessment(client, case_id)
+    url = client.url("risk.edit_assessment", case_id=case_id, assessment_id=assessment_id)
+
+    saved = client.post(url, data={"q1": "yes", "q2": "unknown", "q2_comment": "Did not want to say", "action": "draft"})
+
+    assert saved.status_code == 302
+    with app.app_context():
+        assessment = db.session.get(Assessment, assessment_id)
+        assert assessment.status is AssessmentStatus.DRAFT
+        assert assessment.answers == {"q1": "yes", "q2": "unknown"}
+        assert assessment.comments == {"q2": "Did not want to say"}
+    again = client.get(url).get_data(as_text=True)
+    assert "Draft saved" in again
+    assert re.search(r'value="yes"\s+checked|checked[^>]*value="yes"', again)
+
+
+def test_completing_shows_the_result_and_the_criteria(client, practitioner):
+    case_id = start_case(client)
+
+    response = complete_ric(client, case_id, 15)
+    result = client.get(response.location).get_data(as_text=True)
+
+    assert "15 of 24" in result
+    assert "High" in result
+    assert "Yes: visible-high-risk" in result
+    assert "Refer to MARAC" in result
+
+
+def test_police_officers_see_the_police_dash_first(client, sign_in_as):
+    sign_in_as(Role.PRACTITIONER, agency="Northshire Police")
+    case_id = start_case(client)
+
+    page = client.get(client.url("risk.start_assessment", case_id=case_id)).get_data(as_text=True)
+
+    assert page.index("Police DASH") < page.index("SafeLives DASH")
+
+
+def refer(client, case_id, key="11111111-1111-4111-8111-111111111111", **fields):
+    data = {"idempotency_key": key, "victim_informed": "yes", "consent_given": "yes"} | fields
+    return client.post(client.url("risk.refer_case", case_id=case_id), data=data)
+
+
+def test_a_referral_is_made_once_however_often_the_form_is_sent(app, client, practitioner):
+    case_id = start_case(client)
+    complete_ric(client, case_id, 14)
+
+    first = refer(client, case_id)
+    second = refer(client, case_id)
+
+    assert first.status_code == second.status_code == 302
+    assert first.location == second.location
+    assert count(app, Referral) == 1
+    assert count(app, Decision) == 1
+    with app.app_context():
+        referral = db.session.scalars(select(Referral)).one()
+        assert referral.criteria == ["visible-high-risk"]
+        assert db.session.get(Case, case_id).repeat_watch_ends is not None
+
+
+def test_referring_without_consent_needs_a_reason_and_saves_nothing_until_given(app, client, practitioner):
+    case_id = start_case(client)
+    complete_ric(client, case_id, 14)
+
+    refused = refer(client, case_id, consent_given="no")
+
+    assert refused.status_code == 200
+    assert "Enter why you are referring without the victim" in refused.get_data(as_text=True)
+    assert count(app, Referral) == 0
+    assert refer(client, case_id, consent_given="no", no_consent_reason="Risk of serious harm; perpetrator monitors phone").status_code == 302
+    assert count(app, Referral) == 1
+
+
+def test_a_case_that_is_not_eligible_cannot_be_referred(app, client, practitioner):
+    case_id = start_case(client)
+    complete_ric(client, case_id, 5)
+
+    page = refer(client, case_id)
+
+    assert page.status_code == 200
+    assert "cannot be referred yet" in page.get_data(as_text=True)
+    assert count(app, Referral) == 0
+
+
+def test_professional_judgement_with_reasons_makes_a_case_eligible(app, client, practitioner):
+    case_id = start_case(client)
+    complete_ric(client, case_id, 9)
+
+    missing = client.post(client.url("risk.record_judgement", case_id=case_id), data={"tier": "3", "rationale": "  "})
+    assert "Enter the reasons for your judgement" in missing.get_data(as_text=True)
+    assert count(app, ProfessionalJudgement) == 0
+
+    client.post(client.url("risk.record_judgement", case_id=case_id), data={"tier": "3", "rationale": "Threats to kill since she left"})
+
+    assert "professional-judgement" in client.get(client.url("risk.view_case", case_id=case_id)).get_data(as_text=True)
+    assert refer(client, case_id).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "data", "message"),
+    [
+        ("risk.find_victim", {"given_name": "", "family_name": "Doe", "action": "add"}, "Enter the person&#39;s given name"),
+        ("risk.find_victim", {"given_name": "Jane", "family_name": "Doe", "postcode": "not a postcode", "action": "add"}, "Enter a real postcode"),
+        ("risk.find_victim", {"given_name": "Jane", "family_name": "Doe", "date_of_birth": ["31", "2", "1990"], "action": "add"}, "Not a valid date value"),
+        ("risk.find_victim", {"given_name": "Jane", "family_name": "Doe", "date_of_birth": ["1", "5"], "action": "add"}, "Enter the date as a day, month and year"),
+    ],
+)
+def test_bad_input_on_the_victim_form_says_what_to_fix_and_saves_nothing(app, client, practitioner, endpoint, data, message):
+    response = client.post(client.url(endpoint), data=data)
+
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+    assert count(app, Person) == 0
+
+
+def test_an_incident_needs_a_date_and_a_type(app, client, practitioner):
+    case_id = start_case(client)
+
+    response = client.post(client.url("risk.add_incident", case_id=case_id), data={})
+
+    page = response.get_data(as_text=True)
+    assert "Enter the date of the incident" in page
+    assert "Choose what kind of incident it was" in page
