@@ -15,6 +15,7 @@ from access import signin, store as access_store
 from access.models import AgencyKind, Role
 from extensions import db, utcnow
 from meetings import store
+from meetings.demo_cases import seed_demo_cases
 
 demo_cli = AppGroup("demo", help="Demo data for trying the toolkit. Never for real data.")
 
@@ -80,6 +81,7 @@ def seed():
         )
         for account in DEMO_ACCOUNTS
     }
+    seed_demo_cases(users, agencies, current_app.config.get("MARAC_AREA") or DEMO_AREA, utcnow().date())
     store.create_meeting(
         area=DEMO_AREA,
         starts_at=next_weekday_at(utcnow(), weekday=2, at=time(10, 0)),

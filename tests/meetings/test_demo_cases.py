@@ -1,0 +1,43 @@
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from extensions import db
+from risk import store as risk_store
+from risk.criteria import evaluate
+from risk.models import Case, Person, Referral, ReferralState
+from tests.conftest import build_test_app
+
+
+@pytest.fixture
+def seeded_app(database_url, tmp_path):
+    with build_test_app(database_url, DEMO_MODE=True, MARAC_AREA="Riverside (demo)") as app:
+        app.instance_path = str(tmp_path / "instance")
+        result = app.test_cli_runner().invoke(args=["demo", "seed"])
+        assert result.exit_code == 0, result.output
+        yield app
+
+
+def criteria_of_waiting_referrals(app) -> list[list[str]]:
+    with app.app_context():
+        referrals = db.session.scalars(select(Referral).where(Referral.state == ReferralState.RECEIVED))
+        return sorted(referral.criteria for referral in referrals)
+
+
+def test_the_demo_queue_has_a_repeat_an_escalation_and_a_judgement_referral(seeded_app):
+    criteria = criteria_of_waiting_referrals(seeded_app)
+
+    assert ["visible-high-risk"] in criteria
+    assert any("repeat" in entry for entry in criteria)
+    assert any("potential-escalation" in entry for entry in criteria)
+    assert any("professional-judgement" in entry for entry in criteria)
+
+
+def test_the_demo_has_an_under_age_victim_who_is_routed_to_childrens_safeguarding(seeded_app):
+    with seeded_app.app_context():
+        case = db.session.scalars(select(Case).join(Case.victim).where(Person.given_name == "Ellie")).one()
+        decision = evaluate(risk_store.case_facts(case, date.today()))
+
+    assert not decision.eligible
+    assert "children-safeguarding" in decision.routes
