@@ -11,7 +11,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from itertools import product
@@ -54,30 +54,34 @@ EVIDENCE = {
     "given-name-spelt-differently": Rule(3.0, "given name spelt differently ({0} / {1})"),
     "given-name-is-a-middle-name": Rule(2.5, "given name matches a middle name ({0} / {1})"),
     "given-name-only-an-initial": Rule(1.5, "given name is only an initial ({0} / {1})"),
-    "different-given-name": Rule(-4.0, "different given name ({0} / {1})"),
+    "different-given-name": Rule(-6.0, "different given name ({0} / {1})"),
     "no-given-name": Rule(0.0, "no given name to compare"),
     "same-surname": Rule(5.0, "same surname"),
     "surname-spelt-differently": Rule(3.5, "surname spelt differently ({0} / {1})"),
     "part-of-surname": Rule(3.0, "part of a double-barrelled surname matches ({0} / {1})"),
     "different-surname": Rule(-4.0, "different surname ({0} / {1})"),
+    "no-surname": Rule(0.0, "no surname to compare"),
     "names-swapped": Rule(-1.0, "given name and surname swapped"),
-    "alias": Rule(0.0, "alias matches ({0})"),
+    "alias": Rule(0.0, "alias matches ({0} / {1})"),
+    "same-name-as-alias": Rule(9.0, "alias matches ({0})"),
+    "no-name": Rule(0.0, "no name to compare"),
     "same-date-of-birth": Rule(7.0, "same date of birth"),
     "day-and-month-swapped": Rule(5.5, "day and month swapped in date of birth"),
     "partial-date-fits-month": Rule(4.0, "partial date of birth fits ({0} / {1})"),
     "partial-date-fits-year": Rule(2.5, "partial date of birth fits ({0} / {1})"),
     "date-one-digit-out": Rule(2.0, "date of birth differs by one digit ({0} / {1})"),
-    "different-date-of-birth": Rule(-5.0, "different date of birth ({0} / {1})"),
+    "different-date-of-birth": Rule(-6.0, "different date of birth ({0} / {1})"),
     "no-date-of-birth": Rule(0.0, "no date of birth to compare"),
     "same-postcode": Rule(4.0, "same postcode ({0})"),
-    "same-postcode-area": Rule(2.0, "same postcode area ({0})"),
+    "same-postcode-area": Rule(1.5, "same postcode area ({0})"),
     "different-postcode-area": Rule(-1.0, "different postcode area"),
     "no-postcode": Rule(0.0, "no postcode to compare"),
 }
 MIDPOINT = 5.0
 SPREAD = 3.0
 DEFAULT_THRESHOLD = 0.5
-SIMILAR_SPELLING = 0.85
+SIMILAR_GIVEN_NAME = 0.9
+SIMILAR_SURNAME = 0.85
 
 
 @dataclass(frozen=True)
@@ -99,14 +103,19 @@ def score_from_points(points: float) -> float:
 
 # Names
 
-LETTERS_WITHOUT_DECOMPOSITION = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ð": "d", "æ": "ae", "œ": "oe", "þ": "th", "ı": "i"})
+LETTERS_WITHOUT_DECOMPOSITION = str.maketrans(
+    {"ø": "o", "ł": "l", "đ": "d", "ð": "d", "æ": "ae", "œ": "oe", "þ": "th", "ı": "i"}
+)
 APOSTROPHES = re.compile(r"['’‘`´ʼ]")
 NOT_A_LETTER = re.compile(r"[^a-z]+")
 
 
 def fold_accents(text: str) -> str:
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char)).translate(LETTERS_WITHOUT_DECOMPOSITION)
+    unmarked = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return unmarked.translate(LETTERS_WITHOUT_DECOMPOSITION)
 
 
 def name_tokens(text: str) -> tuple[str, ...]:
@@ -153,6 +162,7 @@ def swap_given_and_surname(name: Name) -> Name:
     return Name(name.surname, name.given, name.written_surname, name.written_given, name.written)
 
 
+@lru_cache(maxsize=100_000)
 def jaro_winkler(a: str, b: str) -> float:
     """1.0 for the same word; near 1 when letters are shared in about the same order, with extra
     weight for a shared start (up to four letters)."""
@@ -183,10 +193,6 @@ def jaro_winkler(a: str, b: str) -> float:
     return jaro + shared_start * 0.1 * (1 - jaro)
 
 
-def spelt_alike(a: str, b: str) -> bool:
-    return jaro_winkler(a, b) >= SIMILAR_SPELLING
-
-
 SOUND_GROUPS = str.maketrans("bfpvcgjkqsxzdtlmnr", "111122222222334556", "aeiouhwy")
 
 
@@ -205,12 +211,12 @@ def compare_given_names(a: Name, b: Name) -> Evidence:
         return evidence("no-given-name")
     first, other = a.given[0], b.given[0]
     details = (a.written_given, b.written_given)
-    if first == other:
-        return evidence("same-given-name")
     if len(first) == 1 or len(other) == 1:
         kind = "given-name-only-an-initial" if first[0] == other[0] else "different-given-name"
         return evidence(kind, *details)
-    if spelt_alike(first, other):
+    if first == other:
+        return evidence("same-given-name")
+    if jaro_winkler(first, other) >= SIMILAR_GIVEN_NAME:
         return evidence("given-name-spelt-differently", *details)
     if first in b.given[1:] or other in a.given[1:]:
         return evidence("given-name-is-a-middle-name", *details)
@@ -218,12 +224,14 @@ def compare_given_names(a: Name, b: Name) -> Evidence:
 
 
 def compare_surnames(a: Name, b: Name) -> Evidence:
+    if not a.surname or not b.surname:
+        return evidence("no-surname")
     details = (a.written_surname, b.written_surname)
     if a.joined_surname == b.joined_surname:
         return evidence("same-surname")
     if (len(a.surname) > 1 or len(b.surname) > 1) and set(a.surname) & set(b.surname):
         return evidence("part-of-surname", *details)
-    if spelt_alike(a.joined_surname, b.joined_surname):
+    if jaro_winkler(a.joined_surname, b.joined_surname) >= SIMILAR_SURNAME:
         return evidence("surname-spelt-differently", *details)
     return evidence("different-surname", *details)
 
@@ -237,6 +245,8 @@ def compare_name_parts(a: Name, b: Name) -> list[Evidence]:
 
 def compare_names(a: Name, b: Name) -> list[Evidence]:
     as_written = compare_name_parts(a, b)
+    if [found.kind for found in as_written] != ["different-given-name", "different-surname"]:
+        return as_written
     swapped = [evidence("names-swapped"), *compare_name_parts(a, swap_given_and_surname(b))]
     return swapped if total(swapped) > total(as_written) else as_written
 
@@ -267,7 +277,7 @@ UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
 
 def parse_date(text: str) -> PartialDate | None:
-    """"1990-05-01", "1990-05", "1990" or "01/05/1990" (day first); None for anything else,
+    """Reads "1990-05-01", "1990-05", "1990" or "01/05/1990" (day first); None for anything else,
     including dates that do not exist."""
     text = text.strip()
     if found := ISO_DATE.fullmatch(text):
@@ -322,7 +332,8 @@ def compact_postcode(text: str) -> str:
 
 
 def normalise_postcode(text: str) -> str | None:
-    """"sw1a1aa" -> "SW1A 1AA"; None unless it is a whole UK postcode."""
+    """Turns "sw1a1aa" into "SW1A 1AA": upper case, one space before the inward code. None unless it
+    is a whole UK postcode."""
     found = FULL_POSTCODE.fullmatch(compact_postcode(text))
     return f"{found[1]} {found[2]}" if found else None
 
@@ -353,7 +364,9 @@ class Prepared:
 
 @lru_cache(maxsize=20_000)
 def prepare(record: PersonRecord) -> Prepared:
-    names = tuple(parse_name(written) for written in record.names if name_tokens(written))
+    """Remembered for the last 20,000 records read, so a coordinator's checks against the same
+    people do not parse them again. A record is frozen, so its reading cannot go stale."""
+    names = tuple(name for name in map(parse_name, record.names) if name.given or name.surname)
     dates = tuple(parsed for text in record.dates_of_birth if (parsed := parse_date(text)))
     postcodes = frozenset(filter(None, map(normalise_postcode, record.postcodes)))
     districts = frozenset(filter(None, map(postcode_district, record.postcodes)))
@@ -366,13 +379,9 @@ def prepare(record: PersonRecord) -> Prepared:
     return Prepared(record.id, names, dates, postcodes, districts, frozenset(keys))
 
 
-def best(options: Iterable[list[Evidence]]) -> list[Evidence]:
-    return max(options, key=total)
-
-
 def name_evidence(a: Prepared, b: Prepared) -> list[Evidence]:
     if not a.names or not b.names:
-        return []
+        return [evidence("no-name")]
     main = compare_names(a.names[0], b.names[0])
     pairs = [(x, y) for x, y in product(a.names, b.names) if (x, y) != (a.names[0], b.names[0])]
     if not pairs:
@@ -381,8 +390,8 @@ def name_evidence(a: Prepared, b: Prepared) -> list[Evidence]:
     if total(by_alias) <= max(total(main), 0):
         return main
     if by_alias[0].kind == "same-name":
-        return [replace(evidence("alias", x.written), points=by_alias[0].points)]
-    return [evidence("alias", f"{x.written} / {y.written}"), *by_alias]
+        return [evidence("same-name-as-alias", x.written)]
+    return [evidence("alias", x.written, y.written), *by_alias]
 
 
 def date_evidence(a: Prepared, b: Prepared) -> list[Evidence]:
@@ -405,11 +414,15 @@ def compare(a: Prepared, b: Prepared) -> list[Evidence]:
     return [*name_evidence(a, b), *date_evidence(a, b), *postcode_evidence(a, b)]
 
 
-def find_matches(candidate: PersonRecord, existing: Iterable[PersonRecord], threshold: float = DEFAULT_THRESHOLD) -> list[Match]:
+def find_matches(
+    candidate: PersonRecord, existing: Iterable[PersonRecord], threshold: float = DEFAULT_THRESHOLD
+) -> list[Match]:
     """People in existing who may be candidate, best first, each with its reasons.
 
     Only people who share a birth year, a sound-alike name word or a postcode district with the
-    candidate are compared; a record with the candidate's own id is skipped."""
+    candidate are compared (so even threshold 0 leaves the rest out); a record with the
+    candidate's own id is skipped. Records are read once and remembered (see prepare), so
+    checking many referrals against the same people reads each person only once."""
     wanted = prepare(candidate)
     matches = []
     for record in existing:
