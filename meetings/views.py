@@ -9,6 +9,7 @@ from access.permissions import allow, allow_any_role
 from extensions import db
 from forms.cases import DecisionReasonForm
 from meetings import queue, store
+from risk import store as risk_store
 from risk.models import Referral, ReferralState
 
 bp = Blueprint("meetings", __name__)
@@ -17,7 +18,7 @@ bp = Blueprint("meetings", __name__)
 @bp.route("/")
 @allow_any_role
 def home():
-    return render_template("meetings/home.html", next_meeting=store.get_next_meeting())
+    return render_template("meetings/home.html", next_meeting=store.get_next_meeting(), cases=risk_store.list_cases_for(current_user))
 
 
 QUEUE_ROLES = (Role.COORDINATOR, Role.CHAIR)

@@ -241,3 +241,19 @@ def list_referrals_for_case(case: Case) -> list[Referral]:
 
 def get_decision(decision_id: int) -> Decision | None:
     return db.session.get(Decision, decision_id)
+
+
+def list_cases_for(user: User, limit: int = 50) -> list[Case]:
+    """Newest first: every case for the coordinator and chair, the agency's own cases for others."""
+    query = select(Case).order_by(Case.created_at.desc()).limit(limit)
+    if user.role is Role.ADMIN:
+        return []
+    if user.role not in CASE_WIDE_ROLES:
+        involved = or_(
+            Case.created_by_agency_id == user.agency_id,
+            Case.id.in_(select(Assessment.case_id).where(Assessment.agency_id == user.agency_id)),
+            Case.id.in_(select(Incident.case_id).where(Incident.reporting_agency_id == user.agency_id)),
+            Case.id.in_(select(Referral.case_id).where(Referral.agency_id == user.agency_id)),
+        )
+        query = query.where(involved)
+    return list(db.session.scalars(query))

@@ -90,3 +90,13 @@ def test_agency_representatives_cannot_open_safe_contact_details(app, client, ma
     sign_in_as(Role.AGENCY_REP, email="rep@example.org", agency="Riverside IDVA Service")
 
     assert client.get(client.url("risk.edit_safe_contact", case_id=case)).status_code == 403
+
+
+def test_the_home_page_lists_only_the_cases_a_person_may_open(app, client, make_user, sign_in_as):
+    case = make_case(app, make_user)
+    outsider = app.test_client()
+    sign_in_with(app, outsider, make_user, Role.PRACTITIONER, agency="Northshire Police", email="outsider@example.org")
+    sign_in_as(Role.COORDINATOR, email="coord@example.org")
+
+    assert client.url("risk.view_case", case_id=case) in client.get(client.url("meetings.home")).get_data(as_text=True)
+    assert client.url("risk.view_case", case_id=case) not in outsider.get(outsider.url("meetings.home")).get_data(as_text=True)
