@@ -63,11 +63,20 @@ def save_answers(assessment: Assessment, pack: Pack, form, *, complete: bool, us
         assessment.status = AssessmentStatus.COMPLETE
     action = AuditAction.ASSESSMENT_COMPLETED if complete else AuditAction.ASSESSMENT_SAVED
     record_event(action, user=user, object_type="assessment", object_id=assessment.id)
+    if complete:
+        db.session.flush()
+        record_decision(store.get_case_by_id(assessment.case_id), user)
     db.session.commit()
 
 
 def current_decision(case: Case, today: date) -> Decision:
     return evaluate(store.case_facts(case, today), current_ruleset())
+
+
+def record_decision(case: Case, user: User) -> None:
+    """Kept whenever the facts change, so the history shows what the rules said at each point."""
+    store.save_decision(case, current_decision(case, date.today()), evaluated_by=user, today=date.today())
+    record_event(AuditAction.DECISION_MADE, user=user, object_type="case", object_id=case.id)
 
 
 def result_for(assessment: Assessment):

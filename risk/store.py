@@ -57,8 +57,12 @@ def can_view_safe_contact(user: User, case: Case) -> bool:
     )
 
 
+def get_case_by_id(case_id: str) -> Case | None:
+    return db.session.get(Case, case_id)
+
+
 def get_case_for(user: User, case_id: str) -> Case | None:
-    case = db.session.get(Case, case_id)
+    case = get_case_by_id(case_id)
     return case if case is not None and can_view_case(user, case) else None
 
 

@@ -214,6 +214,7 @@ def record_judgement(case_id):
     if form.validate_on_submit():
         store.add_judgement(case, tier=int(form.tier.data), rationale=form.rationale.data, author=current_user)
         record_event(AuditAction.JUDGEMENT_RECORDED, user=current_user, object_type="case", object_id=case.id)
+        journey.record_decision(case, current_user)
         db.session.commit()
         return redirect(url_for("risk.view_case", case_id=case.id))
     return render_template("risk/record-judgement.html", form=form, case=case)
@@ -231,6 +232,7 @@ def add_incident(case_id):
             reference=form.reference.data, recorded_by=current_user,
         )
         record_event(AuditAction.INCIDENT_RECORDED, user=current_user, object_type="case", object_id=case.id)
+        journey.record_decision(case, current_user)
         db.session.commit()
         return redirect(url_for("risk.view_case", case_id=case.id))
     return render_template("risk/add-incident.html", form=form, case=case)

@@ -129,7 +129,7 @@ def test_a_referral_is_made_once_however_often_the_form_is_sent(app, client, pra
     assert first.status_code == second.status_code == 302
     assert first.location == second.location
     assert count(app, Referral) == 1
-    assert count(app, Decision) == 1
+    assert count(app, Decision) == 2  # one when the assessment was completed, one for the referral
     with app.app_context():
         referral = db.session.scalars(select(Referral)).one()
         assert referral.criteria == ["visible-high-risk"]
@@ -199,3 +199,16 @@ def test_an_incident_needs_a_date_and_a_type(app, client, practitioner):
     page = response.get_data(as_text=True)
     assert "Enter the date of the incident" in page
     assert "Choose what kind of incident it was" in page
+
+
+def test_every_change_to_the_facts_keeps_the_decision_it_led_to(app, client, practitioner):
+    case_id = start_case(client)
+    complete_ric(client, case_id, 9)
+    client.post(client.url("risk.record_judgement", case_id=case_id), data={"tier": "3", "rationale": "Threats to kill"})
+    client.post(client.url("risk.add_incident", case_id=case_id), data={"occurred_on": [str(TODAY.day), str(TODAY.month), str(TODAY.year)], "type": "threats", "agency_id": "1"})
+
+    with app.app_context():
+        decisions = db.session.scalars(select(Decision).where(Decision.case_id == case_id).order_by(Decision.id)).all()
+        assert [decision.eligible for decision in decisions] == [False, True, True]
+        assert [decision.criteria for decision in decisions] == [[], ["professional-judgement"], ["professional-judgement"]]
+        assert all(decision.ruleset == "safelives-2026.1" for decision in decisions)
