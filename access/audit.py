@@ -45,6 +45,7 @@ class AuditAction(StrEnum):
     CASE_CREATED = "case-created"
     CASE_VIEWED = "case-viewed"
     PARTY_ADDED = "party-added"
+    PERSON_CHANGED = "person-changed"
     SAFE_CONTACT_VIEWED = "safe-contact-viewed"
     SAFE_CONTACT_CHANGED = "safe-contact-changed"
     ASSESSMENT_SAVED = "assessment-saved"

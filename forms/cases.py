@@ -102,3 +102,27 @@ class SafeContactForm(BaseForm):
     phone = StringField("Safe phone number", widget=GovTextInput(), validators=[Optional(), Regexp(r"^[0-9 +()\-]{7,30}$", message="Enter a phone number using digits, spaces and + only")])
     safe_to_call = RadioField("Is it safe to call this number?", widget=GovRadioInput(), choices=YES_NO, coerce=lambda value: value in (True, "yes"), validators=[InputRequired("Say whether it is safe to call")])
     safe_address = TextAreaField("Safe address", widget=GovTextArea(), validators=[Optional(), Length(max=500, message="Enter 500 characters or fewer")])
+
+
+def choices(*labels: str) -> list[SelectChoice]:
+    return [SelectChoice("", "Not known")] + [SelectChoice(label, label) for label in labels]
+
+
+class PersonDetailsForm(BaseForm):
+    aliases = StringField("Other names used", widget=GovTextInput(), validators=[Optional(), Length(max=300, message="Enter 300 characters or fewer")])
+    date_of_birth_variants = StringField(
+        "Other dates of birth on agency records",
+        widget=GovTextInput(),
+        validators=[Optional(), Regexp(r"^\d{4}(-\d{2}(-\d{2})?)?(\s*,\s*\d{4}(-\d{2}(-\d{2})?)?)*$", message="Enter dates like 1990-05-01, or 1990-05 or 1990 if only part is known, separated by commas")],
+    )
+    gender = RadioField("Gender", widget=GovRadioInput(), choices=choices("Female", "Male", "Non-binary", "Other"), validators=[Optional()])
+    ethnicity = RadioField(
+        "Ethnic group",
+        widget=GovRadioInput(),
+        choices=choices("White", "Mixed or multiple ethnic groups", "Asian or Asian British", "Black, Black British, Caribbean or African", "Other ethnic group"),
+        validators=[Optional()],
+    )
+    disability = RadioField("Disability", widget=GovRadioInput(), choices=choices("Yes", "No"), validators=[Optional()])
+    sexuality = RadioField("Sexual orientation", widget=GovRadioInput(), choices=choices("Heterosexual", "Gay or lesbian", "Bisexual", "Other"), validators=[Optional()])
+    language = StringField("First language", widget=GovTextInput(), validators=[Optional(), Length(max=60, message="Enter 60 characters or fewer")])
+    interpreter_needed = RadioField("Needs an interpreter", widget=GovRadioInput(), choices=YES_NO, validators=[Optional()])

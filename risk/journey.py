@@ -108,3 +108,30 @@ def refer(case: Case, decision: Decision, form, *, user: User) -> Referral:
         db.session.rollback()
         return store.get_referral_by_key(key)
     return referral
+
+
+def split_list(text: str | None) -> list[str]:
+    return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+def person_form_data(person: Person) -> dict:
+    return {
+        "aliases": ", ".join(person.aliases),
+        "date_of_birth_variants": ", ".join(person.date_of_birth_variants),
+        "gender": person.gender or "",
+        "ethnicity": person.ethnicity or "",
+        "disability": person.disability or "",
+        "sexuality": person.sexuality or "",
+        "language": person.language or "",
+        "interpreter_needed": "yes" if person.interpreter_needed else "no",
+    }
+
+
+def save_person_details(person: Person, form, *, user: User, case: Case) -> None:
+    person.aliases = split_list(form.aliases.data)
+    person.date_of_birth_variants = split_list(form.date_of_birth_variants.data)
+    for name in ("gender", "ethnicity", "disability", "sexuality", "language"):
+        setattr(person, name, form[name].data or None)
+    person.interpreter_needed = form.interpreter_needed.data == "yes"
+    record_event(AuditAction.PERSON_CHANGED, user=user, object_type="case", object_id=case.id)
+    db.session.commit()

@@ -261,3 +261,9 @@ def list_cases_for(user: User, limit: int = 50) -> list[Case]:
         )
         query = query.where(involved)
     return list(db.session.scalars(query))
+
+
+def person_in_case(case: Case, person_id: str) -> Person | None:
+    if person_id == case.victim_id:
+        return case.victim
+    return next((party.person for party in case.parties if party.person_id == person_id), None)

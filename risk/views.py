@@ -11,7 +11,16 @@ from access.models import Role
 from access.permissions import allow, api_error, api_token_required
 from extensions import db
 from risk.answers import AnswerError
-from forms.cases import ChooseToolForm, FindVictimForm, IncidentForm, JudgementForm, PartyForm, ReferralForm, SafeContactForm
+from forms.cases import (
+    ChooseToolForm,
+    FindVictimForm,
+    IncidentForm,
+    JudgementForm,
+    PartyForm,
+    PersonDetailsForm,
+    ReferralForm,
+    SafeContactForm,
+)
 from forms.instrument import form_class_for
 from risk import journey, store
 from risk.journey import current_ruleset
@@ -260,3 +269,17 @@ def view_referral_made(case_id, referral_id):
     if referral is None:
         abort(404)
     return render_template("risk/referral-made.html", case=case, referral=referral)
+
+
+@bp.route("/cases/<uuid:case_id>/people/<uuid:person_id>", methods=["GET", "POST"])
+@allow(*REFERRING_ROLES)
+def edit_person(case_id, person_id):
+    case = load_case(case_id)
+    person = store.person_in_case(case, str(person_id))
+    if person is None:
+        abort(404)
+    form = PersonDetailsForm(data=journey.person_form_data(person))
+    if form.validate_on_submit():
+        journey.save_person_details(person, form, user=current_user, case=case)
+        return redirect(url_for("risk.view_case", case_id=case.id))
+    return render_template("risk/edit-person.html", form=form, case=case, person=person)

@@ -212,3 +212,31 @@ def test_every_change_to_the_facts_keeps_the_decision_it_led_to(app, client, pra
         assert [decision.eligible for decision in decisions] == [False, True, True]
         assert [decision.criteria for decision in decisions] == [[], ["professional-judgement"], ["professional-judgement"]]
         assert all(decision.ruleset == "safelives-2026.1" for decision in decisions)
+
+
+def test_a_persons_other_names_dates_and_diversity_details_are_recorded(app, client, practitioner):
+    case_id = start_case(client)
+    with app.app_context():
+        victim_id = db.session.get(Case, case_id).victim_id
+    url = client.url("risk.edit_person", case_id=case_id, person_id=victim_id)
+
+    bad = client.post(url, data={"date_of_birth_variants": "5th May"})
+    assert "Enter dates like 1990-05-01" in bad.get_data(as_text=True)
+
+    saved = client.post(url, data={"aliases": "Janey Doe,  J Smith ", "date_of_birth_variants": "1990-01-05, 1990", "ethnicity": "Asian or Asian British", "interpreter_needed": "yes", "language": "Bengali"})
+
+    assert saved.status_code == 302
+    with app.app_context():
+        victim = db.session.get(Person, victim_id)
+        assert victim.aliases == ["Janey Doe", "J Smith"]
+        assert victim.date_of_birth_variants == ["1990-01-05", "1990"]
+        assert (victim.ethnicity, victim.language, victim.interpreter_needed, victim.gender) == ("Asian or Asian British", "Bengali", True, None)
+
+
+def test_only_people_in_the_case_can_be_edited_through_it(app, client, practitioner):
+    case_id = start_case(client)
+    other_case = start_case(client, "Someone", "Else")
+    with app.app_context():
+        other_victim = db.session.get(Case, other_case).victim_id
+
+    assert client.get(client.url("risk.edit_person", case_id=case_id, person_id=other_victim)).status_code == 404
