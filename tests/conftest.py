@@ -142,18 +142,23 @@ def make_user(app, make_agency):
     return make
 
 
+def give_session(app, client, user_id: int) -> None:
+    """A signed-in session for this client, made directly rather than through the sign-in pages."""
+    with app.test_request_context():
+        sessions.begin_session(db.session.get(User, user_id), SessionStage.COMPLETE)
+        db.session.commit()
+        token = session[sessions.TOKEN_KEY]
+    with client.session_transaction() as client_session:
+        client_session[sessions.TOKEN_KEY] = token
+
+
 @pytest.fixture
 def sign_in_as(app, client, make_user):
-    """Sign the test client in as a new user of the given role, without the sign-in pages."""
+    """Sign the test client in as a new user of the given role."""
 
     def sign_in(role=Role.PRACTITIONER, email=None, agency="Northshire Police") -> int:
         user_id, _ = make_user(email=email or f"{role.value}@example.org", role=role, agency=agency)
-        with app.test_request_context():
-            sessions.begin_session(db.session.get(User, user_id), SessionStage.COMPLETE)
-            db.session.commit()
-            token = session[sessions.TOKEN_KEY]
-        with client.session_transaction() as client_session:
-            client_session[sessions.TOKEN_KEY] = token
+        give_session(app, client, user_id)
         return user_id
 
     return sign_in

@@ -1,12 +1,11 @@
 """Need to know, tested as a matrix: role × own or other agency, for every case page."""
 
 import pytest
-from flask import session
 from sqlalchemy import func, select
 
-from access import sessions
-from access.models import AuditEvent, Role, SessionStage, User
+from access.models import AuditEvent, Role
 from extensions import db
+from tests.conftest import give_session
 from tests.risk.test_journey import complete_ric, start_case
 
 CASE_PAGES = ["risk.view_case", "risk.start_assessment", "risk.record_judgement", "risk.add_incident", "risk.add_party", "risk.refer_case"]
@@ -25,12 +24,7 @@ READ_ONLY_FOR_CHAIR = {"risk.view_case"}
 
 def sign_in_with(app, client, make_user, role, agency="Riverside IDVA Service", email=None) -> int:
     user_id, _ = make_user(email=email or f"{role.value}-second@example.org", role=role, agency=agency)
-    with app.test_request_context():
-        sessions.begin_session(db.session.get(User, user_id), SessionStage.COMPLETE)
-        db.session.commit()
-        token = session[sessions.TOKEN_KEY]
-    with client.session_transaction() as client_session:
-        client_session[sessions.TOKEN_KEY] = token
+    give_session(app, client, user_id)
     return user_id
 
 
