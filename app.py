@@ -110,7 +110,6 @@ def init_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from access.views import bp as access_bp
-
     from meetings.views import bp as meetings_bp
     from risk.views import bp as risk_bp
 

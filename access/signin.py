@@ -9,7 +9,13 @@ from access import sessions, store
 from access.audit import AuditAction, record_event
 from access.models import SessionStage, User
 from access.passwords import hash_password, make_hasher, verify_password
-from access.second_factor import decrypt_secret, encrypt_secret, matching_timecode, new_totp_secret, normalise_recovery_code
+from access.second_factor import (
+    decrypt_secret,
+    encrypt_secret,
+    matching_timecode,
+    new_totp_secret,
+    normalise_recovery_code,
+)
 from extensions import db, utcnow
 
 TIMING_DUMMY_PASSWORD = "timing-equaliser-for-unknown-accounts"

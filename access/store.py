@@ -5,7 +5,15 @@ from datetime import datetime
 
 from sqlalchemy import func, or_, select, update
 
-from access.models import Agency, ApiToken, RecoveryCode, Role, SessionStage, User, UserSession
+from access.models import (
+    Agency,
+    ApiToken,
+    RecoveryCode,
+    Role,
+    SessionStage,
+    User,
+    UserSession,
+)
 from extensions import db, utcnow
 
 

@@ -2,7 +2,16 @@ import base64
 import secrets
 
 import segno
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 
 from access import sessions, signin, store
@@ -11,7 +20,16 @@ from access.models import AgencyKind, Role, User
 from access.permissions import allow, allow_any_role, public, sign_in_step
 from access.second_factor import decrypt_secret, new_recovery_codes, provisioning_uri
 from extensions import db, limiter, utcnow
-from forms.access import AgencyForm, ApiTokenForm, ChangePasswordForm, NewPasswordForm, RecoveryCodeForm, SecondFactorForm, SignInForm, UserForm
+from forms.access import (
+    AgencyForm,
+    ApiTokenForm,
+    ChangePasswordForm,
+    NewPasswordForm,
+    RecoveryCodeForm,
+    SecondFactorForm,
+    SignInForm,
+    UserForm,
+)
 
 bp = Blueprint("access", __name__)
 

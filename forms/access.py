@@ -1,7 +1,18 @@
-from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSelect, GovTextInput, GovCheckboxInput
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovPasswordInput,
+    GovSelect,
+    GovTextInput,
+)
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired, Length, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    ValidationError,
+)
 
 from access.models import AgencyKind, Role
 from access.passwords import MAX_LENGTH, PasswordRejected, check_password_policy

@@ -11,7 +11,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from access import signin, store as access_store
+from access import signin
+from access import store as access_store
 from access.models import AgencyKind, Role
 from extensions import db, utcnow
 from meetings import store

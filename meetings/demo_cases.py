@@ -6,9 +6,9 @@ from access.models import Role
 from extensions import db
 from risk import store as risk_store
 from risk.criteria import evaluate, ruleset_with
+from risk.instruments import get_pack
 from risk.models import AssessmentStatus, PartyRole, ReferralState
 from risk.scoring import score
-from risk.instruments import get_pack
 
 
 def yes_to(count: int, items: int = 24) -> dict:

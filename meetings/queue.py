@@ -5,7 +5,8 @@ from datetime import date
 
 from access.audit import AuditAction, record_event
 from extensions import db
-from risk import journey, store as risk_store
+from risk import journey
+from risk import store as risk_store
 from risk.models import Person, Referral, ReferralState
 
 

@@ -5,10 +5,10 @@ import click
 from flask.cli import AppGroup
 
 from risk.answers import AnswerError
-from risk.instruments import PackError, get_pack, load_all_packs
-from risk.requests import RequestError, answers_from_request, facts_from_request
 from risk.criteria import evaluate
+from risk.instruments import PackError, get_pack, load_all_packs
 from risk.journey import current_ruleset
+from risk.requests import RequestError, answers_from_request, facts_from_request
 from risk.scoring import score
 
 risk_cli = AppGroup("risk", help="Risk tool packs and scoring.")

@@ -2,7 +2,13 @@
 
 from datetime import date
 
-from risk.criteria import AssessmentFacts, CaseFacts, IncidentFacts, JudgementFacts, Victim
+from risk.criteria import (
+    AssessmentFacts,
+    CaseFacts,
+    IncidentFacts,
+    JudgementFacts,
+    Victim,
+)
 from risk.instruments import get_pack
 from risk.schema import Tier
 from risk.scoring import score

@@ -7,7 +7,15 @@ cannot be read raises AnswerError and nothing else.
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from risk.answers import Answer, AnswerError, Rating, UNANSWERED, read_choice, read_rating, read_yes_no
+from risk.answers import (
+    UNANSWERED,
+    Answer,
+    AnswerError,
+    Rating,
+    read_choice,
+    read_rating,
+    read_yes_no,
+)
 from risk.instruments import Band, Item, Pack
 from risk.schema import SERIOUS_FACTOR_IDS, Prompt, RiskResult, Tier, natural_key
 

@@ -6,7 +6,13 @@ from sqlalchemy import exists, or_, select
 
 from access.models import AgencyKind, Role, User
 from extensions import db
-from risk.criteria import AssessmentFacts, CaseFacts, IncidentFacts, JudgementFacts, Victim
+from risk.criteria import (
+    AssessmentFacts,
+    CaseFacts,
+    IncidentFacts,
+    JudgementFacts,
+    Victim,
+)
 from risk.instruments import get_pack
 from risk.models import (
     Assessment,
@@ -159,10 +165,6 @@ def list_incidents(case: Case) -> list[Incident]:
     return list(db.session.scalars(select(Incident).where(Incident.case_id == case.id).order_by(Incident.occurred_on.desc())))
 
 
-def list_decisions(case: Case) -> list[Decision]:
-    return list(db.session.scalars(select(Decision).where(Decision.case_id == case.id).order_by(Decision.id.desc())))
-
-
 def perpetrator_ids(case: Case) -> set[str]:
     return {party.person_id for party in case.parties if party.role is PartyRole.PERPETRATOR}
 
@@ -237,10 +239,6 @@ def get_referral_by_key(key: str) -> Referral | None:
 
 def get_referral(case: Case, referral_id: str) -> Referral | None:
     return db.session.scalar(select(Referral).where(Referral.id == referral_id, Referral.case_id == case.id))
-
-
-def list_referrals_for_case(case: Case) -> list[Referral]:
-    return list(db.session.scalars(select(Referral).where(Referral.case_id == case.id).order_by(Referral.received_at.desc())))
 
 
 def get_decision(decision_id: int) -> Decision | None:

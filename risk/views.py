@@ -1,16 +1,25 @@
 import uuid
 from datetime import date
 
-from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from wtforms.fields import SelectChoice
 
-from access.audit import AuditAction, record_event
 from access import store as access_store
+from access.audit import AuditAction, record_event
 from access.models import Role
 from access.permissions import allow, api_error, api_token_required
 from extensions import db
-from risk.answers import AnswerError
 from forms.cases import (
     ChooseToolForm,
     FindVictimForm,
@@ -23,12 +32,13 @@ from forms.cases import (
 )
 from forms.instrument import form_class_for
 from risk import journey, store
+from risk.answers import AnswerError
+from risk.criteria import evaluate
+from risk.instruments import PackError, get_pack
 from risk.journey import current_ruleset
 from risk.models import Assessment, AssessmentStatus, Case, PartyRole
-from risk.schema import FACTORS_BY_ID
-from risk.criteria import evaluate
 from risk.requests import RequestError, answers_from_request, facts_from_request
-from risk.instruments import PackError, get_pack
+from risk.schema import FACTORS_BY_ID
 from risk.scoring import score
 
 bp = Blueprint("risk", __name__)

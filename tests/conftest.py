@@ -12,9 +12,9 @@ from flask import session, url_for
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
+from access import sessions, signin, store
 from access.models import Agency, AgencyKind, Role, SessionStage, User
 from access.second_factor import encrypt_secret, new_totp_secret
-from access import sessions, signin, store
 from app import create_app
 from config import normalise_database_url, test_settings
 from extensions import db, limiter

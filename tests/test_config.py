@@ -1,7 +1,12 @@
 import pytest
 
 from app import create_app
-from config import ConfigError, development_settings, production_settings, settings_from_environment
+from config import (
+    ConfigError,
+    development_settings,
+    production_settings,
+    settings_from_environment,
+)
 
 GOOD_KEY = "kY3v8Qp1Zr7mW2xN5tB9cL4dF6gH0jS3aE8uI1oP2yT"
 GOOD_PRODUCTION = {"SECRET_KEY": GOOD_KEY, "DATABASE_URL": "postgresql://marac@db.internal/marac"}

@@ -14,9 +14,15 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from access.audit import AuditAction, record_event
 from access.models import AuditEvent, Role, User
 from app import create_app
-from config import normalise_database_url, test_settings as settings_for_tests
+from config import normalise_database_url
+from config import test_settings as settings_for_tests
 from extensions import db
-from tests.conftest import ON_POSTGRES, migrate_to_head, postgres_url_for, run_postgres_admin
+from tests.conftest import (
+    ON_POSTGRES,
+    migrate_to_head,
+    postgres_url_for,
+    run_postgres_admin,
+)
 
 APP_TABLES = {
     "agency", "user_account", "recovery_code", "user_session", "audit_event", "meeting", "api_token", "person",

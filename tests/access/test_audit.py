@@ -6,7 +6,14 @@ import pytest
 from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.exc import DBAPIError
 
-from access.audit import GENESIS_HASH, AuditAction, find_first_break, hash_event, record_event, verify_chain
+from access.audit import (
+    GENESIS_HASH,
+    AuditAction,
+    find_first_break,
+    hash_event,
+    record_event,
+    verify_chain,
+)
 from access.models import AuditEvent, User
 from extensions import db, utcnow
 from tests.access.conftest import totp_code

@@ -1,6 +1,13 @@
 import pytest
 
-from risk.answers import Answer, AnswerError, Rating, read_choice, read_rating, read_yes_no
+from risk.answers import (
+    Answer,
+    AnswerError,
+    Rating,
+    read_choice,
+    read_rating,
+    read_yes_no,
+)
 from risk.instruments import Choice
 
 

@@ -7,7 +7,17 @@ from sqlalchemy import func, select
 
 from access.models import Role
 from extensions import db
-from risk.models import Assessment, Case, CaseParty, Decision, Incident, Person, ProfessionalJudgement, Referral, SafeContact
+from risk.models import (
+    Assessment,
+    Case,
+    CaseParty,
+    Decision,
+    Incident,
+    Person,
+    ProfessionalJudgement,
+    Referral,
+    SafeContact,
+)
 from tests.risk.test_journey import complete_ric, start_assessment, start_case
 
 ROWS = (Person, Case, CaseParty, Incident, Assessment, ProfessionalJudgement, Decision, Referral, SafeContact)

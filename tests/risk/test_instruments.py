@@ -2,7 +2,13 @@ import json
 
 import pytest
 
-from risk.instruments import PACK_DIRECTORY, PackError, get_pack, load_all_packs, load_pack
+from risk.instruments import (
+    PACK_DIRECTORY,
+    PackError,
+    get_pack,
+    load_all_packs,
+    load_pack,
+)
 from risk.schema import FACTORS_BY_ID
 
 PACK_FILES = sorted(path for path in PACK_DIRECTORY.glob("*.json") if path.name != "pack.schema.json")

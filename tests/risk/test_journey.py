@@ -8,7 +8,15 @@ from sqlalchemy import func, select
 
 from access.models import AuditEvent, Role
 from extensions import db
-from risk.models import Assessment, AssessmentStatus, Case, Decision, Person, ProfessionalJudgement, Referral
+from risk.models import (
+    Assessment,
+    AssessmentStatus,
+    Case,
+    Decision,
+    Person,
+    ProfessionalJudgement,
+    Referral,
+)
 
 TODAY = date.today()
 DOB = ["1", "5", "1990"]
