@@ -86,10 +86,6 @@ def create_person(*, given_name, family_name, date_of_birth, postcode, agency_id
     return person
 
 
-def get_person(person_id: str) -> Person | None:
-    return db.session.get(Person, person_id)
-
-
 def list_people_for_matching(limit: int = 20000) -> list[Person]:
     return list(db.session.scalars(select(Person).order_by(Person.created_at).limit(limit)))
 

@@ -96,11 +96,6 @@ def find_victim():
     suggestions = None
     if form.validate_on_submit():
         action = request.form.get("action", "search")
-        if action.startswith("use:"):
-            person = store.get_person(action.removeprefix("use:"))
-            if person is None:
-                abort(404)
-            return redirect(url_for("risk.view_case", case_id=journey.start_case(current_user, person).id))
         if action == "add":
             person = store.create_person(
                 given_name=form.given_name.data, family_name=form.family_name.data, date_of_birth=form.date_of_birth.data,
@@ -108,6 +103,11 @@ def find_victim():
             )
             return redirect(url_for("risk.view_case", case_id=journey.start_case(current_user, person).id))
         suggestions = journey.suggest_people(form.given_name.data, form.family_name.data, form.date_of_birth.data, form.postcode.data)
+        if action.startswith("use:"):
+            chosen = next((person for person, _ in suggestions if person.id == action.removeprefix("use:")), None)
+            if chosen is None:
+                abort(400)
+            return redirect(url_for("risk.view_case", case_id=journey.start_case(current_user, chosen).id))
     return render_template("risk/find-victim.html", form=form, suggestions=suggestions)
 
 

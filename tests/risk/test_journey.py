@@ -248,3 +248,21 @@ def test_only_people_in_the_case_can_be_edited_through_it(app, client, practitio
         other_victim = db.session.get(Case, other_case).victim_id
 
     assert client.get(client.url("risk.edit_person", case_id=case_id, person_id=other_victim)).status_code == 404
+
+
+def test_choosing_a_suggested_person_starts_a_case_for_them_but_no_one_else_can_be_chosen(app, client, practitioner):
+    first_case = start_case(client, "Jane", "Smith")
+    other_case = start_case(client, "Zed", "Unrelated", ["9", "9", "1999"])
+    with app.app_context():
+        known = db.session.get(Case, first_case).victim_id
+        stranger = db.session.get(Case, other_case).victim_id
+    search = {"given_name": "Jane", "family_name": "Smyth", "date_of_birth": DOB}
+
+    refused = client.post(client.url("risk.find_victim"), data=search | {"action": f"use:{stranger}"})
+    chosen = client.post(client.url("risk.find_victim"), data=search | {"action": f"use:{known}"})
+
+    assert refused.status_code == 400
+    assert chosen.status_code == 302
+    with app.app_context():
+        assert db.session.get(Case, chosen.location.rsplit("/", 1)[-1]).victim_id == known
+    assert count(app, Case) == 3
