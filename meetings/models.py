@@ -1,11 +1,12 @@
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from access.models import User
+from access.models import Agency, User
 from extensions import StrEnumType, UTCDateTime, db, utcnow
+from risk.models import Referral
 
 
 class MeetingStatus(StrEnum):
@@ -15,6 +16,11 @@ class MeetingStatus(StrEnum):
     MINUTES_DRAFT = "minutes-draft"
     MINUTES_APPROVED = "minutes-approved"
     DISTRIBUTED = "distributed"
+
+
+class MeetingKind(StrEnum):
+    SCHEDULED = "scheduled"
+    EMERGENCY = "emergency"
 
 
 class Meeting(db.Model):
@@ -28,7 +34,165 @@ class Meeting(db.Model):
     capacity: Mapped[int] = mapped_column(default=20)
     minutes_per_case: Mapped[int] = mapped_column(default=15)
     status: Mapped[MeetingStatus] = mapped_column(StrEnumType(MeetingStatus, 20), default=MeetingStatus.PLANNED)
+    kind: Mapped[MeetingKind] = mapped_column(StrEnumType(MeetingKind, 20), default=MeetingKind.SCHEDULED, server_default="scheduled")
+    research_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version_id: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     chair: Mapped[User | None] = relationship()
 
+    __mapper_args__ = {"version_id_col": version_id}
+
+
+
+class AgendaSection(StrEnum):
+    CHILDREN = "children"
+    ADULT_ONLY = "adult-only"
+
+
+class AttendanceStatus(StrEnum):
+    PRESENT = "present"
+    APOLOGIES = "apologies"
+    OBSERVER = "observer"
+
+
+class ActionStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    NOT_POSSIBLE = "not-possible-change-of-circumstances"
+    NOT_DONE = "not-done"
+
+
+class CaseOutcome(StrEnum):
+    NEW = "new"
+    REPEAT = "repeat"
+    TRANSFER_IN = "transfer-in"
+    TRANSFER_OUT = "transfer-out"
+
+
+class AgendaItem(db.Model):
+    __tablename__ = "agenda_item"
+    __table_args__ = (UniqueConstraint("meeting_id", "referral_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    referral_id: Mapped[str] = mapped_column(ForeignKey("referral.id"), index=True)
+    position: Mapped[int]
+    section: Mapped[AgendaSection] = mapped_column(StrEnumType(AgendaSection, 20))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    flags: Mapped[list] = mapped_column(JSON, default=list)
+
+    meeting: Mapped[Meeting] = relationship()
+    referral: Mapped[Referral] = relationship()
+
+
+class Invitation(db.Model):
+    """An agency invited to a meeting: its representatives see that meeting's list."""
+
+    __tablename__ = "invitation"
+    __table_args__ = (UniqueConstraint("meeting_id", "agency_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+
+    agency: Mapped[Agency] = relationship()
+
+
+class ResearchReturn(db.Model):
+    """One agency's research on one case before the meeting; requested when the list is issued."""
+
+    __tablename__ = "research_return"
+    __table_args__ = (UniqueConstraint("agenda_item_id", "agency_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agenda_item_id: Mapped[int] = mapped_column(ForeignKey("agenda_item.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    known: Mapped[bool | None]
+    involvement: Mapped[str | None] = mapped_column(Text)
+    risks: Mapped[str | None] = mapped_column(Text)
+    open_cases: Mapped[str | None] = mapped_column(Text)
+    proposed_actions: Mapped[str | None] = mapped_column(Text)
+    not_shareable: Mapped[str | None] = mapped_column(Text)
+    not_shareable_reason: Mapped[str | None] = mapped_column(Text)
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    returned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    version_id: Mapped[int] = mapped_column(default=1)
+
+    agenda_item: Mapped[AgendaItem] = relationship()
+    agency: Mapped[Agency] = relationship()
+
+    __mapper_args__ = {"version_id_col": version_id}
+
+
+class Attendance(db.Model):
+    __tablename__ = "attendance"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    attendee_name: Mapped[str] = mapped_column(String(100))
+    status: Mapped[AttendanceStatus] = mapped_column(StrEnumType(AttendanceStatus, 20))
+    information_sent: Mapped[bool] = mapped_column(default=False)
+    confidentiality_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    agency: Mapped[Agency] = relationship()
+
+
+class CaseMinutes(db.Model):
+    """What the meeting recorded for one case. Saved as the chair types; the version column means a
+    second editor's stale save is refused and shown back, never silently lost."""
+
+    __tablename__ = "case_minutes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agenda_item_id: Mapped[int] = mapped_column(ForeignKey("agenda_item.id"), unique=True)
+    victim_views: Mapped[str] = mapped_column(Text, default="")
+    information_shared: Mapped[str] = mapped_column(Text, default="")
+    risks_to_victim: Mapped[str] = mapped_column(Text, default="")
+    risks_to_children: Mapped[str] = mapped_column(Text, default="")
+    risks_to_others: Mapped[str] = mapped_column(Text, default="")
+    risks_to_professionals: Mapped[str] = mapped_column(Text, default="")
+    decisions: Mapped[str] = mapped_column(Text, default="")
+    outcome: Mapped[CaseOutcome | None] = mapped_column(StrEnumType(CaseOutcome, 20))
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version_id: Mapped[int] = mapped_column(default=1)
+
+    agenda_item: Mapped[AgendaItem] = relationship()
+
+    __mapper_args__ = {"version_id_col": version_id}
+
+
+class Action(db.Model):
+    __tablename__ = "marac_action"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("marac_case.id"), index=True)
+    agenda_item_id: Mapped[int] = mapped_column(ForeignKey("agenda_item.id"), index=True)
+    description: Mapped[str] = mapped_column(Text)
+    owner_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    owner_name: Mapped[str] = mapped_column(String(100))
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    status: Mapped[ActionStatus] = mapped_column(StrEnumType(ActionStatus, 40), default=ActionStatus.OPEN)
+    completion_note: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version_id: Mapped[int] = mapped_column(default=1)
+
+    owner_agency: Mapped[Agency] = relationship()
+
+    __mapper_args__ = {"version_id_col": version_id}
+
+
+class Transfer(db.Model):
+    __tablename__ = "transfer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("marac_case.id"), index=True)
+    incoming: Mapped[bool]
+    other_area: Mapped[str] = mapped_column(String(120))
+    transferred_on: Mapped[date] = mapped_column(Date)
+    what_was_sent: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
