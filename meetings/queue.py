@@ -22,7 +22,7 @@ class QueueRow:
     possible_matches: int
 
 
-def queue_row(referral: Referral, today: date) -> QueueRow:
+def queue_row(referral: Referral, today: date, matches: list) -> QueueRow:
     case = referral.case
     earlier = [day for day in risk_store.previous_referral_dates(case) if day < referral.received_at.date()]
     decision = risk_store.get_decision(referral.decision_id)
@@ -34,17 +34,14 @@ def queue_row(referral: Referral, today: date) -> QueueRow:
         repeat="repeat" in referral.criteria,
         last_marac=max(earlier, default=None),
         days_waiting=(today - referral.received_at.date()).days,
-        possible_matches=len(possible_matches(referral)),
+        possible_matches=len(matches),
     )
 
 
-def possible_matches(referral: Referral) -> list:
+def possible_matches(referral: Referral, people=None) -> list:
     victim = referral.case.victim
-    return [
-        (person, match)
-        for person, match in journey.suggest_people(victim.given_name, victim.family_name, victim.date_of_birth, victim.postcode)
-        if person.id != victim.id
-    ]
+    suggestions = journey.suggest_people(victim.given_name, victim.family_name, victim.date_of_birth, victim.postcode, people)
+    return [(person, match) for person, match in suggestions if person.id != victim.id]
 
 
 def matching_person(referral: Referral, person_id: str) -> Person | None:

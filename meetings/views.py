@@ -3,12 +3,12 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from access.audit import AuditAction, record_event
+from access.audit import AuditAction
 from access.models import Role
 from access.permissions import allow, allow_any_role
-from extensions import db
 from forms.cases import DecisionReasonForm
 from meetings import queue, store
+from risk import journey
 from risk import store as risk_store
 from risk.models import Referral, ReferralState
 
@@ -27,8 +27,8 @@ QUEUE_ROLES = (Role.COORDINATOR, Role.CHAIR)
 @bp.route("/referrals")
 @allow(*QUEUE_ROLES)
 def list_referrals():
-    today = date.today()
-    rows = [queue.queue_row(referral, today) for referral in store.list_open_referrals()]
+    today, people = date.today(), risk_store.list_people_for_matching()
+    rows = [queue.queue_row(referral, today, queue.possible_matches(referral, people)) for referral in store.list_open_referrals()]
     return render_template("meetings/list-referrals.html", rows=rows)
 
 
@@ -36,23 +36,20 @@ def load_referral(referral_id) -> Referral:
     referral = store.get_referral(str(referral_id))
     if referral is None:
         abort(404)
-    if request.method == "GET":
-        record_event(AuditAction.CASE_VIEWED, user=current_user, object_type="case", object_id=referral.case_id)
-        db.session.commit()
+    journey.record_case_view(current_user, referral.case_id)
     return referral
+
+
+def render_referral(referral: Referral, decline_form: DecisionReasonForm, status: int = 200):
+    matches = queue.possible_matches(referral)
+    row = queue.queue_row(referral, date.today(), matches)
+    return render_template("meetings/view-referral.html", referral=referral, row=row, matches=matches, decline_form=decline_form), status
 
 
 @bp.route("/referrals/<uuid:referral_id>", methods=["GET"])
 @allow(*QUEUE_ROLES)
 def view_referral(referral_id):
-    referral = load_referral(referral_id)
-    return render_template(
-        "meetings/view-referral.html",
-        referral=referral,
-        row=queue.queue_row(referral, date.today()),
-        matches=queue.possible_matches(referral),
-        decline_form=DecisionReasonForm(),
-    )
+    return render_referral(load_referral(referral_id), DecisionReasonForm())
 
 
 @bp.route("/referrals/<uuid:referral_id>/accept", methods=["POST"])
@@ -70,10 +67,7 @@ def decline_referral(referral_id):
     referral = load_referral(referral_id)
     form = DecisionReasonForm()
     if not form.validate_on_submit():
-        return render_template(
-            "meetings/view-referral.html", referral=referral, row=queue.queue_row(referral, date.today()),
-            matches=queue.possible_matches(referral), decline_form=form,
-        ), 400
+        return render_referral(referral, form, status=400)
     queue.move(referral, ReferralState.DECLINED, user=current_user, action=AuditAction.REFERRAL_DECLINED, reason=form.reason.data)
     flash("Referral declined. The referrer can see your reason on the case.")
     return redirect(url_for("meetings.list_referrals"))

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from flask import current_app
+from flask import current_app, request
 from sqlalchemy.exc import IntegrityError
 
 from access.audit import AuditAction, record_event
@@ -35,15 +35,23 @@ def record_for(person: Person) -> PersonRecord:
     return PersonRecord(id=person.id, names=names, dates_of_birth=dates, postcodes=(person.postcode,) if person.postcode else ())
 
 
-def suggest_people(given_name: str, family_name: str, date_of_birth: date | None, postcode: str | None):
+def suggest_people(given_name: str, family_name: str, date_of_birth: date | None, postcode: str | None, people=None):
+    """Known people who may be this person, best first; pass `people` to reuse one read of them."""
     candidate = PersonRecord(
         id="new",
         names=(f"{given_name} {family_name}",),
         dates_of_birth=(date_of_birth.isoformat(),) if date_of_birth else (),
         postcodes=(postcode,) if postcode else (),
     )
-    people = {person.id: person for person in store.list_people_for_matching()}
-    return [(people[match.person_id], match) for match in find_matches(candidate, [record_for(person) for person in people.values()])]
+    by_id = {person.id: person for person in (store.list_people_for_matching() if people is None else people)}
+    return [(by_id[match.person_id], match) for match in find_matches(candidate, [record_for(person) for person in by_id.values()])]
+
+
+def record_case_view(user: User, case_id: str) -> None:
+    """Every look at a case is in the audit trail; changes are recorded by what they change."""
+    if request.method == "GET":
+        record_event(AuditAction.CASE_VIEWED, user=user, object_type="case", object_id=case_id)
+        db.session.commit()
 
 
 def start_case(user: User, victim: Person) -> Case:

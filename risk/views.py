@@ -83,9 +83,7 @@ def load_case(case_id) -> Case:
     case = store.get_case_for(current_user, str(case_id))
     if case is None:
         abort(404)
-    if request.method == "GET":
-        record_event(AuditAction.CASE_VIEWED, user=current_user, object_type="case", object_id=case.id)
-        db.session.commit()
+    journey.record_case_view(current_user, case.id)
     return case
 
 
