@@ -40,6 +40,22 @@ def common_settings() -> dict:
         "SERVICE_NAME": "MARAC toolkit",
         "MARAC_AREA": None,
         "RULESET_OVERRIDES": {},
+        "MEETING_DEFAULT_CAPACITY": 16,
+        "MEETING_DEFAULT_MINUTES_PER_CASE": 15,
+        "WAITING_TARGET_DAYS": 14,
+        "RESEARCH_DAYS_BEFORE_MEETING": 3,
+        "ACTION_REMINDER_DAYS_BEFORE_DUE": 3,
+        "CONFIDENTIALITY_STATEMENT": (
+            "Information shared at this meeting is strictly confidential. It is shared only to keep the people "
+            "discussed safe, must not be shared outside the meeting, and must not be copied or passed on "
+            "without the agreement of the agency that shared it."
+        ),
+        "MAIL_SERVER": None,
+        "MAIL_PORT": 25,
+        "MAIL_USE_STARTTLS": False,
+        "MAIL_USERNAME": None,
+        "MAIL_PASSWORD": None,
+        "MAIL_FROM": "marac-toolkit@localhost",
     }
 
 
@@ -64,7 +80,7 @@ def production_settings(environ) -> dict:
         "PROXY_FIX_HOPS": int(environ.get("PROXY_FIX_HOPS", "0")),
         "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "MARAC_AREA": environ.get("MARAC_AREA") or None,
-    }
+    } | mail_settings(environ)
 
 
 def development_settings(environ, instance_path: str) -> dict:
@@ -80,6 +96,20 @@ def development_settings(environ, instance_path: str) -> dict:
         "SESSION_COOKIE_SECURE": False,
         "DEMO_MODE": environ.get("DEMO_MODE", "1") != "0",
         "MARAC_AREA": environ.get("MARAC_AREA") or "Riverside (demo)",
+    } | mail_settings(environ)
+
+
+def mail_settings(environ) -> dict:
+    """Reminders go by e-mail only when MAIL_SERVER is set; they always show on the agency's action page."""
+    if not environ.get("MAIL_SERVER"):
+        return {}
+    return {
+        "MAIL_SERVER": environ["MAIL_SERVER"],
+        "MAIL_PORT": int(environ.get("MAIL_PORT", "25")),
+        "MAIL_USE_STARTTLS": is_truthy(environ.get("MAIL_USE_STARTTLS", "")),
+        "MAIL_USERNAME": environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": environ.get("MAIL_PASSWORD") or None,
+        "MAIL_FROM": environ.get("MAIL_FROM", "marac-toolkit@localhost"),
     }
 
 

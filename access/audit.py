@@ -57,6 +57,23 @@ class AuditAction(StrEnum):
     REFERRAL_ACCEPTED = "referral-accepted"
     REFERRAL_DECLINED = "referral-declined"
     REFERRAL_LINKED = "referral-linked"
+    REFERRAL_RETURNED_AS_REPEAT = "referral-returned-as-repeat"
+    MEETING_CREATED = "meeting-created"
+    MEETING_CHANGED = "meeting-changed"
+    MEETING_STATUS_CHANGED = "meeting-status-changed"
+    AGENDA_PLANNED = "agenda-planned"
+    AGENDA_CHANGED = "agenda-changed"
+    MARAC_LIST_ISSUED = "marac-list-issued"
+    RESEARCH_RETURNED = "research-returned"
+    ATTENDANCE_RECORDED = "attendance-recorded"
+    MINUTES_SAVED = "minutes-saved"
+    MINUTES_CONFLICT = "minutes-conflict"
+    ACTION_CREATED = "action-created"
+    ACTION_UPDATED = "action-updated"
+    ACTION_REVIEWED = "action-reviewed"
+    ACTION_REMINDERS_SENT = "action-reminders-sent"
+    TRANSFER_RECORDED = "transfer-recorded"
+    CALENDAR_DOWNLOADED = "calendar-downloaded"
 
 
 def record_event(action: AuditAction, *, user=None, agency_id=None, object_type=None, object_id=None) -> AuditEvent:

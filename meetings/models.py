@@ -1,7 +1,7 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from access.models import Agency, User
@@ -30,6 +30,7 @@ class Meeting(db.Model):
     area: Mapped[str] = mapped_column(String(120))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     venue: Mapped[str] = mapped_column(String(200))
+    online: Mapped[bool] = mapped_column(default=False, server_default=false())
     chair_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     capacity: Mapped[int] = mapped_column(default=20)
     minutes_per_case: Mapped[int] = mapped_column(default=15)
@@ -156,6 +157,7 @@ class CaseMinutes(db.Model):
     risks_to_others: Mapped[str] = mapped_column(Text, default="")
     risks_to_professionals: Mapped[str] = mapped_column(Text, default="")
     decisions: Mapped[str] = mapped_column(Text, default="")
+    agency_information: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     outcome: Mapped[CaseOutcome | None] = mapped_column(StrEnumType(CaseOutcome, 20))
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -178,10 +180,15 @@ class Action(db.Model):
     due_on: Mapped[date] = mapped_column(Date, index=True)
     status: Mapped[ActionStatus] = mapped_column(StrEnumType(ActionStatus, 40), default=ActionStatus.OPEN)
     completion_note: Mapped[str | None] = mapped_column(Text)
+    completed_on: Mapped[date | None] = mapped_column(Date)
+    reviewed_at_meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"))
+    last_reminded_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, server_default=func.current_timestamp())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     version_id: Mapped[int] = mapped_column(default=1)
 
     owner_agency: Mapped[Agency] = relationship()
+    agenda_item: Mapped[AgendaItem] = relationship()
 
     __mapper_args__ = {"version_id_col": version_id}
 

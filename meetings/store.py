@@ -3,8 +3,19 @@
 from sqlalchemy import select
 
 from extensions import db, utcnow
-from meetings.models import Meeting
-from risk.models import Referral, ReferralState
+from meetings.models import (
+    Action,
+    ActionStatus,
+    AgendaItem,
+    Attendance,
+    CaseMinutes,
+    Invitation,
+    Meeting,
+    MeetingStatus,
+    ResearchReturn,
+    Transfer,
+)
+from risk.models import Case, Referral, ReferralState
 
 
 def create_meeting(**fields) -> Meeting:

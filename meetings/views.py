@@ -83,3 +83,7 @@ def link_referral(referral_id):
     queue.link_victim(referral, person, user=current_user)
     flash("Linked: this victim is recorded as the same person, so earlier MARAC history now counts.")
     return redirect(url_for("meetings.view_referral", referral_id=referral.id))
+
+
+# The meeting cycle's pages live in their own modules on this blueprint.
+from meetings import action_views, meeting_views, reference_views, research_views, watch_views  # noqa: E402,F401

@@ -1,0 +1,1 @@
+from meetings.views import bp  # noqa: F401
