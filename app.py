@@ -75,6 +75,10 @@ def format_local_datetime(moment: datetime) -> str:
     return moment.astimezone(UK_TIME).strftime("%A %-d %B %Y, %-I:%M%p").replace("AM", "am").replace("PM", "pm")
 
 
+def format_local_time(moment: datetime) -> str:
+    return moment.astimezone(UK_TIME).strftime("%H:%M")
+
+
 def configure_templates(app: Flask) -> None:
     app.jinja_loader = ChoiceLoader(
         [
@@ -89,6 +93,7 @@ def configure_templates(app: Flask) -> None:
     )
     app.jinja_env.autoescape = True
     app.add_template_filter(format_local_datetime, "local_datetime")
+    app.add_template_filter(format_local_time, "local_time")
     WTFormsHelpers(app)
 
     from access.navigation import navigation_context
@@ -195,10 +200,12 @@ def register_error_pages(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from access.cli import access_cli, audit_cli
+    from meetings.cli import meetings_cli
     from meetings.demo import demo_cli
     from risk.cli import risk_cli
 
     app.cli.add_command(access_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(meetings_cli)
     app.cli.add_command(risk_cli)

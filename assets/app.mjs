@@ -5,3 +5,45 @@ if ("noModule" in HTMLScriptElement.prototype) {
   document.body.classList.add("govuk-frontend-supported");
   initAll();
 }
+
+// Case minutes save as the chair types. The server refuses a save made from an older version, so
+// a second editor never overwrites the first: they are told, and the Save button shows both texts.
+const AUTOSAVE_DELAY_MS = 1500;
+
+function startAutosave(form) {
+  const status = form.querySelector("[data-autosave-status]");
+  const version = form.querySelector("input[name=version]");
+  let timer = null;
+  let saving = false;
+  let again = false;
+  let stopped = false;
+
+  async function save() {
+    if (stopped) return;
+    if (saving) { again = true; return; }
+    saving = true;
+    status.textContent = "Saving…";
+    try {
+      const response = await fetch(form.dataset.autosaveUrl, { method: "POST", body: new FormData(form), credentials: "same-origin" });
+      const body = await response.json();
+      if (response.ok) {
+        version.value = body.version;
+        status.textContent = `Saved at ${new Date(body.saved_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}`;
+      } else {
+        status.textContent = body.error;
+        stopped = response.status === 409;
+      }
+    } catch {
+      status.textContent = "Not saved: the connection failed. Press Save minutes to try again.";
+    }
+    saving = false;
+    if (again) { again = false; save(); }
+  }
+
+  form.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(save, AUTOSAVE_DELAY_MS);
+  });
+}
+
+document.querySelectorAll("form[data-autosave-url]").forEach(startAutosave);

@@ -157,7 +157,7 @@ class CaseMinutes(db.Model):
     risks_to_others: Mapped[str] = mapped_column(Text, default="")
     risks_to_professionals: Mapped[str] = mapped_column(Text, default="")
     decisions: Mapped[str] = mapped_column(Text, default="")
-    agency_information: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
+    agency_information: Mapped[dict | None] = mapped_column(JSON, default=dict)
     outcome: Mapped[CaseOutcome | None] = mapped_column(StrEnumType(CaseOutcome, 20))
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

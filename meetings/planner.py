@@ -87,19 +87,26 @@ def plan(
 def agenda_for(meeting: MeetingSpec, cases: list[QueuedCase], *, moved_on: bool, settings: PlannerSettings, notices) -> PlannedMeeting:
     review_end = meeting.starts_at + timedelta(minutes=settings.action_review_minutes)
     running_order = [case for case in cases if case.has_children] + [case for case in cases if not case.has_children]
-    slot = timedelta(minutes=meeting.minutes_per_case)
+    slots = time_slots(meeting.starts_at, len(running_order), meeting.minutes_per_case, settings.action_review_minutes)
     items = tuple(
         AgendaItem(
             referral_id=case.referral_id,
             order=position + 1,
             section=CHILDREN if case.has_children else ADULT_ONLY,
-            starts_at=review_end + slot * position,
-            ends_at=review_end + slot * (position + 1),
+            starts_at=starts_at,
+            ends_at=ends_at,
             flags=flags_for(case, meeting, moved_on, settings),
         )
-        for position, case in enumerate(running_order)
+        for position, (case, (starts_at, ends_at)) in enumerate(zip(running_order, slots))
     )
     return PlannedMeeting(meeting.meeting_id, (meeting.starts_at, review_end), items, tuple(notices))
+
+
+def time_slots(starts_at: datetime, count: int, minutes_per_case: int, review_minutes: int = 15) -> list[tuple[datetime, datetime]]:
+    """Each case's slot, after the review of incomplete actions that opens every meeting."""
+    first = starts_at + timedelta(minutes=review_minutes)
+    slot = timedelta(minutes=minutes_per_case)
+    return [(first + slot * position, first + slot * (position + 1)) for position in range(count)]
 
 
 def flags_for(case: QueuedCase, meeting: MeetingSpec, moved_on: bool, settings: PlannerSettings) -> tuple[str, ...]:

@@ -41,3 +41,254 @@ def list_open_referrals() -> list[Referral]:
 
 def get_referral(referral_id: str) -> Referral | None:
     return db.session.get(Referral, referral_id)
+
+
+# Meetings, agendas and the running of a meeting.
+
+def get_meeting(meeting_id: int) -> Meeting | None:
+    return db.session.get(Meeting, meeting_id)
+
+
+def list_meetings() -> list[Meeting]:
+    return list(db.session.scalars(select(Meeting).order_by(Meeting.starts_at.desc())))
+
+
+def list_meetings_inviting(agency_id: int) -> list[Meeting]:
+    invited = select(Invitation.meeting_id).where(Invitation.agency_id == agency_id)
+    return list(db.session.scalars(select(Meeting).where(Meeting.id.in_(invited)).order_by(Meeting.starts_at.desc())))
+
+
+def is_invited(meeting: Meeting, agency_id: int) -> bool:
+    return db.session.scalar(select(Invitation.id).where(Invitation.meeting_id == meeting.id, Invitation.agency_id == agency_id)) is not None
+
+
+def list_fillable_meetings(now) -> list[Meeting]:
+    """Meetings still taking cases: planned, or list issued and not yet started."""
+    fillable = (MeetingStatus.PLANNED, MeetingStatus.LIST_ISSUED)
+    return list(db.session.scalars(select(Meeting).where(Meeting.status.in_(fillable), Meeting.starts_at >= now).order_by(Meeting.starts_at)))
+
+
+def get_previous_meeting(meeting: Meeting) -> Meeting | None:
+    query = select(Meeting).where(Meeting.starts_at < meeting.starts_at, Meeting.area == meeting.area).order_by(Meeting.starts_at.desc()).limit(1)
+    return db.session.scalar(query)
+
+
+def list_agenda(meeting: Meeting) -> list[AgendaItem]:
+    return list(db.session.scalars(select(AgendaItem).where(AgendaItem.meeting_id == meeting.id).order_by(AgendaItem.position)))
+
+
+def count_agenda_items(meeting: Meeting) -> int:
+    return len(list_agenda(meeting))
+
+
+def get_agenda_item(meeting: Meeting, item_id: int) -> AgendaItem | None:
+    return db.session.scalar(select(AgendaItem).where(AgendaItem.id == item_id, AgendaItem.meeting_id == meeting.id))
+
+
+def list_referrals_waiting_for_a_meeting() -> list[Referral]:
+    on_an_agenda = select(AgendaItem.referral_id)
+    query = select(Referral).where(Referral.state == ReferralState.ACCEPTED, Referral.id.not_in(on_an_agenda)).order_by(Referral.received_at)
+    return list(db.session.scalars(query))
+
+
+def list_invitations(meeting: Meeting) -> list[Invitation]:
+    return list(db.session.scalars(select(Invitation).where(Invitation.meeting_id == meeting.id)))
+
+
+def list_research_requests_for_meeting(meeting: Meeting) -> list[ResearchReturn]:
+    query = select(ResearchReturn).join(AgendaItem).where(AgendaItem.meeting_id == meeting.id)
+    return list(db.session.scalars(query))
+
+
+def list_attendance(meeting: Meeting) -> list[Attendance]:
+    return list(db.session.scalars(select(Attendance).where(Attendance.meeting_id == meeting.id).order_by(Attendance.id)))
+
+
+def get_attendance(meeting: Meeting, attendance_id: int) -> Attendance | None:
+    return db.session.scalar(select(Attendance).where(Attendance.id == attendance_id, Attendance.meeting_id == meeting.id))
+
+
+def get_case_minutes(item: AgendaItem) -> CaseMinutes | None:
+    return db.session.scalar(select(CaseMinutes).where(CaseMinutes.agenda_item_id == item.id))
+
+
+def list_actions_for_item(item: AgendaItem) -> list[Action]:
+    return list(db.session.scalars(select(Action).where(Action.agenda_item_id == item.id).order_by(Action.id)))
+
+
+def list_actions_to_review(meeting: Meeting) -> list[Action]:
+    """Actions from earlier meetings still open, and those this meeting has already reviewed."""
+    earlier = select(AgendaItem.id).join(Meeting).where(Meeting.starts_at < meeting.starts_at)
+    query = (
+        select(Action)
+        .where(Action.agenda_item_id.in_(earlier))
+        .where((Action.status == ActionStatus.OPEN) | (Action.reviewed_at_meeting_id == meeting.id))
+        .order_by(Action.due_on, Action.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def list_cases_with_watch_ending(after, until) -> list[Case]:
+    query = select(Case).where(Case.repeat_watch_ends > after, Case.repeat_watch_ends <= until).order_by(Case.repeat_watch_ends)
+    return list(db.session.scalars(query))
+
+
+def list_active_chairs():
+    from access.models import Role, User
+
+    return list(db.session.scalars(select(User).where(User.role == Role.CHAIR, User.active).order_by(User.name)))
+
+
+def get_action(action_id: int) -> Action | None:
+    return db.session.get(Action, action_id)
+
+
+def list_tracker_actions(*, agency_id: int | None, open_only: bool, limit: int = 500) -> list[tuple]:
+    """(action, victim given name, victim family name, meeting start) for the action tracker:
+    by owning agency, then due date; open actions, or those already closed."""
+    from access.models import Agency
+    from risk.models import Person
+
+    is_open = Action.status == ActionStatus.OPEN
+    query = (
+        select(Action, Person.given_name, Person.family_name, Meeting.starts_at)
+        .join(AgendaItem, Action.agenda_item_id == AgendaItem.id)
+        .join(Meeting, AgendaItem.meeting_id == Meeting.id)
+        .join(Case, Action.case_id == Case.id)
+        .join(Person, Case.victim_id == Person.id)
+        .join(Agency, Action.owner_agency_id == Agency.id)
+        .where(is_open if open_only else ~is_open)
+        .order_by(Agency.name, Action.due_on, Action.id)
+        .limit(limit)
+    )
+    if agency_id is not None:
+        query = query.where(Action.owner_agency_id == agency_id)
+    return [tuple(row) for row in db.session.execute(query)]
+
+
+def list_open_actions_due_by(due_by, *, agency_id: int | None = None, not_reminded_on=None) -> list[Action]:
+    """Open actions due on or before `due_by` (so overdue ones too), oldest due first; with
+    `not_reminded_on`, only those not already reminded that day."""
+    query = select(Action).where(Action.status == ActionStatus.OPEN, Action.due_on <= due_by)
+    if agency_id is not None:
+        query = query.where(Action.owner_agency_id == agency_id)
+    if not_reminded_on is not None:
+        query = query.where((Action.last_reminded_on.is_(None)) | (Action.last_reminded_on < not_reminded_on))
+    return list(db.session.scalars(query.order_by(Action.owner_agency_id, Action.due_on, Action.id)))
+
+
+def list_reminder_recipients(agency_id: int) -> list[str]:
+    """E-mail addresses of the agency's active representatives."""
+    from access.models import Role, User
+
+    query = select(User.email).where(User.agency_id == agency_id, User.role == Role.AGENCY_REP, User.active.is_(True)).order_by(User.email)
+    return list(db.session.scalars(query))
+
+
+def mark_actions_reminded(action_ids: list[int], day) -> None:
+    """A bulk update, so the reminder date does not bump the version a person editing the action holds."""
+    from sqlalchemy import update
+
+    db.session.execute(update(Action).where(Action.id.in_(action_ids)).values(last_reminded_on=day), execution_options={"synchronize_session": False})
+
+
+# Repeat watch and MARAC-to-MARAC transfers.
+
+def list_cases_under_repeat_watch(today) -> list[Case]:
+    from sqlalchemy.orm import selectinload
+
+    query = select(Case).options(selectinload(Case.victim)).where(Case.repeat_watch_ends >= today).order_by(Case.repeat_watch_ends, Case.id)
+    return list(db.session.scalars(query))
+
+
+def latest_referrals_for_cases(case_ids: list[str]) -> dict[str, Referral]:
+    """Each case's most recent referral, whatever its state."""
+    from sqlalchemy.orm import selectinload
+
+    query = select(Referral).options(selectinload(Referral.agency)).where(Referral.case_id.in_(case_ids)).order_by(Referral.received_at)
+    return {referral.case_id: referral for referral in db.session.scalars(query)}
+
+
+def list_transfers_for_case(case_id: str) -> list[Transfer]:
+    query = select(Transfer).where(Transfer.case_id == case_id).order_by(Transfer.transferred_on.desc(), Transfer.id.desc())
+    return list(db.session.scalars(query))
+
+
+def add_transfer(**fields) -> Transfer:
+    transfer = Transfer(**fields)
+    db.session.add(transfer)
+    db.session.flush()
+    return transfer
+
+
+def list_referrals_not_yet_on_an_agenda(case_id: str) -> list[Referral]:
+    query = select(Referral).where(Referral.case_id == case_id, Referral.state.in_((ReferralState.RECEIVED, ReferralState.ACCEPTED)))
+    return list(db.session.scalars(query))
+
+
+def transfer_in_areas(case_ids) -> dict[str, str]:
+    """Case id -> the area its latest incoming transfer came from, for cases transferred in."""
+    query = (
+        select(Transfer.case_id, Transfer.other_area)
+        .where(Transfer.case_id.in_(list(case_ids)), Transfer.incoming.is_(True))
+        .order_by(Transfer.transferred_on, Transfer.id)
+    )
+    return {case_id: area for case_id, area in db.session.execute(query)}
+
+
+def list_cases_whose_watch_lapsed(since, before) -> list[Case]:
+    """Cases whose repeat watch ended on or after `since` and before `before`."""
+    from sqlalchemy.orm import selectinload
+
+    query = (
+        select(Case).options(selectinload(Case.victim))
+        .where(Case.repeat_watch_ends >= since, Case.repeat_watch_ends < before)
+        .order_by(Case.repeat_watch_ends, Case.id)
+    )
+    return list(db.session.scalars(query))
+
+
+# Research returns from invited agencies before the meeting.
+
+def list_research_returns_for_item(agenda_item_id: int) -> list[ResearchReturn]:
+    from access.models import Agency
+
+    query = select(ResearchReturn).join(Agency, ResearchReturn.agency_id == Agency.id).where(ResearchReturn.agenda_item_id == agenda_item_id).order_by(Agency.name)
+    return list(db.session.scalars(query))
+
+
+def get_research_return(return_id: int) -> ResearchReturn | None:
+    return db.session.get(ResearchReturn, return_id)
+
+
+def list_meetings_open_for_research(agency_id: int) -> list[Meeting]:
+    """Meetings the agency is invited to whose MARAC list is out and not yet minuted, soonest first."""
+    invited = select(Invitation.meeting_id).where(Invitation.agency_id == agency_id)
+    open_statuses = (MeetingStatus.LIST_ISSUED, MeetingStatus.IN_PROGRESS)
+    query = select(Meeting).where(Meeting.id.in_(invited), Meeting.status.in_(open_statuses)).order_by(Meeting.starts_at, Meeting.id)
+    return list(db.session.scalars(query))
+
+
+def list_agency_research_returns(meeting_ids: list[int], agency_id: int) -> list[ResearchReturn]:
+    query = select(ResearchReturn).join(AgendaItem).where(AgendaItem.meeting_id.in_(meeting_ids), ResearchReturn.agency_id == agency_id)
+    return list(db.session.scalars(query))
+
+
+def list_closed_tracker_actions(*, agency_id: int | None, closed_since, limit: int = 200) -> list[tuple]:
+    """The tracker's closed actions (done, not possible, not done) last changed since `closed_since`,
+    latest first, in the shape list_tracker_actions gives."""
+    from risk.models import Person
+
+    query = (
+        select(Action, Person.given_name, Person.family_name, Meeting.starts_at)
+        .join(AgendaItem, Action.agenda_item_id == AgendaItem.id)
+        .join(Meeting, AgendaItem.meeting_id == Meeting.id)
+        .join(Case, Action.case_id == Case.id)
+        .join(Person, Case.victim_id == Person.id)
+        .where(Action.status != ActionStatus.OPEN, Action.updated_at >= closed_since)
+        .order_by(Action.updated_at.desc(), Action.id.desc())
+        .limit(limit)
+    )
+    if agency_id is not None:
+        query = query.where(Action.owner_agency_id == agency_id)
+    return [tuple(row) for row in db.session.execute(query)]

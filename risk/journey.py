@@ -1,8 +1,9 @@
 """The practitioner journey, in plain steps the views call: each returns what the page needs."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import current_app, request
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from access.audit import AuditAction, record_event
@@ -12,7 +13,7 @@ from risk import store
 from risk.criteria import Decision, evaluate, ruleset_with
 from risk.instruments import Pack, get_pack, load_all_packs
 from risk.matching import PersonRecord, find_matches
-from risk.models import Assessment, AssessmentStatus, Case, Person, Referral
+from risk.models import Assessment, AssessmentStatus, Case, Incident, Person, Referral, ReferralState
 from risk.scoring import score
 
 DEFAULT_TOOL_FOR_AGENCY = {AgencyKind.POLICE: "police-dash"}
@@ -115,6 +116,42 @@ def refer(case: Case, decision: Decision, form, *, user: User) -> Referral:
     except IntegrityError:
         db.session.rollback()
         return store.get_referral_by_key(key)
+    return referral
+
+
+REPEAT_WINDOW = timedelta(days=365)
+OPEN_REFERRAL_STATES = (ReferralState.RECEIVED, ReferralState.ACCEPTED, ReferralState.SCHEDULED)
+REPEAT_REASON = (
+    "Returned to the MARAC queue automatically as a repeat: a new incident within 12 months of a referral "
+    "taken to MARAC is referred back whatever the risk threshold."
+)
+
+
+def has_open_referral(case_ids: list[str]) -> bool:
+    query = select(Referral.id).where(Referral.case_id.in_(case_ids), Referral.state.in_(OPEN_REFERRAL_STATES)).limit(1)
+    return db.session.scalar(query) is not None
+
+
+def is_repeat_incident(case: Case, incident: Incident) -> bool:
+    """Same victim and perpetrator(s), taken to MARAC in the 12 months before this incident."""
+    earliest = incident.occurred_on - REPEAT_WINDOW
+    return any(earliest <= day < incident.occurred_on for day in store.previous_referral_dates(case))
+
+
+def return_as_repeat(case: Case, incident: Incident, *, user: User) -> Referral | None:
+    """Puts the case back in the coordinator's queue after a repeat incident, unless a referral is already open."""
+    if not is_repeat_incident(case, incident) or has_open_referral(store.related_case_ids(case)):
+        return None
+    decision = current_decision(case, date.today())
+    decision_row = store.save_decision(case, decision, evaluated_by=user, today=date.today())
+    referral = store.create_referral(
+        case, decision_row, referrer=user, victim_informed=False, consent_given=False,
+        no_consent_reason=REPEAT_REASON, idempotency_key=f"repeat-incident-{incident.id}",
+    )
+    referral.criteria = list(dict.fromkeys([*decision_row.criteria, "repeat"]))
+    referral.state_reason = REPEAT_REASON
+    case.repeat_watch_ends = decision.repeat_watch_ends or date.today() + REPEAT_WINDOW
+    record_event(AuditAction.REFERRAL_RETURNED_AS_REPEAT, user=user, object_type="referral", object_id=referral.id)
     return referral
 
 

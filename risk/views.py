@@ -76,6 +76,10 @@ def evaluate_api():
 
 CASE_ROLES = (Role.PRACTITIONER, Role.AGENCY_REP, Role.COORDINATOR, Role.CHAIR)
 REFERRING_ROLES = (Role.PRACTITIONER, Role.AGENCY_REP, Role.COORDINATOR)
+REPEAT_RETURNED_MESSAGE = (
+    "This case has gone back to the MARAC queue as a repeat: it was taken to MARAC in the 12 months before this incident, "
+    "so it is referred back whatever the risk level. The MARAC coordinator will see it in the referral queue."
+)
 
 
 def load_case(case_id) -> Case:
@@ -244,13 +248,16 @@ def add_incident(case_id):
     form = IncidentForm()
     form.agency_id.choices = [SelectChoice(str(agency.id), agency.name) for agency in access_store.list_agencies()]
     if form.validate_on_submit():
-        store.add_incident(
+        incident = store.add_incident(
             case, occurred_on=form.occurred_on.data, type=form.type.data, agency_id=int(form.agency_id.data),
             reference=form.reference.data, recorded_by=current_user,
         )
         record_event(AuditAction.INCIDENT_RECORDED, user=current_user, object_type="case", object_id=case.id)
         journey.record_decision(case, current_user)
+        repeat = journey.return_as_repeat(case, incident, user=current_user)
         db.session.commit()
+        if repeat:
+            flash(REPEAT_RETURNED_MESSAGE)
         return redirect(url_for("risk.view_case", case_id=case.id))
     return render_template("risk/add-incident.html", form=form, case=case)
 

@@ -8,7 +8,7 @@ import pytest
 from access.models import Role
 from access.permissions import AccessKind, access_rule_for
 
-PUBLIC_ENDPOINTS = {"static", "health_check", "access.sign_in", "access.signed_out"}
+PUBLIC_ENDPOINTS = {"static", "health_check", "access.sign_in", "access.signed_out", "meetings.view_glossary"}
 SIGN_IN_STEP_ENDPOINTS = {
     "access.continue_sign_in",
     "access.set_new_password",

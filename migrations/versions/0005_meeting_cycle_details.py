@@ -19,7 +19,7 @@ def upgrade():
     with op.batch_alter_table('meeting', schema=None) as batch_op:
         batch_op.add_column(sa.Column('online', sa.Boolean(), nullable=False, server_default=sa.false()))
     with op.batch_alter_table('case_minutes', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('agency_information', sa.JSON(), nullable=False, server_default='{}'))
+        batch_op.add_column(sa.Column('agency_information', sa.JSON(), nullable=True))
     with op.batch_alter_table('marac_action', schema=None) as batch_op:
         batch_op.add_column(sa.Column('completed_on', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('reviewed_at_meeting_id', sa.Integer(), nullable=True))

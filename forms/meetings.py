@@ -1,0 +1,146 @@
+from datetime import date, datetime
+
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovCheckboxInput,
+    GovRadioInput,
+    GovSelect,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields import SelectChoice
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from forms.base import BaseForm, DayMonthYearField
+
+LONG_TEXT = Length(max=20000, message="Enter 20,000 characters or fewer")
+
+
+class TimeField(StringField):
+    """A time typed as 24-hour hours and minutes, like 10:00 or 14:30."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        try:
+            self.time = datetime.strptime(self.data or "", "%H:%M").time()
+        except ValueError:
+            self.time = None
+
+    def pre_validate(self, form):
+        if self.data and self.time is None:
+            raise ValidationError("Enter the time as hours and minutes on the 24-hour clock, like 10:00 or 14:30")
+
+
+class CreateMeetingForm(BaseForm):
+    kind = RadioField(
+        "Kind of meeting", widget=GovRadioInput(),
+        choices=[SelectChoice("scheduled", "Scheduled meeting"), SelectChoice("emergency", "Emergency meeting: a risk that cannot wait for the next one")],
+        default="scheduled", validators=[InputRequired("Choose the kind of meeting")],
+    )
+    starts_on = DayMonthYearField("Date of the (first) meeting", validators=[InputRequired("Enter the date of the meeting")])
+    starts_at_time = TimeField("Start time", widget=GovTextInput(), default="10:00", validators=[DataRequired("Enter the start time, like 10:00")])
+    online = BooleanField("The meeting is online", widget=GovCheckboxInput())
+    venue = StringField("Venue", widget=GovTextInput(), validators=[Length(max=200, message="Enter a venue of 200 characters or fewer")])
+    chair_id = SelectField("Chair", widget=GovSelect(), validators=[Optional()])
+    capacity = IntegerField("Number of cases", widget=GovTextInput(), validators=[InputRequired("Enter how many cases the meeting can hear"), NumberRange(1, 60, "Enter a number of cases from 1 to 60")])
+    minutes_per_case = IntegerField("Minutes per case", widget=GovTextInput(), default=15, validators=[InputRequired("Enter the minutes per case"), NumberRange(5, 60, "Enter minutes per case from 5 to 60")])
+    repeat = RadioField(
+        "How often", widget=GovRadioInput(),
+        choices=[SelectChoice("once", "Once"), SelectChoice("fortnightly", "Fortnightly"), SelectChoice("monthly", "Monthly, on the same weekday of the month")],
+        default="once", validators=[InputRequired("Choose how often the meeting repeats")],
+    )
+    count = IntegerField("Number of meetings to set up", widget=GovTextInput(), default=1, validators=[Optional(), NumberRange(1, 26, "Enter a number of meetings from 1 to 26")])
+
+    def validate_starts_on(self, field):
+        if field.data and field.data < date.today():
+            raise ValidationError("Enter a date that is today or later")
+
+    def validate_venue(self, field):
+        if not self.online.data and not field.data:
+            raise ValidationError("Enter the venue, or say the meeting is online")
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if self.repeat.data in ("fortnightly", "monthly") and not self.count.data and not self.count.errors:
+            self.count.errors.append("Enter how many meetings to set up")
+            return False
+        return valid
+
+
+class InvitationsForm(BaseForm):
+    agency_ids = SelectMultipleField("Agencies invited", widget=GovCheckboxesInput(), coerce=int, validators=[DataRequired("Choose at least one agency to invite")])
+
+
+class AttendanceForm(BaseForm):
+    agency_id = SelectField("Agency", widget=GovSelect(), coerce=int, validators=[InputRequired("Choose the attendee's agency")])
+    attendee_name = StringField("Name", widget=GovTextInput(), validators=[DataRequired("Enter the attendee's name"), Length(max=100, message="Enter a name of 100 characters or fewer")])
+    status = RadioField(
+        "Attending as", widget=GovRadioInput(),
+        choices=[SelectChoice("present", "Present"), SelectChoice("apologies", "Apologies"), SelectChoice("observer", "Observer")],
+        validators=[InputRequired("Choose present, apologies or observer")],
+    )
+    information_sent = BooleanField("Sent information before the meeting (for apologies)", widget=GovCheckboxInput())
+    confidentiality_confirmed = BooleanField("Has confirmed the confidentiality statement", widget=GovCheckboxInput())
+
+    def validate_confidentiality_confirmed(self, field):
+        if self.status.data in ("present", "observer") and not field.data:
+            raise ValidationError("Everyone present or observing must confirm the confidentiality statement")
+
+
+class CaseMinutesForm(BaseForm):
+    version = HiddenField()
+    victim_views = TextAreaField("The victim's views, from the IDVA", widget=GovTextArea(), validators=[LONG_TEXT])
+    information_shared = TextAreaField("Other information shared", widget=GovTextArea(), validators=[LONG_TEXT])
+    risks_to_victim = TextAreaField("Risks to the victim", widget=GovTextArea(), validators=[LONG_TEXT])
+    risks_to_children = TextAreaField("Risks to children", widget=GovTextArea(), validators=[LONG_TEXT])
+    risks_to_others = TextAreaField("Risks to other adults", widget=GovTextArea(), validators=[LONG_TEXT])
+    risks_to_professionals = TextAreaField("Risks to professionals", widget=GovTextArea(), validators=[LONG_TEXT])
+    decisions = TextAreaField("Decisions", widget=GovTextArea(), validators=[LONG_TEXT])
+    outcome = RadioField(
+        "Outcome", widget=GovRadioInput(),
+        choices=[SelectChoice("new", "New case"), SelectChoice("repeat", "Repeat"), SelectChoice("transfer-in", "Transfer in"), SelectChoice("transfer-out", "Transfer out")],
+        validators=[Optional()],
+    )
+
+    def validate_version(self, field):
+        if not (field.data or "").isdigit():
+            raise ValidationError("Reload the page and try again")
+
+
+def case_minutes_form(agencies, **kwargs) -> CaseMinutesForm:
+    """The minutes form with a box for what each invited agency shared."""
+
+    class WithAgencies(CaseMinutesForm):
+        pass
+
+    for agency in agencies:
+        setattr(WithAgencies, f"agency-{agency.id}", TextAreaField(f"Shared by {agency.name}", widget=GovTextArea(), validators=[LONG_TEXT]))
+    return WithAgencies(**kwargs)
+
+
+class ActionForm(BaseForm):
+    description = TextAreaField("What needs doing", widget=GovTextArea(), validators=[DataRequired("Enter what needs doing"), Length(max=2000, message="Enter 2,000 characters or fewer")])
+    owner_agency_id = SelectField("Agency that owns it", widget=GovSelect(), coerce=int, validators=[InputRequired("Choose the agency that owns the action")])
+    owner_name = StringField("Named person", widget=GovTextInput(), validators=[DataRequired("Enter the name of the person who will do it"), Length(max=100, message="Enter a name of 100 characters or fewer")])
+    due_on = DayMonthYearField("Due date", validators=[InputRequired("Enter the date it is due")])
+
+    def validate_due_on(self, field):
+        if field.data and field.data < date.today():
+            raise ValidationError("Enter a due date that is today or later")

@@ -1,0 +1,32 @@
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea
+from wtforms import HiddenField, RadioField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Regexp, ValidationError
+
+from forms.base import BaseForm
+from forms.cases import YES_NO
+
+MAX_TEXT = Length(max=10000, message="Enter 10,000 characters or fewer")
+
+
+def text_area(label: str) -> TextAreaField:
+    return TextAreaField(label, widget=GovTextArea(), validators=[MAX_TEXT])
+
+
+class ResearchReturnForm(BaseForm):
+    known = RadioField(
+        "Is your agency involved with the victim, the person causing harm or the children?",
+        widget=GovRadioInput(),
+        choices=YES_NO,
+        validators=[InputRequired("Say whether your agency knows the victim, the person causing harm or the children")],
+    )
+    involvement = text_area("Summary of your agency's involvement")
+    risks = text_area("Risks your agency holds information on")
+    open_cases = text_area("Open cases with your agency")
+    proposed_actions = text_area("Actions your agency proposes")
+    not_shareable = text_area("Information your agency holds but cannot share")
+    not_shareable_reason = text_area("Why it cannot be shared")
+    version = HiddenField(validators=[DataRequired("Reload the page and enter your return again"), Regexp(r"^\d+$", message="Reload the page and enter your return again")])
+
+    def validate_not_shareable_reason(self, field):
+        if self.not_shareable.data and not field.data:
+            raise ValidationError("Enter why the information your agency holds cannot be shared")

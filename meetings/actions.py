@@ -1,0 +1,129 @@
+"""The action tracker: who sees and updates which actions, how urgent each is, and saving an update."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+
+from flask import current_app
+from sqlalchemy.orm.exc import StaleDataError
+
+from access.audit import AuditAction, record_event
+from access.models import Role, User
+from extensions import db
+from meetings import store
+from meetings.models import Action, ActionStatus
+
+CLOSED_SHOWN_DAYS = 90
+AGENCY_SCOPED_ROLES = frozenset({Role.AGENCY_REP, Role.PRACTITIONER})
+STATUS_LABELS = {
+    ActionStatus.OPEN: "Open",
+    ActionStatus.DONE: "Done",
+    ActionStatus.NOT_POSSIBLE: "Not possible because circumstances changed",
+    ActionStatus.NOT_DONE: "Not done",
+}
+
+
+class ActionChanged(Exception):
+    """Someone else saved the action after this person opened it; nothing was saved."""
+
+    def __init__(self, action: Action):
+        super().__init__(f"action {action.id} changed")
+        self.action = action
+
+
+@dataclass(frozen=True)
+class TrackerRow:
+    action: Action
+    case_reference: str
+    status_label: str
+    urgency: str | None
+    can_update: bool
+
+
+def reminder_window_days() -> int:
+    return current_app.config["ACTION_REMINDER_DAYS_BEFORE_DUE"]
+
+
+def urgency(action: Action, today: date, window_days: int) -> str | None:
+    """'overdue', 'due-soon' (within the reminder window) or None; only open actions are urgent."""
+    if action.status is not ActionStatus.OPEN:
+        return None
+    if action.due_on < today:
+        return "overdue"
+    if action.due_on <= today + timedelta(days=window_days):
+        return "due-soon"
+    return None
+
+
+def case_reference(given_name: str, family_name: str, meeting_starts_at: datetime) -> str:
+    initials = f"{given_name[:1]}{family_name[:1]}".upper()
+    return f"{initials}, MARAC {meeting_starts_at.strftime('%-d %b %Y')}"
+
+
+def can_update(user: User, action: Action) -> bool:
+    if user.role is Role.COORDINATOR:
+        return True
+    return user.role in AGENCY_SCOPED_ROLES and user.agency_id == action.owner_agency_id
+
+
+def tracker_agency_id(user: User, requested_agency_id: int | None) -> int | None:
+    """Agency staff see only their own agency's actions; coordinator and chair may pick one or see all."""
+    if user.role in AGENCY_SCOPED_ROLES:
+        return user.agency_id
+    return requested_agency_id
+
+
+def tracker_rows(user: User, rows: list[tuple], today: date) -> list[TrackerRow]:
+    window = reminder_window_days()
+    return [
+        TrackerRow(
+            action=action,
+            case_reference=case_reference(given_name, family_name, starts_at),
+            status_label=STATUS_LABELS[action.status],
+            urgency=urgency(action, today, window),
+            can_update=can_update(user, action),
+        )
+        for action, given_name, family_name, starts_at in rows
+    ]
+
+
+def open_rows(user: User, agency_id: int | None, today: date) -> list[TrackerRow]:
+    return tracker_rows(user, store.list_tracker_actions(agency_id=agency_id, open_only=True), today)
+
+
+def recently_closed_rows(user: User, agency_id: int | None, today: date) -> list[TrackerRow]:
+    since = datetime.combine(today - timedelta(days=CLOSED_SHOWN_DAYS), time.min, tzinfo=timezone.utc)
+    return tracker_rows(user, store.list_closed_tracker_actions(agency_id=agency_id, closed_since=since), today)
+
+
+def reminder_rows(rows: list[TrackerRow]) -> list[TrackerRow]:
+    """The open actions due soon or overdue, for the agency's reminders panel."""
+    return [row for row in rows if row.urgency is not None]
+
+
+def case_reference_for(action: Action) -> str:
+    victim = action.agenda_item.referral.case.victim
+    return case_reference(victim.given_name, victim.family_name, action.agenda_item.meeting.starts_at)
+
+
+def load_action_for(user: User, action_id: int) -> Action | None:
+    """The action if this person may update it, else None (so the page is a 404)."""
+    action = store.get_action(action_id)
+    return action if action is not None and can_update(user, action) else None
+
+
+def save_update(action: Action, *, status: ActionStatus, note: str, version: int, user: User, today: date) -> None:
+    """Saves the new status and note, or raises ActionChanged if the action is no longer at `version`."""
+    if action.version_id != version:
+        raise ActionChanged(action)
+    if status is ActionStatus.DONE and action.status is not ActionStatus.DONE:
+        action.completed_on = today
+    elif status is not ActionStatus.DONE:
+        action.completed_on = None
+    action.status = status
+    action.completion_note = note or None
+    try:
+        record_event(AuditAction.ACTION_UPDATED, user=user, object_type="action", object_id=action.id)
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise ActionChanged(store.get_action(action.id)) from None

@@ -1,0 +1,207 @@
+"""Agendas: the planner's proposal from the queue, accepting it, and the coordinator's moves."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import current_app
+
+from access.audit import AuditAction, record_event
+from extensions import db, utcnow
+from meetings import planner, store
+from meetings.models import AgendaItem, AgendaSection, Meeting, MeetingStatus, ResearchReturn
+from risk import store as risk_store
+from risk.models import PartyRole, Referral, ReferralState
+
+ACTION_REVIEW_MINUTES = 15
+
+
+class AgendaError(Exception):
+    """A move the agenda cannot make; the message says why and what to do instead."""
+
+
+@dataclass(frozen=True)
+class Proposal:
+    plan: planner.Plan
+    meetings: dict[int, Meeting]
+    referrals: dict[str, Referral]
+
+
+def planner_settings() -> planner.PlannerSettings:
+    return planner.PlannerSettings(waiting_target_days=current_app.config["WAITING_TARGET_DAYS"], action_review_minutes=ACTION_REVIEW_MINUTES)
+
+
+def queued_case(referral: Referral) -> planner.QueuedCase:
+    case = referral.case
+    return planner.QueuedCase(
+        referral_id=referral.id,
+        tier=risk_store.get_decision(referral.decision_id).tier,
+        received_on=referral.received_at.date(),
+        has_children=any(party.role is PartyRole.CHILD for party in case.parties),
+        repeat="repeat" in referral.criteria,
+        transfer_in=case.id in store.transfer_in_areas([case.id]),
+    )
+
+
+def propose() -> Proposal:
+    """What the planner would do now: waiting referrals into the meetings still taking cases."""
+    referrals = {referral.id: referral for referral in store.list_referrals_waiting_for_a_meeting()}
+    meetings = {meeting.id: meeting for meeting in store.list_fillable_meetings(utcnow())}
+    specs = [
+        planner.MeetingSpec(
+            meeting_id=meeting.id,
+            starts_at=meeting.starts_at,
+            capacity=meeting.capacity - store.count_agenda_items(meeting),
+            minutes_per_case=meeting.minutes_per_case,
+        )
+        for meeting in meetings.values()
+    ]
+    result = planner.plan([queued_case(referral) for referral in referrals.values()], specs, planner_settings())
+    return Proposal(result, meetings, referrals)
+
+
+def accept_proposal(proposal: Proposal, *, user) -> int:
+    """Writes the proposal's agenda items; returns how many cases were placed."""
+    placed = 0
+    for planned in proposal.plan.meetings:
+        meeting = proposal.meetings[planned.meeting_id]
+        for item in planned.items:
+            referral = proposal.referrals[item.referral_id]
+            section = AgendaSection(item.section)
+            db.session.add(
+                AgendaItem(meeting_id=meeting.id, referral_id=referral.id, position=10_000 + item.order, section=section,
+                           starts_at=item.starts_at, ends_at=item.ends_at, flags=list(item.flags))
+            )
+            referral.state = ReferralState.SCHEDULED
+            placed += 1
+        if planned.items:
+            db.session.flush()
+            lay_out(meeting)
+            record_event(AuditAction.AGENDA_PLANNED, user=user, object_type="meeting", object_id=meeting.id)
+    db.session.commit()
+    return placed
+
+
+def lay_out(meeting: Meeting) -> None:
+    """Running order: cases with children, then adult-only cases, each keeping its order; then slots.
+    A meeting whose list is out gets research requests for any case new to it."""
+    items = store.list_agenda(meeting)
+    ordered = [item for item in items if item.section is AgendaSection.CHILDREN] + [item for item in items if item.section is AgendaSection.ADULT_ONLY]
+    slots = planner.time_slots(meeting.starts_at, len(ordered), meeting.minutes_per_case, ACTION_REVIEW_MINUTES)
+    for position, (item, (starts_at, ends_at)) in enumerate(zip(ordered, slots), start=1):
+        item.position, item.starts_at, item.ends_at = position, starts_at, ends_at
+    if meeting.status is MeetingStatus.LIST_ISSUED:
+        request_research(meeting)
+    db.session.flush()
+
+
+def request_research(meeting: Meeting) -> int:
+    """One research request per case per invited agency; requests already made are kept."""
+    existing = {(request.agenda_item_id, request.agency_id) for request in store.list_research_requests_for_meeting(meeting)}
+    made = 0
+    for item in store.list_agenda(meeting):
+        for invitation in store.list_invitations(meeting):
+            if (item.id, invitation.agency_id) not in existing:
+                db.session.add(ResearchReturn(agenda_item_id=item.id, agency_id=invitation.agency_id, due_at=meeting.research_due_at))
+                made += 1
+    return made
+
+
+def can_change_agenda(meeting: Meeting) -> bool:
+    return meeting.status in (MeetingStatus.PLANNED, MeetingStatus.LIST_ISSUED)
+
+
+def move_within(meeting: Meeting, item: AgendaItem, step: int, *, user) -> None:
+    """Up or down within its section: cases with children always come before adult-only cases."""
+    require_changeable(meeting)
+    section = [other for other in store.list_agenda(meeting) if other.section is item.section]
+    index = section.index(item)
+    if not 0 <= index + step < len(section):
+        raise AgendaError("That case is already at the edge of its part of the agenda: cases with children come first, then adult-only cases.")
+    neighbour = section[index + step]
+    item.position, neighbour.position = neighbour.position, item.position
+    db.session.flush()
+    lay_out(meeting)
+    record_event(AuditAction.AGENDA_CHANGED, user=user, object_type="meeting", object_id=meeting.id)
+    db.session.commit()
+
+
+def take_off(meeting: Meeting, item: AgendaItem, *, user) -> None:
+    """Back to the queue. Research an agency has already returned is never thrown away."""
+    require_changeable(meeting)
+    requests = [request for request in store.list_research_requests_for_meeting(meeting) if request.agenda_item_id == item.id]
+    if any(request.returned_at for request in requests):
+        raise AgendaError("Agencies have already returned research on this case, so it cannot come off the agenda. Move it to another meeting instead.")
+    for request in requests:
+        db.session.delete(request)
+    item.referral.state = ReferralState.ACCEPTED
+    db.session.delete(item)
+    db.session.flush()
+    lay_out(meeting)
+    record_event(AuditAction.AGENDA_CHANGED, user=user, object_type="meeting", object_id=meeting.id)
+    db.session.commit()
+
+
+def move_to(meeting: Meeting, item: AgendaItem, target: Meeting, *, user) -> None:
+    require_changeable(meeting)
+    if target.id == meeting.id or not can_change_agenda(target):
+        raise AgendaError("Choose another meeting that is still taking cases.")
+    item.meeting_id = target.id
+    item.position = 10_000
+    item.flags = sorted(set(item.flags) | {"moved"})
+    for request in store.list_research_requests_for_meeting(meeting):
+        if request.agenda_item_id == item.id:
+            request.due_at = target.research_due_at
+    db.session.flush()
+    lay_out(meeting)
+    lay_out(target)
+    record_event(AuditAction.AGENDA_CHANGED, user=user, object_type="meeting", object_id=meeting.id)
+    record_event(AuditAction.AGENDA_CHANGED, user=user, object_type="meeting", object_id=target.id)
+    db.session.commit()
+
+
+def require_changeable(meeting: Meeting) -> None:
+    if not can_change_agenda(meeting):
+        raise AgendaError("This meeting has started, so its agenda can no longer change.")
+
+
+def twelve_month_notices(meeting: Meeting) -> list:
+    """Cases whose 12-month watch ends between the previous meeting and this one."""
+    previous = store.get_previous_meeting(meeting)
+    since = previous.starts_at.date() if previous else meeting.starts_at.date() - timedelta(days=31)
+    return store.list_cases_with_watch_ending(since, meeting.starts_at.date())
+
+
+def research_due_before(starts_on: date) -> date:
+    return starts_on - timedelta(days=current_app.config["RESEARCH_DAYS_BEFORE_MEETING"])
+
+
+@dataclass(frozen=True)
+class AgendaRow:
+    item: AgendaItem
+    initials: str
+    referring_agency: str
+    criteria: list
+    tier: int
+    flags: list
+    transferred_from: str | None
+
+
+def initials(person) -> str:
+    return f"{person.given_name[:1]}{person.family_name[:1]}".upper()
+
+
+def agenda_rows(meeting: Meeting) -> list[AgendaRow]:
+    items = store.list_agenda(meeting)
+    transfers = store.transfer_in_areas([item.referral.case_id for item in items])
+    return [
+        AgendaRow(
+            item=item,
+            initials=initials(item.referral.case.victim),
+            referring_agency=item.referral.agency.name,
+            criteria=item.referral.criteria,
+            tier=risk_store.get_decision(item.referral.decision_id).tier,
+            flags=item.flags,
+            transferred_from=transfers.get(item.referral.case_id),
+        )
+        for item in items
+    ]

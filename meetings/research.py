@@ -1,0 +1,305 @@
+"""Research returns: what each invited agency is asked to search its records for, what it returns,
+and how far the returns for a meeting have got."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy.orm.exc import StaleDataError
+
+from access.audit import AuditAction, record_event
+from access.models import User
+from extensions import db, utcnow
+from meetings import store
+from meetings.models import AgendaItem, Meeting, MeetingStatus, ResearchReturn
+from risk import journey
+from risk import store as risk_store
+from risk.models import Case, PartyRole, Person
+from risk.schema import Tier
+
+EDITABLE_STATUSES = (MeetingStatus.LIST_ISSUED, MeetingStatus.IN_PROGRESS)
+TEXT_FIELDS = ("involvement", "risks", "open_cases", "proposed_actions", "not_shareable")
+CRITERIA_LABELS = {
+    "visible-high-risk": "Visible high risk (checklist score)",
+    "visible-high-risk-other-tool": "Visible high risk (other risk tool)",
+    "professional-judgement": "Professional judgement",
+    "potential-escalation": "Potential escalation",
+    "repeat": "Repeat",
+}
+
+
+class ReturnStatus(StrEnum):
+    NOT_STARTED = "not-started"
+    OVERDUE = "overdue"
+    RETURNED = "returned"
+    RETURNED_LATE = "returned-late"
+
+    @property
+    def label(self) -> str:
+        return {"not-started": "Not started", "overdue": "Overdue", "returned": "Returned", "returned-late": "Returned late"}[self.value]
+
+    @property
+    def tag_class(self) -> str:
+        return {"not-started": "govuk-tag--grey", "overdue": "govuk-tag--red", "returned": "govuk-tag--green", "returned-late": "govuk-tag--yellow"}[self.value]
+
+
+def status_of(research_return: ResearchReturn, now: datetime) -> ReturnStatus:
+    if research_return.returned_at is None:
+        return ReturnStatus.OVERDUE if now > research_return.due_at else ReturnStatus.NOT_STARTED
+    return ReturnStatus.RETURNED_LATE if research_return.returned_at > research_return.due_at else ReturnStatus.RETURNED
+
+
+def current_status(research_return: ResearchReturn) -> ReturnStatus:
+    return status_of(research_return, utcnow())
+
+
+@dataclass(frozen=True)
+class PersonIdentifiers:
+    name: str
+    aliases: tuple[str, ...]
+    date_of_birth: str | None
+    date_of_birth_variants: tuple[str, ...]
+
+    @property
+    def description(self) -> str:
+        parts = [self.name + (f", born {self.date_of_birth}" if self.date_of_birth else ", date of birth not known")]
+        if self.aliases:
+            parts.append("also known as " + ", ".join(self.aliases))
+        if self.date_of_birth_variants:
+            parts.append("other dates of birth on record " + ", ".join(self.date_of_birth_variants))
+        return "; ".join(parts)
+
+
+def identifiers_of(person: Person) -> PersonIdentifiers:
+    return PersonIdentifiers(
+        name=f"{person.given_name} {person.family_name.upper()}",
+        aliases=tuple(person.aliases),
+        date_of_birth=person.date_of_birth.strftime("%-d %B %Y") if person.date_of_birth else None,
+        date_of_birth_variants=tuple(person.date_of_birth_variants),
+    )
+
+
+def initials_of(person: Person) -> str:
+    return f"{person.given_name[:1]}{person.family_name[:1]}".upper()
+
+
+def parties_of(case: Case, role: PartyRole) -> tuple[PersonIdentifiers, ...]:
+    return tuple(identifiers_of(party.person) for party in case.parties if party.role is role)
+
+
+@dataclass(frozen=True)
+class CaseIdentifiers:
+    case_id: str
+    victim: PersonIdentifiers
+    perpetrators: tuple[PersonIdentifiers, ...]
+    children: tuple[PersonIdentifiers, ...]
+    criteria: tuple[str, ...]
+    tier: str
+    repeat: bool
+
+
+def case_identifiers(item: AgendaItem) -> CaseIdentifiers:
+    """Names, other names and dates of birth agencies search their records with; never an address."""
+    referral = item.referral
+    case = referral.case
+    decision = risk_store.get_decision(referral.decision_id)
+    return CaseIdentifiers(
+        case_id=case.id,
+        victim=identifiers_of(case.victim),
+        perpetrators=parties_of(case, PartyRole.PERPETRATOR),
+        children=parties_of(case, PartyRole.CHILD),
+        criteria=tuple(CRITERIA_LABELS.get(code, code) for code in referral.criteria),
+        tier=Tier(decision.tier).label if decision else "Not known",
+        repeat="repeat" in referral.criteria,
+    )
+
+
+@dataclass(frozen=True)
+class ResearchRequest:
+    position: int
+    case: CaseIdentifiers
+    return_id: int | None
+    due_at: datetime | None
+    status: ReturnStatus | None
+    returned_at: datetime | None
+
+
+@dataclass(frozen=True)
+class MeetingResearchList:
+    meeting_id: int
+    starts_at: datetime
+    venue: str
+    online: bool
+    due_at: datetime | None
+    requests: tuple[ResearchRequest, ...]
+
+
+def research_lists_for(agency_id: int, now: datetime | None = None) -> list[MeetingResearchList]:
+    """The issued MARAC lists of the meetings this agency is invited to, with its own returns."""
+    now = now or utcnow()
+    meetings = store.list_meetings_open_for_research(agency_id)
+    returns = {row.agenda_item_id: row for row in store.list_agency_research_returns([meeting.id for meeting in meetings], agency_id)}
+    return [
+        MeetingResearchList(
+            meeting_id=meeting.id,
+            starts_at=meeting.starts_at,
+            venue=meeting.venue,
+            online=meeting.online,
+            due_at=meeting.research_due_at,
+            requests=tuple(research_request(item, returns.get(item.id), now) for item in store.list_agenda(meeting)),
+        )
+        for meeting in meetings
+    ]
+
+
+def research_request(item: AgendaItem, research_return: ResearchReturn | None, now: datetime) -> ResearchRequest:
+    return ResearchRequest(
+        position=item.position,
+        case=case_identifiers(item),
+        return_id=research_return.id if research_return else None,
+        due_at=research_return.due_at if research_return else item.meeting.research_due_at,
+        status=status_of(research_return, now) if research_return else None,
+        returned_at=research_return.returned_at if research_return else None,
+    )
+
+
+def record_list_views(user: User, lists: list[MeetingResearchList]) -> None:
+    for research_list in lists:
+        for request in research_list.requests:
+            journey.record_case_view(user, request.case.case_id)
+
+
+def return_for_rep(user: User, return_id: int) -> ResearchReturn | None:
+    """The return if it belongs to the user's agency and its meeting's list has been issued."""
+    research_return = store.get_research_return(return_id)
+    if research_return is None or research_return.agency_id != user.agency_id:
+        return None
+    if research_return.agenda_item.meeting.status is MeetingStatus.PLANNED:
+        return None
+    return research_return
+
+
+def can_edit(research_return: ResearchReturn) -> bool:
+    return research_return.agenda_item.meeting.status in EDITABLE_STATUSES
+
+
+def form_data(research_return: ResearchReturn) -> dict:
+    known = {True: "yes", False: "no", None: None}[research_return.known]
+    texts = {name: getattr(research_return, name) or "" for name in (*TEXT_FIELDS, "not_shareable_reason")}
+    return texts | {"known": known, "version": str(research_return.version_id)}
+
+
+def save_return(research_return: ResearchReturn, form, *, user: User) -> bool:
+    """Saves the agency's return; False, with nothing saved, if it changed since the form was opened."""
+    if form.version.data != str(research_return.version_id):
+        return False
+    research_return.known = form.known.data == "yes"
+    for name in TEXT_FIELDS:
+        setattr(research_return, name, form[name].data or None)
+    research_return.not_shareable_reason = (form.not_shareable_reason.data or None) if research_return.not_shareable else None
+    if research_return.returned_at is None:
+        research_return.returned_at, research_return.returned_by_id = utcnow(), user.id
+    try:
+        record_event(AuditAction.RESEARCH_RETURNED, user=user, object_type="research-return", object_id=research_return.id)
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class AgencyProgress:
+    agency_name: str
+    requested: int
+    returned: int
+    late: int
+    overdue: int
+
+    @property
+    def outstanding(self) -> int:
+        return self.requested - self.returned
+
+
+@dataclass(frozen=True)
+class CaseProgress:
+    item_id: int
+    position: int
+    initials: str
+    requested: int
+    returned: int
+    outstanding_agencies: tuple[str, ...]
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class MeetingProgress:
+    by_agency: tuple[AgencyProgress, ...]
+    by_case: tuple[CaseProgress, ...]
+
+    @property
+    def requested(self) -> int:
+        return sum(agency.requested for agency in self.by_agency)
+
+    @property
+    def returned(self) -> int:
+        return sum(agency.returned for agency in self.by_agency)
+
+
+def meeting_progress(meeting: Meeting, now: datetime | None = None) -> MeetingProgress:
+    now = now or utcnow()
+    returns = store.list_research_requests_for_meeting(meeting)
+    statuses = {row.id: status_of(row, now) for row in returns}
+    return MeetingProgress(
+        by_agency=tuple(agency_progress(name, rows, statuses) for name, rows in sorted(group_by(returns, lambda row: row.agency.name).items())),
+        by_case=tuple(case_progress(item, [row for row in returns if row.agenda_item_id == item.id], statuses) for item in store.list_agenda(meeting)),
+    )
+
+
+def group_by(rows, key) -> dict:
+    groups: dict = {}
+    for row in rows:
+        groups.setdefault(key(row), []).append(row)
+    return groups
+
+
+def is_returned(status: ReturnStatus) -> bool:
+    return status in (ReturnStatus.RETURNED, ReturnStatus.RETURNED_LATE)
+
+
+def agency_progress(agency_name: str, rows: list[ResearchReturn], statuses: dict) -> AgencyProgress:
+    counted = [statuses[row.id] for row in rows]
+    return AgencyProgress(
+        agency_name=agency_name,
+        requested=len(counted),
+        returned=sum(is_returned(status) for status in counted),
+        late=counted.count(ReturnStatus.RETURNED_LATE),
+        overdue=counted.count(ReturnStatus.OVERDUE),
+    )
+
+
+def case_progress(item: AgendaItem, rows: list[ResearchReturn], statuses: dict) -> CaseProgress:
+    outstanding = sorted(row.agency.name for row in rows if not is_returned(statuses[row.id]))
+    return CaseProgress(
+        item_id=item.id,
+        position=item.position,
+        initials=initials_of(item.referral.case.victim),
+        requested=len(rows),
+        returned=len(rows) - len(outstanding),
+        outstanding_agencies=tuple(outstanding),
+        overdue=any(statuses[row.id] is ReturnStatus.OVERDUE for row in rows),
+    )
+
+
+@dataclass(frozen=True)
+class AgencyReturn:
+    agency_name: str
+    status: ReturnStatus
+    research_return: ResearchReturn
+
+
+def case_research(item: AgendaItem, now: datetime | None = None) -> tuple[list[AgencyReturn], list[AgencyReturn]]:
+    """Every agency's return for one case: (returned, not yet returned), each by agency name."""
+    now = now or utcnow()
+    rows = [AgencyReturn(row.agency.name, status_of(row, now), row) for row in store.list_research_returns_for_item(item.id)]
+    return [row for row in rows if is_returned(row.status)], [row for row in rows if not is_returned(row.status)]

@@ -1,0 +1,153 @@
+"""Running the meeting: attendance, the review of earlier actions, case minutes and new actions.
+
+Case minutes are saved as the chair types. Every save names the version it started from; a save
+from an older version is refused and both texts are shown, so neither is lost.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from access.audit import AuditAction, record_event
+from extensions import db, utcnow
+from meetings import store
+from meetings.models import (
+    Action,
+    ActionStatus,
+    AgendaItem,
+    Attendance,
+    AttendanceStatus,
+    CaseMinutes,
+    CaseOutcome,
+    Meeting,
+    MeetingStatus,
+)
+
+MINUTES_OPEN = (MeetingStatus.IN_PROGRESS, MeetingStatus.MINUTES_DRAFT)
+RUNNING = (MeetingStatus.LIST_ISSUED, MeetingStatus.IN_PROGRESS, MeetingStatus.MINUTES_DRAFT)
+MINUTES_TEXT_FIELDS = (
+    "victim_views", "information_shared", "risks_to_victim", "risks_to_children", "risks_to_others", "risks_to_professionals", "decisions",
+)
+
+
+class StaleMinutes(Exception):
+    """Someone saved these minutes after this editor loaded them."""
+
+    def __init__(self, current: CaseMinutes):
+        super().__init__("These minutes were changed by someone else")
+        self.current = current
+
+
+@dataclass(frozen=True)
+class MinutesDraft:
+    version: int
+    texts: dict[str, str]
+    agency_information: dict[str, str]
+    outcome: str | None
+
+
+def minutes_are_open(meeting: Meeting) -> bool:
+    return meeting.status in MINUTES_OPEN
+
+
+def minutes_for(item: AgendaItem) -> CaseMinutes:
+    """The case's minutes, made on first use; two people opening them at once get the same row."""
+    existing = store.get_case_minutes(item)
+    if existing is not None:
+        return existing
+    try:
+        with db.session.begin_nested():
+            minutes = CaseMinutes(agenda_item_id=item.id, agency_information={})
+            db.session.add(minutes)
+        db.session.commit()
+        return minutes
+    except IntegrityError:
+        db.session.rollback()
+        return store.get_case_minutes(item)
+
+
+def save_minutes(minutes: CaseMinutes, draft: MinutesDraft, *, user) -> CaseMinutes:
+    editor_id = user.id  # read before changing anything, so loading the user cannot flush half a save
+    if draft.version != minutes.version_id:
+        raise StaleMinutes(minutes)
+    for name, text in draft.texts.items():
+        setattr(minutes, name, text)
+    minutes.agency_information = {key: text for key, text in draft.agency_information.items() if text}
+    minutes.outcome = CaseOutcome(draft.outcome) if draft.outcome else None
+    minutes.updated_by_id = editor_id
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise StaleMinutes(db.session.get(CaseMinutes, minutes.id)) from None
+    record_event(AuditAction.MINUTES_SAVED, user=user, object_type="case-minutes", object_id=minutes.id)
+    db.session.commit()
+    return minutes
+
+
+def differing_fields(current: CaseMinutes, draft: MinutesDraft, labels: dict[str, str]) -> list[tuple[str, str, str]]:
+    """(label, saved text, your text) for each field where the two differ."""
+    rows = [(labels[name], getattr(current, name) or "", draft.texts.get(name, "")) for name in MINUTES_TEXT_FIELDS]
+    for key, label in labels.items():
+        if key.startswith("agency-"):
+            rows.append((label, (current.agency_information or {}).get(key, ""), draft.agency_information.get(key, "")))
+    return [row for row in rows if row[1] != row[2]]
+
+
+def add_action(item: AgendaItem, *, description: str, owner_agency_id: int, owner_name: str, due_on: date, user) -> Action:
+    action = Action(
+        case_id=item.referral.case_id, agenda_item_id=item.id, description=description, owner_agency_id=owner_agency_id,
+        owner_name=owner_name, due_on=due_on, status=ActionStatus.OPEN,
+    )
+    db.session.add(action)
+    db.session.flush()
+    record_event(AuditAction.ACTION_CREATED, user=user, object_type="action", object_id=action.id)
+    db.session.commit()
+    return action
+
+
+def record_attendance(meeting: Meeting, *, agency_id: int, name: str, status: str, information_sent: bool, confidentiality_confirmed: bool, user) -> Attendance:
+    attendance = Attendance(
+        meeting_id=meeting.id, agency_id=agency_id, attendee_name=name, status=AttendanceStatus(status),
+        information_sent=information_sent, confidentiality_confirmed_at=utcnow() if confidentiality_confirmed else None,
+    )
+    db.session.add(attendance)
+    db.session.flush()
+    record_event(AuditAction.ATTENDANCE_RECORDED, user=user, object_type="meeting", object_id=meeting.id)
+    db.session.commit()
+    return attendance
+
+
+def remove_attendance(meeting: Meeting, attendance: Attendance, *, user) -> None:
+    db.session.delete(attendance)
+    record_event(AuditAction.ATTENDANCE_RECORDED, user=user, object_type="meeting", object_id=meeting.id)
+    db.session.commit()
+
+
+@dataclass(frozen=True)
+class ReviewOutcome:
+    action_id: int
+    version: int
+    status: ActionStatus
+    note: str
+
+
+def review_actions(meeting: Meeting, outcomes: list[ReviewOutcome], *, user) -> int:
+    """All or nothing: one changed action means nothing is saved and the page is shown afresh."""
+    actions = {action.id: action for action in store.list_actions_to_review(meeting)}
+    if any(outcome.action_id not in actions or actions[outcome.action_id].version_id != outcome.version for outcome in outcomes):
+        raise StaleMinutes(None)
+    changed = 0
+    for outcome in outcomes:
+        action = actions[outcome.action_id]
+        if (action.status, action.completion_note or "") == (outcome.status, outcome.note):
+            continue
+        action.status, action.completion_note = outcome.status, outcome.note or None
+        action.completed_on = date.today() if outcome.status is ActionStatus.DONE else None
+        action.reviewed_at_meeting_id = None if outcome.status is ActionStatus.OPEN else meeting.id
+        record_event(AuditAction.ACTION_REVIEWED, user=user, object_type="action", object_id=action.id)
+        changed += 1
+    db.session.commit()
+    return changed

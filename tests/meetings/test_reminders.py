@@ -1,0 +1,216 @@
+"""Reminders against a real SMTP server on loopback, started by the tests."""
+
+import socket
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from email import message_from_bytes, policy
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from access.models import AuditEvent, Role
+from extensions import db
+from meetings.models import Action
+from tests.meetings.factories import seed_meeting
+from tests.meetings.test_actions import HEALTH, POLICE, add_action, count_audit, get_action, page
+
+HOUSING = "Riverside Housing"
+
+
+@dataclass
+class Inbox:
+    messages: list = field(default_factory=list)
+    refuse: bool = False
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.refuse:
+            return "554 Transaction failed"
+        self.messages.append((sorted(envelope.rcpt_tos), message_from_bytes(envelope.original_content, policy=policy.default)))
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def inbox():
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    handler.port = controller.port
+    yield handler
+    controller.stop()
+
+
+@pytest.fixture
+def app_settings(request):
+    """Mail goes to the loopback server unless a test passes its own settings (indirect parametrize)."""
+    if hasattr(request, "param"):
+        return request.param
+    return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": request.getfixturevalue("inbox").port}
+
+
+@pytest.fixture
+def seeded(app, make_user):
+    seeded = seed_meeting(app, cases=2)
+    make_user(email="police-rep-1@example.org", role=Role.AGENCY_REP, agency=POLICE)
+    make_user(email="police-rep-2@example.org", role=Role.AGENCY_REP, agency=POLICE)
+    make_user(email="police-rep-gone@example.org", role=Role.AGENCY_REP, agency=POLICE, active=False)
+    make_user(email="police-practitioner@example.org", role=Role.PRACTITIONER, agency=POLICE)
+    make_user(email="health-rep@example.org", role=Role.AGENCY_REP, agency=HEALTH)
+    return seeded
+
+
+@pytest.fixture
+def due_actions(app, seeded):
+    return {
+        "police_overdue": add_action(app, seeded, agency=POLICE, due_in_days=-2, description="Police to revisit the family home", owner="Officer Dana Smith"),
+        "police_soon": add_action(app, seeded, agency=POLICE, due_in_days=1, description="Police to flag the address", owner="Officer Dana Smith", case=1),
+        "health_soon": add_action(app, seeded, agency=HEALTH, due_in_days=3, description="GP to review medication", owner="Dr Lee"),
+        "police_later": add_action(app, seeded, agency=POLICE, due_in_days=4, description="Police to review bail conditions"),
+        "police_done": add_action(app, seeded, agency=POLICE, due_in_days=-5, description="Police closed item", status="done", completion_note="Done"),
+    }
+
+
+def send(app):
+    return app.test_cli_runner().invoke(args=["meetings", "send-reminders"])
+
+
+def body(message) -> str:
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def test_each_agency_gets_one_email_addressed_to_its_active_representatives(app, inbox, due_actions):
+    result = send(app)
+
+    assert result.exit_code == 0
+    assert "Reminded 2 agencies about 3 actions." in result.output
+    recipients = {tuple(rcpt): message for rcpt, message in inbox.messages}
+    assert set(recipients) == {("police-rep-1@example.org", "police-rep-2@example.org"), ("health-rep@example.org",)}
+    police = body(recipients[("police-rep-1@example.org", "police-rep-2@example.org")])
+    assert f"Action {due_actions['police_overdue']}: due {(date.today() - timedelta(days=2)).strftime('%-d %B %Y')} (overdue)" in police
+    assert f"Action {due_actions['police_soon']}: due" in police
+    assert "1 overdue" in police and "1 due within 3 days" in police
+    assert "/actions" in police
+    assert f"Action {due_actions['police_later']}:" not in police
+    assert f"Action {due_actions['police_done']}:" not in police
+
+
+def test_the_email_holds_no_names_descriptions_or_notes(app, inbox, due_actions):
+    send(app)
+
+    assert len(inbox.messages) == 2
+    for _, message in inbox.messages:
+        whole = message.as_string()
+        for secret in ("Victim1", "Victim2", "Perpetrator1", "Child1", "Officer Dana Smith", "Dr Lee", "revisit the family home", "flag the address", "medication", "Done"):
+            assert secret not in whole
+
+
+def test_reminded_actions_are_marked_and_audited_once_per_agency(app, inbox, due_actions):
+    send(app)
+
+    for key in ("police_overdue", "police_soon", "health_soon"):
+        assert get_action(app, due_actions[key]).last_reminded_on == date.today()
+    assert get_action(app, due_actions["police_later"]).last_reminded_on is None
+    assert count_audit(app, "action-reminders-sent") == 2
+
+
+def test_marking_reminded_does_not_make_an_open_edit_stale(app, inbox, due_actions):
+    send(app)
+
+    assert get_action(app, due_actions["police_soon"]).version_id == 1
+
+
+def test_reminders_are_not_sent_twice_the_same_day(app, inbox, due_actions):
+    send(app)
+    again = send(app)
+
+    assert again.exit_code == 0
+    assert "No reminders were due" in again.output
+    assert len(inbox.messages) == 2
+    assert count_audit(app, "action-reminders-sent") == 2
+
+
+def test_an_action_reminded_yesterday_is_reminded_again_today(app, inbox, due_actions):
+    with app.app_context():
+        for action in db.session.scalars(db.select(Action)):
+            action.last_reminded_on = date.today() - timedelta(days=1)
+        db.session.commit()
+
+    assert "Reminded 2 agencies about 3 actions." in send(app).output
+    assert len(inbox.messages) == 2
+
+
+def test_an_agency_without_active_representatives_is_not_marked_reminded(app, inbox, seeded):
+    housing = add_action(app, seeded, agency=HOUSING, due_in_days=0)
+
+    result = send(app)
+
+    assert "1 agency has no active representative to e-mail." in result.output
+    assert inbox.messages == []
+    assert get_action(app, housing).last_reminded_on is None
+
+
+def test_the_coordinator_sends_reminders_from_the_action_page(app, client, sign_in_as, inbox, seeded, due_actions):
+    coordinator_id = sign_in_as(Role.COORDINATOR, agency="Riverside IDVA Service")
+
+    response = client.post(client.url("meetings.send_action_reminders"))
+
+    assert response.status_code == 302
+    assert response.location.endswith(client.url("meetings.list_actions"))
+    assert "Reminded 2 agencies about 3 actions." in page(client, "meetings.list_actions")
+    assert len(inbox.messages) == 2
+    with app.app_context():
+        events = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "action-reminders-sent")).all()
+        assert [event.user_id for event in events] == [coordinator_id, coordinator_id]
+        assert {event.object_id for event in events} == {str(seeded.agency_ids[POLICE]), str(seeded.agency_ids[HEALTH])}
+
+
+@pytest.mark.parametrize("role", [Role.AGENCY_REP, Role.CHAIR, Role.PRACTITIONER])
+def test_only_the_coordinator_may_send_reminders(app, client, sign_in_as, inbox, due_actions, role):
+    sign_in_as(role, agency=POLICE)
+
+    assert client.post(client.url("meetings.send_action_reminders")).status_code == 403
+    assert inbox.messages == []
+
+
+@pytest.mark.parametrize("app_settings", [{}], indirect=True)
+def test_without_a_mail_server_nothing_is_sent_and_the_page_still_lists_reminders(app, client, sign_in_as, due_actions):
+    result = send(app)
+
+    assert result.exit_code == 0
+    assert "E-mail is not configured" in result.output
+    assert get_action(app, due_actions["police_overdue"]).last_reminded_on is None
+    assert count_audit(app, "action-reminders-sent") == 0
+    sign_in_as(Role.AGENCY_REP, agency=POLICE, email="reader@example.org")
+    reminders = page(client, "meetings.list_actions").partition("Open actions, by agency")[0]
+    assert "2 open actions overdue or due within 3 days" in reminders
+    assert f"Action {due_actions['police_overdue']} " in reminders
+
+
+@pytest.mark.parametrize("app_settings", [{"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": free_port()}], indirect=True)
+def test_an_unreachable_mail_server_is_reported_and_loses_nothing(app, client, sign_in_as, due_actions):
+    result = send(app)
+
+    assert result.exit_code == 1
+    assert "Could not send the reminder e-mails; the reminders still show on the action page." in result.output
+    assert get_action(app, due_actions["police_overdue"]).last_reminded_on is None
+    assert count_audit(app, "action-reminders-sent") == 0
+    sign_in_as(Role.COORDINATOR, agency="Riverside IDVA Service")
+    response = client.post(client.url("meetings.send_action_reminders"))
+    assert response.status_code == 302
+    assert "Could not send the reminder e-mails" in page(client, "meetings.list_actions")
+
+
+def test_a_refused_message_is_reported_and_those_actions_stay_unreminded(app, inbox, due_actions):
+    inbox.refuse = True
+
+    result = send(app)
+
+    assert result.exit_code == 1
+    assert "Reminded 0 agencies about 0 actions. Could not send the reminder e-mails" in result.output
+    assert get_action(app, due_actions["health_soon"]).last_reminded_on is None
+    assert count_audit(app, "action-reminders-sent") == 0
