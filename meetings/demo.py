@@ -15,8 +15,8 @@ from access import signin
 from access import store as access_store
 from access.models import AgencyKind, Role
 from extensions import db, utcnow
-from meetings import store
 from meetings.demo_cases import seed_demo_cases
+from meetings.demo_meetings import seed_demo_meetings
 
 demo_cli = AppGroup("demo", help="Demo data for trying the toolkit. Never for real data.")
 
@@ -82,13 +82,9 @@ def seed():
         )
         for account in DEMO_ACCOUNTS
     }
-    seed_demo_cases(users, agencies, current_app.config.get("MARAC_AREA") or DEMO_AREA, utcnow().date())
-    store.create_meeting(
-        area=DEMO_AREA,
-        starts_at=next_weekday_at(utcnow(), weekday=2, at=time(10, 0)),
-        venue="Riverside Police Station, meeting room 2 (demo)",
-        chair=users[Role.CHAIR],
-    )
+    area, today = current_app.config.get("MARAC_AREA") or DEMO_AREA, utcnow().date()
+    seed_demo_cases(users, agencies, area, today)
+    seed_demo_meetings(users, agencies, area, today, next_weekday_at(utcnow(), weekday=2, at=time(10, 0)).date())
     db.session.commit()
     write_demo_password(password)
     click.echo("Demo data loaded.")

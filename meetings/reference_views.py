@@ -2,7 +2,7 @@ import json
 from functools import cache
 from pathlib import Path
 
-from flask import Response, abort, render_template
+from flask import Response, render_template
 from flask_login import current_user
 
 from access.audit import AuditAction, record_event
@@ -10,6 +10,7 @@ from access.models import Role
 from access.permissions import allow, public
 from extensions import db, utcnow
 from meetings import calendar, store
+from meetings.meeting_views import load_meeting
 from meetings.models import Meeting, MeetingKind
 from meetings.views import bp
 
@@ -43,9 +44,7 @@ def event_for(meeting: Meeting) -> calendar.MeetingEvent:
 @bp.route("/meetings/<int:meeting_id>/calendar")
 @allow(Role.COORDINATOR, Role.CHAIR, Role.AGENCY_REP)
 def download_meeting_calendar(meeting_id):
-    meeting = store.get_meeting(meeting_id)
-    if meeting is None or (current_user.role is Role.AGENCY_REP and not store.is_invited(meeting, current_user.agency_id)):
-        abort(404)
+    meeting = load_meeting(meeting_id)
     body = calendar.meeting_calendar(event_for(meeting), stamp=utcnow())
     record_event(AuditAction.CALENDAR_DOWNLOADED, user=current_user, object_type="meeting", object_id=meeting.id)
     db.session.commit()

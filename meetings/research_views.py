@@ -4,7 +4,8 @@ from flask_login import current_user
 from access.models import Role
 from access.permissions import allow
 from forms.research import ResearchReturnForm
-from meetings import research, store
+from meetings import research
+from meetings.meeting_views import load_item, load_meeting
 from meetings.views import bp
 from risk import journey
 
@@ -60,13 +61,6 @@ def edit_research_return(return_id):
     return render_return(research_return, form, status=400 if form.errors else 200)
 
 
-def load_meeting(meeting_id: int):
-    meeting = store.get_meeting(meeting_id)
-    if meeting is None:
-        abort(404)
-    return meeting
-
-
 @bp.route("/meetings/<int:meeting_id>/research")
 @allow(*MEETING_ROLES)
 def view_research_progress(meeting_id):
@@ -78,9 +72,7 @@ def view_research_progress(meeting_id):
 @allow(*MEETING_ROLES)
 def view_case_research(meeting_id, item_id):
     meeting = load_meeting(meeting_id)
-    item = store.get_agenda_item(meeting, item_id)
-    if item is None:
-        abort(404)
+    item = load_item(meeting, item_id)
     journey.record_case_view(current_user, item.referral.case_id)
     returned, outstanding = research.case_research(item)
     return render_template(

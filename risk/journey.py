@@ -3,7 +3,6 @@
 from datetime import date, timedelta
 
 from flask import current_app, request
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from access.audit import AuditAction, record_event
@@ -13,7 +12,7 @@ from risk import store
 from risk.criteria import Decision, evaluate, ruleset_with
 from risk.instruments import Pack, get_pack, load_all_packs
 from risk.matching import PersonRecord, find_matches
-from risk.models import Assessment, AssessmentStatus, Case, Incident, Person, Referral, ReferralState
+from risk.models import Assessment, AssessmentStatus, Case, Incident, Person, Referral
 from risk.scoring import score
 
 DEFAULT_TOOL_FOR_AGENCY = {AgencyKind.POLICE: "police-dash"}
@@ -120,16 +119,10 @@ def refer(case: Case, decision: Decision, form, *, user: User) -> Referral:
 
 
 REPEAT_WINDOW = timedelta(days=365)
-OPEN_REFERRAL_STATES = (ReferralState.RECEIVED, ReferralState.ACCEPTED, ReferralState.SCHEDULED)
 REPEAT_REASON = (
     "Returned to the MARAC queue automatically as a repeat: a new incident within 12 months of a referral "
     "taken to MARAC is referred back whatever the risk threshold."
 )
-
-
-def has_open_referral(case_ids: list[str]) -> bool:
-    query = select(Referral.id).where(Referral.case_id.in_(case_ids), Referral.state.in_(OPEN_REFERRAL_STATES)).limit(1)
-    return db.session.scalar(query) is not None
 
 
 def is_repeat_incident(case: Case, incident: Incident) -> bool:
@@ -140,7 +133,7 @@ def is_repeat_incident(case: Case, incident: Incident) -> bool:
 
 def return_as_repeat(case: Case, incident: Incident, *, user: User) -> Referral | None:
     """Puts the case back in the coordinator's queue after a repeat incident, unless a referral is already open."""
-    if not is_repeat_incident(case, incident) or has_open_referral(store.related_case_ids(case)):
+    if not is_repeat_incident(case, incident) or store.has_open_referral(store.related_case_ids(case)):
         return None
     decision = current_decision(case, date.today())
     decision_row = store.save_decision(case, decision, evaluated_by=user, today=date.today())

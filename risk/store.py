@@ -33,6 +33,7 @@ from risk.scoring import score
 
 CASE_WIDE_ROLES = frozenset({Role.COORDINATOR, Role.CHAIR})
 TAKEN_TO_MARAC = (ReferralState.ACCEPTED, ReferralState.SCHEDULED, ReferralState.HEARD, ReferralState.CLOSED)
+OPEN_REFERRAL_STATES = (ReferralState.RECEIVED, ReferralState.ACCEPTED, ReferralState.SCHEDULED)
 
 
 def agency_is_involved(agency_id: int, case_id: str) -> bool:
@@ -261,3 +262,8 @@ def person_in_case(case: Case, person_id: str) -> Person | None:
     if person_id == case.victim_id:
         return case.victim
     return next((party.person for party in case.parties if party.person_id == person_id), None)
+
+
+def has_open_referral(case_ids: list[str]) -> bool:
+    query = select(Referral.id).where(Referral.case_id.in_(case_ids), Referral.state.in_(OPEN_REFERRAL_STATES)).limit(1)
+    return db.session.scalar(query) is not None

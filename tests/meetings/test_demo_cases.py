@@ -41,3 +41,18 @@ def test_the_demo_has_an_under_age_victim_who_is_routed_to_childrens_safeguardin
 
     assert not decision.eligible
     assert "children-safeguarding" in decision.routes
+
+
+def test_the_demo_has_a_past_meeting_with_overdue_actions_and_an_upcoming_one_with_research_coming_in(seeded_app):
+    from meetings.models import Action, ActionStatus, AgendaItem, Meeting, MeetingStatus, ResearchReturn
+
+    with seeded_app.app_context():
+        meetings = list(db.session.scalars(select(Meeting).order_by(Meeting.starts_at)))
+        past, upcoming = meetings[0], meetings[1]
+        overdue = [action for action in db.session.scalars(select(Action)) if action.status is ActionStatus.OPEN and action.due_on < date.today()]
+        requests = list(db.session.scalars(select(ResearchReturn).join(AgendaItem).where(AgendaItem.meeting_id == upcoming.id)))
+
+        assert past.status is MeetingStatus.DISTRIBUTED and past.starts_at.date() < date.today()
+        assert upcoming.status is MeetingStatus.LIST_ISSUED and upcoming.starts_at.date() > date.today()
+        assert len(overdue) >= 2
+        assert 0 < sum(1 for request in requests if request.returned_at) < len(requests)
