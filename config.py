@@ -80,7 +80,7 @@ def production_settings(environ) -> dict:
         "PROXY_FIX_HOPS": int(environ.get("PROXY_FIX_HOPS", "0")),
         "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "MARAC_AREA": environ.get("MARAC_AREA") or None,
-    } | mail_settings(environ)
+    } | mail_settings(environ) | meeting_settings(environ)
 
 
 def development_settings(environ, instance_path: str) -> dict:
@@ -96,7 +96,29 @@ def development_settings(environ, instance_path: str) -> dict:
         "SESSION_COOKIE_SECURE": False,
         "DEMO_MODE": environ.get("DEMO_MODE", "1") != "0",
         "MARAC_AREA": environ.get("MARAC_AREA") or "Riverside (demo)",
-    } | mail_settings(environ)
+    } | mail_settings(environ) | meeting_settings(environ)
+
+
+MEETING_SETTINGS_FROM_ENVIRONMENT = {
+    "MARAC_MEETING_CAPACITY": "MEETING_DEFAULT_CAPACITY",
+    "MARAC_MINUTES_PER_CASE": "MEETING_DEFAULT_MINUTES_PER_CASE",
+    "MARAC_WAITING_TARGET_DAYS": "WAITING_TARGET_DAYS",
+    "MARAC_RESEARCH_DAYS_BEFORE_MEETING": "RESEARCH_DAYS_BEFORE_MEETING",
+    "MARAC_REMINDER_DAYS_BEFORE_DUE": "ACTION_REMINDER_DAYS_BEFORE_DUE",
+}
+
+
+def meeting_settings(environ) -> dict:
+    """Local practice that differs between MARACs; each is a whole number of cases, minutes or days."""
+    settings = {}
+    for variable, key in MEETING_SETTINGS_FROM_ENVIRONMENT.items():
+        if environ.get(variable):
+            if not environ[variable].isdigit():
+                raise ConfigError(f"{variable} must be a whole number, like 14; it is {environ[variable]!r}.")
+            settings[key] = int(environ[variable])
+    if environ.get("MARAC_CONFIDENTIALITY_STATEMENT"):
+        settings["CONFIDENTIALITY_STATEMENT"] = environ["MARAC_CONFIDENTIALITY_STATEMENT"]
+    return settings
 
 
 def mail_settings(environ) -> dict:

@@ -30,6 +30,7 @@ from wtforms.validators import (
 
 from forms.base import BaseForm, DayMonthYearField
 
+OUTCOMES = {"new": "New case", "repeat": "Repeat", "transfer-in": "Transfer in", "transfer-out": "Transfer out"}
 LONG_TEXT = Length(max=20000, message="Enter 20,000 characters or fewer")
 
 
@@ -115,7 +116,7 @@ class CaseMinutesForm(BaseForm):
     decisions = TextAreaField("Decisions", widget=GovTextArea(), validators=[LONG_TEXT])
     outcome = RadioField(
         "Outcome", widget=GovRadioInput(),
-        choices=[SelectChoice("new", "New case"), SelectChoice("repeat", "Repeat"), SelectChoice("transfer-in", "Transfer in"), SelectChoice("transfer-out", "Transfer out")],
+        choices=[SelectChoice(value, label) for value, label in OUTCOMES.items()],
         validators=[Optional()],
     )
 

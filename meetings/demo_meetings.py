@@ -48,14 +48,14 @@ def new_meeting(area, day: date, chair, *, venue="Riverside Police Station, meet
 
 
 def seed_demo_meetings(users: dict, agencies: dict, area: str, today: date, next_meeting_day: date) -> None:
-    seed_past_meeting(users, agencies, area, today)
+    seed_past_meeting(users, agencies, area, today, next_meeting_day - timedelta(weeks=4))
     seed_upcoming_meeting(users, agencies, area, today, next_meeting_day)
     new_meeting(area, next_meeting_day + timedelta(weeks=2), users[Role.CHAIR])
 
 
-def seed_past_meeting(users, agencies, area, today):
+def seed_past_meeting(users, agencies, area, today, day):
     coordinator, chair = users[Role.COORDINATOR], users[Role.CHAIR]
-    meeting = new_meeting(area, today - timedelta(days=21), chair)
+    meeting = new_meeting(area, day, chair)
     with_child = demo_case(coordinator, area, today, ("Farah", "Haddad", date(1993, 6, 2), "RV6 2LM"), ("Karim", "Haddad", date(1990, 9, 14)),
                            ("Yasmin", "Haddad", date(2020, 2, 11)), yes=17, referred_days_ago=30, state=ReferralState.HEARD)
     adult = demo_case(users[Role.PRACTITIONER], area, today, ("Grace", "Liu", date(1970, 12, 5), "RV7 8NP"), ("Martin", "Cole", date(1968, 4, 23)),

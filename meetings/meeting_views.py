@@ -16,6 +16,7 @@ from forms.meetings import (
     AttendanceForm,
     CaseMinutesForm,
     CreateMeetingForm,
+    OUTCOMES,
     InvitationsForm,
     case_minutes_form,
 )
@@ -249,8 +250,15 @@ def render_minutes(meeting, item, form, action_form, status=200):
         "meetings/edit-case-minutes.html", meeting=meeting, item=item, case=item.referral.case, form=form, action_form=action_form,
         agencies=invited_agencies(meeting), actions=store.list_actions_for_item(item), research=store.list_research_returns_for_item(item.id),
         decision=risk_store.get_decision(item.referral.decision_id), transferred_from=store.transfer_in_areas([item.referral.case_id]).get(item.referral.case_id),
-        open_for_editing=running.minutes_are_open(meeting),
+        open_for_editing=running.minutes_are_open(meeting), field_names=minutes_field_names(invited_agencies(meeting)),
+        outcome_label=OUTCOMES.get(form.outcome.data, "Not recorded"),
     ), status
+
+
+def minutes_field_names(agencies) -> list[str]:
+    """In the order the minutes read: the victim's views, what each agency shared, then the rest."""
+    first, *rest = running.MINUTES_TEXT_FIELDS
+    return [first, *(f"agency-{agency.id}" for agency in agencies), *rest]
 
 
 def invited_agencies(meeting):

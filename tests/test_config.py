@@ -78,3 +78,18 @@ def test_development_is_demo_mode_on_a_sqlite_file_under_instance(tmp_path):
 def test_factory_builds_an_app_from_settings(app):
     assert app.config["ENV_NAME"] == "test"
     assert "access" in app.blueprints
+
+
+def test_local_meeting_practice_and_mail_come_from_the_environment():
+    settings = production_settings(GOOD_PRODUCTION | {
+        "MARAC_RESEARCH_DAYS_BEFORE_MEETING": "5", "MARAC_WAITING_TARGET_DAYS": "21", "MAIL_SERVER": "smtp.internal", "MAIL_PORT": "587",
+    })
+
+    assert (settings["RESEARCH_DAYS_BEFORE_MEETING"], settings["WAITING_TARGET_DAYS"]) == (5, 21)
+    assert (settings["MAIL_SERVER"], settings["MAIL_PORT"]) == ("smtp.internal", 587)
+    assert production_settings(GOOD_PRODUCTION)["MAIL_SERVER"] is None
+
+
+def test_a_meeting_setting_that_is_not_a_whole_number_is_refused_with_its_name():
+    with pytest.raises(ConfigError, match="MARAC_RESEARCH_DAYS_BEFORE_MEETING must be a whole number"):
+        production_settings(GOOD_PRODUCTION | {"MARAC_RESEARCH_DAYS_BEFORE_MEETING": "three"})
