@@ -186,17 +186,13 @@ class AgendaRow:
     transferred_from: str | None
 
 
-def initials(person) -> str:
-    return f"{person.given_name[:1]}{person.family_name[:1]}".upper()
-
-
 def agenda_rows(meeting: Meeting) -> list[AgendaRow]:
     items = store.list_agenda(meeting)
     transfers = store.transfer_in_areas([item.referral.case_id for item in items])
     return [
         AgendaRow(
             item=item,
-            initials=initials(item.referral.case.victim),
+            initials=item.referral.case.victim.initials,
             referring_agency=item.referral.agency.name,
             criteria=item.referral.criteria,
             tier=risk_store.get_decision(item.referral.decision_id).tier,

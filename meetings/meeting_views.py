@@ -95,7 +95,7 @@ def plan_agendas():
         placed = agenda.accept_proposal(proposal, user=current_user)
         flash(f"Plan accepted: {placed} case{'s' if placed != 1 else ''} placed on agendas." if placed else "There was nothing to place.")
         return redirect(url_for("meetings.list_meetings"))
-    return render_template("meetings/plan-agendas.html", proposal=proposal, initials=agenda.initials)
+    return render_template("meetings/plan-agendas.html", proposal=proposal)
 
 
 @bp.route("/meetings/<int:meeting_id>/agenda/<int:item_id>/move", methods=["POST"])
@@ -222,7 +222,7 @@ def review_actions(meeting_id):
             return redirect(url_for("meetings.review_actions", meeting_id=meeting.id))
     return render_template(
         "meetings/review-actions.html", meeting=meeting, actions=actions, errors=errors, statuses=list(ActionStatus),
-        initials=agenda.initials, posted=request.form, today=date.today(),
+        posted=request.form, today=date.today(),
     ), 400 if errors else 200
 
 

@@ -28,7 +28,7 @@ def queue_row(referral: Referral, today: date, matches: list) -> QueueRow:
     decision = risk_store.get_decision(referral.decision_id)
     return QueueRow(
         referral=referral,
-        initials=f"{case.victim.given_name[:1]}{case.victim.family_name[:1]}".upper(),
+        initials=case.victim.initials,
         tier=decision.tier,
         criteria=referral.criteria,
         repeat="repeat" in referral.criteria,

@@ -79,10 +79,6 @@ def identifiers_of(person: Person) -> PersonIdentifiers:
     )
 
 
-def initials_of(person: Person) -> str:
-    return f"{person.given_name[:1]}{person.family_name[:1]}".upper()
-
-
 def parties_of(case: Case, role: PartyRole) -> tuple[PersonIdentifiers, ...]:
     return tuple(identifiers_of(party.person) for party in case.parties if party.role is role)
 
@@ -283,7 +279,7 @@ def case_progress(item: AgendaItem, rows: list[ResearchReturn], statuses: dict) 
     return CaseProgress(
         item_id=item.id,
         position=item.position,
-        initials=initials_of(item.referral.case.victim),
+        initials=item.referral.case.victim.initials,
         requested=len(rows),
         returned=len(rows) - len(outstanding),
         outstanding_agencies=tuple(outstanding),

@@ -25,10 +25,6 @@ class WatchRow:
     watch_ends: date
 
 
-def initials(case: Case) -> str:
-    return f"{case.victim.given_name[:1]}{case.victim.family_name[:1]}".upper()
-
-
 def watch_rows(cases: list[Case]) -> list[WatchRow]:
     referrals = store.latest_referrals_for_cases([case.id for case in cases])
     rows = []
@@ -37,7 +33,7 @@ def watch_rows(cases: list[Case]) -> list[WatchRow]:
         rows.append(
             WatchRow(
                 case_id=case.id,
-                initials=initials(case),
+                initials=case.victim.initials,
                 referring_agency=referral.agency.name if referral else "Not known",
                 last_referral_on=referral.received_at.date() if referral else None,
                 watch_ends=case.repeat_watch_ends,

@@ -50,6 +50,11 @@ class Person(db.Model):
     created_by_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    @property
+    def initials(self) -> str:
+        """How a person appears on widely read pages: never the full name."""
+        return f"{self.given_name[:1]}{self.family_name[:1]}".upper()
+
 
 class SafeContact(db.Model):
     """Restricted: shown only to those who need it, never printed on any document."""
