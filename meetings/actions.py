@@ -87,7 +87,7 @@ def tracker_rows(user: User, rows: list[tuple], today: date) -> list[TrackerRow]
 
 
 def open_rows(user: User, agency_id: int | None, today: date) -> list[TrackerRow]:
-    return tracker_rows(user, store.list_tracker_actions(agency_id=agency_id, open_only=True), today)
+    return tracker_rows(user, store.list_tracker_actions(agency_id=agency_id), today)
 
 
 def recently_closed_rows(user: User, agency_id: int | None, today: date) -> list[TrackerRow]:

@@ -62,7 +62,6 @@ def create_meeting():
     form = CreateMeetingForm(capacity=current_app.config["MEETING_DEFAULT_CAPACITY"], minutes_per_case=current_app.config["MEETING_DEFAULT_MINUTES_PER_CASE"])
     form.chair_id.choices = [("", "Not chosen yet")] + [(str(chair.id), chair.name) for chair in store.list_active_chairs()]
     if form.validate_on_submit():
-        form.starts_at_time.data = form.starts_at_time.time
         meetings = schedule.create_meetings(form, user=current_user)
         flash(f"{len(meetings)} meeting{'s' if len(meetings) != 1 else ''} set up. Every agency is invited; change that on each meeting's page.")
         return redirect(url_for("meetings.view_meeting", meeting_id=meetings[0].id))

@@ -65,7 +65,7 @@ def create_meetings(form, *, user) -> list[Meeting]:
     count = form.count.data if repeat != "once" else 1
     meetings = []
     for day in meeting_dates(form.starts_on.data, repeat, count):
-        starts_at = datetime.combine(day, form.starts_at_time.data, tzinfo=UK_TIME)
+        starts_at = datetime.combine(day, form.starts_at_time.time, tzinfo=UK_TIME)
         meeting = store.create_meeting(
             area=current_app.config.get("MARAC_AREA") or "Not set",
             starts_at=starts_at,

@@ -143,27 +143,31 @@ def get_action(action_id: int) -> Action | None:
     return db.session.get(Action, action_id)
 
 
-def list_tracker_actions(*, agency_id: int | None, open_only: bool, limit: int = 500) -> list[tuple]:
-    """(action, victim given name, victim family name, meeting start) for the action tracker:
-    by owning agency, then due date; open actions, or those already closed."""
-    from access.models import Agency
+def tracker_rows(query, agency_id: int | None) -> list[tuple]:
+    """(action, victim given name, victim family name, meeting start) rows for the action tracker."""
     from risk.models import Person
 
-    is_open = Action.status == ActionStatus.OPEN
     query = (
-        select(Action, Person.given_name, Person.family_name, Meeting.starts_at)
+        query.add_columns(Person.given_name, Person.family_name, Meeting.starts_at)
         .join(AgendaItem, Action.agenda_item_id == AgendaItem.id)
         .join(Meeting, AgendaItem.meeting_id == Meeting.id)
         .join(Case, Action.case_id == Case.id)
         .join(Person, Case.victim_id == Person.id)
-        .join(Agency, Action.owner_agency_id == Agency.id)
-        .where(is_open if open_only else ~is_open)
-        .order_by(Agency.name, Action.due_on, Action.id)
-        .limit(limit)
     )
     if agency_id is not None:
         query = query.where(Action.owner_agency_id == agency_id)
     return [tuple(row) for row in db.session.execute(query)]
+
+
+def list_tracker_actions(*, agency_id: int | None, limit: int = 500) -> list[tuple]:
+    """Open actions, by owning agency, then due date."""
+    from access.models import Agency
+
+    query = (
+        select(Action).join(Agency, Action.owner_agency_id == Agency.id)
+        .where(Action.status == ActionStatus.OPEN).order_by(Agency.name, Action.due_on, Action.id).limit(limit)
+    )
+    return tracker_rows(query, agency_id)
 
 
 def list_open_actions_due_by(due_by, *, agency_id: int | None = None, not_reminded_on=None) -> list[Action]:
@@ -275,20 +279,9 @@ def list_agency_research_returns(meeting_ids: list[int], agency_id: int) -> list
 
 
 def list_closed_tracker_actions(*, agency_id: int | None, closed_since, limit: int = 200) -> list[tuple]:
-    """The tracker's closed actions (done, not possible, not done) last changed since `closed_since`,
-    latest first, in the shape list_tracker_actions gives."""
-    from risk.models import Person
-
+    """Actions closed (done, not possible, not done) and last changed since `closed_since`, latest first."""
     query = (
-        select(Action, Person.given_name, Person.family_name, Meeting.starts_at)
-        .join(AgendaItem, Action.agenda_item_id == AgendaItem.id)
-        .join(Meeting, AgendaItem.meeting_id == Meeting.id)
-        .join(Case, Action.case_id == Case.id)
-        .join(Person, Case.victim_id == Person.id)
-        .where(Action.status != ActionStatus.OPEN, Action.updated_at >= closed_since)
-        .order_by(Action.updated_at.desc(), Action.id.desc())
-        .limit(limit)
+        select(Action).where(Action.status != ActionStatus.OPEN, Action.updated_at >= closed_since)
+        .order_by(Action.updated_at.desc(), Action.id.desc()).limit(limit)
     )
-    if agency_id is not None:
-        query = query.where(Action.owner_agency_id == agency_id)
-    return [tuple(row) for row in db.session.execute(query)]
+    return tracker_rows(query, agency_id)

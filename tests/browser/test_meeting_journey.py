@@ -77,6 +77,9 @@ def test_the_coordinator_issues_the_list_and_an_agency_returns_research(app, liv
 
     rep = new_page()
     sign_in(rep, live_server, "rep@example.org", rep_secret)
+    open_meeting(rep, starts_at)
+    expect(rep.get_by_text("Your agency is invited.")).to_be_visible()
+    expect(rep.get_by_role("link", name="Research returned by each agency")).to_have_count(0)
     rep.locator("nav").get_by_role("link", name="Research", exact=True).click()
     expect(rep.get_by_role("heading", name="Case 1: Victim1 CASE")).to_be_visible()
     rep.get_by_role("link", name="Complete the research return for case 1").click()

@@ -285,7 +285,8 @@ def test_agency_reps_see_only_meetings_their_agency_is_invited_to(app, client, s
     assert client.url("meetings.view_meeting", meeting_id=not_invited.meeting_id) not in listing
     assert client.get(client.url("meetings.view_meeting", meeting_id=not_invited.meeting_id)).status_code == 404
     page = client.get(client.url("meetings.view_meeting", meeting_id=invited.meeting_id)).get_data(as_text=True)
-    assert "Victim1" not in page
+    assert "Victim1" not in page and "What happens next" not in page
+    assert "Your agency is invited" in page
     assert client.get(client.url("meetings.edit_case_minutes", meeting_id=invited.meeting_id, item_id=invited.item_ids[0])).status_code == 403
 
 
