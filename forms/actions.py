@@ -4,13 +4,9 @@ from wtforms.fields import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from forms.base import BaseForm
+from meetings.models import ActionStatus
 
-ACTION_STATUSES = [
-    SelectChoice("open", "Open: still being worked on"),
-    SelectChoice("done", "Done"),
-    SelectChoice("not-possible-change-of-circumstances", "Not possible because circumstances changed"),
-    SelectChoice("not-done", "Not done"),
-]
+ACTION_STATUSES = [SelectChoice(status.value, status.label) for status in ActionStatus]
 
 
 class ActionUpdateForm(BaseForm):

@@ -58,7 +58,6 @@ def render_update(action, form, *, status: int = 200, changed: bool = False):
         form=form,
         changed=changed,
         case_reference=actions.case_reference_for(action),
-        status_label=actions.STATUS_LABELS[action.status],
     ), status
 
 
@@ -76,7 +75,7 @@ def update_action(action_id):
     except actions.ActionChanged as changed:
         form.version.data = str(changed.action.version_id)
         return render_update(changed.action, form, status=409, changed=True)
-    flash(f"Action {action.id} saved as {actions.STATUS_LABELS[action.status].lower()}.")
+    flash(f"Action {action.id} saved as {action.status.label.lower()}.")
     return redirect(url_for("meetings.list_actions"))
 
 

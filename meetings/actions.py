@@ -11,15 +11,10 @@ from access.models import Role, User
 from extensions import db
 from meetings import store
 from meetings.models import Action, ActionStatus
+from risk.models import Person
 
 CLOSED_SHOWN_DAYS = 90
 AGENCY_SCOPED_ROLES = frozenset({Role.AGENCY_REP, Role.PRACTITIONER})
-STATUS_LABELS = {
-    ActionStatus.OPEN: "Open",
-    ActionStatus.DONE: "Done",
-    ActionStatus.NOT_POSSIBLE: "Not possible because circumstances changed",
-    ActionStatus.NOT_DONE: "Not done",
-}
 
 
 class ActionChanged(Exception):
@@ -34,7 +29,6 @@ class ActionChanged(Exception):
 class TrackerRow:
     action: Action
     case_reference: str
-    status_label: str
     urgency: str | None
     can_update: bool
 
@@ -54,9 +48,8 @@ def urgency(action: Action, today: date, window_days: int) -> str | None:
     return None
 
 
-def case_reference(given_name: str, family_name: str, meeting_starts_at: datetime) -> str:
-    initials = f"{given_name[:1]}{family_name[:1]}".upper()
-    return f"{initials}, MARAC {meeting_starts_at.strftime('%-d %b %Y')}"
+def case_reference(victim: Person, meeting_starts_at: datetime) -> str:
+    return f"{victim.initials}, MARAC {meeting_starts_at.strftime('%-d %b %Y')}"
 
 
 def can_update(user: User, action: Action) -> bool:
@@ -77,12 +70,11 @@ def tracker_rows(user: User, rows: list[tuple], today: date) -> list[TrackerRow]
     return [
         TrackerRow(
             action=action,
-            case_reference=case_reference(given_name, family_name, starts_at),
-            status_label=STATUS_LABELS[action.status],
+            case_reference=case_reference(victim, starts_at),
             urgency=urgency(action, today, window),
             can_update=can_update(user, action),
         )
-        for action, given_name, family_name, starts_at in rows
+        for action, victim, starts_at in rows
     ]
 
 
@@ -101,8 +93,7 @@ def reminder_rows(rows: list[TrackerRow]) -> list[TrackerRow]:
 
 
 def case_reference_for(action: Action) -> str:
-    victim = action.agenda_item.referral.case.victim
-    return case_reference(victim.given_name, victim.family_name, action.agenda_item.meeting.starts_at)
+    return case_reference(action.agenda_item.referral.case.victim, action.agenda_item.meeting.starts_at)
 
 
 def load_action_for(user: User, action_id: int) -> Action | None:
@@ -111,16 +102,21 @@ def load_action_for(user: User, action_id: int) -> Action | None:
     return action if action is not None and can_update(user, action) else None
 
 
-def save_update(action: Action, *, status: ActionStatus, note: str, version: int, user: User, today: date) -> None:
-    """Saves the new status and note, or raises ActionChanged if the action is no longer at `version`."""
-    if action.version_id != version:
-        raise ActionChanged(action)
+def set_status(action: Action, status: ActionStatus, note: str, today: date) -> None:
+    """The completion date is the day it was first marked done, and goes if it is no longer done."""
     if status is ActionStatus.DONE and action.status is not ActionStatus.DONE:
         action.completed_on = today
     elif status is not ActionStatus.DONE:
         action.completed_on = None
     action.status = status
     action.completion_note = note or None
+
+
+def save_update(action: Action, *, status: ActionStatus, note: str, version: int, user: User, today: date) -> None:
+    """Saves the new status and note, or raises ActionChanged if the action is no longer at `version`."""
+    if action.version_id != version:
+        raise ActionChanged(action)
+    set_status(action, status, note, today)
     try:
         record_event(AuditAction.ACTION_UPDATED, user=user, object_type="action", object_id=action.id)
         db.session.commit()

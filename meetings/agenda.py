@@ -12,7 +12,6 @@ from meetings.models import AgendaItem, AgendaSection, Meeting, MeetingStatus, R
 from risk import store as risk_store
 from risk.models import PartyRole, Referral, ReferralState
 
-ACTION_REVIEW_MINUTES = 15
 
 
 class AgendaError(Exception):
@@ -25,9 +24,14 @@ class Proposal:
     meetings: dict[int, Meeting]
     referrals: dict[str, Referral]
 
+    @property
+    def fingerprint(self) -> str:
+        """What the coordinator saw, so that accepting places exactly that and nothing newer."""
+        return " ".join(f"{planned.meeting_id}:{item.referral_id}" for planned in self.plan.meetings for item in planned.items)
+
 
 def planner_settings() -> planner.PlannerSettings:
-    return planner.PlannerSettings(waiting_target_days=current_app.config["WAITING_TARGET_DAYS"], action_review_minutes=ACTION_REVIEW_MINUTES)
+    return planner.PlannerSettings(waiting_target_days=current_app.config["WAITING_TARGET_DAYS"])
 
 
 def queued_case(referral: Referral) -> planner.QueuedCase:
@@ -86,7 +90,7 @@ def lay_out(meeting: Meeting) -> None:
     A meeting whose list is out gets research requests for any case new to it."""
     items = store.list_agenda(meeting)
     ordered = [item for item in items if item.section is AgendaSection.CHILDREN] + [item for item in items if item.section is AgendaSection.ADULT_ONLY]
-    slots = planner.time_slots(meeting.starts_at, len(ordered), meeting.minutes_per_case, ACTION_REVIEW_MINUTES)
+    slots = planner.time_slots(meeting.starts_at, len(ordered), meeting.minutes_per_case)
     for position, (item, (starts_at, ends_at)) in enumerate(zip(ordered, slots), start=1):
         item.position, item.starts_at, item.ends_at = position, starts_at, ends_at
     if meeting.status is MeetingStatus.LIST_ISSUED:
@@ -168,7 +172,7 @@ def twelve_month_notices(meeting: Meeting) -> list:
     """Cases whose 12-month watch ends between the previous meeting and this one."""
     previous = store.get_previous_meeting(meeting)
     since = previous.starts_at.date() if previous else meeting.starts_at.date() - timedelta(days=31)
-    return store.list_cases_with_watch_ending(since, meeting.starts_at.date())
+    return store.list_cases_with_watch_ending(since + timedelta(days=1), meeting.starts_at.date())
 
 
 def research_due_before(starts_on: date) -> date:

@@ -6,7 +6,9 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
-ACTION_REVIEW = timedelta(minutes=15)
+from meetings.planner import ACTION_REVIEW_MINUTES
+
+ACTION_REVIEW = timedelta(minutes=ACTION_REVIEW_MINUTES)
 SHORTEST_MEETING = timedelta(hours=1)
 UK_TIME = ZoneInfo("Europe/London")
 DESCRIPTION = (

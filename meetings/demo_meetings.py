@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 from access.audit import AuditAction, record_event
 from access.models import Role
 from extensions import db, utcnow
-from meetings import agenda, schedule, store
+from meetings import agenda, planner, schedule, store
 from meetings.demo_cases import add_assessment, add_person, refer_now, yes_to
 from meetings.models import (
     Action,
@@ -64,7 +64,7 @@ def seed_past_meeting(users, agencies, area, today, day):
         AgendaItem(meeting_id=meeting.id, referral_id=referral.id, position=position, section=section, starts_at=starts_at, ends_at=ends_at, flags=flags)
         for position, (referral, section, flags, (starts_at, ends_at)) in enumerate(
             zip((with_child, adult), (AgendaSection.CHILDREN, AgendaSection.ADULT_ONLY), (["children"], []),
-                agenda.planner.time_slots(meeting.starts_at, 2, 15)), start=1)
+                planner.time_slots(meeting.starts_at, 2, 15)), start=1)
     ]
     db.session.add_all(items)
     db.session.flush()

@@ -21,7 +21,7 @@ from forms.meetings import (
     case_minutes_form,
 )
 from meetings import agenda, running, schedule, store
-from meetings.models import ActionStatus, AgendaItem, Meeting, MeetingStatus
+from meetings.models import ActionStatus, AgendaItem, Meeting
 from meetings.views import bp
 from risk import journey
 from risk import store as risk_store
@@ -90,6 +90,9 @@ def view_meeting(meeting_id):
 @allow(Role.COORDINATOR)
 def plan_agendas():
     proposal = agenda.propose()
+    if request.method == "POST" and request.form.get("plan") != proposal.fingerprint:
+        flash("The referral queue or the meetings changed since you looked, so nothing was placed. Check this plan and accept it again.", "error")
+        return render_template("meetings/plan-agendas.html", proposal=proposal), 409
     if request.method == "POST":
         placed = agenda.accept_proposal(proposal, user=current_user)
         flash(f"Plan accepted: {placed} case{'s' if placed != 1 else ''} placed on agendas." if placed else "There was nothing to place.")
@@ -213,7 +216,7 @@ def review_actions(meeting_id):
         if not errors:
             try:
                 changed = running.review_actions(meeting, outcomes, user=current_user)
-            except (running.StaleMinutes, StaleDataError):
+            except (running.StaleReview, StaleDataError):
                 db.session.rollback()
                 flash("Someone else updated one of these actions while you had the page open. Nothing was saved: check the actions below and save again.", "error")
                 return redirect(url_for("meetings.review_actions", meeting_id=meeting.id))
@@ -238,18 +241,19 @@ def draft_from(form, agencies) -> running.MinutesDraft:
     )
 
 
-def minutes_form_for(minutes, agencies, formdata=None):
+def saved_minutes_form(item, agencies):
+    minutes = running.minutes_for(item)
     saved = {name: getattr(minutes, name) for name in running.MINUTES_TEXT_FIELDS} | dict(minutes.agency_information or {})
-    form = case_minutes_form(agencies, formdata=formdata, data=saved | {"version": str(minutes.version_id), "outcome": minutes.outcome.value if minutes.outcome else None})
-    return form
+    # formdata=None: show what is saved, even when the request posted another form (an action).
+    return case_minutes_form(agencies, formdata=None, data=saved | {"version": str(running.version_of(minutes)), "outcome": minutes.outcome.value if minutes.outcome else None})
 
 
-def render_minutes(meeting, item, form, action_form, status=200):
+def render_minutes(meeting, item, agencies, form, action_form, status=200):
     return render_template(
         "meetings/edit-case-minutes.html", meeting=meeting, item=item, case=item.referral.case, form=form, action_form=action_form,
-        agencies=invited_agencies(meeting), actions=store.list_actions_for_item(item), research=store.list_research_returns_for_item(item.id),
+        agencies=agencies, actions=store.list_actions_for_item(item), research=store.list_research_returns_for_item(item.id),
         decision=risk_store.get_decision(item.referral.decision_id), transferred_from=store.transfer_in_areas([item.referral.case_id]).get(item.referral.case_id),
-        open_for_editing=running.minutes_are_open(meeting), field_names=minutes_field_names(invited_agencies(meeting)),
+        open_for_editing=running.minutes_are_open(meeting), field_names=minutes_field_names(agencies),
         outcome_label=OUTCOMES.get(form.outcome.data, "Not recorded"),
     ), status
 
@@ -264,7 +268,7 @@ def invited_agencies(meeting):
     return sorted((invitation.agency for invitation in store.list_invitations(meeting)), key=lambda agency: agency.name)
 
 
-def action_form_for(meeting, formdata=None):
+def action_form_for(formdata=None):
     form = ActionForm(formdata=formdata)
     form.owner_agency_id.choices = [(agency.id, agency.name) for agency in access_store.list_agencies()]
     return form
@@ -277,17 +281,16 @@ def edit_case_minutes(meeting_id, item_id):
     item = load_item(meeting, item_id)
     journey.record_case_view(current_user, item.referral.case_id)
     agencies = invited_agencies(meeting)
-    minutes = running.minutes_for(item)
     if request.method == "GET":
-        return render_minutes(meeting, item, minutes_form_for(minutes, agencies), action_form_for(meeting, formdata=None))
+        return render_minutes(meeting, item, agencies, saved_minutes_form(item, agencies), action_form_for())
     if not running.minutes_are_open(meeting):
         abort(409)
     form = case_minutes_form(agencies)
     if not form.validate():
-        return render_minutes(meeting, item, form, action_form_for(meeting, formdata=None), status=400)
+        return render_minutes(meeting, item, agencies, form, action_form_for(), status=400)
     draft = draft_from(form, agencies)
     try:
-        running.save_minutes(minutes, draft, user=current_user)
+        running.save_minutes(running.minutes_for(item), draft, user=current_user)
     except running.StaleMinutes as conflict:
         return render_conflict(meeting, item, conflict.current, draft, form, agencies)
     flash("Minutes saved.")
@@ -297,7 +300,7 @@ def edit_case_minutes(meeting_id, item_id):
 def render_conflict(meeting, item, current, draft, form, agencies):
     record_event(AuditAction.MINUTES_CONFLICT, user=current_user, object_type="case-minutes", object_id=current.id)
     db.session.commit()
-    form.version.data = str(current.version_id)
+    form.version.data = str(running.version_of(current))
     return render_template(
         "meetings/resolve-minutes-conflict.html", meeting=meeting, item=item, form=form, agencies=agencies, current=current,
         differences=running.differing_fields(current, draft, minutes_labels(agencies)),
@@ -329,18 +332,13 @@ def add_action(meeting_id, item_id):
     item = load_item(meeting, item_id)
     if meeting.status not in running.RUNNING:
         abort(409)
-    form = action_form_for(meeting, formdata=request.form)
+    form = action_form_for(formdata=request.form)
     if not form.validate():
         agencies = invited_agencies(meeting)
-        return render_minutes(meeting, item, minutes_form_for(running.minutes_for(item), agencies), form, status=400)
+        return render_minutes(meeting, item, agencies, saved_minutes_form(item, agencies), form, status=400)
     running.add_action(
         item, description=form.description.data, owner_agency_id=form.owner_agency_id.data, owner_name=form.owner_name.data,
         due_on=form.due_on.data, user=current_user,
     )
     flash("Action added.")
     return redirect(url_for("meetings.edit_case_minutes", meeting_id=meeting.id, item_id=item.id, _anchor="actions"))
-
-
-@bp.app_template_filter("status_label")
-def status_label(status: MeetingStatus) -> str:
-    return status.value.replace("-", " ").capitalize()

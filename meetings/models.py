@@ -17,6 +17,10 @@ class MeetingStatus(StrEnum):
     MINUTES_APPROVED = "minutes-approved"
     DISTRIBUTED = "distributed"
 
+    @property
+    def label(self) -> str:
+        return self.value.replace("-", " ").capitalize()
+
 
 class MeetingKind(StrEnum):
     SCHEDULED = "scheduled"
@@ -62,6 +66,18 @@ class ActionStatus(StrEnum):
     DONE = "done"
     NOT_POSSIBLE = "not-possible-change-of-circumstances"
     NOT_DONE = "not-done"
+
+    @property
+    def label(self) -> str:
+        return ACTION_STATUS_LABELS[self]
+
+
+ACTION_STATUS_LABELS = {
+    ActionStatus.OPEN: "Open",
+    ActionStatus.DONE: "Done",
+    ActionStatus.NOT_POSSIBLE: "Not possible because circumstances changed",
+    ActionStatus.NOT_DONE: "Not done",
+}
 
 
 class CaseOutcome(StrEnum):

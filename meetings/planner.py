@@ -9,6 +9,7 @@ review of incomplete actions, cases with children, adult-only cases, then notice
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+ACTION_REVIEW_MINUTES = 15
 CHILDREN = "children"
 ADULT_ONLY = "adult-only"
 
@@ -34,7 +35,7 @@ class MeetingSpec:
 @dataclass(frozen=True)
 class PlannerSettings:
     waiting_target_days: int = 14
-    action_review_minutes: int = 15
+    action_review_minutes: int = ACTION_REVIEW_MINUTES
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ def agenda_for(meeting: MeetingSpec, cases: list[QueuedCase], *, moved_on: bool,
     return PlannedMeeting(meeting.meeting_id, (meeting.starts_at, review_end), items, tuple(notices))
 
 
-def time_slots(starts_at: datetime, count: int, minutes_per_case: int, review_minutes: int = 15) -> list[tuple[datetime, datetime]]:
+def time_slots(starts_at: datetime, count: int, minutes_per_case: int, review_minutes: int = ACTION_REVIEW_MINUTES) -> list[tuple[datetime, datetime]]:
     """Each case's slot, after the review of incomplete actions that opens every meeting."""
     first = starts_at + timedelta(minutes=review_minutes)
     slot = timedelta(minutes=minutes_per_case)

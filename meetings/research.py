@@ -160,9 +160,7 @@ def research_request(item: AgendaItem, research_return: ResearchReturn | None, n
 
 
 def record_list_views(user: User, lists: list[MeetingResearchList]) -> None:
-    for research_list in lists:
-        for request in research_list.requests:
-            journey.record_case_view(user, request.case.case_id)
+    journey.record_case_views(user, [request.case.case_id for research_list in lists for request in research_list.requests])
 
 
 def return_for_rep(user: User, return_id: int) -> ResearchReturn | None:

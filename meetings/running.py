@@ -12,7 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from access.audit import AuditAction, record_event
 from extensions import db, utcnow
-from meetings import store
+from meetings import actions, store
 from meetings.models import (
     Action,
     ActionStatus,
@@ -40,6 +40,10 @@ class StaleMinutes(Exception):
         self.current = current
 
 
+class StaleReview(Exception):
+    """An action under review was changed by someone else after the page was loaded."""
+
+
 @dataclass(frozen=True)
 class MinutesDraft:
     version: int
@@ -53,25 +57,19 @@ def minutes_are_open(meeting: Meeting) -> bool:
 
 
 def minutes_for(item: AgendaItem) -> CaseMinutes:
-    """The case's minutes, made on first use; two people opening them at once get the same row."""
-    existing = store.get_case_minutes(item)
-    if existing is not None:
-        return existing
-    try:
-        with db.session.begin_nested():
-            minutes = CaseMinutes(agenda_item_id=item.id, agency_information={})
-            db.session.add(minutes)
-        db.session.commit()
-        return minutes
-    except IntegrityError:
-        db.session.rollback()
-        return store.get_case_minutes(item)
+    """The case's saved minutes, or blank ones (version 0) that the first save stores."""
+    return store.get_case_minutes(item.id) or CaseMinutes(agenda_item_id=item.id, agency_information={})
+
+
+def version_of(minutes: CaseMinutes) -> int:
+    return minutes.version_id or 0
 
 
 def save_minutes(minutes: CaseMinutes, draft: MinutesDraft, *, user) -> CaseMinutes:
     editor_id = user.id  # read before changing anything, so loading the user cannot flush half a save
-    if draft.version != minutes.version_id:
+    if draft.version != version_of(minutes):
         raise StaleMinutes(minutes)
+    db.session.add(minutes)
     for name, text in draft.texts.items():
         setattr(minutes, name, text)
     minutes.agency_information = {key: text for key, text in draft.agency_information.items() if text}
@@ -79,9 +77,11 @@ def save_minutes(minutes: CaseMinutes, draft: MinutesDraft, *, user) -> CaseMinu
     minutes.updated_by_id = editor_id
     try:
         db.session.flush()
-    except StaleDataError:
+    except (StaleDataError, IntegrityError):
+        # Saved by someone else between our read and write: an update of an older version, or a
+        # second first save of the same case's minutes.
         db.session.rollback()
-        raise StaleMinutes(db.session.get(CaseMinutes, minutes.id)) from None
+        raise StaleMinutes(store.get_case_minutes(minutes.agenda_item_id)) from None
     record_event(AuditAction.MINUTES_SAVED, user=user, object_type="case-minutes", object_id=minutes.id)
     db.session.commit()
     return minutes
@@ -136,16 +136,15 @@ class ReviewOutcome:
 
 def review_actions(meeting: Meeting, outcomes: list[ReviewOutcome], *, user) -> int:
     """All or nothing: one changed action means nothing is saved and the page is shown afresh."""
-    actions = {action.id: action for action in store.list_actions_to_review(meeting)}
-    if any(outcome.action_id not in actions or actions[outcome.action_id].version_id != outcome.version for outcome in outcomes):
-        raise StaleMinutes(None)
+    to_review = {action.id: action for action in store.list_actions_to_review(meeting)}
+    if any(outcome.action_id not in to_review or to_review[outcome.action_id].version_id != outcome.version for outcome in outcomes):
+        raise StaleReview()
     changed = 0
     for outcome in outcomes:
-        action = actions[outcome.action_id]
+        action = to_review[outcome.action_id]
         if (action.status, action.completion_note or "") == (outcome.status, outcome.note):
             continue
-        action.status, action.completion_note = outcome.status, outcome.note or None
-        action.completed_on = date.today() if outcome.status is ActionStatus.DONE else None
+        actions.set_status(action, outcome.status, outcome.note, date.today())
         action.reviewed_at_meeting_id = None if outcome.status is ActionStatus.OPEN else meeting.id
         record_event(AuditAction.ACTION_REVIEWED, user=user, object_type="action", object_id=action.id)
         changed += 1

@@ -1,7 +1,9 @@
 """Every query the meetings package makes, as a named function."""
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
 
+from access.models import Agency, Role, User
 from extensions import db, utcnow
 from meetings.models import (
     Action,
@@ -15,7 +17,7 @@ from meetings.models import (
     ResearchReturn,
     Transfer,
 )
-from risk.models import Case, Referral, ReferralState
+from risk.models import Case, Person, Referral, ReferralState
 
 
 def create_meeting(**fields) -> Meeting:
@@ -78,7 +80,7 @@ def list_agenda(meeting: Meeting) -> list[AgendaItem]:
 
 
 def count_agenda_items(meeting: Meeting) -> int:
-    return len(list_agenda(meeting))
+    return db.session.scalar(select(func.count()).select_from(AgendaItem).where(AgendaItem.meeting_id == meeting.id))
 
 
 def get_agenda_item(meeting: Meeting, item_id: int) -> AgendaItem | None:
@@ -108,8 +110,8 @@ def get_attendance(meeting: Meeting, attendance_id: int) -> Attendance | None:
     return db.session.scalar(select(Attendance).where(Attendance.id == attendance_id, Attendance.meeting_id == meeting.id))
 
 
-def get_case_minutes(item: AgendaItem) -> CaseMinutes | None:
-    return db.session.scalar(select(CaseMinutes).where(CaseMinutes.agenda_item_id == item.id))
+def get_case_minutes(agenda_item_id: int) -> CaseMinutes | None:
+    return db.session.scalar(select(CaseMinutes).where(CaseMinutes.agenda_item_id == agenda_item_id))
 
 
 def list_actions_for_item(item: AgendaItem) -> list[Action]:
@@ -128,14 +130,17 @@ def list_actions_to_review(meeting: Meeting) -> list[Action]:
     return list(db.session.scalars(query))
 
 
-def list_cases_with_watch_ending(after, until) -> list[Case]:
-    query = select(Case).where(Case.repeat_watch_ends > after, Case.repeat_watch_ends <= until).order_by(Case.repeat_watch_ends)
+def list_cases_with_watch_ending(first_day, last_day) -> list[Case]:
+    """Cases whose 12-month repeat watch ends on a day from `first_day` to `last_day`, both included."""
+    query = (
+        select(Case).options(selectinload(Case.victim))
+        .where(Case.repeat_watch_ends >= first_day, Case.repeat_watch_ends <= last_day)
+        .order_by(Case.repeat_watch_ends, Case.id)
+    )
     return list(db.session.scalars(query))
 
 
 def list_active_chairs():
-    from access.models import Role, User
-
     return list(db.session.scalars(select(User).where(User.role == Role.CHAIR, User.active).order_by(User.name)))
 
 
@@ -144,11 +149,9 @@ def get_action(action_id: int) -> Action | None:
 
 
 def tracker_rows(query, agency_id: int | None) -> list[tuple]:
-    """(action, victim given name, victim family name, meeting start) rows for the action tracker."""
-    from risk.models import Person
-
+    """(action, victim, meeting start) rows for the action tracker."""
     query = (
-        query.add_columns(Person.given_name, Person.family_name, Meeting.starts_at)
+        query.add_columns(Person, Meeting.starts_at)
         .join(AgendaItem, Action.agenda_item_id == AgendaItem.id)
         .join(Meeting, AgendaItem.meeting_id == Meeting.id)
         .join(Case, Action.case_id == Case.id)
@@ -161,8 +164,6 @@ def tracker_rows(query, agency_id: int | None) -> list[tuple]:
 
 def list_tracker_actions(*, agency_id: int | None, limit: int = 500) -> list[tuple]:
     """Open actions, by owning agency, then due date."""
-    from access.models import Agency
-
     query = (
         select(Action).join(Agency, Action.owner_agency_id == Agency.id)
         .where(Action.status == ActionStatus.OPEN).order_by(Agency.name, Action.due_on, Action.id).limit(limit)
@@ -183,32 +184,24 @@ def list_open_actions_due_by(due_by, *, agency_id: int | None = None, not_remind
 
 def list_reminder_recipients(agency_id: int) -> list[str]:
     """E-mail addresses of the agency's active representatives."""
-    from access.models import Role, User
-
     query = select(User.email).where(User.agency_id == agency_id, User.role == Role.AGENCY_REP, User.active.is_(True)).order_by(User.email)
     return list(db.session.scalars(query))
 
 
 def mark_actions_reminded(action_ids: list[int], day) -> None:
     """A bulk update, so the reminder date does not bump the version a person editing the action holds."""
-    from sqlalchemy import update
-
     db.session.execute(update(Action).where(Action.id.in_(action_ids)).values(last_reminded_on=day), execution_options={"synchronize_session": False})
 
 
 # Repeat watch and MARAC-to-MARAC transfers.
 
 def list_cases_under_repeat_watch(today) -> list[Case]:
-    from sqlalchemy.orm import selectinload
-
     query = select(Case).options(selectinload(Case.victim)).where(Case.repeat_watch_ends >= today).order_by(Case.repeat_watch_ends, Case.id)
     return list(db.session.scalars(query))
 
 
 def latest_referrals_for_cases(case_ids: list[str]) -> dict[str, Referral]:
     """Each case's most recent referral, whatever its state."""
-    from sqlalchemy.orm import selectinload
-
     query = select(Referral).options(selectinload(Referral.agency)).where(Referral.case_id.in_(case_ids)).order_by(Referral.received_at)
     return {referral.case_id: referral for referral in db.session.scalars(query)}
 
@@ -240,23 +233,9 @@ def transfer_in_areas(case_ids) -> dict[str, str]:
     return {case_id: area for case_id, area in db.session.execute(query)}
 
 
-def list_cases_whose_watch_lapsed(since, before) -> list[Case]:
-    """Cases whose repeat watch ended on or after `since` and before `before`."""
-    from sqlalchemy.orm import selectinload
-
-    query = (
-        select(Case).options(selectinload(Case.victim))
-        .where(Case.repeat_watch_ends >= since, Case.repeat_watch_ends < before)
-        .order_by(Case.repeat_watch_ends, Case.id)
-    )
-    return list(db.session.scalars(query))
-
-
 # Research returns from invited agencies before the meeting.
 
 def list_research_returns_for_item(agenda_item_id: int) -> list[ResearchReturn]:
-    from access.models import Agency
-
     query = select(ResearchReturn).join(Agency, ResearchReturn.agency_id == Agency.id).where(ResearchReturn.agenda_item_id == agenda_item_id).order_by(Agency.name)
     return list(db.session.scalars(query))
 

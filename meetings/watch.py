@@ -1,7 +1,7 @@
 """The 12-month repeat watch and MARAC-to-MARAC transfers, in the steps the pages call."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from access.audit import AuditAction, record_event
 from extensions import db
@@ -48,7 +48,7 @@ def under_watch(today: date) -> list[WatchRow]:
 
 def lapsed_this_month(today: date) -> list[WatchRow]:
     """Watches that ended earlier this calendar month, so partners can be told."""
-    return watch_rows(store.list_cases_whose_watch_lapsed(today.replace(day=1), today))
+    return watch_rows(store.list_cases_with_watch_ending(today.replace(day=1), today - timedelta(days=1)))
 
 
 def describe_what_was_sent(items: list[str], note: str | None) -> str:

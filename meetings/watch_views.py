@@ -1,6 +1,6 @@
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from access.models import Role
@@ -8,9 +8,7 @@ from access.permissions import allow
 from forms.transfers import TransferForm
 from meetings import store, watch
 from meetings.views import bp
-from risk import journey
-from risk import store as risk_store
-from risk.models import Case
+from risk.views import load_case
 
 
 @bp.route("/repeat-watch")
@@ -20,14 +18,6 @@ def list_repeat_watch():
     return render_template(
         "meetings/list-repeat-watch.html", today=today, watched=watch.under_watch(today), lapsed=watch.lapsed_this_month(today)
     )
-
-
-def load_case(case_id) -> Case:
-    case = risk_store.get_case_for(current_user, str(case_id))
-    if case is None:
-        abort(404)
-    journey.record_case_view(current_user, case.id)
-    return case
 
 
 @bp.route("/cases/<uuid:case_id>/transfers/new", methods=["GET", "POST"])

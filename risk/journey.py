@@ -48,9 +48,14 @@ def suggest_people(given_name: str, family_name: str, date_of_birth: date | None
 
 
 def record_case_view(user: User, case_id: str) -> None:
+    record_case_views(user, [case_id])
+
+
+def record_case_views(user: User, case_ids: list[str]) -> None:
     """Every look at a case is in the audit trail; changes are recorded by what they change."""
-    if request.method == "GET":
-        record_event(AuditAction.CASE_VIEWED, user=user, object_type="case", object_id=case_id)
+    if request.method == "GET" and case_ids:
+        for case_id in case_ids:
+            record_event(AuditAction.CASE_VIEWED, user=user, object_type="case", object_id=case_id)
         db.session.commit()
 
 

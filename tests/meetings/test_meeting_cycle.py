@@ -1,3 +1,4 @@
+import re
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -131,6 +132,15 @@ def accepted_referrals(app, cases: int, starts_at=SOON) -> tuple[int, list[str]]
     return seeded.meeting_id, seeded.referral_ids
 
 
+def shown_plan(page: str) -> str:
+    return re.search(r'name="plan" value="([^"]*)"', page).group(1)
+
+
+def accept_plan(client):
+    preview = client.get(client.url("meetings.plan_agendas")).get_data(as_text=True)
+    return client.post(client.url("meetings.plan_agendas"), data={"plan": shown_plan(preview)})
+
+
 def agenda_of(app, meeting_id) -> list[str]:
     with app.app_context():
         return list(db.session.scalars(select(AgendaItem.referral_id).where(AgendaItem.meeting_id == meeting_id).order_by(AgendaItem.position)))
@@ -146,12 +156,29 @@ def test_accepting_the_plan_fills_the_meeting_to_capacity_and_warns_of_what_does
     assert "1 case does not fit any meeting" in preview
     assert agenda_of(app, meeting_id) == []
 
-    client.post(client.url("meetings.plan_agendas"))
+    client.post(client.url("meetings.plan_agendas"), data={"plan": shown_plan(preview)})
 
     assert agenda_of(app, meeting_id) == referral_ids[:2]
     states = [get(app, Referral, referral_id).state for referral_id in referral_ids]
     assert states == [ReferralState.SCHEDULED, ReferralState.SCHEDULED, ReferralState.ACCEPTED]
     assert audit_count(app, "agenda-planned") == 1
+
+
+def test_a_plan_that_changed_since_it_was_shown_places_nothing(app, client, coordinator):
+    meeting_id, referral_ids = accepted_referrals(app, 2)
+    with app.app_context():
+        db.session.get(Referral, referral_ids[1]).state = ReferralState.RECEIVED
+        db.session.commit()
+    preview = client.get(client.url("meetings.plan_agendas")).get_data(as_text=True)
+    with app.app_context():
+        db.session.get(Referral, referral_ids[1]).state = ReferralState.ACCEPTED
+        db.session.commit()
+
+    response = client.post(client.url("meetings.plan_agendas"), data={"plan": shown_plan(preview)})
+
+    assert response.status_code == 409
+    assert "changed since you looked, so nothing was placed" in response.get_data(as_text=True)
+    assert agenda_of(app, meeting_id) == []
 
 
 def test_cases_with_children_come_first_and_slots_follow_the_action_review(app, client, coordinator):
@@ -168,7 +195,7 @@ def test_cases_with_children_come_first_and_slots_follow_the_action_review(app, 
         db.session.delete(item)
         db.session.commit()
 
-    client.post(client.url("meetings.plan_agendas"))
+    accept_plan(client)
 
     assert agenda_of(app, adult_meeting) == [child_referrals[0], adult_referrals[0]]
     with app.app_context():
@@ -373,28 +400,28 @@ def stored_minutes(app) -> CaseMinutes:
 
 def test_minutes_save_with_information_from_each_agency(app, client, coordinator, running_meeting):
     police = running_meeting.agency_ids["Riverside Police"]
-    client.get(minutes_url(client, running_meeting))
+    page = client.get(minutes_url(client, running_meeting)).get_data(as_text=True)
+    assert 'name="version" type="hidden" value="0"' in page and count(app, CaseMinutes) == 0
 
-    response = client.post(minutes_url(client, running_meeting), data=minutes_data(1, victim_views="Wants to stay at home", decisions="Refer to housing", outcome="new", **{f"agency-{police}": "Two call-outs in May"}))
+    response = client.post(minutes_url(client, running_meeting), data=minutes_data(0, victim_views="Wants to stay at home", decisions="Refer to housing", outcome="new", **{f"agency-{police}": "Two call-outs in May"}))
 
     assert response.status_code == 302
     minutes = stored_minutes(app)
-    assert (minutes.victim_views, minutes.decisions, minutes.agency_information, minutes.version_id) == ("Wants to stay at home", "Refer to housing", {f"agency-{police}": "Two call-outs in May"}, 2)
+    assert (minutes.victim_views, minutes.decisions, minutes.agency_information, minutes.version_id) == ("Wants to stay at home", "Refer to housing", {f"agency-{police}": "Two call-outs in May"}, 1)
     assert audit_count(app, "minutes-saved") == 1
 
 
 def test_a_second_editor_gets_the_conflict_page_with_both_texts_and_loses_nothing(app, client, coordinator, running_meeting):
-    client.get(minutes_url(client, running_meeting))
-    client.post(minutes_url(client, running_meeting), data=minutes_data(1, decisions="First editor: refer to housing"))
+    client.post(minutes_url(client, running_meeting), data=minutes_data(0, decisions="First editor: refer to housing"))
 
-    response = client.post(minutes_url(client, running_meeting), data=minutes_data(1, decisions="Second editor: police to flag the address"))
+    response = client.post(minutes_url(client, running_meeting), data=minutes_data(0, decisions="Second editor: police to flag the address"))
 
     assert response.status_code == 409
     page = response.get_data(as_text=True)
     assert "First editor: refer to housing" in page and "Second editor: police to flag the address" in page
     assert stored_minutes(app).decisions == "First editor: refer to housing"
 
-    client.post(minutes_url(client, running_meeting), data=minutes_data(2, decisions="Both: refer to housing; police to flag the address"))
+    client.post(minutes_url(client, running_meeting), data=minutes_data(1, decisions="Both: refer to housing; police to flag the address"))
     assert stored_minutes(app).decisions == "Both: refer to housing; police to flag the address"
     assert audit_count(app, "minutes-conflict") == 1
 
@@ -402,21 +429,22 @@ def test_a_second_editor_gets_the_conflict_page_with_both_texts_and_loses_nothin
 def test_autosave_returns_the_new_version_and_refuses_a_stale_one(app, client, coordinator, running_meeting):
     url = minutes_url(client, running_meeting, "meetings.autosave_case_minutes")
 
-    saved = client.post(url, data=minutes_data(1, victim_views="Typing…"))
+    saved = client.post(url, data=minutes_data(0, victim_views="Typing…"))
+    again = client.post(url, data=minutes_data(1, victim_views="Typing… more"))
     stale = client.post(url, data=minutes_data(1, victim_views="From another browser"))
 
-    assert saved.status_code == 200 and saved.get_json()["version"] == 2
+    assert saved.get_json()["version"] == 1 and again.get_json()["version"] == 2
     assert stale.status_code == 409 and "nothing you typed is lost" in stale.get_json()["error"]
-    assert stored_minutes(app).victim_views == "Typing…"
+    assert stored_minutes(app).victim_views == "Typing… more"
 
 
 def test_minutes_cannot_be_changed_once_approved(app, client, coordinator, running_meeting):
-    client.get(minutes_url(client, running_meeting))
+    client.post(minutes_url(client, running_meeting), data=minutes_data(0, decisions="Agreed at the meeting"))
     set_status(app, running_meeting.meeting_id, MeetingStatus.MINUTES_APPROVED)
 
     assert client.post(minutes_url(client, running_meeting), data=minutes_data(1, decisions="Late change")).status_code == 409
     assert client.post(minutes_url(client, running_meeting, "meetings.autosave_case_minutes"), data=minutes_data(1, decisions="Late change")).status_code == 409
-    assert stored_minutes(app).decisions == ""
+    assert stored_minutes(app).decisions == "Agreed at the meeting"
 
 
 def test_an_action_needs_an_owner_a_named_person_and_a_due_date(app, client, coordinator, running_meeting):
