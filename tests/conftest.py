@@ -4,6 +4,7 @@ cloned from a template that the real migration chain built once per run."""
 import os
 import secrets
 import shutil
+import time
 from contextlib import contextmanager
 
 import psycopg
@@ -38,6 +39,19 @@ def run_postgres_admin(statement: str) -> None:
         connection.execute(statement)
 
 
+def drop_postgres_database(name: str, attempts: int = 50) -> None:
+    """An autovacuum worker (a superuser process our test role may not end) can briefly hold a
+    database that was just used; it finishes within moments, so try again rather than fail."""
+    for attempt in range(attempts):
+        try:
+            run_postgres_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            return
+        except psycopg.errors.InsufficientPrivilege:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.1)
+
+
 def migrate_to_head(database_url: str) -> None:
     app = create_app(test_settings(database_url))
     with app.app_context():
@@ -52,7 +66,7 @@ def database_template(tmp_path_factory):
         run_postgres_admin(f"CREATE DATABASE {name}")
         migrate_to_head(postgres_url_for(name))
         yield name
-        run_postgres_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        drop_postgres_database(name)
     else:
         path = tmp_path_factory.mktemp("template") / "template.sqlite"
         migrate_to_head(f"sqlite:///{path}")
@@ -65,7 +79,7 @@ def database_url(database_template, tmp_path):
         name = f"marac_test_{secrets.token_hex(6)}"
         run_postgres_admin(f"CREATE DATABASE {name} TEMPLATE {database_template}")
         yield normalise_database_url(postgres_url_for(name))
-        run_postgres_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        drop_postgres_database(name)
     else:
         path = tmp_path / "test.sqlite"
         shutil.copyfile(database_template, path)

@@ -19,6 +19,7 @@ from config import test_settings as settings_for_tests
 from extensions import db
 from tests.conftest import (
     ON_POSTGRES,
+    drop_postgres_database,
     migrate_to_head,
     postgres_url_for,
     run_postgres_admin,
@@ -71,7 +72,7 @@ def empty_database_url(tmp_path):
         name = f"marac_empty_{secrets.token_hex(6)}"
         run_postgres_admin(f"CREATE DATABASE {name}")
         yield normalise_database_url(postgres_url_for(name))
-        run_postgres_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        drop_postgres_database(name)
     else:
         yield f"sqlite:///{tmp_path / 'empty.sqlite'}"
 
