@@ -116,10 +116,12 @@ def init_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from access.views import bp as access_bp
     from meetings.views import bp as meetings_bp
+    from reports.views import bp as reports_bp
     from risk.views import bp as risk_bp
 
     app.register_blueprint(access_bp)
     app.register_blueprint(meetings_bp)
+    app.register_blueprint(reports_bp)
     app.register_blueprint(risk_bp)
 
     from access.permissions import public

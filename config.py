@@ -50,6 +50,9 @@ def common_settings() -> dict:
             "discussed safe, must not be shared outside the meeting, and must not be copied or passed on "
             "without the agreement of the agency that shared it."
         ),
+        "PROTECTIVE_MARKING": "OFFICIAL-SENSITIVE",
+        "ADULT_FEMALE_POPULATION": None,
+        "REPEAT_RATE_EXPECTED": (28, 40),
         "MAIL_SERVER": None,
         "MAIL_PORT": 25,
         "MAIL_USE_STARTTLS": False,
@@ -96,6 +99,8 @@ def development_settings(environ, instance_path: str) -> dict:
         "SESSION_COOKIE_SECURE": False,
         "DEMO_MODE": environ.get("DEMO_MODE", "1") != "0",
         "MARAC_AREA": environ.get("MARAC_AREA") or "Riverside (demo)",
+        # The demo area is made up, and so is its population: it lets the dashboard show the rate.
+        "ADULT_FEMALE_POPULATION": 60000,
     } | mail_settings(environ) | meeting_settings(environ)
 
 
@@ -105,6 +110,7 @@ MEETING_SETTINGS_FROM_ENVIRONMENT = {
     "MARAC_WAITING_TARGET_DAYS": "WAITING_TARGET_DAYS",
     "MARAC_RESEARCH_DAYS_BEFORE_MEETING": "RESEARCH_DAYS_BEFORE_MEETING",
     "MARAC_REMINDER_DAYS_BEFORE_DUE": "ACTION_REMINDER_DAYS_BEFORE_DUE",
+    "MARAC_ADULT_FEMALE_POPULATION": "ADULT_FEMALE_POPULATION",
 }
 
 
@@ -118,7 +124,18 @@ def meeting_settings(environ) -> dict:
             settings[key] = int(environ[variable])
     if environ.get("MARAC_CONFIDENTIALITY_STATEMENT"):
         settings["CONFIDENTIALITY_STATEMENT"] = environ["MARAC_CONFIDENTIALITY_STATEMENT"]
+    if environ.get("MARAC_PROTECTIVE_MARKING"):
+        settings["PROTECTIVE_MARKING"] = environ["MARAC_PROTECTIVE_MARKING"]
+    if environ.get("MARAC_REPEAT_RATE_EXPECTED"):
+        settings["REPEAT_RATE_EXPECTED"] = percentage_range(environ["MARAC_REPEAT_RATE_EXPECTED"])
     return settings
+
+
+def percentage_range(text: str) -> tuple[int, int]:
+    low, _, high = text.partition("-")
+    if not (low.strip().isdigit() and high.strip().isdigit() and int(low) <= int(high) <= 100):
+        raise ConfigError(f"MARAC_REPEAT_RATE_EXPECTED must be two percentages like 28-40; it is {text!r}.")
+    return int(low), int(high)
 
 
 def mail_settings(environ) -> dict:

@@ -74,6 +74,14 @@ class AuditAction(StrEnum):
     ACTION_REMINDERS_SENT = "action-reminders-sent"
     TRANSFER_RECORDED = "transfer-recorded"
     CALENDAR_DOWNLOADED = "calendar-downloaded"
+    DOCUMENT_DOWNLOADED = "document-downloaded"
+    PDF_FAILED = "pdf-failed"
+    DOCUMENT_WITHHELD = "document-withheld"
+    DATA_RETURN_DOWNLOADED = "data-return-downloaded"
+    DASHBOARD_VIEWED = "dashboard-viewed"
+    EXCLUSION_RECORDED = "exclusion-recorded"
+    EXCLUSION_MATCH_CLEARED = "exclusion-match-cleared"
+    EXCLUSION_MATCH_WITHHELD = "exclusion-match-withheld"
 
 
 def record_event(action: AuditAction, *, user=None, agency_id=None, object_type=None, object_id=None) -> AuditEvent:

@@ -20,6 +20,8 @@ NAVIGATION = (
     NavigationItem("Research", "meetings.list_research_requests"),
     NavigationItem("Actions", "meetings.list_actions"),
     NavigationItem("Repeat watch", "meetings.list_repeat_watch"),
+    NavigationItem("Documents", "reports.list_documents"),
+    NavigationItem("Reports", "reports.view_dashboard"),
     NavigationItem("Users", "access.list_users"),
     NavigationItem("Agencies", "access.list_agencies"),
     NavigationItem("API tokens", "access.list_api_tokens"),

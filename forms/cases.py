@@ -86,6 +86,15 @@ class IncidentForm(BaseForm):
     reference = StringField("Agency reference (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=60, message="Enter 60 characters or fewer")])
 
 
+MAX_EXCLUDED_PEOPLE = 20
+MAX_EXCLUSION_LINE = 200
+
+
+def exclusion_lines(text: str | None) -> list[str]:
+    """One person a line, blank lines ignored."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
 class ReferralForm(BaseForm):
     idempotency_key = HiddenField(validators=[DataRequired("Reload the page and try again")])
     victim_informed = RadioField("Has the victim been told about the referral?", widget=GovRadioInput(), choices=YES_NO, validators=[InputRequired("Say whether the victim has been told about the referral")])
@@ -96,9 +105,33 @@ class ReferralForm(BaseForm):
         validators=[Length(max=10000, message="Enter 10,000 characters or fewer")],
     )
 
+    excluded_people = TextAreaField(
+        "People who must not receive information about this case (optional)",
+        widget=GovTextArea(),
+        validators=[Optional()],
+    )
+
     def validate_no_consent_reason(self, field):
         if self.consent_given.data == "no" and not (field.data or "").strip():
             raise ValidationError("Enter why you are referring without the victim's consent")
+
+    def excluded_people_entries(self) -> list[tuple[str, str | None]]:
+        """Each line as (name, note): the note is whatever follows the first comma."""
+        entries = []
+        for line in exclusion_lines(self.excluded_people.data):
+            name, _, note = line.partition(",")
+            entries.append((" ".join(name.split()), " ".join(note.split()) or None))
+        return entries
+
+    def validate_excluded_people(self, field):
+        lines = exclusion_lines(field.data)
+        if len(lines) > MAX_EXCLUDED_PEOPLE:
+            raise ValidationError(f"Enter {MAX_EXCLUDED_PEOPLE} people or fewer, one on each line; you entered {len(lines)}")
+        for number, line in enumerate(lines, start=1):
+            if len(line) > MAX_EXCLUSION_LINE:
+                raise ValidationError(f"Shorten person {number} on the list to {MAX_EXCLUSION_LINE} characters or fewer")
+            if not line.partition(",")[0].strip():
+                raise ValidationError(f"Enter a name before the comma for person {number} on the list")
 
 
 class DecisionReasonForm(BaseForm):

@@ -48,9 +48,54 @@ def new_meeting(area, day: date, chair, *, venue="Riverside Police Station, meet
 
 
 def seed_demo_meetings(users: dict, agencies: dict, area: str, today: date, next_meeting_day: date) -> None:
+    cases = earlier_cases(today)
+    for weeks_before, these in ((12, cases[:3]), (8, cases[3:])):
+        seed_earlier_meeting(users, agencies, area, today, next_meeting_day - timedelta(weeks=weeks_before), these)
     seed_past_meeting(users, agencies, area, today, next_meeting_day - timedelta(weeks=4))
     seed_upcoming_meeting(users, agencies, area, today, next_meeting_day)
     new_meeting(area, next_meeting_day + timedelta(weeks=2), users[Role.CHAIR])
+
+
+def earlier_cases(today: date) -> tuple:
+    """Victim, perpetrator, child, referring role, (gender, ethnicity, disability, sexuality); the last pair are 16 and 17."""
+    return (
+        (("Nadia", "Rahman", date(1990, 4, 12), "RV2 1AA"), ("Imran", "Rahman", date(1987, 2, 3)), ("Zara", "Rahman", date(2016, 9, 1)),
+         Role.PRACTITIONER, ("Female", "Asian or Asian British", "No", "Heterosexual")),
+        (("Kerry", "Dunn", date(1982, 1, 25), "RV4 6BB"), ("Lee", "Dunn", date(1980, 6, 17)), None, Role.AGENCY_REP, ("Female", "White", "Yes", "Heterosexual")),
+        (("Marcus", "Bell", date(1975, 8, 8), "RV3 2CC"), ("Simon", "Price", date(1979, 11, 30)), None, Role.COORDINATOR, ("Male", "White", "No", "Gay or lesbian")),
+        (("Abena", "Mensah", date(1994, 12, 1), "RV5 9DD"), ("Kofi", "Mensah", date(1991, 3, 3)), ("Ama", "Mensah", date(2021, 4, 4)),
+         Role.PRACTITIONER, ("Female", "Black, Black British, Caribbean or African", "No", "Heterosexual")),
+        (("Sophie", "Grant", today - timedelta(days=17 * 365 - 100), "RV1 7EE"), ("Ryan", "Hill", today - timedelta(days=17 * 365 + 200)), None,
+         Role.COORDINATOR, ("Female", "White", "No", "Bisexual")),
+    )
+
+
+def seed_earlier_meeting(users, agencies, area, today, day, cases):
+    """A meeting held and finished, so the data return and the dashboard have more than one meeting to show."""
+    meeting = new_meeting(area, day, users[Role.CHAIR])
+    referred_days_ago = (today - day).days + 7
+    referrals = []
+    for victim, perpetrator, child, role, (gender, ethnicity, disability, sexuality) in cases:
+        referral = demo_case(users[role], area, today, victim, perpetrator, child, referred_days_ago=referred_days_ago, state=ReferralState.HEARD)
+        victim_person = referral.case.victim
+        victim_person.gender, victim_person.ethnicity, victim_person.disability, victim_person.sexuality = gender, ethnicity, disability, sexuality
+        referrals.append(referral)
+    with_children = sorted(referrals, key=lambda referral: not any(party.role is PartyRole.CHILD for party in referral.case.parties))
+    slots = planner.time_slots(meeting.starts_at, len(with_children), 15)
+    items = []
+    for position, (referral, (starts_at, ends_at)) in enumerate(zip(with_children, slots), start=1):
+        has_child = any(party.role is PartyRole.CHILD for party in referral.case.parties)
+        items.append(AgendaItem(meeting_id=meeting.id, referral_id=referral.id, position=position, starts_at=starts_at, ends_at=ends_at,
+                                section=AgendaSection.CHILDREN if has_child else AgendaSection.ADULT_ONLY, flags=["children"] if has_child else []))
+    db.session.add_all(items)
+    db.session.flush()
+    db.session.add_all(past_attendance(meeting, agencies))
+    for item in items:
+        db.session.add(CaseMinutes(agenda_item_id=item.id, victim_views="Recorded at the meeting (demo).", decisions="Safety plan agreed (demo).", outcome=CaseOutcome.NEW))
+        db.session.add(Action(case_id=item.referral.case_id, agenda_item_id=item.id, description="Share the safety plan with the victim (demo).",
+                              owner_agency_id=agencies["Riverside IDVA Service"].id, owner_name="Sam Patel", due_on=day + timedelta(days=7),
+                              status=ActionStatus.DONE, completion_note="Done (demo).", completed_on=day + timedelta(days=5)))
+    meeting.status = MeetingStatus.DISTRIBUTED
 
 
 def seed_past_meeting(users, agencies, area, today, day):

@@ -264,3 +264,44 @@ def list_closed_tracker_actions(*, agency_id: int | None, closed_since, limit: i
         .order_by(Action.updated_at.desc(), Action.id.desc()).limit(limit)
     )
     return tracker_rows(query, agency_id)
+
+
+# The meeting documents: action plans and a case's history for its transfer pack.
+
+def list_actions_for_meeting(meeting: Meeting, agency_id: int | None = None) -> list[Action]:
+    """The meeting's actions in agenda order; only one agency's when `agency_id` is given."""
+    query = select(Action).join(AgendaItem, Action.agenda_item_id == AgendaItem.id).where(AgendaItem.meeting_id == meeting.id)
+    if agency_id is not None:
+        query = query.where(Action.owner_agency_id == agency_id)
+    return list(db.session.scalars(query.order_by(AgendaItem.position, Action.id)))
+
+
+def action_owners_by_meeting(meeting_ids: list[int]) -> dict[int, list[Agency]]:
+    """Meeting id -> the agencies owning at least one of its actions, by name."""
+    query = (
+        select(AgendaItem.meeting_id, Agency).distinct()
+        .join(Action, Action.agenda_item_id == AgendaItem.id).join(Agency, Action.owner_agency_id == Agency.id)
+        .where(AgendaItem.meeting_id.in_(meeting_ids)).order_by(Agency.name)
+    )
+    owners: dict[int, list[Agency]] = {}
+    for meeting_id, agency in db.session.execute(query):
+        owners.setdefault(meeting_id, []).append(agency)
+    return owners
+
+
+def list_meetings_with_actions_for(agency_id: int) -> list[Meeting]:
+    owning = select(AgendaItem.meeting_id).join(Action, Action.agenda_item_id == AgendaItem.id).where(Action.owner_agency_id == agency_id)
+    return list(db.session.scalars(select(Meeting).where(Meeting.id.in_(owning)).order_by(Meeting.starts_at.desc())))
+
+
+def list_agenda_items_for_case(case_id: str) -> list[AgendaItem]:
+    """Every time the case was on an agenda, earliest meeting first."""
+    query = (
+        select(AgendaItem).join(Referral, AgendaItem.referral_id == Referral.id).join(Meeting, AgendaItem.meeting_id == Meeting.id)
+        .where(Referral.case_id == case_id).order_by(Meeting.starts_at, AgendaItem.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def list_actions_for_case(case_id: str) -> list[Action]:
+    return list(db.session.scalars(select(Action).where(Action.case_id == case_id).order_by(Action.due_on, Action.id)))

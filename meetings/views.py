@@ -43,7 +43,10 @@ def load_referral(referral_id) -> Referral:
 def render_referral(referral: Referral, decline_form: DecisionReasonForm, status: int = 200):
     matches = queue.possible_matches(referral)
     row = queue.queue_row(referral, date.today(), matches)
-    return render_template("meetings/view-referral.html", referral=referral, row=row, matches=matches, decline_form=decline_form), status
+    excluded_people = risk_store.list_excluded_people(referral.case) if risk_store.can_view_exclusions(current_user, referral.case) else None
+    return render_template(
+        "meetings/view-referral.html", referral=referral, row=row, matches=matches, decline_form=decline_form, excluded_people=excluded_people
+    ), status
 
 
 @bp.route("/referrals/<uuid:referral_id>", methods=["GET"])

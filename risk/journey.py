@@ -116,11 +116,18 @@ def refer(case: Case, decision: Decision, form, *, user: User) -> Referral:
         case.repeat_watch_ends = decision.repeat_watch_ends
         record_event(AuditAction.DECISION_MADE, user=user, object_type="case", object_id=case.id)
         record_event(AuditAction.REFERRAL_MADE, user=user, object_type="referral", object_id=referral.id)
+        record_exclusions(case, form.excluded_people_entries(), user=user)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
         return store.get_referral_by_key(key)
     return referral
+
+
+def record_exclusions(case: Case, entries: list[tuple[str, str | None]], *, user: User) -> None:
+    """The names are sensitive: the audit trail says only that the case's list changed."""
+    if store.add_excluded_people(case, entries, recorded_by=user):
+        record_event(AuditAction.EXCLUSION_RECORDED, user=user, object_type="case", object_id=case.id)
 
 
 REPEAT_WINDOW = timedelta(days=365)

@@ -434,3 +434,70 @@ def find_matches(
         if score >= threshold:
             matches.append(Match(other.id, score, tuple(item.reason for item in found)))
     return sorted(matches, key=lambda match: (-match.score, match.person_id))
+
+
+# Exclusion lists: is a recipient perhaps someone who must not receive information about a case?
+
+
+def typing_distance(a: str, b: str) -> int:
+    """Letters to add, drop, change or swap with a neighbour to turn one word into the other."""
+    previous_row, row = None, list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        before, previous_row, row = previous_row, row, [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            row[j] = min(previous_row[j] + 1, row[j - 1] + 1, previous_row[j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], before[j - 2] + 1)
+    return row[len(b)]
+
+
+def typos_allowed(a: str, b: str) -> int:
+    """None in a word of one or two letters, one in three to five, two in longer words."""
+    shorter = min(len(a), len(b))
+    return 0 if shorter < 3 else 1 if shorter < 6 else 2
+
+
+def is_a_typo_away(a: str, b: str) -> bool:
+    return jaro_winkler(a, b) >= SIMILAR_SURNAME and typing_distance(a, b) <= typos_allowed(a, b)
+
+
+def surnames_agree(a: Name, b: Name) -> bool:
+    if not a.surname or not b.surname:
+        return False
+    if a.joined_surname == b.joined_surname or set(a.surname) & set(b.surname):
+        return True
+    return is_a_typo_away(a.joined_surname, b.joined_surname)
+
+
+def given_names_agree(a: Name, b: Name) -> bool:
+    """With only a surname on one side there is nothing to tell the people apart, so they agree."""
+    if not a.given or not b.given:
+        return True
+    first, other = a.given[0], b.given[0]
+    if len(first) == 1 or len(other) == 1:
+        return first[0] == other[0]
+    return (
+        first == other
+        or jaro_winkler(first, other) >= SIMILAR_GIVEN_NAME
+        or is_a_typo_away(first, other)
+        or first in b.given[1:]
+        or other in a.given[1:]
+    )
+
+
+def names_agree(a: Name, b: Name) -> bool:
+    return surnames_agree(a, b) and given_names_agree(a, b)
+
+
+def near_match(excluded_name: str, recipient_name: str) -> bool:
+    """True when the names could be the same person: the same letters however spaced, cased or
+    accented; given name and surname swapped; a typo or two; an initial for the given name; a
+    middle name used as the given name. A different surname never matches. Nicknames (Bob for
+    Robert) are not known, so the coordinator's own reading of the list still matters."""
+    a, b = parse_name(excluded_name), parse_name(recipient_name)
+    a_letters, b_letters = "".join((*a.given, *a.surname)), "".join((*b.given, *b.surname))
+    if not a_letters or not b_letters:
+        return False
+    if a_letters == b_letters or a_letters == "".join((*b.surname, *b.given)):
+        return True
+    return names_agree(a, b) or names_agree(swap_given_and_surname(a), b) or names_agree(a, swap_given_and_surname(b))

@@ -210,3 +210,17 @@ class Referral(db.Model):
     agency: Mapped[Agency] = relationship()
 
     __mapper_args__ = {"version_id_col": version_id}
+
+
+class ExcludedPerson(db.Model):
+    """Someone who must not receive information about the case, named at referral. Sensitive: shown
+    only to the coordinator and the referrer, never logged, never printed."""
+
+    __tablename__ = "excluded_person"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("marac_case.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(String(200))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

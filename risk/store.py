@@ -20,6 +20,7 @@ from risk.models import (
     Case,
     CaseParty,
     Decision,
+    ExcludedPerson,
     Incident,
     PartyRole,
     Person,
@@ -267,3 +268,35 @@ def person_in_case(case: Case, person_id: str) -> Person | None:
 def has_open_referral(case_ids: list[str]) -> bool:
     query = select(Referral.id).where(Referral.case_id.in_(case_ids), Referral.state.in_(OPEN_REFERRAL_STATES)).limit(1)
     return db.session.scalar(query) is not None
+
+
+def list_decisions(case: Case) -> list[Decision]:
+    """Every eligibility decision on the case, as made, oldest first."""
+    return list(db.session.scalars(select(Decision).where(Decision.case_id == case.id).order_by(Decision.evaluated_on, Decision.id)))
+
+
+def list_referrals(case: Case) -> list[Referral]:
+    return list(db.session.scalars(select(Referral).where(Referral.case_id == case.id).order_by(Referral.received_at)))
+
+
+def list_excluded_people(case: Case) -> list[ExcludedPerson]:
+    return list(db.session.scalars(select(ExcludedPerson).where(ExcludedPerson.case_id == case.id).order_by(ExcludedPerson.id)))
+
+
+def add_excluded_people(case: Case, entries: list[tuple[str, str | None]], *, recorded_by: User) -> list[ExcludedPerson]:
+    """Adds the people not already on the case's list (the same name, ignoring case, is not added twice)."""
+    known = {person.name.casefold() for person in list_excluded_people(case)}
+    added = []
+    for name, note in entries:
+        if name.casefold() not in known:
+            known.add(name.casefold())
+            added.append(ExcludedPerson(case_id=case.id, name=name, note=note, recorded_by_id=recorded_by.id))
+    db.session.add_all(added)
+    return added
+
+
+def can_view_exclusions(user: User, case: Case) -> bool:
+    """The coordinator, and whoever referred the case."""
+    if user.role is Role.COORDINATOR:
+        return True
+    return db.session.scalar(select(exists().where(Referral.case_id == case.id, Referral.referrer_id == user.id)))

@@ -125,6 +125,7 @@ def view_case(case_id):
         judgement=store.latest_judgement(case),
         decision=journey.current_decision(case, date.today()),
         can_see_safe_contact=store.can_view_safe_contact(current_user, case),
+        excluded_people=store.list_excluded_people(case) if store.can_view_exclusions(current_user, case) else None,
     )
 
 

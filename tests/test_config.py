@@ -93,3 +93,21 @@ def test_local_meeting_practice_and_mail_come_from_the_environment():
 def test_a_meeting_setting_that_is_not_a_whole_number_is_refused_with_its_name():
     with pytest.raises(ConfigError, match="MARAC_RESEARCH_DAYS_BEFORE_MEETING must be a whole number"):
         production_settings(GOOD_PRODUCTION | {"MARAC_RESEARCH_DAYS_BEFORE_MEETING": "three"})
+
+
+def test_document_marking_population_and_repeat_range_come_from_the_environment():
+    settings = production_settings(GOOD_PRODUCTION | {
+        "MARAC_PROTECTIVE_MARKING": "RESTRICTED WHEN COMPLETE", "MARAC_ADULT_FEMALE_POPULATION": "152000", "MARAC_REPEAT_RATE_EXPECTED": "25-38",
+    })
+
+    assert settings["PROTECTIVE_MARKING"] == "RESTRICTED WHEN COMPLETE"
+    assert settings["ADULT_FEMALE_POPULATION"] == 152000
+    assert settings["REPEAT_RATE_EXPECTED"] == (25, 38)
+    defaults = production_settings(GOOD_PRODUCTION)
+    assert (defaults["PROTECTIVE_MARKING"], defaults["ADULT_FEMALE_POPULATION"], defaults["REPEAT_RATE_EXPECTED"]) == ("OFFICIAL-SENSITIVE", None, (28, 40))
+
+
+@pytest.mark.parametrize("value", ["28", "40-28", "a-b", "28-140"])
+def test_a_repeat_range_that_is_not_two_percentages_low_to_high_is_refused(value):
+    with pytest.raises(ConfigError, match="MARAC_REPEAT_RATE_EXPECTED must be two percentages like 28-40"):
+        production_settings(GOOD_PRODUCTION | {"MARAC_REPEAT_RATE_EXPECTED": value})

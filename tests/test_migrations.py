@@ -29,7 +29,7 @@ APP_TABLES = {
     "agency", "user_account", "recovery_code", "user_session", "audit_event", "meeting", "api_token", "person",
     "safe_contact", "marac_case", "case_party", "incident", "assessment", "professional_judgement",
     "eligibility_decision", "referral", "agenda_item", "invitation", "research_return", "attendance",
-    "case_minutes", "marac_action", "transfer",
+    "case_minutes", "marac_action", "transfer", "excluded_person", "distribution_clearance",
 }
 ALL_TABLES = APP_TABLES | {"alembic_version"}
 

@@ -48,10 +48,11 @@ def test_the_demo_has_a_past_meeting_with_overdue_actions_and_an_upcoming_one_wi
 
     with seeded_app.app_context():
         meetings = list(db.session.scalars(select(Meeting).order_by(Meeting.starts_at)))
-        past, upcoming = meetings[0], meetings[1]
+        earlier, past, upcoming = meetings[:2], meetings[2], meetings[3]
         overdue = [action for action in db.session.scalars(select(Action)) if action.status is ActionStatus.OPEN and action.due_on < date.today()]
         requests = list(db.session.scalars(select(ResearchReturn).join(AgendaItem).where(AgendaItem.meeting_id == upcoming.id)))
 
+        assert all(meeting.status is MeetingStatus.DISTRIBUTED for meeting in earlier)
         assert past.status is MeetingStatus.DISTRIBUTED and past.starts_at.date() < date.today()
         assert upcoming.status is MeetingStatus.LIST_ISSUED and upcoming.starts_at.date() > date.today()
         assert len(overdue) >= 2

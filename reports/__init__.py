@@ -1,0 +1,1 @@
+"""Documents made from meetings: PDFs, the quarterly data return, the dashboard."""

@@ -1,0 +1,151 @@
+"""Who may receive a meeting's documents: the exclusion-list check before anything is released.
+
+Each case on the agenda may name people who must not receive information about it. Their names are
+compared with every recipient of the meeting's documents; a near match holds the documents back from
+everyone but the coordinator until the coordinator decides it: a different person (release), or
+withhold this meeting's documents from that recipient. The excluded names never leave these pages.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from access.audit import AuditAction, record_event
+from access.models import Role, User
+from extensions import db
+from meetings.models import Action, AgendaItem, Invitation, Meeting
+from reports.models import ClearanceDecision, DistributionClearance
+from risk.matching import near_match
+from risk.models import Case, ExcludedPerson, Referral
+
+RECIPIENT_ROLES = (Role.AGENCY_REP, Role.CHAIR, Role.COORDINATOR)
+HELD_BACK = (
+    "These documents are held back while the MARAC coordinator checks who receives them. "
+    "Ask the coordinator if you need them now."
+)
+WITHHELD = "You cannot receive this meeting's documents. Ask the MARAC coordinator if you think this is wrong."
+AUDIT_ACTIONS = {
+    ClearanceDecision.RELEASE: AuditAction.EXCLUSION_MATCH_CLEARED,
+    ClearanceDecision.WITHHOLD: AuditAction.EXCLUSION_MATCH_WITHHELD,
+}
+
+
+@dataclass(frozen=True)
+class ExclusionMatch:
+    case: Case
+    excluded: ExcludedPerson
+    recipient: User
+
+
+# Queries
+
+
+def list_recipients(meeting: Meeting) -> list[User]:
+    """Active representatives, chairs and coordinators of invited agencies, the meeting's chair,
+    every coordinator (they may open any meeting's documents), and practitioners of agencies that
+    own actions from the meeting (they receive their agency's action plan)."""
+    invited = select(Invitation.agency_id).where(Invitation.meeting_id == meeting.id)
+    owning_actions = select(Action.owner_agency_id).join(AgendaItem, Action.agenda_item_id == AgendaItem.id).where(AgendaItem.meeting_id == meeting.id)
+    receives = or_(
+        and_(User.role.in_(RECIPIENT_ROLES), User.agency_id.in_(invited)),
+        User.role == Role.COORDINATOR,
+        User.id == meeting.chair_id,
+        and_(User.role == Role.PRACTITIONER, User.agency_id.in_(owning_actions)),
+    )
+    return list(db.session.scalars(select(User).where(User.active, receives).order_by(User.name, User.id)))
+
+
+def list_exclusions_on_agenda(meeting: Meeting) -> list[tuple[Case, ExcludedPerson]]:
+    query = (
+        select(Case, ExcludedPerson)
+        .join(Referral, Referral.case_id == Case.id)
+        .join(AgendaItem, AgendaItem.referral_id == Referral.id)
+        .join(ExcludedPerson, ExcludedPerson.case_id == Case.id)
+        .where(AgendaItem.meeting_id == meeting.id)
+        .order_by(AgendaItem.position, ExcludedPerson.id)
+    )
+    return [(case, excluded) for case, excluded in db.session.execute(query)]
+
+
+def list_clearances(meeting: Meeting) -> list[DistributionClearance]:
+    query = select(DistributionClearance).where(DistributionClearance.meeting_id == meeting.id).order_by(DistributionClearance.decided_at, DistributionClearance.id)
+    return list(db.session.scalars(query))
+
+
+def is_withheld_from(meeting: Meeting, user_id: int) -> bool:
+    query = select(DistributionClearance.id).where(
+        DistributionClearance.meeting_id == meeting.id,
+        DistributionClearance.user_id == user_id,
+        DistributionClearance.decision == ClearanceDecision.WITHHOLD,
+    )
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def list_meetings_with_exclusions() -> list[Meeting]:
+    on_agenda = (
+        select(AgendaItem.meeting_id)
+        .join(Referral, AgendaItem.referral_id == Referral.id)
+        .join(ExcludedPerson, ExcludedPerson.case_id == Referral.case_id)
+    )
+    return list(db.session.scalars(select(Meeting).where(Meeting.id.in_(on_agenda)).order_by(Meeting.starts_at)))
+
+
+# The check
+
+
+def matches_for(meeting: Meeting) -> list[ExclusionMatch]:
+    """Near matches between the agenda's exclusion lists and the recipients, not yet decided."""
+    exclusions = list_exclusions_on_agenda(meeting)
+    if not exclusions:
+        return []
+    decided = {(row.excluded_person_id, row.user_id) for row in list_clearances(meeting)}
+    recipients = list_recipients(meeting)
+    return [
+        ExclusionMatch(case, excluded, recipient)
+        for case, excluded in exclusions
+        for recipient in recipients
+        if (excluded.id, recipient.id) not in decided and near_match(excluded.name, recipient.name)
+    ]
+
+
+def withheld_reason(meeting, user: User) -> str | None:
+    """None when `user` may download this meeting's documents now; otherwise why not, in words for them."""
+    user_id = getattr(user, "id", None)
+    if user_id is not None and is_withheld_from(meeting, user_id):
+        return WITHHELD
+    if getattr(user, "role", None) is Role.COORDINATOR:
+        return None
+    return HELD_BACK if matches_for(meeting) else None
+
+
+def checks_needed() -> list[tuple[Meeting, list[ExclusionMatch]]]:
+    """Meetings whose documents are held back, each with the matches the coordinator must decide."""
+    return [(meeting, found) for meeting in list_meetings_with_exclusions() if (found := matches_for(meeting))]
+
+
+def find_match(meeting: Meeting, excluded_person_id: int, user_id: int) -> ExclusionMatch | None:
+    return next(
+        (match for match in matches_for(meeting) if (match.excluded.id, match.recipient.id) == (excluded_person_id, user_id)),
+        None,
+    )
+
+
+def is_decided(meeting: Meeting, excluded_person_id: int, user_id: int) -> bool:
+    return any((row.excluded_person_id, row.user_id) == (excluded_person_id, user_id) for row in list_clearances(meeting))
+
+
+def decide(meeting: Meeting, match: ExclusionMatch, decision: ClearanceDecision, *, by: User) -> bool:
+    """Records the decision; False when someone else decided this match a moment earlier."""
+    clearance = DistributionClearance(
+        meeting_id=meeting.id, excluded_person_id=match.excluded.id, user_id=match.recipient.id, decision=decision, decided_by_id=by.id
+    )
+    db.session.add(clearance)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        return False
+    record_event(AUDIT_ACTIONS[decision], user=by, object_type="distribution-clearance", object_id=str(clearance.id))
+    db.session.commit()
+    return True

@@ -1,0 +1,424 @@
+"""The meeting documents and the transfer pack: who may have which one when, and what each holds.
+
+Each document is built only from the records it prints. Safe-contact details (risk.models.SafeContact)
+are never read here, so no document can carry a safe phone number or a refuge address.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from flask import current_app
+
+from access import store as access_store
+from access.models import Agency, Role, User
+from meetings import agenda, research, store
+from meetings import actions as tracker
+from meetings.models import Action, AgendaItem, AgendaSection, AttendanceStatus, CaseOutcome, Meeting, MeetingStatus
+from meetings.schedule import UK_TIME
+from reports import distribution
+from reports.downloads import PdfDocument
+from risk import store as risk_store
+from risk.instruments import get_pack
+from risk.models import Assessment, AssessmentStatus, Case, Decision, PartyRole, Referral
+from risk.schema import Tier
+
+
+class DocumentKind(StrEnum):
+    RESEARCH_PACK = "research-pack"
+    AGENDA = "agenda"
+    MINUTES = "minutes"
+    ACTION_PLAN = "action-plan"
+    AGENCY_ACTION_PLAN = "agency-action-plan"
+
+
+MEETING_WIDE_ROLES = frozenset({Role.COORDINATOR, Role.CHAIR})
+LIST_ISSUED = frozenset(MeetingStatus) - {MeetingStatus.PLANNED}
+MINUTES_APPROVED = frozenset({MeetingStatus.MINUTES_APPROVED, MeetingStatus.DISTRIBUTED})
+WHEN_LIST_ISSUED = "Available when the MARAC list is issued."
+WHEN_MINUTES_APPROVED = "Available when the minutes are approved."
+OUTCOME_LABELS = {
+    CaseOutcome.NEW: "New case",
+    CaseOutcome.REPEAT: "Repeat",
+    CaseOutcome.TRANSFER_IN: "Transfer in",
+    CaseOutcome.TRANSFER_OUT: "Transfer out",
+}
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A document of a meeting that this person may have: now, or (with the reason) once the meeting gets further."""
+
+    kind: DocumentKind
+    label: str
+    agency_id: int | None = None
+    not_yet: str | None = None
+    draft: bool = False
+
+    @property
+    def available(self) -> bool:
+        return self.not_yet is None
+
+
+@dataclass(frozen=True)
+class MeetingDocuments:
+    meeting: Meeting
+    offers: tuple[Offer, ...]
+    withheld: str | None
+
+
+# Who may have which document.
+
+def documents_for(user: User) -> list[MeetingDocuments]:
+    """Per meeting, newest first: the documents this person may have, or why they are held back."""
+    meetings = meetings_for(user)
+    owners = store.action_owners_by_meeting([meeting.id for meeting in meetings])
+    invited = invited_meeting_ids(user)
+    listed = []
+    for meeting in meetings:
+        offers = offers_for(meeting, user, invited=meeting.id in invited, owners=owners.get(meeting.id, []))
+        if offers:
+            listed.append(MeetingDocuments(meeting, tuple(offers), distribution.withheld_reason(meeting, user)))
+    return listed
+
+
+def meetings_for(user: User) -> list[Meeting]:
+    if user.role in MEETING_WIDE_ROLES:
+        return store.list_meetings()
+    if user.role is Role.AGENCY_REP:
+        meetings = {meeting.id: meeting for meeting in [*store.list_meetings_inviting(user.agency_id), *store.list_meetings_with_actions_for(user.agency_id)]}
+        return sorted(meetings.values(), key=lambda meeting: meeting.starts_at, reverse=True)
+    if user.role is Role.PRACTITIONER:
+        return store.list_meetings_with_actions_for(user.agency_id)
+    return []
+
+
+def invited_meeting_ids(user: User) -> set[int]:
+    if user.role is not Role.AGENCY_REP:
+        return set()
+    return {meeting.id for meeting in store.list_meetings_inviting(user.agency_id)}
+
+
+def offer_for(meeting: Meeting, user: User, kind: DocumentKind, agency_id: int | None = None) -> Offer | None:
+    """The document if this person may download it now, else None."""
+    invited = user.role is Role.AGENCY_REP and store.is_invited(meeting, user.agency_id)
+    owners = store.action_owners_by_meeting([meeting.id]).get(meeting.id, [])
+    offers = offers_for(meeting, user, invited=invited, owners=owners)
+    return next((offer for offer in offers if offer.kind is kind and offer.agency_id == agency_id and offer.available), None)
+
+
+def offers_for(meeting: Meeting, user: User, *, invited: bool, owners: list[Agency]) -> list[Offer]:
+    """Coordinator and chair: everything. An invited agency's representatives: the meeting's documents.
+    Agency staff: their own agency's action plan when it owns actions. Administrators: nothing."""
+    if user.role in MEETING_WIDE_ROLES:
+        return [*meeting_offers(meeting, user), *(agency_plan_offer(meeting, agency) for agency in owners)]
+    own_plan = [agency_plan_offer(meeting, agency) for agency in owners if agency.id == user.agency_id]
+    if user.role is Role.AGENCY_REP:
+        return [*(meeting_offers(meeting, user) if invited else []), *own_plan]
+    if user.role is Role.PRACTITIONER:
+        return own_plan
+    return []
+
+
+def meeting_offers(meeting: Meeting, user: User) -> list[Offer]:
+    issued = None if meeting.status in LIST_ISSUED else WHEN_LIST_ISSUED
+    approved = None if meeting.status in MINUTES_APPROVED else WHEN_MINUTES_APPROVED
+    return [
+        Offer(DocumentKind.RESEARCH_PACK, "MARAC list and research pack", not_yet=issued),
+        Offer(DocumentKind.AGENDA, "Agenda", not_yet=issued),
+        minutes_offer(meeting, user),
+        Offer(DocumentKind.ACTION_PLAN, "Action plan, all agencies", not_yet=approved),
+    ]
+
+
+def minutes_offer(meeting: Meeting, user: User) -> Offer:
+    """The chair and coordinator may print the draft to check it; everyone else waits for approval."""
+    if meeting.status in MINUTES_APPROVED:
+        return Offer(DocumentKind.MINUTES, "Minutes")
+    if meeting.status is MeetingStatus.MINUTES_DRAFT and user.role in MEETING_WIDE_ROLES:
+        return Offer(DocumentKind.MINUTES, "Minutes (draft, for checking)", draft=True)
+    return Offer(DocumentKind.MINUTES, "Minutes", not_yet=WHEN_MINUTES_APPROVED)
+
+
+def agency_plan_offer(meeting: Meeting, agency: Agency) -> Offer:
+    approved = None if meeting.status in MINUTES_APPROVED else WHEN_MINUTES_APPROVED
+    return Offer(DocumentKind.AGENCY_ACTION_PLAN, f"Action plan for {agency.name}", agency_id=agency.id, not_yet=approved)
+
+
+# What each document holds.
+
+@dataclass(frozen=True)
+class AgendaEntry:
+    position: int
+    section: AgendaSection
+    starts_at: datetime
+    ends_at: datetime
+    reference: str
+    referring_agency: str
+    criteria: tuple[str, ...]
+    tier: str
+    flags: tuple[str, ...]
+    transferred_from: str | None
+
+
+@dataclass(frozen=True)
+class ActionLine:
+    number: int
+    case_reference: str
+    description: str
+    agency: str
+    owner_name: str
+    due_on: date
+    status: str
+    note: str | None
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class MinutesRecord:
+    """One case's minutes as printed: each text, then what each agency shared."""
+
+    victim_views: str
+    information_shared: str
+    shared_by_agency: tuple[tuple[str, str], ...]
+    risks_to_victim: str
+    risks_to_children: str
+    risks_to_others: str
+    risks_to_professionals: str
+    decisions: str
+    outcome: str
+
+
+@dataclass(frozen=True)
+class MinutesCase:
+    entry: AgendaEntry
+    identifiers: research.CaseIdentifiers
+    minutes: MinutesRecord | None
+    actions: tuple[ActionLine, ...]
+
+
+@dataclass(frozen=True)
+class ResearchCase:
+    entry: AgendaEntry
+    identifiers: research.CaseIdentifiers
+
+
+def meeting_document(meeting: Meeting, offer: Offer) -> PdfDocument:
+    if offer.kind is DocumentKind.RESEARCH_PACK:
+        return research_pack(meeting)
+    if offer.kind is DocumentKind.AGENDA:
+        return agenda_document(meeting)
+    if offer.kind is DocumentKind.MINUTES:
+        return minutes_document(meeting, draft=offer.draft)
+    if offer.kind is DocumentKind.ACTION_PLAN:
+        return action_plan(meeting)
+    return agency_action_plan(meeting, access_store.get_agency(offer.agency_id))
+
+
+def research_pack(meeting: Meeting) -> PdfDocument:
+    rows = agenda.agenda_rows(meeting)
+    cases = [ResearchCase(agenda_entry(meeting, row), research.case_identifiers(row.item)) for row in rows]
+    return PdfDocument(
+        kind="RESEARCH", subject=f"M{meeting.id}", title="MARAC list and research pack", template="reports/print-research-pack.html",
+        filename=f"marac-research-pack-{meeting_day(meeting)}", context={"meeting": meeting, "cases": cases}, case_ids=case_ids_of(rows),
+    )
+
+
+def agenda_document(meeting: Meeting) -> PdfDocument:
+    rows = agenda.agenda_rows(meeting)
+    return PdfDocument(
+        kind="AGENDA", subject=f"M{meeting.id}", title="MARAC agenda", template="reports/print-agenda.html",
+        filename=f"marac-agenda-{meeting_day(meeting)}",
+        context={"meeting": meeting, "entries": [agenda_entry(meeting, row) for row in rows], "notices": notices(meeting)}, case_ids=case_ids_of(rows),
+    )
+
+
+def minutes_document(meeting: Meeting, *, draft: bool = False) -> PdfDocument:
+    rows = agenda.agenda_rows(meeting)
+    today = date.today()
+    agency_names = agency_names_by_key()
+    cases = [
+        MinutesCase(
+            agenda_entry(meeting, row), research.case_identifiers(row.item), minutes_record(row.item, agency_names),
+            tuple(action_line(action, today) for action in store.list_actions_for_item(row.item)),
+        )
+        for row in rows
+    ]
+    attendance = store.list_attendance(meeting)
+    reviewed = store.list_actions_to_review(meeting)
+    return PdfDocument(
+        kind="MINUTES", subject=f"M{meeting.id}", title="MARAC minutes" + (": DRAFT" if draft else ""), template="reports/print-minutes.html",
+        filename=f"marac-minutes-{'draft-' if draft else ''}{meeting_day(meeting)}",
+        context={
+            "meeting": meeting, "draft": draft, "cases": cases, "notices": notices(meeting),
+            "present": [row for row in attendance if row.status is AttendanceStatus.PRESENT],
+            "observers": [row for row in attendance if row.status is AttendanceStatus.OBSERVER],
+            "apologies": [row for row in attendance if row.status is AttendanceStatus.APOLOGIES],
+            "statement": current_app.config["CONFIDENTIALITY_STATEMENT"],
+            "reviewed": [action_line(action, today) for action in reviewed],
+        },
+        case_ids=tuple(dict.fromkeys([*case_ids_of(rows), *(action.case_id for action in reviewed)])),
+    )
+
+
+def action_plan(meeting: Meeting) -> PdfDocument:
+    actions = store.list_actions_for_meeting(meeting)
+    return PdfDocument(
+        kind="ACTIONS", subject=f"M{meeting.id}", title="MARAC action plan", template="reports/print-action-plan.html",
+        filename=f"marac-action-plan-{meeting_day(meeting)}",
+        context={"meeting": meeting, "agency": None, "actions": action_lines(actions)}, case_ids=tuple(dict.fromkeys(action.case_id for action in actions)),
+    )
+
+
+def agency_action_plan(meeting: Meeting, agency: Agency) -> PdfDocument:
+    """Only that agency's actions: an agency's plan goes to its own staff, who need no other agency's tasks."""
+    actions = store.list_actions_for_meeting(meeting, agency_id=agency.id)
+    return PdfDocument(
+        kind="ACTIONS", subject=f"M{meeting.id}-A{agency.id}", title=f"MARAC action plan: {agency.name}", template="reports/print-action-plan.html",
+        filename=f"marac-action-plan-{meeting_day(meeting)}-{slug(agency.name)}",
+        context={"meeting": meeting, "agency": agency, "actions": action_lines(actions)}, case_ids=tuple(dict.fromkeys(action.case_id for action in actions)),
+    )
+
+
+def agenda_entry(meeting: Meeting, row: agenda.AgendaRow) -> AgendaEntry:
+    return AgendaEntry(
+        position=row.item.position, section=row.item.section, starts_at=row.item.starts_at, ends_at=row.item.ends_at,
+        reference=tracker.case_reference(row.item.referral.case.victim, meeting.starts_at), referring_agency=row.referring_agency,
+        criteria=criteria_labels(row.criteria), tier=Tier(row.tier).label, flags=tuple(flag_label(flag) for flag in row.flags),
+        transferred_from=row.transferred_from,
+    )
+
+
+def notices(meeting: Meeting) -> list[tuple[str, date]]:
+    """(initials, watch end) for cases leaving the 12-month repeat watch: read out, never named."""
+    return [(case.victim.initials, case.repeat_watch_ends) for case in agenda.twelve_month_notices(meeting)]
+
+
+def minutes_record(item: AgendaItem, agency_names: dict[str, str]) -> MinutesRecord | None:
+    minutes = store.get_case_minutes(item.id)
+    if minutes is None:
+        return None
+    shared = sorted(((agency_names.get(key, "Another agency"), text) for key, text in (minutes.agency_information or {}).items() if text), key=lambda pair: pair[0])
+    return MinutesRecord(
+        victim_views=minutes.victim_views, information_shared=minutes.information_shared, shared_by_agency=tuple(shared),
+        risks_to_victim=minutes.risks_to_victim, risks_to_children=minutes.risks_to_children, risks_to_others=minutes.risks_to_others,
+        risks_to_professionals=minutes.risks_to_professionals, decisions=minutes.decisions,
+        outcome=OUTCOME_LABELS[minutes.outcome] if minutes.outcome else "Not recorded",
+    )
+
+
+def action_lines(actions: list[Action]) -> list[ActionLine]:
+    today = date.today()
+    return [action_line(action, today) for action in actions]
+
+
+def action_line(action: Action, today: date) -> ActionLine:
+    return ActionLine(
+        number=action.id, case_reference=tracker.case_reference_for(action), description=action.description, agency=action.owner_agency.name,
+        owner_name=action.owner_name, due_on=action.due_on, status=action.status.label, note=action.completion_note,
+        overdue=tracker.urgency(action, today, window_days=0) == "overdue",
+    )
+
+
+# The transfer pack.
+
+@dataclass(frozen=True)
+class AssessmentLine:
+    tool: str
+    assessed_on: date
+    agency: str
+    score: str
+    tier: str
+
+
+@dataclass(frozen=True)
+class DecisionLine:
+    evaluated_on: date
+    eligible: bool
+    criteria: tuple[str, ...]
+    tier: str
+
+
+@dataclass(frozen=True)
+class ReferralLine:
+    received_on: date
+    agency: str
+    criteria: tuple[str, ...]
+    state: str
+
+
+@dataclass(frozen=True)
+class MinutesExtract:
+    meeting: Meeting
+    reference: str
+    minutes: MinutesRecord | None
+
+
+def transfer_pack(case: Case) -> PdfDocument:
+    """What a receiving MARAC needs: who, the risk history, earlier minutes and the actions."""
+    agency_names = agency_names_by_key()
+    heard = [item for item in store.list_agenda_items_for_case(case.id) if item.meeting.status in MINUTES_APPROVED]
+    context = {
+        "case": case,
+        "victim": research.identifiers_of(case.victim),
+        "perpetrators": research.parties_of(case, PartyRole.PERPETRATOR),
+        "children": research.parties_of(case, PartyRole.CHILD),
+        "transfers": store.list_transfers_for_case(case.id),
+        "assessments": [assessment_line(row) for row in risk_store.list_assessments(case) if row.status is AssessmentStatus.COMPLETE],
+        "decisions": [decision_line(row) for row in risk_store.list_decisions(case)],
+        "referrals": [referral_line(row) for row in risk_store.list_referrals(case)],
+        "extracts": [
+            MinutesExtract(item.meeting, tracker.case_reference(case.victim, item.meeting.starts_at), minutes_record(item, agency_names)) for item in heard
+        ],
+        "actions": action_lines(store.list_actions_for_case(case.id)),
+    }
+    return PdfDocument(
+        kind="TRANSFER", subject=f"C{case.id[:8]}", title="MARAC transfer pack", template="reports/print-transfer-pack.html",
+        filename=f"marac-transfer-pack-{case.id[:8]}", context=context, case_ids=(case.id,),
+    )
+
+
+def assessment_line(assessment: Assessment) -> AssessmentLine:
+    result = assessment.result or {}
+    tier = result.get("tier")
+    score = f"{result['score']:g} of {result['max_score']:g}" if result.get("score") is not None and result.get("max_score") else "Not scored"
+    return AssessmentLine(
+        tool=get_pack(assessment.tool_id).name, assessed_on=assessment.assessed_on, agency=assessment.agency.name,
+        score=score + (f" ({result['band']})" if result.get("band") else ""), tier=Tier(tier).label if tier else "No tier",
+    )
+
+
+def decision_line(decision: Decision) -> DecisionLine:
+    return DecisionLine(decision.evaluated_on, decision.eligible, criteria_labels(decision.criteria), Tier(decision.tier).label)
+
+
+def referral_line(referral: Referral) -> ReferralLine:
+    return ReferralLine(referral.received_at.astimezone(UK_TIME).date(), referral.agency.name, criteria_labels(referral.criteria), referral.state.value.capitalize())
+
+
+# Small shared pieces.
+
+def criteria_labels(codes) -> tuple[str, ...]:
+    return tuple(research.CRITERIA_LABELS.get(code, code.replace("-", " ").capitalize()) for code in codes)
+
+
+def flag_label(flag: str) -> str:
+    return flag.replace("-", " ").capitalize()
+
+
+def case_ids_of(rows: list[agenda.AgendaRow]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(row.item.referral.case_id for row in rows))
+
+
+def agency_names_by_key() -> dict[str, str]:
+    """Minutes keep what each agency shared under "agency-<id>"."""
+    return {f"agency-{agency.id}": agency.name for agency in access_store.list_agencies()}
+
+
+def meeting_day(meeting: Meeting) -> str:
+    return meeting.starts_at.astimezone(UK_TIME).date().isoformat()
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "agency"

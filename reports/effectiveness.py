@@ -1,0 +1,98 @@
+"""Partnership effectiveness: evidence for the steering group that the multi-agency arrangement works.
+
+Per agency: attendance at the meetings it was invited to, research returned by the deadline, actions
+completed by their due date, and actions overdue now. Per meeting: cases heard against cases planned.
+Research and actions count only once their deadline has passed, so that a quarter still under way is
+not marked down for work that is not yet due.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from reports import store
+
+
+@dataclass(frozen=True)
+class Rate:
+    count: int
+    of: int
+
+    @property
+    def percent(self) -> int | None:
+        """Rounded half up, so 2 of 8 is 25% and 5 of 8 is 63%."""
+        if self.of == 0:
+            return None
+        return (200 * self.count + self.of) // (2 * self.of)
+
+    def __str__(self) -> str:
+        return "—" if self.of == 0 else f"{self.count} of {self.of} ({self.percent}%)"
+
+
+@dataclass(frozen=True)
+class AgencyEffectiveness:
+    agency: str
+    attendance: Rate
+    research_on_time: Rate
+    actions_on_time: Rate
+    overdue_now: int
+
+
+@dataclass(frozen=True)
+class MeetingEffectiveness:
+    meeting_id: int
+    starts_at: datetime
+    cases_heard: Rate
+
+
+@dataclass(frozen=True)
+class Effectiveness:
+    first_day: date
+    last_day: date
+    deadlines_to: date
+    today: date
+    agencies: tuple[AgencyEffectiveness, ...]
+    meetings: tuple[MeetingEffectiveness, ...]
+
+
+def partnership_effectiveness(first_day: date, last_day: date, today: date) -> Effectiveness:
+    """Figures for meetings held from `first_day` to `last_day`; research and actions whose deadline
+    fell in that range before `today`; overdue actions as of `today`."""
+    meetings = store.list_meetings_held(first_day, last_day)
+    meeting_ids = [meeting.id for meeting in meetings]
+    deadlines_to = min(last_day, today - timedelta(days=1))
+    attendance = store.count_invitations_and_attendance(meeting_ids)
+    research = research_counts(first_day, deadlines_to)
+    actions = store.count_actions_due_and_done_on_time(first_day, deadlines_to) if deadlines_to >= first_day else {}
+    overdue = store.count_overdue_actions(today)
+    names = store.agency_names(attendance.keys() | research.keys() | actions.keys() | overdue.keys())
+    agencies = tuple(
+        AgencyEffectiveness(
+            agency=names[agency_id],
+            attendance=rate(attendance.get(agency_id)),
+            research_on_time=rate(research.get(agency_id)),
+            actions_on_time=rate(actions.get(agency_id)),
+            overdue_now=overdue.get(agency_id, 0),
+        )
+        for agency_id in sorted(names, key=lambda agency_id: names[agency_id].casefold())
+    )
+    return Effectiveness(first_day, last_day, deadlines_to, today, agencies, meeting_rows(meetings))
+
+
+def research_counts(first_day: date, deadlines_to: date) -> dict[int, tuple[int, int]]:
+    if deadlines_to < first_day:
+        return {}
+    due_from, due_before = store.uk_day_bounds(first_day, deadlines_to)
+    return store.count_research_requests_and_returned_on_time(due_from, due_before)
+
+
+def meeting_rows(meetings) -> tuple[MeetingEffectiveness, ...]:
+    counts = store.count_agenda_items_and_minutes([meeting.id for meeting in meetings])
+    return tuple(MeetingEffectiveness(meeting.id, meeting.starts_at, rate(counts.get(meeting.id))) for meeting in meetings)
+
+
+def rate(counts: tuple[int, int] | None) -> Rate:
+    """(denominator, numerator) from the store as a Rate."""
+    if counts is None:
+        return Rate(0, 0)
+    of, count = counts
+    return Rate(count, of)

@@ -1,0 +1,92 @@
+"""Queries for the dashboard's partnership-effectiveness figures: counts grouped in the database."""
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, case, exists, func, select
+
+from access.models import Agency
+from extensions import db
+from meetings.models import (
+    Action,
+    ActionStatus,
+    AgendaItem,
+    Attendance,
+    AttendanceStatus,
+    CaseMinutes,
+    Invitation,
+    Meeting,
+    MeetingStatus,
+    ResearchReturn,
+)
+
+UK_TIME = ZoneInfo("Europe/London")
+HELD_STATUSES = (MeetingStatus.IN_PROGRESS, MeetingStatus.MINUTES_DRAFT, MeetingStatus.MINUTES_APPROVED, MeetingStatus.DISTRIBUTED)
+
+
+def uk_day_bounds(first_day: date, last_day: date) -> tuple[datetime, datetime]:
+    """From the start of `first_day` to the start of the day after `last_day`, in UK time."""
+    return datetime.combine(first_day, time(), UK_TIME), datetime.combine(last_day + timedelta(days=1), time(), UK_TIME)
+
+
+def list_meetings_held(first_day: date, last_day: date) -> list[Meeting]:
+    start, end = uk_day_bounds(first_day, last_day)
+    query = select(Meeting).where(Meeting.status.in_(HELD_STATUSES), Meeting.starts_at >= start, Meeting.starts_at < end).order_by(Meeting.starts_at, Meeting.id)
+    return list(db.session.scalars(query))
+
+
+def count_agenda_items_and_minutes(meeting_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Meeting id -> (agenda items, agenda items with minutes saved)."""
+    query = (
+        select(AgendaItem.meeting_id, func.count(AgendaItem.id), func.count(CaseMinutes.id))
+        .outerjoin(CaseMinutes, CaseMinutes.agenda_item_id == AgendaItem.id)
+        .where(AgendaItem.meeting_id.in_(meeting_ids))
+        .group_by(AgendaItem.meeting_id)
+    )
+    return {meeting_id: (planned, heard) for meeting_id, planned, heard in db.session.execute(query)}
+
+
+def count_invitations_and_attendance(meeting_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Agency id -> (meetings it was invited to, those it had someone present at)."""
+    present = exists().where(
+        Attendance.meeting_id == Invitation.meeting_id, Attendance.agency_id == Invitation.agency_id, Attendance.status == AttendanceStatus.PRESENT
+    )
+    query = (
+        select(Invitation.agency_id, func.count(Invitation.id), func.sum(case((present, 1), else_=0)))
+        .where(Invitation.meeting_id.in_(meeting_ids))
+        .group_by(Invitation.agency_id)
+    )
+    return {agency_id: (invited, int(attended)) for agency_id, invited, attended in db.session.execute(query)}
+
+
+def count_research_requests_and_returned_on_time(due_from: datetime, due_before: datetime) -> dict[int, tuple[int, int]]:
+    """Agency id -> (research requests due in the window, those returned by their deadline)."""
+    on_time = and_(ResearchReturn.returned_at.is_not(None), ResearchReturn.returned_at <= ResearchReturn.due_at)
+    query = (
+        select(ResearchReturn.agency_id, func.count(ResearchReturn.id), func.sum(case((on_time, 1), else_=0)))
+        .where(ResearchReturn.due_at >= due_from, ResearchReturn.due_at < due_before)
+        .group_by(ResearchReturn.agency_id)
+    )
+    return {agency_id: (due, int(returned)) for agency_id, due, returned in db.session.execute(query)}
+
+
+def count_actions_due_and_done_on_time(first_day: date, last_day: date) -> dict[int, tuple[int, int]]:
+    """Owning agency id -> (actions due from `first_day` to `last_day`, those done by their due date)."""
+    on_time = and_(Action.status == ActionStatus.DONE, Action.completed_on.is_not(None), Action.completed_on <= Action.due_on)
+    query = (
+        select(Action.owner_agency_id, func.count(Action.id), func.sum(case((on_time, 1), else_=0)))
+        .where(Action.due_on >= first_day, Action.due_on <= last_day)
+        .group_by(Action.owner_agency_id)
+    )
+    return {agency_id: (due, int(done)) for agency_id, due, done in db.session.execute(query)}
+
+
+def count_overdue_actions(today: date) -> dict[int, int]:
+    """Owning agency id -> open actions whose due date is before `today`."""
+    query = select(Action.owner_agency_id, func.count(Action.id)).where(Action.status == ActionStatus.OPEN, Action.due_on < today).group_by(Action.owner_agency_id)
+    return {key: value for key, value in db.session.execute(query)}
+
+
+def agency_names(agency_ids) -> dict[int, str]:
+    query = select(Agency.id, Agency.name).where(Agency.id.in_(list(agency_ids)))
+    return {key: value for key, value in db.session.execute(query)}
