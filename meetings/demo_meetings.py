@@ -170,11 +170,16 @@ def past_actions(items, agencies, today):
 def seed_upcoming_meeting(users, agencies, area, today, day):
     coordinator = users[Role.COORDINATOR]
     meeting = new_meeting(area, day, users[Role.CHAIR])
-    for victim, perpetrator, child, days_ago in (
-        (("Hana", "Suleiman", date(1988, 10, 3), "RV2 5QR"), ("Tariq", "Suleiman", date(1986, 1, 30)), ("Adam", "Suleiman", date(2017, 7, 21)), 6),
-        (("Irene", "Walsh", date(1959, 5, 17), "RV8 1ST"), ("Patrick", "Walsh", date(1957, 3, 8)), None, 4),
-    ):
+    referrals = [
         demo_case(coordinator, area, today, victim, perpetrator, child, referred_days_ago=days_ago, state=ReferralState.ACCEPTED)
+        for victim, perpetrator, child, days_ago in (
+            (("Hana", "Suleiman", date(1988, 10, 3), "RV2 5QR"), ("Tariq", "Suleiman", date(1986, 1, 30)), ("Adam", "Suleiman", date(2017, 7, 21)), 6),
+            (("Irene", "Walsh", date(1959, 5, 17), "RV8 1ST"), ("Patrick", "Walsh", date(1957, 3, 8)), None, 4),
+        )
+    ]
+    # The second name is the demo agency representative's, so the coordinator has a near match to decide.
+    risk_store.add_excluded_people(referrals[0].case, [("Yusuf Suleiman", "the perpetrator's brother (demo)")], recorded_by=coordinator)
+    risk_store.add_excluded_people(referrals[1].case, [("Ade Agency Rep", "the perpetrator's niece, works at the hospital (demo)")], recorded_by=coordinator)
     db.session.flush()
     agenda.accept_proposal(agenda.propose(), user=coordinator)
     schedule.take_next_step(meeting, user=coordinator)

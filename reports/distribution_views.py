@@ -21,6 +21,12 @@ NEXT_STEP_WHILE_HELD = (
 NEXT_STEP_WHEN_CLEAR = "Every match is decided: the meeting's documents are available to the people they are meant for."
 
 
+@bp.app_context_processor
+def distribution_context() -> dict:
+    """Lets the meeting page warn the coordinator without the meetings package importing this one."""
+    return {"distribution_matches_for": distribution.matches_for}
+
+
 def load_meeting(meeting_id: int) -> Meeting:
     meeting = meetings_store.get_meeting(meeting_id)
     if meeting is None:

@@ -22,7 +22,8 @@ from risk import store as risk_store
 @bp.route("/documents")
 @allow_any_role
 def list_documents():
-    return render_template("reports/list-documents.html", entries=documents.documents_for(current_user))
+    checks = distribution.checks_needed() if current_user.role is Role.COORDINATOR else []
+    return render_template("reports/list-documents.html", entries=documents.documents_for(current_user), checks=checks)
 
 
 @bp.route("/documents/meetings/<int:meeting_id>/research-pack", defaults={"kind": DocumentKind.RESEARCH_PACK.value})

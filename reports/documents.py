@@ -38,6 +38,7 @@ LIST_ISSUED = frozenset(MeetingStatus) - {MeetingStatus.PLANNED}
 MINUTES_APPROVED = frozenset({MeetingStatus.MINUTES_APPROVED, MeetingStatus.DISTRIBUTED})
 WHEN_LIST_ISSUED = "Available when the MARAC list is issued."
 WHEN_MINUTES_APPROVED = "Available when the minutes are approved."
+WHEN_DISTRIBUTED = "Available when the coordinator distributes the approved minutes."
 OUTCOME_LABELS = {
     CaseOutcome.NEW: "New case",
     CaseOutcome.REPEAT: "Repeat",
@@ -112,8 +113,8 @@ def offers_for(meeting: Meeting, user: User, *, invited: bool, owners: list[Agen
     """Coordinator and chair: everything. An invited agency's representatives: the meeting's documents.
     Agency staff: their own agency's action plan when it owns actions. Administrators: nothing."""
     if user.role in MEETING_WIDE_ROLES:
-        return [*meeting_offers(meeting, user), *(agency_plan_offer(meeting, agency) for agency in owners)]
-    own_plan = [agency_plan_offer(meeting, agency) for agency in owners if agency.id == user.agency_id]
+        return [*meeting_offers(meeting, user), *(agency_plan_offer(meeting, user, agency) for agency in owners)]
+    own_plan = [agency_plan_offer(meeting, user, agency) for agency in owners if agency.id == user.agency_id]
     if user.role is Role.AGENCY_REP:
         return [*(meeting_offers(meeting, user) if invited else []), *own_plan]
     if user.role is Role.PRACTITIONER:
@@ -123,27 +124,30 @@ def offers_for(meeting: Meeting, user: User, *, invited: bool, owners: list[Agen
 
 def meeting_offers(meeting: Meeting, user: User) -> list[Offer]:
     issued = None if meeting.status in LIST_ISSUED else WHEN_LIST_ISSUED
-    approved = None if meeting.status in MINUTES_APPROVED else WHEN_MINUTES_APPROVED
     return [
         Offer(DocumentKind.RESEARCH_PACK, "MARAC list and research pack", not_yet=issued),
         Offer(DocumentKind.AGENDA, "Agenda", not_yet=issued),
         minutes_offer(meeting, user),
-        Offer(DocumentKind.ACTION_PLAN, "Action plan, all agencies", not_yet=approved),
+        Offer(DocumentKind.ACTION_PLAN, "Action plan, all agencies", not_yet=not_yet_released(meeting, user)),
     ]
+
+
+def not_yet_released(meeting: Meeting, user: User) -> str | None:
+    """The chair and coordinator have approved minutes and plans at once; agencies once they are distributed."""
+    if user.role in MEETING_WIDE_ROLES:
+        return None if meeting.status in MINUTES_APPROVED else WHEN_MINUTES_APPROVED
+    return None if meeting.status is MeetingStatus.DISTRIBUTED else WHEN_DISTRIBUTED
 
 
 def minutes_offer(meeting: Meeting, user: User) -> Offer:
     """The chair and coordinator may print the draft to check it; everyone else waits for approval."""
-    if meeting.status in MINUTES_APPROVED:
-        return Offer(DocumentKind.MINUTES, "Minutes")
     if meeting.status is MeetingStatus.MINUTES_DRAFT and user.role in MEETING_WIDE_ROLES:
         return Offer(DocumentKind.MINUTES, "Minutes (draft, for checking)", draft=True)
-    return Offer(DocumentKind.MINUTES, "Minutes", not_yet=WHEN_MINUTES_APPROVED)
+    return Offer(DocumentKind.MINUTES, "Minutes", not_yet=not_yet_released(meeting, user))
 
 
-def agency_plan_offer(meeting: Meeting, agency: Agency) -> Offer:
-    approved = None if meeting.status in MINUTES_APPROVED else WHEN_MINUTES_APPROVED
-    return Offer(DocumentKind.AGENCY_ACTION_PLAN, f"Action plan for {agency.name}", agency_id=agency.id, not_yet=approved)
+def agency_plan_offer(meeting: Meeting, user: User, agency: Agency) -> Offer:
+    return Offer(DocumentKind.AGENCY_ACTION_PLAN, f"Action plan for {agency.name}", agency_id=agency.id, not_yet=not_yet_released(meeting, user))
 
 
 # What each document holds.

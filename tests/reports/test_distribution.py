@@ -274,3 +274,19 @@ def test_a_meeting_without_exclusions_has_nothing_to_check(app, client, make_use
 
     assert "Nothing is held back by this check" in page
     assert reason(app, meeting.meeting_id, coordinator) is None
+
+
+def test_the_coordinator_is_warned_on_the_meeting_page_and_documents_page_until_every_match_is_decided(app, client, seeded):
+    meeting, people, excluded = seeded
+    sign_in(app, client, people["coordinator"])
+    meeting_page = client.get(client.url("meetings.view_meeting", meeting_id=meeting.meeting_id)).get_data(as_text=True)
+    documents_page = client.get(client.url("reports.list_documents")).get_data(as_text=True)
+
+    decide(app, meeting.meeting_id, excluded["john"], people["near"], ClearanceDecision.RELEASE, by=people["coordinator"])
+    meeting_page_after = client.get(client.url("meetings.view_meeting", meeting_id=meeting.meeting_id)).get_data(as_text=True)
+    documents_page_after = client.get(client.url("reports.list_documents")).get_data(as_text=True)
+
+    assert "documents are held back: 1 person" in meeting_page and check_url(client, meeting) in meeting_page
+    assert "Distribution is stopped for the meeting" in documents_page and check_url(client, meeting) in documents_page
+    assert "held back" not in meeting_page_after and check_url(client, meeting) not in meeting_page_after
+    assert "Distribution is stopped" not in documents_page_after

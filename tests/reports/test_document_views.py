@@ -106,9 +106,23 @@ def test_documents_not_yet_available_say_when_they_will_be(app, client, world):
 
     issued, planned = section_of(page, world.meeting_id), section_of(page, world.earlier_meeting_id)
     assert issued.count("(PDF)</a>") == 2  # the research pack and the agenda
-    assert issued.count("Available when the minutes are approved.") == 3  # minutes, whole plan, Police's plan
+    assert issued.count("Available when the coordinator distributes the approved minutes.") == 3  # minutes, whole plan, Police's plan
     assert planned.count("Available when the MARAC list is issued.") == 2
     assert "(PDF)</a>" not in planned
+
+
+def test_approved_minutes_reach_agencies_only_when_the_coordinator_distributes_them(app, client, world):
+    set_status(app, world.meeting_id, MeetingStatus.MINUTES_APPROVED)
+    sign_in(app, client, world, "police rep")
+
+    rep_section = section_of(client.get(client.url("reports.list_documents")).get_data(as_text=True), world.meeting_id)
+    refused = client.get(meeting_url(client, world, "minutes")).status_code
+    sign_in(app, client, world, "coordinator")
+    coordinator_download = client.get(meeting_url(client, world, "minutes"))
+
+    assert rep_section.count("Available when the coordinator distributes the approved minutes.") == 3  # minutes, whole plan, Police's plan
+    assert refused == 404
+    assert coordinator_download.status_code == 200 and coordinator_download.mimetype == "application/pdf"
 
 
 def test_the_meeting_page_links_to_the_documents_and_the_transfers_page_to_the_transfer_pack(app, client, world):

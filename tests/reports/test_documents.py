@@ -83,7 +83,7 @@ def seed_world(app) -> World:
             "admin": add_user("Ada Admin", "ada@example.org", Role.ADMIN, idva),
         }
         meeting = db.session.get(Meeting, seeded.meeting_id)
-        meeting.status, meeting.chair_id = MeetingStatus.MINUTES_APPROVED, users["chair"]
+        meeting.status, meeting.chair_id = MeetingStatus.DISTRIBUTED, users["chair"]
         db.session.get(Meeting, earlier.meeting_id).status = MeetingStatus.DISTRIBUTED
         for case_id in [*earlier.case_ids, *seeded.case_ids]:
             db.session.add(SafeContact(person_id=db.session.get(Case, case_id).victim_id, phone=CANARY_PHONE, safe_to_call=True, safe_address=CANARY_ADDRESS))
