@@ -10,16 +10,14 @@ from flask_login import current_user
 from access.audit import AuditAction, record_event
 from access.models import AGENCY_KIND_LABELS, AgencyKind, Role
 from access.permissions import allow
-from extensions import db, utcnow
+from extensions import db
 from reports import charts, data_return
 from reports.charts import Chart
 from reports.downloads import PdfDocument, pdf_download
 from reports.effectiveness import Effectiveness, partnership_effectiveness
-from reports.quarters import Quarter, parse_quarter, quarter_containing, recent_quarters
-from reports.store import UK_TIME
+from reports.quarters import Quarter, quarter_choices, quarter_containing, quarter_from, uk_today
 from reports.views import bp
 
-QUARTERS_TO_CHOOSE_FROM = 8
 REFERRAL_COLUMNS = {AGENCY_KIND_LABELS[kind]: f"referrals_{kind.value}" for kind in AgencyKind}
 
 
@@ -34,14 +32,8 @@ class Dashboard:
     effectiveness: Effectiveness
 
 
-def uk_today() -> date:
-    return utcnow().astimezone(UK_TIME).date()
-
-
 def requested_quarter(today: date) -> Quarter:
-    """The quarter asked for, or the current one; a ValueError says what to enter instead."""
-    text = request.args.get("quarter")
-    return quarter_containing(today) if text is None else parse_quarter(text)
+    return quarter_from(request.args.get("quarter"), default=quarter_containing(today))
 
 
 def twelve_months_to(quarter: Quarter) -> tuple[date, date]:
@@ -69,13 +61,6 @@ def population_chart(quarter: Quarter, year_label: str) -> Chart | None:
         return None
     cases_in_year = int(data_return.meeting_rows(*twelve_months_to(quarter))["cases_discussed"].sum())
     return charts.cases_per_10k_chart(cases_in_year, population, year_label)
-
-
-def quarter_choices(today: date, chosen: Quarter | None = None) -> list[Quarter]:
-    quarters = recent_quarters(today, QUARTERS_TO_CHOOSE_FROM)
-    if chosen is not None:
-        quarters = sorted({*quarters, chosen}, key=lambda quarter: (quarter.year, quarter.number), reverse=True)
-    return quarters
 
 
 def bad_quarter_page(error: ValueError, today: date):
@@ -114,23 +99,10 @@ def download_quarterly_report():
         filename=f"marac-quarterly-report-{quarter.code}",
         context={
             "dashboard": dashboard,
-            "return_table": transposed(table),
+            "return_table": data_return.by_measure(table),
             "comparisons": data_return.comparison_rows(table.iloc[-1], dashboard.expected_repeat),
             "area": current_app.config.get("MARAC_AREA") or "",
         },
     )
     return pdf_download(document, current_user)
 
-
-def transposed(table) -> dict:
-    """The return printed with one row per measure and one column per meeting, then the total."""
-    meetings = [day if isinstance(day, str) else f"{day:%-d %b %Y}" for day in table["meeting_date"]]
-    measures = [column for column in table.columns if column not in ("meeting_id", "meeting_date")]
-    return {
-        "headings": meetings,
-        "rows": [(data_return.COLUMN_LABELS[column], [shown(value) for value in table[column]]) for column in measures],
-    }
-
-
-def shown(value) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)

@@ -15,20 +15,20 @@ pandas does the counting. The definitions, decided here and shown to users in CO
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date
 
 import pandas as pd
 from sqlalchemy import select
 
 from access.models import AGENCY_KIND_LABELS, Agency, AgencyKind
 from extensions import db
-from meetings.models import AgendaItem, CaseMinutes, CaseOutcome, Meeting, MeetingStatus
+from meetings.models import AgendaItem, CaseMinutes, CaseOutcome
 from meetings.schedule import UK_TIME
+from reports import store
 from reports.quarters import Quarter
 from risk.criteria import REPEAT
 from risk.models import Case, CaseParty, PartyRole, Person, Referral
 
-HELD = (MeetingStatus.IN_PROGRESS, MeetingStatus.MINUTES_DRAFT, MeetingStatus.MINUTES_APPROVED, MeetingStatus.DISTRIBUTED)
 WHITE = "White"
 LGBT_SEXUALITIES = frozenset({"Gay or lesbian", "Bisexual", "Other"})
 LGBT_GENDERS = frozenset({"Non-binary", "Other"})
@@ -77,23 +77,6 @@ class Comparison:
     measure: str
     this_quarter: str
     national: str
-
-
-def utc_bounds(first_day: date, last_day: date) -> tuple[datetime, datetime]:
-    """Meeting days are UK days: a meeting at 00:30 on 1 January in London belongs to January."""
-    start = datetime.combine(first_day, time(0), tzinfo=UK_TIME)
-    end = datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=UK_TIME)
-    return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
-
-
-def list_meetings_held(first_day: date, last_day: date) -> list[tuple[int, datetime]]:
-    start, end = utc_bounds(first_day, last_day)
-    query = (
-        select(Meeting.id, Meeting.starts_at)
-        .where(Meeting.status.in_(HELD), Meeting.starts_at >= start, Meeting.starts_at < end)
-        .order_by(Meeting.starts_at, Meeting.id)
-    )
-    return [tuple(row) for row in db.session.execute(query)]
 
 
 def list_cases_discussed(meeting_ids: list[int]) -> list[tuple]:
@@ -179,7 +162,7 @@ def cases_frame(meetings: pd.DataFrame, rows: list[tuple]) -> pd.DataFrame:
 
 def meeting_rows(first_day: date, last_day: date) -> pd.DataFrame:
     """One row per MARAC meeting held from first_day to last_day (UK dates, inclusive), earliest first."""
-    held = list_meetings_held(first_day, last_day)
+    held = [(meeting.id, meeting.starts_at) for meeting in store.list_meetings_held(first_day, last_day)]
     meetings = pd.DataFrame(
         {"meeting_id": pd.Series([meeting_id for meeting_id, _ in held], dtype="int64"),
          "meeting_date": pd.Series([starts_at.astimezone(UK_TIME).date() for _, starts_at in held], dtype=object)}
@@ -237,3 +220,26 @@ def comparison_rows(total: pd.Series, repeat_expected: tuple[int, int]) -> list[
         Comparison("Victims aged 16 or 17", share(int(total["victims_aged_16_17"]), cases), "1,568 (1.3%)"),
         Comparison("People causing harm aged 17 or under", str(int(total["perpetrators_aged_17_or_under"])), "1,425"),
     ]
+
+
+@dataclass(frozen=True)
+class ByMeasure:
+    """The return turned on its side for reading: a row per measure, a column per meeting, then the total."""
+
+    meetings: list[tuple[int | None, str]]
+    rows: list[tuple[str, list[str]]]
+
+
+def by_measure(frame: pd.DataFrame) -> ByMeasure:
+    records = frame.to_dict("records")
+    meetings = [(record["meeting_id"], meeting_heading(record["meeting_date"])) for record in records]
+    measures = [column for column in COLUMNS if column not in ("meeting_id", "meeting_date")]
+    return ByMeasure(meetings, [(COLUMN_LABELS[column], [shown(record[column]) for record in records]) for column in measures])
+
+
+def meeting_heading(day) -> str:
+    return day if day == TOTAL else f"{day:%-d %b %Y}"
+
+
+def shown(value) -> str:
+    return f"{value:.1f}%" if isinstance(value, float) else str(value)

@@ -1,6 +1,5 @@
 """The quarterly MARAC data return: on screen for checking, then as CSV or XLSX for SafeLives."""
 
-from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app, render_template, request
@@ -9,56 +8,14 @@ from flask_login import current_user
 from access.audit import AuditAction, record_event
 from access.models import Role
 from access.permissions import allow
-from extensions import db, utcnow
-from meetings.schedule import UK_TIME
+from extensions import db
 from reports import data_return, exports
 from reports.downloads import attachment
-from reports.quarters import Quarter, parse_quarter, quarter_containing, recent_quarters
+from reports.quarters import Quarter, quarter_choices, quarter_containing, quarter_from, uk_today
 from reports.views import bp
 
-QUARTERS_TO_CHOOSE_FROM = 8
 CSV_MIMETYPE = "text/csv; charset=utf-8"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@dataclass(frozen=True)
-class ScreenTable:
-    """The return turned on its side for the screen: a row per measure, a column per meeting."""
-
-    meetings: list[tuple[int | None, str]]
-    rows: list[tuple[str, list[str]]]
-
-
-def uk_today() -> date:
-    return utcnow().astimezone(UK_TIME).date()
-
-
-def requested_quarter(today: date) -> Quarter:
-    """The quarter in the link, or the last complete one; ValueError says what to enter instead."""
-    text = request.args.get("quarter")
-    return quarter_containing(today).previous() if text is None else parse_quarter(text)
-
-
-def quarter_choices(today: date, chosen: Quarter | None) -> list[Quarter]:
-    quarters = recent_quarters(today, QUARTERS_TO_CHOOSE_FROM)
-    if chosen is not None and chosen not in quarters:
-        quarters = sorted([*quarters, chosen], key=lambda quarter: (quarter.year, quarter.number), reverse=True)
-    return quarters
-
-
-def shown(value) -> str:
-    return f"{value:.1f}%" if isinstance(value, float) else str(value)
-
-
-def screen_table(frame) -> ScreenTable:
-    records = frame.to_dict("records")
-    meetings = [(record["meeting_id"], meeting_heading(record["meeting_date"])) for record in records]
-    measures = [column for column in data_return.COLUMNS if column not in ("meeting_id", "meeting_date")]
-    return ScreenTable(meetings, [(data_return.COLUMN_LABELS[column], [shown(record[column]) for record in records]) for column in measures])
-
-
-def meeting_heading(day) -> str:
-    return day if day == data_return.TOTAL else f"{day:%-d %b %Y}"
 
 
 def render_page(today: date, *, quarter: Quarter | None, error: str | None = None):
@@ -68,7 +25,7 @@ def render_page(today: date, *, quarter: Quarter | None, error: str | None = Non
         context |= {
             "quarter": quarter,
             "meetings_held": data_return.meetings_in(frame),
-            "table": screen_table(frame),
+            "table": data_return.by_measure(frame),
             "comparisons": data_return.comparison_rows(frame.iloc[-1], tuple(current_app.config["REPEAT_RATE_EXPECTED"])),
             "national_period": data_return.NATIONAL_PERIOD,
         }
@@ -84,7 +41,7 @@ def bad_quarter(today: date, error: ValueError):
 def view_data_return():
     today = uk_today()
     try:
-        quarter = requested_quarter(today)
+        quarter = quarter_from(request.args.get("quarter"), default=quarter_containing(today).previous())
     except ValueError as error:
         return bad_quarter(today, error)
     return render_page(today, quarter=quarter)
@@ -93,7 +50,7 @@ def view_data_return():
 def download(make_file, extension: str, mimetype: str):
     today = uk_today()
     try:
-        quarter = requested_quarter(today)
+        quarter = quarter_from(request.args.get("quarter"), default=quarter_containing(today).previous())
     except ValueError as error:
         return bad_quarter(today, error)
     body = make_file(data_return.quarter_return(quarter), quarter)

@@ -2,10 +2,13 @@
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
 QUARTER_CODE = re.compile(r"([0-9]{4})-Q([1-4])", re.IGNORECASE)
+UK_TIME = ZoneInfo("Europe/London")
+QUARTERS_TO_CHOOSE_FROM = 8
 HOW_TO_ENTER = "Enter a quarter as the year, a hyphen, Q and the quarter number 1 to 4, like 2026-Q4 for October to December 2026"
 
 
@@ -60,4 +63,21 @@ def recent_quarters(day: date, count: int) -> list[Quarter]:
     quarters = [quarter_containing(day)]
     while len(quarters) < count:
         quarters.append(quarters[-1].previous())
+    return quarters
+
+
+def uk_today() -> date:
+    return datetime.now(UK_TIME).date()
+
+
+def quarter_from(text: str | None, default: Quarter) -> Quarter:
+    """The quarter asked for, or `default` when none was; ValueError says what to enter instead."""
+    return default if text is None else parse_quarter(text)
+
+
+def quarter_choices(today: date, chosen: Quarter | None = None) -> list[Quarter]:
+    """The recent quarters to choose from, with the chosen one added when it is older."""
+    quarters = recent_quarters(today, QUARTERS_TO_CHOOSE_FROM)
+    if chosen is not None and chosen not in quarters:
+        quarters = sorted([*quarters, chosen], key=lambda quarter: (quarter.year, quarter.number), reverse=True)
     return quarters

@@ -1,7 +1,6 @@
-"""Queries for the dashboard's partnership-effectiveness figures: counts grouped in the database."""
+"""Queries for the data return and the partnership-effectiveness figures: counts grouped in the database."""
 
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, exists, func, select
 
@@ -19,8 +18,8 @@ from meetings.models import (
     MeetingStatus,
     ResearchReturn,
 )
+from meetings.schedule import UK_TIME
 
-UK_TIME = ZoneInfo("Europe/London")
 HELD_STATUSES = (MeetingStatus.IN_PROGRESS, MeetingStatus.MINUTES_DRAFT, MeetingStatus.MINUTES_APPROVED, MeetingStatus.DISTRIBUTED)
 
 

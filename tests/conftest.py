@@ -73,17 +73,24 @@ def database_template(tmp_path_factory):
         yield path
 
 
-@pytest.fixture
-def database_url(database_template, tmp_path):
+@contextmanager
+def copy_of_template(database_template, folder):
+    """A fresh database copied from the migrated template; dropped afterwards on PostgreSQL."""
     if ON_POSTGRES:
         name = f"marac_test_{secrets.token_hex(6)}"
         run_postgres_admin(f"CREATE DATABASE {name} TEMPLATE {database_template}")
         yield normalise_database_url(postgres_url_for(name))
         drop_postgres_database(name)
     else:
-        path = tmp_path / "test.sqlite"
+        path = folder / "test.sqlite"
         shutil.copyfile(database_template, path)
         yield f"sqlite:///{path}"
+
+
+@pytest.fixture
+def database_url(database_template, tmp_path):
+    with copy_of_template(database_template, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

@@ -4,8 +4,6 @@ One meeting is seeded and each document rendered once for the module (a render c
 tests then read those PDFs.
 """
 
-import secrets
-import shutil
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
@@ -30,7 +28,7 @@ from meetings.models import (
     Transfer,
 )
 from risk.models import Case, PartyRole, SafeContact
-from tests.conftest import ON_POSTGRES, build_test_app, drop_postgres_database, give_session, normalise_database_url, postgres_url_for, run_postgres_admin
+from tests.conftest import build_test_app, copy_of_template, give_session
 from tests.meetings.factories import seed_meeting
 from tests.reports.pdf_helpers import marking_positions, pdf_pages, pdf_text
 
@@ -136,15 +134,8 @@ def add_action(item, description, agency_id, owner, due_on, status=ActionStatus.
 
 @pytest.fixture(scope="module")
 def module_database_url(database_template, tmp_path_factory):
-    if ON_POSTGRES:
-        name = f"marac_test_{secrets.token_hex(6)}"
-        run_postgres_admin(f"CREATE DATABASE {name} TEMPLATE {database_template}")
-        yield normalise_database_url(postgres_url_for(name))
-        drop_postgres_database(name)
-    else:
-        path = tmp_path_factory.mktemp("documents") / "test.sqlite"
-        shutil.copyfile(database_template, path)
-        yield f"sqlite:///{path}"
+    with copy_of_template(database_template, tmp_path_factory.mktemp("documents")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
