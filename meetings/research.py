@@ -14,6 +14,7 @@ from meetings import store
 from meetings.models import AgendaItem, Meeting, MeetingStatus, ResearchReturn
 from risk import journey
 from risk import store as risk_store
+from risk.matching import near_match
 from risk.models import Case, PartyRole, Person
 from risk.schema import Tier
 
@@ -130,11 +131,14 @@ class MeetingResearchList:
     requests: tuple[ResearchRequest, ...]
 
 
-def research_lists_for(agency_id: int, now: datetime | None = None) -> list[MeetingResearchList]:
-    """The issued MARAC lists of the meetings this agency is invited to, with its own returns."""
+def research_lists_for(user: User, now: datetime | None = None) -> list[MeetingResearchList]:
+    """The issued MARAC lists of the meetings the user's agency is invited to, with its own returns,
+    less any case whose exclusion list names someone like the user."""
     now = now or utcnow()
-    meetings = store.list_meetings_open_for_research(agency_id)
-    returns = {row.agenda_item_id: row for row in store.list_agency_research_returns([meeting.id for meeting in meetings], agency_id)}
+    meetings = store.list_meetings_open_for_research(user.agency_id)
+    meeting_ids = [meeting.id for meeting in meetings]
+    returns = {row.agenda_item_id: row for row in store.list_agency_research_returns(meeting_ids, user.agency_id)}
+    kept_from_user = cases_kept_from(user, meeting_ids)
     return [
         MeetingResearchList(
             meeting_id=meeting.id,
@@ -142,10 +146,25 @@ def research_lists_for(agency_id: int, now: datetime | None = None) -> list[Meet
             venue=meeting.venue,
             online=meeting.online,
             due_at=meeting.research_due_at,
-            requests=tuple(research_request(item, returns.get(item.id), now) for item in store.list_agenda(meeting)),
+            requests=tuple(
+                research_request(item, returns.get(item.id), now)
+                for item in store.list_agenda(meeting)
+                if (meeting.id, item.referral.case_id) not in kept_from_user
+            ),
         )
         for meeting in meetings
     ]
+
+
+def cases_kept_from(user: User, meeting_ids: list[int]) -> set[tuple[int, str]]:
+    """(meeting id, case id) where the case's exclusion list has a name like the user's, unless the
+    coordinator has decided it is a different person."""
+    released = store.released_exclusions(user.id, meeting_ids)
+    return {
+        (meeting_id, excluded.case_id)
+        for meeting_id, excluded in store.list_exclusions_on_agendas(meeting_ids)
+        if (meeting_id, excluded.id) not in released and near_match(excluded.name, user.name)
+    }
 
 
 def research_request(item: AgendaItem, research_return: ResearchReturn | None, now: datetime) -> ResearchRequest:
@@ -168,7 +187,8 @@ def return_for_rep(user: User, return_id: int) -> ResearchReturn | None:
     research_return = store.get_research_return(return_id)
     if research_return is None or research_return.agency_id != user.agency_id:
         return None
-    if research_return.agenda_item.meeting.status is MeetingStatus.PLANNED:
+    item = research_return.agenda_item
+    if item.meeting.status is MeetingStatus.PLANNED or (item.meeting_id, item.referral.case_id) in cases_kept_from(user, [item.meeting_id]):
         return None
     return research_return
 

@@ -19,7 +19,7 @@ STALE_MESSAGE = (
 @bp.route("/research")
 @allow(Role.AGENCY_REP)
 def list_research_requests():
-    lists = research.research_lists_for(current_user.agency_id)
+    lists = research.research_lists_for(current_user)
     research.record_list_views(current_user, lists)
     return render_template("meetings/list-research-requests.html", lists=lists)
 

@@ -11,13 +11,15 @@ from meetings.models import (
     AgendaItem,
     Attendance,
     CaseMinutes,
+    ClearanceDecision,
+    DistributionClearance,
     Invitation,
     Meeting,
     MeetingStatus,
     ResearchReturn,
     Transfer,
 )
-from risk.models import Case, Person, Referral, ReferralState
+from risk.models import Case, ExcludedPerson, Person, Referral, ReferralState
 
 
 def create_meeting(**fields) -> Meeting:
@@ -305,3 +307,27 @@ def list_agenda_items_for_case(case_id: str) -> list[AgendaItem]:
 
 def list_actions_for_case(case_id: str) -> list[Action]:
     return list(db.session.scalars(select(Action).where(Action.case_id == case_id).order_by(Action.due_on, Action.id)))
+
+
+# Exclusion lists against the people who read a meeting's cases.
+
+def list_exclusions_on_agendas(meeting_ids: list[int]) -> list[tuple[int, ExcludedPerson]]:
+    """(meeting id, excluded person) for every case on those meetings' agendas."""
+    query = (
+        select(AgendaItem.meeting_id, ExcludedPerson)
+        .join(Referral, AgendaItem.referral_id == Referral.id)
+        .join(ExcludedPerson, ExcludedPerson.case_id == Referral.case_id)
+        .where(AgendaItem.meeting_id.in_(meeting_ids))
+        .order_by(AgendaItem.meeting_id, AgendaItem.position, ExcludedPerson.id)
+    )
+    return [(meeting_id, excluded) for meeting_id, excluded in db.session.execute(query)]
+
+
+def released_exclusions(user_id: int, meeting_ids: list[int]) -> set[tuple[int, int]]:
+    """(meeting id, excluded person id) the coordinator released for this person: a different person."""
+    query = select(DistributionClearance.meeting_id, DistributionClearance.excluded_person_id).where(
+        DistributionClearance.user_id == user_id,
+        DistributionClearance.meeting_id.in_(meeting_ids),
+        DistributionClearance.decision == ClearanceDecision.RELEASE,
+    )
+    return {(meeting_id, excluded_id) for meeting_id, excluded_id in db.session.execute(query)}

@@ -15,7 +15,7 @@ from access.audit import AuditAction, record_event
 from access.models import Role, User
 from extensions import db
 from meetings.models import Action, AgendaItem, Invitation, Meeting
-from reports.models import ClearanceDecision, DistributionClearance
+from meetings.models import ClearanceDecision, DistributionClearance
 from risk.matching import near_match
 from risk.models import Case, ExcludedPerson, Referral
 

@@ -479,3 +479,33 @@ def test_a_save_racing_another_is_refused_by_the_version_column(app, make_user, 
     saved = get_return(app, return_id)
     assert (saved.involvement, saved.returned_at) == (None, None)
     assert count_events(app, AuditAction.RESEARCH_RETURNED) == 0
+
+
+def test_a_case_whose_exclusion_list_names_someone_like_the_rep_is_kept_from_them_until_released(app, client, make_user, url, issued):
+    from meetings.models import ClearanceDecision, DistributionClearance
+    from risk.models import ExcludedPerson
+    from tests.conftest import give_session
+
+    seeded, ids = issued
+    rep_id, _ = make_user(email="jon.smith@example.org", role=Role.AGENCY_REP, agency=POLICE, name="Jon Smith")
+    with app.app_context():
+        excluded = ExcludedPerson(case_id=seeded.case_ids[0], name="John SMITH", note=None, recorded_by_id=seeded.referrer_id)
+        db.session.add(excluded)
+        db.session.commit()
+        excluded_id = excluded.id
+    give_session(app, client, rep_id)
+    kept_return = url("meetings.edit_research_return", return_id=ids[(POLICE, 0)])
+
+    page = client.get(url("meetings.list_research_requests")).get_data(as_text=True)
+    form_status = client.get(kept_return).status_code
+    views_while_kept = count_events(app, AuditAction.CASE_VIEWED, seeded.case_ids[0])
+    with app.app_context():
+        db.session.add(DistributionClearance(meeting_id=seeded.meeting_id, excluded_person_id=excluded_id, user_id=rep_id, decision=ClearanceDecision.RELEASE, decided_by_id=seeded.referrer_id))
+        db.session.commit()
+    page_after_release = client.get(url("meetings.list_research_requests")).get_data(as_text=True)
+
+    assert "Victim1" not in page and "Victim2 CASE" in page
+    assert form_status == 404
+    assert views_while_kept == 0
+    assert "Victim1 CASE" in page_after_release
+    assert client.get(kept_return).status_code == 200
