@@ -82,6 +82,11 @@ class AuditAction(StrEnum):
     EXCLUSION_RECORDED = "exclusion-recorded"
     EXCLUSION_MATCH_CLEARED = "exclusion-match-cleared"
     EXCLUSION_MATCH_WITHHELD = "exclusion-match-withheld"
+    IMPORT_VALIDATED = "import-validated"
+    IMPORT_COMMITTED = "import-committed"
+    IMPORT_FAILED = "import-failed"
+    IMPORT_DISCARDED = "import-discarded"
+    IMPORT_MAPPING_SAVED = "import-mapping-saved"
 
 
 def record_event(action: AuditAction, *, user=None, agency_id=None, object_type=None, object_id=None) -> AuditEvent:

@@ -15,6 +15,7 @@ class NavigationItem:
 NAVIGATION = (
     NavigationItem("Home", "meetings.home"),
     NavigationItem("Start a case", "risk.find_victim"),
+    NavigationItem("Import", "risk.upload_import"),
     NavigationItem("Referrals", "meetings.list_referrals"),
     NavigationItem("Meetings", "meetings.list_meetings"),
     NavigationItem("Research", "meetings.list_research_requests"),

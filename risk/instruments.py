@@ -3,7 +3,7 @@ pack.schema.json and a few cross-checks, and turned into frozen dataclasses."""
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import jsonschema
@@ -105,9 +105,14 @@ class Pack:
         return self.items_by_id()[item_id]
 
     def items_by_id(self) -> dict[str, Item]:
+        return self._items_by_id
+
+    # Packs never change once loaded, and scoring a bulk import asks for these for every row.
+    @cached_property
+    def _items_by_id(self) -> dict[str, Item]:
         return {item.id: item for item in self.items}
 
-    @property
+    @cached_property
     def scored_items(self) -> tuple[Item, ...]:
         return tuple(item for item in self.items if item.scored)
 

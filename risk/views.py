@@ -299,3 +299,5 @@ def edit_person(case_id, person_id):
         journey.save_person_details(person, form, user=current_user, case=case)
         return redirect(url_for("risk.view_case", case_id=case.id))
     return render_template("risk/edit-person.html", form=form, case=case, person=person)
+
+from risk import import_views  # noqa: E402, F401  (routes register on bp)

@@ -30,6 +30,7 @@ APP_TABLES = {
     "safe_contact", "marac_case", "case_party", "incident", "assessment", "professional_judgement",
     "eligibility_decision", "referral", "agenda_item", "invitation", "research_return", "attendance",
     "case_minutes", "marac_action", "transfer", "excluded_person", "distribution_clearance",
+    "saved_import_mapping", "import_batch",
 }
 ALL_TABLES = APP_TABLES | {"alembic_version"}
 
