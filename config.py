@@ -126,6 +126,8 @@ def meeting_settings(environ) -> dict:
         settings["CONFIDENTIALITY_STATEMENT"] = environ["MARAC_CONFIDENTIALITY_STATEMENT"]
     if environ.get("MARAC_PROTECTIVE_MARKING"):
         settings["PROTECTIVE_MARKING"] = environ["MARAC_PROTECTIVE_MARKING"]
+    if environ.get("MARAC_IMPORT_FOLDER"):
+        settings["IMPORT_FOLDER"] = environ["MARAC_IMPORT_FOLDER"]
     if environ.get("MARAC_REPEAT_RATE_EXPECTED"):
         settings["REPEAT_RATE_EXPECTED"] = percentage_range(environ["MARAC_REPEAT_RATE_EXPECTED"])
     return settings

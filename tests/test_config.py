@@ -95,14 +95,16 @@ def test_a_meeting_setting_that_is_not_a_whole_number_is_refused_with_its_name()
         production_settings(GOOD_PRODUCTION | {"MARAC_RESEARCH_DAYS_BEFORE_MEETING": "three"})
 
 
-def test_document_marking_population_and_repeat_range_come_from_the_environment():
+def test_document_marking_population_repeat_range_and_import_folder_come_from_the_environment():
     settings = production_settings(GOOD_PRODUCTION | {
         "MARAC_PROTECTIVE_MARKING": "RESTRICTED WHEN COMPLETE", "MARAC_ADULT_FEMALE_POPULATION": "152000", "MARAC_REPEAT_RATE_EXPECTED": "25-38",
+        "MARAC_IMPORT_FOLDER": "/srv/marac/imports",
     })
 
     assert settings["PROTECTIVE_MARKING"] == "RESTRICTED WHEN COMPLETE"
     assert settings["ADULT_FEMALE_POPULATION"] == 152000
     assert settings["REPEAT_RATE_EXPECTED"] == (25, 38)
+    assert settings["IMPORT_FOLDER"] == "/srv/marac/imports"
     defaults = production_settings(GOOD_PRODUCTION)
     assert (defaults["PROTECTIVE_MARKING"], defaults["ADULT_FEMALE_POPULATION"], defaults["REPEAT_RATE_EXPECTED"]) == ("OFFICIAL-SENSITIVE", None, (28, 40))
 

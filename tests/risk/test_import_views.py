@@ -380,3 +380,14 @@ def test_the_import_page_is_in_the_navigation_for_those_who_may_import(client, s
     page = client.get(client.url("risk.upload_import")).get_data(as_text=True)
 
     assert f'href="{client.url("risk.upload_import")}"' in page
+
+
+def test_an_upload_over_the_size_limit_is_refused_before_anything_is_kept(app, client, rep, folder):
+    too_big = b"Forename,Surname\r\n" + b"x" * app.config["MAX_CONTENT_LENGTH"]
+
+    response = upload(client, too_big)
+
+    assert response.status_code == 413
+    assert staged_files(folder) == []
+    with app.app_context():
+        assert db.session.scalar(select(ImportBatch)) is None
