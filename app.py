@@ -12,14 +12,17 @@ from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+from psycopg import OperationalError as DriverOperationalError
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import settings_from_environment
 from extensions import csrf, db, limiter, login_manager, migrate
 
-ERROR_PAGES = (400, 403, 404, 405, 409, 413, 429, 500)
+ERROR_PAGES = (400, 403, 404, 405, 409, 413, 429, 500, 503)
+DATABASE_RETRY_AFTER_SECONDS = 120
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -191,6 +194,22 @@ def register_error_pages(app: Flask) -> None:
         db.session.commit()
         return render_error(429)
 
+    @app.errorhandler(DBAPIError)
+    def handle_database_error(error):
+        if isinstance(error, OperationalError) or error.connection_invalidated:
+            return database_unavailable(error)
+        return handle_unexpected_error(error)
+
+    @app.errorhandler(DriverOperationalError)
+    def database_unavailable(error):
+        db.session.rollback()
+        # The message can quote the statement and its values: log only the type.
+        log.error({"request_id": g.get("request_id"), "error": type(error).__name__, "status": 503})
+        # The page must not reach for the database again, so it is shown as to someone not signed in.
+        g._login_user = login_manager.anonymous_user()
+        body, status = render_error(503)
+        return body, status, {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)}
+
     @app.errorhandler(Exception)
     def handle_unexpected_error(error):
         db.session.rollback()
@@ -201,7 +220,7 @@ def register_error_pages(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from access.cli import access_cli, audit_cli
+    from access.cli import access_cli, audit_cli, backup_command, restore_command
     from meetings.cli import meetings_cli
     from meetings.demo import demo_cli
     from risk.cli import risk_cli
@@ -211,3 +230,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(meetings_cli)
     app.cli.add_command(risk_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

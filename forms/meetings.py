@@ -34,15 +34,24 @@ OUTCOMES = {"new": "New case", "repeat": "Repeat", "transfer-in": "Transfer in",
 LONG_TEXT = Length(max=20000, message="Enter 20,000 characters or fewer")
 
 
+def parsed_time(text):
+    try:
+        return datetime.strptime(text or "", "%H:%M").time()
+    except (TypeError, ValueError):
+        return None
+
+
 class TimeField(StringField):
     """A time typed as 24-hour hours and minutes, like 10:00 or 14:30."""
 
+    def process_data(self, value):
+        """Parsed here too: an empty POST brings no form data, leaving only the default to check."""
+        super().process_data(value)
+        self.time = parsed_time(self.data)
+
     def process_formdata(self, valuelist):
         super().process_formdata(valuelist)
-        try:
-            self.time = datetime.strptime(self.data or "", "%H:%M").time()
-        except ValueError:
-            self.time = None
+        self.time = parsed_time(self.data)
 
     def pre_validate(self, form):
         if self.data and self.time is None:
