@@ -14,8 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from access.audit import AuditAction, record_event
 from access.models import Role, User
 from extensions import db
-from meetings.models import Action, AgendaItem, Invitation, Meeting
-from meetings.models import ClearanceDecision, DistributionClearance
+from meetings import store as meetings_store
+from meetings.models import Action, AgendaItem, ClearanceDecision, DistributionClearance, Invitation, Meeting
 from risk.matching import near_match
 from risk.models import Case, ExcludedPerson, Referral
 
@@ -56,18 +56,6 @@ def list_recipients(meeting: Meeting) -> list[User]:
     return list(db.session.scalars(select(User).where(User.active, receives).order_by(User.name, User.id)))
 
 
-def list_exclusions_on_agenda(meeting: Meeting) -> list[tuple[Case, ExcludedPerson]]:
-    query = (
-        select(Case, ExcludedPerson)
-        .join(Referral, Referral.case_id == Case.id)
-        .join(AgendaItem, AgendaItem.referral_id == Referral.id)
-        .join(ExcludedPerson, ExcludedPerson.case_id == Case.id)
-        .where(AgendaItem.meeting_id == meeting.id)
-        .order_by(AgendaItem.position, ExcludedPerson.id)
-    )
-    return [(case, excluded) for case, excluded in db.session.execute(query)]
-
-
 def list_clearances(meeting: Meeting) -> list[DistributionClearance]:
     query = select(DistributionClearance).where(DistributionClearance.meeting_id == meeting.id).order_by(DistributionClearance.decided_at, DistributionClearance.id)
     return list(db.session.scalars(query))
@@ -96,14 +84,14 @@ def list_meetings_with_exclusions() -> list[Meeting]:
 
 def matches_for(meeting: Meeting) -> list[ExclusionMatch]:
     """Near matches between the agenda's exclusion lists and the recipients, not yet decided."""
-    exclusions = list_exclusions_on_agenda(meeting)
+    exclusions = meetings_store.list_exclusions_on_agendas([meeting.id])
     if not exclusions:
         return []
     decided = {(row.excluded_person_id, row.user_id) for row in list_clearances(meeting)}
     recipients = list_recipients(meeting)
     return [
-        ExclusionMatch(case, excluded, recipient)
-        for case, excluded in exclusions
+        ExclusionMatch(excluded.case, excluded, recipient)
+        for _, excluded in exclusions
         for recipient in recipients
         if (excluded.id, recipient.id) not in decided and near_match(excluded.name, recipient.name)
     ]
@@ -117,6 +105,12 @@ def withheld_reason(meeting, user: User) -> str | None:
     if getattr(user, "role", None) is Role.COORDINATOR:
         return None
     return HELD_BACK if matches_for(meeting) else None
+
+
+def withheld_reasons(meetings: list[Meeting], user: User) -> dict[int, str | None]:
+    """withheld_reason for each meeting, checking only meetings whose cases have exclusion lists."""
+    with_exclusions = {meeting_id for meeting_id, _ in meetings_store.list_exclusions_on_agendas([meeting.id for meeting in meetings])}
+    return {meeting.id: withheld_reason(meeting, user) if meeting.id in with_exclusions else None for meeting in meetings}
 
 
 def checks_needed() -> list[tuple[Meeting, list[ExclusionMatch]]]:

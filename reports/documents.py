@@ -76,11 +76,12 @@ def documents_for(user: User) -> list[MeetingDocuments]:
     meetings = meetings_for(user)
     owners = store.action_owners_by_meeting([meeting.id for meeting in meetings])
     invited = invited_meeting_ids(user)
+    withheld = distribution.withheld_reasons(meetings, user)
     listed = []
     for meeting in meetings:
         offers = offers_for(meeting, user, invited=meeting.id in invited, owners=owners.get(meeting.id, []))
         if offers:
-            listed.append(MeetingDocuments(meeting, tuple(offers), distribution.withheld_reason(meeting, user)))
+            listed.append(MeetingDocuments(meeting, tuple(offers), withheld[meeting.id]))
     return listed
 
 

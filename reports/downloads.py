@@ -2,7 +2,6 @@
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
 
 from flask import Response, render_template
 
@@ -28,8 +27,8 @@ class PdfDocument:
     case_ids: tuple[str, ...] = ()
 
 
-def prepared_for(user: User, now: datetime | None = None) -> PreparedFor:
-    return PreparedFor(name=user.name, agency=user.agency.name, on=now or utcnow())
+def prepared_for(user: User) -> PreparedFor:
+    return PreparedFor(name=user.name, agency=user.agency.name, on=utcnow())
 
 
 def pdf_download(document: PdfDocument, user: User) -> Response | tuple[str, int]:

@@ -225,6 +225,8 @@ class ExcludedPerson(db.Model):
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    case: Mapped[Case] = relationship()
+
 
 class ImportStatus(StrEnum):
     STAGED = "staged"

@@ -5,10 +5,11 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from access.models import AuditEvent
+from access.models import AuditEvent, User
 from extensions import db
 from meetings.models import Meeting, MeetingStatus
 from reports import distribution
+from risk.models import ExcludedPerson
 from tests.conftest import give_session
 from tests.reports.pdf_helpers import pdf_text
 from tests.reports.test_documents import seed_world
@@ -242,11 +243,13 @@ def test_a_failing_renderer_says_the_data_is_saved_and_changes_nothing_but_one_a
 
 # Held back by the distribution check.
 
-def test_documents_held_back_by_the_distribution_check_show_the_reason_and_are_refused(app, client, world, monkeypatch):
-    message = "These documents are held back while the MARAC coordinator checks who receives them."
+def test_documents_held_back_by_the_distribution_check_show_the_reason_and_are_refused(app, client, world):
+    message = distribution.HELD_BACK
     meeting_id = world.meeting_id
-    monkeypatch.setattr(distribution, "withheld_reason", lambda meeting, user: message if meeting.id == meeting_id else None)
-    sign_in(app, client, world, "police rep")
+    rep_id = sign_in(app, client, world, "police rep")
+    with app.app_context():
+        db.session.add(ExcludedPerson(case_id=world.case_ids[0], name=db.session.get(User, rep_id).name, note=None, recorded_by_id=rep_id))
+        db.session.commit()
 
     page = client.get(client.url("reports.list_documents")).get_data(as_text=True)
     refused = client.get(meeting_url(client, world, "agenda"))
