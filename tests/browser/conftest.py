@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
+from tests.browser.accessibility import Accessibility
 from tests.conftest import build_test_app
 
 CHROMIUM = "/usr/bin/chromium"
@@ -59,6 +60,8 @@ def new_page(browser, request):
         page.console_errors = []
         page.on("console", lambda message: page.console_errors.append(message.text) if message.type == "error" else None)
         contexts.append((context, page))
+        if hasattr(request.node, "accessibility"):
+            request.node.accessibility.watch(page)
         return page
 
     yield open_page
@@ -67,3 +70,12 @@ def new_page(browser, request):
             FAILURE_SCREENSHOTS.mkdir(exist_ok=True)
             page.screenshot(path=str(FAILURE_SCREENSHOTS / f"{request.node.name}-{index}.png"), full_page=True)
         context.close()
+
+
+@pytest.fixture
+def axe(request):
+    """Watches every page the test opens with new_page; the test calls axe.check(page) on each page it loads."""
+    request.node.accessibility = Accessibility()
+    yield request.node.accessibility
+    if not getattr(request.node, "call_failed", True):
+        request.node.accessibility.assert_every_page_checked()
