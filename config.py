@@ -51,6 +51,7 @@ def common_settings() -> dict:
             "without the agreement of the agency that shared it."
         ),
         "PROTECTIVE_MARKING": "OFFICIAL-SENSITIVE",
+        "BACKUP_PASSPHRASE": None,
         "ADULT_FEMALE_POPULATION": None,
         "REPEAT_RATE_EXPECTED": (28, 40),
         "MAIL_SERVER": None,
@@ -126,6 +127,8 @@ def meeting_settings(environ) -> dict:
         settings["CONFIDENTIALITY_STATEMENT"] = environ["MARAC_CONFIDENTIALITY_STATEMENT"]
     if environ.get("MARAC_PROTECTIVE_MARKING"):
         settings["PROTECTIVE_MARKING"] = environ["MARAC_PROTECTIVE_MARKING"]
+    if environ.get("MARAC_BACKUP_KEY"):
+        settings["BACKUP_PASSPHRASE"] = environ["MARAC_BACKUP_KEY"]
     if environ.get("MARAC_IMPORT_FOLDER"):
         settings["IMPORT_FOLDER"] = environ["MARAC_IMPORT_FOLDER"]
     if environ.get("MARAC_REPEAT_RATE_EXPECTED"):

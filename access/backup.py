@@ -1,6 +1,6 @@
 """Backup and restore of every table, engine-neutral: `flask --app app backup FILE` and `restore FILE`.
 
-The file is gzip'd JSON lines. For each table in foreign-key order: a header naming its columns and
+The file is gzip'd JSON lines, encrypted with the MARAC_BACKUP_KEY passphrase (access/sealed_file.py). For each table in foreign-key order: a header naming its columns and
 how each is encoded, then one JSON array per row in primary-key order. The last line is the manifest:
 the alembic revision and, per table, the row count and the SHA-256 of its rows' lines. The tables are
 read from the database itself, so this module knows no table of the later layers.
@@ -8,6 +8,7 @@ read from the database itself, so this module knows no table of the later layers
 
 import gzip
 import hashlib
+import io
 import json
 import os
 import zlib
@@ -17,6 +18,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from access.sealed_file import OpeningReader, SealedFileError, SealingWriter, check_passphrase
 from extensions import utcnow
 
 FORMAT = 1
@@ -125,15 +127,18 @@ def consistent_snapshot(engine: sa.Engine):
 # --- backup ------------------------------------------------------------------------------------
 
 
-def write_backup(engine: sa.Engine, path: str) -> tuple[str, list[TableSummary]]:
-    """Write the backup to PATH.tmp with mode 0600, then rename it to PATH; return the revision and counts."""
+def write_backup(engine: sa.Engine, path: str, passphrase: str) -> tuple[str, list[TableSummary]]:
+    """Write the encrypted backup to PATH.tmp with mode 0600, then rename it to PATH; return the revision and counts."""
+    passphrase = usable_passphrase(passphrase)
     temporary = f"{path}.tmp"
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.fchmod(descriptor, 0o600)
     try:
-        with os.fdopen(descriptor, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as out:
+        with (os.fdopen(descriptor, "wb") as raw, SealingWriter(raw, passphrase) as sealed,
+              gzip.GzipFile(fileobj=sealed, mode="wb", mtime=0) as out):
             revision, summaries = write_tables(engine, out)
             out.close()
+            sealed.close()
             raw.flush()
             os.fsync(raw.fileno())
         os.replace(temporary, path)
@@ -170,11 +175,22 @@ def manifest(revision: str, summaries: list[TableSummary]) -> dict:
 # --- reading a backup file ---------------------------------------------------------------------
 
 
-def read_lines(path: str):
+def usable_passphrase(passphrase: str | None) -> str:
     try:
-        with gzip.open(path, "rb") as source:
+        return check_passphrase(passphrase)
+    except SealedFileError as error:
+        raise BackupError(str(error)) from None
+
+
+def read_lines(path: str, passphrase: str):
+    passphrase = usable_passphrase(passphrase)
+    try:
+        with (open(path, "rb") as raw, io.BufferedReader(OpeningReader(raw, passphrase)) as opened,
+              gzip.GzipFile(fileobj=opened, mode="rb") as source):
             for number, line in enumerate(source, start=1):
                 yield number, line.decode()
+    except SealedFileError as error:
+        raise BackupError(f"{path}: {error} Nothing was restored.") from None
     except (OSError, EOFError, zlib.error, UnicodeDecodeError) as error:
         raise BackupError(f"{path} is not a readable backup file ({type(error).__name__}).") from error
 
@@ -186,9 +202,9 @@ def parse_line(number: int, line: str):
         raise BackupError(f"Line {number} of the backup is damaged (not valid JSON); nothing was restored.") from None
 
 
-def read_manifest(path: str) -> dict:
+def read_manifest(path: str, passphrase: str) -> dict:
     last = None
-    for number, line in read_lines(path):
+    for number, line in read_lines(path, passphrase):
         last = (number, line)
     if last is None:
         raise BackupError(f"{path} is empty.")
@@ -200,10 +216,10 @@ def read_manifest(path: str) -> dict:
     return document["manifest"]
 
 
-def read_tables(path: str):
+def read_tables(path: str, passphrase: str):
     """Yield (table name, [(column, kind)], rows) for each table, reading the file once."""
     name, columns, rows = None, None, []
-    for number, line in read_lines(path):
+    for number, line in read_lines(path, passphrase):
         document = parse_line(number, line)
         if isinstance(document, list):
             if name is None or len(document) != len(columns):
@@ -220,14 +236,14 @@ def read_tables(path: str):
 # --- restore -----------------------------------------------------------------------------------
 
 
-def restore_backup(engine: sa.Engine, path: str) -> list[TableSummary]:
+def restore_backup(engine: sa.Engine, path: str, passphrase: str) -> list[TableSummary]:
     """Insert every row of the backup into an empty database at the same revision, in one transaction,
     and commit only if every table's row count and checksum then match the manifest."""
-    expected = read_manifest(path)
+    expected = read_manifest(path, passphrase)
     with engine.connect() as connection, connection.begin() as transaction:
         check_target(connection, expected)
         tables = {table.name: table for table in app_tables(connection)}
-        for name, columns, rows in read_tables(path):
+        for name, columns, rows in read_tables(path, passphrase):
             if name not in tables:
                 raise BackupError("The backup's tables differ from the database's; nothing was restored.")
             insert_rows(connection, tables[name], columns, rows)

@@ -2,6 +2,7 @@ import secrets
 import sys
 
 import click
+from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from access import backup, signin, store
@@ -59,9 +60,9 @@ def verify():
 @click.argument("path", type=click.Path(dir_okay=False, writable=True))
 @with_appcontext
 def backup_command(path):
-    """Write every table to PATH (gzip'd JSON lines with a checksummed manifest), readable only by you."""
+    """Write every table to PATH, encrypted with MARAC_BACKUP_KEY, with a checksummed manifest, readable only by you."""
     try:
-        revision, summaries = backup.write_backup(db.engine, path)
+        revision, summaries = backup.write_backup(db.engine, path, current_app.config["BACKUP_PASSPHRASE"])
     except backup.BackupError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Backed up {sum(s.rows for s in summaries)} rows in {len(summaries)} tables at revision {revision} to {path}:")
@@ -75,7 +76,7 @@ def backup_command(path):
 def restore_command(path):
     """Restore a backup from PATH into this empty, migrated database; all or nothing, checked by checksum."""
     try:
-        summaries = backup.restore_backup(db.engine, path)
+        summaries = backup.restore_backup(db.engine, path, current_app.config["BACKUP_PASSPHRASE"])
     except backup.BackupError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Restored {sum(s.rows for s in summaries)} rows in {len(summaries)} tables; every checksum matches.")

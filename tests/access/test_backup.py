@@ -2,6 +2,7 @@
 fresh database, compare everything, verify the audit chain) and the refusals that change nothing."""
 
 import gzip
+import io
 import json
 import os
 import stat
@@ -10,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from access import store as access_store
+from access.sealed_file import OpeningReader, SealingWriter
 from access.audit import AuditAction, record_event
 from access.models import AgencyKind, User
 from extensions import db
@@ -17,8 +19,16 @@ from tests.conftest import build_test_app, copy_of_template
 from tests.meetings.factories import seed_meeting
 
 
+PASSPHRASE = "correct horse battery staple, kept apart"
+
+
 def run(app, *args):
     return app.test_cli_runner().invoke(args=list(args))
+
+
+@pytest.fixture(autouse=True)
+def backup_key(app):
+    app.config["BACKUP_PASSPHRASE"] = PASSPHRASE
 
 
 def stored_contents(app) -> dict[str, list[tuple]]:
@@ -66,20 +76,24 @@ def fresh_app(database_template, tmp_path):
     """A second, empty database migrated to head: the machine the backup is restored onto."""
     folder = tmp_path / "fresh"
     folder.mkdir()
-    with copy_of_template(database_template, folder) as url, build_test_app(url) as fresh:
+    with copy_of_template(database_template, folder) as url, build_test_app(url, BACKUP_PASSPHRASE=PASSPHRASE) as fresh:
         yield fresh
 
 
+def plain_lines(path) -> list[str]:
+    with open(path, "rb") as raw, io.BufferedReader(OpeningReader(raw, PASSPHRASE)) as opened:
+        return gzip.decompress(opened.read()).decode().splitlines(keepends=True)
+
+
 def manifest_of(path) -> dict:
-    with gzip.open(path, "rt") as source:
-        return json.loads(source.readlines()[-1])["manifest"]
+    return json.loads(plain_lines(path)[-1])["manifest"]
 
 
 def rewrite(path, change) -> None:
-    with gzip.open(path, "rt") as source:
-        lines = source.readlines()
-    with gzip.open(path, "wt") as out:
-        out.writelines(change(lines))
+    """Re-seals changed lines with the right passphrase: damage that the encryption alone would not catch."""
+    lines = change(plain_lines(path))
+    with open(path, "wb") as raw, SealingWriter(raw, PASSPHRASE) as sealed:
+        sealed.write(gzip.compress("".join(lines).encode()))
 
 
 # --- the drill ---------------------------------------------------------------------------------
@@ -219,4 +233,65 @@ def test_a_file_that_is_not_a_backup_is_refused(fresh_app, tmp_path):
     result = run(fresh_app, "restore", str(path))
 
     assert result.exit_code == 1
-    assert "is not a readable backup file" in result.output
+    assert "The file is not an encrypted MARAC backup" in result.output
+
+
+# --- encryption --------------------------------------------------------------------------------
+
+
+def test_the_backup_is_encrypted_so_no_name_in_it_can_be_read(app, seeded, backup_file):
+    with app.app_context():
+        names = db.session.execute(sa.text("SELECT given_name, family_name FROM person")).all()
+    contents = backup_file.read_bytes()
+
+    assert contents.startswith(b"MARAC-SEALED-1\n")
+    assert names and all(part.encode() not in contents and part.encode() not in gzip_members(contents) for name in names for part in name)
+    assert any(name.given_name in "".join(plain_lines(backup_file)) for name in names)
+
+
+def gzip_members(contents: bytes) -> bytes:
+    """Whatever gzip can read from anywhere in the file: nothing, if it is encrypted."""
+    start = contents.find(b"\x1f\x8b")
+    try:
+        return gzip.decompress(contents[start:]) if start >= 0 else b""
+    except (OSError, EOFError):
+        return b""
+
+
+def test_without_a_backup_key_the_backup_is_refused_and_no_file_is_written(app, seeded, tmp_path):
+    app.config["BACKUP_PASSPHRASE"] = None
+    path = tmp_path / "marac.backup.gz"
+
+    result = run(app, "backup", str(path))
+
+    assert result.exit_code == 1
+    assert "Set MARAC_BACKUP_KEY to a passphrase of at least 20 characters" in result.output
+    assert not path.exists() and not path.with_name(path.name + ".tmp").exists()
+
+
+def test_a_wrong_passphrase_restores_nothing(backup_file, fresh_app):
+    fresh_app.config["BACKUP_PASSPHRASE"] = "another passphrase of enough length"
+    empty = stored_contents(fresh_app)
+
+    result = run(fresh_app, "restore", str(backup_file))
+
+    assert result.exit_code == 1
+    assert "the passphrase (MARAC_BACKUP_KEY) is wrong or the file is damaged" in result.output
+    assert stored_contents(fresh_app) == empty
+
+
+@pytest.mark.parametrize(("damage", "message"), [
+    (lambda data: data[:-1], "a part has the wrong length"),
+    (lambda data: data[:len(b"MARAC-SEALED-1\n") + 23], "cut short"),
+    (lambda data: data[:-20] + bytes([data[-20] ^ 1]) + data[-19:], "the passphrase (MARAC_BACKUP_KEY) is wrong or the file is damaged"),
+    (lambda data: data + b"extra", "there is data after its last part"),
+])
+def test_an_encrypted_backup_cut_short_or_changed_restores_nothing(backup_file, fresh_app, damage, message):
+    backup_file.write_bytes(damage(backup_file.read_bytes()))
+    empty = stored_contents(fresh_app)
+
+    result = run(fresh_app, "restore", str(backup_file))
+
+    assert result.exit_code == 1
+    assert message in result.output
+    assert stored_contents(fresh_app) == empty
