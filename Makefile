@@ -7,7 +7,7 @@ STAMPS := .make
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run serve test audit assets clean
+.PHONY: install run serve test audit bench assets clean
 
 install: $(STAMPS)/python $(STAMPS)/assets
 
@@ -45,6 +45,12 @@ serve: install
 test: install
 	$(BIN)/bandit --quiet --severity-level medium --recursive . --exclude ./.venv,./node_modules,./tests
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Figures, not tests: load (gunicorn + PostgreSQL + locust on loopback), the minutes PDF, import and scoring.
+# BENCH_ARGS="--duration 600" for SECURITY §4.7's ten minutes; BENCH_POSTGRES_URL for another server.
+bench: install
+	$(BIN)/python -c "import locust" 2>/dev/null || $(BIN)/python -m pip install --quiet -e ".[bench]"
+	$(BIN)/python -m bench.run_all $(BENCH_ARGS)
 
 audit: install
 	$(BIN)/python -m pip install --quiet pip-audit

@@ -90,6 +90,23 @@ def import_once(database_url: str, data: bytes, rows: int) -> dict:
             return stages
 
 
+def pandas_read_seconds(data: bytes) -> float:
+    started = time.perf_counter()
+    pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+    return time.perf_counter() - started
+
+
+def measure(rows: int, seed: int = 20261129, postgres: str | None = None) -> dict:
+    """The import timed on one engine (PostgreSQL when a URL is given): its stages in seconds, the rows
+    imported, the total, and the pandas read of the same file."""
+    data = dash_export_csv(rows, seed)
+    pandas_read = pandas_read_seconds(data)
+    with (postgres_database(postgres) if postgres else sqlite_database()) as database_url:
+        stages = import_once(database_url, data, rows)
+    imported = stages.pop("imported")
+    return {"stages": stages, "imported": imported, "total": sum(stages.values()), "pandas_read": pandas_read}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
@@ -98,9 +115,7 @@ def main() -> None:
     options = parser.parse_args()
 
     data = dash_export_csv(options.rows, options.seed)
-    started = time.perf_counter()
-    pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
-    pandas_read = time.perf_counter() - started
+    pandas_read = pandas_read_seconds(data)
     print(f"{options.rows:,}-row DASH export, {len(data) / 1024 / 1024:.1f} MiB; pandas reads it alone in {pandas_read:.2f} s")
 
     engines = [("SQLite", sqlite_database())] + ([("PostgreSQL", postgres_database(options.postgres))] if options.postgres else [])

@@ -22,21 +22,27 @@ def random_answers(pack, rng: random.Random) -> dict:
     return answers
 
 
+def measure(assessments: int = 20_000, seed: int = 20261129) -> dict[str, tuple[int, float]]:
+    """For each pack id: (its number of items, assessments scored per second)."""
+    rng, rates = random.Random(seed), {}
+    for pack in sorted(load_all_packs().values(), key=lambda pack: pack.id):
+        answers = [random_answers(pack, rng) for _ in range(assessments)]
+        started = time.perf_counter()
+        for one in answers:
+            score(pack, one)
+        rates[pack.id] = (len(pack.items), assessments / (time.perf_counter() - started))
+    return rates
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--assessments", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=20261129)
     options = parser.parse_args()
-    rng = random.Random(options.seed)
 
     print(f"{'tool':<20} {'items':>5} {'assessments/s':>14} {'µs each':>8}")
-    for pack in sorted(load_all_packs().values(), key=lambda pack: pack.id):
-        answers = [random_answers(pack, rng) for _ in range(options.assessments)]
-        started = time.perf_counter()
-        for one in answers:
-            score(pack, one)
-        seconds = time.perf_counter() - started
-        print(f"{pack.id:<20} {len(pack.items):>5} {options.assessments / seconds:>14,.0f} {seconds / options.assessments * 1e6:>8.1f}")
+    for pack_id, (items, rate) in measure(options.assessments, options.seed).items():
+        print(f"{pack_id:<20} {items:>5} {rate:>14,.0f} {1e6 / rate:>8.1f}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,249 @@
+"""Locust users for bench/load.py: coordinators running a meeting (SECURITY.md §4.7 mix), and a /healthz
+baseline. Not for running by hand: bench/load.py seeds the database and sets BENCH_WORLD and BENCH_SUMMARY.
+
+Mix: 60 % view agenda or case, 20 % save minutes (version-checked), 10 % actions, 5 % search,
+3 % PDF download, 2 % sign-in (password and TOTP, then sign out). 409 and 429 are answers the app
+is allowed to give under load: counted apart, not failures; any other 4xx or 5xx is a failure.
+"""
+
+import itertools
+import json
+import os
+import random
+import time
+from collections import Counter
+from datetime import datetime, timezone
+from html.parser import HTMLParser
+
+import pyotp
+from locust import HttpUser, between, constant, events, task
+from locust.clients import HttpSession
+from locust.stats import StatsEntry
+
+ALLOWED_UNDER_LOAD = (409, 429)
+WORLD = json.loads(open(os.environ["BENCH_WORLD"]).read()) if os.environ.get("BENCH_WORLD") else None
+ACCOUNTS = itertools.count()
+STATUSES: Counter = Counter()
+ACKNOWLEDGED = {"minutes": Counter(), "actions": Counter()}
+LAST_TIMECODE: dict[str, int] = {}
+FLOW = "FLOW"
+THINK = tuple(float(part) for part in os.environ.get("BENCH_THINK", "0.5-2").split("-"))
+
+
+class FormFields(HTMLParser):
+    """The named fields of each form on a page, with the values a browser would send untouched."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms, self.textarea = [], None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.forms.append({"action": attrs.get("action"), "fields": {}})
+        elif self.forms and tag == "input" and attrs.get("name"):
+            if attrs.get("type") not in ("radio", "checkbox") or "checked" in attrs:
+                self.forms[-1]["fields"][attrs["name"]] = attrs.get("value") or ""
+        elif self.forms and tag == "textarea":
+            self.textarea = attrs.get("name")
+            self.forms[-1]["fields"][self.textarea] = ""
+
+    def handle_data(self, data):
+        if self.textarea:
+            self.forms[-1]["fields"][self.textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag == "textarea":
+            self.textarea = None
+
+
+def own_form(html: str) -> dict:
+    """The page's form that posts back to the page itself (action absent), not the sign-out or action forms."""
+    parser = FormFields()
+    parser.feed(html)
+    return next(form["fields"] for form in parser.forms if not form["action"])
+
+
+def csrf_token(html: str) -> str:
+    parser = FormFields()
+    parser.feed(html)
+    return next(form["fields"]["csrf_token"] for form in parser.forms if "csrf_token" in form["fields"])
+
+
+def judge(response, acknowledged: bool = True) -> bool:
+    """Mark the response; True when the request did what was asked."""
+    STATUSES[response.status_code] += 1
+    if not response.status_code:
+        response.failure(f"no answer: {type(response.error).__name__}")
+        return False
+    if response.status_code < 400 and acknowledged:
+        response.success()
+        return True
+    if response.status_code in ALLOWED_UNDER_LOAD:
+        response.success()
+    else:
+        response.failure(f"unexpected {response.status_code}")
+    return False
+
+
+def code_for(account: dict) -> str:
+    """Each code signs in once (replay protection): the login pool never hands out an account twice in a window."""
+    totp = pyotp.TOTP(account["secret"])
+    LAST_TIMECODE[account["email"]] = totp.timecode(datetime.now(timezone.utc))
+    return totp.now()
+
+
+def unused_login_account(rng: random.Random) -> dict | None:
+    window = int(time.time()) // 30
+    for account in rng.sample(WORLD["login_accounts"], len(WORLD["login_accounts"])):
+        if LAST_TIMECODE.get(account["email"], -1) < window:
+            LAST_TIMECODE[account["email"]] = window
+            return account
+    return None
+
+
+def sign_in(client, account: dict) -> bool:
+    started = time.perf_counter()
+    with client.get("/sign-in", name="sign-in: page", catch_response=True) as page:
+        if not judge(page):
+            return False
+        form = {"csrf_token": csrf_token(page.text), "email": account["email"], "password": account["password"]}
+    with client.post("/sign-in", data=form, name="sign-in: password", catch_response=True) as answer:
+        if not judge(answer, "security-code" in answer.url):
+            return False
+        form = {"csrf_token": csrf_token(answer.text), "code": code_for(account)}
+    with client.post("/sign-in/security-code", data=form, name="sign-in: security code", catch_response=True) as answer:
+        done = judge(answer, answer.url.rstrip("/") == client.base_url.rstrip("/"))
+    client.request_event.fire(request_type=FLOW, name="sign-in (all steps)", response_time=(time.perf_counter() - started) * 1000,
+                              response_length=0, exception=None if done else RuntimeError("sign-in failed"), context={})
+    return done
+
+
+class Coordinator(HttpUser):
+    """A coordinator or chair at a meeting in progress; each signs in with an own account and second factor."""
+
+    wait_time = between(*THINK) if len(THINK) == 2 else constant(THINK[0])
+
+    def on_start(self):
+        self.account = WORLD["accounts"][next(ACCOUNTS) % len(WORLD["accounts"])]
+        self.rng = random.Random()
+        if not sign_in(self.client, self.account):
+            raise RuntimeError("a bench coordinator could not sign in")
+
+    def item(self) -> dict:
+        return self.rng.choice(WORLD["items"])
+
+    @task(30)
+    def view_agenda(self):
+        with self.client.get(f"/meetings/{WORLD['meeting_id']}", name="view agenda", catch_response=True) as answer:
+            judge(answer)
+
+    @task(30)
+    def view_case(self):
+        with self.client.get(f"/cases/{self.item()['case_id']}", name="view case", catch_response=True) as answer:
+            judge(answer)
+
+    @task(20)
+    def save_minutes(self):
+        item = self.item()
+        path = f"/meetings/{WORLD['meeting_id']}/cases/{item['item_id']}/minutes"
+        with self.client.get(path, name="minutes: open", catch_response=True) as page:
+            if not judge(page):
+                return
+            form = own_form(page.text)
+        form["decisions"] = f"Agreed at the bench meeting, note {self.rng.randrange(10**9)}."
+        with self.client.post(path, data=form, name="minutes: save", catch_response=True) as answer:
+            if judge(answer, bool(answer.history)):
+                ACKNOWLEDGED["minutes"][str(item["item_id"])] += 1
+
+    @task(10)
+    def update_action(self):
+        action_id = self.rng.choice(WORLD["actions"])
+        with self.client.get(f"/actions/{action_id}", name="action: open", catch_response=True) as page:
+            if not judge(page):
+                return
+            form = own_form(page.text)
+        form |= {"status": "open", "completion_note": f"Checked on {self.rng.randrange(10**9)}"}
+        with self.client.post(f"/actions/{action_id}", data=form, name="action: save", catch_response=True) as answer:
+            if judge(answer, bool(answer.history)):
+                ACKNOWLEDGED["actions"][str(action_id)] += 1
+
+    @task(5)
+    def search(self):
+        with self.client.get("/cases/new", name="search: page", catch_response=True) as page:
+            if not judge(page):
+                return
+            form = own_form(page.text)
+        given, family = self.rng.choice(WORLD["search_names"])
+        form |= {"given_name": given, "family_name": family, "action": "search"}
+        with self.client.post("/cases/new", data=form, name="search: results", catch_response=True) as answer:
+            judge(answer)
+
+    @task(3)
+    def download_pdf(self):
+        with self.client.get(f"/documents/meetings/{WORLD['meeting_id']}/agenda", name="agenda PDF", catch_response=True) as answer:
+            judge(answer, answer.headers.get("Content-Type", "").startswith("application/pdf"))
+
+    @task(2)
+    def sign_in_again(self):
+        """Another person signs in on a separate browser session and signs out again."""
+        account = unused_login_account(self.rng)
+        if account is None:
+            return
+        session = HttpSession(base_url=self.host, request_event=self.environment.events.request, user=self)
+        if sign_in(session, account):
+            with session.get("/", name="sign-in: home", catch_response=True) as home:
+                if not judge(home):
+                    return
+                token = csrf_token(home.text)
+            with session.post("/sign-out", data={"csrf_token": token}, name="sign-out", catch_response=True) as answer:
+                judge(answer)
+
+
+class Health(HttpUser):
+    """The trivial baseline: /healthz as fast as it answers."""
+
+    wait_time = constant(0)
+
+    @task
+    def health(self):
+        with self.client.get("/healthz", name="healthz", catch_response=True) as answer:
+            judge(answer)
+
+
+def merged(stats, keep) -> StatsEntry:
+    entry = StatsEntry(stats, "merged", "", use_response_times_cache=False)
+    for one in stats.entries.values():
+        if keep(one):
+            entry.extend(one)
+    return entry
+
+
+def latency(entry: StatsEntry) -> dict:
+    return {"requests": entry.num_requests, "failures": entry.num_failures,
+            **{name: entry.get_response_time_percentile(share) if entry.num_requests else None
+               for name, share in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99))}}
+
+
+@events.quitting.add_listener
+def write_summary(environment, **_):
+    stats = environment.stats
+    is_request = lambda entry: entry.method != FLOW  # noqa: E731
+    requests = merged(stats, is_request)
+    duration = max(stats.total.last_request_timestamp - stats.total.start_time, 1e-9) if stats.total.last_request_timestamp else 1e-9
+    summary = {
+        "all": latency(requests) | {"rps": requests.num_requests / duration},
+        "html_get": latency(merged(stats, lambda entry: entry.method == "GET" and entry.name not in ("agenda PDF", "healthz"))),
+        "saves": latency(merged(stats, lambda entry: entry.name in ("minutes: save", "action: save"))),
+        "pdf": latency(merged(stats, lambda entry: entry.name == "agenda PDF")),
+        "sign_in": latency(merged(stats, lambda entry: entry.name == "sign-in (all steps)")),
+        "statuses": {str(code): count for code, count in sorted(STATUSES.items())},
+        "errors": requests.num_failures,
+        "acknowledged": {kind: dict(counts) for kind, counts in ACKNOWLEDGED.items()},
+        "failures": [{"name": error.name, "error": str(error.error), "count": error.occurrences} for error in stats.errors.values()][:20],
+    }
+    if os.environ.get("BENCH_SUMMARY"):
+        with open(os.environ["BENCH_SUMMARY"], "w") as file:
+            json.dump(summary, file)
+    if summary["errors"]:
+        environment.process_exit_code = 1

@@ -1,0 +1,129 @@
+"""`make bench`: every benchmark in one go, printed as one table (metric | value | bar | met?).
+
+Run from the repository root:
+    .venv/bin/python -m bench.run_all [--duration 60] [--health-duration 20] [--users 50] [--rows 20000]
+SECURITY.md §4.7's full load run: --duration 600. The bars come from SECURITY.md §4.8 where it sets one.
+Exit code 1 when the load run had errors or lost writes.
+"""
+
+import argparse
+import platform
+import sys
+from datetime import datetime, timezone
+
+from bench import backup_drill, import_dash, load, pdf_ratio, scoring
+
+TEN_THOUSAND = 10_000
+
+
+def met(value, limit) -> str:
+    if value is None:
+        return "-"
+    return "yes" if value <= limit else "NO"
+
+
+def ms(value) -> str:
+    return "-" if value is None else f"{value:,.0f} ms"
+
+
+def load_rows(figures: dict) -> list[tuple]:
+    mix, health = figures["mix"], figures["health"]
+    html, saves, pdf, sign_in, every = mix["html_get"], mix["saves"], mix["pdf"], mix["sign_in"], mix["all"]
+    statuses = mix["statuses"]
+    ratio = every["rps"] / health["all"]["rps"] if health["all"]["rps"] else None
+    return [
+        (f"load: {figures['users']} users x {figures['duration']} s, think {figures['think']} s", f"{every['requests']:,} requests", "50 users x 10 min", "-"),
+        ("load: all requests p50 / p95 / p99", f"{ms(every['p50'])} / {ms(every['p95'])} / {ms(every['p99'])}", "", "-"),
+        ("load: HTML GET p95", ms(html["p95"]), "<= 500 ms", met(html["p95"], 500)),
+        ("load: HTML GET p99", ms(html["p99"]), "<= 1,000 ms", met(html["p99"], 1000)),
+        ("load: saves (POST) p95", ms(saves["p95"]), "<= 800 ms", met(saves["p95"], 800)),
+        ("load: saves (POST) p99", ms(saves["p99"]), "<= 1,500 ms", met(saves["p99"], 1500)),
+        ("load: agenda PDF p95", ms(pdf["p95"]), "<= 5,000 ms", met(pdf["p95"], 5000)),
+        ("load: sign-in, all steps (argon2 + TOTP) p95", ms(sign_in["p95"]), "<= 1,000 ms", met(sign_in["p95"], 1000)),
+        ("load: throughput", f"{every['rps']:.1f} req/s", "", "-"),
+        ("load: errors (5xx, unexpected 4xx, no answer)", str(mix["errors"] + health["errors"]), "0", met(mix["errors"] + health["errors"], 0)),
+        ("load: 409 conflicts / 429 rate limited", f"{statuses.get('409', 0)} / {statuses.get('429', 0)}", "counted apart", "-"),
+        ("load: lost writes (acknowledged saves missing)", str(figures["lost_writes"]), "0", met(figures["lost_writes"], 0)),
+        (f"load: /healthz alone, no think time, {figures['health_duration']} s", f"{health['all']['rps']:.1f} req/s", "", "-"),
+        ("load: throughput / healthz throughput", "-" if ratio is None else f"{ratio:.3f}", "", "-"),
+    ]
+
+
+def pdf_rows(figures: dict) -> list[tuple]:
+    return [
+        (f"minutes PDF, {figures['cases']} cases, through the app (median of {figures['runs']})", f"{figures['app']:.2f} s", "30 cases p95 <= 10 s", met(figures["app"], 10)),
+        ("minutes PDF, WeasyPrint alone on the same HTML (floor)", f"{figures['weasyprint']:.2f} s", "", "-"),
+        ("minutes PDF: app / floor", f"{figures['ratio']:.2f}", "", "-"),
+    ]
+
+
+def import_rows(figures: dict, rows: int) -> list[tuple]:
+    stages, scale = figures["stages"], TEN_THOUSAND / rows
+    validated = stages["read and check the file"] + stages["validate and score"]
+    committed = figures["total"]
+    return [
+        (f"import: {figures['imported']:,} of {rows:,} DASH rows, PostgreSQL", f"{figures['imported'] / figures['total']:,.0f} rows/s", "", "-"),
+        ("import: validated, per 10,000 rows", f"{validated * scale:.1f} s", "<= 15 s", met(validated * scale, 15)),
+        ("import: committed, per 10,000 rows", f"{committed * scale:.1f} s", "<= 30 s", met(committed * scale, 30)),
+        ("import: whole import / pandas read", f"{figures['total'] / figures['pandas_read']:.0f}x", "aim 5x (issue 7)", met(figures["total"] / figures["pandas_read"], 5)),
+    ]
+
+
+def backup_rows(figures: dict) -> list[tuple]:
+    return [
+        (f"restore drill: {figures['cases']:,} cases, {figures['audit rows']:,} audit rows, PostgreSQL", f"{figures['file MiB']:.1f} MiB encrypted", "", "-"),
+        ("restore drill: backup", f"{figures['backup s']:.1f} s", "", "-"),
+        ("restore drill: restore, checksums compared", f"{figures['restore s']:.1f} s", "<= 300 s", met(figures["restore s"], 300)),
+        ("restore drill: audit chain verified", f"{figures['audit verify s']:.1f} s", "", "-"),
+    ]
+
+
+def scoring_rows(rates: dict) -> list[tuple]:
+    return [(f"scoring: {pack_id} ({items} items)", f"{rate:,.0f} assessments/s", "", "-") for pack_id, (items, rate) in rates.items()]
+
+
+def print_table(rows: list[tuple]) -> None:
+    headings = ("metric", "value", "bar (SECURITY §4.8)", "met?")
+    widths = [max(len(str(row[column])) for row in [headings, *rows]) for column in range(4)]
+    line = lambda row: " | ".join(str(cell).ljust(width) for cell, width in zip(row, widths))  # noqa: E731
+    print(line(headings))
+    print("-+-".join("-" * width for width in widths))
+    for row in rows:
+        print(line(row))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--duration", type=int, default=60, help="seconds of the page mix (SECURITY §4.7: 600)")
+    parser.add_argument("--health-duration", type=int, default=20)
+    parser.add_argument("--think", default="0.5-2", help="seconds each user waits between tasks, as low-high")
+    parser.add_argument("--rows", type=int, default=20_000, help="rows in the import file")
+    parser.add_argument("--assessments", type=int, default=20_000)
+    parser.add_argument("--pdf-runs", type=int, default=5)
+    parser.add_argument("--postgres", default=load.DEFAULT_POSTGRES, help="a PostgreSQL URL whose role may create databases")
+    options = parser.parse_args()
+
+    started = datetime.now(timezone.utc)
+    print(f"bench started {started:%Y-%m-%d %H:%M} UTC on {platform.node()}, {platform.machine()}, Python {platform.python_version()}", flush=True)
+    print("scoring …", flush=True)
+    rows = scoring_rows(scoring.measure(options.assessments))
+    print("import …", flush=True)
+    rows += import_rows(import_dash.measure(options.rows, postgres=options.postgres), options.rows)
+    print("restore drill …", flush=True)
+    rows += backup_rows(backup_drill.measure(postgres=options.postgres))
+    print("minutes PDF …", flush=True)
+    rows += pdf_rows(pdf_ratio.measure(runs=options.pdf_runs, postgres=options.postgres))
+    print("load …", flush=True)
+    figures = load.measure(options.users, duration=options.duration, health_duration=options.health_duration, think=options.think, postgres=options.postgres)
+    rows = load_rows(figures) + rows
+    print()
+    print_table(rows)
+    print(f"\nNote: {figures['rate_limit_note']}. Everything ran on this machine at once (gunicorn, PostgreSQL, locust).")
+    if figures["mix"]["failures"]:
+        print("Failures:", *(f"  {failure['count']} x {failure['name']}: {failure['error']}" for failure in figures["mix"]["failures"]), sep="\n")
+    sys.exit(1 if figures["mix"]["errors"] or figures["health"]["errors"] or figures["lost_writes"] else 0)
+
+
+if __name__ == "__main__":
+    main()
