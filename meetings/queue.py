@@ -7,6 +7,7 @@ from access.audit import AuditAction, record_event
 from extensions import db
 from risk import journey
 from risk import store as risk_store
+from risk.criteria import REPEAT
 from risk.models import Person, Referral, ReferralState
 
 
@@ -58,5 +59,16 @@ def move(referral: Referral, state: ReferralState, *, user, action: AuditAction,
 def link_victim(referral: Referral, person: Person, *, user) -> None:
     """The coordinator confirms the referral's victim is a person already known: never automatic."""
     referral.case.victim_id = person.id
+    db.session.flush()
+    add_repeat_if_the_rules_now_say_so(referral, user=user)
     record_event(AuditAction.REFERRAL_LINKED, user=user, object_type="referral", object_id=referral.id)
     db.session.commit()
+
+
+def add_repeat_if_the_rules_now_say_so(referral: Referral, *, user) -> None:
+    """Linking brings in the victim's earlier MARAC referrals, so the rules run again and the decision is kept."""
+    decision = journey.current_decision(referral.case, date.today())
+    risk_store.save_decision(referral.case, decision, evaluated_by=user, today=date.today())
+    record_event(AuditAction.DECISION_MADE, user=user, object_type="case", object_id=referral.case.id)
+    if REPEAT in {criterion.code for criterion in decision.criteria} and REPEAT not in referral.criteria:
+        referral.criteria = [*referral.criteria, REPEAT]

@@ -5,12 +5,12 @@ from datetime import date, datetime, timedelta, timezone
 
 from access import signin
 from access import store as access_store
-from access.models import Agency, AgencyKind, Role
+from access.models import Agency, AgencyKind, Role, User
 from extensions import db
 from meetings.demo_cases import add_assessment, add_person, refer_now, yes_to
-from meetings.models import AgendaItem, AgendaSection, Invitation, Meeting
+from meetings.models import AgendaItem, AgendaSection, Invitation, Meeting, MeetingStatus
 from risk import store as risk_store
-from risk.models import PartyRole, ReferralState
+from risk.models import PartyRole, Referral, ReferralState
 
 AGENCIES = {
     "Riverside Police": AgencyKind.POLICE,
@@ -70,3 +70,29 @@ def seed_meeting(app, *, cases: int = 2, invited=("Riverside Police", "Riverside
             db.session.add(Invitation(meeting_id=meeting.id, agency_id=agencies[name]))
         db.session.commit()
         return SeededMeeting(meeting.id, item_ids, referral_ids, case_ids, agencies, referrer.id)
+
+
+def seed_history_and_a_new_referral(app, starts_at, *, incident_days_ago: int | None):
+    """Victim1 Case was heard at a MARAC four months ago. She is referred again today under a new person record
+    (same name, birth date and perpetrator), so nothing yet shows the referral is a repeat; with an incident
+    INCIDENT_DAYS_AGO days ago on the new case, or none. Returns the referral's id, the upcoming meeting and the
+    date the earlier referral was received."""
+    heard_on = datetime.now(timezone.utc).replace(second=0, microsecond=0) - timedelta(days=120)
+    history = seed_meeting(app, cases=1, starts_at=heard_on)
+    upcoming = seed_meeting(app, cases=0, starts_at=starts_at)
+    with app.app_context():
+        db.session.get(Meeting, history.meeting_id).status = MeetingStatus.DISTRIBUTED
+        earlier = db.session.get(Referral, history.referral_ids[0])
+        earlier.state, earlier.received_at = ReferralState.HEARD, heard_on - timedelta(days=9)
+        perpetrator = next(party.person for party in earlier.case.parties if party.role is PartyRole.PERPETRATOR)
+        referrer = db.session.get(User, history.referrer_id)
+        police = db.session.get(Agency, history.agency_ids["Riverside Police"])
+        case = risk_store.create_case(victim=add_person(police.id, "Victim1", "Case", date(1990, 1, 1), "RV1 2AB"), marac_area="Riverside", agency_id=police.id)
+        risk_store.add_party(case, perpetrator, PartyRole.PERPETRATOR)
+        if incident_days_ago is not None:
+            risk_store.add_incident(case, occurred_on=date.today() - timedelta(days=incident_days_ago), type="threats",
+                                    agency_id=police.id, reference=None, recorded_by=referrer)
+        add_assessment(case, referrer, "dash-ric", yes_to(15), date.today())
+        referral = refer_now(case, referrer, date.today(), "Riverside")
+        db.session.commit()
+        return referral.id, upcoming, (heard_on - timedelta(days=9)).date()

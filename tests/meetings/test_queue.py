@@ -1,8 +1,10 @@
+import pytest
 from sqlalchemy import func, select
 
 from access.models import AuditEvent, Role
 from extensions import db
-from risk.models import Case, Referral, ReferralState
+from risk.models import Case, Decision, Referral, ReferralState
+from tests.meetings.factories import MEETING_START, seed_history_and_a_new_referral
 from tests.risk.test_case_access import sign_in_with
 from tests.risk.test_journey import complete_ric, refer, start_case
 
@@ -100,3 +102,26 @@ def test_linking_to_someone_who_is_not_a_suggested_match_is_refused(app, client,
     response = client.post(client.url("meetings.link_referral", referral_id=referral.id), data={"person_id": "not-a-person"})
 
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize(("incident_days_ago", "criteria"), [
+    (2, ["visible-high-risk", "repeat"]),
+    (None, ["visible-high-risk"]),
+], ids=["incident since the last referral", "no further incident"])
+def test_linking_to_a_victim_heard_within_a_year_runs_the_repeat_rule_again(app, client, sign_in_as, incident_days_ago, criteria):
+    referral_id, _, _ = seed_history_and_a_new_referral(app, MEETING_START, incident_days_ago=incident_days_ago)
+    coordinator_id = sign_in_as(Role.COORDINATOR, email="coord@example.org")
+    with app.app_context():
+        referral = db.session.get(Referral, referral_id)
+        earlier_victim = db.session.scalar(select(Case.victim_id).join(Referral).where(Referral.state == ReferralState.HEARD))
+        decisions_before = db.session.scalar(select(func.count()).select_from(Decision).where(Decision.case_id == referral.case_id))
+
+    client.post(client.url("meetings.link_referral", referral_id=referral_id), data={"person_id": earlier_victim})
+
+    with app.app_context():
+        referral = db.session.get(Referral, referral_id)
+        assert referral.case.victim_id == earlier_victim
+        assert referral.criteria == criteria
+        latest = db.session.scalars(select(Decision).where(Decision.case_id == referral.case_id).order_by(Decision.id.desc())).first()
+        assert db.session.scalar(select(func.count()).select_from(Decision).where(Decision.case_id == referral.case_id)) == decisions_before + 1
+        assert latest.evaluated_by_id == coordinator_id
