@@ -83,6 +83,7 @@ class ChangePasswordForm(NewPasswordForm):
     )
 
 
+# Selects offering a "" placeholder need DataRequired: InputRequired lets " " through, and stripped it is the placeholder.
 def agency_choices(agencies):
     return [SelectChoice("", "Choose an agency")] + [SelectChoice(str(agency.id), agency.name) for agency in agencies]
 
@@ -102,12 +103,12 @@ class UserForm(BaseForm):
             Email("Enter an email address in the correct format, like name@example.org", check_deliverability=False),
         ],
     )
-    agency_id = SelectField("Agency", widget=GovSelect(), validators=[InputRequired("Choose the person's agency")])
+    agency_id = SelectField("Agency", widget=GovSelect(), validators=[DataRequired("Choose the person's agency")])
     role = SelectField(
         "Role",
         widget=GovSelect(),
         choices=[SelectChoice("", "Choose a role")] + [SelectChoice(role.value, role.label) for role in Role],
-        validators=[InputRequired("Choose the person's role")],
+        validators=[DataRequired("Choose the person's role")],
     )
     active = BooleanField("Account is active (can sign in)", widget=GovCheckboxInput(), default=True)
 
@@ -126,7 +127,7 @@ class AgencyForm(BaseForm):
         "Kind of agency",
         widget=GovSelect(),
         choices=[SelectChoice("", "Choose the kind of agency")] + [SelectChoice(kind.value, kind.label) for kind in AgencyKind],
-        validators=[InputRequired("Choose the kind of agency")],
+        validators=[DataRequired("Choose the kind of agency")],
     )
 
 
@@ -136,7 +137,7 @@ class ApiTokenForm(BaseForm):
         widget=GovTextInput(),
         validators=[DataRequired("Enter what the token is for, like 'Police case system'"), Length(max=100, message="Enter 100 characters or fewer")],
     )
-    agency_id = SelectField("Agency", widget=GovSelect(), validators=[InputRequired("Choose the agency the token belongs to")])
+    agency_id = SelectField("Agency", widget=GovSelect(), validators=[DataRequired("Choose the agency the token belongs to")])
 
     def __init__(self, *args, agencies=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -36,12 +36,14 @@ INVALID_UTF8 = st.builds(lambda head, bad, tail: head + bad + tail, st.binary(ma
 
 @dataclass
 class Form:
-    """One <form method="post">: each field's name, the values the page would send, and any offered choices."""
+    """One <form method="post">: each field's name, the values the page would send, any offered choices, and
+    the first few pages it was seen on."""
 
     action: str
     defaults: dict[str, list[str]] = field(default_factory=dict)
     choices: dict[str, set[str]] = field(default_factory=dict)
     files: set[str] = field(default_factory=set)
+    shown_on: list[str] = field(default_factory=list)
 
     def merge(self, other: "Form") -> None:
         for name, values in other.defaults.items():
@@ -49,6 +51,7 @@ class Form:
         for name, values in other.choices.items():
             self.choices.setdefault(name, set()).update(values)
         self.files |= other.files
+        self.shown_on = list(dict.fromkeys(self.shown_on + other.shown_on))[:3]
 
 
 class FormReader(HTMLParser):
@@ -60,12 +63,16 @@ class FormReader(HTMLParser):
         self.select: str | None = None
         self.first_option: str | None = None
         self.textarea: str | None = None
+        self.autosave: str | None = None
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
         if tag == "form" and (attributes.get("method") or "get").lower() == "post":
-            self.form = Form(urlsplit(attributes.get("action") or self.page_path).path)
+            self.form = Form(urlsplit(attributes.get("action") or self.page_path).path, shown_on=[self.page_path])
             self.forms.append(self.form)
+            self.autosave = attributes.get("data-autosave-url")
+        if tag == "option" and self.form is not None and self.select:
+            self.read_option(attributes)
         if self.form is None or not attributes.get("name"):
             return
         name = attributes["name"]
@@ -77,8 +84,6 @@ class FormReader(HTMLParser):
         elif tag == "textarea":
             self.textarea = name
             self.form.defaults[name] = [""]
-        if tag == "option" and self.select:
-            self.read_option(attributes)
 
     def handle_startendtag(self, tag, attrs):
         self.handle_starttag(tag, attrs)
@@ -104,11 +109,19 @@ class FormReader(HTMLParser):
         if "selected" in attributes or self.select not in self.form.defaults:
             self.form.defaults[self.select] = [value]
 
+    def form_also_sent_to(self, action: str) -> Form:
+        """static/app.mjs sends a form with data-autosave-url, as it stands, to that URL too."""
+        copy = Form(action, shown_on=[self.page_path])
+        copy.merge(self.form)
+        return copy
+
     def handle_data(self, data):
         if self.form is not None and self.textarea:
             self.form.defaults[self.textarea] = [self.form.defaults[self.textarea][0] + data]
 
     def handle_endtag(self, tag):
+        if tag == "form" and self.form is not None and self.autosave:
+            self.forms.append(self.form_also_sent_to(urlsplit(self.autosave).path))
         if tag == "form":
             self.form = None
         elif tag == "select":

@@ -1,0 +1,70 @@
+"""Two more states of the seeded world (tests/world.py), for the forms its distributed meeting never shows.
+
+A meeting under way: minutes open, actions added, the review of earlier actions, the step that ends it and a
+draft assessment on its case; beside it a referral waiting to be accepted or declined and a locked user. An
+agenda still being planned: the list issued and research open, cases to move, an accepted referral waiting for
+the planner, and a case excluding someone with the same name as a representative who receives the documents.
+Each state is the world's ids with the ones that reach it replaced, so every other URL parameter stays real.
+"""
+
+from datetime import date, datetime, timedelta, timezone
+
+from access.models import Role, User
+from extensions import db, utcnow
+from meetings.demo_cases import add_assessment, add_person, refer_now, yes_to
+from meetings.models import Meeting, MeetingStatus, ResearchReturn
+from risk import store as risk_store
+from risk.models import Case, ExcludedPerson, ReferralState
+from tests.meetings.factories import MEETING_START, seed_meeting
+from tests.world import World, add_user, victim_of
+
+NEAR_MATCHED_NAME = "Robin Nearmatch"
+
+
+def seed_form_states(app, world: World) -> list[dict[str, object]]:
+    return [meeting_under_way(app, world), agenda_being_planned(app, world)]
+
+
+def meeting_under_way(app, world: World) -> dict[str, object]:
+    """After the world's meeting, so the world's open action is one to review."""
+    seeded = seed_meeting(app, cases=1, starts_at=MEETING_START + timedelta(days=14))
+    with app.app_context():
+        db.session.get(Meeting, seeded.meeting_id).status = MeetingStatus.IN_PROGRESS
+        case = db.session.get(Case, seeded.case_ids[0])
+        draft = risk_store.create_assessment(case=case, tool_id="dash-ric", assessor=db.session.get(User, seeded.referrer_id), assessed_on=date.today())
+        waiting = referral_in_state(world, seeded.referrer_id, "Waiting", ReferralState.RECEIVED)
+        locked = db.session.get(User, add_user("fuzz-locked@example.org", Role.PRACTITIONER, world.own_agency_id))
+        locked.failed_attempts, locked.locked_until = 5, utcnow() + timedelta(days=1)
+        db.session.commit()
+        return world.ids | {
+            "meeting_id": seeded.meeting_id, "item_id": seeded.item_ids[0], "case_id": case.id, "assessment_id": draft.id,
+            "person_id": victim_of(case.id), "referral_id": waiting, "user_id": locked.id,
+        }
+
+
+def agenda_being_planned(app, world: World) -> dict[str, object]:
+    """In the future, so the planner offers its agenda the accepted referral. The first case is the one moved
+    (perhaps off the agenda), so the research and the exclusion are on the second."""
+    starts_at = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0) + timedelta(days=21)
+    seeded = seed_meeting(app, cases=2, starts_at=starts_at)
+    with app.app_context():
+        meeting = db.session.get(Meeting, seeded.meeting_id)
+        meeting.status = MeetingStatus.LIST_ISSUED
+        research = ResearchReturn(agenda_item_id=seeded.item_ids[1], agency_id=world.own_agency_id, due_at=meeting.research_due_at)
+        recipient = add_user("fuzz-near-match@example.org", Role.AGENCY_REP, world.own_agency_id)
+        db.session.get(User, recipient).name = NEAR_MATCHED_NAME
+        excluded = ExcludedPerson(case_id=seeded.case_ids[1], name=NEAR_MATCHED_NAME, recorded_by_id=seeded.referrer_id)
+        db.session.add_all([research, excluded])
+        referral_in_state(world, seeded.referrer_id, "Planned", ReferralState.ACCEPTED)
+        db.session.commit()
+        return world.ids | {
+            "meeting_id": meeting.id, "item_id": seeded.item_ids[0], "return_id": research.id,
+            "excluded_person_id": excluded.id, "user_id": recipient,
+        }
+
+
+def referral_in_state(world: World, referrer_id: int, given_name: str, state: ReferralState) -> str:
+    referrer = db.session.get(User, referrer_id)
+    case = risk_store.create_case(victim=add_person(referrer.agency_id, given_name, "Referral", date(1992, 5, 6), "RV1 2AB"), marac_area="Riverside", agency_id=referrer.agency_id)
+    add_assessment(case, referrer, "dash-ric", yes_to(15), date.today())
+    return refer_now(case, referrer, date.today(), "Riverside", state).id
