@@ -40,7 +40,7 @@ run: install
 serve: export MARAC_ENV ?= development
 serve: install
 	$(FLASK) db upgrade
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 --timeout 60 "app:create_app()"
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 --timeout 60 --keep-alive 5 "app:create_app()"
 
 test: install
 	$(BIN)/bandit --quiet --severity-level medium --recursive . --exclude ./.venv,./node_modules,./tests

@@ -122,7 +122,8 @@ def start_gunicorn(folder: Path, database_url: str, secret_key: str, port: int) 
         "MARAC_ENV": "development", "DEMO_MODE": "0", "DATABASE_URL": database_url, "SECRET_KEY": secret_key,
         "MARAC_AREA": "Riverside", "BENCH_INSTANCE": str(folder / "instance"),
     }
-    command = [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4", "--timeout", "60", "bench.load:bench_app()"]
+    command = [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4", "--timeout", "60", "--keep-alive", "5",
+               "bench.load:bench_app()"]
     with open(folder / "gunicorn.log", "wb") as log:
         return subprocess.Popen(command, env=environment, stdout=log, stderr=subprocess.STDOUT)
 
@@ -175,8 +176,15 @@ def measure(users: int = 50, spawn_rate: float = 5, duration: int = 60, health_d
             server.terminate()
             server.wait(timeout=60)
         lost = lost_writes(database_url, world, mix["acknowledged"])
-    return {"users": users, "duration": duration, "health_duration": health_duration, "think": think, "mix": mix, "health": health,
+        problems = server_problems(folder / "gunicorn.log")
+    return {"server_problems": problems, "users": users, "duration": duration, "health_duration": health_duration, "think": think, "mix": mix, "health": health,
             "lost_writes": lost, "rate_limit_note": f"bench-only sign-in rate limit {BENCH_SIGN_IN_RATE_LIMIT} (production: 20 per minute)"}
+
+
+def server_problems(log: Path) -> list[str]:
+    """What gunicorn itself reported (worker timeouts, crashes): the app logs no case data, so this is safe to print."""
+    markers = ("[CRITICAL]", "[ERROR]", "Traceback", "WORKER TIMEOUT")
+    return [line for line in log.read_text(errors="replace").splitlines() if any(marker in line for marker in markers)]
 
 
 def milliseconds(value) -> str:
@@ -200,6 +208,7 @@ def main() -> None:
     print(f"throughput {mix['all']['rps']:.1f} req/s; /healthz {figures['health']['all']['rps']:.1f} req/s; errors {mix['errors']}; "
           f"statuses {mix['statuses']}; lost writes {figures['lost_writes']}")
     print(figures["rate_limit_note"])
+    print("gunicorn reported:", *(figures["server_problems"] or ["nothing amiss"]), sep="\n  ")
     sys.exit(1 if mix["errors"] or figures["health"]["errors"] or figures["lost_writes"] else 0)
 
 

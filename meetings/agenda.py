@@ -199,7 +199,7 @@ def agenda_rows(meeting: Meeting) -> list[AgendaRow]:
             initials=item.referral.case.victim.initials,
             referring_agency=item.referral.agency.name,
             criteria=item.referral.criteria,
-            tier=risk_store.get_decision(item.referral.decision_id).tier,
+            tier=item.referral.decision.tier,
             flags=item.flags,
             transferred_from=transfers.get(item.referral.case_id),
         )

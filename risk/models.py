@@ -206,6 +206,7 @@ class Referral(db.Model):
     version_id: Mapped[int] = mapped_column(default=1)
 
     case: Mapped[Case] = relationship()
+    decision: Mapped[Decision] = relationship()
     referrer: Mapped[User] = relationship(foreign_keys=[referrer_id])
     agency: Mapped[Agency] = relationship()
 
