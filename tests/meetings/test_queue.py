@@ -125,3 +125,4 @@ def test_linking_to_a_victim_heard_within_a_year_runs_the_repeat_rule_again(app,
         latest = db.session.scalars(select(Decision).where(Decision.case_id == referral.case_id).order_by(Decision.id.desc())).first()
         assert db.session.scalar(select(func.count()).select_from(Decision).where(Decision.case_id == referral.case_id)) == decisions_before + 1
         assert latest.evaluated_by_id == coordinator_id
+        assert (referral.decision_id == latest.id) == ("repeat" in criteria)
