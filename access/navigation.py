@@ -39,5 +39,10 @@ def navigation_items() -> list[dict]:
     ]
 
 
+def may_use(endpoint: str) -> bool:
+    """For templates: offer a link or button only to people whose role may use it."""
+    return current_user.is_authenticated and can(current_user.role, endpoint)
+
+
 def navigation_context() -> dict:
-    return {"navigation_items": navigation_items}
+    return {"navigation_items": navigation_items, "may_use": may_use}
