@@ -209,6 +209,8 @@ def main() -> None:
           f"statuses {mix['statuses']}; lost writes {figures['lost_writes']}")
     print(figures["rate_limit_note"])
     print("gunicorn reported:", *(figures["server_problems"] or ["nothing amiss"]), sep="\n  ")
+    for failure in mix["failures"]:
+        print(f"failed {failure['count']} x {failure['name']}: {failure['error']}")
     sys.exit(1 if mix["errors"] or figures["health"]["errors"] or figures["lost_writes"] else 0)
 
 

@@ -120,6 +120,8 @@ def main() -> None:
     print()
     print_table(rows)
     print(f"\nNote: {figures['rate_limit_note']}. Everything ran on this machine at once (gunicorn, PostgreSQL, locust).")
+    if figures["server_problems"]:
+        print("gunicorn reported:", *figures["server_problems"], sep="\n  ")
     if figures["mix"]["failures"]:
         print("Failures:", *(f"  {failure['count']} x {failure['name']}: {failure['error']}" for failure in figures["mix"]["failures"]), sep="\n")
     sys.exit(1 if figures["mix"]["errors"] or figures["health"]["errors"] or figures["lost_writes"] else 0)
