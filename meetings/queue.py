@@ -67,9 +67,7 @@ def link_victim(referral: Referral, person: Person, *, user) -> None:
 
 def add_repeat_if_the_rules_now_say_so(referral: Referral, *, user) -> None:
     """Linking brings in the victim's earlier MARAC referrals, so the rules run again and the decision is kept."""
-    decision = journey.current_decision(referral.case, date.today())
-    row = risk_store.save_decision(referral.case, decision, evaluated_by=user, today=date.today())
-    record_event(AuditAction.DECISION_MADE, user=user, object_type="case", object_id=referral.case.id)
-    if REPEAT in {criterion.code for criterion in decision.criteria} and REPEAT not in referral.criteria:
+    decision = journey.record_decision(referral.case, user)
+    if REPEAT in decision.criteria and REPEAT not in referral.criteria:
         referral.criteria = [*referral.criteria, REPEAT]
-        referral.decision = row
+        referral.decision = decision

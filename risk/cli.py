@@ -125,6 +125,7 @@ def import_assessments(file, tool_id, agency_name, dry_run):
 
 
 def import_arguments(tool_id, agency_name, dry_run):
+    from access import store as access_store
     from risk import import_store
 
     if not tool_id:
@@ -135,7 +136,7 @@ def import_arguments(tool_id, agency_name, dry_run):
         pack = get_pack(tool_id)
     except PackError:
         raise ImportArgumentError(f"There is no tool {tool_id!r}: use one of the ids listed by: flask risk tools.") from None
-    agency = import_store.get_agency_by_name(agency_name)
+    agency = access_store.get_agency_by_name(agency_name)
     if agency is None:
         raise ImportArgumentError(f"No agency is called {agency_name!r}: use its name exactly as the toolkit shows it.")
     user = None if dry_run else import_store.command_line_importer(agency)

@@ -2,7 +2,6 @@
 and the one transaction that writes every imported row. The web confirm and the CLI share it."""
 
 import logging
-import secrets
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,10 +11,12 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import insert, select
 
+from access import store as access_store
 from access.audit import AuditAction, record_event
 from access.models import Agency, Role, User
 from extensions import db, utcnow
 from risk import journey
+from risk import store as risk_store
 from risk.criteria import AssessmentFacts, CaseFacts, Victim, evaluate
 from risk.importing import ColumnMapping, ImportRow
 from risk.instruments import get_pack
@@ -97,12 +98,8 @@ def save_mapping(agency_id: int, tool_id: str, mapping: ColumnMapping, *, user: 
 def importing_agencies(user: User) -> list[Agency]:
     """A coordinator imports for any agency; an agency representative only for their own."""
     if user.role is Role.COORDINATOR:
-        return list(db.session.scalars(select(Agency).order_by(Agency.name)))
+        return access_store.list_agencies()
     return [user.agency]
-
-
-def get_agency_by_name(name: str) -> Agency | None:
-    return db.session.scalar(select(Agency).where(Agency.name == name))
 
 
 def command_line_importer(agency: Agency) -> User | None:
@@ -134,15 +131,6 @@ def candidate_keys(record: PersonRecord) -> set[tuple[str, str]]:
     return keys | {("born", text) for text in record.dates_of_birth if len(text) == 10}
 
 
-def candidate_for(row: ImportRow) -> PersonRecord:
-    return PersonRecord(
-        id=f"row-{row.row}",
-        names=(f"{row.given_name} {row.family_name}",),
-        dates_of_birth=(row.date_of_birth.isoformat(),) if row.date_of_birth else (),
-        postcodes=(row.postcode,) if row.postcode else (),
-    )
-
-
 def suggest_matches(rows, people: list[Person]) -> dict[int, list[tuple[Person, Match]]]:
     """For each row, the known people who may be the same person, best first. Rows are compared only
     with people who share a surname sound or an exact date of birth, so a large file against many
@@ -157,7 +145,7 @@ def suggest_matches(rows, people: list[Person]) -> dict[int, list[tuple[Person, 
             block[key].append(record)
     suggestions = {}
     for row in rows:
-        candidate = candidate_for(row)
+        candidate = journey.candidate_record(f"row-{row.row}", row.given_name, row.family_name, row.date_of_birth, row.postcode)
         nearby = {record.id: record for key in candidate_keys(candidate) for record in block.get(key, ())}
         if matches := find_matches(candidate, nearby.values()):
             suggestions[row.row] = [(by_id[match.person_id], match) for match in matches[:SUGGESTIONS_PER_ROW]]
@@ -222,12 +210,8 @@ def records_for(row: ImportRow, existing: Person | None, context: ImportContext)
         "status": AssessmentStatus.COMPLETE, "assessed_on": row.assessed_on, "source_if_not_victim": None,
         "assessor_id": context.user.id, "agency_id": batch.agency_id, "created_at": now, "updated_at": now, "version_id": 1,
     }
-    criteria = [criterion.code for criterion in decision.criteria]
-    decision_row = {
-        "case_id": case_id, "ruleset": decision.ruleset, "eligible": decision.eligible, "criteria": criteria,
-        "tier": int(decision.tier), "tier_source": decision.tier_source, "prompts": [prompt.to_dict() for prompt in decision.prompts],
-        "routes": list(decision.routes), "evaluated_on": context.today, "evaluated_by_id": context.user.id, "created_at": now,
-    }
+    decision_row = {"case_id": case_id, "created_at": now} | risk_store.decision_values(decision, evaluated_by_id=context.user.id, today=context.today)
+    criteria = decision_row["criteria"]
     referral = None
     if referred:
         referral_id = new_id()
@@ -244,7 +228,7 @@ def new_person(row: ImportRow, agency_id: int, now) -> dict:
     return {
         "id": new_id(), "given_name": row.given_name.strip(), "family_name": row.family_name.strip(), "aliases": [],
         "date_of_birth": row.date_of_birth, "date_of_birth_variants": [],
-        "postcode": (row.postcode or "").strip().upper() or None, "interpreter_needed": False,
+        "postcode": row.postcode, "interpreter_needed": False,
         "created_by_agency_id": agency_id, "created_at": now,
     }
 

@@ -14,7 +14,7 @@ from extensions import db
 from risk import import_store
 from risk import store as risk_store
 from risk.import_files import ImportFileError, read_table, remove_stale, remove_staged, stage_upload, staged_path
-from risk.importing import IDENTITY_FIELDS, ColumnMapping, blocking_problems, detect_mapping, mapping_problems, validate
+from risk.importing import IDENTITY_FIELDS, IDENTITY_LABELS, ColumnMapping, blocking_problems, detect_mapping, mapping_problems, validate
 from risk.instruments import PackError, get_pack, load_all_packs
 from risk.models import ImportStatus
 from risk.views import bp
@@ -22,15 +22,6 @@ from risk.views import bp
 IMPORTING_ROLES = (Role.COORDINATOR, Role.AGENCY_REP)
 PROBLEMS_SHOWN = 500
 MATCHES_SHOWN = 500
-IDENTITY_LABELS = {
-    "given_name": "Given name",
-    "family_name": "Family name",
-    "full_name": "Full name",
-    "date_of_birth": "Date of birth",
-    "postcode": "Postcode",
-    "assessed_on": "Date of assessment",
-    "reference": "Agency reference",
-}
 IGNORE = "ignore"
 LEAVE_OUT, NEW_PERSON = "leave-out", "new"
 
@@ -156,8 +147,13 @@ def render_review(review: Review, errors: list, status: int):
     ), status
 
 
+def field_option(field: str) -> str:
+    """The label in the column dropdowns, in the words the import's messages use."""
+    return IDENTITY_LABELS[field].capitalize()
+
+
 def mapping_options(pack) -> list[tuple[str, str]]:
-    fields = [(f"field:{field}", IDENTITY_LABELS.get(field, field)) for field in IDENTITY_FIELDS]
+    fields = [(f"field:{field}", field_option(field)) for field in IDENTITY_FIELDS]
     items = [(f"item:{item.id}", f"{item.id.upper()} — {short_label(item.label)}") for item in pack.items]
     return [(IGNORE, "Ignore this column"), *fields, *items]
 
@@ -184,7 +180,7 @@ def mapping_from_form(pack, headers: list[str]) -> tuple[ColumnMapping, list[dic
         elif value.startswith("field:"):
             field = value.removeprefix("field:")
             if field in identity:
-                errors.append({"text": f"Two columns are set to {IDENTITY_LABELS[field]}: set one of them to “Ignore this column”", "href": f"#column-{position}"})
+                errors.append({"text": f"Two columns are set to {field_option(field)}: set one of them to “Ignore this column”", "href": f"#column-{position}"})
             identity[field] = header
     return ColumnMapping(items=items, identity=identity), errors
 

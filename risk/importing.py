@@ -26,6 +26,7 @@ from risk.answers import (
     spelling_of,
 )
 from risk.instruments import Item, Pack
+from risk.matching import normalise_postcode
 from risk.schema import RiskResult, natural_key
 from risk.scoring import score
 
@@ -68,7 +69,6 @@ FIRST_BIRTH_DATE = date(1900, 1, 1)
 LONGEST_NAME = 100
 LONGEST_POSTCODE = 10
 LONGEST_REFERENCE = 100
-UK_POSTCODE_WITHOUT_SPACE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
 
 
 @dataclass(frozen=True)
@@ -433,7 +433,7 @@ def postcode_reader(raw: str):
     text = " ".join(raw.upper().split())
     if len(text) > LONGEST_POSTCODE:
         return Bad(f"The postcode is longer than {LONGEST_POSTCODE} characters", "Enter one postcode, like SW1A 1AA, or leave it blank.")
-    return UK_POSTCODE_WITHOUT_SPACE.sub(r"\1 \2", text) or None
+    return normalise_postcode(text) or text or None
 
 
 def date_reader(label: str, *, today: date, earliest: date, required: bool):

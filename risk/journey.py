@@ -13,6 +13,7 @@ from risk.criteria import Decision, evaluate, ruleset_with
 from risk.instruments import Pack, get_pack, load_all_packs
 from risk.matching import PersonRecord, find_matches
 from risk.models import Assessment, AssessmentStatus, Case, Incident, Person, Referral
+from risk.models import Decision as DecisionRow  # beside risk.criteria's Decision, the rules' answer
 from risk.scoring import score
 
 DEFAULT_TOOL_FOR_AGENCY = {AgencyKind.POLICE: "police-dash"}
@@ -35,14 +36,19 @@ def record_for(person: Person) -> PersonRecord:
     return PersonRecord(id=person.id, names=names, dates_of_birth=dates, postcodes=(person.postcode,) if person.postcode else ())
 
 
-def suggest_people(given_name: str, family_name: str, date_of_birth: date | None, postcode: str | None, people=None):
-    """Known people who may be this person, best first; pass `people` to reuse one read of them."""
-    candidate = PersonRecord(
-        id="new",
+def candidate_record(record_id: str, given_name: str, family_name: str, date_of_birth: date | None, postcode: str | None) -> PersonRecord:
+    """Someone typed in or read from a file, to compare with the people already known."""
+    return PersonRecord(
+        id=record_id,
         names=(f"{given_name} {family_name}",),
         dates_of_birth=(date_of_birth.isoformat(),) if date_of_birth else (),
         postcodes=(postcode,) if postcode else (),
     )
+
+
+def suggest_people(given_name: str, family_name: str, date_of_birth: date | None, postcode: str | None, people=None):
+    """Known people who may be this person, best first; pass `people` to reuse one read of them."""
+    candidate = candidate_record("new", given_name, family_name, date_of_birth, postcode)
     by_id = {person.id: person for person in (store.list_people_for_matching() if people is None else people)}
     return [(by_id[match.person_id], match) for match in find_matches(candidate, [record_for(person) for person in by_id.values()])]
 
@@ -86,10 +92,11 @@ def current_decision(case: Case, today: date) -> Decision:
     return evaluate(store.case_facts(case, today), current_ruleset())
 
 
-def record_decision(case: Case, user: User) -> None:
+def record_decision(case: Case, user: User) -> DecisionRow:
     """Kept whenever the facts change, so the history shows what the rules said at each point."""
-    store.save_decision(case, current_decision(case, date.today()), evaluated_by=user, today=date.today())
+    row = store.save_decision(case, current_decision(case, date.today()), evaluated_by=user, today=date.today())
     record_event(AuditAction.DECISION_MADE, user=user, object_type="case", object_id=case.id)
+    return row
 
 
 def result_for(assessment: Assessment):

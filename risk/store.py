@@ -196,19 +196,23 @@ def case_facts(case: Case, today: date) -> CaseFacts:
     )
 
 
+def decision_values(decision, *, evaluated_by_id: int, today: date) -> dict:
+    """A decision's columns as stored, for one row here or many in a bulk import."""
+    return {
+        "ruleset": decision.ruleset,
+        "eligible": decision.eligible,
+        "criteria": [criterion.code for criterion in decision.criteria],
+        "tier": int(decision.tier),
+        "tier_source": decision.tier_source,
+        "prompts": [prompt.to_dict() for prompt in decision.prompts],
+        "routes": list(decision.routes),
+        "evaluated_on": today,
+        "evaluated_by_id": evaluated_by_id,
+    }
+
+
 def save_decision(case: Case, decision, *, evaluated_by: User, today: date) -> Decision:
-    row = Decision(
-        case_id=case.id,
-        ruleset=decision.ruleset,
-        eligible=decision.eligible,
-        criteria=[criterion.code for criterion in decision.criteria],
-        tier=int(decision.tier),
-        tier_source=decision.tier_source,
-        prompts=[prompt.to_dict() for prompt in decision.prompts],
-        routes=list(decision.routes),
-        evaluated_on=today,
-        evaluated_by_id=evaluated_by.id,
-    )
+    row = Decision(case_id=case.id, **decision_values(decision, evaluated_by_id=evaluated_by.id, today=today))
     db.session.add(row)
     db.session.flush()
     return row

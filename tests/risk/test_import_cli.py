@@ -162,6 +162,13 @@ def test_a_dry_run_needs_no_importer(app, runner, make_agency, export):
     assert run(runner, export(dash_csv(MIXED_FILE)), "--dry-run").exit_code == 0
 
 
+def test_the_agency_is_found_as_the_rest_of_the_app_finds_it_whatever_its_case_and_spacing(app, runner, importer, export):
+    result = run(runner, export(dash_csv(MIXED_FILE)), "--dry-run", agency="  riverside POLICE ")
+
+    assert result.exit_code == 0, result.output
+    assert "Dry run: nothing was written." in result.output
+
+
 def test_a_killed_import_leaves_no_rows_and_a_rerun_succeeds(app, runner, importer, export, database_url):
     path = export(dash_export_csv(20_000, seed=7))
     before = table_counts(app)

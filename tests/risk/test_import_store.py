@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, inspect, select, text
 
+from access import store as access_store
 from access.models import Agency, AuditEvent, Role, User
 from extensions import db
 from risk import import_store, journey
@@ -274,8 +275,8 @@ def test_the_command_line_importer_is_the_agency_rep_else_the_first_coordinator(
     make_user(email="coord2@example.org", role=Role.COORDINATOR, agency="Riverside IDVA")
     rep, _ = make_user(email="rep@example.org", role=Role.AGENCY_REP, agency="Riverside Police")
     with app.app_context():
-        police = import_store.get_agency_by_name("Riverside Police")
-        housing = import_store.get_agency_by_name("Riverside Housing")
+        police = access_store.get_agency_by_name("Riverside Police")
+        housing = access_store.get_agency_by_name("Riverside Housing")
         assert import_store.command_line_importer(police).id == rep
         assert import_store.command_line_importer(housing).id == first
         for user in db.session.scalars(select(User).where(User.role == Role.COORDINATOR)):
