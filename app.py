@@ -4,10 +4,12 @@ import json
 import logging
 import os
 import secrets
+import sys
 import traceback
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
+import click
 from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from govuk_frontend_wtf.main import WTFormsHelpers
@@ -18,7 +20,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import settings_from_environment
+from config import ConfigError, settings_from_environment
 from extensions import csrf, db, limiter, login_manager, migrate
 
 ERROR_PAGES = (400, 403, 404, 405, 409, 413, 429, 500, 503)
@@ -42,8 +44,20 @@ UK_TIME = ZoneInfo("Europe/London")
 
 
 def create_app(config=None) -> Flask:
+    try:
+        return build_app(config)
+    except ConfigError as error:
+        if click.get_current_context(silent=True) is None:
+            raise
+        # A command run with bad settings says what to fix in one line, never a traceback.
+        click.echo(f"The settings cannot be used: {' '.join(str(error).split())}", err=True)
+        sys.exit(2)
+
+
+def build_app(config=None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(config if config is not None else settings_from_environment(os.environ, app.instance_path))
+    load_risk_rules(app)
     configure_templates(app)
     init_extensions(app)
     register_blueprints(app)
@@ -80,6 +94,19 @@ def format_local_datetime(moment: datetime) -> str:
 
 def format_local_time(moment: datetime) -> str:
     return moment.astimezone(UK_TIME).strftime("%H:%M")
+
+
+def load_risk_rules(app: Flask) -> None:
+    """The tool packs, any licensed table and the rule set in force are checked before the app serves anything."""
+    from risk.instruments import PackError, load_all_packs
+    from risk.journey import RULESET_EXTENSION
+    from risk.rulesets import RuleSetError, ruleset_in_force
+
+    try:
+        load_all_packs()
+        app.extensions[RULESET_EXTENSION] = ruleset_in_force(app.config["RULESET_ID"], app.config["RULESET_OVERRIDE_FILE"])
+    except (PackError, RuleSetError) as error:
+        raise ConfigError(str(error)) from None
 
 
 def configure_templates(app: Flask) -> None:

@@ -39,7 +39,8 @@ def common_settings() -> dict:
         "DEMO_MODE": False,
         "SERVICE_NAME": "MARAC toolkit",
         "MARAC_AREA": None,
-        "RULESET_OVERRIDES": {},
+        "RULESET_ID": "safelives-2026.1",
+        "RULESET_OVERRIDE_FILE": None,
         "MEETING_DEFAULT_CAPACITY": 16,
         "MEETING_DEFAULT_MINUTES_PER_CASE": 15,
         "WAITING_TARGET_DAYS": 14,
@@ -133,6 +134,10 @@ def meeting_settings(environ) -> dict:
         settings["IMPORT_FOLDER"] = environ["MARAC_IMPORT_FOLDER"]
     if environ.get("MARAC_REPEAT_RATE_EXPECTED"):
         settings["REPEAT_RATE_EXPECTED"] = percentage_range(environ["MARAC_REPEAT_RATE_EXPECTED"])
+    if environ.get("MARAC_RULESET"):
+        settings["RULESET_ID"] = environ["MARAC_RULESET"]
+    if environ.get("MARAC_RULESET_OVERRIDE"):
+        settings["RULESET_OVERRIDE_FILE"] = environ["MARAC_RULESET_OVERRIDE"]
     return settings
 
 

@@ -23,6 +23,7 @@ NAVIGATION = (
     NavigationItem("Repeat watch", "meetings.list_repeat_watch"),
     NavigationItem("Documents", "reports.list_documents"),
     NavigationItem("Reports", "reports.view_dashboard"),
+    NavigationItem("Rules", "risk.view_rules"),
     NavigationItem("Users", "access.list_users"),
     NavigationItem("Agencies", "access.list_agencies"),
     NavigationItem("API tokens", "access.list_api_tokens"),

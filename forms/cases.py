@@ -28,6 +28,7 @@ INCIDENT_TYPES = [
 ]
 TIERS = [SelectChoice("1", "Standard"), SelectChoice("2", "Medium"), SelectChoice("3", "High"), SelectChoice("4", "Very high: serious harm could happen now")]
 YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
+NOT_KNOWN = "not-known"
 
 
 def past_date(message: str):
@@ -83,6 +84,7 @@ class IncidentForm(BaseForm):
     occurred_on = DayMonthYearField("Date of the incident", validators=[InputRequired("Enter the date of the incident"), past_date("Enter a date that is not in the future")])
     type = RadioField("What happened", widget=GovRadioInput(), choices=[SelectChoice(value, label) for value, label in INCIDENT_TYPES], validators=[InputRequired("Choose what kind of incident it was")])
     agency_id = RadioField("Reported to", widget=GovRadioInput(), validators=[InputRequired("Choose the agency the incident was reported to")])
+    perpetrator_id = RadioField("Who caused harm", widget=GovRadioInput(), validators=[Optional()])
     reference = StringField("Agency reference (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=60, message="Enter 60 characters or fewer")])
 
 

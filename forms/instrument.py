@@ -20,7 +20,9 @@ RATING_LABELS = {Rating.ABSENT: "Absent", Rating.POSSIBLE: "Possibly present", R
 
 
 def yes_no_field(item):
-    return RadioField(label_for(item), choices=[SelectChoice(answer.value, label) for answer, label in ANSWER_LABELS.items()], widget=GovRadioInput(), validators=[Optional()])
+    """"Not applicable" is offered only where the pack allows it: anywhere else it would hide a missing answer."""
+    answers = [answer for answer in ANSWER_LABELS if answer is not Answer.NOT_APPLICABLE or item.may_be_not_applicable]
+    return RadioField(label_for(item), choices=[SelectChoice(answer.value, ANSWER_LABELS[answer]) for answer in answers], widget=GovRadioInput(), validators=[Optional()])
 
 
 def rating_field(item):

@@ -1,11 +1,13 @@
 """Invented cases for the demo: names, dates and details are made up."""
 
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta, timezone
 
 from access.models import Role
 from extensions import db
 from risk import store as risk_store
-from risk.criteria import evaluate, ruleset_with
+from risk.criteria import evaluate
+from risk.journey import current_ruleset
 from risk.instruments import get_pack
 from risk.models import AssessmentStatus, PartyRole, ReferralState
 from risk.scoring import score
@@ -29,7 +31,7 @@ def add_assessment(case, user, tool, answers, on):
 
 
 def refer_now(case, user, today, area, state=ReferralState.RECEIVED, received=None):
-    decision = evaluate(risk_store.case_facts(case, today), ruleset_with({"marac_area": area}))
+    decision = evaluate(risk_store.case_facts(case, today), replace(current_ruleset(), marac_area=area))
     row = risk_store.save_decision(case, decision, evaluated_by=user, today=today)
     referral = risk_store.create_referral(
         case, row, referrer=user, victim_informed=True, consent_given=True, no_consent_reason=None,

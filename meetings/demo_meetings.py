@@ -21,6 +21,7 @@ from meetings.models import (
     ResearchReturn,
 )
 from risk import store as risk_store
+from risk.journey import current_ruleset
 from risk.models import PartyRole, ReferralState
 
 UK_TIME = schedule.UK_TIME
@@ -34,7 +35,7 @@ def demo_case(user, area, today, victim, perpetrator, child=None, *, yes=15, ref
     referred = today - timedelta(days=referred_days_ago)
     add_assessment(case, user, "dash-ric", yes_to(yes), referred - timedelta(days=1))
     referral = refer_now(case, user, referred, area, state, received=referred)
-    case.repeat_watch_ends = referred + timedelta(days=365)
+    case.repeat_watch_ends = referred + timedelta(days=current_ruleset().repeat_window_days)
     return referral
 
 

@@ -14,19 +14,13 @@ from meetings import store
 from meetings.models import AgendaItem, Meeting, MeetingStatus, ResearchReturn
 from risk import journey
 from risk import store as risk_store
+from risk.criteria import CRITERION_LABELS
 from risk.matching import near_match
 from risk.models import Case, PartyRole, Person
 from risk.schema import Tier
 
 EDITABLE_STATUSES = (MeetingStatus.LIST_ISSUED, MeetingStatus.IN_PROGRESS)
 TEXT_FIELDS = ("involvement", "risks", "open_cases", "proposed_actions", "not_shareable")
-CRITERIA_LABELS = {
-    "visible-high-risk": "Visible high risk (checklist score)",
-    "visible-high-risk-other-tool": "Visible high risk (other risk tool)",
-    "professional-judgement": "Professional judgement",
-    "potential-escalation": "Potential escalation",
-    "repeat": "Repeat",
-}
 
 
 class ReturnStatus(StrEnum):
@@ -93,6 +87,7 @@ class CaseIdentifiers:
     criteria: tuple[str, ...]
     tier: str
     repeat: bool
+    unverified: tuple[str, ...] = ()
 
 
 def case_identifiers(item: AgendaItem) -> CaseIdentifiers:
@@ -105,9 +100,10 @@ def case_identifiers(item: AgendaItem) -> CaseIdentifiers:
         victim=identifiers_of(case.victim),
         perpetrators=parties_of(case, PartyRole.PERPETRATOR),
         children=parties_of(case, PartyRole.CHILD),
-        criteria=tuple(CRITERIA_LABELS.get(code, code) for code in referral.criteria),
+        criteria=tuple(CRITERION_LABELS.get(code, code) for code in referral.criteria),
         tier=Tier(decision.tier).label if decision else "Not known",
         repeat="repeat" in referral.criteria,
+        unverified=tuple(decision.unverified or ()) if decision else (),
     )
 
 

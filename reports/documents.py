@@ -19,7 +19,9 @@ from meetings.models import Action, AgendaItem, AgendaSection, AttendanceStatus,
 from meetings.schedule import UK_TIME
 from reports import distribution
 from reports.downloads import PdfDocument
+from risk import journey
 from risk import store as risk_store
+from risk.criteria import CRITERION_LABELS
 from risk.instruments import get_pack
 from risk.models import Assessment, AssessmentStatus, Case, Decision, PartyRole, Referral
 from risk.schema import Tier
@@ -335,6 +337,7 @@ class AssessmentLine:
     agency: str
     score: str
     tier: str
+    unverified: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -343,6 +346,7 @@ class DecisionLine:
     eligible: bool
     criteria: tuple[str, ...]
     tier: str
+    unverified: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -364,14 +368,18 @@ def transfer_pack(case: Case) -> PdfDocument:
     """What a receiving MARAC needs: who, the risk history, earlier minutes and the actions."""
     agency_names = agency_names_by_key()
     heard = [item for item in store.list_agenda_items_for_case(case.id) if item.meeting.status in MINUTES_APPROVED]
+    assessments = [assessment_line(row) for row in risk_store.list_assessments(case) if row.status is AssessmentStatus.COMPLETE]
+    decisions = [decision_line(row) for row in risk_store.list_decisions(case)]
     context = {
         "case": case,
         "victim": research.identifiers_of(case.victim),
         "perpetrators": research.parties_of(case, PartyRole.PERPETRATOR),
         "children": research.parties_of(case, PartyRole.CHILD),
         "transfers": store.list_transfers_for_case(case.id),
-        "assessments": [assessment_line(row) for row in risk_store.list_assessments(case) if row.status is AssessmentStatus.COMPLETE],
-        "decisions": [decision_line(row) for row in risk_store.list_decisions(case)],
+        "assessments": assessments,
+        "assessment_rules": list(dict.fromkeys(rule for line in assessments for rule in line.unverified)),
+        "decisions": decisions,
+        "decision_rules": list(dict.fromkeys(rule for line in decisions for rule in line.unverified)),
         "referrals": [referral_line(row) for row in risk_store.list_referrals(case)],
         "extracts": [
             MinutesExtract(item.meeting, tracker.case_reference(case.victim, item.meeting.starts_at), minutes_record(item, agency_names)) for item in heard
@@ -385,17 +393,19 @@ def transfer_pack(case: Case) -> PdfDocument:
 
 
 def assessment_line(assessment: Assessment) -> AssessmentLine:
-    result = assessment.result or {}
-    tier = result.get("tier")
-    score = f"{result['score']:g} of {result['max_score']:g}" if result.get("score") is not None and result.get("max_score") else "Not scored"
+    """Scored by today's packs, as the case page shows it, with the unchecked rules it relies on."""
+    result = journey.result_for(assessment)
     return AssessmentLine(
         tool=get_pack(assessment.tool_id).name, assessed_on=assessment.assessed_on, agency=assessment.agency.name,
-        score=score + (f" ({result['band']})" if result.get("band") else ""), tier=Tier(tier).label if tier else "No tier",
+        score=f"{result.score:g} of {result.max_score:g}" + (f" ({result.band})" if result.band else ""),
+        tier=result.tier.label if result.tier else "No tier", unverified=result.unverified,
     )
 
 
 def decision_line(decision: Decision) -> DecisionLine:
-    return DecisionLine(decision.evaluated_on, decision.eligible, criteria_labels(decision.criteria), Tier(decision.tier).label)
+    return DecisionLine(
+        decision.evaluated_on, decision.eligible, criteria_labels(decision.criteria), Tier(decision.tier).label, tuple(decision.unverified or ()),
+    )
 
 
 def referral_line(referral: Referral) -> ReferralLine:
@@ -405,7 +415,7 @@ def referral_line(referral: Referral) -> ReferralLine:
 # Small shared pieces.
 
 def criteria_labels(codes) -> tuple[str, ...]:
-    return tuple(research.CRITERIA_LABELS.get(code, code.replace("-", " ").capitalize()) for code in codes)
+    return tuple(CRITERION_LABELS.get(code, code.replace("-", " ").capitalize()) for code in codes)
 
 
 def flag_label(flag: str) -> str:

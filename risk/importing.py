@@ -376,16 +376,28 @@ def answer_reader(item: Item):
         text = re.sub(r"^(\d+)\.0+$", r"\1", " ".join(raw.split()))
         try:
             return normalised_answer(item, text)
+        except NotApplicableRefused:
+            return Bad(
+                f"{shown_value(text)} (not applicable) is not an answer to {item_name(item)}: only items about children "
+                "or child contact may be not applicable",
+                "Use yes, no or don't know, or leave it blank if it was not asked.",
+            )
         except AnswerError:
             return Bad(f"{shown_value(text)} is not an answer to {item_name(item)}", what_to_do_for(item))
 
     return convert
 
 
+class NotApplicableRefused(AnswerError):
+    """"Not applicable" on an item whose pack does not allow it: it would hide a missing answer."""
+
+
 def normalised_answer(item: Item, text: str) -> str:
     """The value the web form would store for this answer; "" for a blank cell, which the form leaves out."""
     if item.answer_type == "yes-no":
         answer = read_yes_no(item.id, text)
+        if answer is Answer.NOT_APPLICABLE and not item.may_be_not_applicable:
+            raise NotApplicableRefused(item.id)
         return "" if answer is Answer.NOT_ASKED and spelling_of(text) == "" else answer.value
     if item.answer_type == "rating":
         rating = read_rating(item.id, text)

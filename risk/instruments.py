@@ -1,8 +1,14 @@
 """Tool packs: one JSON file per risk tool in risk/instruments/, validated on load against
-pack.schema.json and a few cross-checks, and turned into frozen dataclasses."""
+pack.schema.json and a few cross-checks, and turned into frozen dataclasses.
+
+A weighted tool (the Danger Assessment) ships without weights: they may only come from the tool's
+licensed scoring sheet, which a site installs as a table of its own in the licensed folder
+(MARAC_LICENSED_TABLES, or instance/licensed/), checked against licensed-table.schema.json.
+"""
 
 import json
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
 
@@ -12,6 +18,9 @@ from risk.schema import FACTORS_BY_ID
 
 PACK_DIRECTORY = Path(__file__).parent / "instruments"
 SCHEMA_PATH = PACK_DIRECTORY / "pack.schema.json"
+LICENSED_SCHEMA_PATH = PACK_DIRECTORY / "licensed-table.schema.json"
+LICENSED_FOLDER_VARIABLE = "MARAC_LICENSED_TABLES"
+DEFAULT_LICENSED_FOLDER = Path(__file__).parent.parent / "instance" / "licensed"
 
 
 class PackError(ValueError):
@@ -50,6 +59,7 @@ class Item:
     effect: str | None = None
     choices: tuple[Choice, ...] = ()
     prompt_if_yes: ItemPrompt | None = None
+    may_be_not_applicable: bool = False
 
     def choice(self, choice_id: str) -> Choice:
         return next(choice for choice in self.choices if choice.id == choice_id)
@@ -83,6 +93,7 @@ class Scoring:
     imminent_item: str | None = None
     max_missing: int | None = None
     max_tier_from_score: int | None = None
+    grade_tier_rule: RuleNote | None = None
 
 
 @dataclass(frozen=True)
@@ -100,6 +111,11 @@ class Pack:
     scoring: Scoring
     bands: tuple[Band, ...]
     items: tuple[Item, ...]
+    licensed_table: str | None = None
+
+    @property
+    def weights_loaded(self) -> bool:
+        return self.scoring.method != "weighted" or self.licensed_table is not None
 
     def item(self, item_id: str) -> Item:
         return self.items_by_id()[item_id]
@@ -118,32 +134,44 @@ class Pack:
 
     @property
     def max_score(self) -> float:
-        if self.scoring.method == "weighted":
+        if self.scoring.method == "weighted" and self.weights_loaded:
             return sum(item.weight for item in self.scored_items)
         if self.scoring.method == "spj":
             return len([item for item in self.items if item.answer_type == "rating"])
         return len(self.scored_items)
 
     @property
+    def unverified_rules(self) -> list[str]:
+        """Every rule of the pack not yet checked against a source, in words, for the rules page."""
+        rules = [] if self.source_verified else [f"The items are not checked against the tool's own publication: {self.source_citation}"]
+        rules += [note.basis for note in (self.scoring.rule, self.scoring.grade_tier_rule) if note and not note.verified]
+        rules += [f"{band.label} band: {band.rule.basis}" for band in self.bands if not band.rule.verified]
+        return rules
+
+    @property
     def verified(self) -> bool:
         return self.source_verified and self.scoring.rule.verified and all(band.rule.verified for band in self.bands)
 
 
-@lru_cache(maxsize=1)
-def pack_schema() -> dict:
-    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+@lru_cache(maxsize=2)
+def read_schema(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
-def load_pack(path: Path) -> Pack:
+def read_checked(path: Path, schema_path: Path) -> dict:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
-        jsonschema.validate(data, pack_schema())
-    except (OSError, json.JSONDecodeError) as error:
+        jsonschema.validate(data, read_schema(schema_path))
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError) as error:
         raise PackError(f"{Path(path).name}: cannot be read as JSON: {error}") from error
     except jsonschema.ValidationError as error:
         where = "/".join(str(part) for part in error.absolute_path) or "the top level"
         raise PackError(f"{Path(path).name}: at {where}: {error.message}") from error
-    pack = pack_from_data(data)
+    return data
+
+
+def load_pack(path: Path) -> Pack:
+    pack = pack_from_data(read_checked(path, SCHEMA_PATH))
     problems = pack_problems(pack)
     if Path(path).stem != pack.id:
         problems.insert(0, f"the file name must be {pack.id}.json")
@@ -152,10 +180,47 @@ def load_pack(path: Path) -> Pack:
     return pack
 
 
-@lru_cache(maxsize=1)
-def load_all_packs(directory: Path = PACK_DIRECTORY) -> dict[str, Pack]:
-    packs = [load_pack(path) for path in sorted(Path(directory).glob("*.json")) if path != SCHEMA_PATH]
-    return {pack.id: pack for pack in packs}
+def licensed_folder() -> Path:
+    return Path(os.environ.get(LICENSED_FOLDER_VARIABLE) or DEFAULT_LICENSED_FOLDER)
+
+
+def load_all_packs() -> dict[str, Pack]:
+    """Every pack, with the weights of any licensed table the site has installed."""
+    return packs_with_tables(PACK_DIRECTORY, licensed_folder())
+
+
+@lru_cache(maxsize=4)
+def packs_with_tables(directory: Path, licensed: Path) -> dict[str, Pack]:
+    paths = sorted(path for path in Path(directory).glob("*.json") if not path.name.endswith(".schema.json"))
+    packs = {pack.id: pack for pack in map(load_pack, paths)}
+    for pack_id, pack in packs.items():
+        table = Path(licensed) / f"{pack_id}.json"
+        if pack.scoring.method == "weighted" and table.is_file():
+            packs[pack_id] = with_licensed_table(pack, table)
+    return packs
+
+
+def with_licensed_table(pack: Pack, path: Path) -> Pack:
+    """The pack with the weights and levels of the site's licensed scoring sheet."""
+    data = read_checked(path, LICENSED_SCHEMA_PATH)
+    problems = [] if data["tool"] == pack.id else [f"it is for {data['tool']!r}, so it must be named {data['tool']}.json"]
+    scored = {item.id for item in pack.scored_items}
+    if set(data["weights"]) != scored:
+        missing, extra = sorted(scored - set(data["weights"])), sorted(set(data["weights"]) - scored)
+        problems.append(f"weights must be given for exactly the scored items {', '.join(sorted(scored))}"
+                        + (f"; missing {', '.join(missing)}" if missing else "") + (f"; not scored {', '.join(extra)}" if extra else ""))
+    if problems:
+        raise PackError(f"{path.name}: " + "; ".join(problems))
+    licensed = RuleNote(verified=True, basis=f"Licensed table: {data['source']}")
+    weighted = replace(
+        pack,
+        items=tuple(replace(item, weight=data["weights"][item.id]) if item.id in scored else item for item in pack.items),
+        bands=tuple(Band(**(level | {"rule": licensed})) for level in data["levels"]),
+        licensed_table=f"{data['source']} (version {data['version']})",
+    )
+    if problems := band_problems(weighted):
+        raise PackError(f"{path.name}: levels: " + "; ".join(problems))
+    return weighted
 
 
 def get_pack(tool_id: str) -> Pack:
@@ -168,6 +233,8 @@ def get_pack(tool_id: str) -> Pack:
 def pack_from_data(data: dict) -> Pack:
     scoring = dict(data["scoring"])
     scoring["rule"] = RuleNote(**scoring["rule"])
+    if "grade_tier_rule" in scoring:
+        scoring["grade_tier_rule"] = RuleNote(**scoring["grade_tier_rule"])
     for key in ("any_of", "count_of"):
         scoring[key] = tuple(scoring.get(key, ()))
     return Pack(
@@ -204,6 +271,7 @@ def item_from_data(data: dict) -> Item:
             for choice in data.get("choices", ())
         ),
         prompt_if_yes=ItemPrompt(**prompt) if prompt else None,
+        may_be_not_applicable=data.get("may_be_not_applicable", False),
     )
 
 
@@ -239,8 +307,13 @@ def method_problems(pack: Pack) -> list[str]:
     missing = [key for key in required if not getattr(scoring, key)]
     if missing:
         problems.append(f"the {scoring.method} method needs {', '.join(missing)}")
-    if scoring.method == "weighted" and any(item.weight is None for item in pack.scored_items):
-        problems.append("every scored item of a weighted tool needs a weight")
+    if scoring.method == "weighted" and (pack.bands or any(item.weight is not None for item in pack.items)):
+        problems.append("a weighted tool's weights and levels come only from its licensed table, never from the pack")
+    if scoring.method == "grade" and scoring.grade_tier_rule is None:
+        problems.append("the grade method needs grade_tier_rule: whether the grade-to-tier mapping is checked, and its basis")
+    for item in pack.items:
+        if item.may_be_not_applicable and item.answer_type != "yes-no":
+            problems.append(f"{item.id}: only a yes-no item may be not applicable")
     for key in ("grade_item", "priority_item"):
         item_id = getattr(scoring, key)
         if item_id in {item.id for item in pack.items} and pack.item(item_id).answer_type != "choice":
@@ -255,8 +328,8 @@ def method_problems(pack: Pack) -> list[str]:
 
 def band_problems(pack: Pack) -> list[str]:
     if pack.scoring.method not in {"count", "weighted", "grade"} or not pack.bands:
-        if pack.scoring.method in {"count", "weighted"}:
-            return ["a count or weighted tool needs bands"]
+        if pack.scoring.method == "count":
+            return ["a count tool needs bands"]
         return []
     if any(band.min is None or band.max is None for band in pack.bands):
         return ["every score band needs min and max"]

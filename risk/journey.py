@@ -1,6 +1,7 @@
 """The practitioner journey, in plain steps the views call: each returns what the page needs."""
 
-from datetime import date, timedelta
+from dataclasses import dataclass, replace
+from datetime import date
 
 from flask import current_app, request
 from sqlalchemy.exc import IntegrityError
@@ -9,18 +10,22 @@ from access.audit import AuditAction, record_event
 from access.models import AgencyKind, User
 from extensions import db
 from risk import store
-from risk.criteria import Decision, evaluate, ruleset_with
+from risk.criteria import INCIDENTS, REPEAT, Decision, evaluate, is_current
 from risk.instruments import Pack, get_pack, load_all_packs
 from risk.matching import PersonRecord, find_matches
 from risk.models import Assessment, AssessmentStatus, Case, Incident, Person, Referral
 from risk.models import Decision as DecisionRow  # beside risk.criteria's Decision, the rules' answer
-from risk.scoring import score
+from risk.rulesets import RuleSet
+from risk.schema import RiskResult
+from risk.scoring import score, score_stored
 
 DEFAULT_TOOL_FOR_AGENCY = {AgencyKind.POLICE: "police-dash"}
+RULESET_EXTENSION = "marac_ruleset"
 
 
-def current_ruleset():
-    return ruleset_with({"marac_area": current_app.config.get("MARAC_AREA")} | current_app.config.get("RULESET_OVERRIDES", {}))
+def current_ruleset() -> RuleSet:
+    """The rule set in force, loaded and checked when the app started, for this deployment's MARAC area."""
+    return replace(current_app.extensions[RULESET_EXTENSION], marac_area=current_app.config.get("MARAC_AREA"))
 
 
 def tools_in_order(user: User) -> list[Pack]:
@@ -92,6 +97,24 @@ def current_decision(case: Case, today: date) -> Decision:
     return evaluate(store.case_facts(case, today), current_ruleset())
 
 
+@dataclass(frozen=True)
+class CaseRisk:
+    """What the rules make of a case today, with each completed assessment's result by today's packs."""
+
+    decision: Decision
+    results: dict[str, RiskResult]
+    not_current: frozenset[str]
+
+
+def case_risk(case: Case, today: date) -> CaseRisk:
+    facts, rules = store.case_facts(case, today), current_ruleset()
+    return CaseRisk(
+        decision=evaluate(facts, rules),
+        results={assessment.ref: assessment.result for assessment in facts.assessments},
+        not_current=frozenset(assessment.ref for assessment in facts.assessments if not is_current(assessment, facts, rules)),
+    )
+
+
 def record_decision(case: Case, user: User) -> DecisionRow:
     """Kept whenever the facts change, so the history shows what the rules said at each point."""
     row = store.save_decision(case, current_decision(case, date.today()), evaluated_by=user, today=date.today())
@@ -100,7 +123,7 @@ def record_decision(case: Case, user: User) -> DecisionRow:
 
 
 def result_for(assessment: Assessment):
-    return score(get_pack(assessment.tool_id), assessment.answers)
+    return score_stored(get_pack(assessment.tool_id), assessment.answers)
 
 
 def refer(case: Case, decision: Decision, form, *, user: User) -> Referral:
@@ -137,32 +160,32 @@ def record_exclusions(case: Case, entries: list[tuple[str, str | None]], *, user
         record_event(AuditAction.EXCLUSION_RECORDED, user=user, object_type="case", object_id=case.id)
 
 
-REPEAT_WINDOW = timedelta(days=365)
 REPEAT_REASON = (
-    "Returned to the MARAC queue automatically as a repeat: a new incident within 12 months of a referral "
-    "taken to MARAC is referred back whatever the risk threshold."
+    "Returned to the MARAC queue automatically as a repeat: further abuse between the same victim and perpetrator "
+    "after a referral taken to MARAC, within the rule set's repeat window, is referred back whatever the risk level."
 )
 
 
-def is_repeat_incident(case: Case, incident: Incident) -> bool:
-    """Same victim and perpetrator(s), taken to MARAC in the 12 months before this incident."""
-    earliest = incident.occurred_on - REPEAT_WINDOW
-    return any(earliest <= day < incident.occurred_on for day in store.previous_referral_dates(case))
+def made_a_repeat(decision: Decision, incident: Incident) -> bool:
+    """Whether the rules' one repeat rule counted this incident."""
+    return any(
+        item.kind == INCIDENTS and item.ref == str(incident.id)
+        for criterion in decision.criteria if criterion.code == REPEAT for item in criterion.evidence
+    )
 
 
 def return_as_repeat(case: Case, incident: Incident, *, user: User) -> Referral | None:
     """Puts the case back in the coordinator's queue after a repeat incident, unless a referral is already open."""
-    if not is_repeat_incident(case, incident) or store.has_open_referral(store.related_case_ids(case)):
-        return None
     decision = current_decision(case, date.today())
+    if not made_a_repeat(decision, incident) or store.has_open_referral(store.related_case_ids(case)):
+        return None
     decision_row = store.save_decision(case, decision, evaluated_by=user, today=date.today())
     referral = store.create_referral(
         case, decision_row, referrer=user, victim_informed=False, consent_given=False,
         no_consent_reason=REPEAT_REASON, idempotency_key=f"repeat-incident-{incident.id}",
     )
-    referral.criteria = list(dict.fromkeys([*decision_row.criteria, "repeat"]))
     referral.state_reason = REPEAT_REASON
-    case.repeat_watch_ends = decision.repeat_watch_ends or date.today() + REPEAT_WINDOW
+    case.repeat_watch_ends = decision.repeat_watch_ends
     record_event(AuditAction.REFERRAL_RETURNED_AS_REPEAT, user=user, object_type="referral", object_id=referral.id)
     return referral
 

@@ -112,8 +112,11 @@ class Incident(db.Model):
     reference: Mapped[str | None] = mapped_column(String(60))
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Who caused harm, where known: the repeat rule asks whether it is a perpetrator named on the last referral.
+    perpetrator_id: Mapped[str | None] = mapped_column(ForeignKey("person.id"))
 
     reporting_agency: Mapped[Agency] = relationship()
+    perpetrator: Mapped[Person | None] = relationship()
 
 
 class Assessment(db.Model):
@@ -170,6 +173,9 @@ class Decision(db.Model):
     tier_source: Mapped[str] = mapped_column(String(60))
     prompts: Mapped[list] = mapped_column(JSON)
     routes: Mapped[list] = mapped_column(JSON)
+    # What met each criterion ({code: [{kind, ref, text}]}) and the unchecked rules relied on; empty before December 2026.
+    evidence: Mapped[dict | None] = mapped_column(JSON)
+    unverified: Mapped[list | None] = mapped_column(JSON)
     evaluated_on: Mapped[date] = mapped_column(Date)
     evaluated_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -201,6 +207,8 @@ class Referral(db.Model):
     state: Mapped[ReferralState] = mapped_column(StrEnumType(ReferralState, 20), default=ReferralState.RECEIVED, index=True)
     state_reason: Mapped[str | None] = mapped_column(Text)
     idempotency_key: Mapped[str] = mapped_column(String(36), unique=True)
+    # The perpetrator(s) the referral named (person ids), as they were when it was made.
+    perpetrator_ids: Mapped[list | None] = mapped_column(JSON, default=list)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     version_id: Mapped[int] = mapped_column(default=1)

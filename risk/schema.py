@@ -83,6 +83,9 @@ class Prompt:
         return {"code": self.code, "message": self.message, "items": list(self.items)}
 
 
+UNVERIFIED_PROMPT_CODES = frozenset({"rule-unverified", "band-unverified"})
+
+
 @dataclass(frozen=True)
 class RiskResult:
     tool: str
@@ -97,6 +100,11 @@ class RiskResult:
 
     def __post_init__(self):
         object.__setattr__(self, "factors", MappingProxyType(dict(self.factors)))
+
+    @property
+    def unverified(self) -> tuple[str, ...]:
+        """The unchecked rules this result relies on, in words."""
+        return tuple(prompt.message for prompt in self.prompts if prompt.code in UNVERIFIED_PROMPT_CODES)
 
     def to_dict(self) -> dict:
         return {

@@ -1,7 +1,11 @@
 """score(pack, answers) -> RiskResult: each tool scored by its own rules, as its pack describes.
 
 The methods are a small closed set: count, weighted, lap-screen, spj and grade. Anything that
-cannot be read raises AnswerError and nothing else.
+cannot be read raises AnswerError and nothing else. Every rule the pack marks unverified that a
+result relies on is named in the result's prompts.
+
+"Not applicable" is an answer only where the pack allows it: elsewhere it would hide a missing
+answer. New answers are refused; answers stored before that rule count as unanswered.
 """
 
 from collections.abc import Mapping
@@ -16,7 +20,7 @@ from risk.answers import (
     read_rating,
     read_yes_no,
 )
-from risk.instruments import Band, Item, Pack
+from risk.instruments import Band, Item, Pack, RuleNote
 from risk.schema import SERIOUS_FACTOR_IDS, Prompt, RiskResult, Tier, natural_key
 
 
@@ -33,11 +37,16 @@ class ReadAnswers:
 
 
 def score(pack: Pack, answers: Mapping) -> RiskResult:
-    read = read_answers(pack, answers)
-    return METHODS[pack.scoring.method](pack, read)
+    """Scores answers as they arrive from a form, a file or a calling system."""
+    return METHODS[pack.scoring.method](pack, read_answers(pack, answers))
 
 
-def read_answers(pack: Pack, answers) -> ReadAnswers:
+def score_stored(pack: Pack, answers: Mapping) -> RiskResult:
+    """Scores answers kept from before: a "not applicable" that the pack no longer allows is unanswered."""
+    return METHODS[pack.scoring.method](pack, read_answers(pack, answers, stored=True))
+
+
+def read_answers(pack: Pack, answers, *, stored: bool = False) -> ReadAnswers:
     if not isinstance(answers, Mapping):
         raise AnswerError('answers must be an object of item ids and answers, like {"q1": "yes"}')
     items = pack.items_by_id()
@@ -45,15 +54,28 @@ def read_answers(pack: Pack, answers) -> ReadAnswers:
     if unknown:
         raise AnswerError(f"{', '.join(unknown[:5])}: not an item of {pack.id}; its items are {item_range(pack)}")
     yes_no, ratings, choices = {}, {}, {}
-    for item_id, raw in answers.items():
+    for item_id, raw in sorted(answers.items(), key=lambda entry: natural_key(entry[0])):
         item = items[item_id]
         if item.answer_type == "yes-no":
-            yes_no[item_id] = read_yes_no(item_id, raw)
+            yes_no[item_id] = allowed_answer(pack, item, read_yes_no(item_id, raw), stored=stored)
         elif item.answer_type == "rating":
             ratings[item_id] = read_rating(item_id, raw)
         else:
             choices[item_id] = read_choice(item_id, raw, item.choices)
     return ReadAnswers(yes_no, ratings, choices)
+
+
+def allowed_answer(pack: Pack, item: Item, answer: Answer, *, stored: bool) -> Answer:
+    if answer is not Answer.NOT_APPLICABLE or item.may_be_not_applicable:
+        return answer
+    if stored:
+        return Answer.NOT_ASKED
+    allowed = [other.id for other in pack.items if other.may_be_not_applicable]
+    where = f"only {', '.join(allowed)} may be" if allowed else "no item of this tool may be"
+    raise AnswerError(
+        f"{item.id}: not applicable is not an answer to this item ({item.label.lower()}); {where} not applicable. "
+        "Use yes, no, unknown (don't know), declined or not-asked"
+    )
 
 
 def item_range(pack: Pack) -> str:
@@ -163,8 +185,21 @@ def band_prompt(band: Band) -> list[Prompt]:
     return prompts
 
 
+def unverified_rule(pack: Pack, note: RuleNote | None) -> list[Prompt]:
+    if note is None or note.verified:
+        return []
+    return [Prompt("rule-unverified", f"Not a checked rule of {pack.name}: {note.basis}.")]
+
+
+def unverified_source(pack: Pack) -> list[Prompt]:
+    if pack.source_verified:
+        return []
+    return [Prompt("rule-unverified", f"The items of {pack.name} are not checked against the tool's own publication: {pack.source_citation}")]
+
+
 def result(pack, read, *, score, band, tier, prompts=()) -> RiskResult:
     missing = missing_items(pack, read)
+    prompts = [*unverified_source(pack), *prompts]
     return RiskResult(
         tool=pack.id,
         version=pack.version,
@@ -181,22 +216,23 @@ def result(pack, read, *, score, band, tier, prompts=()) -> RiskResult:
 def score_by_count(pack: Pack, read: ReadAnswers) -> RiskResult:
     total = yes_count(pack, read)
     band = band_for(pack, total)
-    return result(pack, read, score=total, band=band.id, tier=capped(pack, band.tier), prompts=band_prompt(band))
+    prompts = [*unverified_rule(pack, pack.scoring.rule), *band_prompt(band)]
+    return result(pack, read, score=total, band=band.id, tier=capped(pack, band.tier), prompts=prompts)
 
 
 def score_by_weight(pack: Pack, read: ReadAnswers) -> RiskResult:
+    count = yes_count(pack, read)
+    if not pack.weights_loaded:
+        not_loaded = Prompt(
+            "weights-not-loaded",
+            f"No licensed weight table for {pack.name} is installed, so the score is the number of yes answers ({count}), "
+            "with no danger level and no tier. Use your professional judgement.",
+        )
+        return result(pack, read, score=count, band=None, tier=None, prompts=[not_loaded])
     total = sum(item.weight for item in counted_items(pack, read) if read.is_yes(item.id))
     band = band_for(pack, total)
-    prompts = band_prompt(band)
-    if not pack.scoring.rule.verified:
-        prompts.insert(
-            0,
-            Prompt(
-                "weights-unverified",
-                f"Weights unverified: the weighted score {total:g} uses weights not yet checked against the "
-                f"tool's licensed scoring sheet. Raw yes-count: {yes_count(pack, read)}.",
-            ),
-        )
+    raw_count = Prompt("yes-count", f"Weighted score {total:g} from the licensed table; raw yes-count {count}.")
+    prompts = [raw_count, *unverified_rule(pack, pack.scoring.rule), *band_prompt(band)]
     return result(pack, read, score=total, band=band.id, tier=capped(pack, band.tier), prompts=prompts)
 
 
@@ -206,7 +242,7 @@ def score_lap_screen(pack: Pack, read: ReadAnswers) -> RiskResult:
     total = yes_count(pack, read)
     band = next(band for band in pack.bands if band.id == ("screened-in" if by_answers or override else "not-screened-in"))
     tier = band.tier_if_any_yes if (band.tier_if_any_yes and total) else band.tier
-    prompts = band_prompt(band)
+    prompts = [*unverified_rule(pack, pack.scoring.rule), *band_prompt(band)]
     if override and not by_answers:
         prompts.insert(0, Prompt("officer-override", "Screened in by the officer's judgement, not by the answers.", (pack.scoring.override_item,)))
     return result(pack, read, score=total, band=band.id, tier=capped(pack, tier), prompts=prompts)
@@ -224,7 +260,7 @@ def score_spj(pack: Pack, read: ReadAnswers) -> RiskResult:
     present = sum(rating is Rating.PRESENT for rating in read.ratings.values())
     possible = tuple(item_id for item_id, rating in read.ratings.items() if rating is Rating.POSSIBLE)
     priority = read.choices.get(scoring.priority_item)
-    prompts = []
+    prompts = unverified_rule(pack, scoring.rule)
     if possible:
         prompts.append(Prompt("factors-possibly-present", "Some factors are rated possibly present: say how they shape the judgement.", possible))
     if read.is_yes(scoring.imminent_item):
@@ -239,17 +275,31 @@ def score_spj(pack: Pack, read: ReadAnswers) -> RiskResult:
 
 
 def score_grade(pack: Pack, read: ReadAnswers) -> RiskResult:
+    """The grade is the tool's own result; the yes-count's band, where the pack has one, can raise the
+    common tier above the grade's but never lower it."""
     total = yes_count(pack, read)
     grade_item = pack.item(pack.scoring.grade_item)
     grade = read.choices.get(grade_item.id)
-    if grade is not None:
-        return result(pack, read, score=total, band=grade, tier=capped(pack, grade_item.choice(grade).tier))
-    if pack.bands:
-        band = band_for(pack, total)
-        fallback = Prompt("grade-missing", f"No {grade_item.label.lower()} is recorded: the tier comes from the yes-count.", (grade_item.id,))
-        return result(pack, read, score=total, band=band.id, tier=capped(pack, band.tier), prompts=[fallback, *band_prompt(band)])
-    missing_grade = Prompt("grade-missing", f"No {grade_item.label.lower()} is recorded, so there is no tier.", (grade_item.id,))
-    return result(pack, read, score=total, band=None, tier=None, prompts=[missing_grade])
+    band = band_for(pack, total) if pack.bands else None
+    prompts = unverified_rule(pack, pack.scoring.rule)
+    if grade is None:
+        missing = "the tier comes from the yes-count" if band else "so there is no tier"
+        prompts.append(Prompt("grade-missing", f"No {grade_item.label.lower()} is recorded: {missing}.", (grade_item.id,)))
+        if band is None:
+            return result(pack, read, score=total, band=None, tier=None, prompts=prompts)
+        return result(pack, read, score=total, band=band.id, tier=capped(pack, band.tier), prompts=[*prompts, *band_prompt(band)])
+    choice = grade_item.choice(grade)
+    prompts += unverified_rule(pack, pack.scoring.grade_tier_rule)
+    tier = choice.tier
+    if band is not None and band.tier > choice.tier:
+        tier = band.tier
+        prompts.append(Prompt(
+            "count-raises-grade",
+            f"{total} yes answers are in the {band.label} band, above the {choice.label.lower()} grade: the common tier is "
+            f"{Tier(band.tier).label.lower()}. The grade stays the tool's result; a grade can raise the tier but never lower it.",
+        ))
+        prompts += band_prompt(band)
+    return result(pack, read, score=total, band=grade, tier=capped(pack, tier), prompts=prompts)
 
 
 METHODS = {

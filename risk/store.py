@@ -11,6 +11,7 @@ from risk.criteria import (
     CaseFacts,
     IncidentFacts,
     JudgementFacts,
+    ReferralFacts,
     Victim,
 )
 from risk.instruments import get_pack
@@ -30,7 +31,7 @@ from risk.models import (
     SafeContact,
 )
 from risk.schema import Tier
-from risk.scoring import score
+from risk.scoring import score_stored
 
 CASE_WIDE_ROLES = frozenset({Role.COORDINATOR, Role.CHAIR})
 TAKEN_TO_MARAC = (ReferralState.ACCEPTED, ReferralState.SCHEDULED, ReferralState.HEARD, ReferralState.CLOSED)
@@ -143,16 +144,17 @@ def add_judgement(case: Case, *, tier: int, rationale: str, author: User) -> Pro
     return judgement
 
 
-def latest_judgement(case: Case) -> ProfessionalJudgement | None:
-    return db.session.scalar(
-        select(ProfessionalJudgement).where(ProfessionalJudgement.case_id == case.id).order_by(ProfessionalJudgement.recorded_at.desc()).limit(1)
-    )
+def list_judgements(case: Case) -> list[ProfessionalJudgement]:
+    """Newest first."""
+    query = select(ProfessionalJudgement).where(ProfessionalJudgement.case_id == case.id)
+    return list(db.session.scalars(query.order_by(ProfessionalJudgement.recorded_at.desc(), ProfessionalJudgement.id.desc())))
 
 
-def add_incident(case: Case, *, occurred_on: date, type: str, agency_id: int, reference: str | None, recorded_by: User) -> Incident:
+def add_incident(case: Case, *, occurred_on: date, type: str, agency_id: int, reference: str | None, recorded_by: User,
+                 perpetrator_id: str | None = None) -> Incident:
     incident = Incident(
         case_id=case.id, occurred_on=occurred_on, type=type, reporting_agency_id=agency_id,
-        reference=reference or None, recorded_by_id=recorded_by.id,
+        reference=reference or None, recorded_by_id=recorded_by.id, perpetrator_id=perpetrator_id,
     )
     db.session.add(incident)
     db.session.flush()
@@ -167,6 +169,10 @@ def perpetrator_ids(case: Case) -> set[str]:
     return {party.person_id for party in case.parties if party.role is PartyRole.PERPETRATOR}
 
 
+def perpetrators(case: Case) -> list[Person]:
+    return [party.person for party in case.parties if party.role is PartyRole.PERPETRATOR]
+
+
 def related_case_ids(case: Case) -> list[str]:
     """Cases of the same victim that share any perpetrator with this one (this case included)."""
     perpetrators = perpetrator_ids(case)
@@ -175,40 +181,41 @@ def related_case_ids(case: Case) -> list[str]:
     return list(db.session.scalars(query))
 
 
+def victims_referrals_taken_to_marac(case: Case) -> list[Referral]:
+    """Every MARAC referral about this victim, on any of her cases: the rules decide which perpetrator each concerns."""
+    victims_cases = select(Case.id).where(Case.victim_id == case.victim_id)
+    query = select(Referral).where(Referral.case_id.in_(victims_cases), Referral.state.in_(TAKEN_TO_MARAC))
+    return list(db.session.scalars(query.order_by(Referral.received_at)))
+
+
 def previous_referral_dates(case: Case) -> tuple[date, ...]:
-    query = select(Referral.received_at).where(Referral.case_id.in_(related_case_ids(case)), Referral.state.in_(TAKEN_TO_MARAC))
-    return tuple(moment.date() for moment in db.session.scalars(query))
+    return tuple(referral.received_at.date() for referral in victims_referrals_taken_to_marac(case))
 
 
 def case_facts(case: Case, today: date) -> CaseFacts:
     complete = [assessment for assessment in list_assessments(case) if assessment.status is AssessmentStatus.COMPLETE]
-    judgement = latest_judgement(case)
     return CaseFacts(
         today=today,
         victim=Victim(date_of_birth=case.victim.date_of_birth, area=case.marac_area),
         assessments=tuple(
-            AssessmentFacts(assessment.tool_id, assessment.assessed_on, score(get_pack(assessment.tool_id), assessment.answers))
+            AssessmentFacts(assessment.tool_id, assessment.assessed_on, score_stored(get_pack(assessment.tool_id), assessment.answers), ref=assessment.id)
             for assessment in complete
         ),
-        professional_judgement=JudgementFacts(Tier(judgement.tier), judgement.rationale) if judgement else None,
-        incidents=tuple(IncidentFacts(incident.occurred_on, incident.reporting_agency.kind.value, incident.type) for incident in list_incidents(case)),
-        previous_referral_dates=previous_referral_dates(case),
+        judgements=tuple(JudgementFacts(Tier(judgement.tier), judgement.rationale, ref=str(judgement.id)) for judgement in list_judgements(case)),
+        incidents=tuple(
+            IncidentFacts(incident.occurred_on, incident.reporting_agency.kind.value, incident.type, perpetrator=incident.perpetrator_id, ref=str(incident.id))
+            for incident in list_incidents(case)
+        ),
+        previous_referrals=tuple(
+            ReferralFacts(referral.received_at.date(), tuple(referral.perpetrator_ids or ()), ref=referral.id)
+            for referral in victims_referrals_taken_to_marac(case)
+        ),
     )
 
 
 def decision_values(decision, *, evaluated_by_id: int, today: date) -> dict:
     """A decision's columns as stored, for one row here or many in a bulk import."""
-    return {
-        "ruleset": decision.ruleset,
-        "eligible": decision.eligible,
-        "criteria": [criterion.code for criterion in decision.criteria],
-        "tier": int(decision.tier),
-        "tier_source": decision.tier_source,
-        "prompts": [prompt.to_dict() for prompt in decision.prompts],
-        "routes": list(decision.routes),
-        "evaluated_on": today,
-        "evaluated_by_id": evaluated_by_id,
-    }
+    return decision.to_record() | {"evaluated_on": today, "evaluated_by_id": evaluated_by_id}
 
 
 def save_decision(case: Case, decision, *, evaluated_by: User, today: date) -> Decision:
@@ -229,6 +236,7 @@ def create_referral(case: Case, decision: Decision, *, referrer: User, victim_in
         consent_given=consent_given,
         no_consent_reason=no_consent_reason,
         idempotency_key=idempotency_key,
+        perpetrator_ids=sorted(perpetrator_ids(case)),
     )
     db.session.add(referral)
     db.session.flush()

@@ -21,6 +21,7 @@ from access.models import Role
 from access.permissions import allow, api_error, api_token_required
 from extensions import db
 from forms.cases import (
+    NOT_KNOWN,
     ChooseToolForm,
     FindVictimForm,
     IncidentForm,
@@ -33,15 +34,30 @@ from forms.cases import (
 from forms.instrument import form_class_for
 from risk import journey, store
 from risk.answers import AnswerError
-from risk.criteria import evaluate
-from risk.instruments import PackError, get_pack
+from risk.criteria import CRITERION_LABELS, evaluate, tool_name
+from risk.instruments import PackError, get_pack, load_all_packs
 from risk.journey import current_ruleset
 from risk.models import Assessment, AssessmentStatus, Case, PartyRole
 from risk.requests import RequestError, answers_from_request, facts_from_request
-from risk.schema import FACTORS_BY_ID
+from risk.schema import FACTORS_BY_ID, Tier
 from risk.scoring import score
 
 bp = Blueprint("risk", __name__)
+
+
+@bp.app_template_filter("criterion_label")
+def criterion_label(code: str) -> str:
+    return CRITERION_LABELS.get(code, code)
+
+
+@bp.app_template_filter("tier_label")
+def tier_label(tier) -> str:
+    return Tier(int(tier)).label
+
+
+@bp.app_template_filter("tool_name")
+def tool_name_filter(tool_id: str) -> str:
+    return tool_name(tool_id)
 
 
 @bp.route("/api/v1/score", methods=["POST"])
@@ -74,11 +90,17 @@ def evaluate_api():
     return jsonify(decision.to_dict())
 
 
+@bp.route("/rules")
+@allow(Role.COORDINATOR, Role.ADMIN)
+def view_rules():
+    return render_template("risk/view-rules.html", ruleset=journey.current_ruleset(), packs=sorted(load_all_packs().values(), key=lambda pack: pack.name))
+
+
 CASE_ROLES = (Role.PRACTITIONER, Role.AGENCY_REP, Role.COORDINATOR, Role.CHAIR)
 REFERRING_ROLES = (Role.PRACTITIONER, Role.AGENCY_REP, Role.COORDINATOR)
 REPEAT_RETURNED_MESSAGE = (
-    "This case has gone back to the MARAC queue as a repeat: it was taken to MARAC in the 12 months before this incident, "
-    "so it is referred back whatever the risk level. The MARAC coordinator will see it in the referral queue."
+    "This case has gone back to the MARAC queue as a repeat: it was taken to MARAC within the repeat window before this "
+    "incident, so it is referred back whatever the risk level. The MARAC coordinator will see it in the referral queue."
 )
 
 
@@ -117,13 +139,16 @@ def find_victim():
 @allow(*CASE_ROLES)
 def view_case(case_id):
     case = load_case(case_id)
+    risk = journey.case_risk(case, date.today())
     return render_template(
         "risk/view-case.html",
         case=case,
         assessments=store.list_assessments(case),
         incidents=store.list_incidents(case),
-        judgement=store.latest_judgement(case),
-        decision=journey.current_decision(case, date.today()),
+        judgements=store.list_judgements(case),
+        decision=risk.decision.to_record(),
+        results=risk.results,
+        not_current=risk.not_current,
         can_see_safe_contact=store.can_view_safe_contact(current_user, case),
         excluded_people=store.list_excluded_people(case) if store.can_view_exclusions(current_user, case) else None,
     )
@@ -217,13 +242,15 @@ def stored_form_data(assessment: Assessment) -> dict:
 def view_assessment_result(case_id, assessment_id):
     case = load_case(case_id)
     assessment = load_assessment(case, assessment_id)
+    risk = journey.case_risk(case, date.today())
     return render_template(
         "risk/view-assessment-result.html",
         case=case,
         assessment=assessment,
         pack=get_pack(assessment.tool_id),
-        result=journey.result_for(assessment),
-        decision=journey.current_decision(case, date.today()),
+        result=risk.results.get(assessment.id) or journey.result_for(assessment),
+        current=assessment.id not in risk.not_current,
+        decision=risk.decision.to_record(),
         factors=FACTORS_BY_ID,
     )
 
@@ -248,10 +275,16 @@ def add_incident(case_id):
     case = load_case(case_id)
     form = IncidentForm()
     form.agency_id.choices = [SelectChoice(str(agency.id), agency.name) for agency in access_store.list_agencies()]
+    perpetrators = store.perpetrators(case)
+    form.perpetrator_id.choices = [SelectChoice(person.id, f"{person.given_name} {person.family_name}") for person in perpetrators]
+    form.perpetrator_id.choices.append(SelectChoice(NOT_KNOWN, "Not known"))
+    if request.method == "GET":
+        form.perpetrator_id.data = perpetrators[0].id if len(perpetrators) == 1 else NOT_KNOWN
     if form.validate_on_submit():
+        perpetrator_id = form.perpetrator_id.data if form.perpetrator_id.data not in (None, NOT_KNOWN) else None
         incident = store.add_incident(
             case, occurred_on=form.occurred_on.data, type=form.type.data, agency_id=int(form.agency_id.data),
-            reference=form.reference.data, recorded_by=current_user,
+            reference=form.reference.data, recorded_by=current_user, perpetrator_id=perpetrator_id,
         )
         record_event(AuditAction.INCIDENT_RECORDED, user=current_user, object_type="case", object_id=case.id)
         journey.record_decision(case, current_user)
@@ -260,7 +293,7 @@ def add_incident(case_id):
         if repeat:
             flash(REPEAT_RETURNED_MESSAGE)
         return redirect(url_for("risk.view_case", case_id=case.id))
-    return render_template("risk/add-incident.html", form=form, case=case)
+    return render_template("risk/add-incident.html", form=form, case=case, rules=journey.current_ruleset(), perpetrators=perpetrators)
 
 
 @bp.route("/cases/<uuid:case_id>/referral", methods=["GET", "POST"])
@@ -274,7 +307,7 @@ def refer_case(case_id):
     if decision.eligible and form.validate_on_submit():
         referral = journey.refer(case, decision, form, user=current_user)
         return redirect(url_for("risk.view_referral_made", case_id=case.id, referral_id=referral.id))
-    return render_template("risk/refer-case.html", form=form, case=case, decision=decision)
+    return render_template("risk/refer-case.html", form=form, case=case, decision=decision.to_record())
 
 
 @bp.route("/cases/<uuid:case_id>/referral/<uuid:referral_id>")

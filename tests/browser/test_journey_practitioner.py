@@ -42,10 +42,11 @@ def test_a_practitioner_refers_on_professional_judgement(app, live_server, new_p
     page.get_by_label("High", exact=True).check()
     page.get_by_label("Why: the concerns and what they are based on").fill(RATIONALE)
     go(page, axe, page.get_by_role("button", name="Save judgement"))
-    expect(summary_value(page, "Meets MARAC criteria")).to_have_text("Yes: professional-judgement")
+    expect(summary_value(page, "Meets MARAC criteria")).to_have_text("Yes: Professional judgement")
 
     go(page, axe, page.get_by_role("link", name="Refer to MARAC"))
-    expect(page.get_by_text("The case meets: professional-judgement. Common risk tier: High.")).to_be_visible()
+    expect(summary_value(page, "Meets MARAC criteria")).to_have_text("Yes: Professional judgement")
+    expect(summary_value(page, "Common risk tier")).to_have_text("High (from professional-judgement)")
     page.check("input[name=victim_informed][value=yes]")
     page.check("input[name=consent_given][value=yes]")
     go(page, axe, page.get_by_role("button", name="Send referral"))

@@ -48,7 +48,7 @@ def test_a_practitioner_refers_and_the_coordinator_accepts(live_server, new_page
         page.check(f"input[name=q{number}][value={'yes' if number <= 14 else 'no'}]")
     page.click("button[value=complete]")
     assert page.is_visible("text=14 of 24")
-    assert page.is_visible("text=Yes: visible-high-risk")
+    assert page.is_visible("text=Yes: Visible high risk (checklist score)")
 
     page.click("text=Refer to MARAC")
     page.check("input[name=victim_informed][value=yes]")
@@ -61,7 +61,7 @@ def test_a_practitioner_refers_and_the_coordinator_accepts(live_server, new_page
     sign_in(coordinator, live_server, "coordinator@example.org", coordinator_secret)
     coordinator.click("nav >> text=Referrals")
     coordinator.click("text=GA")
-    assert coordinator.is_visible("text=visible-high-risk")
+    assert coordinator.get_by_text("Visible high risk (checklist score)").first.is_visible()
     coordinator.click("button:has-text('Accept for MARAC')")
     assert coordinator.is_visible("text=Referral accepted")
     assert coordinator.console_errors == []

@@ -32,7 +32,7 @@ def test_the_queue_shows_each_referral_with_criteria_tier_and_waiting_time(app, 
     page = client.get(client.url("meetings.list_referrals")).get_data(as_text=True)
 
     assert ">JD</a>" in page
-    assert "visible-high-risk" in page
+    assert "Visible high risk (checklist score)" in page
     assert "0 days" in page
     assert "Riverside IDVA Service" in page
 

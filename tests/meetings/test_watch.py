@@ -37,12 +37,18 @@ def heard_case(app, days_ago=100, state=ReferralState.HEARD):
     return seeded
 
 
-def add_incident(client, case_id, day=TODAY, agency_id=None):
+def add_incident(client, case_id, day=TODAY, agency_id=None, perpetrator_id=None):
     return client.post(
         client.url("risk.add_incident", case_id=case_id),
-        data={"occurred_on": as_form_date(day), "type": "unwanted-contact", "agency_id": str(agency_id)},
+        data={"occurred_on": as_form_date(day), "type": "unwanted-contact", "agency_id": str(agency_id)}
+        | ({"perpetrator_id": perpetrator_id} if perpetrator_id else {}),
         follow_redirects=True,
     )
+
+
+def perpetrator_of(app, case_id) -> str:
+    with app.app_context():
+        return next(iter(risk_store.perpetrator_ids(risk_store.get_case_by_id(case_id))))
 
 
 def referrals_of(app, case_id) -> list[Referral]:
@@ -72,7 +78,7 @@ def test_a_new_incident_within_12_months_of_a_marac_referral_returns_the_case_as
     assert "repeat" in repeat.criteria
     assert repeat.victim_informed is False and repeat.consent_given is False
     assert "automatically as a repeat" in repeat.no_consent_reason
-    assert "whatever the risk threshold" in repeat.state_reason
+    assert "whatever the risk level" in repeat.state_reason
     assert repeat.idempotency_key.startswith("repeat-incident-")
     assert audit_count(app, "referral-returned-as-repeat") == 1
     with app.app_context():
@@ -80,11 +86,50 @@ def test_a_new_incident_within_12_months_of_a_marac_referral_returns_the_case_as
         assert "repeat" in risk_store.get_decision(repeat.decision_id).criteria
 
 
+def test_an_incident_by_the_perpetrator_named_on_the_referral_is_a_repeat_with_no_check_asked(app, client, sign_in_as):
+    seeded = heard_case(app, days_ago=100)
+    sign_in_as(Role.PRACTITIONER, agency=REFERRER_AGENCY)
+    case_id = seeded.case_ids[0]
+
+    page = add_incident(client, case_id, agency_id=seeded.agency_ids["Riverside Police"], perpetrator_id=perpetrator_of(app, case_id)).get_data(as_text=True)
+
+    assert len(referrals_of(app, case_id)) == 2
+    assert "check it was the same perpetrator" not in page
+
+
+def test_an_incident_by_someone_not_named_on_the_referral_is_not_a_repeat(app, client, sign_in_as):
+    seeded = heard_case(app, days_ago=100)
+    sign_in_as(Role.PRACTITIONER, agency=REFERRER_AGENCY)
+    case_id = seeded.case_ids[0]
+    client.post(client.url("risk.add_party", case_id=case_id), data={"given_name": "New", "family_name": "Partner", "role": "perpetrator"})
+    with app.app_context():
+        newcomer = next(person.id for person in risk_store.perpetrators(risk_store.get_case_by_id(case_id)) if person.given_name == "New")
+
+    page = add_incident(client, case_id, agency_id=seeded.agency_ids["Riverside Police"], perpetrator_id=newcomer).get_data(as_text=True)
+
+    assert len(referrals_of(app, case_id)) == 1
+    assert "not named on the last MARAC referral" in page
+    with app.app_context():
+        (incident,) = risk_store.list_incidents(risk_store.get_case_by_id(case_id))
+        assert incident.perpetrator_id == newcomer
+
+
+def test_the_incident_form_asks_who_caused_harm_and_offers_the_cases_perpetrators(app, client, sign_in_as):
+    seeded = heard_case(app, days_ago=100)
+    sign_in_as(Role.PRACTITIONER, agency=REFERRER_AGENCY)
+
+    page = client.get(client.url("risk.add_incident", case_id=seeded.case_ids[0])).get_data(as_text=True)
+
+    assert "Who caused harm" in page
+    assert f'value="{perpetrator_of(app, seeded.case_ids[0])}" checked' in page
+    assert 'value="not-known"' in page
+
+
 @pytest.mark.parametrize(
     "days_before_incident, returned",
     [(0, False), (1, True), (364, True), (365, True), (366, False)],
 )
-def test_the_window_is_the_365_days_before_the_incident(app, client, sign_in_as, days_before_incident, returned):
+def test_the_window_runs_365_days_from_the_last_marac_referral(app, client, sign_in_as, days_before_incident, returned):
     seeded = heard_case(app, days_ago=days_before_incident + 5)
     sign_in_as(Role.PRACTITIONER, agency=REFERRER_AGENCY)
 

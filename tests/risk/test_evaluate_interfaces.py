@@ -7,7 +7,7 @@ from access import store
 from access.models import AuditEvent
 from extensions import db
 
-OUTPUT_KEYS = {"eligible", "criteria", "tier", "prompts", "routes", "ruleset"}
+OUTPUT_KEYS = {"eligible", "criteria", "tier", "prompts", "routes", "ruleset", "evidence"}
 CASE = {
     "today": "2026-11-22",
     "victim": {"date_of_birth": "1990-05-01", "area": "Hillford"},
@@ -34,6 +34,8 @@ def test_evaluate_prints_one_decision_with_exactly_the_contract_keys(app):
     assert decision["tier"] == 3
     assert "marac-to-marac-transfer" in decision["routes"]
     assert decision["ruleset"] == "safelives-2026.1"
+    assert decision["evidence"] == {"visible-high-risk": {"assessments": [0]}, "repeat": {"incidents": [0], "previous_referrals": [0]}}
+    assert "check-perpetrator" in {prompt["code"] for prompt in decision["prompts"]}
 
 
 @pytest.mark.parametrize(
@@ -47,7 +49,11 @@ def test_evaluate_prints_one_decision_with_exactly_the_contract_keys(app):
         ({"assessments": {"tool": "dash-ric"}}, "assessments must be a list"),
         ({"professional_judgement": {"tier": 5, "rationale": "x"}}, "professional_judgement.tier must be 1, 2, 3 or 4"),
         ({"incidents": [{"date": "2026-10-01"}]}, "incidents[0].agency must name the reporting agency"),
-        ({"previous_referrals": [{"when": "2026-01-10"}]}, "previous_referrals[0].date must be a date"),
+        ({"previous_referrals": [{"perpetrators": []}]}, "previous_referrals[0].date must be a date"),
+        ({"previous_referrals": [{"when": "2026-01-10"}]}, "previous_referrals[0].when: not a key the input takes"),
+        ({"previous_referrals": [{"date": "2026-01-10", "perpetrators": "P1"}]}, "previous_referrals[0].perpetrators must be a list"),
+        ({"incidents": [{"date": "2026-10-01", "agency": "police", "perpetrator": 7}]}, "incidents[0].perpetrator must be the id"),
+        ({"assessments": [{"tool": "dash-ric", "date": "2026-11-20", "answers": {"q1": {"a": 1}}}]}, "assessments[0].answers.q1 must be one answer"),
     ],
 )
 def test_bad_input_exits_2_with_one_line_naming_the_field(app, change, message):

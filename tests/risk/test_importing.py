@@ -265,7 +265,6 @@ def test_an_item_the_tool_does_not_have_is_a_problem():
         ("Unknown", "unknown"), ("not known", "unknown"),
         ("declined", "declined"), ("Refused", "declined"),
         ("not asked", "not-asked"), ("Not-asked", "not-asked"),
-        ("N/A", "not-applicable"), ("Not applicable", "not-applicable"),
     ],
 )
 def test_every_spelling_the_web_form_reader_accepts_is_stored_as_the_form_stores_it(cell, stored):
@@ -273,6 +272,20 @@ def test_every_spelling_the_web_form_reader_accepts_is_stored_as_the_form_stores
 
     assert report.problems == ()
     assert report.rows[0].answers["q5"] == stored
+
+
+@pytest.mark.parametrize("cell", ["N/A", "Not applicable"])
+def test_not_applicable_is_stored_where_the_pack_allows_it_and_refused_elsewhere_naming_the_item(cell):
+    allowed = check(sheet(dash_row(Q7=cell)))
+    refused = check(sheet(dash_row(Q5=cell)))
+
+    assert allowed.problems == ()
+    assert allowed.rows[0].answers["q7"] == "not-applicable"
+    assert refused.rows == ()
+    (problem,) = refused.problems
+    assert problem.column == "Q5"
+    assert "is not an answer to Q5" in problem.problem
+    assert "not applicable" in problem.problem
 
 
 def test_a_blank_answer_is_left_out_as_the_web_form_leaves_it_out_and_counts_as_missing():

@@ -109,7 +109,7 @@ def test_completing_shows_the_result_and_the_criteria(client, practitioner):
 
     assert "15 of 24" in result
     assert "High" in result
-    assert "Yes: visible-high-risk" in result
+    assert "Yes: Visible high risk (checklist score)" in result
     assert "Refer to MARAC" in result
 
 

@@ -1,9 +1,10 @@
 """Golden table for the police DASH (ACPO/NPCC 2009, 27 questions).
 
-Brief §2.6 and §11.4: the officer's or supervisor's grade (standard / medium / high) is the result and
-maps to tier 1 / 2 / 3, whatever the yes-count. The score is still the yes-count over q1–q27 (§11.5 keeps
-police_dash_27 among the visible-high-risk tools at 14 yes). With no grade recorded, the RIC count bands
-0–9 / 10–13 / 14+ (§2.4) decide instead, and the result says the grade is missing.
+Brief §2.6 and §11.4: the officer's or supervisor's grade (standard / medium / high) is the tool's
+result (its band), and maps to tier 1 / 2 / 3 (our proposal, named as unverified). The score is the
+yes-count over q1–q27, and its band on the RIC count bands 0–9 / 10–13 / 14+ (§2.4) can raise the common
+tier above the grade's, never lower it (issue 14: a grade raises, never lowers). With no grade recorded,
+the count bands decide, and the result says the grade is missing.
 """
 
 import pytest
@@ -37,35 +38,38 @@ def prompts_by_code(result) -> dict:
 
 
 @pytest.mark.parametrize(
-    ("yes_count", "grade", "tier"),
+    ("yes_count", "grade", "tier", "raised"),
     [
-        (20, "standard", Tier.STANDARD),
-        (27, "standard", Tier.STANDARD),
-        (14, "standard", Tier.STANDARD),
-        (0, "standard", Tier.STANDARD),
-        (2, "high", Tier.HIGH),
-        (0, "high", Tier.HIGH),
-        (13, "high", Tier.HIGH),
-        (9, "medium", Tier.MEDIUM),
-        (14, "medium", Tier.MEDIUM),
-        (27, "medium", Tier.MEDIUM),
+        (0, "standard", Tier.STANDARD, False),
+        (9, "standard", Tier.STANDARD, False),
+        (10, "standard", Tier.MEDIUM, True),
+        (13, "standard", Tier.MEDIUM, True),
+        (14, "standard", Tier.HIGH, True),
+        (27, "standard", Tier.HIGH, True),
+        (9, "medium", Tier.MEDIUM, False),
+        (13, "medium", Tier.MEDIUM, False),
+        (14, "medium", Tier.HIGH, True),
+        (0, "high", Tier.HIGH, False),
+        (2, "high", Tier.HIGH, False),
+        (13, "high", Tier.HIGH, False),
+        (27, "high", Tier.HIGH, False),
     ],
 )
-def test_the_officer_grade_is_the_result_whatever_the_yes_count(yes_count, grade, tier):
+def test_the_grade_is_the_band_and_the_tier_is_the_higher_of_grade_and_count(yes_count, grade, tier, raised):
     result = score(get_pack("police-dash"), answers_with_yes_count(yes_count, grade))
 
     assert (result.score, result.max_score, result.band, result.tier) == (yes_count, 27, grade, tier)
     assert result.missing == ()
     assert "grade-missing" not in prompts_by_code(result)
+    assert ("count-raises-grade" in prompts_by_code(result)) is raised
 
 
-def test_a_graded_standard_form_still_shows_its_yes_count_for_the_visible_high_risk_rule():
-    # §11.5: police_dash_27 at 14+ yes is visible high risk whatever the grade; the count must survive.
-    result = score(get_pack("police-dash"), answers_with_yes_count(20, "standard"))
+def test_the_grade_to_tier_mapping_is_named_as_unverified_whenever_a_grade_is_used():
+    graded = score(get_pack("police-dash"), answers_with_yes_count(3, "high"))
+    ungraded = score(get_pack("police-dash"), answers_with_yes_count(3))
 
-    assert result.tier is Tier.STANDARD
-    assert result.score == 20
-    assert result.score >= 14
+    assert any("Grade standard / medium / high to common tiers 1 / 2 / 3 is our proposal" in text for text in graded.unverified)
+    assert not any("Grade standard" in text for text in ungraded.unverified)
 
 
 @pytest.mark.parametrize(

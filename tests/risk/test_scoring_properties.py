@@ -51,7 +51,8 @@ def test_well_formed_answers_always_score(data):
     for item in pack.items:
         if data.draw(st.booleans()):
             if item.answer_type == "yes-no":
-                answers[item.id] = data.draw(st.sampled_from(["yes", "no", "unknown", "declined", "not-asked", "not-applicable"]))
+                allowed = ["yes", "no", "unknown", "declined", "not-asked"] + (["not-applicable"] if item.may_be_not_applicable else [])
+                answers[item.id] = data.draw(st.sampled_from(allowed))
             elif item.answer_type == "rating":
                 answers[item.id] = data.draw(st.sampled_from(["absent", "possible", "present"]))
             else:
