@@ -8,6 +8,7 @@ from access.permissions import allow
 from forms.transfers import TransferForm
 from meetings import store, watch
 from meetings.views import bp
+from risk.journey import current_ruleset
 from risk.views import load_case
 
 
@@ -16,7 +17,8 @@ from risk.views import load_case
 def list_repeat_watch():
     today = date.today()
     return render_template(
-        "meetings/list-repeat-watch.html", today=today, watched=watch.under_watch(today), lapsed=watch.lapsed_this_month(today)
+        "meetings/list-repeat-watch.html", today=today, watched=watch.under_watch(today), lapsed=watch.lapsed_this_month(today),
+        rules=current_ruleset(),
     )
 
 

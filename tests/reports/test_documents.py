@@ -11,7 +11,7 @@ import pytest
 
 from access import signin
 from access import store as access_store
-from access.models import Agency, AgencyKind, Role
+from access.models import Agency, AgencyKind, Role, User
 from extensions import db
 from reports import documents
 from meetings.models import (
@@ -27,6 +27,7 @@ from meetings.models import (
     MeetingStatus,
     Transfer,
 )
+from meetings.demo_cases import add_assessment
 from risk.models import Case, PartyRole, SafeContact
 from tests.conftest import build_test_app, copy_of_template, give_session
 from tests.meetings.factories import seed_meeting
@@ -120,6 +121,8 @@ def seed_world(app) -> World:
         add_action(earlier_item, "Earlier action open", health, "Dr Ruth Owen", TODAY - timedelta(days=20))
         db.session.add(CaseMinutes(agenda_item_id=earlier_item.id, decisions="EARLIER-DECISION", outcome=CaseOutcome.NEW))
         db.session.add(Transfer(case_id=seeded.case_ids[0], incoming=False, other_area="Northshire", transferred_on=TODAY, what_was_sent="Previous minutes", recorded_by_id=users["coordinator"]))
+        officer = db.session.get(User, users["chair"])
+        add_assessment(db.session.get(Case, seeded.case_ids[0]), officer, "dara", {"grade": "high"}, TODAY - timedelta(days=2))
         app.config["CONFIDENTIALITY_STATEMENT"] = STATEMENT
         db.session.commit()
         return World(seeded.meeting_id, earlier.meeting_id, earlier.case_ids[0], seeded.case_ids, agencies, users)
@@ -321,6 +324,16 @@ def test_the_transfer_pack_holds_the_risk_history_earlier_minutes_and_actions(do
         assert shown in text
     for other_case in ("Bella", "Cara", "DECISION-2", "DECISION-3", "Health action one", "Police action two"):
         assert other_case not in text
+
+
+def test_the_pdfs_name_the_unchecked_rules_their_results_and_decisions_rely_on(downloads):
+    transfer, research = pdf_text(downloads["transfer pack"]), pdf_text(downloads["research pack"])
+
+    assert "These results rely on rules not yet checked against a source" in transfer
+    assert "Grade standard / medium / high to common tiers 1 / 2 / 3 is our proposal" in transfer
+    assert "These decisions rely on rules not yet checked against a source" in transfer
+    assert "Relies on rules not yet checked against a source" in research
+    assert "Days an assessment stays current" in research
 
 
 def test_a_configured_marking_replaces_the_default_on_every_page(world_app, module_database_url):

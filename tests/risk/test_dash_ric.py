@@ -2,9 +2,10 @@
 
 import pytest
 
+from risk.answers import AnswerError
 from risk.instruments import get_pack
 from risk.schema import Tier
-from risk.scoring import score
+from risk.scoring import score, score_stored
 
 ALL_ITEMS = [f"q{number}" for number in range(1, 25)]
 
@@ -81,3 +82,19 @@ def test_yes_to_stalking_and_isolation_prompts_the_follow_up_screens():
 
     codes = {prompt.code for prompt in result.prompts}
     assert {"consider-stalking-screen", "consider-honour-based-abuse-questions"} <= codes
+
+
+def test_not_applicable_is_an_answer_only_to_the_child_contact_item():
+    with pytest.raises(AnswerError, match=r"^q1: not applicable is not an answer to this item .*only q7 may be not applicable"):
+        score(get_pack("dash-ric"), {"q1": "not-applicable"})
+
+    assert "q7" not in score(get_pack("dash-ric"), {"q7": "not-applicable"}).missing
+
+
+def test_a_stored_not_applicable_the_pack_no_longer_allows_counts_as_unanswered():
+    stored = {f"q{number}": "not-applicable" for number in range(1, 25)}
+
+    result = score_stored(get_pack("dash-ric"), stored)
+
+    assert result.missing == tuple(f"q{number}" for number in range(1, 25) if number != 7)
+    assert "serious-factor-unanswered" in {prompt.code for prompt in result.prompts}

@@ -97,3 +97,24 @@ def test_the_api_refuses_bad_input_with_a_400_and_no_audit_row(app, make_user):
     assert "today must be a date" in response.get_json()["error"]
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "api-evaluate")) == 0
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "command", "body"),
+    [
+        ("risk.evaluate_api", ["risk", "evaluate", "-"], CASE | {"incidents": [{"date": "2026-10-01", "agency": "police", "perpetrator_id": "P1"}]}),
+        ("risk.score_api", ["risk", "score", "dash-ric", "-"], {"tool": "dash-ric", "answers": {"q1": "yes"}, "comment": "typed by hand"}),
+    ],
+)
+def test_a_key_not_in_the_contract_gets_the_same_words_from_the_api_and_the_command(app, make_user, endpoint, command, body):
+    """SECURITY V1: input is checked against the contract at every depth; nothing unknown is ignored silently."""
+    token = make_token(app, make_user)
+    api = app.test_client()
+
+    response = api.post(api.url(endpoint), json=body, headers={"Authorization": f"Bearer {token}"})
+    printed = app.test_cli_runner().invoke(args=command, input=json.dumps(body))
+
+    assert response.status_code == 400
+    assert printed.exit_code == 2
+    assert response.get_json()["error"] == printed.stderr.strip()
+    assert ("incidents[0].perpetrator_id" if "evaluate" in endpoint else "comment") in printed.stderr
