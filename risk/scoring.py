@@ -54,8 +54,10 @@ def read_answers(pack: Pack, answers, *, stored: bool = False) -> ReadAnswers:
     if unknown:
         raise AnswerError(f"{', '.join(unknown[:5])}: not an item of {pack.id}; its items are {item_range(pack)}")
     yes_no, ratings, choices = {}, {}, {}
-    for item_id, raw in sorted(answers.items(), key=lambda entry: natural_key(entry[0])):
-        item = items[item_id]
+    for item in pack.items:  # in the pack's order, so a refusal names the first item it applies to
+        if item.id not in answers:
+            continue
+        item_id, raw = item.id, answers[item.id]
         if item.answer_type == "yes-no":
             yes_no[item_id] = allowed_answer(pack, item, read_yes_no(item_id, raw), stored=stored)
         elif item.answer_type == "rating":
