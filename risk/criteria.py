@@ -103,10 +103,6 @@ class Criterion:
     evidence: tuple[Evidence, ...]
     needs_confirmation: bool = False
 
-    @property
-    def label(self) -> str:
-        return CRITERION_LABELS[self.code]
-
 
 @dataclass(frozen=True)
 class Decision:
