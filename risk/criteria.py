@@ -29,6 +29,14 @@ CRITERION_LABELS = {
     POTENTIAL_ESCALATION: "Potential escalation",
     REPEAT: "Repeat",
 }
+ROUTE_LABELS = {
+    "children-safeguarding": "Refer to children's safeguarding (under the MARAC's minimum age)",
+    "children-social-care-referral": "Refer to children's social care",
+    "ypva": "Refer to a young people's violence adviser",
+    "marac-to-marac-transfer": "Transfer to the MARAC where the victim lives",
+    "marac-referral": "Refer to the MARAC",
+    "idva-referral": "Refer to an IDVA",
+}
 # The rules each criterion rests on, so a decision can name the unchecked ones it relied on.
 CRITERION_RULES = {
     VISIBLE_HIGH_RISK: ("vhr_tools", "vhr_threshold"),
@@ -213,6 +221,15 @@ def evaluate(facts: CaseFacts, rules: RuleSet | None = None) -> Decision:
 
 def age_on(day: date, date_of_birth: date) -> int:
     return day.year - date_of_birth.year - ((day.month, day.day) < (date_of_birth.month, date_of_birth.day))
+
+
+def tier_source_label(source: str) -> str:
+    """Where a decision's tier came from, in words: a tool, a judgement or a criterion."""
+    if source.startswith("assessment:"):
+        return tool_name(source.removeprefix("assessment:"))
+    if source == "no-evidence":
+        return "no assessment or judgement yet"
+    return CRITERION_LABELS.get(source, source.replace("-", " ").capitalize())
 
 
 def shown_date(day: date) -> str:

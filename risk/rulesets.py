@@ -16,6 +16,9 @@ from typing import Mapping
 
 import jsonschema
 
+from risk.instruments import load_all_packs
+from risk.schema import FACTORS_BY_ID
+
 RULESET_DIRECTORY = Path(__file__).parent / "rulesets"
 SCHEMA_PATH = RULESET_DIRECTORY / "ruleset.schema.json"
 DEFAULT_RULESET_ID = "safelives-2026.1"
@@ -36,11 +39,21 @@ class Rule:
 
     @property
     def shown_value(self) -> str:
+        """The value in words: tools and risk factors by name, never by id."""
         if isinstance(self.value, bool):
             return "yes" if self.value else "no"
         if isinstance(self.value, (list, tuple)):
-            return ", ".join(str(part) for part in self.value) or "none"
-        return str(self.value)
+            return ", ".join(map(name_of, self.value)) or "none"
+        return name_of(self.value)
+
+
+def name_of(value) -> str:
+    packs = load_all_packs()
+    if value in packs:
+        return packs[value].name
+    if value in FACTORS_BY_ID:
+        return FACTORS_BY_ID[value].name
+    return str(value).replace("-", " ")
 
 
 @dataclass(frozen=True)
@@ -116,9 +129,9 @@ def load_ruleset(path: Path) -> RuleSet:
     return ruleset_from(data, data["id"])
 
 
-@lru_cache(maxsize=4)
-def load_all_rulesets(directory: Path = RULESET_DIRECTORY) -> dict[str, RuleSet]:
-    paths = sorted(path for path in Path(directory).glob("*.json") if path != SCHEMA_PATH)
+@lru_cache(maxsize=1)
+def load_all_rulesets() -> dict[str, RuleSet]:
+    paths = sorted(path for path in RULESET_DIRECTORY.glob("*.json") if path != SCHEMA_PATH)
     return {ruleset.version: ruleset for ruleset in map(load_ruleset, paths)}
 
 
@@ -171,8 +184,3 @@ def ruleset_in_force(ruleset_id: str = DEFAULT_RULESET_ID, override_file: str | 
         return base
     return with_override(base, read_json(Path(override_file)), Path(override_file).name)
 
-
-def ruleset_with(values: dict, base: RuleSet | None = None) -> RuleSet:
-    """The base rule set with some values changed, as a site's override would change them (for tests and the demo)."""
-    override = {"rules": {key: {"value": value, "verified": False, "source": "changed for this use"} for key, value in values.items()}}
-    return with_override(base or get_ruleset(), override)

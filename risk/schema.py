@@ -102,6 +102,11 @@ class RiskResult:
         object.__setattr__(self, "factors", MappingProxyType(dict(self.factors)))
 
     @property
+    def advice(self) -> tuple[Prompt, ...]:
+        """The prompts that ask the reader to do or consider something, apart from the unchecked rules."""
+        return tuple(prompt for prompt in self.prompts if prompt.code not in UNVERIFIED_PROMPT_CODES)
+
+    @property
     def unverified(self) -> tuple[str, ...]:
         """The unchecked rules this result relies on, in words."""
         return tuple(prompt.message for prompt in self.prompts if prompt.code in UNVERIFIED_PROMPT_CODES)

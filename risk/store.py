@@ -3,6 +3,7 @@
 from datetime import date
 
 from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import selectinload
 
 from access.models import AgencyKind, Role, User
 from extensions import db
@@ -162,7 +163,9 @@ def add_incident(case: Case, *, occurred_on: date, type: str, agency_id: int, re
 
 
 def list_incidents(case: Case) -> list[Incident]:
-    return list(db.session.scalars(select(Incident).where(Incident.case_id == case.id).order_by(Incident.occurred_on.desc())))
+    """Newest first, with who reported and who caused each (the rules and the case page read both)."""
+    query = select(Incident).where(Incident.case_id == case.id).options(selectinload(Incident.reporting_agency), selectinload(Incident.perpetrator))
+    return list(db.session.scalars(query.order_by(Incident.occurred_on.desc())))
 
 
 def perpetrator_ids(case: Case) -> set[str]:

@@ -34,7 +34,7 @@ from forms.cases import (
 from forms.instrument import form_class_for
 from risk import journey, store
 from risk.answers import AnswerError
-from risk.criteria import CRITERION_LABELS, evaluate, tool_name
+from risk.criteria import CRITERION_LABELS, ROUTE_LABELS, evaluate, tier_source_label, tool_name
 from risk.instruments import PackError, get_pack, load_all_packs
 from risk.journey import current_ruleset
 from risk.models import Assessment, AssessmentStatus, Case, PartyRole
@@ -53,6 +53,16 @@ def criterion_label(code: str) -> str:
 @bp.app_template_filter("tier_label")
 def tier_label(tier) -> str:
     return Tier(int(tier)).label
+
+
+@bp.app_template_filter("route_label")
+def route_label(code: str) -> str:
+    return ROUTE_LABELS.get(code, code)
+
+
+@bp.app_template_filter("tier_source_label")
+def tier_source_label_filter(source: str) -> str:
+    return tier_source_label(source)
 
 
 @bp.app_template_filter("tool_name")

@@ -46,7 +46,7 @@ def test_a_practitioner_refers_on_professional_judgement(app, live_server, new_p
 
     go(page, axe, page.get_by_role("link", name="Refer to MARAC"))
     expect(summary_value(page, "Meets MARAC criteria")).to_have_text("Yes: Professional judgement")
-    expect(summary_value(page, "Common risk tier")).to_have_text("High (from professional-judgement)")
+    expect(summary_value(page, "Common risk tier")).to_have_text("High (from Professional judgement)")
     page.check("input[name=victim_informed][value=yes]")
     page.check("input[name=consent_given][value=yes]")
     go(page, axe, page.get_by_role("button", name="Send referral"))

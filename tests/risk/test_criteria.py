@@ -16,7 +16,7 @@ from risk.criteria import (
     evaluate,
 )
 from risk.instruments import get_pack
-from risk.rulesets import get_ruleset, ruleset_with
+from risk.rulesets import get_ruleset, with_override
 from risk.schema import Tier
 from risk.scoring import score
 
@@ -45,6 +45,11 @@ def facts(*assessments, victim=ADULT, judgement=None, judgements=(), incidents=(
     referrals = tuple(entry if isinstance(entry, ReferralFacts) else ReferralFacts(entry) for entry in referrals)
     judgements = (judgement,) if judgement else tuple(judgements)
     return CaseFacts(TODAY, victim, tuple(assessments), judgements, tuple(incidents), referrals)
+
+
+def ruleset_with(values: dict):
+    """The default rule set with some values changed, as a site's override file would change them."""
+    return with_override(RULES, {"rules": {key: {"value": value, "verified": False, "source": "changed for this test"} for key, value in values.items()}})
 
 
 def codes(decision) -> list[str]:

@@ -91,7 +91,7 @@ def test_an_assessment_older_than_the_window_stays_in_the_history_marked_no_long
 
     page = text_of(client.get(client.url("risk.view_case", case_id=case_id)))
 
-    assert "18 of 24 (high), high, no longer current" in page
+    assert "score 18 of 24, band high, tier high, no longer current" in page
     assert "Meets MARAC criteria No" in page
     assert "Reassess with the victim" in page
 
@@ -124,3 +124,15 @@ def test_a_referral_records_the_perpetrators_of_its_case(app, client, practition
         referral = db.session.scalars(select(Referral)).one()
         assert referral.perpetrator_ids == sorted(risk_store.perpetrator_ids(referral.case))
         assert len(referral.perpetrator_ids) == 1
+
+
+def test_the_decision_speaks_in_words_not_codes(client, practitioner):
+    case_id = start_case(client)
+    complete_ric(client, case_id, 15)
+
+    page = text_of(client.get(client.url("risk.view_case", case_id=case_id)))
+
+    assert "High (from SafeLives DASH Risk Identification Checklist)" in page
+    assert "Refer to the MARAC; Refer to an IDVA" in page
+    for code in ("assessment:dash-ric", "marac-referral", "idva-referral", "visible-high-risk"):
+        assert code not in page
