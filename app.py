@@ -19,6 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from config import ConfigError, settings_from_environment
 from extensions import csrf, db, limiter, login_manager, migrate
@@ -56,6 +57,7 @@ def create_app(config=None) -> Flask:
 
 def build_app(config=None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    app.url_map.converters["int"] = DatabaseIntegerConverter
     app.config.from_mapping(config if config is not None else settings_from_environment(os.environ, app.instance_path))
     load_risk_rules(app)
     configure_templates(app)
@@ -69,6 +71,15 @@ def build_app(config=None) -> Flask:
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app
+
+
+class DatabaseIntegerConverter(IntegerConverter):
+    """An id in a URL that no database integer column could hold is simply not found (404), rather
+    than an overflow inside the query (500)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 class JsonLineFormatter(logging.Formatter):

@@ -4,6 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields import SelectChoice
 
+from access import policy
 from access import store as access_store
 from access.models import Role
 from access.permissions import allow, can
@@ -37,7 +38,7 @@ def list_actions():
         closed_shown_days=actions.CLOSED_SHOWN_DAYS,
         reminder_rows=actions.reminder_rows(open_rows) if agency_id is not None else None,
         agency=access_store.get_agency(agency_id) if agency_id is not None else None,
-        filter_form=filter_form if current_user.role not in actions.AGENCY_SCOPED_ROLES else None,
+        filter_form=filter_form if current_user.role not in policy.AGENCY_SCOPED_ROLES else None,
         window_days=actions.reminder_window_days(),
         can_send_reminders=can(current_user.role, "meetings.send_action_reminders"),
     )

@@ -7,14 +7,16 @@ from flask import current_app
 from sqlalchemy.orm.exc import StaleDataError
 
 from access.audit import AuditAction, record_event
-from access.models import Role, User
+from access import policy
+from access.models import User
+from access.policy import ActionScope
 from extensions import db
 from meetings import store
 from meetings.models import Action, ActionStatus
+from risk import store as risk_store
 from risk.models import Person
 
 CLOSED_SHOWN_DAYS = 90
-AGENCY_SCOPED_ROLES = frozenset({Role.AGENCY_REP, Role.PRACTITIONER})
 
 
 class ActionChanged(Exception):
@@ -52,29 +54,30 @@ def case_reference(victim: Person, meeting_starts_at: datetime) -> str:
     return f"{victim.initials}, MARAC {meeting_starts_at.strftime('%-d %b %Y')}"
 
 
-def can_update(user: User, action: Action) -> bool:
-    if user.role is Role.COORDINATOR:
-        return True
-    return user.role in AGENCY_SCOPED_ROLES and user.agency_id == action.owner_agency_id
+def action_scope(action: Action, excluded_cases: set[str]) -> ActionScope:
+    return ActionScope(owner_agency_id=action.owner_agency_id, excluded=action.case_id in excluded_cases)
 
 
 def tracker_agency_id(user: User, requested_agency_id: int | None) -> int | None:
     """Agency staff see only their own agency's actions; coordinator and chair may pick one or see all."""
-    if user.role in AGENCY_SCOPED_ROLES:
+    if user.role in policy.AGENCY_SCOPED_ROLES:
         return user.agency_id
     return requested_agency_id
 
 
 def tracker_rows(user: User, rows: list[tuple], today: date) -> list[TrackerRow]:
+    """The rows this user may see: never an action on a case whose exclusion list names them."""
     window = reminder_window_days()
+    excluded = risk_store.cases_excluding(user, list({action.case_id for action, _, _ in rows}))
     return [
         TrackerRow(
             action=action,
             case_reference=case_reference(victim, starts_at),
             urgency=urgency(action, today, window),
-            can_update=can_update(user, action),
+            can_update=policy.may_update_action(user, action_scope(action, excluded)),
         )
         for action, victim, starts_at in rows
+        if policy.may_view_action(user, action_scope(action, excluded))
     ]
 
 
@@ -99,7 +102,10 @@ def case_reference_for(action: Action) -> str:
 def load_action_for(user: User, action_id: int) -> Action | None:
     """The action if this person may update it, else None (so the page is a 404)."""
     action = store.get_action(action_id)
-    return action if action is not None and can_update(user, action) else None
+    if action is None:
+        return None
+    scope = action_scope(action, risk_store.cases_excluding(user, [action.case_id]))
+    return action if policy.may_update_action(user, scope) else None
 
 
 def set_status(action: Action, status: ActionStatus, note: str, today: date) -> None:

@@ -6,6 +6,7 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
+from access import policy
 from access import store as access_store
 from access.audit import AuditAction, record_event
 from access.models import Role
@@ -32,9 +33,15 @@ MINUTES_LABELS = {name: getattr(CaseMinutesForm, name).args[0] for name in runni
 
 def load_meeting(meeting_id: int) -> Meeting:
     meeting = store.get_meeting(meeting_id)
-    if meeting is None:
+    if meeting is None or not policy.may_view_meeting(current_user, store.meeting_scope(meeting, current_user)):
         abort(404)
-    if current_user.role is Role.AGENCY_REP and not store.is_invited(meeting, current_user.agency_id):
+    return meeting
+
+
+def load_meeting_to_run(meeting_id: int) -> Meeting:
+    """Attendance, the action review and the minutes: the meeting's own chair, or the coordinator."""
+    meeting = load_meeting(meeting_id)
+    if not policy.may_run_meeting(current_user, store.meeting_scope(meeting, current_user)):
         abort(404)
     return meeting
 
@@ -81,6 +88,8 @@ def view_meeting(meeting_id):
         invitations=store.list_invitations(meeting),
         next_step=schedule.next_step(meeting),
         can_change_agenda=agenda.can_change_agenda(meeting) and current_user.role is Role.COORDINATOR,
+        can_take_step=policy.may_take_meeting_step(current_user, store.meeting_scope(meeting, current_user), step.roles) if (step := schedule.next_step(meeting)) else False,
+        can_run=policy.may_run_meeting(current_user, store.meeting_scope(meeting, current_user)),
         other_meetings=[other for other in store.list_fillable_meetings(utcnow()) if other.id != meeting.id],
         minutes_open=running.minutes_are_open(meeting),
     )
@@ -159,7 +168,7 @@ def take_next_step(meeting_id):
 @bp.route("/meetings/<int:meeting_id>/attendance", methods=["GET", "POST"])
 @allow(*COORDINATOR_OR_CHAIR)
 def record_attendance(meeting_id):
-    meeting = load_meeting(meeting_id)
+    meeting = load_meeting_to_run(meeting_id)
     form = AttendanceForm()
     form.agency_id.choices = [(agency.id, agency.name) for agency in access_store.list_agencies()]
     if form.validate_on_submit():
@@ -178,7 +187,7 @@ def record_attendance(meeting_id):
 @bp.route("/meetings/<int:meeting_id>/attendance/<int:attendance_id>/remove", methods=["POST"])
 @allow(*COORDINATOR_OR_CHAIR)
 def remove_attendance(meeting_id, attendance_id):
-    meeting = load_meeting(meeting_id)
+    meeting = load_meeting_to_run(meeting_id)
     attendance = store.get_attendance(meeting, attendance_id)
     if attendance is None:
         abort(404)
@@ -208,7 +217,7 @@ def review_outcomes_from(form, actions) -> tuple[list[running.ReviewOutcome], di
 @bp.route("/meetings/<int:meeting_id>/action-review", methods=["GET", "POST"])
 @allow(*COORDINATOR_OR_CHAIR)
 def review_actions(meeting_id):
-    meeting = load_meeting(meeting_id)
+    meeting = load_meeting_to_run(meeting_id)
     actions = store.list_actions_to_review(meeting)
     errors = {}
     if request.method == "POST":
@@ -277,7 +286,7 @@ def action_form_for(formdata=None):
 @bp.route("/meetings/<int:meeting_id>/cases/<int:item_id>/minutes", methods=["GET", "POST"])
 @allow(*COORDINATOR_OR_CHAIR)
 def edit_case_minutes(meeting_id, item_id):
-    meeting = load_meeting(meeting_id)
+    meeting = load_meeting_to_run(meeting_id)
     item = load_item(meeting, item_id)
     journey.record_case_view(current_user, item.referral.case_id)
     agencies = invited_agencies(meeting)
@@ -310,7 +319,7 @@ def render_conflict(meeting, item, current, draft, form, agencies):
 @bp.route("/meetings/<int:meeting_id>/cases/<int:item_id>/minutes/autosave", methods=["POST"])
 @allow(*COORDINATOR_OR_CHAIR)
 def autosave_case_minutes(meeting_id, item_id):
-    meeting = load_meeting(meeting_id)
+    meeting = load_meeting_to_run(meeting_id)
     item = load_item(meeting, item_id)
     if not running.minutes_are_open(meeting):
         return jsonify(error="The minutes are closed for editing."), 409
@@ -328,7 +337,7 @@ def autosave_case_minutes(meeting_id, item_id):
 @bp.route("/meetings/<int:meeting_id>/cases/<int:item_id>/actions", methods=["POST"])
 @allow(*COORDINATOR_OR_CHAIR)
 def add_action(meeting_id, item_id):
-    meeting = load_meeting(meeting_id)
+    meeting = load_meeting_to_run(meeting_id)
     item = load_item(meeting, item_id)
     if meeting.status not in running.RUNNING:
         abort(409)

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from access.models import Agency, User
 from extensions import StrEnumType, UTCDateTime, db, utcnow
-from risk.models import ExcludedPerson, Referral
+from risk.models import Referral
 
 
 class MeetingStatus(StrEnum):
@@ -219,28 +219,3 @@ class Transfer(db.Model):
     transferred_on: Mapped[date] = mapped_column(Date)
     what_was_sent: Mapped[str] = mapped_column(Text, default="")
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-
-
-class ClearanceDecision(StrEnum):
-    RELEASE = "release"
-    WITHHOLD = "withhold"
-
-
-class DistributionClearance(db.Model):
-    """One decision per meeting, excluded person and recipient: release (a different person) or
-    withhold. Until released, the recipient does not see that case on the meeting's research list;
-    withheld, they receive none of the meeting's documents."""
-
-    __tablename__ = "distribution_clearance"
-    __table_args__ = (UniqueConstraint("meeting_id", "excluded_person_id", "user_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
-    excluded_person_id: Mapped[int] = mapped_column(ForeignKey("excluded_person.id"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    decision: Mapped[ClearanceDecision] = mapped_column(StrEnumType(ClearanceDecision, 20))
-    decided_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    excluded_person: Mapped[ExcludedPerson] = relationship()
-    user: Mapped[User] = relationship(foreign_keys=[user_id])

@@ -58,8 +58,7 @@ def move(referral: Referral, state: ReferralState, *, user, action: AuditAction,
 
 def link_victim(referral: Referral, person: Person, *, user) -> None:
     """The coordinator confirms the referral's victim is a person already known: never automatic."""
-    referral.case.victim_id = person.id
-    db.session.flush()
+    journey.link_victim(referral.case, person, user=user)
     add_repeat_if_the_rules_now_say_so(referral, user=user)
     record_event(AuditAction.REFERRAL_LINKED, user=user, object_type="referral", object_id=referral.id)
     db.session.commit()

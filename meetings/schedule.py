@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
+from access import policy
 from access import store as access_store
 from access.audit import AuditAction, record_event
 from access.models import Role
@@ -35,7 +36,7 @@ NEXT_STEP = {
     MeetingStatus.PLANNED: Step(MeetingStatus.LIST_ISSUED, "Issue the MARAC list", COORDINATOR),
     MeetingStatus.LIST_ISSUED: Step(MeetingStatus.IN_PROGRESS, "Start the meeting", CHAIR_OR_COORDINATOR),
     MeetingStatus.IN_PROGRESS: Step(MeetingStatus.MINUTES_DRAFT, "End the meeting: minutes become a draft", CHAIR_OR_COORDINATOR),
-    MeetingStatus.MINUTES_DRAFT: Step(MeetingStatus.MINUTES_APPROVED, "Approve the minutes", frozenset({Role.CHAIR})),
+    MeetingStatus.MINUTES_DRAFT: Step(MeetingStatus.MINUTES_APPROVED, "Approve the minutes", CHAIR_OR_COORDINATOR),
     MeetingStatus.MINUTES_APPROVED: Step(MeetingStatus.DISTRIBUTED, "Mark the minutes as distributed", COORDINATOR),
 }
 
@@ -104,6 +105,12 @@ def set_invitations(meeting: Meeting, agency_ids: set[int], *, user) -> None:
     db.session.commit()
 
 
+def who_takes(step: Step) -> str:
+    if Role.CHAIR in step.roles:
+        return "the meeting's chair or the MARAC coordinator"
+    return "the MARAC coordinator"
+
+
 def next_step(meeting: Meeting) -> Step | None:
     return NEXT_STEP.get(meeting.status)
 
@@ -112,8 +119,8 @@ def take_next_step(meeting: Meeting, *, user) -> Step:
     step = next_step(meeting)
     if step is None:
         raise MeetingStepError("This meeting has finished: its minutes are distributed.")
-    if user.role not in step.roles:
-        raise MeetingStepError(f"Only the {' or '.join(sorted(role.label.lower() for role in step.roles))} can do this.")
+    if not policy.may_take_meeting_step(user, store.meeting_scope(meeting, user), step.roles):
+        raise MeetingStepError(f"Only {who_takes(step)} can do this.")
     check_ready(meeting, step.to)
     if step.to is MeetingStatus.LIST_ISSUED:
         agenda.request_research(meeting)

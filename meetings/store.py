@@ -4,6 +4,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from access.models import Agency, Role, User
+from access.policy import MeetingScope
 from extensions import db, utcnow
 from meetings.models import (
     Action,
@@ -11,15 +12,13 @@ from meetings.models import (
     AgendaItem,
     Attendance,
     CaseMinutes,
-    ClearanceDecision,
-    DistributionClearance,
     Invitation,
     Meeting,
     MeetingStatus,
     ResearchReturn,
     Transfer,
 )
-from risk.models import Case, ExcludedPerson, Person, Referral, ReferralState
+from risk.models import Case, ClearanceDecision, DistributionClearance, ExcludedPerson, Person, Referral, ReferralState
 
 
 def create_meeting(**fields) -> Meeting:
@@ -60,6 +59,10 @@ def list_meetings() -> list[Meeting]:
 def list_meetings_inviting(agency_id: int) -> list[Meeting]:
     invited = select(Invitation.meeting_id).where(Invitation.agency_id == agency_id)
     return list(db.session.scalars(select(Meeting).where(Meeting.id.in_(invited)).order_by(Meeting.starts_at.desc())))
+
+
+def meeting_scope(meeting: Meeting, user: User) -> MeetingScope:
+    return MeetingScope(chair_id=meeting.chair_id, agency_invited=is_invited(meeting, user.agency_id))
 
 
 def is_invited(meeting: Meeting, agency_id: int) -> bool:

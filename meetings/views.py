@@ -3,11 +3,12 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from access import policy
 from access.audit import AuditAction
 from access.models import Role
 from access.permissions import allow, allow_any_role
 from forms.cases import DecisionReasonForm
-from meetings import queue, store
+from meetings import queue, schedule, store
 from risk import journey
 from risk import store as risk_store
 from risk.models import Referral, ReferralState
@@ -18,10 +19,17 @@ bp = Blueprint("meetings", __name__)
 @bp.route("/")
 @allow_any_role
 def home():
-    return render_template("meetings/home.html", next_meeting=store.get_next_meeting(), cases=risk_store.list_cases_for(current_user))
+    cases = risk_store.list_cases_for(current_user)
+    journey.record_cases_listed(current_user, [case.id for case in cases])
+    return render_template("meetings/home.html", next_meeting=store.get_next_meeting(), cases=cases)
 
 
 QUEUE_ROLES = (Role.COORDINATOR, Role.CHAIR)
+
+
+@bp.app_template_filter("who_takes")
+def who_takes(step) -> str:
+    return schedule.who_takes(step)
 
 
 @bp.route("/referrals")
@@ -43,7 +51,8 @@ def load_referral(referral_id) -> Referral:
 def render_referral(referral: Referral, decline_form: DecisionReasonForm, status: int = 200):
     matches = queue.possible_matches(referral)
     row = queue.queue_row(referral, date.today(), matches)
-    excluded_people = risk_store.list_excluded_people(referral.case) if risk_store.can_view_exclusions(current_user, referral.case) else None
+    scope = risk_store.case_scope(current_user, referral.case)
+    excluded_people = risk_store.list_excluded_people(referral.case) if policy.may_view_exclusion_list(current_user, scope) else None
     return render_template(
         "meetings/view-referral.html", referral=referral, row=row, matches=matches, decline_form=decline_form, excluded_people=excluded_people
     ), status

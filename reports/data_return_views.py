@@ -14,7 +14,7 @@ from reports.downloads import attachment
 from reports.quarters import Quarter, quarter_choices, quarter_containing, quarter_from, uk_today
 from reports.views import bp
 
-CSV_MIMETYPE = "text/csv; charset=utf-8"
+CSV_MIMETYPE = "text/csv"  # Werkzeug adds "; charset=utf-8" to every text type
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

@@ -15,9 +15,9 @@ from access.audit import AuditAction, record_event
 from access.models import Role, User
 from extensions import db
 from meetings import store as meetings_store
-from meetings.models import Action, AgendaItem, ClearanceDecision, DistributionClearance, Invitation, Meeting
+from meetings.models import Action, AgendaItem, Invitation, Meeting
 from risk.matching import near_match
-from risk.models import Case, ExcludedPerson, Referral
+from risk.models import Case, ClearanceDecision, DistributionClearance, ExcludedPerson, Referral
 
 RECIPIENT_ROLES = (Role.AGENCY_REP, Role.CHAIR, Role.COORDINATOR)
 HELD_BACK = (

@@ -9,7 +9,7 @@ from meetings import store as meetings_store
 from meetings.actions import case_reference
 from meetings.models import Meeting
 from reports import distribution
-from meetings.models import ClearanceDecision
+from risk.models import ClearanceDecision
 from reports.views import bp
 from risk import journey
 

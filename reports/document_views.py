@@ -44,10 +44,10 @@ def download_agency_action_plan(meeting_id, agency_id):
 @bp.route("/documents/cases/<uuid:case_id>/transfer-pack")
 @allow(Role.COORDINATOR)
 def download_transfer_pack(case_id):
-    case = risk_store.get_case_for(current_user, str(case_id))
-    if case is None:
+    found = risk_store.get_case_for(current_user, str(case_id))
+    if found is None:
         abort(404)
-    return pdf_download(documents.transfer_pack(case), current_user)
+    return pdf_download(documents.transfer_pack(found[0]), current_user)
 
 
 def send_meeting_document(meeting_id: int, kind: DocumentKind, agency_id: int | None = None):

@@ -7,13 +7,15 @@ from flask import current_app, request
 from sqlalchemy.exc import IntegrityError
 
 from access.audit import AuditAction, record_event
+from access import policy
 from access.models import AgencyKind, User
+from access.policy import CaseScope, PersonScope, SafeContactScope
 from extensions import db
 from risk import store
 from risk.criteria import INCIDENTS, REPEAT, Decision, evaluate, is_current
 from risk.instruments import Pack, get_pack, load_all_packs
 from risk.matching import PersonRecord, find_matches
-from risk.models import Assessment, AssessmentStatus, Case, Incident, Person, Referral
+from risk.models import Assessment, AssessmentStatus, Case, Incident, Person, Referral, SafeContact
 from risk.models import Decision as DecisionRow  # beside risk.criteria's Decision, the rules' answer
 from risk.rulesets import RuleSet
 from risk.schema import RiskResult
@@ -62,6 +64,14 @@ def record_case_view(user: User, case_id: str) -> None:
     record_case_views(user, [case_id])
 
 
+def record_cases_listed(user: User, case_ids: list[str]) -> None:
+    """A list of cases is a look at each of them, recorded under each case; kept apart from opening
+    one, so a home page of fifty cases does not read as fifty cases opened."""
+    for case_id in case_ids:
+        record_event(AuditAction.CASE_LISTED, user=user, object_type="case", object_id=case_id)
+    db.session.commit()
+
+
 def record_case_views(user: User, case_ids: list[str]) -> None:
     """Every look at a case is in the audit trail; changes are recorded by what they change."""
     if request.method == "GET" and case_ids:
@@ -70,11 +80,99 @@ def record_case_views(user: User, case_ids: list[str]) -> None:
         db.session.commit()
 
 
-def start_case(user: User, victim: Person) -> Case:
+@dataclass(frozen=True)
+class TypedPerson:
+    """A victim as the practitioner typed her when looking for her."""
+
+    given_name: str
+    family_name: str
+    date_of_birth: date | None
+    postcode: str | None
+
+
+@dataclass(frozen=True)
+class PossibleMatch:
+    """A known person who may be the one typed, shown with nothing the searcher did not already
+    know: their own typed name, and her year of birth at most."""
+
+    person_id: str
+    year_of_birth: int | None
+
+
+def find_possible_matches(user: User, typed: TypedPerson) -> list[PossibleMatch]:
+    """Known people like the one typed, best first. Showing them is a look at their cases, so each
+    of those cases records it in the audit trail."""
+    found = suggest_people(typed.given_name, typed.family_name, typed.date_of_birth, typed.postcode)
+    for case_id in store.cases_with_victim([person.id for person, _ in found]):
+        record_event(AuditAction.PERSON_MATCH_SHOWN, user=user, object_type="case", object_id=case_id)
+    db.session.commit()
+    return [PossibleMatch(person.id, person.date_of_birth.year if person.date_of_birth else None) for person, _ in found]
+
+
+def start_case_for_new_person(user: User, typed: TypedPerson, *, proposed_victim_id: str | None = None) -> Case:
+    """Every new case starts with the victim as typed. Choosing a known person only proposes the
+    link: her record, her other cases and her safe contact stay closed until the coordinator confirms."""
+    victim = store.create_person(
+        given_name=typed.given_name, family_name=typed.family_name, date_of_birth=typed.date_of_birth, postcode=typed.postcode,
+        agency_id=user.agency_id,
+    )
     case = store.create_case(victim=victim, marac_area=current_app.config.get("MARAC_AREA") or "Not set", agency_id=user.agency_id)
     record_event(AuditAction.CASE_CREATED, user=user, object_type="case", object_id=case.id)
+    if proposed_victim_id is not None:
+        case.proposed_victim_id = proposed_victim_id
+        for case_id in [case.id, *store.cases_with_victim([proposed_victim_id])]:
+            record_event(AuditAction.PERSON_LINK_PROPOSED, user=user, object_type="case", object_id=case_id)
     db.session.commit()
     return case
+
+
+def link_victim(case: Case, person: Person, *, user: User) -> None:
+    """The coordinator confirms the case's victim is a person already known: never automatic."""
+    case.victim_id = person.id
+    case.proposed_victim_id = None
+    db.session.flush()
+    for case_id in [case.id, *store.cases_with_victim([person.id])]:
+        record_event(AuditAction.PERSON_LINK_CONFIRMED, user=user, object_type="case", object_id=case_id)
+
+
+def confirm_victim_link(case: Case, *, user: User) -> None:
+    link_victim(case, case.proposed_victim, user=user)
+    record_decision(case, user)
+    db.session.commit()
+
+
+def reject_victim_link(case: Case, *, user: User) -> None:
+    case.proposed_victim_id = None
+    record_event(AuditAction.PERSON_LINK_REJECTED, user=user, object_type="case", object_id=case.id)
+    db.session.commit()
+
+
+def may_edit_person(user: User, scope: CaseScope, person: Person) -> bool:
+    return policy.may_edit_person(user, scope, PersonScope(person.created_by_agency_id, store.count_cases_naming(person.id)))
+
+
+def people_editable_by(user: User, case: Case, scope: CaseScope) -> set[str]:
+    people = [case.victim, *(party.person for party in case.parties)]
+    return {person.id for person in people if may_edit_person(user, scope, person)}
+
+
+def visible_safe_contacts(user: User, case: Case, scope: CaseScope) -> list[SafeContact]:
+    return [
+        contact for contact in store.list_safe_contacts(case)
+        if policy.may_view_safe_contact(user, SafeContactScope(scope, contact.agency_id))
+    ]
+
+
+def record_safe_contact_view(user: User, case: Case) -> None:
+    """Under the case the details belong to, whether or not any were recorded yet."""
+    record_event(AuditAction.SAFE_CONTACT_VIEWED, user=user, object_type="case", object_id=case.id)
+    db.session.commit()
+
+
+def save_safe_contact(case: Case, user: User, form) -> None:
+    store.save_safe_contact(case, user, phone=form.phone.data, safe_to_call=form.safe_to_call.data, safe_address=form.safe_address.data)
+    record_event(AuditAction.SAFE_CONTACT_CHANGED, user=user, object_type="case", object_id=case.id)
+    db.session.commit()
 
 
 def save_answers(assessment: Assessment, pack: Pack, form, *, complete: bool, user: User) -> None:

@@ -1,5 +1,6 @@
 """People, cases and what is known about them: incidents, assessments, professional judgement
-and every eligibility decision. Safe-contact details live in their own table (SafeContact)."""
+and every eligibility decision. Safe-contact details live in their own table (SafeContact), one per
+case and agency that recorded them."""
 
 import uuid
 from datetime import date, datetime
@@ -57,15 +58,23 @@ class Person(db.Model):
 
 
 class SafeContact(db.Model):
-    """Restricted: shown only to those who need it, never printed on any document."""
+    """Restricted: how to reach the victim safely, as one agency recorded it on one case. It belongs
+    to that case and agency, is shown only to those the policy allows, and is never printed."""
 
-    __tablename__ = "safe_contact"
+    __tablename__ = "case_safe_contact"
+    __table_args__ = (UniqueConstraint("case_id", "agency_id"),)
 
-    person_id: Mapped[str] = mapped_column(ForeignKey("person.id"), primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("marac_case.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
     phone: Mapped[str | None] = mapped_column(String(30))
     safe_to_call: Mapped[bool] = mapped_column(default=False)
     safe_address: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    """None only on details carried over from before they belonged to a case and agency."""
+
+    agency: Mapped[Agency] = relationship()
 
 
 class Case(db.Model):
@@ -81,8 +90,11 @@ class Case(db.Model):
     created_by_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version_id: Mapped[int] = mapped_column(default=1)
+    proposed_victim_id: Mapped[str | None] = mapped_column(ForeignKey("person.id"))
+    """A known person the practitioner thinks the victim is; the coordinator confirms the link."""
 
     victim: Mapped[Person] = relationship(foreign_keys=[victim_id])
+    proposed_victim: Mapped[Person | None] = relationship(foreign_keys=[proposed_victim_id])
     parties: Mapped[list["CaseParty"]] = relationship(back_populates="case", order_by="CaseParty.id")
 
     __mapper_args__ = {"version_id_col": version_id}
@@ -235,6 +247,31 @@ class ExcludedPerson(db.Model):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     case: Mapped[Case] = relationship()
+
+
+class ClearanceDecision(StrEnum):
+    RELEASE = "release"
+    WITHHOLD = "withhold"
+
+
+class DistributionClearance(db.Model):
+    """The coordinator's decision on a near match between an exclusion list and a recipient of a
+    meeting's documents: release (a different person) or withhold. Until a release, the person sees
+    nothing of that case anywhere; withheld, they also receive none of the meeting's documents."""
+
+    __tablename__ = "distribution_clearance"
+    __table_args__ = (UniqueConstraint("meeting_id", "excluded_person_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    excluded_person_id: Mapped[int] = mapped_column(ForeignKey("excluded_person.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    decision: Mapped[ClearanceDecision] = mapped_column(StrEnumType(ClearanceDecision, 20))
+    decided_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    excluded_person: Mapped[ExcludedPerson] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
 class ImportStatus(StrEnum):

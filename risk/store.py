@@ -1,11 +1,14 @@
-"""Every query the risk package makes, as a named function, and who may see a case."""
+"""Every query the risk package makes, as a named function, and the facts the policy needs about a case."""
 
+from dataclasses import replace
 from datetime import date
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, func, or_, select, union, union_all
 from sqlalchemy.orm import selectinload
 
-from access.models import AgencyKind, Role, User
+from access import policy
+from access.models import Agency, AgencyKind, Role, User
+from access.policy import CaseScope
 from extensions import db
 from risk.criteria import (
     AssessmentFacts,
@@ -16,12 +19,15 @@ from risk.criteria import (
     Victim,
 )
 from risk.instruments import get_pack
+from risk.matching import near_match
 from risk.models import (
     Assessment,
     AssessmentStatus,
     Case,
     CaseParty,
+    ClearanceDecision,
     Decision,
+    DistributionClearance,
     ExcludedPerson,
     Incident,
     PartyRole,
@@ -34,46 +40,82 @@ from risk.models import (
 from risk.schema import Tier
 from risk.scoring import score_stored
 
-CASE_WIDE_ROLES = frozenset({Role.COORDINATOR, Role.CHAIR})
 TAKEN_TO_MARAC = (ReferralState.ACCEPTED, ReferralState.SCHEDULED, ReferralState.HEARD, ReferralState.CLOSED)
 OPEN_REFERRAL_STATES = (ReferralState.RECEIVED, ReferralState.ACCEPTED, ReferralState.SCHEDULED)
+CASE_LIST_READ_AHEAD = 4
 
 
-def agency_is_involved(agency_id: int, case_id: str) -> bool:
-    involvement = [
-        select(Case.id).where(Case.id == case_id, Case.created_by_agency_id == agency_id),
-        select(Assessment.id).where(Assessment.case_id == case_id, Assessment.agency_id == agency_id),
-        select(Incident.id).where(Incident.case_id == case_id, Incident.reporting_agency_id == agency_id),
-        select(Referral.id).where(Referral.case_id == case_id, Referral.agency_id == agency_id),
-    ]
-    return any(db.session.scalar(select(exists(query))) for query in involvement)
+# What the policy needs to know about a case
 
 
-def can_view_case(user: User, case: Case) -> bool:
-    """Need to know: the MARAC's coordinator and chair see every case; other staff see the cases
-    their own agency is involved in; administrators manage accounts and see no cases."""
-    if user.role in CASE_WIDE_ROLES:
-        return True
-    if user.role is Role.ADMIN:
-        return False
-    return agency_is_involved(user.agency_id, case.id)
-
-
-def can_view_safe_contact(user: User, case: Case) -> bool:
-    if user.role is Role.COORDINATOR:
-        return True
-    return user.role is Role.PRACTITIONER and (
-        user.agency.kind is AgencyKind.IDVA or user.agency_id == case.created_by_agency_id
+def involved_agency_ids(case_ids: list[str]) -> dict[str, set[int]]:
+    """For each case, the agencies that opened it, assessed, reported an incident or referred."""
+    involvement = union_all(
+        select(Case.id, Case.created_by_agency_id).where(Case.id.in_(case_ids)),
+        select(Assessment.case_id, Assessment.agency_id).where(Assessment.case_id.in_(case_ids)),
+        select(Incident.case_id, Incident.reporting_agency_id).where(Incident.case_id.in_(case_ids)),
+        select(Referral.case_id, Referral.agency_id).where(Referral.case_id.in_(case_ids)),
     )
+    agencies: dict[str, set[int]] = {case_id: set() for case_id in case_ids}
+    for case_id, agency_id in db.session.execute(involvement):
+        agencies[case_id].add(agency_id)
+    return agencies
+
+
+def idva_agency_ids(agency_ids: set[int]) -> frozenset[int]:
+    query = select(Agency.id).where(Agency.id.in_(agency_ids), Agency.kind == AgencyKind.IDVA)
+    return frozenset(db.session.scalars(query))
+
+
+def cases_excluding(user: User, case_ids: list[str]) -> set[str]:
+    """The cases whose exclusion list names someone like this user (matched as the distribution check
+    matches), unless the coordinator released the match. A withheld match stays excluded."""
+    entries = list(db.session.scalars(select(ExcludedPerson).where(ExcludedPerson.case_id.in_(case_ids))))
+    if not entries:
+        return set()
+    decisions = select(DistributionClearance.excluded_person_id, DistributionClearance.decision).where(
+        DistributionClearance.user_id == user.id, DistributionClearance.excluded_person_id.in_([entry.id for entry in entries])
+    )
+    withheld, released = set(), set()
+    for entry_id, decision in db.session.execute(decisions):
+        (released if decision is ClearanceDecision.RELEASE else withheld).add(entry_id)
+    cleared = released - withheld
+    return {entry.case_id for entry in entries if entry.id not in cleared and near_match(entry.name, user.name)}
+
+
+def referred_by(user: User, case_id: str) -> bool:
+    return bool(db.session.scalar(select(exists().where(Referral.case_id == case_id, Referral.referrer_id == user.id))))
+
+
+def case_scopes(user: User, case_ids: list[str]) -> dict[str, CaseScope]:
+    involved = involved_agency_ids(case_ids)
+    excluded = cases_excluding(user, case_ids)
+    return {
+        case_id: CaseScope(
+            involved_agency_ids=frozenset(agencies),
+            idva_agency_ids=idva_agency_ids(agencies),
+            excluded=case_id in excluded,
+        )
+        for case_id, agencies in involved.items()
+    }
+
+
+def case_scope(user: User, case: Case) -> CaseScope:
+    scope = case_scopes(user, [case.id])[case.id]
+    return replace(scope, referred_by_user=referred_by(user, case.id))
 
 
 def get_case_by_id(case_id: str) -> Case | None:
     return db.session.get(Case, case_id)
 
 
-def get_case_for(user: User, case_id: str) -> Case | None:
+def get_case_for(user: User, case_id: str) -> tuple[Case, CaseScope] | None:
+    """The case and what the policy knows of it, if this user may see it."""
     case = get_case_by_id(case_id)
-    return case if case is not None and can_view_case(user, case) else None
+    if case is None:
+        return None
+    scope = case_scope(user, case)
+    return (case, scope) if policy.may_view_case(user, scope) else None
 
 
 def create_person(*, given_name, family_name, date_of_birth, postcode, agency_id, **details) -> Person:
@@ -108,15 +150,32 @@ def add_party(case: Case, person: Person, role: PartyRole) -> CaseParty:
     return party
 
 
-def get_safe_contact(person_id: str) -> SafeContact | None:
-    return db.session.get(SafeContact, person_id)
+def list_safe_contacts(case: Case) -> list[SafeContact]:
+    return list(db.session.scalars(select(SafeContact).where(SafeContact.case_id == case.id).order_by(SafeContact.id)))
 
 
-def save_safe_contact(person_id: str, *, phone, safe_to_call, safe_address) -> SafeContact:
-    contact = get_safe_contact(person_id) or SafeContact(person_id=person_id)
+def get_safe_contact(case: Case, agency_id: int) -> SafeContact | None:
+    return db.session.scalar(select(SafeContact).where(SafeContact.case_id == case.id, SafeContact.agency_id == agency_id))
+
+
+def save_safe_contact(case: Case, user: User, *, phone, safe_to_call, safe_address) -> SafeContact:
+    """The user's own agency's safe-contact details on this case, created or replaced."""
+    contact = get_safe_contact(case, user.agency_id) or SafeContact(case_id=case.id, agency_id=user.agency_id)
     contact.phone, contact.safe_to_call, contact.safe_address = phone or None, safe_to_call, safe_address or None
+    contact.updated_by_id = user.id
     db.session.add(contact)
+    db.session.flush()
     return contact
+
+
+def count_cases_naming(person_id: str) -> int:
+    as_victim = select(Case.id).where(Case.victim_id == person_id)
+    as_party = select(CaseParty.case_id).where(CaseParty.person_id == person_id)
+    return db.session.scalar(select(func.count()).select_from(union(as_victim, as_party).subquery()))
+
+
+def cases_with_victim(person_ids: list[str]) -> list[str]:
+    return list(db.session.scalars(select(Case.id).where(Case.victim_id.in_(person_ids)).order_by(Case.created_at)))
 
 
 def create_assessment(*, case: Case, tool_id: str, assessor: User, assessed_on: date) -> Assessment:
@@ -259,11 +318,12 @@ def get_decision(decision_id: int) -> Decision | None:
 
 
 def list_cases_for(user: User, limit: int = 50) -> list[Case]:
-    """Newest first: every case for the coordinator and chair, the agency's own cases for others."""
-    query = select(Case).order_by(Case.created_at.desc()).limit(limit)
+    """Newest first, the cases the policy lets this user see: every case for the coordinator and
+    chair, the agency's own cases for others, less any whose exclusion list names them."""
     if user.role is Role.ADMIN:
         return []
-    if user.role not in CASE_WIDE_ROLES:
+    query = select(Case).order_by(Case.created_at.desc(), Case.id)
+    if user.role not in policy.CASE_WIDE_ROLES:
         involved = or_(
             Case.created_by_agency_id == user.agency_id,
             Case.id.in_(select(Assessment.case_id).where(Assessment.agency_id == user.agency_id)),
@@ -271,7 +331,10 @@ def list_cases_for(user: User, limit: int = 50) -> list[Case]:
             Case.id.in_(select(Referral.case_id).where(Referral.agency_id == user.agency_id)),
         )
         query = query.where(involved)
-    return list(db.session.scalars(query))
+    # Read a few more than shown, so cases held back by an exclusion list do not shorten the list.
+    cases = list(db.session.scalars(query.limit(limit * CASE_LIST_READ_AHEAD)))
+    scopes = case_scopes(user, [case.id for case in cases])
+    return [case for case in cases if policy.may_view_case(user, scopes[case.id])][:limit]
 
 
 def person_in_case(case: Case, person_id: str) -> Person | None:
@@ -310,8 +373,3 @@ def add_excluded_people(case: Case, entries: list[tuple[str, str | None]], *, re
     return added
 
 
-def can_view_exclusions(user: User, case: Case) -> bool:
-    """The coordinator, and whoever referred the case."""
-    if user.role is Role.COORDINATOR:
-        return True
-    return db.session.scalar(select(exists().where(Referral.case_id == case.id, Referral.referrer_id == user.id)))

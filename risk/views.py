@@ -15,10 +15,12 @@ from flask import (
 from flask_login import current_user
 from wtforms.fields import SelectChoice
 
+from access import policy
 from access import store as access_store
 from access.audit import AuditAction, record_event
 from access.models import Role
 from access.permissions import allow, api_error, api_token_required
+from access.policy import CaseScope
 from extensions import db
 from forms.cases import (
     NOT_KNOWN,
@@ -114,12 +116,24 @@ REPEAT_RETURNED_MESSAGE = (
 )
 
 
-def load_case(case_id) -> Case:
-    """The case if this person may see it (404 otherwise, so its existence is not given away)."""
-    case = store.get_case_for(current_user, str(case_id))
-    if case is None:
+def load_case_and_scope(case_id) -> tuple[Case, CaseScope]:
+    """The case and what the policy knows of it, if this person may see it (404 otherwise, so its
+    existence is not given away). Every look at it is in the audit trail under the case."""
+    found = store.get_case_for(current_user, str(case_id))
+    if found is None:
         abort(404)
-    journey.record_case_view(current_user, case.id)
+    journey.record_case_view(current_user, found[0].id)
+    return found
+
+
+def load_case(case_id) -> Case:
+    return load_case_and_scope(case_id)[0]
+
+
+def load_case_to_change(case_id) -> Case:
+    case, scope = load_case_and_scope(case_id)
+    if not policy.may_change_case(current_user, scope):
+        abort(404)
     return case
 
 
@@ -130,25 +144,24 @@ def find_victim():
     suggestions = None
     if form.validate_on_submit():
         action = request.form.get("action", "search")
+        typed = journey.TypedPerson(form.given_name.data, form.family_name.data, form.date_of_birth.data, form.postcode.data)
         if action == "add":
-            person = store.create_person(
-                given_name=form.given_name.data, family_name=form.family_name.data, date_of_birth=form.date_of_birth.data,
-                postcode=form.postcode.data, agency_id=current_user.agency_id,
-            )
-            return redirect(url_for("risk.view_case", case_id=journey.start_case(current_user, person).id))
-        suggestions = journey.suggest_people(form.given_name.data, form.family_name.data, form.date_of_birth.data, form.postcode.data)
+            return redirect(url_for("risk.view_case", case_id=journey.start_case_for_new_person(current_user, typed).id))
+        suggestions = journey.find_possible_matches(current_user, typed)
         if action.startswith("use:"):
-            chosen = next((person for person, _ in suggestions if person.id == action.removeprefix("use:")), None)
+            chosen = next((match for match in suggestions if match.person_id == action.removeprefix("use:")), None)
             if chosen is None:
                 abort(400)
-            return redirect(url_for("risk.view_case", case_id=journey.start_case(current_user, chosen).id))
+            case = journey.start_case_for_new_person(current_user, typed, proposed_victim_id=chosen.person_id)
+            flash("Case started. The MARAC coordinator will confirm whether this is the person already known.")
+            return redirect(url_for("risk.view_case", case_id=case.id))
     return render_template("risk/find-victim.html", form=form, suggestions=suggestions)
 
 
 @bp.route("/cases/<uuid:case_id>")
 @allow(*CASE_ROLES)
 def view_case(case_id):
-    case = load_case(case_id)
+    case, scope = load_case_and_scope(case_id)
     risk = journey.case_risk(case, date.today())
     return render_template(
         "risk/view-case.html",
@@ -159,15 +172,35 @@ def view_case(case_id):
         decision=risk.decision.to_record(),
         results=risk.results,
         not_current=risk.not_current,
-        can_see_safe_contact=store.can_view_safe_contact(current_user, case),
-        excluded_people=store.list_excluded_people(case) if store.can_view_exclusions(current_user, case) else None,
+        can_see_safe_contact=policy.may_record_safe_contact(current_user, scope) or bool(journey.visible_safe_contacts(current_user, case, scope)),
+        excluded_people=store.list_excluded_people(case) if policy.may_view_exclusion_list(current_user, scope) else None,
+        can_change=policy.may_change_case(current_user, scope),
+        can_confirm_link=case.proposed_victim_id is not None and policy.may_confirm_person_link(current_user),
+        editable_people=journey.people_editable_by(current_user, case, scope),
     )
+
+
+@bp.route("/cases/<uuid:case_id>/victim-link", methods=["POST"])
+@allow(Role.COORDINATOR)
+def confirm_victim_link(case_id):
+    case = load_case(case_id)
+    if case.proposed_victim_id is None:
+        abort(404)
+    if request.form.get("decision") == "confirm":
+        journey.confirm_victim_link(case, user=current_user)
+        flash("Linked: the victim is recorded as the person already known, so her earlier MARAC history counts.")
+    elif request.form.get("decision") == "reject":
+        journey.reject_victim_link(case, user=current_user)
+        flash("Not linked: the victim stays a separate person.")
+    else:
+        abort(400)
+    return redirect(url_for("risk.view_case", case_id=case.id))
 
 
 @bp.route("/cases/<uuid:case_id>/people/new", methods=["GET", "POST"])
 @allow(*REFERRING_ROLES)
 def add_party(case_id):
-    case = load_case(case_id)
+    case = load_case_to_change(case_id)
     form = PartyForm()
     if form.validate_on_submit():
         person = store.create_person(
@@ -184,26 +217,25 @@ def add_party(case_id):
 @bp.route("/cases/<uuid:case_id>/safe-contact", methods=["GET", "POST"])
 @allow(Role.PRACTITIONER, Role.COORDINATOR)
 def edit_safe_contact(case_id):
-    case = load_case(case_id)
-    if not store.can_view_safe_contact(current_user, case):
+    case, scope = load_case_and_scope(case_id)
+    visible = journey.visible_safe_contacts(current_user, case, scope)
+    may_record = policy.may_record_safe_contact(current_user, scope)
+    if not visible and not may_record:
         abort(404)
-    contact = store.get_safe_contact(case.victim_id)
-    form = SafeContactForm(obj=contact)
-    if request.method == "GET":
-        record_event(AuditAction.SAFE_CONTACT_VIEWED, user=current_user, object_type="case", object_id=case.id)
-        db.session.commit()
-    if form.validate_on_submit():
-        store.save_safe_contact(case.victim_id, phone=form.phone.data, safe_to_call=form.safe_to_call.data, safe_address=form.safe_address.data)
-        record_event(AuditAction.SAFE_CONTACT_CHANGED, user=current_user, object_type="case", object_id=case.id)
-        db.session.commit()
+    own = next((contact for contact in visible if contact.agency_id == current_user.agency_id), None)
+    form = SafeContactForm(obj=own)
+    if may_record and form.validate_on_submit():
+        journey.save_safe_contact(case, current_user, form)
         return redirect(url_for("risk.view_case", case_id=case.id))
-    return render_template("risk/edit-safe-contact.html", form=form, case=case)
+    journey.record_safe_contact_view(current_user, case)
+    others = [contact for contact in visible if contact is not own]
+    return render_template("risk/edit-safe-contact.html", form=form if may_record else None, case=case, others=others)
 
 
 @bp.route("/cases/<uuid:case_id>/assessments/new", methods=["GET", "POST"])
 @allow(*REFERRING_ROLES)
 def start_assessment(case_id):
-    case = load_case(case_id)
+    case = load_case_to_change(case_id)
     packs = journey.tools_in_order(current_user)
     form = ChooseToolForm()
     form.tool.choices = [SelectChoice(pack.id, pack.name) for pack in packs]
@@ -227,7 +259,7 @@ def load_assessment(case: Case, assessment_id) -> Assessment:
 @bp.route("/cases/<uuid:case_id>/assessments/<uuid:assessment_id>", methods=["GET", "POST"])
 @allow(*REFERRING_ROLES)
 def edit_assessment(case_id, assessment_id):
-    case = load_case(case_id)
+    case = load_case_to_change(case_id)
     assessment = load_assessment(case, assessment_id)
     if assessment.status is AssessmentStatus.COMPLETE:
         return redirect(url_for("risk.view_assessment_result", case_id=case.id, assessment_id=assessment.id))
@@ -268,7 +300,7 @@ def view_assessment_result(case_id, assessment_id):
 @bp.route("/cases/<uuid:case_id>/professional-judgement", methods=["GET", "POST"])
 @allow(*REFERRING_ROLES)
 def record_judgement(case_id):
-    case = load_case(case_id)
+    case = load_case_to_change(case_id)
     form = JudgementForm()
     if form.validate_on_submit():
         store.add_judgement(case, tier=int(form.tier.data), rationale=form.rationale.data, author=current_user)
@@ -282,7 +314,7 @@ def record_judgement(case_id):
 @bp.route("/cases/<uuid:case_id>/incidents/new", methods=["GET", "POST"])
 @allow(*REFERRING_ROLES)
 def add_incident(case_id):
-    case = load_case(case_id)
+    case = load_case_to_change(case_id)
     form = IncidentForm()
     form.agency_id.choices = [SelectChoice(str(agency.id), agency.name) for agency in access_store.list_agencies()]
     perpetrators = store.perpetrators(case)
@@ -309,7 +341,7 @@ def add_incident(case_id):
 @bp.route("/cases/<uuid:case_id>/referral", methods=["GET", "POST"])
 @allow(*REFERRING_ROLES)
 def refer_case(case_id):
-    case = load_case(case_id)
+    case = load_case_to_change(case_id)
     decision = journey.current_decision(case, date.today())
     form = ReferralForm()
     if request.method == "GET":
@@ -333,9 +365,9 @@ def view_referral_made(case_id, referral_id):
 @bp.route("/cases/<uuid:case_id>/people/<uuid:person_id>", methods=["GET", "POST"])
 @allow(*REFERRING_ROLES)
 def edit_person(case_id, person_id):
-    case = load_case(case_id)
+    case, scope = load_case_and_scope(case_id)
     person = store.person_in_case(case, str(person_id))
-    if person is None:
+    if person is None or not journey.may_edit_person(current_user, scope, person):
         abort(404)
     form = PersonDetailsForm(data=journey.person_form_data(person))
     if form.validate_on_submit():

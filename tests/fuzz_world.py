@@ -1,7 +1,7 @@
 """Two more states of the seeded world (tests/world.py), for the forms its distributed meeting never shows.
 
 A meeting under way: minutes open, actions added, the review of earlier actions, the step that ends it and a
-draft assessment on its case; beside it a referral waiting to be accepted or declined and a locked user. An
+draft assessment on its case, whose victim the referrer thinks is a person already known; beside it a referral waiting to be accepted or declined and a locked user. An
 agenda still being planned: the list issued and research open, cases to move, an accepted referral waiting for
 the planner, and a case excluding someone with the same name as a representative who receives the documents.
 Each state is the world's ids with the ones that reach it replaced, so every other URL parameter stays real.
@@ -31,6 +31,7 @@ def meeting_under_way(app, world: World) -> dict[str, object]:
     with app.app_context():
         db.session.get(Meeting, seeded.meeting_id).status = MeetingStatus.IN_PROGRESS
         case = db.session.get(Case, seeded.case_ids[0])
+        case.proposed_victim_id = world.ids["person_id"]
         draft = risk_store.create_assessment(case=case, tool_id="dash-ric", assessor=db.session.get(User, seeded.referrer_id), assessed_on=date.today())
         waiting = referral_in_state(world, seeded.referrer_id, "Waiting", ReferralState.RECEIVED)
         locked = db.session.get(User, add_user("fuzz-locked@example.org", Role.PRACTITIONER, world.own_agency_id))

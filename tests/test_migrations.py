@@ -27,7 +27,7 @@ from tests.conftest import (
 
 APP_TABLES = {
     "agency", "user_account", "recovery_code", "user_session", "audit_event", "meeting", "api_token", "person",
-    "safe_contact", "marac_case", "case_party", "incident", "assessment", "professional_judgement",
+    "case_safe_contact", "marac_case", "case_party", "incident", "assessment", "professional_judgement",
     "eligibility_decision", "referral", "agenda_item", "invitation", "research_return", "attendance",
     "case_minutes", "marac_action", "transfer", "excluded_person", "distribution_clearance",
     "saved_import_mapping", "import_batch",

@@ -37,7 +37,7 @@ SKIPPED_TABLES = {"audit_event", "alembic_version"}
 MADE_BY_THE_APP = ("_hash", "_encrypted", "token", "prefix")
 VALIDATED_OR_RECORDED = {"email", "ip"}
 CODES = {
-    "person.postcode", "person.gender", "person.ethnicity", "person.disability", "person.sexuality", "safe_contact.phone",
+    "person.postcode", "person.gender", "person.ethnicity", "person.disability", "person.sexuality", "case_safe_contact.phone",
     "incident.type", "assessment.tool_id", "assessment.tool_version", "eligibility_decision.ruleset",
     "eligibility_decision.tier_source", "saved_import_mapping.tool_id", "import_batch.tool_id", "user_session.revoked_reason",
 }
@@ -97,7 +97,7 @@ def add_rows_with_more_text_fields(world):
     db.session.add_all([
         ProfessionalJudgement(case_id=case_id, tier=3, rationale="r", author_id=referrer),
         Incident(case_id=case_id, occurred_on=date(2026, 10, 1), type="violence", reporting_agency_id=own, reference="r", recorded_by_id=referrer),
-        SafeContact(person_id=victim.id, phone="01234 567890", safe_address="a"),
+        SafeContact(case_id=case_id, agency_id=own, phone="01234 567890", safe_address="a"),
         Transfer(case_id=case_id, incoming=True, other_area="a", transferred_on=date(2026, 9, 1), what_was_sent="w", recorded_by_id=referrer),
         Action(case_id=case_id, agenda_item_id=world.ids["item_id"], description="d", owner_agency_id=own, owner_name="o",
                due_on=date.today() - timedelta(days=3), status=ActionStatus.DONE, completion_note="n", completed_on=date.today()),

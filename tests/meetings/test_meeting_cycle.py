@@ -283,7 +283,7 @@ def test_a_step_from_a_stale_page_is_refused(app, client, coordinator):
     assert "Someone else moved this meeting on" in client.get(response.location).get_data(as_text=True)
 
 
-def test_the_meeting_runs_through_its_steps_and_only_the_chair_approves_minutes(app, client, sign_in_as):
+def test_the_meeting_runs_through_its_steps_and_only_its_own_chair_or_the_coordinator_approves_minutes(app, client, sign_in_as):
     seeded = seed_meeting(app, cases=1, starts_at=SOON)
     set_status(app, seeded.meeting_id, MeetingStatus.LIST_ISSUED)
     sign_in_as(Role.COORDINATOR, email="coordinator@example.org")
@@ -293,10 +293,14 @@ def test_the_meeting_runs_through_its_steps_and_only_the_chair_approves_minutes(
     assert get(app, Meeting, seeded.meeting_id).status is MeetingStatus.MINUTES_DRAFT
     assert get(app, Referral, seeded.referral_ids[0]).state is ReferralState.HEARD
 
+    sign_in_as(Role.CHAIR, email="another-chair@example.org")
     step(client, seeded.meeting_id)
     assert get(app, Meeting, seeded.meeting_id).status is MeetingStatus.MINUTES_DRAFT
 
-    sign_in_as(Role.CHAIR, email="chair@example.org")
+    chair_id = sign_in_as(Role.CHAIR, email="chair@example.org")
+    with app.app_context():
+        db.session.get(Meeting, seeded.meeting_id).chair_id = chair_id
+        db.session.commit()
     step(client, seeded.meeting_id)
     assert get(app, Meeting, seeded.meeting_id).status is MeetingStatus.MINUTES_APPROVED
 
@@ -463,8 +467,8 @@ def test_an_action_needs_an_owner_a_named_person_and_a_due_date(app, client, coo
 
 def test_the_minutes_page_never_shows_safe_contact_details_and_records_the_case_view(app, client, coordinator, running_meeting):
     with app.app_context():
-        victim_id = db.session.get(AgendaItem, running_meeting.item_ids[0]).referral.case.victim_id
-        db.session.add(SafeContact(person_id=victim_id, phone="07700 900999", safe_to_call=True, safe_address="CANARY REFUGE"))
+        case = db.session.get(AgendaItem, running_meeting.item_ids[0]).referral.case
+        db.session.add(SafeContact(case_id=case.id, agency_id=case.created_by_agency_id, phone="07700 900999", safe_to_call=True, safe_address="CANARY REFUGE"))
         db.session.commit()
 
     pages = [client.get(minutes_url(client, running_meeting)), client.get(client.url("meetings.view_meeting", meeting_id=running_meeting.meeting_id))]

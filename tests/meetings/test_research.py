@@ -433,8 +433,8 @@ def test_no_page_shows_the_victims_safe_contact(app, client, sign_in_as, url, ma
 
     seeded, ids = issued
     with app.app_context():
-        victim_id = db.session.get(Case, seeded.case_ids[0]).victim_id
-        db.session.add(SafeContact(person_id=victim_id, phone="07700 900999", safe_to_call=True, safe_address="CANARY REFUGE"))
+        case = db.session.get(Case, seeded.case_ids[0])
+        db.session.add(SafeContact(case_id=case.id, agency_id=case.created_by_agency_id, phone="07700 900999", safe_to_call=True, safe_address="CANARY REFUGE"))
         db.session.commit()
     return_research(app, ids[(HEALTH, 0)], returned_at=utcnow())
     sign_in_as(Role.AGENCY_REP, agency=POLICE)
@@ -482,7 +482,7 @@ def test_a_save_racing_another_is_refused_by_the_version_column(app, make_user, 
 
 
 def test_a_case_whose_exclusion_list_names_someone_like_the_rep_is_kept_from_them_until_released(app, client, make_user, url, issued):
-    from meetings.models import ClearanceDecision, DistributionClearance
+    from risk.models import ClearanceDecision, DistributionClearance
     from risk.models import ExcludedPerson
     from tests.conftest import give_session
 

@@ -61,12 +61,11 @@ def add_case(meeting: Meeting, position: int, spec: CaseSpec, user) -> None:
     referring = agency(spec.agency)
     victim = person(f"Victim{meeting.id}x{position}", spec.victim_born, referring.id, gender=spec.gender, ethnicity=spec.ethnicity,
                     disability=spec.disability, sexuality=spec.sexuality)
-    if spec.safe_address:
-        db.session.flush()
-        db.session.add(SafeContact(person_id=victim.id, safe_address=spec.safe_address))
     case = Case(victim=victim, marac_area="Quarterton", created_by_agency_id=referring.id)
     db.session.add(case)
     db.session.flush()
+    if spec.safe_address:
+        db.session.add(SafeContact(case_id=case.id, agency_id=referring.id, safe_address=spec.safe_address))
     parties = [(PartyRole.CHILD, date(2018, 1, 1)) for _ in range(spec.children)] + [(PartyRole.PERPETRATOR, born) for born in spec.perpetrators_born]
     for number, (role, born) in enumerate(parties):
         db.session.add(CaseParty(case=case, person=person(f"{role.value}{number}", born, referring.id), role=role))

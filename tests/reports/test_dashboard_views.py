@@ -32,8 +32,8 @@ def partnership(app, monkeypatch):
         police_id = partnership.october.agency_ids["Riverside Police"]
         db.session.get(Referral, partnership.october.referral_ids[0]).agency_id = police_id
         for item_id in partnership.october.item_ids + partnership.november.item_ids:
-            victim_id = db.session.get(AgendaItem, item_id).referral.case.victim_id
-            db.session.add(SafeContact(person_id=victim_id, phone=CANARY_PHONE, safe_to_call=True, safe_address=CANARY_ADDRESS))
+            case = db.session.get(AgendaItem, item_id).referral.case
+            db.session.add(SafeContact(case_id=case.id, agency_id=case.created_by_agency_id, phone=CANARY_PHONE, safe_to_call=True, safe_address=CANARY_ADDRESS))
         db.session.commit()
     monkeypatch.setattr(dashboard_views, "uk_today", lambda: date(2027, 1, 10))
     return partnership

@@ -137,7 +137,7 @@ def test_the_csv_download_is_the_labelled_return_and_is_audited(app, client, sig
     response = client.get(client.url("reports.download_data_return_csv", quarter="2026-Q4"))
 
     assert response.headers["Content-Disposition"] == 'attachment; filename="marac-data-return-2026-Q4.csv"'
-    assert response.mimetype == "text/csv"
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     rows = read_csv(response.data)
     assert rows[0] == [COLUMN_LABELS[column] for column in COLUMNS]
     by_column = [dict(zip(COLUMNS, row)) for row in rows[1:]]

@@ -12,7 +12,7 @@ from access.models import AuditEvent, Role, User
 from extensions import db
 from meetings.models import Action, Meeting
 from reports import distribution
-from meetings.models import ClearanceDecision, DistributionClearance
+from risk.models import ClearanceDecision, DistributionClearance
 from risk.models import ExcludedPerson
 from tests.conftest import give_session
 from tests.meetings.factories import MEETING_START, seed_meeting

@@ -85,7 +85,8 @@ def seed_world(app) -> World:
         meeting.status, meeting.chair_id = MeetingStatus.DISTRIBUTED, users["chair"]
         db.session.get(Meeting, earlier.meeting_id).status = MeetingStatus.DISTRIBUTED
         for case_id in [*earlier.case_ids, *seeded.case_ids]:
-            db.session.add(SafeContact(person_id=db.session.get(Case, case_id).victim_id, phone=CANARY_PHONE, safe_to_call=True, safe_address=CANARY_ADDRESS))
+            agency_id = db.session.get(Case, case_id).created_by_agency_id
+            db.session.add(SafeContact(case_id=case_id, agency_id=agency_id, phone=CANARY_PHONE, safe_to_call=True, safe_address=CANARY_ADDRESS))
         items = [db.session.get(AgendaItem, item_id) for item_id in seeded.item_ids]
         for number, (given, family) in VICTIMS.items():
             victim = items[number].referral.case.victim

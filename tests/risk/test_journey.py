@@ -72,14 +72,15 @@ def test_search_then_add_a_new_victim_starts_a_case_and_views_are_audited(app, c
     assert count(app, AuditEvent, AuditEvent.action == "case-viewed", AuditEvent.object_id == case_id) == 1
 
 
-def test_a_known_person_is_suggested_with_reasons(client, practitioner):
+def test_a_known_person_is_suggested_by_the_name_typed_and_her_year_of_birth_only(client, practitioner):
     start_case(client, "Jane", "Smith")
 
     search = client.post(client.url("risk.find_victim"), data={"given_name": "Jane", "family_name": "Smyth", "date_of_birth": DOB, "action": "search"})
 
     page = search.get_data(as_text=True)
     assert "Possible matches" in page
-    assert "Jane Smith" in page
+    assert "Jane Smyth" in page and "born in 1990" in page
+    assert "Jane Smith" not in page and "surname spelt differently" not in page
     assert "This is the same person" in page
 
 
@@ -250,7 +251,7 @@ def test_only_people_in_the_case_can_be_edited_through_it(app, client, practitio
     assert client.get(client.url("risk.edit_person", case_id=case_id, person_id=other_victim)).status_code == 404
 
 
-def test_choosing_a_suggested_person_starts_a_case_for_them_but_no_one_else_can_be_chosen(app, client, practitioner):
+def test_choosing_a_suggested_person_proposes_the_link_but_no_one_else_can_be_chosen(app, client, practitioner):
     first_case = start_case(client, "Jane", "Smith")
     other_case = start_case(client, "Zed", "Unrelated", ["9", "9", "1999"])
     with app.app_context():
@@ -264,5 +265,6 @@ def test_choosing_a_suggested_person_starts_a_case_for_them_but_no_one_else_can_
     assert refused.status_code == 400
     assert chosen.status_code == 302
     with app.app_context():
-        assert db.session.get(Case, chosen.location.rsplit("/", 1)[-1]).victim_id == known
+        new_case = db.session.get(Case, chosen.location.rsplit("/", 1)[-1])
+        assert (new_case.proposed_victim_id, new_case.victim.family_name) == (known, "Smyth")
     assert count(app, Case) == 3

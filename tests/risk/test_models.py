@@ -24,7 +24,7 @@ def add_decision(app, make_user) -> int:
         )
         db.session.add(decision)
         db.session.flush()
-        db.session.add(SafeContact(person_id=victim.id, phone="07700 900000", safe_to_call=True))
+        db.session.add(SafeContact(case_id=case.id, agency_id=user.agency_id, phone="07700 900000", safe_to_call=True))
         db.session.commit()
         return decision.id
 

@@ -1,0 +1,185 @@
+"""The policy: every "may this user see or change this object" rule, each a named function.
+
+Routes say which roles may use a page (`access.permissions.allow`); these rules decide, for one
+object, whether this user may see or change it. They are pure: each takes the user and the facts
+about the object that matter (a scope), which the package owning the object reads from the
+database. Views, store queries, documents and exports ask these rules and nothing else, and
+`access.permissions.OBJECT_RULES` lists them all.
+
+Need to know is the principle. Where a rule says no, the page is a 404, so the object's existence
+is not given away. An exclusion list always wins: a person matched on it sees nothing of the case,
+whatever their role, until the coordinator decides they are a different person.
+"""
+
+from dataclasses import dataclass
+
+from access.models import AgencyKind, Role, User
+
+CASE_WIDE_ROLES = frozenset({Role.COORDINATOR, Role.CHAIR})
+CASE_WORKER_ROLES = frozenset({Role.PRACTITIONER, Role.AGENCY_REP, Role.COORDINATOR})
+AGENCY_SCOPED_ROLES = frozenset({Role.AGENCY_REP, Role.PRACTITIONER})
+MEETING_WIDE_ROLES = frozenset({Role.COORDINATOR, Role.CHAIR})
+
+
+@dataclass(frozen=True)
+class CaseScope:
+    """What the rules need to know about one case, as seen by one user."""
+
+    involved_agency_ids: frozenset[int]
+    """Agencies that opened the case, assessed the victim, reported an incident or referred her."""
+    idva_agency_ids: frozenset[int]
+    """The IDVA services among them: the IDVA service on the case."""
+    excluded: bool
+    """The user's name is like a name on the case's exclusion list, not cleared by the coordinator."""
+    referred_by_user: bool = False
+
+
+@dataclass(frozen=True)
+class PersonScope:
+    created_by_agency_id: int
+    case_count: int
+    """How many cases name this person: a person on more than one case is shared."""
+
+
+@dataclass(frozen=True)
+class SafeContactScope:
+    case: CaseScope
+    recorded_by_agency_id: int
+
+
+@dataclass(frozen=True)
+class ActionScope:
+    owner_agency_id: int
+    excluded: bool
+    """The user is on the exclusion list of the action's case."""
+
+
+@dataclass(frozen=True)
+class MeetingScope:
+    chair_id: int | None
+    agency_invited: bool
+    """The user's agency is invited to the meeting."""
+
+
+@dataclass(frozen=True)
+class ImportBatchScope:
+    uploaded_by_id: int
+
+
+# Cases and what is recorded on them
+
+
+def may_view_case(user: User, case: CaseScope) -> bool:
+    """The coordinator and chairs see every case; other staff see the cases their agency is
+    involved in; administrators manage accounts and see no case; an excluded person sees none."""
+    if case.excluded or user.role is Role.ADMIN:
+        return False
+    return user.role in CASE_WIDE_ROLES or user.agency_id in case.involved_agency_ids
+
+
+def may_change_case(user: User, case: CaseScope) -> bool:
+    """Add people, assessments, incidents, judgements and referrals: case workers who see the case."""
+    return user.role in CASE_WORKER_ROLES and may_view_case(user, case)
+
+
+def may_view_assessment(user: User, case: CaseScope) -> bool:
+    return may_view_case(user, case)
+
+
+def may_view_referral(user: User, case: CaseScope) -> bool:
+    return may_view_case(user, case)
+
+
+def may_view_exclusion_list(user: User, case: CaseScope) -> bool:
+    """The names on it are themselves sensitive: the coordinator, and whoever referred the case."""
+    if not may_view_case(user, case):
+        return False
+    return user.role is Role.COORDINATOR or case.referred_by_user
+
+
+def may_edit_person(user: User, case: CaseScope, person: PersonScope) -> bool:
+    """A person on more than one case is shared: only the coordinator, or the agency that first
+    recorded her, changes her record. Otherwise anyone who may change the case."""
+    if not may_change_case(user, case):
+        return False
+    shared = person.case_count > 1
+    return not shared or user.role is Role.COORDINATOR or user.agency_id == person.created_by_agency_id
+
+
+def may_record_safe_contact(user: User, case: CaseScope) -> bool:
+    """Practitioners of an agency on the case, and the coordinator, record their own agency's."""
+    return user.role in (Role.PRACTITIONER, Role.COORDINATOR) and may_view_case(user, case)
+
+
+def may_view_safe_contact(user: User, contact: SafeContactScope) -> bool:
+    """Safe-contact details belong to the case and the agency that recorded them: that agency's
+    case workers, the IDVA service on the case and the coordinator see them; no one else."""
+    if not may_view_case(user, contact.case):
+        return False
+    if user.role is Role.COORDINATOR:
+        return True
+    own_or_idva = user.agency_id == contact.recorded_by_agency_id or user.agency_id in contact.case.idva_agency_ids
+    return user.role is Role.PRACTITIONER and own_or_idva
+
+
+def may_confirm_person_link(user: User) -> bool:
+    """Only the coordinator confirms that a new case's victim is a person already known."""
+    return user.role is Role.COORDINATOR
+
+
+# Meetings
+
+
+def may_view_meeting(user: User, meeting: MeetingScope) -> bool:
+    if user.role in MEETING_WIDE_ROLES:
+        return True
+    return user.role is Role.AGENCY_REP and meeting.agency_invited
+
+
+def may_view_agenda(user: User, meeting: MeetingScope) -> bool:
+    return user.role in MEETING_WIDE_ROLES
+
+
+def may_run_meeting(user: User, meeting: MeetingScope) -> bool:
+    """Start it, record attendance, review actions, take and approve its minutes: the meeting's own
+    chair, or the coordinator. A chair of another meeting may not."""
+    return user.role is Role.COORDINATOR or (user.role is Role.CHAIR and user.id == meeting.chair_id)
+
+
+def may_take_meeting_step(user: User, meeting: MeetingScope, step_roles: frozenset[Role]) -> bool:
+    if user.role not in step_roles:
+        return False
+    return user.role is not Role.CHAIR or may_run_meeting(user, meeting)
+
+
+def may_view_research_case(user: User, case: CaseScope) -> bool:
+    """A case on the MARAC list, for an invited agency's research: never for an excluded person."""
+    return not case.excluded
+
+
+# Actions
+
+
+def may_view_action(user: User, action: ActionScope) -> bool:
+    if action.excluded or user.role is Role.ADMIN:
+        return False
+    if user.role in MEETING_WIDE_ROLES:
+        return True
+    return user.role in AGENCY_SCOPED_ROLES and user.agency_id == action.owner_agency_id
+
+
+def may_update_action(user: User, action: ActionScope) -> bool:
+    if not may_view_action(user, action):
+        return False
+    return user.role is Role.COORDINATOR or user.role in AGENCY_SCOPED_ROLES
+
+
+# Imports
+
+
+def may_view_import_batch(user: User, batch: ImportBatchScope) -> bool:
+    return user.role is Role.COORDINATOR or batch.uploaded_by_id == user.id
+
+
+def is_idva(agency_kind: AgencyKind) -> bool:
+    return agency_kind is AgencyKind.IDVA
