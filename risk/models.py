@@ -8,6 +8,7 @@ from enum import StrEnum
 from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from access.field_crypto import EncryptedText
 from access.models import Agency, User
 from extensions import StrEnumType, UTCDateTime, db, utcnow
 
@@ -57,14 +58,14 @@ class Person(db.Model):
 
 
 class SafeContact(db.Model):
-    """Restricted: shown only to those who need it, never printed on any document."""
+    """Restricted: encrypted in the database, shown only to those who need it, never printed on any document."""
 
     __tablename__ = "safe_contact"
 
     person_id: Mapped[str] = mapped_column(ForeignKey("person.id"), primary_key=True)
-    phone: Mapped[str | None] = mapped_column(String(30))
+    phone: Mapped[str | None] = mapped_column(EncryptedText("safe_contact.phone"))
     safe_to_call: Mapped[bool] = mapped_column(default=False)
-    safe_address: Mapped[str | None] = mapped_column(Text)
+    safe_address: Mapped[str | None] = mapped_column(EncryptedText("safe_contact.safe_address"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
