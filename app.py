@@ -258,13 +258,14 @@ def register_error_pages(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from access.cli import access_cli, audit_cli, backup_command, restore_command
+    from access.cli import access_cli, audit_cli, backup_command, keys_cli, restore_command
     from meetings.cli import meetings_cli
     from meetings.demo import demo_cli
     from risk.cli import risk_cli
 
     app.cli.add_command(access_cli)
     app.cli.add_command(audit_cli)
+    app.cli.add_command(keys_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(meetings_cli)
     app.cli.add_command(risk_cli)

@@ -8,9 +8,13 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from access.field_crypto import GENERATE_ADVICE, KeyRing, KeyRingError, new_key_ring_text, parse_key_ring
+
 KNOWN_WEAK_SECRETS = {"dev", "secret", "changeme", "change-me", "development", "test", "password"}
 MIN_SECRET_KEY_CHARS = 43  # 32 random bytes as URL-safe base64; hex needs 64
 MIN_SECRET_KEY_DISTINCT_CHARS = 12
+# A fixed, obviously non-secret key ring, so every app the tests build opens what another one sealed.
+TEST_FIELD_KEYS: KeyRing = (("test1", bytes(range(32))),)
 
 
 class ConfigError(RuntimeError):
@@ -75,9 +79,16 @@ def production_settings(environ) -> dict:
         )
     if is_truthy(environ.get("DEMO_MODE", "")):
         raise ConfigError("DEMO_MODE is on. Production never runs in demo mode: unset DEMO_MODE.")
+    field_keys = field_keys_from_environment(environ)
+    if field_keys is None:
+        raise ConfigError(
+            "MARAC_FIELD_KEYS is not set. Set it (or MARAC_FIELD_KEYS_FILE, a file holding it) to the keys that "
+            f"encrypt safe-contact details and security-code secrets, as id:key pairs like k1:KEY. {GENERATE_ADVICE}"
+        )
     return common_settings() | {
         "ENV_NAME": "production",
         "SECRET_KEY": secret_key,
+        "FIELD_KEYS": field_keys,
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "SESSION_COOKIE_NAME": "__Host-session",
         "SESSION_COOKIE_SECURE": True,
@@ -89,13 +100,15 @@ def production_settings(environ) -> dict:
 
 
 def development_settings(environ, instance_path: str) -> dict:
-    """The local demo: a SQLite file and a random secret key, both kept under instance/."""
+    """The local demo: a SQLite file, a random secret key and a random field key, all kept under instance/."""
     instance = Path(instance_path)
     instance.mkdir(parents=True, exist_ok=True)
     database_url = environ.get("DATABASE_URL") or f"sqlite:///{instance / 'marac.sqlite'}"
     return common_settings() | {
         "ENV_NAME": "development",
-        "SECRET_KEY": environ.get("SECRET_KEY") or read_or_make_secret_key(instance / "secret_key"),
+        "SECRET_KEY": environ.get("SECRET_KEY") or read_or_make(instance / "secret_key", lambda: secrets.token_urlsafe(32)),
+        "FIELD_KEYS": field_keys_from_environment(environ)
+        or key_ring(read_or_make(instance / "field_keys", lambda: new_key_ring_text("local1")), "instance/field_keys"),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "SESSION_COOKIE_NAME": "marac_session",
         "SESSION_COOKIE_SECURE": False,
@@ -167,6 +180,7 @@ def test_settings(database_url: str, **overrides) -> dict:
         "ENV_NAME": "test",
         "TESTING": True,
         "SECRET_KEY": secrets.token_urlsafe(32),
+        "FIELD_KEYS": TEST_FIELD_KEYS,
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "SESSION_COOKIE_NAME": "marac_session",
         "SESSION_COOKIE_SECURE": False,
@@ -201,14 +215,37 @@ def check_secret_key(secret_key: str) -> None:
         raise ConfigError(f"SECRET_KEY must be at least 32 random bytes. {advice}")
 
 
-def read_or_make_secret_key(path: Path) -> str:
+def field_keys_from_environment(environ) -> KeyRing | None:
+    """The key ring from MARAC_FIELD_KEYS, or from the file MARAC_FIELD_KEYS_FILE names; None if neither is set."""
+    if environ.get("MARAC_FIELD_KEYS_FILE"):
+        if environ.get("MARAC_FIELD_KEYS"):
+            raise ConfigError("Both MARAC_FIELD_KEYS and MARAC_FIELD_KEYS_FILE are set. Set one of them.")
+        path = environ["MARAC_FIELD_KEYS_FILE"]
+        try:
+            return key_ring(Path(path).read_text(), "MARAC_FIELD_KEYS_FILE")
+        except OSError as error:
+            raise ConfigError(f"MARAC_FIELD_KEYS_FILE cannot be read ({error.strerror}): {path}") from None
+    if environ.get("MARAC_FIELD_KEYS", "").strip():
+        return key_ring(environ["MARAC_FIELD_KEYS"], "MARAC_FIELD_KEYS")
+    return None
+
+
+def key_ring(text: str, source: str) -> KeyRing:
+    try:
+        return parse_key_ring(text, source)
+    except KeyRingError as error:
+        raise ConfigError(str(error)) from None
+
+
+def read_or_make(path: Path, make) -> str:
+    """The file's contents, or a new value from make() written to it readable only by this user."""
     if path.exists():
         return path.read_text().strip()
-    key = secrets.token_urlsafe(32)
+    value = make()
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w") as file:
-        file.write(key)
-    return key
+        file.write(value)
+    return value
 
 
 def normalise_database_url(url: str) -> str:

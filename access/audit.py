@@ -92,6 +92,7 @@ class AuditAction(StrEnum):
     IMPORT_FAILED = "import-failed"
     IMPORT_DISCARDED = "import-discarded"
     IMPORT_MAPPING_SAVED = "import-mapping-saved"
+    FIELD_KEYS_ROTATED = "field-keys-rotated"
 
 
 def record_event(action: AuditAction, *, user=None, agency_id=None, object_type=None, object_id=None) -> AuditEvent:

@@ -5,13 +5,14 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from access import backup, signin, store
+from access import backup, field_crypto, signin, store
 from access.audit import AuditAction, record_event, verify_chain
 from access.models import AgencyKind, Role
 from extensions import db
 
 access_cli = AppGroup("access", help="Agencies and user accounts.")
 audit_cli = AppGroup("audit", help="The audit trail.")
+keys_cli = AppGroup("keys", help="The keys that encrypt safe-contact details and security-code secrets.")
 
 
 @access_cli.command("create-admin")
@@ -54,6 +55,23 @@ def verify():
         return
     click.echo(f"Audit trail broken at row {broken.row_id}: {broken.reason}.", err=True)
     sys.exit(1)
+
+
+@keys_cli.command("rotate")
+def rotate_keys():
+    """Re-encrypt every encrypted value with the first key of MARAC_FIELD_KEYS, all in one transaction."""
+    ring = current_app.config["FIELD_KEYS"]
+    current_id = ring[0][0]
+    try:
+        columns = field_crypto.rotate_all(db.session.connection(), db.metadata, ring)
+    except field_crypto.FieldDecryptionError as error:
+        db.session.rollback()
+        raise click.ClickException(f"{error} Nothing has been changed.") from None
+    record_event(AuditAction.FIELD_KEYS_ROTATED, object_type="field-key", object_id=current_id)
+    db.session.commit()
+    for column in columns:
+        click.echo(f"{column.label}: {column.resealed} re-encrypted, {column.already_current} already with key {current_id}")
+    click.echo(f"Every encrypted value now uses key {current_id}; any other key can be removed from the key ring.")
 
 
 @click.command("backup")

@@ -5,6 +5,7 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from access.field_crypto import EncryptedText
 from extensions import StrEnumType, UTCDateTime, db, utcnow
 
 
@@ -81,7 +82,7 @@ class User(UserMixin, db.Model):
     is_demo: Mapped[bool] = mapped_column(default=False)
     password_hash: Mapped[str] = mapped_column(String(255))
     must_change_password: Mapped[bool] = mapped_column(default=True)
-    totp_secret_encrypted: Mapped[str | None] = mapped_column(String(255))
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedText("user_account.totp_secret"))
     totp_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     totp_last_timecode: Mapped[int | None]
     failed_attempts: Mapped[int] = mapped_column(default=0)

@@ -1,6 +1,6 @@
 """TOTP second factor (RFC 6238, 30-second steps) and single-use recovery codes.
 
-TOTP secrets are encrypted at rest with AES-GCM under a key derived from SECRET_KEY.
+TOTP secrets are encrypted at rest by their column type (access.field_crypto.EncryptedText).
 """
 
 import base64
@@ -9,9 +9,6 @@ import secrets
 from datetime import datetime
 
 import pyotp
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 ISSUER = "MARAC toolkit"
 RECOVERY_CODE_COUNT = 10
@@ -52,20 +49,3 @@ def format_recovery_code(raw: bytes) -> str:
 def normalise_recovery_code(code: str) -> str:
     text = "".join(code.split()).replace("-", "").upper()
     return "-".join(text[i : i + 4] for i in range(0, len(text), 4))
-
-
-def _key(secret_key: str) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"marac-totp-secret").derive(
-        secret_key.encode()
-    )
-
-
-def encrypt_secret(secret_key: str, plaintext: str) -> str:
-    nonce = secrets.token_bytes(12)
-    sealed = AESGCM(_key(secret_key)).encrypt(nonce, plaintext.encode(), None)
-    return base64.urlsafe_b64encode(nonce + sealed).decode()
-
-
-def decrypt_secret(secret_key: str, token: str) -> str:
-    raw = base64.urlsafe_b64decode(token.encode())
-    return AESGCM(_key(secret_key)).decrypt(raw[:12], raw[12:], None).decode()

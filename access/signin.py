@@ -9,13 +9,7 @@ from access import sessions, store
 from access.audit import AuditAction, record_event
 from access.models import SessionStage, User
 from access.passwords import hash_password, make_hasher, verify_password
-from access.second_factor import (
-    decrypt_secret,
-    encrypt_secret,
-    matching_timecode,
-    new_totp_secret,
-    normalise_recovery_code,
-)
+from access.second_factor import matching_timecode, new_totp_secret, normalise_recovery_code
 from extensions import db, utcnow
 
 TIMING_DUMMY_PASSWORD = "timing-equaliser-for-unknown-accounts"
@@ -70,9 +64,9 @@ def is_current_password(user: User, password: str) -> bool:
 
 
 def start_partial_sign_in(user: User) -> None:
-    if not user.has_second_factor and user.totp_secret_encrypted is None:
+    if not user.has_second_factor and user.totp_secret is None:
         # Made here, on a POST, so that the set-up page only ever reads.
-        user.totp_secret_encrypted = encrypt_secret(current_app.config["SECRET_KEY"], new_totp_secret())
+        user.totp_secret = new_totp_secret()
     sessions.begin_session(user, SessionStage.PASSWORD)
     db.session.commit()
 
@@ -91,14 +85,13 @@ def next_step_endpoint(user: User) -> str:
     return "access.verify_second_factor"
 
 
-def check_totp_code(user: User, code: str, secret: str | None = None) -> bool:
+def check_totp_code(user: User, code: str) -> bool:
     """True once per code; a wrong, stale or reused code counts as a failure."""
     if store.is_locked(user):
         record_event(AuditAction.SECOND_FACTOR_FAILED, user=user, object_type="user", object_id=user.id)
         db.session.commit()
         return False
-    secret = secret or decrypt_secret(current_app.config["SECRET_KEY"], user.totp_secret_encrypted)
-    timecode = matching_timecode(secret, code, utcnow())
+    timecode = matching_timecode(user.totp_secret, code, utcnow())
     if timecode is not None and store.claim_totp_timecode(user, timecode):
         return True
     record_failure(user, AuditAction.SECOND_FACTOR_FAILED)

@@ -18,7 +18,7 @@ from access import sessions, signin, store
 from access.audit import AuditAction, record_event
 from access.models import AgencyKind, Role, User
 from access.permissions import allow, allow_any_role, public, sign_in_step
-from access.second_factor import decrypt_secret, new_recovery_codes, provisioning_uri
+from access.second_factor import new_recovery_codes, provisioning_uri
 from extensions import db, limiter, utcnow
 from forms.access import (
     AgencyForm,
@@ -117,10 +117,10 @@ def set_up_second_factor():
     user = sessions.current_partial_session().user
     if user.has_second_factor or user.must_change_password:
         return redirect(url_for("access.continue_sign_in"))
-    secret = decrypt_secret(current_app.config["SECRET_KEY"], user.totp_secret_encrypted)
+    secret = user.totp_secret
     form = SecondFactorForm()
     if form.validate_on_submit():
-        if signin.check_totp_code(user, form.code.data, secret=secret):
+        if signin.check_totp_code(user, form.code.data):
             return confirm_enrolment(user)
         form.code.errors.append("Enter the code your app shows now: this code is not right or has been used")
     uri = provisioning_uri(secret, user.email)

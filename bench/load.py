@@ -51,7 +51,7 @@ def seed(database_url: str, secret_key: str, users: int, cases: int) -> dict:
     from access import signin
     from access import store as access_store
     from access.models import Agency, Role
-    from access.second_factor import encrypt_secret, new_totp_secret
+    from access.second_factor import new_totp_secret
     from config import common_settings
     from extensions import db
     from meetings.demo_cases import add_person
@@ -81,7 +81,7 @@ def seed(database_url: str, secret_key: str, users: int, cases: int) -> dict:
                 user = access_store.create_user(name=f"Bench Coordinator {number}", email=f"bench-{number}@example.org", agency=agency,
                                                 role=Role.COORDINATOR, password_hash=password_hash)
                 user.must_change_password = False
-                user.totp_secret_encrypted = encrypt_secret(secret_key, secret)
+                user.totp_secret = secret
                 user.totp_enrolled_at = user.created_at
                 accounts.append({"email": user.email, "password": password, "secret": secret})
             db.session.commit()
@@ -118,9 +118,14 @@ def wait_until_up(port: int, seconds: float = 120) -> None:
 
 
 def start_gunicorn(folder: Path, database_url: str, secret_key: str, port: int) -> subprocess.Popen:
+    from access.field_crypto import format_key_ring
+    from config import TEST_FIELD_KEYS
+
     environment = os.environ | {
         "MARAC_ENV": "development", "DEMO_MODE": "0", "DATABASE_URL": database_url, "SECRET_KEY": secret_key,
         "MARAC_AREA": "Riverside", "BENCH_INSTANCE": str(folder / "instance"),
+        # The seed ran with the test settings, so the server needs the key ring they sealed secrets with.
+        "MARAC_FIELD_KEYS": format_key_ring(TEST_FIELD_KEYS),
     }
     command = [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4", "--timeout", "60", "--keep-alive", "5",
                "bench.load:bench_app()"]

@@ -370,7 +370,8 @@ def same_perpetrator(referral: ReferralFacts, incident: IncidentFacts) -> bool:
 def last_referral_for(incident: IncidentFacts, referrals: list[tuple[int, ReferralFacts]]) -> tuple[int, ReferralFacts] | None:
     """The latest MARAC referral about the same victim and perpetrator as the incident."""
     same = [(index, referral) for index, referral in referrals if same_perpetrator(referral, incident)]
-    return max(same, key=lambda entry: (entry[1].date, tuple(sorted(entry[1].perpetrators)), entry[0]), default=None)
+    # Ties are broken by what the referrals say, so the same referrals in any order name the same one.
+    return max(same, key=lambda entry: (entry[1].date, tuple(sorted(entry[1].perpetrators)), entry[1].perpetrators, entry[1].ref or "", entry[0]), default=None)
 
 
 def within_window(referral: ReferralFacts, incident: IncidentFacts, facts: CaseFacts, rules: RuleSet) -> bool:

@@ -15,7 +15,7 @@ from risk import store
 from risk.criteria import INCIDENTS, REPEAT, Decision, evaluate, is_current
 from risk.instruments import Pack, get_pack, load_all_packs
 from risk.matching import PersonRecord, find_matches
-from risk.models import Assessment, AssessmentStatus, Case, Incident, Person, Referral, SafeContact
+from risk.models import Assessment, AssessmentStatus, Case, Incident, Person, Referral, SafeContact, VictimLinkProposal
 from risk.models import Decision as DecisionRow  # beside risk.criteria's Decision, the rules' answer
 from risk.rulesets import RuleSet
 from risk.schema import RiskResult
@@ -119,7 +119,7 @@ def start_case_for_new_person(user: User, typed: TypedPerson, *, proposed_victim
     case = store.create_case(victim=victim, marac_area=current_app.config.get("MARAC_AREA") or "Not set", agency_id=user.agency_id)
     record_event(AuditAction.CASE_CREATED, user=user, object_type="case", object_id=case.id)
     if proposed_victim_id is not None:
-        case.proposed_victim_id = proposed_victim_id
+        case.link_proposal = VictimLinkProposal(person_id=proposed_victim_id, proposed_by_id=user.id)
         for case_id in [case.id, *store.cases_with_victim([proposed_victim_id])]:
             record_event(AuditAction.PERSON_LINK_PROPOSED, user=user, object_type="case", object_id=case_id)
     db.session.commit()
@@ -129,7 +129,7 @@ def start_case_for_new_person(user: User, typed: TypedPerson, *, proposed_victim
 def link_victim(case: Case, person: Person, *, user: User) -> None:
     """The coordinator confirms the case's victim is a person already known: never automatic."""
     case.victim_id = person.id
-    case.proposed_victim_id = None
+    case.link_proposal = None
     db.session.flush()
     for case_id in [case.id, *store.cases_with_victim([person.id])]:
         record_event(AuditAction.PERSON_LINK_CONFIRMED, user=user, object_type="case", object_id=case_id)
@@ -142,7 +142,7 @@ def confirm_victim_link(case: Case, *, user: User) -> None:
 
 
 def reject_victim_link(case: Case, *, user: User) -> None:
-    case.proposed_victim_id = None
+    case.link_proposal = None
     record_event(AuditAction.PERSON_LINK_REJECTED, user=user, object_type="case", object_id=case.id)
     db.session.commit()
 

@@ -9,6 +9,7 @@ from enum import StrEnum
 from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from access.field_crypto import EncryptedText
 from access.models import Agency, User
 from extensions import StrEnumType, UTCDateTime, db, utcnow
 
@@ -59,7 +60,8 @@ class Person(db.Model):
 
 class SafeContact(db.Model):
     """Restricted: how to reach the victim safely, as one agency recorded it on one case. It belongs
-    to that case and agency, is shown only to those the policy allows, and is never printed."""
+    to that case and agency, is encrypted in the database, is shown only to those the policy allows,
+    and is never printed."""
 
     __tablename__ = "case_safe_contact"
     __table_args__ = (UniqueConstraint("case_id", "agency_id"),)
@@ -67,9 +69,9 @@ class SafeContact(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[str] = mapped_column(ForeignKey("marac_case.id"), index=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
-    phone: Mapped[str | None] = mapped_column(String(30))
+    phone: Mapped[str | None] = mapped_column(EncryptedText("case_safe_contact.phone"))
     safe_to_call: Mapped[bool] = mapped_column(default=False)
-    safe_address: Mapped[str | None] = mapped_column(Text)
+    safe_address: Mapped[str | None] = mapped_column(EncryptedText("case_safe_contact.safe_address"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     """None only on details carried over from before they belonged to a case and agency."""
@@ -90,14 +92,35 @@ class Case(db.Model):
     created_by_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version_id: Mapped[int] = mapped_column(default=1)
-    proposed_victim_id: Mapped[str | None] = mapped_column(ForeignKey("person.id"))
-    """A known person the practitioner thinks the victim is; the coordinator confirms the link."""
 
     victim: Mapped[Person] = relationship(foreign_keys=[victim_id])
-    proposed_victim: Mapped[Person | None] = relationship(foreign_keys=[proposed_victim_id])
+    link_proposal: Mapped["VictimLinkProposal | None"] = relationship(back_populates="case", cascade="all, delete-orphan")
     parties: Mapped[list["CaseParty"]] = relationship(back_populates="case", order_by="CaseParty.id")
 
     __mapper_args__ = {"version_id_col": version_id}
+
+    @property
+    def proposed_victim(self) -> Person | None:
+        return self.link_proposal.person if self.link_proposal else None
+
+    @property
+    def proposed_victim_id(self) -> str | None:
+        return self.link_proposal.person_id if self.link_proposal else None
+
+
+class VictimLinkProposal(db.Model):
+    """A known person the practitioner who opened the case thinks its victim is. Until the coordinator
+    confirms it, the case holds only what the practitioner recorded."""
+
+    __tablename__ = "victim_link_proposal"
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("marac_case.id"), primary_key=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("person.id"))
+    proposed_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    case: Mapped["Case"] = relationship(back_populates="link_proposal")
+    person: Mapped[Person] = relationship()
 
 
 class CaseParty(db.Model):

@@ -15,7 +15,7 @@ from flask_migrate import upgrade
 
 from access import sessions, signin, store
 from access.models import Agency, AgencyKind, Role, SessionStage, User
-from access.second_factor import encrypt_secret, new_totp_secret
+from access.second_factor import new_totp_secret
 from app import create_app
 from config import normalise_database_url, test_settings
 from extensions import db, limiter
@@ -155,7 +155,7 @@ def make_user(app, make_agency):
                 password_hash=signin.make_password_hash(fields.pop("password", TEST_PASSWORD)),
             )
             user.must_change_password = False
-            user.totp_secret_encrypted = encrypt_secret(app.config["SECRET_KEY"], secret)
+            user.totp_secret = secret
             user.totp_enrolled_at = user.created_at
             for name, value in fields.items():
                 setattr(user, name, value)

@@ -14,7 +14,7 @@ from extensions import db, utcnow
 from meetings.demo_cases import add_assessment, add_person, refer_now, yes_to
 from meetings.models import Meeting, MeetingStatus, ResearchReturn
 from risk import store as risk_store
-from risk.models import Case, ExcludedPerson, ReferralState
+from risk.models import Case, ExcludedPerson, ReferralState, VictimLinkProposal
 from tests.meetings.factories import MEETING_START, seed_meeting
 from tests.world import World, add_user, victim_of
 
@@ -31,7 +31,7 @@ def meeting_under_way(app, world: World) -> dict[str, object]:
     with app.app_context():
         db.session.get(Meeting, seeded.meeting_id).status = MeetingStatus.IN_PROGRESS
         case = db.session.get(Case, seeded.case_ids[0])
-        case.proposed_victim_id = world.ids["person_id"]
+        case.link_proposal = VictimLinkProposal(person_id=world.ids["person_id"], proposed_by_id=seeded.referrer_id)
         draft = risk_store.create_assessment(case=case, tool_id="dash-ric", assessor=db.session.get(User, seeded.referrer_id), assessed_on=date.today())
         waiting = referral_in_state(world, seeded.referrer_id, "Waiting", ReferralState.RECEIVED)
         locked = db.session.get(User, add_user("fuzz-locked@example.org", Role.PRACTITIONER, world.own_agency_id))

@@ -1,3 +1,5 @@
+import base64
+
 import pytest
 
 from app import create_app
@@ -9,7 +11,11 @@ from config import (
 )
 
 GOOD_KEY = "kY3v8Qp1Zr7mW2xN5tB9cL4dF6gH0jS3aE8uI1oP2yT"
-GOOD_PRODUCTION = {"SECRET_KEY": GOOD_KEY, "DATABASE_URL": "postgresql://marac@db.internal/marac"}
+FIELD_KEY = bytes(range(100, 132))
+FIELD_KEYS = f"k2:{base64.b64encode(FIELD_KEY).decode()},k1:{base64.b64encode(bytes(range(32))).decode()}"
+GOOD_PRODUCTION = {
+    "SECRET_KEY": GOOD_KEY, "DATABASE_URL": "postgresql://marac@db.internal/marac", "MARAC_FIELD_KEYS": FIELD_KEYS,
+}
 
 
 def test_production_starts_with_a_strong_key_and_a_database():
@@ -19,6 +25,7 @@ def test_production_starts_with_a_strong_key_and_a_database():
     assert settings["SESSION_COOKIE_NAME"] == "__Host-session"
     assert settings["SESSION_COOKIE_SECURE"] is True
     assert settings["DEMO_MODE"] is False
+    assert settings["FIELD_KEYS"] == (("k2", FIELD_KEY), ("k1", bytes(range(32))))
 
 
 @pytest.mark.parametrize(
@@ -113,3 +120,74 @@ def test_document_marking_population_repeat_range_and_import_folder_come_from_th
 def test_a_repeat_range_that_is_not_two_percentages_low_to_high_is_refused(value):
     with pytest.raises(ConfigError, match="MARAC_REPEAT_RATE_EXPECTED must be two percentages like 28-40"):
         production_settings(GOOD_PRODUCTION | {"MARAC_REPEAT_RATE_EXPECTED": value})
+
+
+# --- D4: the field key ring ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("keys", [None, "", " "])
+def test_D4_production_without_field_keys_refuses_to_start_in_one_line(keys):
+    environ = {"SECRET_KEY": GOOD_KEY, "DATABASE_URL": "postgresql://db/marac", "MARAC_ENV": "production"}
+    if keys is not None:
+        environ["MARAC_FIELD_KEYS"] = keys
+
+    with pytest.raises(ConfigError, match="MARAC_FIELD_KEYS is not set") as raised:
+        create_app(settings_from_environment(environ, "/nonexistent"))
+
+    assert "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("keys", "advice"),
+    [
+        ("k1", "Entry 1 of MARAC_FIELD_KEYS must be id:key"),
+        ("k.1:" + base64.b64encode(FIELD_KEY).decode(), "Entry 1 of MARAC_FIELD_KEYS must be id:key"),
+        ("k1:not-base64!", "Key 'k1' in MARAC_FIELD_KEYS must be 32 random bytes"),
+        ("k1:" + base64.b64encode(FIELD_KEY[:16]).decode(), "Key 'k1' in MARAC_FIELD_KEYS must be 32 random bytes"),
+        ("k1:" + base64.b64encode(bytes(32)).decode(), "Key 'k1' in MARAC_FIELD_KEYS must be 32 random bytes"),
+        (f"k1:{base64.b64encode(FIELD_KEY).decode()},k1:{base64.b64encode(FIELD_KEY).decode()}", "names key 'k1' twice"),
+    ],
+)
+def test_D4_production_refuses_a_field_key_ring_it_cannot_use_and_never_echoes_a_key(keys, advice):
+    with pytest.raises(ConfigError, match=advice) as raised:
+        create_app(settings_from_environment({**GOOD_PRODUCTION, "MARAC_FIELD_KEYS": keys, "MARAC_ENV": "production"}, "/nonexistent"))
+
+    assert "\n" not in str(raised.value)
+    assert base64.b64encode(FIELD_KEY).decode() not in str(raised.value)
+
+
+def test_D4_the_field_key_ring_can_come_from_a_file(tmp_path):
+    path = tmp_path / "field_keys"
+    path.write_text(FIELD_KEYS.replace(",", "\n") + "\n")
+    environ = {**GOOD_PRODUCTION, "MARAC_FIELD_KEYS": "", "MARAC_FIELD_KEYS_FILE": str(path)}
+
+    assert production_settings(environ)["FIELD_KEYS"] == production_settings(GOOD_PRODUCTION)["FIELD_KEYS"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "advice"),
+    [
+        ({"MARAC_FIELD_KEYS_FILE": "/nonexistent/field_keys"}, "Both MARAC_FIELD_KEYS and MARAC_FIELD_KEYS_FILE are set"),
+        ({"MARAC_FIELD_KEYS": "", "MARAC_FIELD_KEYS_FILE": "/nonexistent/field_keys"}, "MARAC_FIELD_KEYS_FILE cannot be read"),
+    ],
+)
+def test_D4_a_field_key_file_must_be_the_only_source_and_readable(extra, advice):
+    with pytest.raises(ConfigError, match=advice):
+        production_settings(GOOD_PRODUCTION | extra)
+
+
+def test_D4_an_empty_field_key_file_is_refused(tmp_path):
+    (tmp_path / "field_keys").write_text("\n")
+
+    with pytest.raises(ConfigError, match="MARAC_FIELD_KEYS_FILE holds no keys"):
+        production_settings(GOOD_PRODUCTION | {"MARAC_FIELD_KEYS": "", "MARAC_FIELD_KEYS_FILE": str(tmp_path / "field_keys")})
+
+
+def test_D4_development_makes_a_random_field_key_once_and_keeps_it(tmp_path):
+    first = development_settings({}, str(tmp_path))["FIELD_KEYS"]
+
+    assert development_settings({}, str(tmp_path))["FIELD_KEYS"] == first
+    assert [len(key) for _, key in first] == [32]
+    assert (tmp_path / "field_keys").stat().st_mode & 0o777 == 0o600
+    assert development_settings({}, str(tmp_path / "other"))["FIELD_KEYS"] != first
+    assert development_settings({"MARAC_FIELD_KEYS": FIELD_KEYS}, str(tmp_path))["FIELD_KEYS"][0] == ("k2", FIELD_KEY)

@@ -33,7 +33,7 @@ from access import sessions
 from access import store as access_store
 from access.models import Agency, Role, SessionStage, User
 from access.permissions import AccessKind, access_rule_for
-from access.second_factor import encrypt_secret, new_totp_secret
+from access.second_factor import new_totp_secret
 from app import create_app
 import config
 from extensions import db, limiter
@@ -79,7 +79,7 @@ def world(app):
         for email in set(SIGN_IN_STEP_USERS.values()):
             user = db.session.get(User, add_user(email, Role.PRACTITIONER, world.own_agency_id))
             user.must_change_password = email == SIGN_IN_STEP_USERS["access.set_new_password"]
-            user.totp_secret_encrypted = encrypt_secret(app.config["SECRET_KEY"], new_totp_secret())
+            user.totp_secret = new_totp_secret()
             if email != SIGN_IN_STEP_USERS["access.verify_second_factor"]:
                 user.totp_enrolled_at = None
         db.session.commit()

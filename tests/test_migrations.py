@@ -1,6 +1,8 @@
 """The migration chain builds, tears down and rebuilds the schema, and matches the models exactly."""
 
+import base64
 import secrets
+from datetime import datetime
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -11,12 +13,19 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
 from access.audit import AuditAction, record_event
+from access.field_crypto import sealed_with
 from access.models import AuditEvent, Role, User
+from access.second_factor import new_totp_secret
 from app import create_app
 from config import normalise_database_url
 from config import test_settings as settings_for_tests
 from extensions import db
+from risk.models import SafeContact
 from tests.conftest import (
     ON_POSTGRES,
     drop_postgres_database,
@@ -30,7 +39,7 @@ APP_TABLES = {
     "case_safe_contact", "marac_case", "case_party", "incident", "assessment", "professional_judgement",
     "eligibility_decision", "referral", "agenda_item", "invitation", "research_return", "attendance",
     "case_minutes", "marac_action", "transfer", "excluded_person", "distribution_clearance",
-    "saved_import_mapping", "import_batch",
+    "saved_import_mapping", "import_batch", "victim_link_proposal",
 }
 ALL_TABLES = APP_TABLES | {"alembic_version"}
 
@@ -189,3 +198,100 @@ def test_every_sqlite_connection_gets_the_safe_settings(app):
         finally:
             for connection in connections:
                 connection.close()
+
+
+# --- 0009 gives safe contact to the first case; D4: 0010 encrypts what earlier revisions stored -------------------------------------------
+
+OLD_SECRET_KEY = "kY3v8Qp1Zr7mW2xN5tB9cL4dF6gH0jS3aE8uI1oP2yT"
+PLAIN_ADDRESS = "Canary Refuge, 1 Hidden Lane"
+PLAIN_PHONE = "07700 900456"
+BEFORE_FIELD_ENCRYPTION = "0008"
+SAFE_CONTACT_PER_CASE = "0009"
+
+
+def sealed_the_old_way(secret_key: str, plaintext: str) -> str:
+    """How TOTP secrets were stored before 0010: AES-GCM under a key derived from SECRET_KEY."""
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"marac-totp-secret").derive(secret_key.encode())
+    nonce = secrets.token_bytes(12)
+    return base64.urlsafe_b64encode(nonce + AESGCM(key).encrypt(nonce, plaintext.encode(), None)).decode()
+
+
+def add_rows_as_stored_before_field_encryption(totp_token: str) -> None:
+    now = {"now": datetime(2026, 12, 1, 9, 0)}
+    db.session.execute(text("INSERT INTO agency (id, name, kind, created_at) VALUES (1, 'Police', 'police', :now)"), now)
+    db.session.execute(text(
+        "INSERT INTO user_account (id, name, email, agency_id, role, active, is_demo, password_hash, must_change_password, "
+        "totp_secret_encrypted, totp_enrolled_at, failed_attempts, created_at) VALUES (1, 'Sam', 'sam@example.org', 1, "
+        "'practitioner', true, false, 'x', false, :token, :now, 0, :now)"
+    ), now | {"token": totp_token})
+    db.session.execute(text(
+        "INSERT INTO person (id, given_name, family_name, aliases, date_of_birth_variants, interpreter_needed, "
+        "created_by_agency_id, created_at) VALUES ('p1', 'Test', 'Victim', '[]', '[]', false, 1, :now)"
+    ), now)
+    db.session.execute(text(
+        "INSERT INTO marac_case (id, victim_id, marac_area, status, created_by_agency_id, created_at, version_id) "
+        "VALUES ('c1', 'p1', 'Riverside', 'open', 1, :now, 1)"
+    ), now)
+    db.session.execute(text(
+        "INSERT INTO safe_contact (person_id, phone, safe_to_call, safe_address, updated_at) "
+        "VALUES ('p1', :phone, true, :address, :now)"
+    ), now | {"phone": PLAIN_PHONE, "address": PLAIN_ADDRESS})
+    db.session.commit()
+
+
+def raw_protected_values() -> list[str]:
+    return [
+        *db.session.execute(text("SELECT phone, safe_address FROM case_safe_contact")).one(),
+        db.session.execute(text("SELECT totp_secret FROM user_account")).scalar_one(),
+    ]
+
+
+def test_D4_upgrading_gives_the_safe_contact_to_the_first_case_encrypts_it_and_reseals_an_old_totp_secret(empty_database_url):
+    app = create_app(settings_for_tests(empty_database_url, SECRET_KEY=OLD_SECRET_KEY))
+    totp_secret = new_totp_secret()
+    with app.app_context():
+        upgrade(revision=BEFORE_FIELD_ENCRYPTION)
+        add_rows_as_stored_before_field_encryption(sealed_the_old_way(OLD_SECRET_KEY, totp_secret))
+
+        upgrade()
+
+        stored = raw_protected_values()
+        assert [sealed_with(value) for value in stored] == ["test1"] * 3
+        assert PLAIN_PHONE not in stored[0] and PLAIN_ADDRESS not in stored[1] and totp_secret not in stored[2]
+        db.session.rollback()
+        contact = db.session.scalars(select(SafeContact)).one()
+        assert (contact.case_id, contact.agency_id, contact.phone, contact.safe_address) == ("c1", 1, PLAIN_PHONE, PLAIN_ADDRESS)
+        assert db.session.get(User, 1).totp_secret == totp_secret
+        db.session.rollback()
+
+        downgrade(revision=BEFORE_FIELD_ENCRYPTION)
+
+        assert db.session.execute(text("SELECT phone, safe_address FROM safe_contact")).one() == (PLAIN_PHONE, PLAIN_ADDRESS)
+        token = db.session.execute(text("SELECT totp_secret_encrypted FROM user_account")).scalar_one()
+        db.session.rollback()
+        db.engine.dispose()
+    # The old code's own decryption, as it stood before 0010, reads the secret the downgrade put back.
+    raw = base64.urlsafe_b64decode(token)
+    old_key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"marac-totp-secret").derive(OLD_SECRET_KEY.encode())
+    assert AESGCM(old_key).decrypt(raw[:12], raw[12:], None).decode() == totp_secret
+
+
+def test_D4_upgrading_with_another_secret_key_stops_and_changes_nothing(empty_database_url, capsys):
+    app = create_app(settings_for_tests(empty_database_url, SECRET_KEY=OLD_SECRET_KEY))
+    with app.app_context():
+        upgrade(revision=BEFORE_FIELD_ENCRYPTION)
+        add_rows_as_stored_before_field_encryption(sealed_the_old_way("another key entirely, not the one in use", "SECRET"))
+        upgrade(revision=SAFE_CONTACT_PER_CASE)
+
+        with pytest.raises(SystemExit):
+            upgrade()
+
+        message = capsys.readouterr().err
+        assert "do not decrypt with this SECRET_KEY for user account ids 1. Run the upgrade" in message
+        assert "SECRET" not in message.replace("SECRET_KEY", "") and OLD_SECRET_KEY not in message
+
+        db.session.rollback()
+        assert stored_revisions(db.engine) == [SAFE_CONTACT_PER_CASE]
+        assert db.session.execute(text("SELECT phone, safe_address FROM case_safe_contact")).one() == (PLAIN_PHONE, PLAIN_ADDRESS)
+        db.session.rollback()
+        db.engine.dispose()

@@ -13,7 +13,7 @@ from sqlalchemy import inspect, select, text
 from access import signin
 from access import store as access_store
 from access.models import Agency, Role, User
-from access.second_factor import encrypt_secret, new_totp_secret
+from access.second_factor import new_totp_secret
 from extensions import db
 from meetings.models import Action, Attendance, AttendanceStatus, Meeting, MeetingStatus, ResearchReturn
 from risk import import_store
@@ -53,7 +53,7 @@ def add_user(email: str, role: Role, agency_id: int) -> int:
         password_hash=signin.make_password_hash("unused password for the world"),
     )
     user.must_change_password = False
-    user.totp_secret_encrypted = encrypt_secret("unused", new_totp_secret())
+    user.totp_secret = new_totp_secret()
     user.totp_enrolled_at = user.created_at
     db.session.flush()
     return user.id

@@ -1,6 +1,6 @@
 """Need to know, enforced on the person: safe-contact details belong to a case and the agency that
 recorded them (they were held per person, so a new case for a known person reached them), and a
-case can hold a proposed link to a known person that the coordinator confirms.
+case can hold a proposed link to a known person (victim_link_proposal) that the coordinator confirms.
 
 Details held per person are carried to the person's first case as a victim, as recorded by the agency
 that opened that case: the case they were recorded on before anyone could start another. Details of a
@@ -39,36 +39,28 @@ def upgrade():
     op.create_index('ix_case_safe_contact_case_id', 'case_safe_contact', ['case_id'], unique=False)
     carry_details_to_the_first_case()
     op.drop_table('safe_contact')
-    with op.batch_alter_table('marac_case') as batch:
-        batch.add_column(sa.Column('proposed_victim_id', sa.String(length=36), nullable=True))
-        batch.create_foreign_key('fk_marac_case_proposed_victim_id_person', 'person', ['proposed_victim_id'], ['id'])
+    op.create_table('victim_link_proposal',
+    sa.Column('case_id', sa.String(length=36), nullable=False),
+    sa.Column('person_id', sa.String(length=36), nullable=False),
+    sa.Column('proposed_by_id', sa.Integer(), nullable=False),
+    sa.Column('proposed_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['marac_case.id'], name='fk_victim_link_proposal_case_id_marac_case'),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name='fk_victim_link_proposal_person_id_person'),
+    sa.ForeignKeyConstraint(['proposed_by_id'], ['user_account.id'], name='fk_victim_link_proposal_proposed_by_id_user_account'),
+    sa.PrimaryKeyConstraint('case_id', name='pk_victim_link_proposal')
+    )
 
 
 def carry_details_to_the_first_case():
-    connection = op.get_bind()
-    first_cases = {}
-    for case_id, victim_id, agency_id in connection.execute(sa.text(
-        "SELECT id, victim_id, created_by_agency_id FROM marac_case ORDER BY created_at, id"
-    )):
-        first_cases.setdefault(victim_id, (case_id, agency_id))
-    contact = sa.table(
-        'case_safe_contact', sa.column('case_id', sa.String), sa.column('agency_id', sa.Integer), sa.column('phone', sa.String),
-        sa.column('safe_to_call', sa.Boolean), sa.column('safe_address', sa.Text), sa.column('updated_at', sa.DateTime),
+    op.execute(
+        "INSERT INTO case_safe_contact (case_id, agency_id, phone, safe_to_call, safe_address, updated_at) "
+        "SELECT first.id, first.created_by_agency_id, s.phone, s.safe_to_call, s.safe_address, s.updated_at "
+        "FROM safe_contact s JOIN marac_case first ON first.victim_id = s.person_id "
+        "WHERE first.id = (SELECT m.id FROM marac_case m WHERE m.victim_id = s.person_id ORDER BY m.created_at, m.id LIMIT 1)"
     )
-    for person_id, phone, safe_to_call, safe_address, updated_at in connection.execute(sa.text(
-        "SELECT person_id, phone, safe_to_call, safe_address, updated_at FROM safe_contact"
-    )):
-        if person_id in first_cases:
-            case_id, agency_id = first_cases[person_id]
-            connection.execute(contact.insert().values(
-                case_id=case_id, agency_id=agency_id, phone=phone, safe_to_call=safe_to_call, safe_address=safe_address, updated_at=updated_at,
-            ))
 
 
 def downgrade():
-    with op.batch_alter_table('marac_case') as batch:
-        batch.drop_constraint('fk_marac_case_proposed_victim_id_person', type_='foreignkey')
-        batch.drop_column('proposed_victim_id')
     op.create_table('safe_contact',
     sa.Column('person_id', sa.String(length=36), nullable=False),
     sa.Column('phone', sa.String(length=30), nullable=True),
@@ -88,3 +80,4 @@ def downgrade():
     )
     op.drop_index('ix_case_safe_contact_case_id', table_name='case_safe_contact')
     op.drop_table('case_safe_contact')
+    op.drop_table('victim_link_proposal')

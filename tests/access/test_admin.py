@@ -326,7 +326,7 @@ def test_a_password_reset_signs_the_user_out_and_keeps_their_security_code_app(
     )
     assert response.location == phone.url("meetings.home")
     after = load_user(user_id)
-    assert (after.totp_secret_encrypted, after.totp_enrolled_at) == (before.totp_secret_encrypted, before.totp_enrolled_at)
+    assert (after.totp_secret, after.totp_enrolled_at) == (before.totp_secret, before.totp_enrolled_at)
     assert after.must_change_password is False
 
 

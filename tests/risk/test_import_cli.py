@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from access.field_crypto import format_key_ring
 from access.models import Role
 from extensions import db
 from risk.models import Case, ImportBatch, ImportStatus, Person
@@ -174,6 +175,7 @@ def test_a_killed_import_leaves_no_rows_and_a_rerun_succeeds(app, runner, import
     before = table_counts(app)
     environment = os.environ | {
         "MARAC_ENV": "development", "DATABASE_URL": database_url, "SECRET_KEY": secrets.token_urlsafe(32), "MARAC_AREA": "Riverside",
+        "MARAC_FIELD_KEYS": format_key_ring(app.config["FIELD_KEYS"]),
     }
     command = [sys.executable, "-m", "flask", "--app", "app", "risk", "import", path, "--tool", "dash-ric", "--agency", "Riverside Police"]
     process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
