@@ -106,6 +106,7 @@ def development_settings(environ, instance_path: str) -> dict:
         "ENV_NAME": "development",
         "SECRET_KEY": environ.get("SECRET_KEY") or read_or_make_secret_key(instance / "secret_key"),
         "AUDIT_KEY": environ.get("MARAC_AUDIT_KEY") or read_or_make_secret_key(instance / "audit_key"),
+        "AUDIT_CHECKPOINTS": str(instance / "audit-checkpoints.jsonl"),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "SESSION_COOKIE_NAME": "marac_session",
         "SESSION_COOKIE_SECURE": False,

@@ -114,6 +114,7 @@ def test_L4_development_makes_a_random_audit_key_once_apart_from_the_secret_key(
     assert first["AUDIT_KEY"] != first["SECRET_KEY"]
     assert (tmp_path / "audit_key").stat().st_mode & 0o777 == 0o600
     assert development_settings({"MARAC_AUDIT_KEY": GOOD_AUDIT_KEY}, str(tmp_path))["AUDIT_KEY"] == GOOD_AUDIT_KEY
+    assert first["AUDIT_CHECKPOINTS"] == str(tmp_path / "audit-checkpoints.jsonl")
 
 
 def test_L4_audit_checkpoints_go_to_the_instance_folder_unless_set():
