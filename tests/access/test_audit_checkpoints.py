@@ -19,7 +19,6 @@ from access.audit import (
     canonical_json,
     chained_fields,
     find_first_break,
-    hash_event,
     hash_event_without_key,
     record_event,
 )
@@ -110,9 +109,6 @@ def test_L4_an_intact_trail_verifies_against_its_checkpoints_and_exits_0(app):
 
 
 def test_L4_verify_says_when_there_are_no_checkpoints_to_check_against(app):
-    with app.app_context():
-        db.session.commit()
-
     result = run_verify(app)
 
     assert result.exit_code == 0, result.output
@@ -402,6 +398,21 @@ def test_L4_an_unkeyed_row_after_the_key_was_introduced_is_reported(app):
     rewrite_rows_from(app, 7, plain_sha256)
 
     assert_reported(run_verify(app), "Audit trail broken at row 7: its hash was made without MARAC_AUDIT_KEY.")
+
+
+def test_L4_removing_every_keyed_row_to_pass_as_a_trail_from_before_the_key_is_shown_by_the_checkpoints(app):
+    insert_unkeyed_rows(app, 4)
+    record_events(app, 3)  # the key is introduced at row 5; the commit writes a checkpoint of 8 rows
+    remove_append_only_protection(app)
+    with app.app_context():
+        db.session.execute(delete(AuditEvent).where(AuditEvent.id >= 5))
+        db.session.commit()
+    record_events(app, 5)  # the key is introduced again, and the trail grows past its old length
+
+    result = run_verify(app)
+
+    assert result.exit_code == 1
+    assert "Audit trail broken at row 8: its hash differs from the one the checkpoint of" in result.output
 
 
 def test_L4_the_key_is_introduced_once(app):
