@@ -143,6 +143,7 @@ def configure_templates(app: Flask) -> None:
 
 
 def init_extensions(app: Flask) -> None:
+    from access.audit_checkpoints import watch_commits_for_checkpoints
     from access.sessions import load_signed_in_user
 
     db.init_app(app)
@@ -152,6 +153,7 @@ def init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.session_protection = None
     login_manager.request_loader(load_signed_in_user)
+    watch_commits_for_checkpoints()
 
 
 def register_blueprints(app: Flask) -> None:

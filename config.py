@@ -11,6 +11,8 @@ from pathlib import Path
 from access.field_crypto import GENERATE_ADVICE, KeyRing, KeyRingError, new_key_ring_text, parse_key_ring
 
 KNOWN_WEAK_SECRETS = {"dev", "secret", "changeme", "change-me", "development", "test", "password"}
+# Fixed so that tests can compute the hashes they expect; never used outside the test settings.
+TEST_AUDIT_KEY = "test-audit-key-for-the-test-suite-only-never-real"
 MIN_SECRET_KEY_CHARS = 43  # 32 random bytes as URL-safe base64; hex needs 64
 MIN_SECRET_KEY_DISTINCT_CHARS = 12
 # A fixed, obviously non-secret key ring, so every app the tests build opens what another one sealed.
@@ -57,6 +59,8 @@ def common_settings() -> dict:
         ),
         "PROTECTIVE_MARKING": "OFFICIAL-SENSITIVE",
         "BACKUP_PASSPHRASE": None,
+        "AUDIT_KEY": None,
+        "AUDIT_CHECKPOINTS": None,  # None: instance/audit-checkpoints.jsonl
         "ADULT_FEMALE_POPULATION": None,
         "REPEAT_RATE_EXPECTED": (28, 40),
         "MAIL_SERVER": None,
@@ -70,7 +74,7 @@ def common_settings() -> dict:
 
 def production_settings(environ) -> dict:
     secret_key = environ.get("SECRET_KEY", "")
-    check_secret_key(secret_key)
+    check_random_key("SECRET_KEY", secret_key)
     database_url = environ.get("DATABASE_URL", "")
     if not database_url:
         raise ConfigError(
@@ -85,9 +89,14 @@ def production_settings(environ) -> dict:
             "MARAC_FIELD_KEYS is not set. Set it (or MARAC_FIELD_KEYS_FILE, a file holding it) to the keys that "
             f"encrypt safe-contact details and security-code secrets, as id:key pairs like k1:KEY. {GENERATE_ADVICE}"
         )
+    audit_key = environ.get("MARAC_AUDIT_KEY", "")
+    check_random_key("MARAC_AUDIT_KEY", audit_key)
+    if audit_key == secret_key:
+        raise ConfigError("MARAC_AUDIT_KEY is the same as SECRET_KEY. Give the audit trail a key of its own.")
     return common_settings() | {
         "ENV_NAME": "production",
         "SECRET_KEY": secret_key,
+        "AUDIT_KEY": audit_key,
         "FIELD_KEYS": field_keys,
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "SESSION_COOKIE_NAME": "__Host-session",
@@ -100,7 +109,7 @@ def production_settings(environ) -> dict:
 
 
 def development_settings(environ, instance_path: str) -> dict:
-    """The local demo: a SQLite file, a random secret key and a random field key, all kept under instance/."""
+    """The local demo: a SQLite file, and random secret, field and audit keys, all kept under instance/."""
     instance = Path(instance_path)
     instance.mkdir(parents=True, exist_ok=True)
     database_url = environ.get("DATABASE_URL") or f"sqlite:///{instance / 'marac.sqlite'}"
@@ -109,6 +118,8 @@ def development_settings(environ, instance_path: str) -> dict:
         "SECRET_KEY": environ.get("SECRET_KEY") or read_or_make(instance / "secret_key", lambda: secrets.token_urlsafe(32)),
         "FIELD_KEYS": field_keys_from_environment(environ)
         or key_ring(read_or_make(instance / "field_keys", lambda: new_key_ring_text("local1")), "instance/field_keys"),
+        "AUDIT_KEY": environ.get("MARAC_AUDIT_KEY") or read_or_make(instance / "audit_key", lambda: secrets.token_urlsafe(32)),
+        "AUDIT_CHECKPOINTS": str(instance / "audit-checkpoints.jsonl"),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "SESSION_COOKIE_NAME": "marac_session",
         "SESSION_COOKIE_SECURE": False,
@@ -143,6 +154,8 @@ def meeting_settings(environ) -> dict:
         settings["PROTECTIVE_MARKING"] = environ["MARAC_PROTECTIVE_MARKING"]
     if environ.get("MARAC_BACKUP_KEY"):
         settings["BACKUP_PASSPHRASE"] = environ["MARAC_BACKUP_KEY"]
+    if environ.get("MARAC_AUDIT_CHECKPOINTS"):
+        settings["AUDIT_CHECKPOINTS"] = environ["MARAC_AUDIT_CHECKPOINTS"]
     if environ.get("MARAC_IMPORT_FOLDER"):
         settings["IMPORT_FOLDER"] = environ["MARAC_IMPORT_FOLDER"]
     if environ.get("MARAC_REPEAT_RATE_EXPECTED"):
@@ -181,6 +194,9 @@ def test_settings(database_url: str, **overrides) -> dict:
         "TESTING": True,
         "SECRET_KEY": secrets.token_urlsafe(32),
         "FIELD_KEYS": TEST_FIELD_KEYS,
+        "AUDIT_KEY": TEST_AUDIT_KEY,
+        # Thrown away unless a test asks for them: the app fixture gives each test its own file.
+        "AUDIT_CHECKPOINTS": os.devnull,
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "SESSION_COOKIE_NAME": "marac_session",
         "SESSION_COOKIE_SECURE": False,
@@ -205,14 +221,14 @@ def settings_from_environment(environ, instance_path: str) -> dict:
     raise ConfigError(f"MARAC_ENV must be 'production' or 'development', not {env_name!r}.")
 
 
-def check_secret_key(secret_key: str) -> None:
+def check_random_key(variable: str, key: str) -> None:
     advice = "Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(32))'"
-    if not secret_key:
-        raise ConfigError(f"SECRET_KEY is not set. {advice}")
-    if secret_key.lower() in KNOWN_WEAK_SECRETS:
-        raise ConfigError(f"SECRET_KEY is a well-known development value. {advice}")
-    if len(secret_key) < MIN_SECRET_KEY_CHARS or len(set(secret_key)) < MIN_SECRET_KEY_DISTINCT_CHARS:
-        raise ConfigError(f"SECRET_KEY must be at least 32 random bytes. {advice}")
+    if not key:
+        raise ConfigError(f"{variable} is not set. {advice}")
+    if key.lower() in KNOWN_WEAK_SECRETS:
+        raise ConfigError(f"{variable} is a well-known development value. {advice}")
+    if len(key) < MIN_SECRET_KEY_CHARS or len(set(key)) < MIN_SECRET_KEY_DISTINCT_CHARS:
+        raise ConfigError(f"{variable} must be at least 32 random bytes. {advice}")
 
 
 def field_keys_from_environment(environ) -> KeyRing | None:

@@ -1,15 +1,25 @@
 """The audit trail: append-only, hash-chained events written in the same transaction as the change.
 
-Each row's hash covers its own fields and the previous row's hash, so editing, deleting or
-reordering any row breaks the chain from that row on; `flask --app app audit verify` finds it.
+Each row's hash is an HMAC-SHA256 of its own fields and the previous row's hash, keyed with
+MARAC_AUDIT_KEY, which is never stored in the database. Editing, deleting or reordering a row
+breaks the chain from that row on, and someone who can write to the database but has no key
+cannot compute hashes that hide it. Rows cut off the end leave a shorter chain that is still
+whole; the signed checkpoints kept outside the database (access/audit_checkpoints.py) show that.
+`flask --app app audit verify` checks both.
+
+Rows written before the key existed were hashed with plain SHA-256. They are kept, not rehashed:
+the first event recorded after the upgrade is preceded by an `audit-key-introduced` row, keyed,
+whose object_id is the last unkeyed row. Plain hashes are accepted only before that row; it links
+to the last of them, so none can change unseen, and an unkeyed row anywhere after it is reported.
 """
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from enum import StrEnum
 
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from sqlalchemy import func, select
 
 from access.models import AuditEvent
@@ -17,6 +27,8 @@ from extensions import db, utcnow
 
 GENESIS_HASH = "0" * 64
 POSTGRES_AUDIT_LOCK = 4_242_001
+# Set in the session when an event is recorded; the commit then writes a checkpoint if one is due.
+EVENTS_RECORDED = "audit_events_recorded"
 
 
 class AuditAction(StrEnum):
@@ -93,39 +105,64 @@ class AuditAction(StrEnum):
     IMPORT_DISCARDED = "import-discarded"
     IMPORT_MAPPING_SAVED = "import-mapping-saved"
     FIELD_KEYS_ROTATED = "field-keys-rotated"
+    AUDIT_KEY_INTRODUCED = "audit-key-introduced"
 
 
 def record_event(action: AuditAction, *, user=None, agency_id=None, object_type=None, object_id=None) -> AuditEvent:
     """Add an event to the current transaction; the caller's commit makes it permanent."""
-    previous_id, previous_hash = _lock_and_read_chain_end()
-    event = AuditEvent(
-        id=previous_id + 1,
-        occurred_at=utcnow(),
+    key = audit_key()
+    last = _lock_and_read_chain_end()
+    if last is not None and written_without_key(last, key) and key_introduced_at() is None:
+        last = _append(key, last, action=str(AuditAction.AUDIT_KEY_INTRODUCED), object_type="audit_event",
+                       object_id=str(last.id))
+    event = _append(
+        key,
+        last,
         user_id=user.id if user else None,
         agency_id=user.agency_id if user else agency_id,
         action=str(action),
         object_type=object_type,
         object_id=None if object_id is None else str(object_id),
         ip=request.remote_addr if has_request_context() else None,
-        prev_hash=previous_hash,
     )
-    event.row_hash = hash_event(event)
+    db.session.info[EVENTS_RECORDED] = True
+    return event
+
+
+def audit_key() -> bytes:
+    return current_app.config["AUDIT_KEY"].encode()
+
+
+def _append(key: bytes, previous: AuditEvent | None, **fields) -> AuditEvent:
+    event = AuditEvent(
+        id=previous.id + 1 if previous else 1,
+        occurred_at=utcnow(),
+        prev_hash=previous.row_hash if previous else GENESIS_HASH,
+        **fields,
+    )
+    event.row_hash = hash_event(event, key)
     db.session.add(event)
     db.session.flush()
     return event
 
 
-def _lock_and_read_chain_end() -> tuple[int, str]:
+def _lock_and_read_chain_end() -> AuditEvent | None:
     # SQLite write transactions already begin IMMEDIATE, which serialises writers.
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(select(func.pg_advisory_xact_lock(POSTGRES_AUDIT_LOCK)))
-    last = db.session.execute(
-        select(AuditEvent.id, AuditEvent.row_hash).order_by(AuditEvent.id.desc()).limit(1)
-    ).first()
-    return (last.id, last.row_hash) if last else (0, GENESIS_HASH)
+    return db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)).first()
 
 
-def hash_event(event: AuditEvent) -> str:
+# The fields a row's hash covers, and the rule for adding one. These nine are always hashed, None
+# as null, as they have been since the first row. A field added later (a new nullable column) goes
+# into the same dict in chained_fields and is hashed only when it is not None, so every row written
+# before it existed keeps its hash and still verifies.
+ORIGINAL_FIELDS = frozenset(
+    {"id", "occurred_at", "user_id", "agency_id", "action", "object_type", "object_id", "ip", "prev_hash"}
+)
+
+
+def chained_fields(event: AuditEvent) -> dict:
     fields = {
         "id": event.id,
         "occurred_at": event.occurred_at.isoformat(timespec="microseconds"),
@@ -137,8 +174,24 @@ def hash_event(event: AuditEvent) -> str:
         "ip": event.ip,
         "prev_hash": event.prev_hash,
     }
-    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return {name: value for name, value in fields.items() if name in ORIGINAL_FIELDS or value is not None}
+
+
+def canonical_json(event: AuditEvent) -> bytes:
+    return json.dumps(chained_fields(event), sort_keys=True, separators=(",", ":")).encode()
+
+
+def hash_event(event: AuditEvent, key: bytes) -> str:
+    return hmac.new(key, canonical_json(event), hashlib.sha256).hexdigest()
+
+
+def hash_event_without_key(event: AuditEvent) -> str:
+    """How rows were hashed before MARAC_AUDIT_KEY; accepted only before the audit-key-introduced row."""
+    return hashlib.sha256(canonical_json(event)).hexdigest()
+
+
+def written_without_key(event: AuditEvent, key: bytes) -> bool:
+    return event.row_hash != hash_event(event, key) and event.row_hash == hash_event_without_key(event)
 
 
 @dataclass(frozen=True)
@@ -147,21 +200,41 @@ class ChainBreak:
     reason: str
 
 
-def find_first_break(events) -> ChainBreak | None:
-    """Walk events in id order; return the first row whose place in the chain does not hold."""
+def find_first_break(events, key: bytes, key_introduced_at: int | None = None) -> ChainBreak | None:
+    """Walk events in id order; return the first row whose place in the chain does not hold.
+
+    Rows before key_introduced_at (the id of the audit-key-introduced row, if any) are checked with
+    plain SHA-256, as they were written; every other row must carry the key."""
     expected_id, expected_prev = 1, GENESIS_HASH
     for event in events:
         if event.id != expected_id:
             return ChainBreak(expected_id, f"row {expected_id} is missing (found row {event.id} next)")
         if event.prev_hash != expected_prev:
             return ChainBreak(event.id, "its link to the previous row does not match")
-        if hash_event(event) != event.row_hash:
-            return ChainBreak(event.id, "its contents do not match its hash")
+        written_before_key = key_introduced_at is not None and event.id < key_introduced_at
+        problem = _hash_problem(event, key, written_before_key)
+        if problem:
+            return ChainBreak(event.id, problem)
         expected_id, expected_prev = event.id + 1, event.row_hash
     return None
 
 
+def _hash_problem(event: AuditEvent, key: bytes, written_before_key: bool) -> str | None:
+    if written_before_key:
+        return None if hash_event_without_key(event) == event.row_hash else "its contents do not match its hash"
+    if hash_event(event, key) == event.row_hash:
+        return None
+    if hash_event_without_key(event) == event.row_hash:
+        return "its hash was made without MARAC_AUDIT_KEY"
+    return "its contents do not match its hash"
+
+
+def key_introduced_at() -> int | None:
+    return db.session.scalar(select(func.min(AuditEvent.id)).where(AuditEvent.action == str(AuditAction.AUDIT_KEY_INTRODUCED)))
+
+
 def verify_chain() -> tuple[int, ChainBreak | None]:
+    """How many rows there are, and the first that breaks the keyed chain (None if it holds)."""
     count = db.session.scalar(select(func.count()).select_from(AuditEvent))
     events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=1000))
-    return count, find_first_break(events)
+    return count, find_first_break(events, audit_key(), key_introduced_at())

@@ -1,12 +1,14 @@
 import secrets
 import sys
+from pathlib import Path
+from typing import NoReturn
 
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from access import backup, field_crypto, signin, store
-from access.audit import AuditAction, record_event, verify_chain
+from access import audit_checkpoints, backup, field_crypto, signin, store
+from access.audit import AuditAction, audit_key, record_event, verify_chain
 from access.models import AgencyKind, Role
 from extensions import db
 
@@ -47,13 +49,38 @@ def create_admin(email, name, agency_name, agency_kind):
 
 
 @audit_cli.command("verify")
-def verify():
-    """Check the audit trail's hash chain; exit 1 and name the first broken row if it does not hold."""
+@click.option("--checkpoints", "checkpoint_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Read the checkpoints from this file (say, gathered from standard error by a log shipper) "
+                   "instead of from where MARAC_AUDIT_CHECKPOINTS sends them.")
+def verify(checkpoint_file):
+    """Check the audit trail's keyed hash chain and its signed checkpoints; exit 1 and say what is wrong if either fails."""
     count, broken = verify_chain()
-    if broken is None:
-        click.echo(f"Audit trail intact: {count} events checked.")
+    if broken:
+        fail_verify(f"Audit trail broken at row {broken.row_id}: {broken.reason}.")
+    source = checkpoint_file or audit_checkpoints.checkpoint_destination()
+    if source == audit_checkpoints.STANDARD_ERROR:
+        click.echo(f"Audit trail intact: {count} events checked. Checkpoints go to standard error; "
+                   "pass --checkpoints FILE to check the trail against them.")
         return
-    click.echo(f"Audit trail broken at row {broken.row_id}: {broken.reason}.", err=True)
+    read = audit_checkpoints.read_checkpoint_file(source, audit_key())
+    if read.forged_lines:
+        fail_verify(f"Audit checkpoint on line {read.forged_lines[0]} of {source} is not genuine: "
+                    "its signature does not match MARAC_AUDIT_KEY.")
+    broken = audit_checkpoints.check_against_checkpoints(count, read.checkpoints)
+    if broken:
+        fail_verify(f"Audit trail broken at row {broken.row_id}: {broken.reason}.")
+    click.echo(intact_message(count, len(read.checkpoints), source))
+
+
+def intact_message(count: int, checkpoints: int, source: Path) -> str:
+    if checkpoints == 0:
+        return (f"Audit trail intact: {count} events checked; {source} holds no checkpoints, "
+                "so rows cut off the end would not show.")
+    return f"Audit trail intact: {count} events checked against {checkpoints} checkpoint{'s' if checkpoints != 1 else ''}."
+
+
+def fail_verify(message: str) -> NoReturn:
+    click.echo(message, err=True)
     sys.exit(1)
 
 
@@ -74,6 +101,23 @@ def rotate_keys():
     click.echo(f"Every encrypted value now uses key {current_id}; any other key can be removed from the key ring.")
 
 
+@audit_cli.command("checkpoint")
+def checkpoint():
+    """Write a signed checkpoint of the audit trail's length and last hash outside the database; run it hourly from cron."""
+    written = write_checkpoint_or_fail()
+    click.echo(f"Audit checkpoint written to {audit_checkpoints.describe(audit_checkpoints.checkpoint_destination())}: "
+               f"{written.rows} rows, last row {written.last_id}.")
+
+
+def write_checkpoint_or_fail() -> audit_checkpoints.Checkpoint:
+    try:
+        return audit_checkpoints.write_checkpoint()
+    except OSError as error:
+        raise click.ClickException(f"The audit checkpoint could not be written to "
+                                   f"{audit_checkpoints.describe(audit_checkpoints.checkpoint_destination())} "
+                                   f"({error.strerror or type(error).__name__}).") from None
+
+
 @click.command("backup")
 @click.argument("path", type=click.Path(dir_okay=False, writable=True))
 @with_appcontext
@@ -86,6 +130,8 @@ def backup_command(path):
     click.echo(f"Backed up {sum(s.rows for s in summaries)} rows in {len(summaries)} tables at revision {revision} to {path}:")
     for summary in summaries:
         click.echo(f"  {summary.name}: {summary.rows}")
+    written = write_checkpoint_or_fail()
+    click.echo(f"Audit checkpoint written: {written.rows} rows, last row {written.last_id}.")
 
 
 @click.command("restore")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import func, insert, select
 
-from access.audit import AuditAction, hash_event, verify_chain
+from access.audit import AuditAction, audit_key, hash_event, verify_chain
 from access.backup import restore_backup, write_backup
 from access.models import AuditEvent
 from bench.import_dash import import_once, postgres_database, sqlite_database
@@ -27,20 +27,20 @@ PASSPHRASE = "bench passphrase, never used for real data"
 AUDIT_BATCH = 5_000
 
 
-def chained_events(first_id: int, previous_hash: str, count: int):
+def chained_events(key: bytes, first_id: int, previous_hash: str, count: int):
     """Audit rows that continue the chain, as the app would have written them one by one."""
     started = utcnow()
     for offset in range(count):
         event = AuditEvent(id=first_id + offset, occurred_at=started + timedelta(microseconds=offset),
                            action=str(AuditAction.CASE_VIEWED), object_type="case", object_id=str(offset), prev_hash=previous_hash)
-        event.row_hash = previous_hash = hash_event(event)
+        event.row_hash = previous_hash = hash_event(event, key)
         yield {column.name: getattr(event, column.name) for column in AuditEvent.__table__.columns}
 
 
 def add_audit_rows(app, total: int) -> None:
     with app.app_context():
         last = db.session.execute(select(AuditEvent.id, AuditEvent.row_hash).order_by(AuditEvent.id.desc()).limit(1)).first()
-        rows = list(chained_events(last.id + 1, last.row_hash, total - last.id))
+        rows = list(chained_events(audit_key(), last.id + 1, last.row_hash, total - last.id))
         for start in range(0, len(rows), AUDIT_BATCH):
             db.session.execute(insert(AuditEvent), rows[start:start + AUDIT_BATCH])
         db.session.commit()

@@ -118,8 +118,9 @@ def build_test_app(database_url: str, **settings):
 
 
 @pytest.fixture
-def app(database_url, app_settings):
-    with build_test_app(database_url, **app_settings) as app:
+def app(database_url, app_settings, tmp_path):
+    settings = {"AUDIT_CHECKPOINTS": str(tmp_path / "audit-checkpoints.jsonl")} | app_settings
+    with build_test_app(database_url, **settings) as app:
         yield app
 
 

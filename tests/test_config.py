@@ -1,4 +1,7 @@
 import base64
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -10,11 +13,14 @@ from config import (
     settings_from_environment,
 )
 
+REPOSITORY = Path(__file__).resolve().parent.parent
 GOOD_KEY = "kY3v8Qp1Zr7mW2xN5tB9cL4dF6gH0jS3aE8uI1oP2yT"
+GOOD_AUDIT_KEY = "Vb2nM8qR4tY6uI0oP3aS5dF7gH9jK1lZ2xC4vB6nM8q"
 FIELD_KEY = bytes(range(100, 132))
 FIELD_KEYS = f"k2:{base64.b64encode(FIELD_KEY).decode()},k1:{base64.b64encode(bytes(range(32))).decode()}"
 GOOD_PRODUCTION = {
     "SECRET_KEY": GOOD_KEY, "DATABASE_URL": "postgresql://marac@db.internal/marac", "MARAC_FIELD_KEYS": FIELD_KEYS,
+    "MARAC_AUDIT_KEY": GOOD_AUDIT_KEY,
 }
 
 
@@ -26,6 +32,7 @@ def test_production_starts_with_a_strong_key_and_a_database():
     assert settings["SESSION_COOKIE_SECURE"] is True
     assert settings["DEMO_MODE"] is False
     assert settings["FIELD_KEYS"] == (("k2", FIELD_KEY), ("k1", bytes(range(32))))
+    assert settings["AUDIT_KEY"] == GOOD_AUDIT_KEY
 
 
 @pytest.mark.parametrize(
@@ -44,6 +51,37 @@ def test_production_starts_with_a_strong_key_and_a_database():
 def test_production_refuses_to_start_and_says_what_to_set(environ, advice):
     with pytest.raises(ConfigError, match=advice):
         create_app(settings_from_environment({**environ, "MARAC_ENV": "production"}, "/nonexistent"))
+
+
+AUDIT_KEY_REFUSALS = [
+    pytest.param({k: v for k, v in GOOD_PRODUCTION.items() if k != "MARAC_AUDIT_KEY"}, "MARAC_AUDIT_KEY is not set", id="unset"),
+    pytest.param({**GOOD_PRODUCTION, "MARAC_AUDIT_KEY": ""}, "MARAC_AUDIT_KEY is not set", id="empty"),
+    pytest.param({**GOOD_PRODUCTION, "MARAC_AUDIT_KEY": "changeme"}, "MARAC_AUDIT_KEY is a well-known", id="weak"),
+    pytest.param({**GOOD_PRODUCTION, "MARAC_AUDIT_KEY": GOOD_AUDIT_KEY[:42]}, "MARAC_AUDIT_KEY must be at least 32 random bytes", id="short"),
+    pytest.param({**GOOD_PRODUCTION, "MARAC_AUDIT_KEY": GOOD_KEY}, "MARAC_AUDIT_KEY is the same as SECRET_KEY", id="same as SECRET_KEY"),
+]
+
+
+@pytest.mark.parametrize(("environ", "advice"), AUDIT_KEY_REFUSALS)
+def test_L4_production_refuses_to_start_without_its_own_strong_audit_key(environ, advice):
+    with pytest.raises(ConfigError, match=advice):
+        create_app(settings_from_environment({**environ, "MARAC_ENV": "production"}, "/nonexistent"))
+
+
+def test_L4_a_command_without_the_audit_key_says_so_in_one_line(monkeypatch):
+    for name, value in GOOD_PRODUCTION.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("MARAC_AUDIT_KEY")
+    monkeypatch.setenv("MARAC_ENV", "production")
+
+    result = subprocess.run([sys.executable, "-m", "flask", "--app", "app", "audit", "verify"],
+                            capture_output=True, text=True, cwd=REPOSITORY, timeout=120)
+
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "The settings cannot be used: MARAC_AUDIT_KEY is not set. Generate one with: "
+        "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+    ]
 
 
 def test_production_is_the_default_and_the_message_points_to_the_demo_setting():
@@ -72,6 +110,23 @@ def test_development_makes_a_random_secret_key_once_and_keeps_it(tmp_path):
     assert len(first["SECRET_KEY"]) >= 43
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
     assert development_settings({}, str(tmp_path / "other"))["SECRET_KEY"] != first["SECRET_KEY"]
+
+
+def test_L4_development_makes_a_random_audit_key_once_apart_from_the_secret_key(tmp_path):
+    first = development_settings({}, str(tmp_path))
+    second = development_settings({}, str(tmp_path))
+
+    assert first["AUDIT_KEY"] == second["AUDIT_KEY"]
+    assert len(first["AUDIT_KEY"]) >= 43
+    assert first["AUDIT_KEY"] != first["SECRET_KEY"]
+    assert (tmp_path / "audit_key").stat().st_mode & 0o777 == 0o600
+    assert development_settings({"MARAC_AUDIT_KEY": GOOD_AUDIT_KEY}, str(tmp_path))["AUDIT_KEY"] == GOOD_AUDIT_KEY
+    assert first["AUDIT_CHECKPOINTS"] == str(tmp_path / "audit-checkpoints.jsonl")
+
+
+def test_L4_audit_checkpoints_go_to_the_instance_folder_unless_set():
+    assert production_settings(GOOD_PRODUCTION)["AUDIT_CHECKPOINTS"] is None
+    assert production_settings(GOOD_PRODUCTION | {"MARAC_AUDIT_CHECKPOINTS": "stderr"})["AUDIT_CHECKPOINTS"] == "stderr"
 
 
 def test_development_is_demo_mode_on_a_sqlite_file_under_instance(tmp_path):

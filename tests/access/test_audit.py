@@ -15,11 +15,13 @@ from access.audit import (
     verify_chain,
 )
 from access.models import AuditEvent, User
+from config import TEST_AUDIT_KEY
 from extensions import db, utcnow
 from tests.access.conftest import totp_code
 from tests.conftest import ON_POSTGRES, TEST_PASSWORD
 
 APPEND_ONLY_MESSAGE = "audit_event is append-only"
+KEY = TEST_AUDIT_KEY.encode()
 ACTIONS = (
     AuditAction.SIGN_IN,
     AuditAction.SIGN_IN_FAILED,
@@ -107,7 +109,7 @@ def test_each_row_links_to_the_one_before_and_ids_count_up_from_one(app, five_ev
 def test_each_row_hash_covers_the_row_as_stored(app, five_events):
     with app.app_context():
         events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
-        assert [hash_event(event) for event in events] == [event.row_hash for event in events]
+        assert [hash_event(event, KEY) for event in events] == [event.row_hash for event in events]
         assert {event.user_id for event in events} == {five_events}
         assert [event.action for event in events] == [str(action) for action in ACTIONS]
 
@@ -231,7 +233,7 @@ def delete_row_1():
 def edit_row_3_and_recompute_its_hash():
     event = db.session.get(AuditEvent, 3)
     event.object_id = "9999"
-    event.row_hash = hash_event(event)
+    event.row_hash = hash_event(event, KEY)
 
 
 @pytest.mark.parametrize(
@@ -275,7 +277,7 @@ def test_a_rehashed_row_passes_its_own_check_so_the_break_shows_at_the_next_link
     assert rows[2]["object_id"] == "9999"
     with app.app_context():
         # Rows 1-3 alone form a valid chain: only row 4's link gives the edit away.
-        assert find_first_break(db.session.scalars(select(AuditEvent).where(AuditEvent.id <= 3).order_by(AuditEvent.id))) is None
+        assert find_first_break(db.session.scalars(select(AuditEvent).where(AuditEvent.id <= 3).order_by(AuditEvent.id)), KEY) is None
     assert rows[3]["prev_hash"] != rows[2]["row_hash"]
 
 
@@ -298,7 +300,7 @@ def chain(length=5) -> list[AuditEvent]:
             ip="192.0.2.1",
             prev_hash=previous,
         )
-        event.row_hash = hash_event(event)
+        event.row_hash = hash_event(event, KEY)
         events.append(event)
         previous = event.row_hash
     return events
@@ -312,7 +314,7 @@ def edited(events, index, **fields):
 
 def rehashed(events, index, **fields):
     edited(events, index, **fields)
-    events[index].row_hash = hash_event(events[index])
+    events[index].row_hash = hash_event(events[index], KEY)
     return events
 
 
@@ -322,7 +324,7 @@ def appended(events, **fields):
     )
     for name, value in fields.items():
         setattr(extra, name, value)
-    extra.row_hash = hash_event(extra)
+    extra.row_hash = hash_event(extra, KEY)
     return events + [extra]
 
 
@@ -366,7 +368,7 @@ def appended(events, **fields):
     ],
 )
 def test_find_first_break(tamper, expected):
-    broken = find_first_break(tamper(chain()))
+    broken = find_first_break(tamper(chain()), KEY)
 
     if expected is None:
         assert broken is None
@@ -393,7 +395,7 @@ def test_hash_event_depends_on_every_field():
     for name, value in changes.items():
         event = chain(1)[0]
         setattr(event, name, value)
-        assert hash_event(event) != base.row_hash, name
+        assert hash_event(event, KEY) != base.row_hash, name
 
 
 # --- events written by the real pages -----------------------------------------------------------
