@@ -70,6 +70,19 @@ def test_sign_out_needs_the_token(client, sign_in_as):
     assert client.get(client.url("meetings.home")).status_code == 200
 
 
+def test_stay_signed_in_needs_the_token_from_the_page(client, sign_in_as):
+    """S3: "Stay signed in" changes the session, so it is a POST with the page's token like any other."""
+    sign_in_as()
+    home = client.get(client.url("meetings.home")).get_data(as_text=True)
+    token = re.search(r'data-stay-signed-in>\s*<input type="hidden" name="csrf_token" value="([^"]+)"', home).group(1)
+    json = {"Accept": "application/json"}
+
+    assert client.post(client.url("access.stay_signed_in"), headers=json).status_code == 400
+    assert client.post(client.url("access.stay_signed_in"), headers=json, data={"csrf_token": "forged"}).status_code == 400
+    accepted = client.post(client.url("access.stay_signed_in"), headers=json, data={"csrf_token": token})
+    assert accepted.status_code == 200 and accepted.get_json()["seconds_left"] == 1800
+
+
 def test_the_token_api_needs_no_csrf_token_but_a_bearer_token(app, make_user):
     from access import store
 
