@@ -17,6 +17,7 @@ from access.models import Role
 from extensions import csrf, db, utcnow
 
 PUBLIC_ENDPOINTS = frozenset({"static"})
+SIGNED_OUT_MESSAGE = "You have been signed out. Sign in again to carry on."
 
 
 class AccessKind(StrEnum):
@@ -99,9 +100,6 @@ def api_error(status: int, message: str):
     response = jsonify(error=message)
     response.status_code = status
     return response
-
-
-SIGNED_OUT_MESSAGE = "You have been signed out. Sign in again to carry on."
 
 
 def redirect_to_sign_in():
