@@ -138,8 +138,10 @@ def configure_templates(app: Flask) -> None:
     WTFormsHelpers(app)
 
     from access.navigation import navigation_context
+    from access.sessions import timeout_context
 
     app.context_processor(navigation_context)
+    app.context_processor(timeout_context)
 
 
 def init_extensions(app: Flask) -> None:

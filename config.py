@@ -31,6 +31,7 @@ def common_settings() -> dict:
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=10),
         "IDLE_TIMEOUT": timedelta(minutes=30),
         "ADMIN_IDLE_TIMEOUT": timedelta(minutes=15),
+        "IDLE_WARNING": timedelta(minutes=2),
         "ABSOLUTE_TIMEOUT": timedelta(hours=10),
         "MAX_SESSIONS_PER_USER": 3,
         "LOCKOUT_THRESHOLD": 10,

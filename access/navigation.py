@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from flask import request, url_for
 from flask_login import current_user
 
-from access.permissions import can
+from access.permissions import can, return_path
 
 
 @dataclass(frozen=True)
@@ -46,4 +46,4 @@ def may_use(endpoint: str) -> bool:
 
 
 def navigation_context() -> dict:
-    return {"navigation_items": navigation_items, "may_use": may_use}
+    return {"navigation_items": navigation_items, "may_use": may_use, "return_path": return_path}

@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from flask import abort, current_app, g, jsonify, redirect, request, url_for
 from flask_login import current_user
+from werkzeug.exceptions import HTTPException
 
 from access import sessions, store
 from access.audit import AuditAction, record_event
@@ -16,6 +17,7 @@ from access.models import Role
 from extensions import csrf, db, utcnow
 
 PUBLIC_ENDPOINTS = frozenset({"static"})
+SIGNED_OUT_MESSAGE = "You have been signed out. Sign in again to carry on."
 
 
 class AccessKind(StrEnum):
@@ -101,10 +103,27 @@ def api_error(status: int, message: str):
 
 
 def redirect_to_sign_in():
+    if wants_json():
+        # A page's own request (autosave, the time-left check): its script needs to know, not a sign-in page.
+        return api_error(401, SIGNED_OUT_MESSAGE)
     if sessions.current_partial_session():
         return redirect(url_for("access.continue_sign_in"))
-    next_path = request.full_path.rstrip("?") if request.method == "GET" else None
-    return redirect(url_for("access.sign_in", next=next_path))
+    return redirect(url_for("access.sign_in", next=return_path()))
+
+
+def wants_json() -> bool:
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
+
+
+def return_path() -> str | None:
+    """The page to come back to after signing in: this one, or for a form sent from it, its page if it has one."""
+    if request.method == "GET":
+        return request.full_path.rstrip("?")
+    try:
+        current_app.create_url_adapter(request).match(request.path, method="GET")
+    except HTTPException:
+        return None
+    return request.path
 
 
 def can(role: Role, endpoint: str) -> bool:

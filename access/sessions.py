@@ -5,6 +5,8 @@ SHA-256) is what makes a session live. Revoking the row ends the session whereve
 """
 
 import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask import current_app, g, request, session
 
@@ -59,15 +61,66 @@ def _load_live_session() -> UserSession | None:
         db.session.commit()
         session.clear()
         return None
-    row.last_seen_at = now
-    db.session.commit()
+    if request_refreshes_session():
+        row.last_seen_at = now
+        db.session.commit()
     return row
 
 
-def has_expired(row: UserSession, now) -> bool:
+def idle_limit(user: User) -> timedelta:
     config = current_app.config
-    idle_limit = config["ADMIN_IDLE_TIMEOUT"] if row.user.role == Role.ADMIN else config["IDLE_TIMEOUT"]
-    return now - row.last_seen_at > idle_limit or now - row.created_at > config["ABSOLUTE_TIMEOUT"]
+    return config["ADMIN_IDLE_TIMEOUT"] if user.role == Role.ADMIN else config["IDLE_TIMEOUT"]
+
+
+def has_expired(row: UserSession, now: datetime) -> bool:
+    return now - row.last_seen_at > idle_limit(row.user) or now - row.created_at > current_app.config["ABSOLUTE_TIMEOUT"]
+
+
+def time_left(row: UserSession, now: datetime) -> timedelta:
+    """Until the idle limit or the absolute limit, whichever comes first."""
+    ends_at = min(row.last_seen_at + idle_limit(row.user), row.created_at + current_app.config["ABSOLUTE_TIMEOUT"])
+    return max(ends_at - now, timedelta(0))
+
+
+def leaves_idle_clock(view):
+    """For requests a page makes by itself, such as asking how long is left: they must not keep a session
+    alive (S3), or an open tab would never time out. Only what the person does resets the clock."""
+    view.refreshes_session = False
+    return view
+
+
+def request_refreshes_session() -> bool:
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return getattr(view, "refreshes_session", True)
+
+
+@dataclass(frozen=True)
+class PageTimeout:
+    """What a signed-in page tells its script, so it can warn before the idle sign-out (S3)."""
+
+    seconds_left: int
+    idle_seconds: int
+    warn_seconds: int
+    absolute_hours: int
+
+    @property
+    def idle_minutes(self) -> int:
+        return self.idle_seconds // 60
+
+
+def page_timeout() -> PageTimeout:
+    row = current_complete_session()
+    config = current_app.config
+    return PageTimeout(
+        seconds_left=round(time_left(row, utcnow()).total_seconds()),
+        idle_seconds=int(idle_limit(row.user).total_seconds()),
+        warn_seconds=int(config["IDLE_WARNING"].total_seconds()),
+        absolute_hours=int(config["ABSOLUTE_TIMEOUT"].total_seconds() // 3600),
+    )
+
+
+def timeout_context() -> dict:
+    return {"page_timeout": page_timeout}
 
 
 def end_session(reason: str) -> None:

@@ -6,6 +6,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -49,6 +50,10 @@ def sign_in_rate_limit():
 @public
 @limiter.limit(sign_in_rate_limit, methods=["POST"])
 def sign_in():
+    next_path = safe_next_path(request.args.get(NEXT_KEY))
+    if request.method == "GET" and next_path and current_user.is_authenticated:
+        # Signed in again in another tab: an older tab's "Sign in again" link just takes it back to its page.
+        return redirect(next_path)
     form = SignInForm()
     if form.validate_on_submit():
         user = signin.check_password(form.email.data, form.password.data)
@@ -188,6 +193,25 @@ def sign_out():
 @public
 def signed_out():
     return render_template("access/signed-out.html")
+
+
+@bp.route("/session/time-left")
+@allow_any_role
+@sessions.leaves_idle_clock
+def check_time_left():
+    """Asked by the page before it warns: another tab may have kept the session alive meanwhile."""
+    return time_left_response()
+
+
+@bp.route("/session/stay-signed-in", methods=["POST"])
+@allow_any_role
+def stay_signed_in():
+    """The person chose to stay signed in (S3): this request, unlike the check above, resets the idle clock."""
+    return time_left_response()
+
+
+def time_left_response():
+    return jsonify(seconds_left=round(sessions.time_left(sessions.current_session(), utcnow()).total_seconds()))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

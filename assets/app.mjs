@@ -1,4 +1,5 @@
 import { initAll } from "./govuk-frontend.min.js";
+import { isSessionEnded, sessionEnded, sessionRefreshed, showKeptTextNotice, startSessionTimeout } from "./session.mjs";
 
 document.body.classList.add("js-enabled");
 if ("noModule" in HTMLScriptElement.prototype) {
@@ -6,9 +7,15 @@ if ("noModule" in HTMLScriptElement.prototype) {
   initAll();
 }
 
+const timeoutDialog = document.querySelector("[data-session-timeout]");
+if (timeoutDialog) startSessionTimeout(timeoutDialog);
+showKeptTextNotice(document.querySelector("[data-kept-text-notice]"));
+
 // Case minutes save as the chair types. The server refuses a save made from an older version, so
 // a second editor never overwrites the first: they are told, and the Save button shows both texts.
+// Once the session has ended nothing can be saved: the text is kept in the tab (see session.mjs).
 const AUTOSAVE_DELAY_MS = 1500;
+const SIGNED_OUT_TEXT = "Not saved: you have been signed out. What you typed is kept in this browser tab. Sign in again to put it back.";
 
 function startAutosave(form) {
   const status = form.querySelector("[data-autosave-status]");
@@ -21,23 +28,39 @@ function startAutosave(form) {
   async function save() {
     if (stopped) return;
     if (saving) { again = true; return; }
+    if (isSessionEnded()) {
+      status.textContent = SIGNED_OUT_TEXT;
+      return;
+    }
     saving = true;
     status.textContent = "Saving…";
     try {
-      const response = await fetch(form.dataset.autosaveUrl, { method: "POST", body: new FormData(form), credentials: "same-origin" });
-      const body = await response.json();
-      if (response.ok) {
-        version.value = body.version;
-        status.textContent = `Saved at ${new Date(body.saved_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}`;
+      const response = await fetch(form.dataset.autosaveUrl, {
+        method: "POST", body: new FormData(form), credentials: "same-origin", headers: { Accept: "application/json" },
+      });
+      if (response.status === 401) {
+        status.textContent = SIGNED_OUT_TEXT;
+        sessionEnded();
       } else {
-        status.textContent = body.error;
-        stopped = response.status === 409;
+        await showSaved(response);
       }
     } catch {
       status.textContent = "Not saved: the connection failed. Press Save minutes to try again.";
     }
     saving = false;
     if (again) { again = false; save(); }
+  }
+
+  async function showSaved(response) {
+    const body = await response.json();
+    if (response.ok) {
+      version.value = body.version;
+      status.textContent = `Saved at ${new Date(body.saved_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}`;
+      sessionRefreshed();
+    } else {
+      status.textContent = body.error;
+      stopped = response.status === 409;
+    }
   }
 
   form.addEventListener("input", () => {

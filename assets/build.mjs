@@ -9,4 +9,5 @@ const css = compile("assets/app.scss", { style: "compressed", quietDeps: true, s
 writeFileSync(`${out}/app.css`, css.css);
 copyFileSync("node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js", `${out}/govuk-frontend.min.js`);
 copyFileSync("assets/app.mjs", `${out}/app.mjs`);
-console.log(`built ${out}/app.css, ${out}/govuk-frontend.min.js, ${out}/app.mjs`);
+copyFileSync("assets/session.mjs", `${out}/session.mjs`);
+console.log(`built ${out}/app.css, ${out}/govuk-frontend.min.js, ${out}/app.mjs, ${out}/session.mjs`);

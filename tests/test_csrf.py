@@ -27,8 +27,9 @@ def test_csrf_is_on_in_every_non_test_configuration(tmp_path):
 
     assert "WTF_CSRF_ENABLED" not in common_settings()
     assert "WTF_CSRF_ENABLED" not in development_settings({}, str(tmp_path))
-    key = "kY3v8Qp1Zr7mW2xN5tB9cL4dF6gH0jS3aE8uI1oP2yT"
-    assert "WTF_CSRF_ENABLED" not in production_settings({"SECRET_KEY": key, "DATABASE_URL": "postgresql://x/y"})
+    from tests.test_config import GOOD_PRODUCTION
+
+    assert "WTF_CSRF_ENABLED" not in production_settings(GOOD_PRODUCTION)
 
 
 def test_a_post_without_a_token_is_refused_and_changes_nothing(app, client, make_user):
@@ -68,6 +69,19 @@ def test_sign_out_needs_the_token(client, sign_in_as):
 
     assert client.post(client.url("access.sign_out")).status_code == 400
     assert client.get(client.url("meetings.home")).status_code == 200
+
+
+def test_stay_signed_in_needs_the_token_from_the_page(client, sign_in_as):
+    """S3: "Stay signed in" changes the session, so it is a POST with the page's token like any other."""
+    sign_in_as()
+    home = client.get(client.url("meetings.home")).get_data(as_text=True)
+    token = re.search(r'data-stay-signed-in>\s*<input type="hidden" name="csrf_token" value="([^"]+)"', home).group(1)
+    json = {"Accept": "application/json"}
+
+    assert client.post(client.url("access.stay_signed_in"), headers=json).status_code == 400
+    assert client.post(client.url("access.stay_signed_in"), headers=json, data={"csrf_token": "forged"}).status_code == 400
+    accepted = client.post(client.url("access.stay_signed_in"), headers=json, data={"csrf_token": token})
+    assert accepted.status_code == 200 and accepted.get_json()["seconds_left"] == 1800
 
 
 def test_the_token_api_needs_no_csrf_token_but_a_bearer_token(app, make_user):

@@ -26,8 +26,9 @@ def browser():
 
 
 @pytest.fixture
-def app(database_url):
-    with build_test_app(database_url, WTF_CSRF_ENABLED=True, SERVER_NAME=None, MARAC_AREA="Riverside") as app:
+def app(database_url, app_settings):
+    settings = {"WTF_CSRF_ENABLED": True, "SERVER_NAME": None, "MARAC_AREA": "Riverside"} | app_settings
+    with build_test_app(database_url, **settings) as app:
         yield app
 
 

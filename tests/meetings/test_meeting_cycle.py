@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from access.models import AuditEvent, Role
+from access.models import AuditEvent, Role, UserSession
 from extensions import db
 from meetings.models import (
     Action,
@@ -440,6 +440,27 @@ def test_autosave_returns_the_new_version_and_refuses_a_stale_one(app, client, c
     assert saved.get_json()["version"] == 1 and again.get_json()["version"] == 2
     assert stale.status_code == 409 and "nothing you typed is lost" in stale.get_json()["error"]
     assert stored_minutes(app).victim_views == "Typing… more"
+
+
+def end_sessions_by_idling(app, user_id: int) -> None:
+    with app.app_context():
+        for row in db.session.scalars(select(UserSession).where(UserSession.user_id == user_id)):
+            row.last_seen_at -= timedelta(minutes=31)
+        db.session.commit()
+
+
+def test_minutes_sent_after_the_session_ended_are_refused_in_a_way_the_page_can_keep_them(app, client, coordinator, running_meeting):
+    """S3: autosave is told the session ended (401, not the sign-in page), and the Save button's post comes
+    back to the minutes after signing in; neither saves anything."""
+    end_sessions_by_idling(app, coordinator)
+
+    autosave = client.post(minutes_url(client, running_meeting, "meetings.autosave_case_minutes"), data=minutes_data(0, decisions="Typed late"),
+                           headers={"Accept": "application/json"})
+    saved = client.post(minutes_url(client, running_meeting), data=minutes_data(0, decisions="Typed late"))
+
+    assert autosave.status_code == 401 and "signed out" in autosave.get_json()["error"]
+    assert saved.location == client.url("access.sign_in", next=minutes_url(client, running_meeting))
+    assert count(app, CaseMinutes) == 0
 
 
 def test_minutes_cannot_be_changed_once_approved(app, client, coordinator, running_meeting):
