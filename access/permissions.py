@@ -11,7 +11,7 @@ from flask import abort, current_app, g, jsonify, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
-from access import sessions, store
+from access import policy, sessions, store
 from access.audit import AuditAction, record_event
 from access.models import Role
 from extensions import csrf, db, utcnow
@@ -129,3 +129,30 @@ def return_path() -> str | None:
 def can(role: Role, endpoint: str) -> bool:
     rule = access_rule_for(endpoint)
     return rule is not None and (rule.kind is AccessKind.PUBLIC or role in rule.roles)
+
+
+# Object rules: which object, which question, and the one function in access/policy.py that answers it.
+# Route declarations above say who may use a page at all; these say who may see or change one object.
+OBJECT_RULES = {
+    ("case", "view"): policy.may_view_case,
+    ("case", "change"): policy.may_change_case,
+    ("case", "see exclusion list"): policy.may_view_exclusion_list,
+    ("person", "edit"): policy.may_edit_person,
+    ("person", "confirm a link to a known person"): policy.may_confirm_person_link,
+    ("assessment", "view"): policy.may_view_assessment,
+    ("safe contact", "view"): policy.may_view_safe_contact,
+    ("safe contact", "record"): policy.may_record_safe_contact,
+    ("referral", "view"): policy.may_view_referral,
+    ("research return", "view"): policy.may_view_research_return,
+    ("research return", "edit"): policy.may_edit_research_return,
+    ("action", "view"): policy.may_view_action,
+    ("action", "update"): policy.may_update_action,
+    ("meeting", "view"): policy.may_view_meeting,
+    ("meeting", "see agenda"): policy.may_view_agenda,
+    ("minutes", "take, approve and run the meeting"): policy.may_run_meeting,
+    ("meeting step", "take"): policy.may_take_meeting_step,
+    ("document", "receive the meeting's documents"): policy.may_receive_meeting_documents,
+    ("document", "receive an agency's action plan"): policy.may_receive_agency_action_plan,
+    ("document", "see draft minutes"): policy.may_see_draft_minutes,
+    ("import batch", "view"): policy.may_view_import_batch,
+}

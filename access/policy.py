@@ -13,7 +13,7 @@ whatever their role, until the coordinator decides they are a different person.
 
 from dataclasses import dataclass
 
-from access.models import AgencyKind, Role, User
+from access.models import Role, User
 
 CASE_WIDE_ROLES = frozenset({Role.COORDINATOR, Role.CHAIR})
 CASE_WORKER_ROLES = frozenset({Role.PRACTITIONER, Role.AGENCY_REP, Role.COORDINATOR})
@@ -62,6 +62,16 @@ class MeetingScope:
 
 
 @dataclass(frozen=True)
+class ResearchReturnScope:
+    agency_id: int
+    list_issued: bool
+    """The meeting's MARAC list has gone out, so agencies may see the case on it."""
+    open_for_research: bool
+    excluded: bool
+    """The user is on the exclusion list of the case, not released by the coordinator for this meeting."""
+
+
+@dataclass(frozen=True)
 class ImportBatchScope:
     uploaded_by_id: int
 
@@ -71,8 +81,9 @@ class ImportBatchScope:
 
 def may_view_case(user: User, case: CaseScope) -> bool:
     """The coordinator and chairs see every case; other staff see the cases their agency is
-    involved in; administrators manage accounts and see no case; an excluded person sees none."""
-    if case.excluded or user.role is Role.ADMIN:
+    involved in; administrators manage accounts and see no case; an excluded person sees none.
+    The coordinator is the one who decides near matches on exclusion lists, so is held by none."""
+    if (case.excluded and user.role is not Role.COORDINATOR) or user.role is Role.ADMIN:
         return False
     return user.role in CASE_WIDE_ROLES or user.agency_id in case.involved_agency_ids
 
@@ -152,16 +163,37 @@ def may_take_meeting_step(user: User, meeting: MeetingScope, step_roles: frozens
     return user.role is not Role.CHAIR or may_run_meeting(user, meeting)
 
 
-def may_view_research_case(user: User, case: CaseScope) -> bool:
-    """A case on the MARAC list, for an invited agency's research: never for an excluded person."""
-    return not case.excluded
+def may_view_research_return(user: User, research: ResearchReturnScope) -> bool:
+    """An agency's own return, once the list is issued, unless the user is excluded from the case."""
+    return user.role is Role.AGENCY_REP and user.agency_id == research.agency_id and research.list_issued and not research.excluded
+
+
+def may_edit_research_return(user: User, research: ResearchReturnScope) -> bool:
+    return may_view_research_return(user, research) and research.open_for_research
+
+
+# Documents
+
+
+def may_receive_meeting_documents(user: User, meeting: MeetingScope) -> bool:
+    """The MARAC list, agenda, minutes and whole action plan: chairs, the coordinator, and the
+    representatives of invited agencies (once the exclusion-list check has cleared them)."""
+    return user.role in MEETING_WIDE_ROLES or (user.role is Role.AGENCY_REP and meeting.agency_invited)
+
+
+def may_receive_agency_action_plan(user: User, agency_id: int) -> bool:
+    return user.role in MEETING_WIDE_ROLES or (user.role in AGENCY_SCOPED_ROLES and user.agency_id == agency_id)
+
+
+def may_see_draft_minutes(user: User) -> bool:
+    return user.role in MEETING_WIDE_ROLES
 
 
 # Actions
 
 
 def may_view_action(user: User, action: ActionScope) -> bool:
-    if action.excluded or user.role is Role.ADMIN:
+    if (action.excluded and user.role is not Role.COORDINATOR) or user.role is Role.ADMIN:
         return False
     if user.role in MEETING_WIDE_ROLES:
         return True
@@ -179,7 +211,3 @@ def may_update_action(user: User, action: ActionScope) -> bool:
 
 def may_view_import_batch(user: User, batch: ImportBatchScope) -> bool:
     return user.role is Role.COORDINATOR or batch.uploaded_by_id == user.id
-
-
-def is_idva(agency_kind: AgencyKind) -> bool:
-    return agency_kind is AgencyKind.IDVA

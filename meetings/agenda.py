@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from flask import current_app
 
 from access.audit import AuditAction, record_event
+from access.models import User
 from extensions import db, utcnow
 from meetings import planner, store
 from meetings.models import AgendaItem, AgendaSection, Meeting, MeetingStatus, ResearchReturn
@@ -190,8 +191,13 @@ class AgendaRow:
     transferred_from: str | None
 
 
-def agenda_rows(meeting: Meeting) -> list[AgendaRow]:
+def agenda_rows(meeting: Meeting, user: User | None = None) -> list[AgendaRow]:
+    """The agenda, less any case the user may not see (an exclusion list names them); every row for
+    the documents, whose recipients the exclusion-list check clears before they are released."""
     items = store.list_agenda(meeting)
+    if user is not None:
+        visible = risk_store.cases_visible_to(user, [item.referral.case_id for item in items])
+        items = [item for item in items if item.referral.case_id in visible]
     transfers = store.transfer_in_areas([item.referral.case_id for item in items])
     return [
         AgendaRow(

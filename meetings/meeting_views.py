@@ -79,11 +79,11 @@ def create_meeting():
 @allow(Role.COORDINATOR, Role.CHAIR, Role.AGENCY_REP)
 def view_meeting(meeting_id):
     meeting = load_meeting(meeting_id)
-    sees_agenda = current_user.role is not Role.AGENCY_REP
+    sees_agenda = policy.may_view_agenda(current_user, store.meeting_scope(meeting, current_user))
     return render_template(
         "meetings/view-meeting.html",
         meeting=meeting,
-        rows=agenda.agenda_rows(meeting) if sees_agenda else [],
+        rows=agenda.agenda_rows(meeting, current_user) if sees_agenda else [],
         notices=agenda.twelve_month_notices(meeting) if sees_agenda else [],
         invitations=store.list_invitations(meeting),
         next_step=schedule.next_step(meeting),

@@ -21,6 +21,7 @@ from access.models import User
 from extensions import db
 from meetings import store
 from meetings.models import Action
+from risk import store as risk_store
 
 log = logging.getLogger("marac")
 SMTP_TIMEOUT_SECONDS = 10
@@ -124,15 +125,29 @@ def send_reminders(*, today: date | None = None, user: User | None = None) -> Re
     agencies = actions_reminded = failed = 0
     try:
         for agency_id, actions in to_send.items():
-            if deliver(connection, reminder_message(actions, recipients[agency_id], today, window_days)):
-                record_reminded(agency_id, actions, today, user)
-                agencies, actions_reminded = agencies + 1, actions_reminded + len(actions)
+            messages = messages_for(actions, recipients[agency_id])
+            if all([deliver(connection, reminder_message(shown, emails, today, window_days)) for shown, emails in messages]):
+                reminded = list({action.id: action for shown, _ in messages for action in shown}.values())
+                record_reminded(agency_id, reminded, today, user)
+                agencies, actions_reminded = agencies + 1, actions_reminded + len(reminded)
             else:
                 failed += 1
     finally:
         close_quietly(connection)
     log.info({"event": "action-reminders", "agencies": agencies, "actions": actions_reminded, "failed_agencies": failed})
     return ReminderOutcome(configured=True, agencies=agencies, actions=actions_reminded, failed_agencies=failed, agencies_without_representatives=unreachable)
+
+
+def messages_for(actions: list[Action], recipients: list[User]) -> list[tuple[list[Action], list[str]]]:
+    """One message to each group of representatives who may see the same actions: an action on a
+    case whose exclusion list names a representative is left out of the e-mail they receive."""
+    groups: dict[tuple[int, ...], tuple[list[Action], list[str]]] = {}
+    for person in recipients:
+        excluded = risk_store.cases_excluding(person, list({action.case_id for action in actions}))
+        shown = [action for action in actions if action.case_id not in excluded]
+        if shown:
+            groups.setdefault(tuple(action.id for action in shown), (shown, []))[1].append(person.email)
+    return list(groups.values())
 
 
 def due_by_agency(today: date, window_days: int) -> dict[int, list[Action]]:

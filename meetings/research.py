@@ -7,8 +7,10 @@ from enum import StrEnum
 
 from sqlalchemy.orm.exc import StaleDataError
 
+from access import policy
 from access.audit import AuditAction, record_event
 from access.models import User
+from access.policy import ResearchReturnScope
 from extensions import db, utcnow
 from meetings import store
 from meetings.models import AgendaItem, Meeting, MeetingStatus, ResearchReturn
@@ -178,19 +180,26 @@ def record_list_views(user: User, lists: list[MeetingResearchList]) -> None:
     journey.record_case_views(user, [request.case.case_id for research_list in lists for request in research_list.requests])
 
 
-def return_for_rep(user: User, return_id: int) -> ResearchReturn | None:
-    """The return if it belongs to the user's agency and its meeting's list has been issued."""
-    research_return = store.get_research_return(return_id)
-    if research_return is None or research_return.agency_id != user.agency_id:
-        return None
+def return_scope(user: User, research_return: ResearchReturn) -> ResearchReturnScope:
     item = research_return.agenda_item
-    if item.meeting.status is MeetingStatus.PLANNED or (item.meeting_id, item.referral.case_id) in cases_kept_from(user, [item.meeting_id]):
+    return ResearchReturnScope(
+        agency_id=research_return.agency_id,
+        list_issued=item.meeting.status is not MeetingStatus.PLANNED,
+        open_for_research=item.meeting.status in EDITABLE_STATUSES,
+        excluded=(item.meeting_id, item.referral.case_id) in cases_kept_from(user, [item.meeting_id]),
+    )
+
+
+def return_for_rep(user: User, return_id: int) -> ResearchReturn | None:
+    """The return if the policy lets this user see it: their agency's, on an issued list, not kept from them."""
+    research_return = store.get_research_return(return_id)
+    if research_return is None or not policy.may_view_research_return(user, return_scope(user, research_return)):
         return None
     return research_return
 
 
-def can_edit(research_return: ResearchReturn) -> bool:
-    return research_return.agenda_item.meeting.status in EDITABLE_STATUSES
+def can_edit(user: User, research_return: ResearchReturn) -> bool:
+    return policy.may_edit_research_return(user, return_scope(user, research_return))
 
 
 def form_data(research_return: ResearchReturn) -> dict:

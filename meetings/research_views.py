@@ -48,7 +48,7 @@ def render_return(research_return, form, status: int = 200):
 @allow(Role.AGENCY_REP)
 def edit_research_return(return_id):
     research_return = load_own_return(return_id)
-    if not research.can_edit(research_return):
+    if not research.can_edit(current_user, research_return):
         return render_return(research_return, None, status=409 if request.method == "POST" else 200)
     form = ResearchReturnForm(data=research.form_data(research_return))
     if form.validate_on_submit():

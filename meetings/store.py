@@ -191,9 +191,9 @@ def list_open_actions_due_by(due_by, *, agency_id: int | None = None, not_remind
     return list(db.session.scalars(query.order_by(Action.owner_agency_id, Action.due_on, Action.id)))
 
 
-def list_reminder_recipients(agency_id: int) -> list[str]:
-    """E-mail addresses of the agency's active representatives."""
-    query = select(User.email).where(User.agency_id == agency_id, User.role == Role.AGENCY_REP, User.active.is_(True)).order_by(User.email)
+def list_reminder_recipients(agency_id: int) -> list[User]:
+    """The agency's active representatives."""
+    query = select(User).where(User.agency_id == agency_id, User.role == Role.AGENCY_REP, User.active.is_(True)).order_by(User.email)
     return list(db.session.scalars(query))
 
 

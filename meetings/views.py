@@ -36,13 +36,16 @@ def who_takes(step) -> str:
 @allow(*QUEUE_ROLES)
 def list_referrals():
     today, people = date.today(), risk_store.list_people_for_matching()
-    rows = [queue.queue_row(referral, today, queue.possible_matches(referral, people)) for referral in store.list_open_referrals()]
+    referrals = store.list_open_referrals()
+    visible = risk_store.cases_visible_to(current_user, [referral.case_id for referral in referrals])
+    rows = [queue.queue_row(referral, today, queue.possible_matches(referral, people)) for referral in referrals if referral.case_id in visible]
+    journey.record_cases_listed(current_user, [row.referral.case_id for row in rows])
     return render_template("meetings/list-referrals.html", rows=rows)
 
 
 def load_referral(referral_id) -> Referral:
     referral = store.get_referral(str(referral_id))
-    if referral is None:
+    if referral is None or not policy.may_view_referral(current_user, risk_store.case_scope(current_user, referral.case)):
         abort(404)
     journey.record_case_view(current_user, referral.case_id)
     return referral

@@ -11,8 +11,10 @@ from enum import StrEnum
 
 from flask import current_app
 
+from access import policy
 from access import store as access_store
 from access.models import Agency, Role, User
+from access.policy import MeetingScope
 from meetings import agenda, research, store
 from meetings import actions as tracker
 from meetings.models import Action, AgendaItem, AgendaSection, AttendanceStatus, CaseOutcome, Meeting, MeetingStatus
@@ -35,7 +37,6 @@ class DocumentKind(StrEnum):
     AGENCY_ACTION_PLAN = "agency-action-plan"
 
 
-MEETING_WIDE_ROLES = frozenset({Role.COORDINATOR, Role.CHAIR})
 LIST_ISSUED = frozenset(MeetingStatus) - {MeetingStatus.PLANNED}
 MINUTES_APPROVED = frozenset({MeetingStatus.MINUTES_APPROVED, MeetingStatus.DISTRIBUTED})
 WHEN_LIST_ISSUED = "Available when the MARAC list is issued."
@@ -88,7 +89,7 @@ def documents_for(user: User) -> list[MeetingDocuments]:
 
 
 def meetings_for(user: User) -> list[Meeting]:
-    if user.role in MEETING_WIDE_ROLES:
+    if user.role in policy.MEETING_WIDE_ROLES:
         return store.list_meetings()
     if user.role is Role.AGENCY_REP:
         meetings = {meeting.id: meeting for meeting in [*store.list_meetings_inviting(user.agency_id), *store.list_meetings_with_actions_for(user.agency_id)]}
@@ -113,16 +114,11 @@ def offer_for(meeting: Meeting, user: User, kind: DocumentKind, agency_id: int |
 
 
 def offers_for(meeting: Meeting, user: User, *, invited: bool, owners: list[Agency]) -> list[Offer]:
-    """Coordinator and chair: everything. An invited agency's representatives: the meeting's documents.
-    Agency staff: their own agency's action plan when it owns actions. Administrators: nothing."""
-    if user.role in MEETING_WIDE_ROLES:
-        return [*meeting_offers(meeting, user), *(agency_plan_offer(meeting, user, agency) for agency in owners)]
-    own_plan = [agency_plan_offer(meeting, user, agency) for agency in owners if agency.id == user.agency_id]
-    if user.role is Role.AGENCY_REP:
-        return [*(meeting_offers(meeting, user) if invited else []), *own_plan]
-    if user.role is Role.PRACTITIONER:
-        return own_plan
-    return []
+    """What the policy lets this user receive: the meeting's documents, and the action plans of the
+    agencies that own actions from it."""
+    meeting_scope = MeetingScope(chair_id=meeting.chair_id, agency_invited=invited)
+    offers = meeting_offers(meeting, user) if policy.may_receive_meeting_documents(user, meeting_scope) else []
+    return [*offers, *(agency_plan_offer(meeting, user, agency) for agency in owners if policy.may_receive_agency_action_plan(user, agency.id))]
 
 
 def meeting_offers(meeting: Meeting, user: User) -> list[Offer]:
@@ -137,14 +133,14 @@ def meeting_offers(meeting: Meeting, user: User) -> list[Offer]:
 
 def not_yet_released(meeting: Meeting, user: User) -> str | None:
     """The chair and coordinator have approved minutes and plans at once; agencies once they are distributed."""
-    if user.role in MEETING_WIDE_ROLES:
+    if user.role in policy.MEETING_WIDE_ROLES:
         return None if meeting.status in MINUTES_APPROVED else WHEN_MINUTES_APPROVED
     return None if meeting.status is MeetingStatus.DISTRIBUTED else WHEN_DISTRIBUTED
 
 
 def minutes_offer(meeting: Meeting, user: User) -> Offer:
     """The chair and coordinator may print the draft to check it; everyone else waits for approval."""
-    if meeting.status is MeetingStatus.MINUTES_DRAFT and user.role in MEETING_WIDE_ROLES:
+    if meeting.status is MeetingStatus.MINUTES_DRAFT and policy.may_see_draft_minutes(user):
         return Offer(DocumentKind.MINUTES, "Minutes (draft, for checking)", draft=True)
     return Offer(DocumentKind.MINUTES, "Minutes", not_yet=not_yet_released(meeting, user))
 

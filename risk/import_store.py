@@ -11,9 +11,11 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import insert, select
 
+from access import policy
 from access import store as access_store
 from access.audit import AuditAction, record_event
 from access.models import Agency, Role, User
+from access.policy import ImportBatchScope
 from extensions import db, utcnow
 from risk import journey
 from risk import store as risk_store
@@ -72,7 +74,7 @@ def create_batch(*, token: str | None, agency_id: int, tool_id: str, filename_sh
 def get_batch_for(user: User, batch_id: str) -> ImportBatch | None:
     """Only the person who uploaded it, or a coordinator, may see a batch."""
     batch = db.session.get(ImportBatch, batch_id)
-    if batch is None or not (user.role is Role.COORDINATOR or batch.uploaded_by_id == user.id):
+    if batch is None or not policy.may_view_import_batch(user, ImportBatchScope(uploaded_by_id=batch.uploaded_by_id)):
         return None
     return batch
 

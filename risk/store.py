@@ -100,6 +100,12 @@ def case_scopes(user: User, case_ids: list[str]) -> dict[str, CaseScope]:
     }
 
 
+def cases_visible_to(user: User, case_ids: list[str]) -> set[str]:
+    """Of these cases, the ones the policy lets this user see: for lists, queues and agendas."""
+    scopes = case_scopes(user, list(dict.fromkeys(case_ids)))
+    return {case_id for case_id, scope in scopes.items() if policy.may_view_case(user, scope)}
+
+
 def case_scope(user: User, case: Case) -> CaseScope:
     scope = case_scopes(user, [case.id])[case.id]
     return replace(scope, referred_by_user=referred_by(user, case.id))

@@ -282,7 +282,9 @@ def stored_form_data(assessment: Assessment) -> dict:
 @bp.route("/cases/<uuid:case_id>/assessments/<uuid:assessment_id>/result")
 @allow(*CASE_ROLES)
 def view_assessment_result(case_id, assessment_id):
-    case = load_case(case_id)
+    case, scope = load_case_and_scope(case_id)
+    if not policy.may_view_assessment(current_user, scope):
+        abort(404)
     assessment = load_assessment(case, assessment_id)
     risk = journey.case_risk(case, date.today())
     return render_template(
@@ -355,7 +357,9 @@ def refer_case(case_id):
 @bp.route("/cases/<uuid:case_id>/referral/<uuid:referral_id>")
 @allow(*REFERRING_ROLES)
 def view_referral_made(case_id, referral_id):
-    case = load_case(case_id)
+    case, scope = load_case_and_scope(case_id)
+    if not policy.may_view_referral(current_user, scope):
+        abort(404)
     referral = store.get_referral(case, str(referral_id))
     if referral is None:
         abort(404)

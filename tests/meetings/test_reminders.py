@@ -214,3 +214,21 @@ def test_a_refused_message_is_reported_and_those_actions_stay_unreminded(app, in
     assert "Reminded 0 agencies about 0 actions. Could not send the reminder e-mails" in result.output
     assert get_action(app, due_actions["health_soon"]).last_reminded_on is None
     assert count_audit(app, "action-reminders-sent") == 0
+
+
+def test_Z2_a_representative_named_on_a_cases_exclusion_list_is_not_reminded_of_its_action(app, inbox, seeded, due_actions, make_user):
+    from risk.models import ExcludedPerson
+
+    make_user(email="jo.bloggs@example.org", role=Role.AGENCY_REP, agency=POLICE, name="Jo Bloggs")
+    with app.app_context():
+        db.session.add(ExcludedPerson(case_id=seeded.case_ids[1], name="Jo BLOGGS", note=None, recorded_by_id=seeded.referrer_id))
+        db.session.commit()
+
+    assert send(app).exit_code == 0
+
+    police = {tuple(rcpt): body(message) for rcpt, message in inbox.messages if "health-rep@example.org" not in rcpt}
+    excluded_copy = police[("jo.bloggs@example.org",)]
+    assert f"Action {due_actions['police_soon']}:" not in excluded_copy
+    assert f"Action {due_actions['police_overdue']}:" in excluded_copy
+    assert f"Action {due_actions['police_soon']}:" in police[("police-rep-1@example.org", "police-rep-2@example.org")]
+    assert get_action(app, due_actions["police_soon"]).last_reminded_on == date.today()
