@@ -214,7 +214,17 @@ def register_error_pages(app: Flask) -> None:
     from access.audit import AuditAction, record_event
 
     def render_error(status: int):
-        return render_template(f"errors/{status}.html", request_id=g.get("request_id")), status
+        return render_template(f"errors/{status}.html", request_id=g.get("request_id"), break_glass_case_id=break_glass_offer(status)), status
+
+    def break_glass_offer(status: int):
+        """A case page not found offers break-glass, whether or not the case exists, so it gives nothing away."""
+        from flask_login import current_user
+
+        from access.permissions import can
+
+        if status != 404 or request.endpoint != "risk.view_case" or not current_user.is_authenticated:
+            return None
+        return (request.view_args or {}).get("case_id") if can(current_user.role, "risk.break_glass") else None
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error):

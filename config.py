@@ -53,6 +53,10 @@ def common_settings() -> dict:
         "WAITING_TARGET_DAYS": 14,
         "RESEARCH_DAYS_BEFORE_MEETING": 3,
         "ACTION_REMINDER_DAYS_BEFORE_DUE": 3,
+        # SECURITY Z7 and Z8: how long a break-glass look lasts, and when the coordinator is alerted.
+        "BREAK_GLASS_DURATION": timedelta(minutes=60),
+        "ALERT_CASES_VIEWED_PER_HOUR": 30,
+        "ALERT_BREAK_GLASS_PER_DAY": 3,
         "CONFIDENTIALITY_STATEMENT": (
             "Information shared at this meeting is strictly confidential. It is shared only to keep the people "
             "discussed safe, must not be shared outside the meeting, and must not be copied or passed on "

@@ -62,6 +62,10 @@ class AuditAction(StrEnum):
     PERSON_LINK_PROPOSED = "person-link-proposed"
     PERSON_LINK_CONFIRMED = "person-link-confirmed"
     PERSON_LINK_REJECTED = "person-link-rejected"
+    BREAK_GLASS_USED = "break-glass-used"
+    BREAK_GLASS_REFUSED = "break-glass-refused"
+    ALERT_RAISED = "alert-raised"
+    ALERT_SEEN = "alert-seen"
     CASE_LISTED = "case-listed"
     SAFE_CONTACT_VIEWED = "safe-contact-viewed"
     SAFE_CONTACT_CHANGED = "safe-contact-changed"
@@ -108,7 +112,7 @@ class AuditAction(StrEnum):
     AUDIT_KEY_INTRODUCED = "audit-key-introduced"
 
 
-def record_event(action: AuditAction, *, user=None, agency_id=None, object_type=None, object_id=None) -> AuditEvent:
+def record_event(action: AuditAction, *, user=None, agency_id=None, object_type=None, object_id=None, severity=None) -> AuditEvent:
     """Add an event to the current transaction; the caller's commit makes it permanent."""
     key = audit_key()
     last = _lock_and_read_chain_end()
@@ -124,6 +128,7 @@ def record_event(action: AuditAction, *, user=None, agency_id=None, object_type=
         object_type=object_type,
         object_id=None if object_id is None else str(object_id),
         ip=request.remote_addr if has_request_context() else None,
+        severity=severity,
     )
     db.session.info[EVENTS_RECORDED] = True
     return event
@@ -173,6 +178,7 @@ def chained_fields(event: AuditEvent) -> dict:
         "object_id": event.object_id,
         "ip": event.ip,
         "prev_hash": event.prev_hash,
+        "severity": event.severity,
     }
     return {name: value for name, value in fields.items() if name in ORIGINAL_FIELDS or value is not None}
 

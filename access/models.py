@@ -154,6 +154,42 @@ class AuditEvent(db.Model):
     ip: Mapped[str | None] = mapped_column(String(45))
     prev_hash: Mapped[str] = mapped_column(String(64))
     row_hash: Mapped[str] = mapped_column(String(64))
+    severity: Mapped[str | None] = mapped_column(String(10))
+    """"high" for what someone must look at (break-glass use); None for the everyday record."""
+
+
+class AlertKind(StrEnum):
+    BREAK_GLASS = "break-glass"
+    MANY_CASES_VIEWED = "many-cases-viewed"
+    MANY_BREAK_GLASS = "many-break-glass"
+
+    @property
+    def label(self) -> str:
+        return ALERT_LABELS[self]
+
+
+ALERT_LABELS = {
+    AlertKind.BREAK_GLASS: "Opened a case outside their work, giving a reason (break-glass)",
+    AlertKind.MANY_CASES_VIEWED: "Opened more cases in an hour than the limit",
+    AlertKind.MANY_BREAK_GLASS: "Used break-glass more times in a day than the limit",
+}
+
+
+class SecurityAlert(db.Model):
+    """Something the MARAC coordinator must look at: who did it, to what, and whether it has been seen."""
+
+    __tablename__ = "security_alert"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[AlertKind] = mapped_column(StrEnumType(AlertKind, 30))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    object_type: Mapped[str | None] = mapped_column(String(60))
+    object_id: Mapped[str | None] = mapped_column(String(64))
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    seen_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
 class ApiToken(db.Model):

@@ -24,6 +24,7 @@ NAVIGATION = (
     NavigationItem("Documents", "reports.list_documents"),
     NavigationItem("Reports", "reports.view_dashboard"),
     NavigationItem("Rules", "risk.view_rules"),
+    NavigationItem("Alerts", "access.list_alerts"),
     NavigationItem("Users", "access.list_users"),
     NavigationItem("Agencies", "access.list_agencies"),
     NavigationItem("API tokens", "access.list_api_tokens"),

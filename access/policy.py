@@ -32,6 +32,8 @@ class CaseScope:
     excluded: bool
     """The user's name is like a name on the case's exclusion list, not cleared by the coordinator."""
     referred_by_user: bool = False
+    break_glass: bool = False
+    """The user gave a reason to look at this case outside their work, less than an hour ago."""
 
 
 @dataclass(frozen=True)
@@ -85,12 +87,21 @@ def may_view_case(user: User, case: CaseScope) -> bool:
     The coordinator is the one who decides near matches on exclusion lists, so is held by none."""
     if (case.excluded and user.role is not Role.COORDINATOR) or user.role is Role.ADMIN:
         return False
-    return user.role in CASE_WIDE_ROLES or user.agency_id in case.involved_agency_ids
+    return user.role in CASE_WIDE_ROLES or user.agency_id in case.involved_agency_ids or case.break_glass
 
 
 def may_change_case(user: User, case: CaseScope) -> bool:
-    """Add people, assessments, incidents, judgements and referrals: case workers who see the case."""
-    return user.role in CASE_WORKER_ROLES and may_view_case(user, case)
+    """Add people, assessments, incidents, judgements and referrals: case workers whose work the case
+    is. Break-glass opens a case to read, not to change."""
+    if case.excluded or user.role not in CASE_WORKER_ROLES:
+        return False
+    return user.role is Role.COORDINATOR or user.agency_id in case.involved_agency_ids
+
+
+def may_break_glass(user: User, case: CaseScope) -> bool:
+    """Staff who may not see a case may look, for a reason they give, unless an exclusion list names
+    them: break-glass never opens a case to the people it is kept from."""
+    return user.role in (Role.PRACTITIONER, Role.AGENCY_REP) and not case.excluded and not may_view_case(user, case)
 
 
 def may_view_assessment(user: User, case: CaseScope) -> bool:

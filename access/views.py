@@ -6,6 +6,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    flash,
     jsonify,
     redirect,
     render_template,
@@ -15,7 +16,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from access import sessions, signin, store
+from access import alerts, sessions, signin, store
 from access.audit import AuditAction, record_event
 from access.models import AgencyKind, Role, User
 from access.permissions import allow, allow_any_role, public, sign_in_step
@@ -389,3 +390,21 @@ def revoke_api_token(token_id: int):
         record_event(AuditAction.API_TOKEN_REVOKED, user=current_user, object_type="api-token", object_id=row.id)
         db.session.commit()
     return redirect(url_for("access.list_api_tokens"))
+
+
+@bp.route("/alerts")
+@allow(Role.COORDINATOR)
+def list_alerts():
+    return render_template("access/list-alerts.html", alerts=alerts.list_alerts())
+
+
+@bp.route("/alerts/<int:alert_id>/seen", methods=["POST"])
+@allow(Role.COORDINATOR)
+def mark_alert_seen(alert_id):
+    alert = alerts.get_alert(alert_id)
+    if alert is None:
+        abort(404)
+    alerts.mark_seen(alert, by=current_user)
+    db.session.commit()
+    flash("Marked as looked at.")
+    return redirect(url_for("access.list_alerts"))

@@ -140,6 +140,17 @@ class DecisionReasonForm(BaseForm):
     reason = TextAreaField("Reason", widget=GovTextArea(), validators=[DataRequired("Enter the reason"), Length(max=10000, message="Enter 10,000 characters or fewer")])
 
 
+class BreakGlassForm(BaseForm):
+    reason = TextAreaField(
+        "Why do you need to open this case now?",
+        widget=GovTextArea(),
+        validators=[
+            DataRequired("Enter why you need to open this case"),
+            Length(min=20, max=1000, message="Enter between 20 and 1,000 characters: say why you need the case now"),
+        ],
+    )
+
+
 class SafeContactForm(BaseForm):
     phone = StringField("Safe phone number", widget=GovTextInput(), validators=[Optional(), Regexp(r"^[0-9 +()\-]{7,30}$", message="Enter a phone number using digits, spaces and + only")])
     safe_to_call = RadioField("Is it safe to call this number?", widget=GovRadioInput(), choices=YES_NO, coerce=lambda value: value in (True, "yes"), validators=[InputRequired("Say whether it is safe to call")])

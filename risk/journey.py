@@ -7,10 +7,10 @@ from flask import current_app, request
 from sqlalchemy.exc import IntegrityError
 
 from access.audit import AuditAction, record_event
-from access import policy
-from access.models import AgencyKind, User
+from access import alerts, policy
+from access.models import AgencyKind, AlertKind, User
 from access.policy import CaseScope, PersonScope, SafeContactScope
-from extensions import db
+from extensions import db, utcnow
 from risk import store
 from risk.criteria import INCIDENTS, REPEAT, Decision, evaluate, is_current
 from risk.instruments import Pack, get_pack, load_all_packs
@@ -77,6 +77,7 @@ def record_case_views(user: User, case_ids: list[str]) -> None:
     if request.method == "GET" and case_ids:
         for case_id in case_ids:
             record_event(AuditAction.CASE_VIEWED, user=user, object_type="case", object_id=case_id)
+        alerts.check_cases_viewed(user)
         db.session.commit()
 
 
@@ -145,6 +146,24 @@ def reject_victim_link(case: Case, *, user: User) -> None:
     case.link_proposal = None
     record_event(AuditAction.PERSON_LINK_REJECTED, user=user, object_type="case", object_id=case.id)
     db.session.commit()
+
+
+def break_glass(user: User, case_id: str, reason: str) -> Case | None:
+    """Opens a case outside the user's work for a short time, for the reason given: a high-severity
+    audit event and an alert to the coordinator. None, and only the refusal recorded, when the case
+    does not exist or may not be opened this way (an exclusion list names the user)."""
+    case = store.get_case_by_id(case_id)
+    scope = store.case_scope(user, case) if case else None
+    if case is None or not policy.may_break_glass(user, scope):
+        record_event(AuditAction.BREAK_GLASS_REFUSED, user=user, object_type="case", object_id=case_id, severity="high")
+        db.session.commit()
+        return None
+    store.add_break_glass_grant(case, user, reason, current_app.config["BREAK_GLASS_DURATION"])
+    record_event(AuditAction.BREAK_GLASS_USED, user=user, object_type="case", object_id=case.id, severity="high")
+    alerts.raise_alert(AlertKind.BREAK_GLASS, user, object_type="case", object_id=case.id)
+    alerts.check_break_glass_uses(user, store.count_break_glass_since(user, utcnow() - alerts.DAY))
+    db.session.commit()
+    return case
 
 
 def may_edit_person(user: User, scope: CaseScope, person: Person) -> bool:

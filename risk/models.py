@@ -297,6 +297,20 @@ class DistributionClearance(db.Model):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
+class BreakGlassGrant(db.Model):
+    """A look at a case outside the user's own work, for a reason they gave, for a short time. The
+    reason is kept here, not in the audit trail, because it may describe the case."""
+
+    __tablename__ = "break_glass_grant"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("marac_case.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class ImportStatus(StrEnum):
     STAGED = "staged"
     IMPORTED = "imported"

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from access import policy
 from access.models import Agency, AgencyKind, Role, User
 from access.policy import CaseScope
-from extensions import db
+from extensions import db, utcnow
 from risk.criteria import (
     AssessmentFacts,
     CaseFacts,
@@ -22,6 +22,7 @@ from risk.instruments import get_pack
 from risk.matching import near_match
 from risk.models import (
     Assessment,
+    BreakGlassGrant,
     AssessmentStatus,
     Case,
     CaseParty,
@@ -87,14 +88,23 @@ def referred_by(user: User, case_id: str) -> bool:
     return bool(db.session.scalar(select(exists().where(Referral.case_id == case_id, Referral.referrer_id == user.id))))
 
 
+def cases_under_break_glass(user: User, case_ids: list[str]) -> set[str]:
+    query = select(BreakGlassGrant.case_id).where(
+        BreakGlassGrant.user_id == user.id, BreakGlassGrant.case_id.in_(case_ids), BreakGlassGrant.expires_at > utcnow()
+    )
+    return set(db.session.scalars(query))
+
+
 def case_scopes(user: User, case_ids: list[str]) -> dict[str, CaseScope]:
     involved = involved_agency_ids(case_ids)
     excluded = cases_excluding(user, case_ids)
+    break_glass = cases_under_break_glass(user, case_ids)
     return {
         case_id: CaseScope(
             involved_agency_ids=frozenset(agencies),
             idva_agency_ids=idva_agency_ids(agencies),
             excluded=case_id in excluded,
+            break_glass=case_id in break_glass,
         )
         for case_id, agencies in involved.items()
     }
@@ -113,6 +123,17 @@ def case_scope(user: User, case: Case) -> CaseScope:
 
 def get_case_by_id(case_id: str) -> Case | None:
     return db.session.get(Case, case_id)
+
+
+def add_break_glass_grant(case: Case, user: User, reason: str, duration) -> BreakGlassGrant:
+    grant = BreakGlassGrant(case_id=case.id, user_id=user.id, reason=reason, granted_at=utcnow(), expires_at=utcnow() + duration)
+    db.session.add(grant)
+    db.session.flush()
+    return grant
+
+
+def count_break_glass_since(user: User, since) -> int:
+    return db.session.scalar(select(func.count()).select_from(BreakGlassGrant).where(BreakGlassGrant.user_id == user.id, BreakGlassGrant.granted_at > since))
 
 
 def get_case_for(user: User, case_id: str) -> tuple[Case, CaseScope] | None:

@@ -24,6 +24,7 @@ from access.policy import CaseScope
 from extensions import db
 from forms.cases import (
     NOT_KNOWN,
+    BreakGlassForm,
     ChooseToolForm,
     FindVictimForm,
     IncidentForm,
@@ -178,6 +179,20 @@ def view_case(case_id):
         can_confirm_link=case.proposed_victim_id is not None and policy.may_confirm_person_link(current_user),
         editable_people=journey.people_editable_by(current_user, case, scope),
     )
+
+
+@bp.route("/cases/<uuid:case_id>/break-glass", methods=["GET", "POST"])
+@allow(Role.PRACTITIONER, Role.AGENCY_REP)
+def break_glass(case_id):
+    """The same page whether or not the case exists, so it gives nothing away until a reason is given."""
+    form = BreakGlassForm()
+    if form.validate_on_submit():
+        case = journey.break_glass(current_user, str(case_id), form.reason.data)
+        if case is None:
+            abort(404)
+        flash("You can read this case for the next hour. The MARAC coordinator has been told, with your reason.")
+        return redirect(url_for("risk.view_case", case_id=case.id))
+    return render_template("risk/break-glass.html", form=form, case_id=case_id)
 
 
 @bp.route("/cases/<uuid:case_id>/victim-link", methods=["POST"])

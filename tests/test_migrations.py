@@ -39,7 +39,7 @@ APP_TABLES = {
     "case_safe_contact", "marac_case", "case_party", "incident", "assessment", "professional_judgement",
     "eligibility_decision", "referral", "agenda_item", "invitation", "research_return", "attendance",
     "case_minutes", "marac_action", "transfer", "excluded_person", "distribution_clearance",
-    "saved_import_mapping", "import_batch", "victim_link_proposal",
+    "saved_import_mapping", "import_batch", "victim_link_proposal", "break_glass_grant", "security_alert",
 }
 ALL_TABLES = APP_TABLES | {"alembic_version"}
 

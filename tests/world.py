@@ -12,7 +12,7 @@ from sqlalchemy import inspect, select, text
 
 from access import signin
 from access import store as access_store
-from access.models import Agency, Role, User
+from access.models import Agency, AlertKind, Role, SecurityAlert, User
 from access.second_factor import new_totp_secret
 from extensions import db
 from meetings.models import Action, Attendance, AttendanceStatus, Meeting, MeetingStatus, ResearchReturn
@@ -87,7 +87,8 @@ def seed_world(app) -> World:
         attendance = Attendance(meeting_id=meeting.id, agency_id=own, attendee_name="Pat Owner", status=AttendanceStatus.PRESENT)
         excluded = ExcludedPerson(case_id=seeded.case_ids[1], name="Unmatched Outsider", recorded_by_id=seeded.referrer_id)
         token = access_store.create_api_token(agency=db.session.get(Agency, own), name="Police system", token="world-token-" + "x" * 32, created_by=db.session.get(User, users[Role.ADMIN]))
-        db.session.add_all([action, attendance, excluded])
+        alert = SecurityAlert(kind=AlertKind.MANY_CASES_VIEWED, user_id=users[Role.PRACTITIONER])
+        db.session.add_all([action, attendance, excluded, alert])
         db.session.flush()
         assessment_id = db.session.scalar(select(Assessment.id).where(Assessment.case_id == seeded.case_ids[0]))
         victim_id = victim_of(seeded.case_ids[0])
@@ -98,7 +99,7 @@ def seed_world(app) -> World:
             "referral_id": seeded.referral_ids[0], "action_id": action.id, "return_id": returns[own],
             "agency_id": own, "user_id": seeded.referrer_id, "token_id": token.id, "assessment_id": assessment_id,
             "person_id": victim_id, "batch_id": batch_id, "attendance_id": attendance.id, "excluded_person_id": excluded.id,
-            "filename": "app.css",
+            "alert_id": alert.id, "filename": "app.css",
         }
         return World(ids, users, other_users, own, other)
 
