@@ -47,8 +47,9 @@ def load_meeting_to_run(meeting_id: int) -> Meeting:
 
 
 def load_item(meeting: Meeting, item_id: int) -> AgendaItem:
+    """A case on the agenda, if the policy lets this user see the case (not if its exclusion list names them)."""
     item = store.get_agenda_item(meeting, item_id)
-    if item is None:
+    if item is None or item.referral.case_id not in risk_store.cases_visible_to(current_user, [item.referral.case_id]):
         abort(404)
     return item
 

@@ -8,6 +8,8 @@ from access.permissions import allow
 from forms.transfers import TransferForm
 from meetings import store, watch
 from meetings.views import bp
+from risk import journey
+from risk import store as risk_store
 from risk.journey import current_ruleset
 from risk.views import load_case
 
@@ -16,10 +18,11 @@ from risk.views import load_case
 @allow(Role.COORDINATOR, Role.CHAIR)
 def list_repeat_watch():
     today = date.today()
-    return render_template(
-        "meetings/list-repeat-watch.html", today=today, watched=watch.under_watch(today), lapsed=watch.lapsed_this_month(today),
-        rules=current_ruleset(),
-    )
+    watched, lapsed = watch.under_watch(today), watch.lapsed_this_month(today)
+    visible = risk_store.cases_visible_to(current_user, [row.case_id for row in [*watched, *lapsed]])
+    watched, lapsed = [row for row in watched if row.case_id in visible], [row for row in lapsed if row.case_id in visible]
+    journey.record_cases_listed(current_user, [row.case_id for row in [*watched, *lapsed]])
+    return render_template("meetings/list-repeat-watch.html", today=today, watched=watched, lapsed=lapsed, rules=current_ruleset())
 
 
 @bp.route("/cases/<uuid:case_id>/transfers/new", methods=["GET", "POST"])

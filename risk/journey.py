@@ -101,13 +101,17 @@ class PossibleMatch:
 
 
 def find_possible_matches(user: User, typed: TypedPerson) -> list[PossibleMatch]:
-    """Known people like the one typed, best first. Showing them is a look at their cases, so each
-    of those cases records it in the audit trail."""
-    found = suggest_people(typed.given_name, typed.family_name, typed.date_of_birth, typed.postcode)
-    for case_id in store.cases_with_victim([person.id for person, _ in found]):
-        record_event(AuditAction.PERSON_MATCH_SHOWN, user=user, object_type="case", object_id=case_id)
+    """Known people like the one typed, best first, less anyone whose case's exclusion list names the
+    user. Showing them is a look at their cases, so each of those cases records it in the audit trail."""
+    found = [person for person, _ in suggest_people(typed.given_name, typed.family_name, typed.date_of_birth, typed.postcode)]
+    cases = store.cases_by_victim([person.id for person in found])
+    kept_from_user = store.cases_excluding(user, [case_id for case_ids in cases.values() for case_id in case_ids])
+    shown = [person for person in found if not kept_from_user.intersection(cases.get(person.id, []))]
+    for person in shown:
+        for case_id in cases.get(person.id, []):
+            record_event(AuditAction.PERSON_MATCH_SHOWN, user=user, object_type="case", object_id=case_id)
     db.session.commit()
-    return [PossibleMatch(person.id, person.date_of_birth.year if person.date_of_birth else None) for person, _ in found]
+    return [PossibleMatch(person.id, person.date_of_birth.year if person.date_of_birth else None) for person in shown]
 
 
 def start_case_for_new_person(user: User, typed: TypedPerson, *, proposed_victim_id: str | None = None) -> Case:

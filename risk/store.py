@@ -201,6 +201,13 @@ def count_cases_naming(person_id: str) -> int:
     return db.session.scalar(select(func.count()).select_from(union(as_victim, as_party).subquery()))
 
 
+def cases_by_victim(person_ids: list[str]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for case_id, victim_id in db.session.execute(select(Case.id, Case.victim_id).where(Case.victim_id.in_(person_ids)).order_by(Case.created_at)):
+        found.setdefault(victim_id, []).append(case_id)
+    return found
+
+
 def cases_with_victim(person_ids: list[str]) -> list[str]:
     return list(db.session.scalars(select(Case.id).where(Case.victim_id.in_(person_ids)).order_by(Case.created_at)))
 

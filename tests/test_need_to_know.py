@@ -174,6 +174,20 @@ def test_Z2_a_practitioner_named_on_the_exclusion_list_cannot_open_the_case_or_i
     assert colleague.url("risk.view_case", case_id=case_id) not in colleague.get(colleague.url("meetings.home")).get_data(as_text=True)
 
 
+def test_Z2_a_search_by_someone_on_the_exclusion_list_does_not_find_her(app, make_user, graces_case):
+    case_id, victim_id, _ = graces_case
+    searcher = signed_in(app, make_user, Role.PRACTITIONER, "Riverside Housing", "tom.reed@example.org", name="Tom Reed")
+    found_before = searcher.post(searcher.url("risk.find_victim"), data=GRACE | {"action": "search"}).get_data(as_text=True)
+    add_exclusion(app, case_id, "Tom Reed", searcher.user_id)
+
+    page = searcher.post(searcher.url("risk.find_victim"), data=GRACE | {"action": "search"}).get_data(as_text=True)
+    chosen = searcher.post(searcher.url("risk.find_victim"), data=GRACE | {"action": f"use:{victim_id}"})
+
+    assert f"use:{victim_id}" in found_before
+    assert f"use:{victim_id}" not in page and "No one like this is known to the MARAC" in page
+    assert chosen.status_code == 400
+
+
 # Finding 3: chairs act on their own meetings
 
 

@@ -53,3 +53,12 @@ def open_assessment(page, axe, today: date):
     go(page, axe, page.get_by_role("link", name="Start a risk assessment"))
     fill_date(page, "assessed_on", str(today.day), str(today.month), str(today.year))
     go(page, axe, page.get_by_role("button", name="Continue"))
+
+
+def chair_the_meeting(app, meeting_id: int, chair_id: int) -> None:
+    """Only a meeting's own chair (or the coordinator) runs it, so a journey's chair is made its chair."""
+    from meetings.models import Meeting
+
+    with app.app_context():
+        db.session.get(Meeting, meeting_id).chair_id = chair_id
+        db.session.commit()

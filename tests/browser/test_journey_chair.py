@@ -93,7 +93,10 @@ CASE_2 = {
 
 def test_the_chair_runs_the_meeting_and_a_second_editor_loses_nothing(app, live_server, new_page, make_user, axe):
     seeded, starts_at = seed_issued_meeting(app)
-    _, chair_secret = make_user(email="chair@example.org", role=Role.CHAIR, agency="Riverside Council", name="Chris Chair")
+    chair_id, chair_secret = make_user(email="chair@example.org", role=Role.CHAIR, agency="Riverside Council", name="Chris Chair")
+    with app.app_context():
+        db.session.get(Meeting, seeded.meeting_id).chair_id = chair_id  # only the meeting's own chair runs it
+        db.session.commit()
     _, coordinator_secret = make_user(email="coordinator@example.org", role=Role.COORDINATOR, agency="Riverside Council", name="Cora Ordinator")
     first_due, second_due = date.today() + timedelta(days=14), date.today() + timedelta(days=7)
     police, hospital, housing = (seeded.agency_ids[name] for name in ("Riverside Police", "Riverside Hospitals NHS Trust", "Riverside Housing"))

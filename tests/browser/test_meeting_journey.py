@@ -10,6 +10,7 @@ from access.models import Role
 from app import format_local_datetime
 from extensions import db
 from meetings.models import Action, CaseMinutes, Meeting, MeetingStatus, ResearchReturn
+from tests.browser.journeys import chair_the_meeting
 from tests.browser.test_referral_journey import sign_in
 from tests.meetings.factories import seed_meeting
 
@@ -105,7 +106,8 @@ def test_the_coordinator_issues_the_list_and_an_agency_returns_research(app, liv
 def test_the_chair_minutes_a_case_and_a_second_editor_loses_nothing(app, live_server, new_page, make_user):
     seeded, starts_at = seed(app, status=MeetingStatus.LIST_ISSUED)
     item_id = seeded.item_ids[0]
-    _, chair_secret = make_user(email="chair@example.org", role=Role.CHAIR, agency="Riverside Council")
+    chair_id, chair_secret = make_user(email="chair@example.org", role=Role.CHAIR, agency="Riverside Council")
+    chair_the_meeting(app, seeded.meeting_id, chair_id)
     _, coordinator_secret = make_user(email="coordinator@example.org", role=Role.COORDINATOR, agency="Riverside Council")
 
     chair = new_page()
@@ -161,7 +163,8 @@ def assert_only_conflict_errors(errors):
 
 def test_an_action_is_added_from_the_minutes(app, live_server, new_page, make_user):
     seeded, starts_at = seed(app, status=MeetingStatus.IN_PROGRESS)
-    _, chair_secret = make_user(email="chair@example.org", role=Role.CHAIR, agency="Riverside Council")
+    chair_id, chair_secret = make_user(email="chair@example.org", role=Role.CHAIR, agency="Riverside Council")
+    chair_the_meeting(app, seeded.meeting_id, chair_id)
     due = date.today() + timedelta(days=14)
 
     chair = new_page()

@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from access.models import Role, User, UserSession
 from extensions import db
 from meetings.models import CaseMinutes, MeetingStatus
-from tests.browser.journeys import go, signed_in_page
+from tests.browser.journeys import chair_the_meeting, go, signed_in_page
 from tests.browser.test_meeting_journey import AUTOSAVE_WAIT_MS, CONFLICT_MESSAGE, saved_decisions, seed
 from tests.conftest import TEST_PASSWORD
 
@@ -77,6 +77,7 @@ def test_minutes_typed_after_the_session_ended_are_kept_and_offered_back_after_s
     text is offered back, put back and saved."""
     seeded, _ = seed(app, status=MeetingStatus.IN_PROGRESS)
     chair_id, secret = make_user(email=CHAIR, role=Role.CHAIR, agency="Riverside Council")
+    chair_the_meeting(app, seeded.meeting_id, chair_id)
     page = signed_in_page(new_page, axe, live_server, CHAIR, secret)
     page.set_viewport_size({"width": width, "height": 900})
     minutes_url = open_minutes(page, axe, live_server, seeded)
@@ -131,6 +132,7 @@ def test_kept_text_is_never_saved_over_newer_minutes_and_goes_when_discarded_or_
     seeded, _ = seed(app, status=MeetingStatus.IN_PROGRESS)
     item_id = seeded.item_ids[0]
     chair_id, secret = make_user(email=CHAIR, role=Role.CHAIR, agency="Riverside Council")
+    chair_the_meeting(app, seeded.meeting_id, chair_id)
     page = signed_in_page(new_page, axe, live_server, CHAIR, secret)
     minutes_url = open_minutes(page, axe, live_server, seeded)
     decisions = page.get_by_label("Decisions", exact=True)
