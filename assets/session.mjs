@@ -159,8 +159,10 @@ async function holdFormWhenSignedOut(event) {
 
 // Kept text: one record per page, holding what was typed into each of its forms.
 
+// A form marked data-never-kept (the safe-contact details) is never copied into browser storage:
+// those details are restricted (SECURITY Z3), so a timeout there loses the typing rather than keep it.
 function keepableForms() {
-  return [...document.querySelectorAll("main form")].filter((form) => form.method === "post");
+  return [...document.querySelectorAll("main form")].filter((form) => form.method === "post" && !("neverKept" in form.dataset));
 }
 
 function formId(form, forms) {

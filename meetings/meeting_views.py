@@ -10,7 +10,7 @@ from access import policy
 from access import store as access_store
 from access.audit import AuditAction, record_event
 from access.models import Role
-from access.permissions import allow
+from access.permissions import allow, can
 from extensions import db, utcnow
 from forms.meetings import (
     ActionForm,
@@ -88,7 +88,7 @@ def view_meeting(meeting_id):
         notices=agenda.twelve_month_notices(meeting) if sees_agenda else [],
         invitations=store.list_invitations(meeting),
         next_step=schedule.next_step(meeting),
-        can_change_agenda=agenda.can_change_agenda(meeting) and current_user.role is Role.COORDINATOR,
+        can_change_agenda=agenda.can_change_agenda(meeting) and can(current_user.role, "meetings.move_agenda_item"),
         can_take_step=policy.may_take_meeting_step(current_user, store.meeting_scope(meeting, current_user), step.roles) if (step := schedule.next_step(meeting)) else False,
         can_run=policy.may_run_meeting(current_user, store.meeting_scope(meeting, current_user)),
         other_meetings=[other for other in store.list_fillable_meetings(utcnow()) if other.id != meeting.id],

@@ -4,7 +4,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from access.models import Role
-from access.permissions import allow
+from access.permissions import allow, can
 from forms.transfers import TransferForm
 from meetings import store, watch
 from meetings.views import bp
@@ -53,5 +53,5 @@ def transfer_message(incoming: bool, other_area: str, moved: int) -> str:
 def list_transfers(case_id):
     case = load_case(case_id)
     return render_template(
-        "meetings/list-transfers.html", case=case, transfers=store.list_transfers_for_case(case.id), can_record=current_user.role is Role.COORDINATOR
+        "meetings/list-transfers.html", case=case, transfers=store.list_transfers_for_case(case.id), can_record=can(current_user.role, "meetings.record_transfer")
     )

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from access.audit import AuditAction, record_event
 from access.models import Role
-from access.permissions import allow, allow_any_role
+from access.permissions import allow, allow_any_role, can
 from extensions import db
 from meetings import store
 from reports import distribution, documents
@@ -22,7 +22,7 @@ from risk import store as risk_store
 @bp.route("/documents")
 @allow_any_role
 def list_documents():
-    checks = distribution.checks_needed() if current_user.role is Role.COORDINATOR else []
+    checks = distribution.checks_needed() if can(current_user.role, "reports.view_distribution_check") else []
     return render_template("reports/list-documents.html", entries=documents.documents_for(current_user), checks=checks)
 
 

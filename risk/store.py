@@ -97,12 +97,13 @@ def cases_under_break_glass(user: User, case_ids: list[str]) -> set[str]:
 
 def case_scopes(user: User, case_ids: list[str]) -> dict[str, CaseScope]:
     involved = involved_agency_ids(case_ids)
+    idva = idva_agency_ids(set().union(*involved.values()))
     excluded = cases_excluding(user, case_ids)
     break_glass = cases_under_break_glass(user, case_ids)
     return {
         case_id: CaseScope(
             involved_agency_ids=frozenset(agencies),
-            idva_agency_ids=idva_agency_ids(agencies),
+            idva_agency_ids=idva & agencies,
             excluded=case_id in excluded,
             break_glass=case_id in break_glass,
         )

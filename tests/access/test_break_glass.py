@@ -11,17 +11,10 @@ from extensions import db
 from risk.models import BreakGlassGrant, Case, ExcludedPerson
 from tests.conftest import give_session
 from tests.risk.test_journey import start_case
+from tests.test_need_to_know import signed_in
 
 REASON = "Victim attended A&E tonight; checking for a MARAC safety plan"
 NOW = datetime(2026, 12, 4, 14, 0, tzinfo=timezone.utc)
-
-
-def signed_in(app, make_user, role, agency, email, name="Sam Worker"):
-    client = app.test_client()
-    user_id, _ = make_user(email=email, role=role, agency=agency, name=name)
-    give_session(app, client, user_id)
-    client.user_id = user_id
-    return client
 
 
 def a_case(app, make_user, given="Jane", family="Doe") -> str:
