@@ -152,14 +152,18 @@ def reject_victim_link(case: Case, *, user: User) -> None:
     db.session.commit()
 
 
-def break_glass(user: User, case_id: str, reason: str) -> Case | None:
+BREAK_GLASS_MESSAGE = "You can read this case for the next hour. The MARAC coordinator has been told, with your reason."
+
+
+def break_glass(user: User, case_id: str, reason: str) -> tuple[Case, str | None] | None:
     """Opens a case outside the user's work for a short time, for the reason given: a high-severity
-    audit event and an alert to the coordinator. None, and only the refusal recorded, when the case
-    does not exist or may not be opened this way (an exclusion list names the user)."""
+    audit event and an alert to the coordinator; returns the case and what to tell the user. None, and
+    only the refusal recorded, when the case does not exist or may not be opened this way (an
+    exclusion list names the user)."""
     case = store.get_case_by_id(case_id)
     scope = store.case_scope(user, case) if case else None
     if scope is not None and policy.may_view_case(user, scope):
-        return case  # already theirs to see: nothing to break
+        return case, None  # already theirs to see: nothing to break
     if case is None or not policy.may_break_glass(user, scope):
         record_event(AuditAction.BREAK_GLASS_REFUSED, user=user, object_type="case", object_id=case_id, severity="high")
         db.session.commit()
@@ -169,7 +173,7 @@ def break_glass(user: User, case_id: str, reason: str) -> Case | None:
     alerts.raise_alert(AlertKind.BREAK_GLASS, user, object_type="case", object_id=case.id)
     alerts.check_break_glass_uses(user, store.count_break_glass_since(user, utcnow() - alerts.DAY))
     db.session.commit()
-    return case
+    return case, BREAK_GLASS_MESSAGE
 
 
 def may_edit_person(user: User, scope: CaseScope, person: Person) -> bool:

@@ -187,10 +187,12 @@ def break_glass(case_id):
     """The same page whether or not the case exists, so it gives nothing away until a reason is given."""
     form = BreakGlassForm()
     if form.validate_on_submit():
-        case = journey.break_glass(current_user, str(case_id), form.reason.data)
-        if case is None:
+        opened = journey.break_glass(current_user, str(case_id), form.reason.data)
+        if opened is None:
             abort(404)
-        flash("You can read this case for the next hour. The MARAC coordinator has been told, with your reason.")
+        case, message = opened
+        if message:
+            flash(message)
         return redirect(url_for("risk.view_case", case_id=case.id))
     return render_template("risk/break-glass.html", form=form, case_id=case_id)
 

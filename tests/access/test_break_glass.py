@@ -132,3 +132,16 @@ def test_Z8_more_than_3_break_glass_uses_in_a_day_alerts_the_coordinator(app, ma
     assert len(alerts(app, AlertKind.BREAK_GLASS)) == 4
     with app.app_context():
         assert db.session.get(Case, case_ids[0]) is not None
+
+
+def test_Z7_breaking_glass_on_a_case_already_ones_own_just_opens_it(app, make_user):
+    idva = signed_in(app, make_user, Role.PRACTITIONER, "Riverside IDVA Service", "idva@example.org")
+    case_id = start_case(idva, "Jane", "Doe")
+
+    response = idva.post(idva.url("risk.break_glass", case_id=case_id), data={"reason": REASON})
+
+    assert response.location.endswith(idva.url("risk.view_case", case_id=case_id))
+    assert "The MARAC coordinator has been told" not in idva.get(response.location).get_data(as_text=True)
+    assert alerts(app) == []
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(BreakGlassGrant)) == 0
