@@ -54,10 +54,6 @@ def list_alerts(limit: int = 200) -> list[SecurityAlert]:
     return list(db.session.scalars(query.limit(limit)))
 
 
-def count_unseen() -> int:
-    return db.session.scalar(select(func.count()).select_from(SecurityAlert).where(SecurityAlert.seen_at.is_(None)))
-
-
 def get_alert(alert_id: int) -> SecurityAlert | None:
     return db.session.get(SecurityAlert, alert_id)
 

@@ -93,7 +93,7 @@ def may_view_case(user: User, case: CaseScope) -> bool:
 def may_change_case(user: User, case: CaseScope) -> bool:
     """Add people, assessments, incidents, judgements and referrals: case workers whose work the case
     is. Break-glass opens a case to read, not to change."""
-    if case.excluded or user.role not in CASE_WORKER_ROLES:
+    if (case.excluded and user.role is not Role.COORDINATOR) or user.role not in CASE_WORKER_ROLES:
         return False
     return user.role is Role.COORDINATOR or user.agency_id in case.involved_agency_ids
 

@@ -17,7 +17,6 @@ from meetings.models import AgendaItem, Meeting, MeetingStatus, ResearchReturn
 from risk import journey
 from risk import store as risk_store
 from risk.criteria import CRITERION_LABELS
-from risk.matching import near_match
 from risk.models import Case, PartyRole, Person
 from risk.schema import Tier
 
@@ -136,7 +135,8 @@ def research_lists_for(user: User, now: datetime | None = None) -> list[MeetingR
     meetings = store.list_meetings_open_for_research(user.agency_id)
     meeting_ids = [meeting.id for meeting in meetings]
     returns = {row.agenda_item_id: row for row in store.list_agency_research_returns(meeting_ids, user.agency_id)}
-    kept_from_user = cases_kept_from(user, meeting_ids)
+    agendas = {meeting.id: store.list_agenda(meeting) for meeting in meetings}
+    kept_from_user = risk_store.cases_excluding(user, [item.referral.case_id for items in agendas.values() for item in items])
     return [
         MeetingResearchList(
             meeting_id=meeting.id,
@@ -146,23 +146,12 @@ def research_lists_for(user: User, now: datetime | None = None) -> list[MeetingR
             due_at=meeting.research_due_at,
             requests=tuple(
                 research_request(item, returns.get(item.id), now)
-                for item in store.list_agenda(meeting)
-                if (meeting.id, item.referral.case_id) not in kept_from_user
+                for item in agendas[meeting.id]
+                if item.referral.case_id not in kept_from_user
             ),
         )
         for meeting in meetings
     ]
-
-
-def cases_kept_from(user: User, meeting_ids: list[int]) -> set[tuple[int, str]]:
-    """(meeting id, case id) where the case's exclusion list has a name like the user's, unless the
-    coordinator has decided it is a different person."""
-    released = store.released_exclusions(user.id, meeting_ids)
-    return {
-        (meeting_id, excluded.case_id)
-        for meeting_id, excluded in store.list_exclusions_on_agendas(meeting_ids)
-        if (meeting_id, excluded.id) not in released and near_match(excluded.name, user.name)
-    }
 
 
 def research_request(item: AgendaItem, research_return: ResearchReturn | None, now: datetime) -> ResearchRequest:
@@ -186,7 +175,7 @@ def return_scope(user: User, research_return: ResearchReturn) -> ResearchReturnS
         agency_id=research_return.agency_id,
         list_issued=item.meeting.status is not MeetingStatus.PLANNED,
         open_for_research=item.meeting.status in EDITABLE_STATUSES,
-        excluded=(item.meeting_id, item.referral.case_id) in cases_kept_from(user, [item.meeting_id]),
+        excluded=bool(risk_store.cases_excluding(user, [item.referral.case_id])),
     )
 
 

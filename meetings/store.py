@@ -18,7 +18,7 @@ from meetings.models import (
     ResearchReturn,
     Transfer,
 )
-from risk.models import Case, ClearanceDecision, DistributionClearance, ExcludedPerson, Person, Referral, ReferralState
+from risk.models import Case, ExcludedPerson, Person, Referral, ReferralState
 
 
 def create_meeting(**fields) -> Meeting:
@@ -328,13 +328,3 @@ def list_exclusions_on_agendas(meeting_ids: list[int]) -> list[tuple[int, Exclud
         .order_by(AgendaItem.meeting_id, AgendaItem.position, ExcludedPerson.id)
     )
     return [(meeting_id, excluded) for meeting_id, excluded in db.session.execute(query)]
-
-
-def released_exclusions(user_id: int, meeting_ids: list[int]) -> set[tuple[int, int]]:
-    """(meeting id, excluded person id) the coordinator released for this person: a different person."""
-    query = select(DistributionClearance.meeting_id, DistributionClearance.excluded_person_id).where(
-        DistributionClearance.user_id == user_id,
-        DistributionClearance.meeting_id.in_(meeting_ids),
-        DistributionClearance.decision == ClearanceDecision.RELEASE,
-    )
-    return {(meeting_id, excluded_id) for meeting_id, excluded_id in db.session.execute(query)}

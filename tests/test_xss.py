@@ -28,7 +28,7 @@ from sqlalchemy import JSON, String, select, update
 from access.models import Role
 from extensions import db
 from meetings.models import Action, ActionStatus, AgendaItem, CaseMinutes, CaseOutcome, Transfer
-from risk.models import Assessment, Incident, Person, ProfessionalJudgement, SafeContact
+from risk.models import Assessment, Incident, ProfessionalJudgement, SafeContact
 from tests.conftest import give_session
 from tests.world import real_url, seed_world, world_app
 from tests.xss_payloads import BOLD_CANARY, PAYLOADS, TEMPLATE_PRODUCT
@@ -93,7 +93,6 @@ def add_rows_with_more_text_fields(world):
     for item_id in db.session.scalars(select(AgendaItem.id)):
         db.session.add(CaseMinutes(agenda_item_id=item_id, outcome=CaseOutcome.NEW, agency_information={f"agency-{own}": "shared"}))
     referrer = world.ids["user_id"]
-    victim = db.session.get(Person, world.ids["person_id"])
     db.session.add_all([
         ProfessionalJudgement(case_id=case_id, tier=3, rationale="r", author_id=referrer),
         Incident(case_id=case_id, occurred_on=date(2026, 10, 1), type="violence", reporting_agency_id=own, reference="r", recorded_by_id=referrer),

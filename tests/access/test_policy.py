@@ -66,6 +66,11 @@ def test_Z2_chairs_read_cases_but_do_not_change_them(role, expected):
     assert policy.may_change_case(user(role), case()) is expected
 
 
+@pytest.mark.parametrize(("role", "expected"), [(Role.PRACTITIONER, False), (Role.COORDINATOR, True)])
+def test_Z2_an_exclusion_list_holds_against_changes_too_but_never_the_coordinator_who_decides_it(role, expected):
+    assert policy.may_change_case(user(role), case(excluded=True)) is expected
+
+
 @pytest.mark.parametrize(
     ("role", "agency", "recorded_by", "expected"),
     [
