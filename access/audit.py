@@ -119,26 +119,39 @@ def record_event(action: AuditAction, *, user=None, agency_id=None, object_type=
     if last is not None and written_without_key(last, key) and key_introduced_at() is None:
         last = _append(key, last, action=str(AuditAction.AUDIT_KEY_INTRODUCED), object_type="audit_event",
                        object_id=str(last.id))
-    event = _append(
-        key,
-        last,
-        user_id=user.id if user else None,
-        agency_id=user.agency_id if user else agency_id,
-        action=str(action),
-        object_type=object_type,
-        object_id=None if object_id is None else str(object_id),
-        ip=request.remote_addr if has_request_context() else None,
-        severity=severity,
-    )
+    event = _append(key, last, **_event_fields(action, user, agency_id, object_type, object_id, severity))
     db.session.info[EVENTS_RECORDED] = True
     return event
+
+
+def record_events(action: AuditAction, *, user, object_type: str, object_ids: list) -> None:
+    """The same event about each of many objects (the cases a list shows), chained as record_event
+    chains them, with one read of the chain's end and one write, however long the list."""
+    if not object_ids:
+        return
+    key, previous = audit_key(), record_event(action, user=user, object_type=object_type, object_id=object_ids[0])
+    for object_id in object_ids[1:]:
+        previous = _append(key, previous, flush=False, **_event_fields(action, user, None, object_type, object_id, None))
+    db.session.flush()
+
+
+def _event_fields(action, user, agency_id, object_type, object_id, severity) -> dict:
+    return {
+        "user_id": user.id if user else None,
+        "agency_id": user.agency_id if user else agency_id,
+        "action": str(action),
+        "object_type": object_type,
+        "object_id": None if object_id is None else str(object_id),
+        "ip": request.remote_addr if has_request_context() else None,
+        "severity": severity,
+    }
 
 
 def audit_key() -> bytes:
     return current_app.config["AUDIT_KEY"].encode()
 
 
-def _append(key: bytes, previous: AuditEvent | None, **fields) -> AuditEvent:
+def _append(key: bytes, previous: AuditEvent | None, *, flush: bool = True, **fields) -> AuditEvent:
     event = AuditEvent(
         id=previous.id + 1 if previous else 1,
         occurred_at=utcnow(),
@@ -147,7 +160,8 @@ def _append(key: bytes, previous: AuditEvent | None, **fields) -> AuditEvent:
     )
     event.row_hash = hash_event(event, key)
     db.session.add(event)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return event
 
 

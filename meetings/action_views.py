@@ -31,10 +31,11 @@ def list_actions():
     agency_id = actions.tracker_agency_id(current_user, filter_form.selected_agency_id())
     today = date.today()
     open_rows = actions.open_rows(current_user, agency_id, today)
-    return render_template(
+    closed_rows = actions.recently_closed_rows(current_user, agency_id, today)
+    page = render_template(
         "meetings/list-actions.html",
         open_rows=open_rows,
-        closed_rows=actions.recently_closed_rows(current_user, agency_id, today),
+        closed_rows=closed_rows,
         closed_shown_days=actions.CLOSED_SHOWN_DAYS,
         reminder_rows=actions.reminder_rows(open_rows) if agency_id is not None else None,
         agency=access_store.get_agency(agency_id) if agency_id is not None else None,
@@ -42,6 +43,7 @@ def list_actions():
         window_days=actions.reminder_window_days(),
         can_send_reminders=can(current_user.role, "meetings.send_action_reminders"),
     )
+    return journey.listing(current_user, list(dict.fromkeys(row.action.case_id for row in [*open_rows, *closed_rows])), page)
 
 
 def load_action(action_id: int):

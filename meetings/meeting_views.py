@@ -81,10 +81,11 @@ def create_meeting():
 def view_meeting(meeting_id):
     meeting = load_meeting(meeting_id)
     sees_agenda = policy.may_view_agenda(current_user, store.meeting_scope(meeting, current_user))
-    return render_template(
+    rows = agenda.agenda_rows(meeting, current_user) if sees_agenda else []
+    page = render_template(
         "meetings/view-meeting.html",
         meeting=meeting,
-        rows=agenda.agenda_rows(meeting, current_user) if sees_agenda else [],
+        rows=rows,
         notices=agenda.twelve_month_notices(meeting) if sees_agenda else [],
         invitations=store.list_invitations(meeting),
         next_step=schedule.next_step(meeting),
@@ -94,6 +95,7 @@ def view_meeting(meeting_id):
         other_meetings=[other for other in store.list_fillable_meetings(utcnow()) if other.id != meeting.id],
         minutes_open=running.minutes_are_open(meeting),
     )
+    return journey.listing(current_user, [row.item.referral.case_id for row in rows], page)
 
 
 @bp.route("/meetings/plan", methods=["GET", "POST"])

@@ -20,8 +20,8 @@ bp = Blueprint("meetings", __name__)
 @allow_any_role
 def home():
     cases = risk_store.list_cases_for(current_user)
-    journey.record_cases_listed(current_user, [case.id for case in cases])
-    return render_template("meetings/home.html", next_meeting=store.get_next_meeting(), cases=cases)
+    page = render_template("meetings/home.html", next_meeting=store.get_next_meeting(), cases=cases)
+    return journey.listing(current_user, [case.id for case in cases], page)
 
 
 QUEUE_ROLES = (Role.COORDINATOR, Role.CHAIR)
@@ -39,8 +39,8 @@ def list_referrals():
     referrals = store.list_open_referrals()
     visible = risk_store.cases_visible_to(current_user, [referral.case_id for referral in referrals])
     rows = [queue.queue_row(referral, today, queue.possible_matches(referral, people)) for referral in referrals if referral.case_id in visible]
-    journey.record_cases_listed(current_user, [row.referral.case_id for row in rows])
-    return render_template("meetings/list-referrals.html", rows=rows)
+    page = render_template("meetings/list-referrals.html", rows=rows)
+    return journey.listing(current_user, [row.referral.case_id for row in rows], page)
 
 
 def load_referral(referral_id) -> Referral:

@@ -21,8 +21,8 @@ def list_repeat_watch():
     watched, lapsed = watch.under_watch(today), watch.lapsed_this_month(today)
     visible = risk_store.cases_visible_to(current_user, [row.case_id for row in [*watched, *lapsed]])
     watched, lapsed = [row for row in watched if row.case_id in visible], [row for row in lapsed if row.case_id in visible]
-    journey.record_cases_listed(current_user, [row.case_id for row in [*watched, *lapsed]])
-    return render_template("meetings/list-repeat-watch.html", today=today, watched=watched, lapsed=lapsed, rules=current_ruleset())
+    page = render_template("meetings/list-repeat-watch.html", today=today, watched=watched, lapsed=lapsed, rules=current_ruleset())
+    return journey.listing(current_user, [row.case_id for row in [*watched, *lapsed]], page)
 
 
 @bp.route("/cases/<uuid:case_id>/transfers/new", methods=["GET", "POST"])

@@ -6,7 +6,7 @@ from datetime import date
 from flask import current_app, request
 from sqlalchemy.exc import IntegrityError
 
-from access.audit import AuditAction, record_event
+from access.audit import AuditAction, record_event, record_events
 from access import alerts, policy
 from access.models import AgencyKind, AlertKind, User
 from access.policy import CaseScope, PersonScope, SafeContactScope
@@ -64,12 +64,14 @@ def record_case_view(user: User, case_id: str) -> None:
     record_case_views(user, [case_id])
 
 
-def record_cases_listed(user: User, case_ids: list[str]) -> None:
-    """A list of cases is a look at each of them, recorded under each case; kept apart from opening
-    one, so a home page of fifty cases does not read as fifty cases opened."""
-    for case_id in case_ids:
-        record_event(AuditAction.CASE_LISTED, user=user, object_type="case", object_id=case_id)
+def listing(user: User, case_ids: list[str], page: str) -> str:
+    """A page that lists cases, once each case it shows is in the audit trail (as `case-listed`, kept
+    apart from opening one, so a home page of fifty cases does not read as fifty cases opened).
+    Recorded after the page is made, because the commit would otherwise send every row back to the
+    database; if the record cannot be written, the page is not sent."""
+    record_events(AuditAction.CASE_LISTED, user=user, object_type="case", object_ids=case_ids)
     db.session.commit()
+    return page
 
 
 def record_case_views(user: User, case_ids: list[str]) -> None:
