@@ -1,12 +1,14 @@
 """The MARAC toolkit web application: `flask --app app run`, or gunicorn "app:create_app()"."""
 
+import importlib
 import json
 import logging
 import os
+import pkgutil
 import secrets
 import sys
 import traceback
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import click
@@ -42,6 +44,9 @@ SECURITY_HEADERS = {
 }
 log = logging.getLogger("marac")
 UK_TIME = ZoneInfo("Europe/London")
+
+
+PACKAGES_WITH_PAGES = ("access", "risk", "cases", "meetings", "reports")
 
 
 def create_app(config=None) -> Flask:
@@ -87,7 +92,7 @@ class JsonLineFormatter(logging.Formatter):
 
     def format(self, record):
         fields = record.msg if isinstance(record.msg, dict) else {"message": record.getMessage()}
-        time = datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds")
+        time = datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
         return json.dumps({"time": time, "level": record.levelname, **fields})
 
 
@@ -109,13 +114,15 @@ def format_local_time(moment: datetime) -> str:
 
 def load_risk_rules(app: Flask) -> None:
     """The tool packs, any licensed table and the rule set in force are checked before the app serves anything."""
+    from risk.in_force import RULESET_EXTENSION
     from risk.instruments import PackError, load_all_packs
-    from risk.journey import RULESET_EXTENSION
     from risk.rulesets import RuleSetError, ruleset_in_force
 
     try:
         load_all_packs()
-        app.extensions[RULESET_EXTENSION] = ruleset_in_force(app.config["RULESET_ID"], app.config["RULESET_OVERRIDE_FILE"])
+        app.extensions[RULESET_EXTENSION] = ruleset_in_force(
+            app.config["RULESET_ID"], app.config["RULESET_OVERRIDE_FILE"]
+        )
     except (PackError, RuleSetError) as error:
         raise ConfigError(str(error)) from None
 
@@ -159,15 +166,12 @@ def init_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from access.views import bp as access_bp
-    from meetings.views import bp as meetings_bp
-    from reports.views import bp as reports_bp
-    from risk.views import bp as risk_bp
-
-    app.register_blueprint(access_bp)
-    app.register_blueprint(meetings_bp)
-    app.register_blueprint(reports_bp)
-    app.register_blueprint(risk_bp)
+    for package in PACKAGES_WITH_PAGES:
+        views = importlib.import_module(f"{package}.views")
+        # Each module of a views/ subpackage adds its routes to the package's one blueprint.
+        for module in pkgutil.iter_modules(views.__path__):
+            importlib.import_module(f"{views.__name__}.{module.name}")
+        app.register_blueprint(views.bp)
 
     from access.permissions import public
 
@@ -214,7 +218,9 @@ def register_error_pages(app: Flask) -> None:
     from access.audit import AuditAction, record_event
 
     def render_error(status: int):
-        return render_template(f"errors/{status}.html", request_id=g.get("request_id"), break_glass_case_id=break_glass_offer(status)), status
+        return render_template(
+            f"errors/{status}.html", request_id=g.get("request_id"), break_glass_case_id=break_glass_offer(status)
+        ), status
 
     def break_glass_offer(status: int):
         """A case page not found offers break-glass, whether or not the case exists, so it gives nothing away."""
@@ -222,9 +228,9 @@ def register_error_pages(app: Flask) -> None:
 
         from access.permissions import can
 
-        if status != 404 or request.endpoint != "risk.view_case" or not current_user.is_authenticated:
+        if status != 404 or request.endpoint != "cases.view_case" or not current_user.is_authenticated:
             return None
-        return (request.view_args or {}).get("case_id") if can(current_user.role, "risk.break_glass") else None
+        return (request.view_args or {}).get("case_id") if can(current_user.role, "cases.break_glass") else None
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error):
@@ -266,15 +272,18 @@ def register_error_pages(app: Flask) -> None:
     def handle_unexpected_error(error):
         db.session.rollback()
         # The message and source lines can quote the data being saved: log only the type and where.
-        frames = [f"{frame.filename}:{frame.lineno} in {frame.name}" for frame in traceback.extract_tb(error.__traceback__)]
+        frames = [
+            f"{frame.filename}:{frame.lineno} in {frame.name}" for frame in traceback.extract_tb(error.__traceback__)
+        ]
         log.error({"request_id": g.get("request_id"), "error": type(error).__name__, "frames": frames})
         return render_error(500)
 
 
 def register_commands(app: Flask) -> None:
     from access.cli import access_cli, audit_cli, backup_command, keys_cli, restore_command
+    from cases.cli import import_assessments  # noqa: F401  (adds `risk import` to the risk commands)
+    from demo import demo_cli
     from meetings.cli import meetings_cli
-    from meetings.demo import demo_cli
     from risk.cli import risk_cli
 
     app.cli.add_command(access_cli)

@@ -98,19 +98,24 @@ def production_settings(environ) -> dict:
     check_random_key("MARAC_AUDIT_KEY", audit_key)
     if audit_key == secret_key:
         raise ConfigError("MARAC_AUDIT_KEY is the same as SECRET_KEY. Give the audit trail a key of its own.")
-    return common_settings() | {
-        "ENV_NAME": "production",
-        "SECRET_KEY": secret_key,
-        "AUDIT_KEY": audit_key,
-        "FIELD_KEYS": field_keys,
-        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
-        "SESSION_COOKIE_NAME": "__Host-session",
-        "SESSION_COOKIE_SECURE": True,
-        "PREFERRED_URL_SCHEME": "https",
-        "PROXY_FIX_HOPS": int(environ.get("PROXY_FIX_HOPS", "0")),
-        "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI", "memory://"),
-        "MARAC_AREA": environ.get("MARAC_AREA") or None,
-    } | mail_settings(environ) | meeting_settings(environ)
+    return (
+        common_settings()
+        | {
+            "ENV_NAME": "production",
+            "SECRET_KEY": secret_key,
+            "AUDIT_KEY": audit_key,
+            "FIELD_KEYS": field_keys,
+            "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+            "SESSION_COOKIE_NAME": "__Host-session",
+            "SESSION_COOKIE_SECURE": True,
+            "PREFERRED_URL_SCHEME": "https",
+            "PROXY_FIX_HOPS": int(environ.get("PROXY_FIX_HOPS", "0")),
+            "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+            "MARAC_AREA": environ.get("MARAC_AREA") or None,
+        }
+        | mail_settings(environ)
+        | meeting_settings(environ)
+    )
 
 
 def development_settings(environ, instance_path: str) -> dict:
@@ -118,21 +123,30 @@ def development_settings(environ, instance_path: str) -> dict:
     instance = Path(instance_path)
     instance.mkdir(parents=True, exist_ok=True)
     database_url = environ.get("DATABASE_URL") or f"sqlite:///{instance / 'marac.sqlite'}"
-    return common_settings() | {
-        "ENV_NAME": "development",
-        "SECRET_KEY": environ.get("SECRET_KEY") or read_or_make(instance / "secret_key", lambda: secrets.token_urlsafe(32)),
-        "FIELD_KEYS": field_keys_from_environment(environ)
-        or key_ring(read_or_make(instance / "field_keys", lambda: new_key_ring_text("local1")), "instance/field_keys"),
-        "AUDIT_KEY": environ.get("MARAC_AUDIT_KEY") or read_or_make(instance / "audit_key", lambda: secrets.token_urlsafe(32)),
-        "AUDIT_CHECKPOINTS": str(instance / "audit-checkpoints.jsonl"),
-        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
-        "SESSION_COOKIE_NAME": "marac_session",
-        "SESSION_COOKIE_SECURE": False,
-        "DEMO_MODE": environ.get("DEMO_MODE", "1") != "0",
-        "MARAC_AREA": environ.get("MARAC_AREA") or "Riverside (demo)",
-        # The demo area is made up, and so is its population: it lets the dashboard show the rate.
-        "ADULT_FEMALE_POPULATION": 60000,
-    } | mail_settings(environ) | meeting_settings(environ)
+    return (
+        common_settings()
+        | {
+            "ENV_NAME": "development",
+            "SECRET_KEY": environ.get("SECRET_KEY")
+            or read_or_make(instance / "secret_key", lambda: secrets.token_urlsafe(32)),
+            "FIELD_KEYS": field_keys_from_environment(environ)
+            or key_ring(
+                read_or_make(instance / "field_keys", lambda: new_key_ring_text("local1")), "instance/field_keys"
+            ),
+            "AUDIT_KEY": environ.get("MARAC_AUDIT_KEY")
+            or read_or_make(instance / "audit_key", lambda: secrets.token_urlsafe(32)),
+            "AUDIT_CHECKPOINTS": str(instance / "audit-checkpoints.jsonl"),
+            "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+            "SESSION_COOKIE_NAME": "marac_session",
+            "SESSION_COOKIE_SECURE": False,
+            "DEMO_MODE": environ.get("DEMO_MODE", "1") != "0",
+            "MARAC_AREA": environ.get("MARAC_AREA") or "Riverside (demo)",
+            # The demo area is made up, and so is its population: it lets the dashboard show the rate.
+            "ADULT_FEMALE_POPULATION": 60000,
+        }
+        | mail_settings(environ)
+        | meeting_settings(environ)
+    )
 
 
 MEETING_SETTINGS_FROM_ENVIRONMENT = {
@@ -194,21 +208,25 @@ def mail_settings(environ) -> dict:
 
 
 def test_settings(database_url: str, **overrides) -> dict:
-    return common_settings() | {
-        "ENV_NAME": "test",
-        "TESTING": True,
-        "SECRET_KEY": secrets.token_urlsafe(32),
-        "FIELD_KEYS": TEST_FIELD_KEYS,
-        "AUDIT_KEY": TEST_AUDIT_KEY,
-        # Thrown away unless a test asks for them: the app fixture gives each test its own file.
-        "AUDIT_CHECKPOINTS": os.devnull,
-        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
-        "SESSION_COOKIE_NAME": "marac_session",
-        "SESSION_COOKIE_SECURE": False,
-        "WTF_CSRF_ENABLED": False,
-        "PASSWORD_HASH_PARAMETERS": {"time_cost": 1, "memory_cost": 8, "parallelism": 1},
-        "SERVER_NAME": "localhost",
-    } | overrides
+    return (
+        common_settings()
+        | {
+            "ENV_NAME": "test",
+            "TESTING": True,
+            "SECRET_KEY": secrets.token_urlsafe(32),
+            "FIELD_KEYS": TEST_FIELD_KEYS,
+            "AUDIT_KEY": TEST_AUDIT_KEY,
+            # Thrown away unless a test asks for them: the app fixture gives each test its own file.
+            "AUDIT_CHECKPOINTS": os.devnull,
+            "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+            "SESSION_COOKIE_NAME": "marac_session",
+            "SESSION_COOKIE_SECURE": False,
+            "WTF_CSRF_ENABLED": False,
+            "PASSWORD_HASH_PARAMETERS": {"time_cost": 1, "memory_cost": 8, "parallelism": 1},
+            "SERVER_NAME": "localhost",
+        }
+        | overrides
+    )
 
 
 def settings_from_environment(environ, instance_path: str) -> dict:
@@ -219,8 +237,10 @@ def settings_from_environment(environ, instance_path: str) -> dict:
         except ConfigError as error:
             if "MARAC_ENV" in environ:
                 raise
-            raise ConfigError(f"{error} (MARAC_ENV is not set, so production settings apply; "
-                              "for the local demo, set MARAC_ENV=development.)") from None
+            raise ConfigError(
+                f"{error} (MARAC_ENV is not set, so production settings apply; "
+                "for the local demo, set MARAC_ENV=development.)"
+            ) from None
     if env_name == "development":
         return development_settings(environ, instance_path)
     raise ConfigError(f"MARAC_ENV must be 'production' or 'development', not {env_name!r}.")
@@ -272,7 +292,7 @@ def read_or_make(path: Path, make) -> str:
 def normalise_database_url(url: str) -> str:
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

@@ -1,7 +1,7 @@
 """Extensions, created unbound here and bound to the app in app.create_app."""
 
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -35,7 +35,7 @@ limiter = Limiter(key_func=get_remote_address)
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator):
@@ -49,10 +49,10 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("Datetimes stored in the database must be timezone-aware.")
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.astimezone(UTC).replace(tzinfo=None)
 
     def process_result_value(self, value, dialect):
-        return None if value is None else value.replace(tzinfo=timezone.utc)
+        return None if value is None else value.replace(tzinfo=UTC)
 
 
 @event.listens_for(Engine, "connect")

@@ -14,7 +14,9 @@ HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 
 
 def raise_alert(kind: AlertKind, user: User, *, object_type: str | None = None, object_id=None) -> SecurityAlert:
-    alert = SecurityAlert(kind=kind, user_id=user.id, object_type=object_type, object_id=None if object_id is None else str(object_id))
+    alert = SecurityAlert(
+        kind=kind, user_id=user.id, object_type=object_type, object_id=None if object_id is None else str(object_id)
+    )
     db.session.add(alert)
     db.session.flush()
     record_event(AuditAction.ALERT_RAISED, user=user, object_type="security-alert", object_id=alert.id, severity="high")
@@ -22,7 +24,9 @@ def raise_alert(kind: AlertKind, user: User, *, object_type: str | None = None, 
 
 
 def raised_recently(kind: AlertKind, user: User, within: timedelta) -> bool:
-    query = select(SecurityAlert.id).where(SecurityAlert.kind == kind, SecurityAlert.user_id == user.id, SecurityAlert.raised_at > utcnow() - within)
+    query = select(SecurityAlert.id).where(
+        SecurityAlert.kind == kind, SecurityAlert.user_id == user.id, SecurityAlert.raised_at > utcnow() - within
+    )
     return db.session.scalar(query.limit(1)) is not None
 
 
@@ -44,13 +48,17 @@ def check_cases_viewed(user: User) -> None:
 
 
 def check_break_glass_uses(user: User, uses_in_the_last_day: int) -> None:
-    if uses_in_the_last_day > current_app.config["ALERT_BREAK_GLASS_PER_DAY"] and not raised_recently(AlertKind.MANY_BREAK_GLASS, user, DAY):
+    if uses_in_the_last_day > current_app.config["ALERT_BREAK_GLASS_PER_DAY"] and not raised_recently(
+        AlertKind.MANY_BREAK_GLASS, user, DAY
+    ):
         raise_alert(AlertKind.MANY_BREAK_GLASS, user)
 
 
 def list_alerts(limit: int = 200) -> list[SecurityAlert]:
     """Unseen first, then newest first."""
-    query = select(SecurityAlert).order_by(SecurityAlert.seen_at.is_not(None), SecurityAlert.raised_at.desc(), SecurityAlert.id.desc())
+    query = select(SecurityAlert).order_by(
+        SecurityAlert.seen_at.is_not(None), SecurityAlert.raised_at.desc(), SecurityAlert.id.desc()
+    )
     return list(db.session.scalars(query.limit(limit)))
 
 

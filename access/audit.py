@@ -112,13 +112,16 @@ class AuditAction(StrEnum):
     AUDIT_KEY_INTRODUCED = "audit-key-introduced"
 
 
-def record_event(action: AuditAction, *, user=None, agency_id=None, object_type=None, object_id=None, severity=None) -> AuditEvent:
+def record_event(
+    action: AuditAction, *, user=None, agency_id=None, object_type=None, object_id=None, severity=None
+) -> AuditEvent:
     """Add an event to the current transaction; the caller's commit makes it permanent."""
     key = audit_key()
     last = _lock_and_read_chain_end()
     if last is not None and written_without_key(last, key) and key_introduced_at() is None:
-        last = _append(key, last, action=str(AuditAction.AUDIT_KEY_INTRODUCED), object_type="audit_event",
-                       object_id=str(last.id))
+        last = _append(
+            key, last, action=str(AuditAction.AUDIT_KEY_INTRODUCED), object_type="audit_event", object_id=str(last.id)
+        )
     event = _append(key, last, **_event_fields(action, user, agency_id, object_type, object_id, severity))
     db.session.info[EVENTS_RECORDED] = True
     return event
@@ -131,7 +134,9 @@ def record_events(action: AuditAction, *, user, object_type: str, object_ids: li
         return
     key, previous = audit_key(), record_event(action, user=user, object_type=object_type, object_id=object_ids[0])
     for object_id in object_ids[1:]:
-        previous = _append(key, previous, flush=False, **_event_fields(action, user, None, object_type, object_id, None))
+        previous = _append(
+            key, previous, flush=False, **_event_fields(action, user, None, object_type, object_id, None)
+        )
     db.session.flush()
 
 
@@ -250,7 +255,9 @@ def _hash_problem(event: AuditEvent, key: bytes, written_before_key: bool) -> st
 
 
 def key_introduced_at() -> int | None:
-    return db.session.scalar(select(func.min(AuditEvent.id)).where(AuditEvent.action == str(AuditAction.AUDIT_KEY_INTRODUCED)))
+    return db.session.scalar(
+        select(func.min(AuditEvent.id)).where(AuditEvent.action == str(AuditAction.AUDIT_KEY_INTRODUCED))
+    )
 
 
 def verify_chain() -> tuple[int, ChainBreak | None]:

@@ -63,17 +63,20 @@ def signature(checkpoint: Checkpoint, key: bytes) -> str:
 
 
 def checkpoint_line(checkpoint: Checkpoint, key: bytes) -> str:
-    return json.dumps({"event": CHECKPOINT_EVENT} | asdict(checkpoint) | {"signature": signature(checkpoint, key)},
-                      separators=(",", ":"))
+    return json.dumps(
+        {"event": CHECKPOINT_EVENT} | asdict(checkpoint) | {"signature": signature(checkpoint, key)},
+        separators=(",", ":"),
+    )
 
 
 def parse_checkpoint(line: str, key: bytes) -> Checkpoint | None:
     """The checkpoint on this line if its signature matches, else None. A log shipper may have put
     a prefix before the JSON, so reading starts at the first brace."""
     try:
-        document = json.loads(line[line.index("{"):])
-        checkpoint = Checkpoint(rows=document["rows"], last_id=document["last_id"],
-                                last_hash=document["last_hash"], at=document["at"])
+        document = json.loads(line[line.index("{") :])
+        checkpoint = Checkpoint(
+            rows=document["rows"], last_id=document["last_id"], last_hash=document["last_hash"], at=document["at"]
+        )
         claimed = str(document["signature"])
     except (ValueError, KeyError, TypeError):
         return None
@@ -211,8 +214,10 @@ def watch_commits_for_checkpoints() -> None:
 def stored_hashes(ids: list[int]) -> dict[int, str]:
     hashes = {}
     for start in range(0, len(ids), 1000):
-        batch = ids[start:start + 1000]
-        hashes.update(db.session.execute(select(AuditEvent.id, AuditEvent.row_hash).where(AuditEvent.id.in_(batch))).all())
+        batch = ids[start : start + 1000]
+        hashes.update(
+            db.session.execute(select(AuditEvent.id, AuditEvent.row_hash).where(AuditEvent.id.in_(batch))).all()
+        )
     return hashes
 
 
@@ -224,10 +229,18 @@ def check_against_checkpoints(chain_rows: int, checkpoints: list[Checkpoint]) ->
         recorded = max(checkpoint.rows, checkpoint.last_id)
         if recorded > chain_rows:
             first_missing = chain_rows + 1
-            missing = f"row {first_missing} is" if first_missing == recorded else f"rows {first_missing} to {recorded} are"
-            return ChainBreak(first_missing, f"{missing} missing: the trail has been cut short "
-                                             f"(the checkpoint of {checkpoint.at} records {recorded} rows)")
+            missing = (
+                f"row {first_missing} is" if first_missing == recorded else f"rows {first_missing} to {recorded} are"
+            )
+            return ChainBreak(
+                first_missing,
+                f"{missing} missing: the trail has been cut short "
+                f"(the checkpoint of {checkpoint.at} records {recorded} rows)",
+            )
         if checkpoint.last_id and stored[checkpoint.last_id] != checkpoint.last_hash:
-            return ChainBreak(checkpoint.last_id, f"its hash differs from the one the checkpoint of {checkpoint.at} "
-                                                  "recorded: the trail was rewritten at or before this row")
+            return ChainBreak(
+                checkpoint.last_id,
+                f"its hash differs from the one the checkpoint of {checkpoint.at} "
+                "recorded: the trail was rewritten at or before this row",
+            )
     return None

@@ -41,8 +41,14 @@ class TableSummary:
 
 
 def column_kind(column: sa.Column) -> str:
-    kinds = ((sa.JSON, "json"), (sa.Boolean, "boolean"), (sa.DateTime, "datetime"), (sa.Date, "date"),
-             (sa.Integer, "integer"), (sa.String, "string"))
+    kinds = (
+        (sa.JSON, "json"),
+        (sa.Boolean, "boolean"),
+        (sa.DateTime, "datetime"),
+        (sa.Date, "date"),
+        (sa.Integer, "integer"),
+        (sa.String, "string"),
+    )
     for type_class, kind in kinds:
         if isinstance(column.type, type_class):
             return kind
@@ -89,8 +95,10 @@ def alembic_revision(connection: Connection) -> str:
 
 
 def select_for_backup(table: sa.Table, kinds: list[str]) -> sa.Select:
-    columns = [sa.cast(column, sa.Text).label(column.name) if kind == "json" else column
-               for column, kind in zip(table.columns, kinds)]
+    columns = [
+        sa.cast(column, sa.Text).label(column.name) if kind == "json" else column
+        for column, kind in zip(table.columns, kinds)
+    ]
     order = list(table.primary_key.columns) or list(table.columns)
     return sa.select(*columns).order_by(*order)
 
@@ -113,7 +121,9 @@ def summarise(connection: Connection, table: sa.Table, on_line=None) -> TableSum
 
 
 def table_header(table: sa.Table) -> str:
-    return json.dumps({"table": table.name, "columns": [[column.name, column_kind(column)] for column in table.columns]})
+    return json.dumps(
+        {"table": table.name, "columns": [[column.name, column_kind(column)] for column in table.columns]}
+    )
 
 
 def consistent_snapshot(engine: sa.Engine):
@@ -134,8 +144,11 @@ def write_backup(engine: sa.Engine, path: str, passphrase: str) -> tuple[str, li
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.fchmod(descriptor, 0o600)
     try:
-        with (os.fdopen(descriptor, "wb") as raw, SealingWriter(raw, passphrase) as sealed,
-              gzip.GzipFile(fileobj=sealed, mode="wb", mtime=0) as out):
+        with (
+            os.fdopen(descriptor, "wb") as raw,
+            SealingWriter(raw, passphrase) as sealed,
+            gzip.GzipFile(fileobj=sealed, mode="wb", mtime=0) as out,
+        ):
             revision, summaries = write_tables(engine, out)
             out.close()
             sealed.close()
@@ -185,8 +198,11 @@ def usable_passphrase(passphrase: str | None) -> str:
 def read_lines(path: str, passphrase: str):
     passphrase = usable_passphrase(passphrase)
     try:
-        with (open(path, "rb") as raw, io.BufferedReader(OpeningReader(raw, passphrase)) as opened,
-              gzip.GzipFile(fileobj=opened, mode="rb") as source):
+        with (
+            open(path, "rb") as raw,
+            io.BufferedReader(OpeningReader(raw, passphrase)) as opened,
+            gzip.GzipFile(fileobj=opened, mode="rb") as source,
+        ):
             for number, line in enumerate(source, start=1):
                 yield number, line.decode()
     except SealedFileError as error:
@@ -212,7 +228,9 @@ def read_manifest(path: str, passphrase: str) -> dict:
     if not isinstance(document, dict) or "manifest" not in document:
         raise BackupError(f"{path} has no manifest at its end; it is incomplete or not a backup.")
     if document["manifest"].get("format") != FORMAT:
-        raise BackupError(f"{path} is in backup format {document['manifest'].get('format')}; this version reads format {FORMAT}.")
+        raise BackupError(
+            f"{path} is in backup format {document['manifest'].get('format')}; this version reads format {FORMAT}."
+        )
     return document["manifest"]
 
 
@@ -252,24 +270,32 @@ def restore_backup(engine: sa.Engine, path: str, passphrase: str) -> list[TableS
         mismatches = compare(expected, restored)
         if mismatches:
             transaction.rollback()
-            raise BackupError("The restored data does not match the backup's checksums (" + "; ".join(mismatches)
-                              + "); the backup is damaged. Nothing was restored.")
+            raise BackupError(
+                "The restored data does not match the backup's checksums ("
+                + "; ".join(mismatches)
+                + "); the backup is damaged. Nothing was restored."
+            )
     return restored
 
 
 def check_target(connection: Connection, expected: dict) -> None:
     revision = alembic_revision(connection)
     if revision != expected["alembic_revision"]:
-        raise BackupError(f"The backup is from migration revision {expected['alembic_revision']} but the database is at "
-                          f"{revision}; restore into a database migrated to {expected['alembic_revision']}.")
+        raise BackupError(
+            f"The backup is from migration revision {expected['alembic_revision']} but the database is at "
+            f"{revision}; restore into a database migrated to {expected['alembic_revision']}."
+        )
     tables = app_tables(connection)
     names = {table.name for table in tables}
     if names != {entry["name"] for entry in expected["tables"]}:
         raise BackupError("The backup's tables differ from the database's; nothing was restored.")
     occupied = [table.name for table in tables if connection.scalar(sa.select(sa.func.count()).select_from(table))]
     if occupied:
-        raise BackupError("Restore only into an empty database: these tables already hold rows: "
-                          + ", ".join(occupied) + ". Nothing was restored.")
+        raise BackupError(
+            "Restore only into an empty database: these tables already hold rows: "
+            + ", ".join(occupied)
+            + ". Nothing was restored."
+        )
 
 
 def insert_rows(connection: Connection, table: sa.Table, columns: list, rows: list) -> None:
@@ -278,13 +304,17 @@ def insert_rows(connection: Connection, table: sa.Table, columns: list, rows: li
     kinds = [kind for _, kind in columns]
     statement = sa.insert(table).values({name: bind_value(connection, table.c[name], kind) for name, kind in columns})
     for start in range(0, len(rows), INSERT_BATCH):
-        batch = rows[start:start + INSERT_BATCH]
+        batch = rows[start : start + INSERT_BATCH]
         try:
-            parameters = [{name: decode(kind, value) for (name, _), kind, value in zip(columns, kinds, row)} for row in batch]
+            parameters = [
+                {name: decode(kind, value) for (name, _), kind, value in zip(columns, kinds, row)} for row in batch
+            ]
             connection.execute(statement, parameters)
         except (ValueError, TypeError, sa.exc.StatementError) as error:
-            raise BackupError(f"A row of {table.name} could not be restored ({type(error).__name__}); "
-                              "the backup is damaged. Nothing was restored.") from None
+            raise BackupError(
+                f"A row of {table.name} could not be restored ({type(error).__name__}); "
+                "the backup is damaged. Nothing was restored."
+            ) from None
 
 
 def bind_value(connection: Connection, column: sa.Column, kind: str):

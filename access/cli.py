@@ -32,7 +32,9 @@ def create_admin(email, name, agency_name, agency_kind):
     """Create an administrator with a one-time password that must be changed at first sign-in."""
     if store.get_user_by_email(email):
         raise click.ClickException(f"An account already uses {email}. Choose another email address.")
-    agency = store.get_agency_by_name(agency_name) or store.create_agency(name=agency_name, kind=AgencyKind(agency_kind))
+    agency = store.get_agency_by_name(agency_name) or store.create_agency(
+        name=agency_name, kind=AgencyKind(agency_kind)
+    )
     one_time_password = secrets.token_urlsafe(15)
     user = store.create_user(
         name=name,
@@ -49,9 +51,13 @@ def create_admin(email, name, agency_name, agency_kind):
 
 
 @audit_cli.command("verify")
-@click.option("--checkpoints", "checkpoint_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Read the checkpoints from this file (say, gathered from standard error by a log shipper) "
-                   "instead of from where MARAC_AUDIT_CHECKPOINTS sends them.")
+@click.option(
+    "--checkpoints",
+    "checkpoint_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Read the checkpoints from this file (say, gathered from standard error by a log shipper) "
+    "instead of from where MARAC_AUDIT_CHECKPOINTS sends them.",
+)
 def verify(checkpoint_file):
     """Check the audit trail's keyed hash chain and its signed checkpoints; exit 1 and say what is wrong if either fails."""
     count, broken = verify_chain()
@@ -59,13 +65,17 @@ def verify(checkpoint_file):
         fail_verify(f"Audit trail broken at row {broken.row_id}: {broken.reason}.")
     source = checkpoint_file or audit_checkpoints.checkpoint_destination()
     if source == audit_checkpoints.STANDARD_ERROR:
-        click.echo(f"Audit trail intact: {count} events checked. Checkpoints go to standard error; "
-                   "pass --checkpoints FILE to check the trail against them.")
+        click.echo(
+            f"Audit trail intact: {count} events checked. Checkpoints go to standard error; "
+            "pass --checkpoints FILE to check the trail against them."
+        )
         return
     read = audit_checkpoints.read_checkpoint_file(source, audit_key())
     if read.forged_lines:
-        fail_verify(f"Audit checkpoint on line {read.forged_lines[0]} of {source} is not genuine: "
-                    "its signature does not match MARAC_AUDIT_KEY.")
+        fail_verify(
+            f"Audit checkpoint on line {read.forged_lines[0]} of {source} is not genuine: "
+            "its signature does not match MARAC_AUDIT_KEY."
+        )
     broken = audit_checkpoints.check_against_checkpoints(count, read.checkpoints)
     if broken:
         fail_verify(f"Audit trail broken at row {broken.row_id}: {broken.reason}.")
@@ -74,9 +84,13 @@ def verify(checkpoint_file):
 
 def intact_message(count: int, checkpoints: int, source: Path) -> str:
     if checkpoints == 0:
-        return (f"Audit trail intact: {count} events checked; {source} holds no checkpoints, "
-                "so rows cut off the end would not show.")
-    return f"Audit trail intact: {count} events checked against {checkpoints} checkpoint{'s' if checkpoints != 1 else ''}."
+        return (
+            f"Audit trail intact: {count} events checked; {source} holds no checkpoints, "
+            "so rows cut off the end would not show."
+        )
+    return (
+        f"Audit trail intact: {count} events checked against {checkpoints} checkpoint{'s' if checkpoints != 1 else ''}."
+    )
 
 
 def fail_verify(message: str) -> NoReturn:
@@ -97,7 +111,9 @@ def rotate_keys():
     record_event(AuditAction.FIELD_KEYS_ROTATED, object_type="field-key", object_id=current_id)
     db.session.commit()
     for column in columns:
-        click.echo(f"{column.label}: {column.resealed} re-encrypted, {column.already_current} already with key {current_id}")
+        click.echo(
+            f"{column.label}: {column.resealed} re-encrypted, {column.already_current} already with key {current_id}"
+        )
     click.echo(f"Every encrypted value now uses key {current_id}; any other key can be removed from the key ring.")
 
 
@@ -105,17 +121,21 @@ def rotate_keys():
 def checkpoint():
     """Write a signed checkpoint of the audit trail's length and last hash outside the database; run it hourly from cron."""
     written = write_checkpoint_or_fail()
-    click.echo(f"Audit checkpoint written to {audit_checkpoints.describe(audit_checkpoints.checkpoint_destination())}: "
-               f"{written.rows} rows, last row {written.last_id}.")
+    click.echo(
+        f"Audit checkpoint written to {audit_checkpoints.describe(audit_checkpoints.checkpoint_destination())}: "
+        f"{written.rows} rows, last row {written.last_id}."
+    )
 
 
 def write_checkpoint_or_fail() -> audit_checkpoints.Checkpoint:
     try:
         return audit_checkpoints.write_checkpoint()
     except OSError as error:
-        raise click.ClickException(f"The audit checkpoint could not be written to "
-                                   f"{audit_checkpoints.describe(audit_checkpoints.checkpoint_destination())} "
-                                   f"({error.strerror or type(error).__name__}).") from None
+        raise click.ClickException(
+            f"The audit checkpoint could not be written to "
+            f"{audit_checkpoints.describe(audit_checkpoints.checkpoint_destination())} "
+            f"({error.strerror or type(error).__name__})."
+        ) from None
 
 
 @click.command("backup")
@@ -127,7 +147,9 @@ def backup_command(path):
         revision, summaries = backup.write_backup(db.engine, path, current_app.config["BACKUP_PASSPHRASE"])
     except backup.BackupError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Backed up {sum(s.rows for s in summaries)} rows in {len(summaries)} tables at revision {revision} to {path}:")
+    click.echo(
+        f"Backed up {sum(s.rows for s in summaries)} rows in {len(summaries)} tables at revision {revision} to {path}:"
+    )
     for summary in summaries:
         click.echo(f"  {summary.name}: {summary.rows}")
     written = write_checkpoint_or_fail()

@@ -43,14 +43,14 @@ def parse_key_ring(text: str, source: str = "MARAC_FIELD_KEYS") -> KeyRing:
     """Keys as `id:base64-key`, separated by commas or new lines; the first is the one that seals."""
     entries = [entry for entry in re.split(r"[,\s]+", text.strip()) if entry]
     if not entries:
-        raise KeyRingError(f"{source} holds no keys. Give one or more id:key pairs, like k2026:BASE64KEY. {GENERATE_ADVICE}")
+        raise KeyRingError(
+            f"{source} holds no keys. Give one or more id:key pairs, like k2026:BASE64KEY. {GENERATE_ADVICE}"
+        )
     ring = []
     for position, entry in enumerate(entries, start=1):
         key_id, separator, encoded = entry.partition(":")
         if not separator or not KEY_ID.fullmatch(key_id):
-            raise KeyRingError(
-                f"Entry {position} of {source} must be id:key, the id 1 to 32 letters, digits, - or _."
-            )
+            raise KeyRingError(f"Entry {position} of {source} must be id:key, the id 1 to 32 letters, digits, - or _.")
         if key_id in (known for known, _ in ring):
             raise KeyRingError(f"{source} names key {key_id!r} twice; each key needs its own id.")
         ring.append((key_id, decode_key(encoded, key_id, source)))
@@ -139,10 +139,7 @@ class RotatedColumn:
 
 def encrypted_columns(metadata: sa.MetaData) -> list[sa.Column]:
     return [
-        column
-        for table in metadata.sorted_tables
-        for column in table.columns
-        if isinstance(column.type, EncryptedText)
+        column for table in metadata.sorted_tables for column in table.columns if isinstance(column.type, EncryptedText)
     ]
 
 

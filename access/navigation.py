@@ -14,8 +14,8 @@ class NavigationItem:
 
 NAVIGATION = (
     NavigationItem("Home", "meetings.home"),
-    NavigationItem("Start a case", "risk.find_victim"),
-    NavigationItem("Import", "risk.upload_import"),
+    NavigationItem("Start a case", "cases.find_victim"),
+    NavigationItem("Import", "cases.upload_import"),
     NavigationItem("Referrals", "meetings.list_referrals"),
     NavigationItem("Meetings", "meetings.list_meetings"),
     NavigationItem("Research", "meetings.list_research_requests"),

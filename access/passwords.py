@@ -11,9 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 MIN_LENGTH = 12
 MAX_LENGTH = 128
 DENY_LIST_PATH = Path(__file__).parent / "data" / "common-passwords.txt.gz"
-CONTEXT_WORDS = frozenset(
-    {"marac", "safelives", "idva", "dash", "police", "nhs", "council", "password", "toolkit"}
-)
+CONTEXT_WORDS = frozenset({"marac", "safelives", "idva", "dash", "police", "nhs", "council", "password", "toolkit"})
 
 
 class PasswordRejected(ValueError):
@@ -73,3 +71,8 @@ def is_repetition_of(text: str, words: frozenset[str] | set[str]) -> bool:
         if len(text) % size == 0 and unit * (len(text) // size) == text:
             return len(unit) < 4 or unit in words
     return False
+
+
+def context_words_for(user) -> tuple[str, ...]:
+    """Words a user's password must not be built from: their name, their agency's, their e-mail's first part."""
+    return tuple(user.name.split()) + tuple(user.agency.name.split()) + (user.email.split("@")[0],)

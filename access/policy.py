@@ -176,7 +176,12 @@ def may_take_meeting_step(user: User, meeting: MeetingScope, step_roles: frozens
 
 def may_view_research_return(user: User, research: ResearchReturnScope) -> bool:
     """An agency's own return, once the list is issued, unless the user is excluded from the case."""
-    return user.role is Role.AGENCY_REP and user.agency_id == research.agency_id and research.list_issued and not research.excluded
+    return (
+        user.role is Role.AGENCY_REP
+        and user.agency_id == research.agency_id
+        and research.list_issued
+        and not research.excluded
+    )
 
 
 def may_edit_research_return(user: User, research: ResearchReturnScope) -> bool:

@@ -29,8 +29,10 @@ class SealedFileError(Exception):
 
 def check_passphrase(passphrase: str | None) -> str:
     if not passphrase or len(passphrase) < MIN_PASSPHRASE_CHARS:
-        raise SealedFileError(f"Set MARAC_BACKUP_KEY to a passphrase of at least {MIN_PASSPHRASE_CHARS} characters, "
-                              "kept apart from the backups: they are encrypted with it and cannot be read without it.")
+        raise SealedFileError(
+            f"Set MARAC_BACKUP_KEY to a passphrase of at least {MIN_PASSPHRASE_CHARS} characters, "
+            "kept apart from the backups: they are encrypted with it and cannot be read without it."
+        )
     return passphrase
 
 
@@ -81,8 +83,8 @@ class OpeningReader(io.RawIOBase):
         self._header = raw.read(HEADER_BYTES)
         if len(self._header) < HEADER_BYTES or not self._header.startswith(MAGIC):
             raise SealedFileError("The file is not an encrypted MARAC backup.")
-        salt = self._header[len(MAGIC):len(MAGIC) + SALT_BYTES]
-        self._prefix = self._header[len(MAGIC) + SALT_BYTES:]
+        salt = self._header[len(MAGIC) : len(MAGIC) + SALT_BYTES]
+        self._prefix = self._header[len(MAGIC) + SALT_BYTES :]
         self._aead = AESGCM(derive_key(passphrase, salt))
         self._raw, self._plain, self._number, self._ended = raw, b"", 0, False
 
@@ -115,4 +117,6 @@ class OpeningReader(io.RawIOBase):
             if last and self._raw.read(1):
                 raise SealedFileError("The backup is damaged: there is data after its last part.")
             return plaintext
-        raise SealedFileError("The backup cannot be opened: the passphrase (MARAC_BACKUP_KEY) is wrong or the file is damaged.")
+        raise SealedFileError(
+            "The backup cannot be opened: the passphrase (MARAC_BACKUP_KEY) is wrong or the file is damaged."
+        )

@@ -73,7 +73,9 @@ def idle_limit(user: User) -> timedelta:
 
 
 def has_expired(row: UserSession, now: datetime) -> bool:
-    return now - row.last_seen_at > idle_limit(row.user) or now - row.created_at > current_app.config["ABSOLUTE_TIMEOUT"]
+    return (
+        now - row.last_seen_at > idle_limit(row.user) or now - row.created_at > current_app.config["ABSOLUTE_TIMEOUT"]
+    )
 
 
 def time_left(row: UserSession, now: datetime) -> timedelta:
@@ -133,7 +135,7 @@ def end_session(reason: str) -> None:
 
 def limit_concurrent_sessions(user: User) -> None:
     """Keep the newest sessions up to the limit; older ones are revoked."""
-    for old in store.list_live_complete_sessions(user)[current_app.config["MAX_SESSIONS_PER_USER"]:]:
+    for old in store.list_live_complete_sessions(user)[current_app.config["MAX_SESSIONS_PER_USER"] :]:
         store.revoke_session(old, "session-limit")
 
 

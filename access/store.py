@@ -91,17 +91,13 @@ def claim_totp_timecode(user: User, timecode: int) -> bool:
 
 
 def replace_recovery_codes(user: User, code_hashes: list[str]) -> None:
-    db.session.execute(
-        RecoveryCode.__table__.delete().where(RecoveryCode.user_id == user.id)
-    )
+    db.session.execute(RecoveryCode.__table__.delete().where(RecoveryCode.user_id == user.id))
     db.session.add_all(RecoveryCode(user_id=user.id, code_hash=h) for h in code_hashes)
 
 
 def list_unused_recovery_codes(user: User) -> list[RecoveryCode]:
     return list(
-        db.session.scalars(
-            select(RecoveryCode).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
-        )
+        db.session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)))
     )
 
 
@@ -193,7 +189,9 @@ def record_successful_sign_in(user: User) -> None:
 
 
 def create_api_token(*, agency: Agency, name: str, token: str, created_by: User) -> ApiToken:
-    row = ApiToken(agency=agency, name=name.strip(), token_hash=token_hash(token), prefix=token[:8], created_by_id=created_by.id)
+    row = ApiToken(
+        agency=agency, name=name.strip(), token_hash=token_hash(token), prefix=token[:8], created_by_id=created_by.id
+    )
     db.session.add(row)
     db.session.flush()
     return row

@@ -18,8 +18,8 @@ from access.audit import AuditAction, audit_key, hash_event, verify_chain
 from access.backup import restore_backup, write_backup
 from access.models import AuditEvent
 from bench.import_dash import import_once, postgres_database, sqlite_database
+from cases.models import Case
 from extensions import db, utcnow
-from risk.models import Case
 from tests.conftest import build_test_app, migrate_to_head
 from tests.risk.import_fixtures import dash_export_csv
 
@@ -31,18 +31,26 @@ def chained_events(key: bytes, first_id: int, previous_hash: str, count: int):
     """Audit rows that continue the chain, as the app would have written them one by one."""
     started = utcnow()
     for offset in range(count):
-        event = AuditEvent(id=first_id + offset, occurred_at=started + timedelta(microseconds=offset),
-                           action=str(AuditAction.CASE_VIEWED), object_type="case", object_id=str(offset), prev_hash=previous_hash)
+        event = AuditEvent(
+            id=first_id + offset,
+            occurred_at=started + timedelta(microseconds=offset),
+            action=str(AuditAction.CASE_VIEWED),
+            object_type="case",
+            object_id=str(offset),
+            prev_hash=previous_hash,
+        )
         event.row_hash = previous_hash = hash_event(event, key)
         yield {column.name: getattr(event, column.name) for column in AuditEvent.__table__.columns}
 
 
 def add_audit_rows(app, total: int) -> None:
     with app.app_context():
-        last = db.session.execute(select(AuditEvent.id, AuditEvent.row_hash).order_by(AuditEvent.id.desc()).limit(1)).first()
+        last = db.session.execute(
+            select(AuditEvent.id, AuditEvent.row_hash).order_by(AuditEvent.id.desc()).limit(1)
+        ).first()
         rows = list(chained_events(audit_key(), last.id + 1, last.row_hash, total - last.id))
         for start in range(0, len(rows), AUDIT_BATCH):
-            db.session.execute(insert(AuditEvent), rows[start:start + AUDIT_BATCH])
+            db.session.execute(insert(AuditEvent), rows[start : start + AUDIT_BATCH])
         db.session.commit()
 
 
@@ -51,8 +59,10 @@ def seed(database_url: str, cases: int, audit_rows: int) -> dict:
     with build_test_app(database_url) as app:
         add_audit_rows(app, audit_rows)
         with app.app_context():
-            return {"cases": db.session.scalar(select(func.count()).select_from(Case)),
-                    "audit rows": db.session.scalar(select(func.count()).select_from(AuditEvent))}
+            return {
+                "cases": db.session.scalar(select(func.count()).select_from(Case)),
+                "audit rows": db.session.scalar(select(func.count()).select_from(AuditEvent)),
+            }
 
 
 def timed(work):
@@ -86,10 +96,14 @@ def main() -> None:
     options = parser.parse_args()
     figures = measure(options.cases, options.audit_rows, options.postgres)
     engine = "PostgreSQL" if options.postgres else "SQLite"
-    print(f"Restore drill on {engine}: {figures['cases']:,} cases, {figures['audit rows']:,} audit rows, "
-          f"{figures['file MiB']:.1f} MiB encrypted backup")
-    print(f"  backup {figures['backup s']:.1f} s, restore (checksummed) {figures['restore s']:.1f} s, "
-          f"audit verify {figures['audit verify s']:.1f} s; bar: restore within 300 s")
+    print(
+        f"Restore drill on {engine}: {figures['cases']:,} cases, {figures['audit rows']:,} audit rows, "
+        f"{figures['file MiB']:.1f} MiB encrypted backup"
+    )
+    print(
+        f"  backup {figures['backup s']:.1f} s, restore (checksummed) {figures['restore s']:.1f} s, "
+        f"audit verify {figures['audit verify s']:.1f} s; bar: restore within 300 s"
+    )
 
 
 if __name__ == "__main__":

@@ -23,12 +23,12 @@ import psycopg
 from access import signin
 from access import store as access_store
 from access.models import AgencyKind, Role
+from cases import imports as import_store
+from cases import store as cases_store
 from config import normalise_database_url
 from extensions import db
-from risk import import_store
-from risk import store as risk_store
-from risk.import_files import read_table
-from risk.importing import detect_mapping, validate
+from risk.imports.checking import detect_mapping, validate
+from risk.imports.files import read_table
 from risk.instruments import get_pack
 from tests.conftest import build_test_app, migrate_to_head
 from tests.risk.import_fixtures import dash_export_csv
@@ -59,8 +59,13 @@ def postgres_database(url: str):
 def importer(app):
     with app.app_context():
         agency = access_store.create_agency(name="Bench Police", kind=AgencyKind.POLICE)
-        user = access_store.create_user(name="Bench Importer", email="bench@example.org", agency=agency, role=Role.AGENCY_REP,
-                                        password_hash=signin.make_password_hash("unused bench password"))
+        user = access_store.create_user(
+            name="Bench Importer",
+            email="bench@example.org",
+            agency=agency,
+            role=Role.AGENCY_REP,
+            password_hash=signin.make_password_hash("unused bench password"),
+        )
         db.session.commit()
         return agency.id, user.id
 
@@ -82,10 +87,27 @@ def import_once(database_url: str, data: bytes, rows: int) -> dict:
             frame = timed(stages, "read and check the file", lambda: read_table(data, "export.csv", max_rows=rows))
             mapping = detect_mapping(pack, list(frame.columns))
             report = timed(stages, "validate and score", lambda: validate(frame, pack, mapping, today=date.today()))
-            suggestions = timed(stages, "look for known people", lambda: import_store.suggest_matches(report.rows, risk_store.list_people_for_matching()))
-            batch = import_store.create_batch(token=None, agency_id=agency_id, tool_id=pack.id, filename_shown="export.csv", mapping=mapping, user=user)
+            suggestions = timed(
+                stages,
+                "look for known people",
+                lambda: import_store.suggest_matches(report.rows, cases_store.list_people_for_matching()),
+            )
+            batch = import_store.create_batch(
+                token=None,
+                agency_id=agency_id,
+                tool_id=pack.id,
+                filename_shown="export.csv",
+                mapping=mapping,
+                user=user,
+            )
             valid = [row for row in report.rows if row.row not in suggestions]
-            outcome = timed(stages, "write in one transaction", lambda: import_store.commit_import(batch, valid, {}, user=user, refer_eligible=False, today=date.today()))
+            outcome = timed(
+                stages,
+                "write in one transaction",
+                lambda: import_store.commit_import(
+                    batch, valid, {}, user=user, refer_eligible=False, today=date.today()
+                ),
+            )
             stages["imported"] = outcome.imported
             return stages
 
@@ -101,7 +123,7 @@ def measure(rows: int, seed: int = 20261129, postgres: str | None = None) -> dic
     imported, the total, and the pandas read of the same file."""
     data = dash_export_csv(rows, seed)
     pandas_read = pandas_read_seconds(data)
-    with (postgres_database(postgres) if postgres else sqlite_database()) as database_url:
+    with postgres_database(postgres) if postgres else sqlite_database() as database_url:
         stages = import_once(database_url, data, rows)
     imported = stages.pop("imported")
     return {"stages": stages, "imported": imported, "total": sum(stages.values()), "pandas_read": pandas_read}
@@ -116,15 +138,21 @@ def main() -> None:
 
     data = dash_export_csv(options.rows, options.seed)
     pandas_read = pandas_read_seconds(data)
-    print(f"{options.rows:,}-row DASH export, {len(data) / 1024 / 1024:.1f} MiB; pandas reads it alone in {pandas_read:.2f} s")
+    print(
+        f"{options.rows:,}-row DASH export, {len(data) / 1024 / 1024:.1f} MiB; pandas reads it alone in {pandas_read:.2f} s"
+    )
 
-    engines = [("SQLite", sqlite_database())] + ([("PostgreSQL", postgres_database(options.postgres))] if options.postgres else [])
+    engines = [("SQLite", sqlite_database())] + (
+        [("PostgreSQL", postgres_database(options.postgres))] if options.postgres else []
+    )
     for engine, database in engines:
         with database as database_url:
             stages = import_once(database_url, data, options.rows)
         total = sum(seconds for name, seconds in stages.items() if name != "imported")
-        print(f"\n{engine}: {stages['imported']:,} rows imported in {total:.1f} s = {stages['imported'] / total:,.0f} rows/s, "
-              f"{total / pandas_read:.0f}x the pandas read (aim: 5x)")
+        print(
+            f"\n{engine}: {stages['imported']:,} rows imported in {total:.1f} s = {stages['imported'] / total:,.0f} rows/s, "
+            f"{total / pandas_read:.0f}x the pandas read (aim: 5x)"
+        )
         for name, seconds in stages.items():
             if name != "imported":
                 print(f"  {name:<28} {seconds:6.2f} s")

@@ -42,7 +42,9 @@ def bench_app():
     from config import settings_from_environment
 
     settings = settings_from_environment(os.environ, os.environ["BENCH_INSTANCE"])
-    return create_app(settings | {"SIGN_IN_RATE_LIMIT": os.environ.get("BENCH_SIGN_IN_RATE_LIMIT", BENCH_SIGN_IN_RATE_LIMIT)})
+    return create_app(
+        settings | {"SIGN_IN_RATE_LIMIT": os.environ.get("BENCH_SIGN_IN_RATE_LIMIT", BENCH_SIGN_IN_RATE_LIMIT)}
+    )
 
 
 def seed(database_url: str, secret_key: str, users: int, cases: int) -> dict:
@@ -53,15 +55,17 @@ def seed(database_url: str, secret_key: str, users: int, cases: int) -> dict:
     from access.models import Agency, Role
     from access.second_factor import new_totp_secret
     from config import common_settings
+    from demo.cases import add_person
     from extensions import db
-    from meetings.demo_cases import add_person
     from meetings.models import Action, Meeting, MeetingStatus
     from tests.conftest import build_test_app, migrate_to_head
     from tests.meetings.factories import AGENCIES, seed_meeting
 
     migrate_to_head(database_url)
     password = secrets.token_urlsafe(12)
-    with build_test_app(database_url, SECRET_KEY=secret_key, PASSWORD_HASH_PARAMETERS=common_settings()["PASSWORD_HASH_PARAMETERS"]) as app:
+    with build_test_app(
+        database_url, SECRET_KEY=secret_key, PASSWORD_HASH_PARAMETERS=common_settings()["PASSWORD_HASH_PARAMETERS"]
+    ) as app:
         seeded = seed_meeting(app, cases=cases, invited=tuple(AGENCIES))
         with app.app_context():
             meeting = db.session.get(Meeting, seeded.meeting_id)
@@ -69,17 +73,36 @@ def seed(database_url: str, secret_key: str, users: int, cases: int) -> dict:
             police = seeded.agency_ids["Riverside Police"]
             for item_id, case_id in zip(seeded.item_ids, seeded.case_ids):
                 for number in range(2):
-                    db.session.add(Action(case_id=case_id, agenda_item_id=item_id, description=f"Bench action {number + 1}", owner_agency_id=police,
-                                          owner_name="Named Officer", due_on=date.today() + timedelta(days=14)))
+                    db.session.add(
+                        Action(
+                            case_id=case_id,
+                            agenda_item_id=item_id,
+                            description=f"Bench action {number + 1}",
+                            owner_agency_id=police,
+                            owner_name="Named Officer",
+                            due_on=date.today() + timedelta(days=14),
+                        )
+                    )
             for number in range(EXTRA_PEOPLE):
-                add_person(police, f"Person{number}", f"Family{number % 97}", date(1960 + number % 40, 1 + number % 12, 1 + number % 28), "RV1 2AB")
+                add_person(
+                    police,
+                    f"Person{number}",
+                    f"Family{number % 97}",
+                    date(1960 + number % 40, 1 + number % 12, 1 + number % 28),
+                    "RV1 2AB",
+                )
             password_hash = signin.make_password_hash(password)
             agency = db.session.get(Agency, seeded.agency_ids["Riverside IDVA Service"])
             accounts = []
             for number in range(users + LOGIN_POOL):
                 secret = new_totp_secret()
-                user = access_store.create_user(name=f"Bench Coordinator {number}", email=f"bench-{number}@example.org", agency=agency,
-                                                role=Role.COORDINATOR, password_hash=password_hash)
+                user = access_store.create_user(
+                    name=f"Bench Coordinator {number}",
+                    email=f"bench-{number}@example.org",
+                    agency=agency,
+                    role=Role.COORDINATOR,
+                    password_hash=password_hash,
+                )
                 user.must_change_password = False
                 user.totp_secret = secret
                 user.totp_enrolled_at = user.created_at
@@ -88,11 +111,14 @@ def seed(database_url: str, secret_key: str, users: int, cases: int) -> dict:
             action_ids = list(db.session.scalars(select(Action.id).where(Action.agenda_item_id.in_(seeded.item_ids))))
     return {
         "meeting_id": seeded.meeting_id,
-        "items": [{"item_id": item_id, "case_id": case_id} for item_id, case_id in zip(seeded.item_ids, seeded.case_ids)],
+        "items": [
+            {"item_id": item_id, "case_id": case_id} for item_id, case_id in zip(seeded.item_ids, seeded.case_ids)
+        ],
         "actions": action_ids,
         "accounts": accounts[:users],
         "login_accounts": accounts[users:],
-        "search_names": [[f"Victim{number}", "Case"] for number in range(1, cases + 1)] + [[f"Person{number}", f"Family{number % 97}"] for number in range(0, EXTRA_PEOPLE, 50)],
+        "search_names": [[f"Victim{number}", "Case"] for number in range(1, cases + 1)]
+        + [[f"Person{number}", f"Family{number % 97}"] for number in range(0, EXTRA_PEOPLE, 50)],
     }
 
 
@@ -122,24 +148,66 @@ def start_gunicorn(folder: Path, database_url: str, secret_key: str, port: int) 
     from config import TEST_FIELD_KEYS
 
     environment = os.environ | {
-        "MARAC_ENV": "development", "DEMO_MODE": "0", "DATABASE_URL": database_url, "SECRET_KEY": secret_key,
-        "MARAC_AREA": "Riverside", "BENCH_INSTANCE": str(folder / "instance"),
+        "MARAC_ENV": "development",
+        "DEMO_MODE": "0",
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": secret_key,
+        "MARAC_AREA": "Riverside",
+        "BENCH_INSTANCE": str(folder / "instance"),
         # The seed ran with the test settings, so the server needs the key ring they sealed secrets with.
         "MARAC_FIELD_KEYS": format_key_ring(TEST_FIELD_KEYS),
     }
-    command = [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4", "--timeout", "60", "--keep-alive", "5",
-               "bench.load:bench_app()"]
+    command = [
+        str(BIN / "gunicorn"),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        "2",
+        "--threads",
+        "4",
+        "--timeout",
+        "60",
+        "--keep-alive",
+        "5",
+        "bench.load:bench_app()",
+    ]
     with open(folder / "gunicorn.log", "wb") as log:
         return subprocess.Popen(command, env=environment, stdout=log, stderr=subprocess.STDOUT)
 
 
-def run_locust(folder: Path, base: str, user_class: str, users: int, spawn_rate: float, seconds: int, think: str) -> dict:
+def run_locust(
+    folder: Path, base: str, user_class: str, users: int, spawn_rate: float, seconds: int, think: str
+) -> dict:
     summary = folder / f"{user_class}.json"
-    environment = os.environ | {"BENCH_WORLD": str(folder / "world.json"), "BENCH_SUMMARY": str(summary), "BENCH_THINK": think}
-    command = [str(BIN / "locust"), "-f", str(Path(__file__).with_name("locustfile.py")), "--headless", "--only-summary", "--loglevel", "WARNING",
-               "-u", str(users), "-r", str(spawn_rate), "-t", f"{seconds}s", "--stop-timeout", "15", "--host", base, user_class]
+    environment = os.environ | {
+        "BENCH_WORLD": str(folder / "world.json"),
+        "BENCH_SUMMARY": str(summary),
+        "BENCH_THINK": think,
+    }
+    command = [
+        str(BIN / "locust"),
+        "-f",
+        str(Path(__file__).with_name("locustfile.py")),
+        "--headless",
+        "--only-summary",
+        "--loglevel",
+        "WARNING",
+        "-u",
+        str(users),
+        "-r",
+        str(spawn_rate),
+        "-t",
+        f"{seconds}s",
+        "--stop-timeout",
+        "15",
+        "--host",
+        base,
+        user_class,
+    ]
     with open(folder / f"locust-{user_class}.log", "wb") as log:
-        subprocess.run(command, env=environment, stdout=log, stderr=subprocess.STDOUT, timeout=seconds + 300, check=False)
+        subprocess.run(
+            command, env=environment, stdout=log, stderr=subprocess.STDOUT, timeout=seconds + 300, check=False
+        )
     if not summary.exists():
         raise RuntimeError(f"locust wrote no summary; see {folder / f'locust-{user_class}.log'}")
     return json.loads(summary.read_text())
@@ -154,13 +222,24 @@ def lost_writes(database_url: str, world: dict, acknowledged: dict) -> int:
 
     with build_test_app(database_url) as app, app.app_context():
         minutes = dict(db.session.execute(select(CaseMinutes.agenda_item_id, CaseMinutes.version_id)).all())
-        actions = dict(db.session.execute(select(Action.id, Action.version_id).where(Action.id.in_(world["actions"]))).all())
+        actions = dict(
+            db.session.execute(select(Action.id, Action.version_id).where(Action.id.in_(world["actions"]))).all()
+        )
     missing = sum(max(0, count - minutes.get(int(item_id), 0)) for item_id, count in acknowledged["minutes"].items())
-    return missing + sum(max(0, count - (actions[int(action_id)] - 1)) for action_id, count in acknowledged["actions"].items())
+    return missing + sum(
+        max(0, count - (actions[int(action_id)] - 1)) for action_id, count in acknowledged["actions"].items()
+    )
 
 
-def measure(users: int = 50, spawn_rate: float = 5, duration: int = 60, health_duration: int = 20, think: str = "0.5-2",
-            postgres: str = DEFAULT_POSTGRES, cases: int = 25) -> dict:
+def measure(
+    users: int = 50,
+    spawn_rate: float = 5,
+    duration: int = 60,
+    health_duration: int = 20,
+    think: str = "0.5-2",
+    postgres: str = DEFAULT_POSTGRES,
+    cases: int = 25,
+) -> dict:
     from bench.import_dash import postgres_database
 
     secret_key = secrets.token_urlsafe(32)
@@ -182,8 +261,17 @@ def measure(users: int = 50, spawn_rate: float = 5, duration: int = 60, health_d
             server.wait(timeout=60)
         lost = lost_writes(database_url, world, mix["acknowledged"])
         problems = server_problems(folder / "gunicorn.log")
-    return {"server_problems": problems, "users": users, "duration": duration, "health_duration": health_duration, "think": think, "mix": mix, "health": health,
-            "lost_writes": lost, "rate_limit_note": f"bench-only sign-in rate limit {BENCH_SIGN_IN_RATE_LIMIT} (production: 20 per minute)"}
+    return {
+        "server_problems": problems,
+        "users": users,
+        "duration": duration,
+        "health_duration": health_duration,
+        "think": think,
+        "mix": mix,
+        "health": health,
+        "lost_writes": lost,
+        "rate_limit_note": f"bench-only sign-in rate limit {BENCH_SIGN_IN_RATE_LIMIT} (production: 20 per minute)",
+    }
 
 
 def server_problems(log: Path) -> list[str]:
@@ -205,13 +293,19 @@ def main() -> None:
     parser.add_argument("--think", default="0.5-2", help="seconds each user waits between tasks, as low-high")
     parser.add_argument("--postgres", default=DEFAULT_POSTGRES, help="a PostgreSQL URL whose role may create databases")
     options = parser.parse_args()
-    figures = measure(options.users, options.spawn_rate, options.duration, options.health_duration, options.think, options.postgres)
+    figures = measure(
+        options.users, options.spawn_rate, options.duration, options.health_duration, options.think, options.postgres
+    )
     mix = figures["mix"]
     for name in ("all", "html_get", "saves", "pdf", "sign_in"):
         row = mix[name]
-        print(f"{name:<9} {row['requests']:>6} requests  p50 {milliseconds(row['p50'])}  p95 {milliseconds(row['p95'])}  p99 {milliseconds(row['p99'])}")
-    print(f"throughput {mix['all']['rps']:.1f} req/s; /healthz {figures['health']['all']['rps']:.1f} req/s; errors {mix['errors']}; "
-          f"statuses {mix['statuses']}; lost writes {figures['lost_writes']}")
+        print(
+            f"{name:<9} {row['requests']:>6} requests  p50 {milliseconds(row['p50'])}  p95 {milliseconds(row['p95'])}  p99 {milliseconds(row['p99'])}"
+        )
+    print(
+        f"throughput {mix['all']['rps']:.1f} req/s; /healthz {figures['health']['all']['rps']:.1f} req/s; errors {mix['errors']}; "
+        f"statuses {mix['statuses']}; lost writes {figures['lost_writes']}"
+    )
     print(figures["rate_limit_note"])
     print("gunicorn reported:", *(figures["server_problems"] or ["nothing amiss"]), sep="\n  ")
     for failure in mix["failures"]:

@@ -12,7 +12,7 @@ import os
 import random
 import time
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 
 import pyotp
@@ -89,7 +89,7 @@ def judge(response, acknowledged: bool = True) -> bool:
 def code_for(account: dict) -> str:
     """Each code signs in once (replay protection): the login pool never hands out an account twice in a window."""
     totp = pyotp.TOTP(account["secret"])
-    LAST_TIMECODE[account["email"]] = totp.timecode(datetime.now(timezone.utc))
+    LAST_TIMECODE[account["email"]] = totp.timecode(datetime.now(UTC))
     return totp.now()
 
 
@@ -114,8 +114,14 @@ def sign_in(client, account: dict) -> bool:
         form = {"csrf_token": csrf_token(answer.text), "code": code_for(account)}
     with client.post("/sign-in/security-code", data=form, name="sign-in: security code", catch_response=True) as answer:
         done = judge(answer, answer.url.rstrip("/") == client.base_url.rstrip("/"))
-    client.request_event.fire(request_type=FLOW, name="sign-in (all steps)", response_time=(time.perf_counter() - started) * 1000,
-                              response_length=0, exception=None if done else RuntimeError("sign-in failed"), context={})
+    client.request_event.fire(
+        request_type=FLOW,
+        name="sign-in (all steps)",
+        response_time=(time.perf_counter() - started) * 1000,
+        response_length=0,
+        exception=None if done else RuntimeError("sign-in failed"),
+        context={},
+    )
     return done
 
 
@@ -181,7 +187,9 @@ class Coordinator(HttpUser):
 
     @task(3)
     def download_pdf(self):
-        with self.client.get(f"/documents/meetings/{WORLD['meeting_id']}/agenda", name="agenda PDF", catch_response=True) as answer:
+        with self.client.get(
+            f"/documents/meetings/{WORLD['meeting_id']}/agenda", name="agenda PDF", catch_response=True
+        ) as answer:
             judge(answer, answer.headers.get("Content-Type", "").startswith("application/pdf"))
 
     @task(2)
@@ -220,9 +228,14 @@ def merged(stats, keep) -> StatsEntry:
 
 
 def latency(entry: StatsEntry) -> dict:
-    return {"requests": entry.num_requests, "failures": entry.num_failures,
-            **{name: entry.get_response_time_percentile(share) if entry.num_requests else None
-               for name, share in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99))}}
+    return {
+        "requests": entry.num_requests,
+        "failures": entry.num_failures,
+        **{
+            name: entry.get_response_time_percentile(share) if entry.num_requests else None
+            for name, share in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99))
+        },
+    }
 
 
 @events.quitting.add_listener
@@ -230,17 +243,26 @@ def write_summary(environment, **_):
     stats = environment.stats
     is_request = lambda entry: entry.method != FLOW  # noqa: E731
     requests = merged(stats, is_request)
-    duration = max(stats.total.last_request_timestamp - stats.total.start_time, 1e-9) if stats.total.last_request_timestamp else 1e-9
+    duration = (
+        max(stats.total.last_request_timestamp - stats.total.start_time, 1e-9)
+        if stats.total.last_request_timestamp
+        else 1e-9
+    )
     summary = {
         "all": latency(requests) | {"rps": requests.num_requests / duration},
-        "html_get": latency(merged(stats, lambda entry: entry.method == "GET" and entry.name not in ("agenda PDF", "healthz"))),
+        "html_get": latency(
+            merged(stats, lambda entry: entry.method == "GET" and entry.name not in ("agenda PDF", "healthz"))
+        ),
         "saves": latency(merged(stats, lambda entry: entry.name in ("minutes: save", "action: save"))),
         "pdf": latency(merged(stats, lambda entry: entry.name == "agenda PDF")),
         "sign_in": latency(merged(stats, lambda entry: entry.name == "sign-in (all steps)")),
         "statuses": {str(code): count for code, count in sorted(STATUSES.items())},
         "errors": requests.num_failures,
         "acknowledged": {kind: dict(counts) for kind, counts in ACKNOWLEDGED.items()},
-        "failures": [{"name": error.name, "error": str(error.error), "count": error.occurrences} for error in stats.errors.values()][:20],
+        "failures": [
+            {"name": error.name, "error": str(error.error), "count": error.occurrences}
+            for error in stats.errors.values()
+        ][:20],
     }
     if os.environ.get("BENCH_SUMMARY"):
         with open(os.environ["BENCH_SUMMARY"], "w") as file:

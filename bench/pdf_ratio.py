@@ -28,8 +28,13 @@ from tests.meetings.factories import seed_meeting
 
 def coordinator_id(app, agency_id: int) -> int:
     with app.app_context():
-        user = access_store.create_user(name="Bench Coordinator", email="bench-coordinator@example.org", agency=db.session.get(Agency, agency_id),
-                                        role=Role.COORDINATOR, password_hash=signin.make_password_hash("unused bench password"))
+        user = access_store.create_user(
+            name="Bench Coordinator",
+            email="bench-coordinator@example.org",
+            agency=db.session.get(Agency, agency_id),
+            role=Role.COORDINATOR,
+            password_hash=signin.make_password_hash("unused bench password"),
+        )
         user.must_change_password = False
         db.session.commit()
         return user.id
@@ -74,7 +79,7 @@ def time_weasyprint(html: str, runs: int) -> list[float]:
 
 def measure(cases: int = 25, runs: int = 5, postgres: str | None = None) -> dict:
     """Median seconds through the app and for WeasyPrint alone, and their ratio."""
-    with (postgres_database(postgres) if postgres else sqlite_database()) as database_url:
+    with postgres_database(postgres) if postgres else sqlite_database() as database_url:
         migrate_to_head(database_url)
         with build_test_app(database_url) as app:
             logging.getLogger("marac").setLevel(logging.WARNING)  # a line per request would bury the figures
@@ -96,8 +101,10 @@ def main() -> None:
     parser.add_argument("--postgres", help="a PostgreSQL URL whose role may create databases")
     options = parser.parse_args()
     figures = measure(options.cases, options.runs, options.postgres)
-    print(f"minutes of a {figures['cases']}-case meeting, median of {figures['runs']}: through the app {figures['app']:.2f} s, "
-          f"WeasyPrint alone {figures['weasyprint']:.2f} s, ratio {figures['ratio']:.2f}")
+    print(
+        f"minutes of a {figures['cases']}-case meeting, median of {figures['runs']}: through the app {figures['app']:.2f} s, "
+        f"WeasyPrint alone {figures['weasyprint']:.2f} s, ratio {figures['ratio']:.2f}"
+    )
 
 
 if __name__ == "__main__":

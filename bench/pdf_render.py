@@ -25,7 +25,10 @@ from reports.pdf import PreparedFor, new_document_id, render_pdf
 from tests.conftest import build_test_app, migrate_to_head
 from tests.meetings.factories import seed_meeting
 
-PARAGRAPH = "Shared at the meeting: dates, contacts and concerns recorded for the bench, long enough to wrap over several lines. " * 4
+PARAGRAPH = (
+    "Shared at the meeting: dates, contacts and concerns recorded for the bench, long enough to wrap over several lines. "
+    * 4
+)
 
 
 def fill_minutes(app, meeting_id: int, agency_ids: list[int]) -> None:
@@ -33,14 +36,31 @@ def fill_minutes(app, meeting_id: int, agency_ids: list[int]) -> None:
         meeting = db.session.get(Meeting, meeting_id)
         meeting.status = MeetingStatus.DISTRIBUTED
         for item in db.session.scalars(db.select(AgendaItem).where(AgendaItem.meeting_id == meeting_id)):
-            db.session.add(CaseMinutes(
-                agenda_item_id=item.id, victim_views=PARAGRAPH, information_shared=PARAGRAPH, risks_to_victim=PARAGRAPH, risks_to_children=PARAGRAPH,
-                risks_to_others=PARAGRAPH, risks_to_professionals=PARAGRAPH, decisions=PARAGRAPH, outcome=CaseOutcome.NEW,
-                agency_information={f"agency-{agency_id}": PARAGRAPH for agency_id in agency_ids[:3]},
-            ))
+            db.session.add(
+                CaseMinutes(
+                    agenda_item_id=item.id,
+                    victim_views=PARAGRAPH,
+                    information_shared=PARAGRAPH,
+                    risks_to_victim=PARAGRAPH,
+                    risks_to_children=PARAGRAPH,
+                    risks_to_others=PARAGRAPH,
+                    risks_to_professionals=PARAGRAPH,
+                    decisions=PARAGRAPH,
+                    outcome=CaseOutcome.NEW,
+                    agency_information={f"agency-{agency_id}": PARAGRAPH for agency_id in agency_ids[:3]},
+                )
+            )
             for number, agency_id in enumerate(agency_ids[:3]):
-                db.session.add(Action(case_id=item.referral.case_id, agenda_item_id=item.id, description=PARAGRAPH[:300], owner_agency_id=agency_id,
-                                      owner_name="Named Officer", due_on=date.today() + timedelta(days=7 * number)))
+                db.session.add(
+                    Action(
+                        case_id=item.referral.case_id,
+                        agenda_item_id=item.id,
+                        description=PARAGRAPH[:300],
+                        owner_agency_id=agency_id,
+                        owner_name="Named Officer",
+                        due_on=date.today() + timedelta(days=7 * number),
+                    )
+                )
         db.session.commit()
 
 
@@ -58,7 +78,9 @@ def main() -> None:
         database_url = f"sqlite:///{Path(folder) / 'bench.sqlite'}"
         migrate_to_head(database_url)
         with build_test_app(database_url) as app:
-            seeded = seed_meeting(app, cases=options.cases, invited=("Riverside Police", "Riverside Hospitals NHS Trust"))
+            seeded = seed_meeting(
+                app, cases=options.cases, invited=("Riverside Police", "Riverside Hospitals NHS Trust")
+            )
             fill_minutes(app, seeded.meeting_id, list(seeded.agency_ids.values()))
             timings, size = [], 0
             with app.test_request_context():
@@ -66,7 +88,13 @@ def main() -> None:
                 for _ in range(options.runs):
                     started = time.perf_counter()
                     document = minutes_document(db.session.get(Meeting, seeded.meeting_id))
-                    pdf = render_pdf(document.template, title=document.title, document_id=new_document_id("BENCH", "M1"), prepared_for=reader, **document.context)
+                    pdf = render_pdf(
+                        document.template,
+                        title=document.title,
+                        document_id=new_document_id("BENCH", "M1"),
+                        prepared_for=reader,
+                        **document.context,
+                    )
                     timings.append(time.perf_counter() - started)
                     size = len(pdf)
                     db.session.expire_all()
@@ -74,7 +102,9 @@ def main() -> None:
     pages = len(PdfReader(io.BytesIO(pdf)).pages)
     p95 = sorted(timings)[math.ceil(0.95 * len(timings)) - 1]
     print(f"minutes of a {options.cases}-case meeting: {size / 1024:.0f} KiB, {pages} pages, {options.runs} renders")
-    print(f"render time: median {statistics.median(timings):.2f} s, p95 {p95:.2f} s, max {max(timings):.2f} s (bar: p95 ≤ 10 s)")
+    print(
+        f"render time: median {statistics.median(timings):.2f} s, p95 {p95:.2f} s, max {max(timings):.2f} s (bar: p95 ≤ 10 s)"
+    )
     print(f"peak RSS of this process: {peak_rss_mb():.0f} MB (bar: ≤ 500 MB)")
 
 

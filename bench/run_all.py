@@ -9,7 +9,7 @@ Exit code 1 when the load run had errors or lost writes.
 import argparse
 import platform
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from bench import backup_drill, import_dash, load, pdf_ratio, scoring
 
@@ -32,8 +32,18 @@ def load_rows(figures: dict) -> list[tuple]:
     statuses = mix["statuses"]
     ratio = every["rps"] / health["all"]["rps"] if health["all"]["rps"] else None
     return [
-        (f"load: {figures['users']} users x {figures['duration']} s, think {figures['think']} s", f"{every['requests']:,} requests", "50 users x 10 min", "-"),
-        ("load: all requests p50 / p95 / p99", f"{ms(every['p50'])} / {ms(every['p95'])} / {ms(every['p99'])}", "", "-"),
+        (
+            f"load: {figures['users']} users x {figures['duration']} s, think {figures['think']} s",
+            f"{every['requests']:,} requests",
+            "50 users x 10 min",
+            "-",
+        ),
+        (
+            "load: all requests p50 / p95 / p99",
+            f"{ms(every['p50'])} / {ms(every['p95'])} / {ms(every['p99'])}",
+            "",
+            "-",
+        ),
         ("load: HTML GET p95", ms(html["p95"]), "<= 500 ms", met(html["p95"], 500)),
         ("load: HTML GET p99", ms(html["p99"]), "<= 1,000 ms", met(html["p99"], 1000)),
         ("load: saves (POST) p95", ms(saves["p95"]), "<= 800 ms", met(saves["p95"], 800)),
@@ -41,17 +51,42 @@ def load_rows(figures: dict) -> list[tuple]:
         ("load: agenda PDF p95", ms(pdf["p95"]), "<= 5,000 ms", met(pdf["p95"], 5000)),
         ("load: sign-in, all steps (argon2 + TOTP) p95", ms(sign_in["p95"]), "<= 1,000 ms", met(sign_in["p95"], 1000)),
         ("load: throughput", f"{every['rps']:.1f} req/s", "", "-"),
-        ("load: errors (5xx, unexpected 4xx, no answer)", str(mix["errors"] + health["errors"]), "0", met(mix["errors"] + health["errors"], 0)),
-        ("load: 409 conflicts / 429 rate limited", f"{statuses.get('409', 0)} / {statuses.get('429', 0)}", "counted apart", "-"),
-        ("load: lost writes (acknowledged saves missing)", str(figures["lost_writes"]), "0", met(figures["lost_writes"], 0)),
-        (f"load: /healthz alone, no think time, {figures['health_duration']} s", f"{health['all']['rps']:.1f} req/s", "", "-"),
+        (
+            "load: errors (5xx, unexpected 4xx, no answer)",
+            str(mix["errors"] + health["errors"]),
+            "0",
+            met(mix["errors"] + health["errors"], 0),
+        ),
+        (
+            "load: 409 conflicts / 429 rate limited",
+            f"{statuses.get('409', 0)} / {statuses.get('429', 0)}",
+            "counted apart",
+            "-",
+        ),
+        (
+            "load: lost writes (acknowledged saves missing)",
+            str(figures["lost_writes"]),
+            "0",
+            met(figures["lost_writes"], 0),
+        ),
+        (
+            f"load: /healthz alone, no think time, {figures['health_duration']} s",
+            f"{health['all']['rps']:.1f} req/s",
+            "",
+            "-",
+        ),
         ("load: throughput / healthz throughput", "-" if ratio is None else f"{ratio:.3f}", "", "-"),
     ]
 
 
 def pdf_rows(figures: dict) -> list[tuple]:
     return [
-        (f"minutes PDF, {figures['cases']} cases, through the app (median of {figures['runs']})", f"{figures['app']:.2f} s", "30 cases p95 <= 10 s", met(figures["app"], 10)),
+        (
+            f"minutes PDF, {figures['cases']} cases, through the app (median of {figures['runs']})",
+            f"{figures['app']:.2f} s",
+            "30 cases p95 <= 10 s",
+            met(figures["app"], 10),
+        ),
         ("minutes PDF, WeasyPrint alone on the same HTML (floor)", f"{figures['weasyprint']:.2f} s", "", "-"),
         ("minutes PDF: app / floor", f"{figures['ratio']:.2f}", "", "-"),
     ]
@@ -62,24 +97,47 @@ def import_rows(figures: dict, rows: int) -> list[tuple]:
     validated = stages["read and check the file"] + stages["validate and score"]
     committed = figures["total"]
     return [
-        (f"import: {figures['imported']:,} of {rows:,} DASH rows, PostgreSQL", f"{figures['imported'] / figures['total']:,.0f} rows/s", "", "-"),
+        (
+            f"import: {figures['imported']:,} of {rows:,} DASH rows, PostgreSQL",
+            f"{figures['imported'] / figures['total']:,.0f} rows/s",
+            "",
+            "-",
+        ),
         ("import: validated, per 10,000 rows", f"{validated * scale:.1f} s", "<= 15 s", met(validated * scale, 15)),
         ("import: committed, per 10,000 rows", f"{committed * scale:.1f} s", "<= 30 s", met(committed * scale, 30)),
-        ("import: whole import / pandas read", f"{figures['total'] / figures['pandas_read']:.0f}x", "aim 5x (issue 7)", met(figures["total"] / figures["pandas_read"], 5)),
+        (
+            "import: whole import / pandas read",
+            f"{figures['total'] / figures['pandas_read']:.0f}x",
+            "aim 5x (issue 7)",
+            met(figures["total"] / figures["pandas_read"], 5),
+        ),
     ]
 
 
 def backup_rows(figures: dict) -> list[tuple]:
     return [
-        (f"restore drill: {figures['cases']:,} cases, {figures['audit rows']:,} audit rows, PostgreSQL", f"{figures['file MiB']:.1f} MiB encrypted", "", "-"),
+        (
+            f"restore drill: {figures['cases']:,} cases, {figures['audit rows']:,} audit rows, PostgreSQL",
+            f"{figures['file MiB']:.1f} MiB encrypted",
+            "",
+            "-",
+        ),
         ("restore drill: backup", f"{figures['backup s']:.1f} s", "", "-"),
-        ("restore drill: restore, checksums compared", f"{figures['restore s']:.1f} s", "<= 300 s", met(figures["restore s"], 300)),
+        (
+            "restore drill: restore, checksums compared",
+            f"{figures['restore s']:.1f} s",
+            "<= 300 s",
+            met(figures["restore s"], 300),
+        ),
         ("restore drill: audit chain verified", f"{figures['audit verify s']:.1f} s", "", "-"),
     ]
 
 
 def scoring_rows(rates: dict) -> list[tuple]:
-    return [(f"scoring: {pack_id} ({items} items)", f"{rate:,.0f} assessments/s", "", "-") for pack_id, (items, rate) in rates.items()]
+    return [
+        (f"scoring: {pack_id} ({items} items)", f"{rate:,.0f} assessments/s", "", "-")
+        for pack_id, (items, rate) in rates.items()
+    ]
 
 
 def print_table(rows: list[tuple]) -> None:
@@ -101,11 +159,16 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=20_000, help="rows in the import file")
     parser.add_argument("--assessments", type=int, default=20_000)
     parser.add_argument("--pdf-runs", type=int, default=5)
-    parser.add_argument("--postgres", default=load.DEFAULT_POSTGRES, help="a PostgreSQL URL whose role may create databases")
+    parser.add_argument(
+        "--postgres", default=load.DEFAULT_POSTGRES, help="a PostgreSQL URL whose role may create databases"
+    )
     options = parser.parse_args()
 
-    started = datetime.now(timezone.utc)
-    print(f"bench started {started:%Y-%m-%d %H:%M} UTC on {platform.node()}, {platform.machine()}, Python {platform.python_version()}", flush=True)
+    started = datetime.now(UTC)
+    print(
+        f"bench started {started:%Y-%m-%d %H:%M} UTC on {platform.node()}, {platform.machine()}, Python {platform.python_version()}",
+        flush=True,
+    )
     print("scoring …", flush=True)
     rows = scoring_rows(scoring.measure(options.assessments))
     print("import …", flush=True)
@@ -115,15 +178,30 @@ def main() -> None:
     print("minutes PDF …", flush=True)
     rows += pdf_rows(pdf_ratio.measure(runs=options.pdf_runs, postgres=options.postgres))
     print("load …", flush=True)
-    figures = load.measure(options.users, duration=options.duration, health_duration=options.health_duration, think=options.think, postgres=options.postgres)
+    figures = load.measure(
+        options.users,
+        duration=options.duration,
+        health_duration=options.health_duration,
+        think=options.think,
+        postgres=options.postgres,
+    )
     rows = load_rows(figures) + rows
     print()
     print_table(rows)
-    print(f"\nNote: {figures['rate_limit_note']}. Everything ran on this machine at once (gunicorn, PostgreSQL, locust).")
+    print(
+        f"\nNote: {figures['rate_limit_note']}. Everything ran on this machine at once (gunicorn, PostgreSQL, locust)."
+    )
     if figures["server_problems"]:
         print("gunicorn reported:", *figures["server_problems"], sep="\n  ")
     if figures["mix"]["failures"]:
-        print("Failures:", *(f"  {failure['count']} x {failure['name']}: {failure['error']}" for failure in figures["mix"]["failures"]), sep="\n")
+        print(
+            "Failures:",
+            *(
+                f"  {failure['count']} x {failure['name']}: {failure['error']}"
+                for failure in figures["mix"]["failures"]
+            ),
+            sep="\n",
+        )
     sys.exit(1 if figures["mix"]["errors"] or figures["health"]["errors"] or figures["lost_writes"] else 0)
 
 

@@ -23,7 +23,10 @@ class SignInForm(BaseForm):
     email = EmailField(
         "Email address",
         widget=GovTextInput(),
-        validators=[DataRequired("Enter your email address"), Length(max=254, message="Enter an email address of 254 characters or fewer")],
+        validators=[
+            DataRequired("Enter your email address"),
+            Length(max=254, message="Enter an email address of 254 characters or fewer"),
+        ],
     )
     password = PasswordField(
         "Password",
@@ -36,7 +39,10 @@ class SecondFactorForm(BaseForm):
     code = StringField(
         "Security code",
         widget=GovTextInput(),
-        validators=[DataRequired("Enter the 6-digit code from your authenticator app"), Length(max=20, message="Enter the 6-digit code from your authenticator app")],
+        validators=[
+            DataRequired("Enter the 6-digit code from your authenticator app"),
+            Length(max=20, message="Enter the 6-digit code from your authenticator app"),
+        ],
     )
 
 
@@ -44,7 +50,10 @@ class RecoveryCodeForm(BaseForm):
     code = StringField(
         "Recovery code",
         widget=GovTextInput(),
-        validators=[DataRequired("Enter one of your recovery codes"), Length(max=60, message="Enter one of your recovery codes")],
+        validators=[
+            DataRequired("Enter one of your recovery codes"),
+            Length(max=60, message="Enter one of your recovery codes"),
+        ],
     )
 
 
@@ -92,7 +101,10 @@ class UserForm(BaseForm):
     name = StringField(
         "Full name",
         widget=GovTextInput(),
-        validators=[DataRequired("Enter the person's full name"), Length(max=100, message="Enter a name of 100 characters or fewer")],
+        validators=[
+            DataRequired("Enter the person's full name"),
+            Length(max=100, message="Enter a name of 100 characters or fewer"),
+        ],
     )
     email = EmailField(
         "Email address",
@@ -121,12 +133,16 @@ class AgencyForm(BaseForm):
     name = StringField(
         "Agency name",
         widget=GovTextInput(),
-        validators=[DataRequired("Enter the agency's name"), Length(max=120, message="Enter a name of 120 characters or fewer")],
+        validators=[
+            DataRequired("Enter the agency's name"),
+            Length(max=120, message="Enter a name of 120 characters or fewer"),
+        ],
     )
     kind = SelectField(
         "Kind of agency",
         widget=GovSelect(),
-        choices=[SelectChoice("", "Choose the kind of agency")] + [SelectChoice(kind.value, kind.label) for kind in AgencyKind],
+        choices=[SelectChoice("", "Choose the kind of agency")]
+        + [SelectChoice(kind.value, kind.label) for kind in AgencyKind],
         validators=[DataRequired("Choose the kind of agency")],
     )
 
@@ -135,9 +151,14 @@ class ApiTokenForm(BaseForm):
     name = StringField(
         "What the token is for",
         widget=GovTextInput(),
-        validators=[DataRequired("Enter what the token is for, like 'Police case system'"), Length(max=100, message="Enter 100 characters or fewer")],
+        validators=[
+            DataRequired("Enter what the token is for, like 'Police case system'"),
+            Length(max=100, message="Enter 100 characters or fewer"),
+        ],
     )
-    agency_id = SelectField("Agency", widget=GovSelect(), validators=[DataRequired("Choose the agency the token belongs to")])
+    agency_id = SelectField(
+        "Agency", widget=GovSelect(), validators=[DataRequired("Choose the agency the token belongs to")]
+    )
 
     def __init__(self, *args, agencies=(), **kwargs):
         super().__init__(*args, **kwargs)

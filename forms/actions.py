@@ -10,7 +10,12 @@ ACTION_STATUSES = [SelectChoice(status.value, status.label) for status in Action
 
 
 class ActionUpdateForm(BaseForm):
-    status = RadioField("Status of the action", widget=GovRadioInput(), choices=ACTION_STATUSES, validators=[InputRequired("Choose the status of the action")])
+    status = RadioField(
+        "Status of the action",
+        widget=GovRadioInput(),
+        choices=ACTION_STATUSES,
+        validators=[InputRequired("Choose the status of the action")],
+    )
     completion_note = TextAreaField(
         "Completion note",
         widget=GovTextArea(),
@@ -38,4 +43,3 @@ class ActionFilterForm(BaseForm):
     def selected_agency_id(self) -> int | None:
         value = self.agency.data or ""
         return int(value) if value.isdigit() else None
-

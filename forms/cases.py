@@ -26,7 +26,12 @@ INCIDENT_TYPES = [
     ("coercive-control", "Controlling or coercive behaviour"),
     ("other", "Other abuse"),
 ]
-TIERS = [SelectChoice("1", "Standard"), SelectChoice("2", "Medium"), SelectChoice("3", "High"), SelectChoice("4", "Very high: serious harm could happen now")]
+TIERS = [
+    SelectChoice("1", "Standard"),
+    SelectChoice("2", "Medium"),
+    SelectChoice("3", "High"),
+    SelectChoice("4", "Very high: serious harm could happen now"),
+]
 YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
 NOT_KNOWN = "not-known"
 
@@ -42,9 +47,25 @@ def past_date(message: str):
 
 
 class PersonFields(BaseForm):
-    given_name = StringField("Given name", widget=GovTextInput(), validators=[DataRequired("Enter the person's given name"), Length(max=100, message="Enter a given name of 100 characters or fewer")])
-    family_name = StringField("Family name", widget=GovTextInput(), validators=[DataRequired("Enter the person's family name"), Length(max=100, message="Enter a family name of 100 characters or fewer")])
-    date_of_birth = DayMonthYearField("Date of birth", validators=[Optional(), past_date("Enter a date of birth in the past")])
+    given_name = StringField(
+        "Given name",
+        widget=GovTextInput(),
+        validators=[
+            DataRequired("Enter the person's given name"),
+            Length(max=100, message="Enter a given name of 100 characters or fewer"),
+        ],
+    )
+    family_name = StringField(
+        "Family name",
+        widget=GovTextInput(),
+        validators=[
+            DataRequired("Enter the person's family name"),
+            Length(max=100, message="Enter a family name of 100 characters or fewer"),
+        ],
+    )
+    date_of_birth = DayMonthYearField(
+        "Date of birth", validators=[Optional(), past_date("Enter a date of birth in the past")]
+    )
 
 
 class FindVictimForm(PersonFields):
@@ -60,32 +81,76 @@ class PartyForm(PersonFields):
     role = RadioField(
         "Who is this?",
         widget=GovRadioInput(),
-        choices=[SelectChoice("perpetrator", "A person causing harm (perpetrator)"), SelectChoice("child", "A child in the household")],
+        choices=[
+            SelectChoice("perpetrator", "A person causing harm (perpetrator)"),
+            SelectChoice("child", "A child in the household"),
+        ],
         validators=[InputRequired("Choose whether this is a perpetrator or a child")],
     )
 
 
 class ChooseToolForm(BaseForm):
-    tool = RadioField("Which risk tool are you using?", widget=GovRadioInput(), validators=[InputRequired("Choose the risk tool you are completing")])
-    assessed_on = DayMonthYearField("Date of the assessment", validators=[InputRequired("Enter the date of the assessment"), past_date("Enter a date that is not in the future")])
-    source_if_not_victim = StringField("Source of the answers, if not the victim", widget=GovTextInput(), validators=[Optional(), Length(max=200, message="Enter 200 characters or fewer")])
+    tool = RadioField(
+        "Which risk tool are you using?",
+        widget=GovRadioInput(),
+        validators=[InputRequired("Choose the risk tool you are completing")],
+    )
+    assessed_on = DayMonthYearField(
+        "Date of the assessment",
+        validators=[
+            InputRequired("Enter the date of the assessment"),
+            past_date("Enter a date that is not in the future"),
+        ],
+    )
+    source_if_not_victim = StringField(
+        "Source of the answers, if not the victim",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=200, message="Enter 200 characters or fewer")],
+    )
 
 
 class JudgementForm(BaseForm):
-    tier = RadioField("Your judgement of the risk", widget=GovRadioInput(), choices=TIERS, validators=[InputRequired("Choose the level of risk you judge there to be")])
+    tier = RadioField(
+        "Your judgement of the risk",
+        widget=GovRadioInput(),
+        choices=TIERS,
+        validators=[InputRequired("Choose the level of risk you judge there to be")],
+    )
     rationale = TextAreaField(
         "Why: the concerns and what they are based on",
         widget=GovTextArea(),
-        validators=[DataRequired("Enter the reasons for your judgement"), Length(max=10000, message="Enter 10,000 characters or fewer")],
+        validators=[
+            DataRequired("Enter the reasons for your judgement"),
+            Length(max=10000, message="Enter 10,000 characters or fewer"),
+        ],
     )
 
 
 class IncidentForm(BaseForm):
-    occurred_on = DayMonthYearField("Date of the incident", validators=[InputRequired("Enter the date of the incident"), past_date("Enter a date that is not in the future")])
-    type = RadioField("What happened", widget=GovRadioInput(), choices=[SelectChoice(value, label) for value, label in INCIDENT_TYPES], validators=[InputRequired("Choose what kind of incident it was")])
-    agency_id = RadioField("Reported to", widget=GovRadioInput(), validators=[InputRequired("Choose the agency the incident was reported to")])
+    occurred_on = DayMonthYearField(
+        "Date of the incident",
+        validators=[
+            InputRequired("Enter the date of the incident"),
+            past_date("Enter a date that is not in the future"),
+        ],
+    )
+    type = RadioField(
+        "What happened",
+        widget=GovRadioInput(),
+        choices=[SelectChoice(value, label) for value, label in INCIDENT_TYPES],
+        validators=[InputRequired("Choose what kind of incident it was")],
+    )
+    agency_id = RadioField(
+        "Reported to",
+        widget=GovRadioInput(),
+        validators=[InputRequired("Choose the agency the incident was reported to")],
+    )
     perpetrator_id = RadioField("Who caused harm", widget=GovRadioInput(), validators=[Optional()])
-    reference = StringField("Agency reference (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=60, message="Enter 60 characters or fewer")])
+    reference = StringField(
+        "Agency reference (optional)",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=60, message="Enter 60 characters or fewer")],
+    )
 
 
 MAX_EXCLUDED_PEOPLE = 20
@@ -99,8 +164,18 @@ def exclusion_lines(text: str | None) -> list[str]:
 
 class ReferralForm(BaseForm):
     idempotency_key = HiddenField(validators=[DataRequired("Reload the page and try again")])
-    victim_informed = RadioField("Has the victim been told about the referral?", widget=GovRadioInput(), choices=YES_NO, validators=[InputRequired("Say whether the victim has been told about the referral")])
-    consent_given = RadioField("Has the victim agreed to the referral?", widget=GovRadioInput(), choices=YES_NO, validators=[InputRequired("Say whether the victim has agreed to the referral")])
+    victim_informed = RadioField(
+        "Has the victim been told about the referral?",
+        widget=GovRadioInput(),
+        choices=YES_NO,
+        validators=[InputRequired("Say whether the victim has been told about the referral")],
+    )
+    consent_given = RadioField(
+        "Has the victim agreed to the referral?",
+        widget=GovRadioInput(),
+        choices=YES_NO,
+        validators=[InputRequired("Say whether the victim has agreed to the referral")],
+    )
     no_consent_reason = TextAreaField(
         "Why you are referring without consent",
         widget=GovTextArea(),
@@ -128,16 +203,24 @@ class ReferralForm(BaseForm):
     def validate_excluded_people(self, field):
         lines = exclusion_lines(field.data)
         if len(lines) > MAX_EXCLUDED_PEOPLE:
-            raise ValidationError(f"Enter {MAX_EXCLUDED_PEOPLE} people or fewer, one on each line; you entered {len(lines)}")
+            raise ValidationError(
+                f"Enter {MAX_EXCLUDED_PEOPLE} people or fewer, one on each line; you entered {len(lines)}"
+            )
         for number, line in enumerate(lines, start=1):
             if len(line) > MAX_EXCLUSION_LINE:
-                raise ValidationError(f"Shorten person {number} on the list to {MAX_EXCLUSION_LINE} characters or fewer")
+                raise ValidationError(
+                    f"Shorten person {number} on the list to {MAX_EXCLUSION_LINE} characters or fewer"
+                )
             if not line.partition(",")[0].strip():
                 raise ValidationError(f"Enter a name before the comma for person {number} on the list")
 
 
 class DecisionReasonForm(BaseForm):
-    reason = TextAreaField("Reason", widget=GovTextArea(), validators=[DataRequired("Enter the reason"), Length(max=10000, message="Enter 10,000 characters or fewer")])
+    reason = TextAreaField(
+        "Reason",
+        widget=GovTextArea(),
+        validators=[DataRequired("Enter the reason"), Length(max=10000, message="Enter 10,000 characters or fewer")],
+    )
 
 
 class BreakGlassForm(BaseForm):
@@ -152,9 +235,26 @@ class BreakGlassForm(BaseForm):
 
 
 class SafeContactForm(BaseForm):
-    phone = StringField("Safe phone number", widget=GovTextInput(), validators=[Optional(), Regexp(r"^[0-9 +()\-]{7,30}$", message="Enter a phone number using digits, spaces and + only")])
-    safe_to_call = RadioField("Is it safe to call this number?", widget=GovRadioInput(), choices=YES_NO, coerce=lambda value: value in (True, "yes"), validators=[InputRequired("Say whether it is safe to call")])
-    safe_address = TextAreaField("Safe address", widget=GovTextArea(), validators=[Optional(), Length(max=500, message="Enter 500 characters or fewer")])
+    phone = StringField(
+        "Safe phone number",
+        widget=GovTextInput(),
+        validators=[
+            Optional(),
+            Regexp(r"^[0-9 +()\-]{7,30}$", message="Enter a phone number using digits, spaces and + only"),
+        ],
+    )
+    safe_to_call = RadioField(
+        "Is it safe to call this number?",
+        widget=GovRadioInput(),
+        choices=YES_NO,
+        coerce=lambda value: value in (True, "yes"),
+        validators=[InputRequired("Say whether it is safe to call")],
+    )
+    safe_address = TextAreaField(
+        "Safe address",
+        widget=GovTextArea(),
+        validators=[Optional(), Length(max=500, message="Enter 500 characters or fewer")],
+    )
 
 
 def choices(*labels: str) -> list[SelectChoice]:
@@ -162,20 +262,52 @@ def choices(*labels: str) -> list[SelectChoice]:
 
 
 class PersonDetailsForm(BaseForm):
-    aliases = StringField("Other names used", widget=GovTextInput(), validators=[Optional(), Length(max=300, message="Enter 300 characters or fewer")])
+    aliases = StringField(
+        "Other names used",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=300, message="Enter 300 characters or fewer")],
+    )
     date_of_birth_variants = StringField(
         "Other dates of birth on agency records",
         widget=GovTextInput(),
-        validators=[Optional(), Regexp(r"^\d{4}(-\d{2}(-\d{2})?)?(\s*,\s*\d{4}(-\d{2}(-\d{2})?)?)*$", message="Enter dates like 1990-05-01, or 1990-05 or 1990 if only part is known, separated by commas")],
+        validators=[
+            Optional(),
+            Regexp(
+                r"^\d{4}(-\d{2}(-\d{2})?)?(\s*,\s*\d{4}(-\d{2}(-\d{2})?)?)*$",
+                message="Enter dates like 1990-05-01, or 1990-05 or 1990 if only part is known, separated by commas",
+            ),
+        ],
     )
-    gender = RadioField("Gender", widget=GovRadioInput(), choices=choices("Female", "Male", "Non-binary", "Other"), validators=[Optional()])
+    gender = RadioField(
+        "Gender",
+        widget=GovRadioInput(),
+        choices=choices("Female", "Male", "Non-binary", "Other"),
+        validators=[Optional()],
+    )
     ethnicity = RadioField(
         "Ethnic group",
         widget=GovRadioInput(),
-        choices=choices("White", "Mixed or multiple ethnic groups", "Asian or Asian British", "Black, Black British, Caribbean or African", "Other ethnic group"),
+        choices=choices(
+            "White",
+            "Mixed or multiple ethnic groups",
+            "Asian or Asian British",
+            "Black, Black British, Caribbean or African",
+            "Other ethnic group",
+        ),
         validators=[Optional()],
     )
     disability = RadioField("Disability", widget=GovRadioInput(), choices=choices("Yes", "No"), validators=[Optional()])
-    sexuality = RadioField("Sexual orientation", widget=GovRadioInput(), choices=choices("Heterosexual", "Gay or lesbian", "Bisexual", "Other"), validators=[Optional()])
-    language = StringField("First language", widget=GovTextInput(), validators=[Optional(), Length(max=60, message="Enter 60 characters or fewer")])
-    interpreter_needed = RadioField("Needs an interpreter", widget=GovRadioInput(), choices=YES_NO, validators=[Optional()])
+    sexuality = RadioField(
+        "Sexual orientation",
+        widget=GovRadioInput(),
+        choices=choices("Heterosexual", "Gay or lesbian", "Bisexual", "Other"),
+        validators=[Optional()],
+    )
+    language = StringField(
+        "First language",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=60, message="Enter 60 characters or fewer")],
+    )
+    interpreter_needed = RadioField(
+        "Needs an interpreter", widget=GovRadioInput(), choices=YES_NO, validators=[Optional()]
+    )

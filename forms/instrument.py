@@ -20,17 +20,32 @@ RATING_LABELS = {Rating.ABSENT: "Absent", Rating.POSSIBLE: "Possibly present", R
 
 
 def yes_no_field(item):
-    """"Not applicable" is offered only where the pack allows it: anywhere else it would hide a missing answer."""
+    """ "Not applicable" is offered only where the pack allows it: anywhere else it would hide a missing answer."""
     answers = [answer for answer in ANSWER_LABELS if answer is not Answer.NOT_APPLICABLE or item.may_be_not_applicable]
-    return RadioField(label_for(item), choices=[SelectChoice(answer.value, ANSWER_LABELS[answer]) for answer in answers], widget=GovRadioInput(), validators=[Optional()])
+    return RadioField(
+        label_for(item),
+        choices=[SelectChoice(answer.value, ANSWER_LABELS[answer]) for answer in answers],
+        widget=GovRadioInput(),
+        validators=[Optional()],
+    )
 
 
 def rating_field(item):
-    return RadioField(label_for(item), choices=[SelectChoice(rating.value, label) for rating, label in RATING_LABELS.items()], widget=GovRadioInput(), validators=[Optional()])
+    return RadioField(
+        label_for(item),
+        choices=[SelectChoice(rating.value, label) for rating, label in RATING_LABELS.items()],
+        widget=GovRadioInput(),
+        validators=[Optional()],
+    )
 
 
 def choice_field(item):
-    return RadioField(label_for(item), choices=[SelectChoice(choice.id, choice.label) for choice in item.choices], widget=GovRadioInput(), validators=[Optional()])
+    return RadioField(
+        label_for(item),
+        choices=[SelectChoice(choice.id, choice.label) for choice in item.choices],
+        widget=GovRadioInput(),
+        validators=[Optional()],
+    )
 
 
 FIELD_FOR_ANSWER_TYPE = {"yes-no": yes_no_field, "rating": rating_field, "choice": choice_field}
@@ -44,7 +59,11 @@ COMMENT_SUFFIX = "_comment"
 
 
 def comment_field():
-    return TextAreaField("Comments (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=2000, message="Enter 2,000 characters or fewer")])
+    return TextAreaField(
+        "Comments (optional)",
+        widget=GovTextArea(),
+        validators=[Optional(), Length(max=2000, message="Enter 2,000 characters or fewer")],
+    )
 
 
 def form_class_for(pack) -> type[BaseForm]:

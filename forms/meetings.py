@@ -60,23 +60,63 @@ class TimeField(StringField):
 
 class CreateMeetingForm(BaseForm):
     kind = RadioField(
-        "Kind of meeting", widget=GovRadioInput(),
-        choices=[SelectChoice("scheduled", "Scheduled meeting"), SelectChoice("emergency", "Emergency meeting: a risk that cannot wait for the next one")],
-        default="scheduled", validators=[InputRequired("Choose the kind of meeting")],
+        "Kind of meeting",
+        widget=GovRadioInput(),
+        choices=[
+            SelectChoice("scheduled", "Scheduled meeting"),
+            SelectChoice("emergency", "Emergency meeting: a risk that cannot wait for the next one"),
+        ],
+        default="scheduled",
+        validators=[InputRequired("Choose the kind of meeting")],
     )
-    starts_on = DayMonthYearField("Date of the (first) meeting", validators=[InputRequired("Enter the date of the meeting")])
-    starts_at_time = TimeField("Start time", widget=GovTextInput(), default="10:00", validators=[DataRequired("Enter the start time, like 10:00")])
+    starts_on = DayMonthYearField(
+        "Date of the (first) meeting", validators=[InputRequired("Enter the date of the meeting")]
+    )
+    starts_at_time = TimeField(
+        "Start time",
+        widget=GovTextInput(),
+        default="10:00",
+        validators=[DataRequired("Enter the start time, like 10:00")],
+    )
     online = BooleanField("The meeting is online", widget=GovCheckboxInput())
-    venue = StringField("Venue", widget=GovTextInput(), validators=[Length(max=200, message="Enter a venue of 200 characters or fewer")])
-    chair_id = SelectField("Chair", widget=GovSelect(), validators=[Optional()])
-    capacity = IntegerField("Number of cases", widget=GovTextInput(), validators=[InputRequired("Enter how many cases the meeting can hear"), NumberRange(1, 60, "Enter a number of cases from 1 to 60")])
-    minutes_per_case = IntegerField("Minutes per case", widget=GovTextInput(), default=15, validators=[InputRequired("Enter the minutes per case"), NumberRange(5, 60, "Enter minutes per case from 5 to 60")])
-    repeat = RadioField(
-        "How often", widget=GovRadioInput(),
-        choices=[SelectChoice("once", "Once"), SelectChoice("fortnightly", "Fortnightly"), SelectChoice("monthly", "Monthly, on the same weekday of the month")],
-        default="once", validators=[InputRequired("Choose how often the meeting repeats")],
+    venue = StringField(
+        "Venue", widget=GovTextInput(), validators=[Length(max=200, message="Enter a venue of 200 characters or fewer")]
     )
-    count = IntegerField("Number of meetings to set up", widget=GovTextInput(), default=1, validators=[Optional(), NumberRange(1, 26, "Enter a number of meetings from 1 to 26")])
+    chair_id = SelectField("Chair", widget=GovSelect(), validators=[Optional()])
+    capacity = IntegerField(
+        "Number of cases",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired("Enter how many cases the meeting can hear"),
+            NumberRange(1, 60, "Enter a number of cases from 1 to 60"),
+        ],
+    )
+    minutes_per_case = IntegerField(
+        "Minutes per case",
+        widget=GovTextInput(),
+        default=15,
+        validators=[
+            InputRequired("Enter the minutes per case"),
+            NumberRange(5, 60, "Enter minutes per case from 5 to 60"),
+        ],
+    )
+    repeat = RadioField(
+        "How often",
+        widget=GovRadioInput(),
+        choices=[
+            SelectChoice("once", "Once"),
+            SelectChoice("fortnightly", "Fortnightly"),
+            SelectChoice("monthly", "Monthly, on the same weekday of the month"),
+        ],
+        default="once",
+        validators=[InputRequired("Choose how often the meeting repeats")],
+    )
+    count = IntegerField(
+        "Number of meetings to set up",
+        widget=GovTextInput(),
+        default=1,
+        validators=[Optional(), NumberRange(1, 26, "Enter a number of meetings from 1 to 26")],
+    )
 
     def validate_starts_on(self, field):
         if field.data and field.data < date.today():
@@ -95,15 +135,34 @@ class CreateMeetingForm(BaseForm):
 
 
 class InvitationsForm(BaseForm):
-    agency_ids = SelectMultipleField("Agencies invited", widget=GovCheckboxesInput(), coerce=int, validators=[DataRequired("Choose at least one agency to invite")])
+    agency_ids = SelectMultipleField(
+        "Agencies invited",
+        widget=GovCheckboxesInput(),
+        coerce=int,
+        validators=[DataRequired("Choose at least one agency to invite")],
+    )
 
 
 class AttendanceForm(BaseForm):
-    agency_id = SelectField("Agency", widget=GovSelect(), coerce=int, validators=[InputRequired("Choose the attendee's agency")])
-    attendee_name = StringField("Name", widget=GovTextInput(), validators=[DataRequired("Enter the attendee's name"), Length(max=100, message="Enter a name of 100 characters or fewer")])
+    agency_id = SelectField(
+        "Agency", widget=GovSelect(), coerce=int, validators=[InputRequired("Choose the attendee's agency")]
+    )
+    attendee_name = StringField(
+        "Name",
+        widget=GovTextInput(),
+        validators=[
+            DataRequired("Enter the attendee's name"),
+            Length(max=100, message="Enter a name of 100 characters or fewer"),
+        ],
+    )
     status = RadioField(
-        "Attending as", widget=GovRadioInput(),
-        choices=[SelectChoice("present", "Present"), SelectChoice("apologies", "Apologies"), SelectChoice("observer", "Observer")],
+        "Attending as",
+        widget=GovRadioInput(),
+        choices=[
+            SelectChoice("present", "Present"),
+            SelectChoice("apologies", "Apologies"),
+            SelectChoice("observer", "Observer"),
+        ],
         validators=[InputRequired("Choose present, apologies or observer")],
     )
     information_sent = BooleanField("Sent information before the meeting (for apologies)", widget=GovCheckboxInput())
@@ -124,7 +183,8 @@ class CaseMinutesForm(BaseForm):
     risks_to_professionals = TextAreaField("Risks to professionals", widget=GovTextArea(), validators=[LONG_TEXT])
     decisions = TextAreaField("Decisions", widget=GovTextArea(), validators=[LONG_TEXT])
     outcome = RadioField(
-        "Outcome", widget=GovRadioInput(),
+        "Outcome",
+        widget=GovRadioInput(),
         choices=[SelectChoice(value, label) for value, label in OUTCOMES.items()],
         validators=[Optional()],
     )
@@ -141,14 +201,37 @@ def case_minutes_form(agencies, **kwargs) -> CaseMinutesForm:
         pass
 
     for agency in agencies:
-        setattr(WithAgencies, f"agency-{agency.id}", TextAreaField(f"Shared by {agency.name}", widget=GovTextArea(), validators=[LONG_TEXT]))
+        setattr(
+            WithAgencies,
+            f"agency-{agency.id}",
+            TextAreaField(f"Shared by {agency.name}", widget=GovTextArea(), validators=[LONG_TEXT]),
+        )
     return WithAgencies(**kwargs)
 
 
 class ActionForm(BaseForm):
-    description = TextAreaField("What needs doing", widget=GovTextArea(), validators=[DataRequired("Enter what needs doing"), Length(max=2000, message="Enter 2,000 characters or fewer")])
-    owner_agency_id = SelectField("Agency that owns it", widget=GovSelect(), coerce=int, validators=[InputRequired("Choose the agency that owns the action")])
-    owner_name = StringField("Named person", widget=GovTextInput(), validators=[DataRequired("Enter the name of the person who will do it"), Length(max=100, message="Enter a name of 100 characters or fewer")])
+    description = TextAreaField(
+        "What needs doing",
+        widget=GovTextArea(),
+        validators=[
+            DataRequired("Enter what needs doing"),
+            Length(max=2000, message="Enter 2,000 characters or fewer"),
+        ],
+    )
+    owner_agency_id = SelectField(
+        "Agency that owns it",
+        widget=GovSelect(),
+        coerce=int,
+        validators=[InputRequired("Choose the agency that owns the action")],
+    )
+    owner_name = StringField(
+        "Named person",
+        widget=GovTextInput(),
+        validators=[
+            DataRequired("Enter the name of the person who will do it"),
+            Length(max=100, message="Enter a name of 100 characters or fewer"),
+        ],
+    )
     due_on = DayMonthYearField("Due date", validators=[InputRequired("Enter the date it is due")])
 
     def validate_due_on(self, field):

@@ -25,7 +25,12 @@ class ResearchReturnForm(BaseForm):
     proposed_actions = text_area("Actions your agency proposes")
     not_shareable = text_area("Information your agency holds but cannot share")
     not_shareable_reason = text_area("Why it cannot be shared")
-    version = HiddenField(validators=[DataRequired("Reload the page and enter your return again"), Regexp(r"^\d+$", message="Reload the page and enter your return again")])
+    version = HiddenField(
+        validators=[
+            DataRequired("Reload the page and enter your return again"),
+            Regexp(r"^\d+$", message="Reload the page and enter your return again"),
+        ]
+    )
 
     def validate_not_shareable_reason(self, field):
         if self.not_shareable.data and not field.data:

@@ -23,11 +23,17 @@ class TransferForm(BaseForm):
     other_area = StringField(
         "The other MARAC area",
         widget=GovTextInput(),
-        validators=[DataRequired("Enter the other MARAC area, for example Northshire"), Length(max=120, message="Enter an area of 120 characters or fewer")],
+        validators=[
+            DataRequired("Enter the other MARAC area, for example Northshire"),
+            Length(max=120, message="Enter an area of 120 characters or fewer"),
+        ],
     )
     transferred_on = DayMonthYearField(
         "Date of the transfer",
-        validators=[InputRequired("Enter the date of the transfer"), past_date("Enter a transfer date that is today or in the past")],
+        validators=[
+            InputRequired("Enter the date of the transfer"),
+            past_date("Enter a transfer date that is today or in the past"),
+        ],
     )
     sent = SelectMultipleField(
         "What was sent or received",

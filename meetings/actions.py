@@ -1,20 +1,20 @@
 """The action tracker: who sees and updates which actions, how urgent each is, and saving an update."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
 from sqlalchemy.orm.exc import StaleDataError
 
-from access.audit import AuditAction, record_event
 from access import policy
+from access.audit import AuditAction, record_event
 from access.models import User
 from access.policy import ActionScope
+from cases import store as cases_store
+from cases.models import Person
 from extensions import db
 from meetings import store
 from meetings.models import Action, ActionStatus
-from risk import store as risk_store
-from risk.models import Person
 
 CLOSED_SHOWN_DAYS = 90
 
@@ -68,7 +68,7 @@ def tracker_agency_id(user: User, requested_agency_id: int | None) -> int | None
 def tracker_rows(user: User, rows: list[tuple], today: date) -> list[TrackerRow]:
     """The rows this user may see: never an action on a case whose exclusion list names them."""
     window = reminder_window_days()
-    excluded = risk_store.cases_excluding(user, list({action.case_id for action, _, _ in rows}))
+    excluded = cases_store.cases_excluding(user, list({action.case_id for action, _, _ in rows}))
     return [
         TrackerRow(
             action=action,
@@ -86,7 +86,7 @@ def open_rows(user: User, agency_id: int | None, today: date) -> list[TrackerRow
 
 
 def recently_closed_rows(user: User, agency_id: int | None, today: date) -> list[TrackerRow]:
-    since = datetime.combine(today - timedelta(days=CLOSED_SHOWN_DAYS), time.min, tzinfo=timezone.utc)
+    since = datetime.combine(today - timedelta(days=CLOSED_SHOWN_DAYS), time.min, tzinfo=UTC)
     return tracker_rows(user, store.list_closed_tracker_actions(agency_id=agency_id, closed_since=since), today)
 
 
@@ -104,7 +104,7 @@ def load_action_for(user: User, action_id: int) -> Action | None:
     action = store.get_action(action_id)
     if action is None:
         return None
-    scope = action_scope(action, risk_store.cases_excluding(user, [action.case_id]))
+    scope = action_scope(action, cases_store.cases_excluding(user, [action.case_id]))
     return action if policy.may_update_action(user, scope) else None
 
 

@@ -7,12 +7,12 @@ from flask import current_app
 
 from access.audit import AuditAction, record_event
 from access.models import User
+from cases import store as cases_store
+from cases.models import PartyRole, Referral, ReferralState
 from extensions import db, utcnow
 from meetings import planner, store
 from meetings.models import AgendaItem, AgendaSection, Meeting, MeetingStatus, ResearchReturn
 from risk import store as risk_store
-from risk.models import PartyRole, Referral, ReferralState
-
 
 
 class AgendaError(Exception):
@@ -28,7 +28,9 @@ class Proposal:
     @property
     def fingerprint(self) -> str:
         """What the coordinator saw, so that accepting places exactly that and nothing newer."""
-        return " ".join(f"{planned.meeting_id}:{item.referral_id}" for planned in self.plan.meetings for item in planned.items)
+        return " ".join(
+            f"{planned.meeting_id}:{item.referral_id}" for planned in self.plan.meetings for item in planned.items
+        )
 
 
 def planner_settings() -> planner.PlannerSettings:
@@ -73,8 +75,15 @@ def accept_proposal(proposal: Proposal, *, user) -> int:
             referral = proposal.referrals[item.referral_id]
             section = AgendaSection(item.section)
             db.session.add(
-                AgendaItem(meeting_id=meeting.id, referral_id=referral.id, position=10_000 + item.order, section=section,
-                           starts_at=item.starts_at, ends_at=item.ends_at, flags=list(item.flags))
+                AgendaItem(
+                    meeting_id=meeting.id,
+                    referral_id=referral.id,
+                    position=10_000 + item.order,
+                    section=section,
+                    starts_at=item.starts_at,
+                    ends_at=item.ends_at,
+                    flags=list(item.flags),
+                )
             )
             referral.state = ReferralState.SCHEDULED
             placed += 1
@@ -90,7 +99,9 @@ def lay_out(meeting: Meeting) -> None:
     """Running order: cases with children, then adult-only cases, each keeping its order; then slots.
     A meeting whose list is out gets research requests for any case new to it."""
     items = store.list_agenda(meeting)
-    ordered = [item for item in items if item.section is AgendaSection.CHILDREN] + [item for item in items if item.section is AgendaSection.ADULT_ONLY]
+    ordered = [item for item in items if item.section is AgendaSection.CHILDREN] + [
+        item for item in items if item.section is AgendaSection.ADULT_ONLY
+    ]
     slots = planner.time_slots(meeting.starts_at, len(ordered), meeting.minutes_per_case)
     for position, (item, (starts_at, ends_at)) in enumerate(zip(ordered, slots), start=1):
         item.position, item.starts_at, item.ends_at = position, starts_at, ends_at
@@ -101,12 +112,18 @@ def lay_out(meeting: Meeting) -> None:
 
 def request_research(meeting: Meeting) -> int:
     """One research request per case per invited agency; requests already made are kept."""
-    existing = {(request.agenda_item_id, request.agency_id) for request in store.list_research_requests_for_meeting(meeting)}
+    existing = {
+        (request.agenda_item_id, request.agency_id) for request in store.list_research_requests_for_meeting(meeting)
+    }
     made = 0
     for item in store.list_agenda(meeting):
         for invitation in store.list_invitations(meeting):
             if (item.id, invitation.agency_id) not in existing:
-                db.session.add(ResearchReturn(agenda_item_id=item.id, agency_id=invitation.agency_id, due_at=meeting.research_due_at))
+                db.session.add(
+                    ResearchReturn(
+                        agenda_item_id=item.id, agency_id=invitation.agency_id, due_at=meeting.research_due_at
+                    )
+                )
                 made += 1
     return made
 
@@ -121,7 +138,9 @@ def move_within(meeting: Meeting, item: AgendaItem, step: int, *, user) -> None:
     section = [other for other in store.list_agenda(meeting) if other.section is item.section]
     index = section.index(item)
     if not 0 <= index + step < len(section):
-        raise AgendaError("That case is already at the edge of its part of the agenda: cases with children come first, then adult-only cases.")
+        raise AgendaError(
+            "That case is already at the edge of its part of the agenda: cases with children come first, then adult-only cases."
+        )
     neighbour = section[index + step]
     item.position, neighbour.position = neighbour.position, item.position
     db.session.flush()
@@ -133,9 +152,13 @@ def move_within(meeting: Meeting, item: AgendaItem, step: int, *, user) -> None:
 def take_off(meeting: Meeting, item: AgendaItem, *, user) -> None:
     """Back to the queue. Research an agency has already returned is never thrown away."""
     require_changeable(meeting)
-    requests = [request for request in store.list_research_requests_for_meeting(meeting) if request.agenda_item_id == item.id]
+    requests = [
+        request for request in store.list_research_requests_for_meeting(meeting) if request.agenda_item_id == item.id
+    ]
     if any(request.returned_at for request in requests):
-        raise AgendaError("Agencies have already returned research on this case, so it cannot come off the agenda. Move it to another meeting instead.")
+        raise AgendaError(
+            "Agencies have already returned research on this case, so it cannot come off the agenda. Move it to another meeting instead."
+        )
     for request in requests:
         db.session.delete(request)
     item.referral.state = ReferralState.ACCEPTED
@@ -196,7 +219,7 @@ def agenda_rows(meeting: Meeting, user: User | None = None) -> list[AgendaRow]:
     the documents, whose recipients the exclusion-list check clears before they are released."""
     items = store.list_agenda(meeting)
     if user is not None:
-        visible = risk_store.cases_visible_to(user, [item.referral.case_id for item in items])
+        visible = cases_store.cases_visible_to(user, [item.referral.case_id for item in items])
         items = [item for item in items if item.referral.case_id in visible]
     transfers = store.transfer_in_areas([item.referral.case_id for item in items])
     return [

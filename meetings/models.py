@@ -5,8 +5,8 @@ from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint, f
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from access.models import Agency, User
+from cases.models import Referral
 from extensions import StrEnumType, UTCDateTime, db, utcnow
-from risk.models import Referral
 
 
 class MeetingStatus(StrEnum):
@@ -39,7 +39,9 @@ class Meeting(db.Model):
     capacity: Mapped[int] = mapped_column(default=20)
     minutes_per_case: Mapped[int] = mapped_column(default=15)
     status: Mapped[MeetingStatus] = mapped_column(StrEnumType(MeetingStatus, 20), default=MeetingStatus.PLANNED)
-    kind: Mapped[MeetingKind] = mapped_column(StrEnumType(MeetingKind, 20), default=MeetingKind.SCHEDULED, server_default="scheduled")
+    kind: Mapped[MeetingKind] = mapped_column(
+        StrEnumType(MeetingKind, 20), default=MeetingKind.SCHEDULED, server_default="scheduled"
+    )
     research_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version_id: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -47,7 +49,6 @@ class Meeting(db.Model):
     chair: Mapped[User | None] = relationship()
 
     __mapper_args__ = {"version_id_col": version_id}
-
 
 
 class AgendaSection(StrEnum):

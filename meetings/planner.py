@@ -85,7 +85,9 @@ def plan(
     return Plan(meetings=tuple(planned), unplaced=tuple(waiting))
 
 
-def agenda_for(meeting: MeetingSpec, cases: list[QueuedCase], *, moved_on: bool, settings: PlannerSettings, notices) -> PlannedMeeting:
+def agenda_for(
+    meeting: MeetingSpec, cases: list[QueuedCase], *, moved_on: bool, settings: PlannerSettings, notices
+) -> PlannedMeeting:
     review_end = meeting.starts_at + timedelta(minutes=settings.action_review_minutes)
     running_order = [case for case in cases if case.has_children] + [case for case in cases if not case.has_children]
     slots = time_slots(meeting.starts_at, len(running_order), meeting.minutes_per_case, settings.action_review_minutes)
@@ -103,7 +105,9 @@ def agenda_for(meeting: MeetingSpec, cases: list[QueuedCase], *, moved_on: bool,
     return PlannedMeeting(meeting.meeting_id, (meeting.starts_at, review_end), items, tuple(notices))
 
 
-def time_slots(starts_at: datetime, count: int, minutes_per_case: int, review_minutes: int = ACTION_REVIEW_MINUTES) -> list[tuple[datetime, datetime]]:
+def time_slots(
+    starts_at: datetime, count: int, minutes_per_case: int, review_minutes: int = ACTION_REVIEW_MINUTES
+) -> list[tuple[datetime, datetime]]:
     """Each case's slot, after the review of incomplete actions that opens every meeting."""
     first = starts_at + timedelta(minutes=review_minutes)
     slot = timedelta(minutes=minutes_per_case)

@@ -4,11 +4,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from access.audit import AuditAction, record_event
+from cases import journey
+from cases import store as cases_store
+from cases.models import Person, Referral, ReferralState
 from extensions import db
-from risk import journey
 from risk import store as risk_store
 from risk.criteria import REPEAT
-from risk.models import Person, Referral, ReferralState
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class QueueRow:
 
 def queue_row(referral: Referral, today: date, matches: list) -> QueueRow:
     case = referral.case
-    earlier = [day for day in risk_store.previous_referral_dates(case) if day < referral.received_at.date()]
+    earlier = [day for day in cases_store.previous_referral_dates(case) if day < referral.received_at.date()]
     decision = risk_store.get_decision(referral.decision_id)
     return QueueRow(
         referral=referral,
@@ -41,7 +42,9 @@ def queue_row(referral: Referral, today: date, matches: list) -> QueueRow:
 
 def possible_matches(referral: Referral, people=None) -> list:
     victim = referral.case.victim
-    suggestions = journey.suggest_people(victim.given_name, victim.family_name, victim.date_of_birth, victim.postcode, people)
+    suggestions = journey.suggest_people(
+        victim.given_name, victim.family_name, victim.date_of_birth, victim.postcode, people
+    )
     return [(person, match) for person, match in suggestions if person.id != victim.id]
 
 

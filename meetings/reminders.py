@@ -18,10 +18,10 @@ from flask import current_app, has_request_context, url_for
 
 from access.audit import AuditAction, record_event
 from access.models import User
+from cases import store as cases_store
 from extensions import db
 from meetings import store
 from meetings.models import Action
-from risk import store as risk_store
 
 log = logging.getLogger("marac")
 SMTP_TIMEOUT_SECONDS = 10
@@ -42,9 +42,13 @@ class ReminderOutcome:
             return "E-mail is not configured, so no reminders were sent. Reminders show on each agency's action page."
         if not (self.agencies or self.failed_agencies or self.agencies_without_representatives):
             return "No reminders were due: every open action due soon or overdue has already been reminded today."
-        parts = [f"Reminded {plural(self.agencies, 'agency', 'agencies')} about {plural(self.actions, 'action', 'actions')}."]
+        parts = [
+            f"Reminded {plural(self.agencies, 'agency', 'agencies')} about {plural(self.actions, 'action', 'actions')}."
+        ]
         if self.agencies_without_representatives:
-            parts.append(f"{plural(self.agencies_without_representatives, 'agency has', 'agencies have')} no active representative to e-mail.")
+            parts.append(
+                f"{plural(self.agencies_without_representatives, 'agency has', 'agencies have')} no active representative to e-mail."
+            )
         if self.failed_agencies:
             parts.append(NOT_DELIVERED)
         return " ".join(parts)
@@ -71,7 +75,10 @@ def reminder_text(actions: list[Action], today: date, window_days: int) -> str:
         f"- {len(overdue)} overdue",
         f"- {len(actions) - len(overdue)} due within {window_days} days",
         "",
-        *(f"Action {action.id}: due {action.due_on.strftime('%-d %B %Y')}{' (overdue)' if action.due_on < today else ''}" for action in actions),
+        *(
+            f"Action {action.id}: due {action.due_on.strftime('%-d %B %Y')}{' (overdue)' if action.due_on < today else ''}"
+            for action in actions
+        ),
         "",
         f"Sign in to {current_app.config['SERVICE_NAME']} and open {actions_path()} to update them.",
         "This e-mail holds no case details on purpose.",
@@ -121,12 +128,16 @@ def send_reminders(*, today: date | None = None, user: User | None = None) -> Re
         connection = open_smtp()
     except (smtplib.SMTPException, OSError) as error:
         log.warning({"event": "action-reminders", "outcome": "smtp-unavailable", "error": type(error).__name__})
-        return ReminderOutcome(configured=True, failed_agencies=len(to_send), agencies_without_representatives=unreachable)
+        return ReminderOutcome(
+            configured=True, failed_agencies=len(to_send), agencies_without_representatives=unreachable
+        )
     agencies = actions_reminded = failed = 0
     try:
         for agency_id, actions in to_send.items():
             messages = messages_for(actions, recipients[agency_id])
-            if all([deliver(connection, reminder_message(shown, emails, today, window_days)) for shown, emails in messages]):
+            if all(
+                [deliver(connection, reminder_message(shown, emails, today, window_days)) for shown, emails in messages]
+            ):
                 reminded = list({action.id: action for shown, _ in messages for action in shown}.values())
                 record_reminded(agency_id, reminded, today, user)
                 agencies, actions_reminded = agencies + 1, actions_reminded + len(reminded)
@@ -134,8 +145,16 @@ def send_reminders(*, today: date | None = None, user: User | None = None) -> Re
                 failed += 1
     finally:
         close_quietly(connection)
-    log.info({"event": "action-reminders", "agencies": agencies, "actions": actions_reminded, "failed_agencies": failed})
-    return ReminderOutcome(configured=True, agencies=agencies, actions=actions_reminded, failed_agencies=failed, agencies_without_representatives=unreachable)
+    log.info(
+        {"event": "action-reminders", "agencies": agencies, "actions": actions_reminded, "failed_agencies": failed}
+    )
+    return ReminderOutcome(
+        configured=True,
+        agencies=agencies,
+        actions=actions_reminded,
+        failed_agencies=failed,
+        agencies_without_representatives=unreachable,
+    )
 
 
 def messages_for(actions: list[Action], recipients: list[User]) -> list[tuple[list[Action], list[str]]]:
@@ -143,7 +162,7 @@ def messages_for(actions: list[Action], recipients: list[User]) -> list[tuple[li
     case whose exclusion list names a representative is left out of the e-mail they receive."""
     groups: dict[tuple[int, ...], tuple[list[Action], list[str]]] = {}
     for person in recipients:
-        excluded = risk_store.cases_excluding(person, list({action.case_id for action in actions}))
+        excluded = cases_store.cases_excluding(person, list({action.case_id for action in actions}))
         shown = [action for action in actions if action.case_id not in excluded]
         if shown:
             groups.setdefault(tuple(action.id for action in shown), (shown, []))[1].append(person.email)
@@ -173,5 +192,7 @@ def deliver(connection: smtplib.SMTP, message: EmailMessage) -> bool:
 
 def record_reminded(agency_id: int, actions: list[Action], today: date, user: User | None) -> None:
     store.mark_actions_reminded([action.id for action in actions], today)
-    record_event(AuditAction.ACTION_REMINDERS_SENT, user=user, agency_id=agency_id, object_type="agency", object_id=agency_id)
+    record_event(
+        AuditAction.ACTION_REMINDERS_SENT, user=user, agency_id=agency_id, object_type="agency", object_id=agency_id
+    )
     db.session.commit()

@@ -11,13 +11,14 @@ from access import policy
 from access.audit import AuditAction, record_event
 from access.models import User
 from access.policy import ResearchReturnScope
+from cases import journey
+from cases import store as cases_store
+from cases.models import Case, PartyRole, Person
 from extensions import db, utcnow
 from meetings import store
 from meetings.models import AgendaItem, Meeting, MeetingStatus, ResearchReturn
-from risk import journey
 from risk import store as risk_store
 from risk.criteria import CRITERION_LABELS
-from risk.models import Case, PartyRole, Person
 from risk.schema import Tier
 
 EDITABLE_STATUSES = (MeetingStatus.LIST_ISSUED, MeetingStatus.IN_PROGRESS)
@@ -32,11 +33,21 @@ class ReturnStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"not-started": "Not started", "overdue": "Overdue", "returned": "Returned", "returned-late": "Returned late"}[self.value]
+        return {
+            "not-started": "Not started",
+            "overdue": "Overdue",
+            "returned": "Returned",
+            "returned-late": "Returned late",
+        }[self.value]
 
     @property
     def tag_class(self) -> str:
-        return {"not-started": "govuk-tag--grey", "overdue": "govuk-tag--red", "returned": "govuk-tag--green", "returned-late": "govuk-tag--yellow"}[self.value]
+        return {
+            "not-started": "govuk-tag--grey",
+            "overdue": "govuk-tag--red",
+            "returned": "govuk-tag--green",
+            "returned-late": "govuk-tag--yellow",
+        }[self.value]
 
 
 def status_of(research_return: ResearchReturn, now: datetime) -> ReturnStatus:
@@ -136,7 +147,9 @@ def research_lists_for(user: User, now: datetime | None = None) -> list[MeetingR
     meeting_ids = [meeting.id for meeting in meetings]
     returns = {row.agenda_item_id: row for row in store.list_agency_research_returns(meeting_ids, user.agency_id)}
     agendas = {meeting.id: store.list_agenda(meeting) for meeting in meetings}
-    kept_from_user = risk_store.cases_excluding(user, [item.referral.case_id for items in agendas.values() for item in items])
+    kept_from_user = cases_store.cases_excluding(
+        user, [item.referral.case_id for items in agendas.values() for item in items]
+    )
     return [
         MeetingResearchList(
             meeting_id=meeting.id,
@@ -166,7 +179,9 @@ def research_request(item: AgendaItem, research_return: ResearchReturn | None, n
 
 
 def record_list_views(user: User, lists: list[MeetingResearchList]) -> None:
-    journey.record_case_views(user, [request.case.case_id for research_list in lists for request in research_list.requests])
+    journey.record_case_views(
+        user, [request.case.case_id for research_list in lists for request in research_list.requests]
+    )
 
 
 def return_scope(user: User, research_return: ResearchReturn) -> ResearchReturnScope:
@@ -175,7 +190,7 @@ def return_scope(user: User, research_return: ResearchReturn) -> ResearchReturnS
         agency_id=research_return.agency_id,
         list_issued=item.meeting.status is not MeetingStatus.PLANNED,
         open_for_research=item.meeting.status in EDITABLE_STATUSES,
-        excluded=bool(risk_store.cases_excluding(user, [item.referral.case_id])),
+        excluded=bool(cases_store.cases_excluding(user, [item.referral.case_id])),
     )
 
 
@@ -204,11 +219,15 @@ def save_return(research_return: ResearchReturn, form, *, user: User) -> bool:
     research_return.known = form.known.data == "yes"
     for name in TEXT_FIELDS:
         setattr(research_return, name, form[name].data or None)
-    research_return.not_shareable_reason = (form.not_shareable_reason.data or None) if research_return.not_shareable else None
+    research_return.not_shareable_reason = (
+        (form.not_shareable_reason.data or None) if research_return.not_shareable else None
+    )
     if research_return.returned_at is None:
         research_return.returned_at, research_return.returned_by_id = utcnow(), user.id
     try:
-        record_event(AuditAction.RESEARCH_RETURNED, user=user, object_type="research-return", object_id=research_return.id)
+        record_event(
+            AuditAction.RESEARCH_RETURNED, user=user, object_type="research-return", object_id=research_return.id
+        )
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
@@ -259,8 +278,14 @@ def meeting_progress(meeting: Meeting, now: datetime | None = None) -> MeetingPr
     returns = store.list_research_requests_for_meeting(meeting)
     statuses = {row.id: status_of(row, now) for row in returns}
     return MeetingProgress(
-        by_agency=tuple(agency_progress(name, rows, statuses) for name, rows in sorted(group_by(returns, lambda row: row.agency.name).items())),
-        by_case=tuple(case_progress(item, [row for row in returns if row.agenda_item_id == item.id], statuses) for item in store.list_agenda(meeting)),
+        by_agency=tuple(
+            agency_progress(name, rows, statuses)
+            for name, rows in sorted(group_by(returns, lambda row: row.agency.name).items())
+        ),
+        by_case=tuple(
+            case_progress(item, [row for row in returns if row.agenda_item_id == item.id], statuses)
+            for item in store.list_agenda(meeting)
+        ),
     )
 
 
@@ -309,5 +334,7 @@ class AgencyReturn:
 def case_research(item: AgendaItem, now: datetime | None = None) -> tuple[list[AgencyReturn], list[AgencyReturn]]:
     """Every agency's return for one case: (returned, not yet returned), each by agency name."""
     now = now or utcnow()
-    rows = [AgencyReturn(row.agency.name, status_of(row, now), row) for row in store.list_research_returns_for_item(item.id)]
+    rows = [
+        AgencyReturn(row.agency.name, status_of(row, now), row) for row in store.list_research_returns_for_item(item.id)
+    ]
     return [row for row in rows if is_returned(row.status)], [row for row in rows if not is_returned(row.status)]

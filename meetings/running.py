@@ -28,7 +28,13 @@ from meetings.models import (
 MINUTES_OPEN = (MeetingStatus.IN_PROGRESS, MeetingStatus.MINUTES_DRAFT)
 RUNNING = (MeetingStatus.LIST_ISSUED, MeetingStatus.IN_PROGRESS, MeetingStatus.MINUTES_DRAFT)
 MINUTES_TEXT_FIELDS = (
-    "victim_views", "information_shared", "risks_to_victim", "risks_to_children", "risks_to_others", "risks_to_professionals", "decisions",
+    "victim_views",
+    "information_shared",
+    "risks_to_victim",
+    "risks_to_children",
+    "risks_to_others",
+    "risks_to_professionals",
+    "decisions",
 )
 
 
@@ -96,10 +102,17 @@ def differing_fields(current: CaseMinutes, draft: MinutesDraft, labels: dict[str
     return [row for row in rows if row[1] != row[2]]
 
 
-def add_action(item: AgendaItem, *, description: str, owner_agency_id: int, owner_name: str, due_on: date, user) -> Action:
+def add_action(
+    item: AgendaItem, *, description: str, owner_agency_id: int, owner_name: str, due_on: date, user
+) -> Action:
     action = Action(
-        case_id=item.referral.case_id, agenda_item_id=item.id, description=description, owner_agency_id=owner_agency_id,
-        owner_name=owner_name, due_on=due_on, status=ActionStatus.OPEN,
+        case_id=item.referral.case_id,
+        agenda_item_id=item.id,
+        description=description,
+        owner_agency_id=owner_agency_id,
+        owner_name=owner_name,
+        due_on=due_on,
+        status=ActionStatus.OPEN,
     )
     db.session.add(action)
     db.session.flush()
@@ -108,10 +121,23 @@ def add_action(item: AgendaItem, *, description: str, owner_agency_id: int, owne
     return action
 
 
-def record_attendance(meeting: Meeting, *, agency_id: int, name: str, status: str, information_sent: bool, confidentiality_confirmed: bool, user) -> Attendance:
+def record_attendance(
+    meeting: Meeting,
+    *,
+    agency_id: int,
+    name: str,
+    status: str,
+    information_sent: bool,
+    confidentiality_confirmed: bool,
+    user,
+) -> Attendance:
     attendance = Attendance(
-        meeting_id=meeting.id, agency_id=agency_id, attendee_name=name, status=AttendanceStatus(status),
-        information_sent=information_sent, confidentiality_confirmed_at=utcnow() if confidentiality_confirmed else None,
+        meeting_id=meeting.id,
+        agency_id=agency_id,
+        attendee_name=name,
+        status=AttendanceStatus(status),
+        information_sent=information_sent,
+        confidentiality_confirmed_at=utcnow() if confidentiality_confirmed else None,
     )
     db.session.add(attendance)
     db.session.flush()
@@ -137,7 +163,10 @@ class ReviewOutcome:
 def review_actions(meeting: Meeting, outcomes: list[ReviewOutcome], *, user) -> int:
     """All or nothing: one changed action means nothing is saved and the page is shown afresh."""
     to_review = {action.id: action for action in store.list_actions_to_review(meeting)}
-    if any(outcome.action_id not in to_review or to_review[outcome.action_id].version_id != outcome.version for outcome in outcomes):
+    if any(
+        outcome.action_id not in to_review or to_review[outcome.action_id].version_id != outcome.version
+        for outcome in outcomes
+    ):
         raise StaleReview()
     changed = 0
     for outcome in outcomes:

@@ -10,10 +10,10 @@ from access import policy
 from access import store as access_store
 from access.audit import AuditAction, record_event
 from access.models import Role
+from cases.models import ReferralState
 from extensions import db
 from meetings import agenda, store
 from meetings.models import Invitation, Meeting, MeetingKind, MeetingStatus
-from risk.models import ReferralState
 
 UK_TIME = ZoneInfo("Europe/London")
 REPEATS = ("once", "fortnightly", "monthly")
@@ -35,7 +35,9 @@ CHAIR_OR_COORDINATOR = frozenset({Role.COORDINATOR, Role.CHAIR})
 NEXT_STEP = {
     MeetingStatus.PLANNED: Step(MeetingStatus.LIST_ISSUED, "Issue the MARAC list", COORDINATOR),
     MeetingStatus.LIST_ISSUED: Step(MeetingStatus.IN_PROGRESS, "Start the meeting", CHAIR_OR_COORDINATOR),
-    MeetingStatus.IN_PROGRESS: Step(MeetingStatus.MINUTES_DRAFT, "End the meeting: minutes become a draft", CHAIR_OR_COORDINATOR),
+    MeetingStatus.IN_PROGRESS: Step(
+        MeetingStatus.MINUTES_DRAFT, "End the meeting: minutes become a draft", CHAIR_OR_COORDINATOR
+    ),
     MeetingStatus.MINUTES_DRAFT: Step(MeetingStatus.MINUTES_APPROVED, "Approve the minutes", CHAIR_OR_COORDINATOR),
     MeetingStatus.MINUTES_APPROVED: Step(MeetingStatus.DISTRIBUTED, "Mark the minutes as distributed", COORDINATOR),
 }
@@ -128,7 +130,9 @@ def take_next_step(meeting: Meeting, *, user) -> Step:
         for item in store.list_agenda(meeting):
             item.referral.state = ReferralState.HEARD
     meeting.status = step.to
-    action = AuditAction.MARAC_LIST_ISSUED if step.to is MeetingStatus.LIST_ISSUED else AuditAction.MEETING_STATUS_CHANGED
+    action = (
+        AuditAction.MARAC_LIST_ISSUED if step.to is MeetingStatus.LIST_ISSUED else AuditAction.MEETING_STATUS_CHANGED
+    )
     record_event(action, user=user, object_type="meeting", object_id=meeting.id)
     db.session.commit()
     return step

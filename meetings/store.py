@@ -5,6 +5,7 @@ from sqlalchemy.orm import selectinload
 
 from access.models import Agency, Role, User
 from access.policy import MeetingScope
+from cases.models import Case, ExcludedPerson, Person, Referral, ReferralState
 from extensions import db, utcnow
 from meetings.models import (
     Action,
@@ -18,7 +19,6 @@ from meetings.models import (
     ResearchReturn,
     Transfer,
 )
-from risk.models import Case, ExcludedPerson, Person, Referral, ReferralState
 
 
 def create_meeting(**fields) -> Meeting:
@@ -29,15 +29,15 @@ def create_meeting(**fields) -> Meeting:
 
 
 def get_next_meeting() -> Meeting | None:
-    return db.session.scalar(
-        select(Meeting).where(Meeting.starts_at >= utcnow()).order_by(Meeting.starts_at).limit(1)
-    )
+    return db.session.scalar(select(Meeting).where(Meeting.starts_at >= utcnow()).order_by(Meeting.starts_at).limit(1))
 
 
 def list_open_referrals() -> list[Referral]:
     return list(
         db.session.scalars(
-            select(Referral).where(Referral.state.in_((ReferralState.RECEIVED, ReferralState.ACCEPTED))).order_by(Referral.received_at)
+            select(Referral)
+            .where(Referral.state.in_((ReferralState.RECEIVED, ReferralState.ACCEPTED)))
+            .order_by(Referral.received_at)
         )
     )
 
@@ -47,6 +47,7 @@ def get_referral(referral_id: str) -> Referral | None:
 
 
 # Meetings, agendas and the running of a meeting.
+
 
 def get_meeting(meeting_id: int) -> Meeting | None:
     return db.session.get(Meeting, meeting_id)
@@ -66,25 +67,45 @@ def meeting_scope(meeting: Meeting, user: User) -> MeetingScope:
 
 
 def is_invited(meeting: Meeting, agency_id: int) -> bool:
-    return db.session.scalar(select(Invitation.id).where(Invitation.meeting_id == meeting.id, Invitation.agency_id == agency_id)) is not None
+    return (
+        db.session.scalar(
+            select(Invitation.id).where(Invitation.meeting_id == meeting.id, Invitation.agency_id == agency_id)
+        )
+        is not None
+    )
 
 
 def list_fillable_meetings(now) -> list[Meeting]:
     """Meetings still taking cases: planned, or list issued and not yet started."""
     fillable = (MeetingStatus.PLANNED, MeetingStatus.LIST_ISSUED)
-    return list(db.session.scalars(select(Meeting).where(Meeting.status.in_(fillable), Meeting.starts_at >= now).order_by(Meeting.starts_at)))
+    return list(
+        db.session.scalars(
+            select(Meeting).where(Meeting.status.in_(fillable), Meeting.starts_at >= now).order_by(Meeting.starts_at)
+        )
+    )
 
 
 def get_previous_meeting(meeting: Meeting) -> Meeting | None:
-    query = select(Meeting).where(Meeting.starts_at < meeting.starts_at, Meeting.area == meeting.area).order_by(Meeting.starts_at.desc()).limit(1)
+    query = (
+        select(Meeting)
+        .where(Meeting.starts_at < meeting.starts_at, Meeting.area == meeting.area)
+        .order_by(Meeting.starts_at.desc())
+        .limit(1)
+    )
     return db.session.scalar(query)
 
 
 def list_agenda(meeting: Meeting) -> list[AgendaItem]:
     """With each item's referral, victim and decision, which every agenda shows: a few queries, not four per case."""
     referral = selectinload(AgendaItem.referral)
-    query = (select(AgendaItem).where(AgendaItem.meeting_id == meeting.id).order_by(AgendaItem.position)
-             .options(referral.selectinload(Referral.case).selectinload(Case.victim), referral.selectinload(Referral.decision)))
+    query = (
+        select(AgendaItem)
+        .where(AgendaItem.meeting_id == meeting.id)
+        .order_by(AgendaItem.position)
+        .options(
+            referral.selectinload(Referral.case).selectinload(Case.victim), referral.selectinload(Referral.decision)
+        )
+    )
     return list(db.session.scalars(query))
 
 
@@ -98,7 +119,11 @@ def get_agenda_item(meeting: Meeting, item_id: int) -> AgendaItem | None:
 
 def list_referrals_waiting_for_a_meeting() -> list[Referral]:
     on_an_agenda = select(AgendaItem.referral_id)
-    query = select(Referral).where(Referral.state == ReferralState.ACCEPTED, Referral.id.not_in(on_an_agenda)).order_by(Referral.received_at)
+    query = (
+        select(Referral)
+        .where(Referral.state == ReferralState.ACCEPTED, Referral.id.not_in(on_an_agenda))
+        .order_by(Referral.received_at)
+    )
     return list(db.session.scalars(query))
 
 
@@ -112,11 +137,15 @@ def list_research_requests_for_meeting(meeting: Meeting) -> list[ResearchReturn]
 
 
 def list_attendance(meeting: Meeting) -> list[Attendance]:
-    return list(db.session.scalars(select(Attendance).where(Attendance.meeting_id == meeting.id).order_by(Attendance.id)))
+    return list(
+        db.session.scalars(select(Attendance).where(Attendance.meeting_id == meeting.id).order_by(Attendance.id))
+    )
 
 
 def get_attendance(meeting: Meeting, attendance_id: int) -> Attendance | None:
-    return db.session.scalar(select(Attendance).where(Attendance.id == attendance_id, Attendance.meeting_id == meeting.id))
+    return db.session.scalar(
+        select(Attendance).where(Attendance.id == attendance_id, Attendance.meeting_id == meeting.id)
+    )
 
 
 def get_case_minutes(agenda_item_id: int) -> CaseMinutes | None:
@@ -142,7 +171,8 @@ def list_actions_to_review(meeting: Meeting) -> list[Action]:
 def list_cases_with_watch_ending(first_day, last_day) -> list[Case]:
     """Cases whose 12-month repeat watch ends on a day from `first_day` to `last_day`, both included."""
     query = (
-        select(Case).options(selectinload(Case.victim))
+        select(Case)
+        .options(selectinload(Case.victim))
         .where(Case.repeat_watch_ends >= first_day, Case.repeat_watch_ends <= last_day)
         .order_by(Case.repeat_watch_ends, Case.id)
     )
@@ -174,8 +204,11 @@ def tracker_rows(query, agency_id: int | None) -> list[tuple]:
 def list_tracker_actions(*, agency_id: int | None, limit: int = 500) -> list[tuple]:
     """Open actions, by owning agency, then due date."""
     query = (
-        select(Action).join(Agency, Action.owner_agency_id == Agency.id)
-        .where(Action.status == ActionStatus.OPEN).order_by(Agency.name, Action.due_on, Action.id).limit(limit)
+        select(Action)
+        .join(Agency, Action.owner_agency_id == Agency.id)
+        .where(Action.status == ActionStatus.OPEN)
+        .order_by(Agency.name, Action.due_on, Action.id)
+        .limit(limit)
     )
     return tracker_rows(query, agency_id)
 
@@ -193,30 +226,50 @@ def list_open_actions_due_by(due_by, *, agency_id: int | None = None, not_remind
 
 def list_reminder_recipients(agency_id: int) -> list[User]:
     """The agency's active representatives."""
-    query = select(User).where(User.agency_id == agency_id, User.role == Role.AGENCY_REP, User.active.is_(True)).order_by(User.email)
+    query = (
+        select(User)
+        .where(User.agency_id == agency_id, User.role == Role.AGENCY_REP, User.active.is_(True))
+        .order_by(User.email)
+    )
     return list(db.session.scalars(query))
 
 
 def mark_actions_reminded(action_ids: list[int], day) -> None:
     """A bulk update, so the reminder date does not bump the version a person editing the action holds."""
-    db.session.execute(update(Action).where(Action.id.in_(action_ids)).values(last_reminded_on=day), execution_options={"synchronize_session": False})
+    db.session.execute(
+        update(Action).where(Action.id.in_(action_ids)).values(last_reminded_on=day),
+        execution_options={"synchronize_session": False},
+    )
 
 
 # Repeat watch and MARAC-to-MARAC transfers.
 
+
 def list_cases_under_repeat_watch(today) -> list[Case]:
-    query = select(Case).options(selectinload(Case.victim)).where(Case.repeat_watch_ends >= today).order_by(Case.repeat_watch_ends, Case.id)
+    query = (
+        select(Case)
+        .options(selectinload(Case.victim))
+        .where(Case.repeat_watch_ends >= today)
+        .order_by(Case.repeat_watch_ends, Case.id)
+    )
     return list(db.session.scalars(query))
 
 
 def latest_referrals_for_cases(case_ids: list[str]) -> dict[str, Referral]:
     """Each case's most recent referral, whatever its state."""
-    query = select(Referral).options(selectinload(Referral.agency)).where(Referral.case_id.in_(case_ids)).order_by(Referral.received_at)
+    query = (
+        select(Referral)
+        .options(selectinload(Referral.agency))
+        .where(Referral.case_id.in_(case_ids))
+        .order_by(Referral.received_at)
+    )
     return {referral.case_id: referral for referral in db.session.scalars(query)}
 
 
 def list_transfers_for_case(case_id: str) -> list[Transfer]:
-    query = select(Transfer).where(Transfer.case_id == case_id).order_by(Transfer.transferred_on.desc(), Transfer.id.desc())
+    query = (
+        select(Transfer).where(Transfer.case_id == case_id).order_by(Transfer.transferred_on.desc(), Transfer.id.desc())
+    )
     return list(db.session.scalars(query))
 
 
@@ -228,7 +281,9 @@ def add_transfer(**fields) -> Transfer:
 
 
 def list_referrals_not_yet_on_an_agenda(case_id: str) -> list[Referral]:
-    query = select(Referral).where(Referral.case_id == case_id, Referral.state.in_((ReferralState.RECEIVED, ReferralState.ACCEPTED)))
+    query = select(Referral).where(
+        Referral.case_id == case_id, Referral.state.in_((ReferralState.RECEIVED, ReferralState.ACCEPTED))
+    )
     return list(db.session.scalars(query))
 
 
@@ -244,8 +299,14 @@ def transfer_in_areas(case_ids) -> dict[str, str]:
 
 # Research returns from invited agencies before the meeting.
 
+
 def list_research_returns_for_item(agenda_item_id: int) -> list[ResearchReturn]:
-    query = select(ResearchReturn).join(Agency, ResearchReturn.agency_id == Agency.id).where(ResearchReturn.agenda_item_id == agenda_item_id).order_by(Agency.name)
+    query = (
+        select(ResearchReturn)
+        .join(Agency, ResearchReturn.agency_id == Agency.id)
+        .where(ResearchReturn.agenda_item_id == agenda_item_id)
+        .order_by(Agency.name)
+    )
     return list(db.session.scalars(query))
 
 
@@ -257,29 +318,44 @@ def list_meetings_open_for_research(agency_id: int) -> list[Meeting]:
     """Meetings the agency is invited to whose MARAC list is out and not yet minuted, soonest first."""
     invited = select(Invitation.meeting_id).where(Invitation.agency_id == agency_id)
     open_statuses = (MeetingStatus.LIST_ISSUED, MeetingStatus.IN_PROGRESS)
-    query = select(Meeting).where(Meeting.id.in_(invited), Meeting.status.in_(open_statuses)).order_by(Meeting.starts_at, Meeting.id)
+    query = (
+        select(Meeting)
+        .where(Meeting.id.in_(invited), Meeting.status.in_(open_statuses))
+        .order_by(Meeting.starts_at, Meeting.id)
+    )
     return list(db.session.scalars(query))
 
 
 def list_agency_research_returns(meeting_ids: list[int], agency_id: int) -> list[ResearchReturn]:
-    query = select(ResearchReturn).join(AgendaItem).where(AgendaItem.meeting_id.in_(meeting_ids), ResearchReturn.agency_id == agency_id)
+    query = (
+        select(ResearchReturn)
+        .join(AgendaItem)
+        .where(AgendaItem.meeting_id.in_(meeting_ids), ResearchReturn.agency_id == agency_id)
+    )
     return list(db.session.scalars(query))
 
 
 def list_closed_tracker_actions(*, agency_id: int | None, closed_since, limit: int = 200) -> list[tuple]:
     """Actions closed (done, not possible, not done) and last changed since `closed_since`, latest first."""
     query = (
-        select(Action).where(Action.status != ActionStatus.OPEN, Action.updated_at >= closed_since)
-        .order_by(Action.updated_at.desc(), Action.id.desc()).limit(limit)
+        select(Action)
+        .where(Action.status != ActionStatus.OPEN, Action.updated_at >= closed_since)
+        .order_by(Action.updated_at.desc(), Action.id.desc())
+        .limit(limit)
     )
     return tracker_rows(query, agency_id)
 
 
 # The meeting documents: action plans and a case's history for its transfer pack.
 
+
 def list_actions_for_meeting(meeting: Meeting, agency_id: int | None = None) -> list[Action]:
     """The meeting's actions in agenda order; only one agency's when `agency_id` is given."""
-    query = select(Action).join(AgendaItem, Action.agenda_item_id == AgendaItem.id).where(AgendaItem.meeting_id == meeting.id)
+    query = (
+        select(Action)
+        .join(AgendaItem, Action.agenda_item_id == AgendaItem.id)
+        .where(AgendaItem.meeting_id == meeting.id)
+    )
     if agency_id is not None:
         query = query.where(Action.owner_agency_id == agency_id)
     return list(db.session.scalars(query.order_by(AgendaItem.position, Action.id)))
@@ -288,9 +364,12 @@ def list_actions_for_meeting(meeting: Meeting, agency_id: int | None = None) -> 
 def action_owners_by_meeting(meeting_ids: list[int]) -> dict[int, list[Agency]]:
     """Meeting id -> the agencies owning at least one of its actions, by name."""
     query = (
-        select(AgendaItem.meeting_id, Agency).distinct()
-        .join(Action, Action.agenda_item_id == AgendaItem.id).join(Agency, Action.owner_agency_id == Agency.id)
-        .where(AgendaItem.meeting_id.in_(meeting_ids)).order_by(Agency.name)
+        select(AgendaItem.meeting_id, Agency)
+        .distinct()
+        .join(Action, Action.agenda_item_id == AgendaItem.id)
+        .join(Agency, Action.owner_agency_id == Agency.id)
+        .where(AgendaItem.meeting_id.in_(meeting_ids))
+        .order_by(Agency.name)
     )
     owners: dict[int, list[Agency]] = {}
     for meeting_id, agency in db.session.execute(query):
@@ -299,15 +378,22 @@ def action_owners_by_meeting(meeting_ids: list[int]) -> dict[int, list[Agency]]:
 
 
 def list_meetings_with_actions_for(agency_id: int) -> list[Meeting]:
-    owning = select(AgendaItem.meeting_id).join(Action, Action.agenda_item_id == AgendaItem.id).where(Action.owner_agency_id == agency_id)
+    owning = (
+        select(AgendaItem.meeting_id)
+        .join(Action, Action.agenda_item_id == AgendaItem.id)
+        .where(Action.owner_agency_id == agency_id)
+    )
     return list(db.session.scalars(select(Meeting).where(Meeting.id.in_(owning)).order_by(Meeting.starts_at.desc())))
 
 
 def list_agenda_items_for_case(case_id: str) -> list[AgendaItem]:
     """Every time the case was on an agenda, earliest meeting first."""
     query = (
-        select(AgendaItem).join(Referral, AgendaItem.referral_id == Referral.id).join(Meeting, AgendaItem.meeting_id == Meeting.id)
-        .where(Referral.case_id == case_id).order_by(Meeting.starts_at, AgendaItem.id)
+        select(AgendaItem)
+        .join(Referral, AgendaItem.referral_id == Referral.id)
+        .join(Meeting, AgendaItem.meeting_id == Meeting.id)
+        .where(Referral.case_id == case_id)
+        .order_by(Meeting.starts_at, AgendaItem.id)
     )
     return list(db.session.scalars(query))
 
@@ -317,6 +403,7 @@ def list_actions_for_case(case_id: str) -> list[Action]:
 
 
 # Exclusion lists against the people who read a meeting's cases.
+
 
 def list_exclusions_on_agendas(meeting_ids: list[int]) -> list[tuple[int, ExcludedPerson]]:
     """(meeting id, excluded person) for every case on those meetings' agendas."""

@@ -4,9 +4,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from access.audit import AuditAction, record_event
+from cases.models import Case, ReferralState
 from extensions import db
 from meetings import store
-from risk.models import Case, ReferralState
 
 SENT_ITEMS = {
     "previous-minutes": "Previous minutes",
@@ -62,12 +62,18 @@ def transfer_out_reason(other_area: str, transferred_on: date) -> str:
     return f"Transferred out to the {other_area} MARAC on {transferred_on.strftime('%-d %B %Y')}; that MARAC hears the case now."
 
 
-def record_transfer(case: Case, *, incoming: bool, other_area: str, transferred_on: date, items: list[str], note: str | None, user) -> int:
+def record_transfer(
+    case: Case, *, incoming: bool, other_area: str, transferred_on: date, items: list[str], note: str | None, user
+) -> int:
     """Keeps the transfer; an outgoing one also closes the case's referrals not yet on an agenda.
     Returns how many referrals were moved to transferred."""
     store.add_transfer(
-        case_id=case.id, incoming=incoming, other_area=other_area, transferred_on=transferred_on,
-        what_was_sent=describe_what_was_sent(items, note), recorded_by_id=user.id,
+        case_id=case.id,
+        incoming=incoming,
+        other_area=other_area,
+        transferred_on=transferred_on,
+        what_was_sent=describe_what_was_sent(items, note),
+        recorded_by_id=user.id,
     )
     moved = [] if incoming else store.list_referrals_not_yet_on_an_agenda(case.id)
     for referral in moved:

@@ -49,7 +49,11 @@ def repeat_rate_per_meeting(meeting_labels: list[str], rates: list[float | None]
     figure, axes = new_chart()
     axes.axhspan(low, high, color=EXPECTED_RANGE_COLOUR, label=f"Expected {low}%–{high}% (unverified)", zorder=0)
     positions = [index for index, rate in enumerate(rates) if rate is not None]
-    add_bars(axes, axes.bar(positions, [rates[index] for index in positions], color=BAR_COLOUR, label="Repeat rate", zorder=2), "{:g}%")
+    add_bars(
+        axes,
+        axes.bar(positions, [rates[index] for index in positions], color=BAR_COLOUR, label="Repeat rate", zorder=2),
+        "{:g}%",
+    )
     label_meetings(axes, meeting_labels)
     axes.set_ylim(0, 100)
     axes.set_ylabel("Repeat cases (%)")
@@ -76,7 +80,9 @@ def cases_per_10k_women(period_label: str, rate: float) -> bytes:
     axes.set_yticks(range(3), labels)
     axes.invert_yaxis()
     axes.set_xlabel("Cases per 10,000 adult women a year")
-    return to_svg(figure, f"Cases per 10,000 adult women: {rate:g} against the expected {SAFELIVES_CASES_PER_10K_WOMEN}")
+    return to_svg(
+        figure, f"Cases per 10,000 adult women: {rate:g} against the expected {SAFELIVES_CASES_PER_10K_WOMEN}"
+    )
 
 
 def new_chart(height: float = 3.2) -> tuple[Figure, object]:
@@ -96,7 +102,9 @@ def add_bars(axes, bars, value_format: str = "{:g}") -> None:
 
 def label_meetings(axes, meeting_labels: list[str]) -> None:
     crowded = len(meeting_labels) > 6
-    axes.set_xticks(range(len(meeting_labels)), meeting_labels, rotation=30 if crowded else 0, ha="right" if crowded else "center")
+    axes.set_xticks(
+        range(len(meeting_labels)), meeting_labels, rotation=30 if crowded else 0, ha="right" if crowded else "center"
+    )
     axes.set_xlim(-0.6, max(len(meeting_labels), 1) - 0.4)
 
 
@@ -107,6 +115,7 @@ def to_svg(figure: Figure, title: str) -> bytes:
 
 
 # The dashboard's four charts, each with the table of its figures, made from data-return rows.
+
 
 @dataclass(frozen=True)
 class Chart:
@@ -146,7 +155,10 @@ def repeat_rate_chart(rows: pd.DataFrame, expected: tuple[int, int]) -> Chart:
         "Repeat rate at each meeting",
         repeat_rate_per_meeting(labels, rates, expected),
         ("Meeting", "Cases discussed", "Repeat cases", "Repeat rate"),
-        tuple((label, str(cases), str(repeats), "—" if rate is None else f"{rate:g}%") for label, (repeats, cases), rate in zip(labels, counts, rates)),
+        tuple(
+            (label, str(cases), str(repeats), "—" if rate is None else f"{rate:g}%")
+            for label, (repeats, cases), rate in zip(labels, counts, rates)
+        ),
     )
 
 

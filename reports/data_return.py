@@ -21,13 +21,13 @@ import pandas as pd
 from sqlalchemy import select
 
 from access.models import AGENCY_KIND_LABELS, Agency, AgencyKind
+from cases.models import Case, CaseParty, PartyRole, Person, Referral
 from extensions import db
 from meetings.models import AgendaItem, CaseMinutes, CaseOutcome
 from meetings.schedule import UK_TIME
 from reports import store
 from reports.quarters import Quarter
 from risk.criteria import REPEAT
-from risk.models import Case, CaseParty, PartyRole, Person, Referral
 
 WHITE = "White"
 LGBT_SEXUALITIES = frozenset({"Gay or lesbian", "Bisexual", "Other"})
@@ -36,10 +36,18 @@ TOTAL = "Total"
 
 AGENCY_COLUMNS = {kind: f"referrals_{kind.value}" for kind in AgencyKind}
 COUNT_COLUMNS = [
-    "cases_discussed", "repeat_cases", "children_in_households", "referrals_police", "referrals_partner",
+    "cases_discussed",
+    "repeat_cases",
+    "children_in_households",
+    "referrals_police",
+    "referrals_partner",
 ]
 VICTIM_COLUMNS = [
-    "victims_racially_minoritised", "victims_lgbt", "victims_disabled", "victims_male", "victims_aged_16_17",
+    "victims_racially_minoritised",
+    "victims_lgbt",
+    "victims_disabled",
+    "victims_male",
+    "victims_aged_16_17",
     "perpetrators_aged_17_or_under",
 ]
 # The police count is already a column of its own, so the breakdown by kind starts after it.
@@ -65,7 +73,11 @@ COLUMN_LABELS: dict[str, str] = {
     "victims_male": "Male victims",
     "victims_aged_16_17": "Victims aged 16 or 17 on the meeting date",
     "perpetrators_aged_17_or_under": "People causing harm aged 17 or under on the meeting date",
-} | {column: f"Referrals: {AGENCY_KIND_LABELS[kind]}" for kind, column in AGENCY_COLUMNS.items() if kind is not AgencyKind.POLICE}
+} | {
+    column: f"Referrals: {AGENCY_KIND_LABELS[kind]}"
+    for kind, column in AGENCY_COLUMNS.items()
+    if kind is not AgencyKind.POLICE
+}
 
 NATIONAL_PERIOD = "the 12 months to 30 September 2024"
 
@@ -82,8 +94,17 @@ class Comparison:
 def list_cases_discussed(meeting_ids: list[int]) -> list[tuple]:
     query = (
         select(
-            AgendaItem.meeting_id, AgendaItem.flags, Referral.case_id, Referral.criteria, Agency.kind, CaseMinutes.outcome,
-            Person.gender, Person.ethnicity, Person.disability, Person.sexuality, Person.date_of_birth,
+            AgendaItem.meeting_id,
+            AgendaItem.flags,
+            Referral.case_id,
+            Referral.criteria,
+            Agency.kind,
+            CaseMinutes.outcome,
+            Person.gender,
+            Person.ethnicity,
+            Person.disability,
+            Person.sexuality,
+            Person.date_of_birth,
         )
         .join(Referral, AgendaItem.referral_id == Referral.id)
         .join(Agency, Referral.agency_id == Agency.id)
@@ -147,13 +168,27 @@ def party_counts(cases: pd.DataFrame, parties: pd.DataFrame) -> pd.DataFrame:
         {
             "meeting_id": joined["meeting_id"],
             "children_in_households": (joined["role"] == PartyRole.CHILD.value).astype(int),
-            "perpetrators_aged_17_or_under": ((joined["role"] == PartyRole.PERPETRATOR.value) & (age <= 17).fillna(False)).astype(int),
+            "perpetrators_aged_17_or_under": (
+                (joined["role"] == PartyRole.PERPETRATOR.value) & (age <= 17).fillna(False)
+            ).astype(int),
         }
     )
 
 
 def cases_frame(meetings: pd.DataFrame, rows: list[tuple]) -> pd.DataFrame:
-    columns = ["meeting_id", "flags", "case_id", "criteria", "agency_kind", "outcome", "gender", "ethnicity", "disability", "sexuality", "date_of_birth"]
+    columns = [
+        "meeting_id",
+        "flags",
+        "case_id",
+        "criteria",
+        "agency_kind",
+        "outcome",
+        "gender",
+        "ethnicity",
+        "disability",
+        "sexuality",
+        "date_of_birth",
+    ]
     cases = pd.DataFrame(rows, columns=columns, dtype=object)
     cases["agency_kind"] = cases["agency_kind"].map(lambda kind: kind.value)
     cases["meeting_id"] = cases["meeting_id"].astype(int)
@@ -164,22 +199,34 @@ def meeting_rows(first_day: date, last_day: date) -> pd.DataFrame:
     """One row per MARAC meeting held from first_day to last_day (UK dates, inclusive), earliest first."""
     held = [(meeting.id, meeting.starts_at) for meeting in store.list_meetings_held(first_day, last_day)]
     meetings = pd.DataFrame(
-        {"meeting_id": pd.Series([meeting_id for meeting_id, _ in held], dtype="int64"),
-         "meeting_date": pd.Series([starts_at.astimezone(UK_TIME).date() for _, starts_at in held], dtype=object)}
+        {
+            "meeting_id": pd.Series([meeting_id for meeting_id, _ in held], dtype="int64"),
+            "meeting_date": pd.Series([starts_at.astimezone(UK_TIME).date() for _, starts_at in held], dtype=object),
+        }
     )
     cases = cases_frame(meetings, list_cases_discussed(meetings["meeting_id"].tolist()))
-    parties = pd.DataFrame(list_children_and_perpetrators(cases["case_id"].unique().tolist()), columns=["case_id", "role", "date_of_birth"], dtype=object)
+    parties = pd.DataFrame(
+        list_children_and_perpetrators(cases["case_id"].unique().tolist()),
+        columns=["case_id", "role", "date_of_birth"],
+        dtype=object,
+    )
     parties["role"] = parties["role"].map(lambda role: role.value)
     counted = pd.concat([victim_counts(cases), party_counts(cases, parties)], ignore_index=True)
     totals = counted.groupby("meeting_id").sum().reindex(columns=INTEGER_COLUMNS, fill_value=0)
     frame = meetings.merge(totals, left_on="meeting_id", right_index=True, how="left")
     frame[INTEGER_COLUMNS] = frame[INTEGER_COLUMNS].fillna(0).astype("int64")
-    frame["partner_referral_percent"] = partner_percent(frame["referrals_partner"], frame["referrals_police"] + frame["referrals_partner"])
+    frame["partner_referral_percent"] = partner_percent(
+        frame["referrals_partner"], frame["referrals_police"] + frame["referrals_partner"]
+    )
     return frame[COLUMNS].reset_index(drop=True)
 
 
 def partner_percent(partner: pd.Series, referrals: pd.Series) -> pd.Series:
-    return pd.Series([round(100 * share / whole, 1) if whole else 0.0 for share, whole in zip(partner, referrals)], index=partner.index, dtype="float64")
+    return pd.Series(
+        [round(100 * share / whole, 1) if whole else 0.0 for share, whole in zip(partner, referrals)],
+        index=partner.index,
+        dtype="float64",
+    )
 
 
 def quarter_return(quarter: Quarter) -> pd.DataFrame:
@@ -190,7 +237,9 @@ def quarter_return(quarter: Quarter) -> pd.DataFrame:
         pd.Series([total["referrals_partner"]]), pd.Series([total["referrals_police"] + total["referrals_partner"]])
     ).iloc[0]
     total_row = pd.DataFrame([{"meeting_id": pd.NA, "meeting_date": TOTAL, **total}])
-    frame = pd.concat([rows.astype({"meeting_id": "Int64"}), total_row.astype({"meeting_id": "Int64"})], ignore_index=True)
+    frame = pd.concat(
+        [rows.astype({"meeting_id": "Int64"}), total_row.astype({"meeting_id": "Int64"})], ignore_index=True
+    )
     return frame[COLUMNS]
 
 
@@ -209,11 +258,18 @@ def comparison_rows(total: pd.Series, repeat_expected: tuple[int, int]) -> list[
     low, high = repeat_expected
     return [
         Comparison("Cases discussed", str(cases), "119,985 cases; 47 per 10,000 adult women"),
-        Comparison("Repeat cases", share(int(total["repeat_cases"]), cases),
-                   f"31%; {low}% to {high}% is often quoted as expected, but that range is not yet checked against a SafeLives source"),
+        Comparison(
+            "Repeat cases",
+            share(int(total["repeat_cases"]), cases),
+            f"31%; {low}% to {high}% is often quoted as expected, but that range is not yet checked against a SafeLives source",
+        ),
         Comparison("Children in households", str(int(total["children_in_households"])), "148,270"),
         Comparison("Partner-agency referrals", f"{total['partner_referral_percent']}%", "36.1%"),
-        Comparison("Victims Black, Asian or racially minoritised", share(int(total["victims_racially_minoritised"]), cases), "14.1%"),
+        Comparison(
+            "Victims Black, Asian or racially minoritised",
+            share(int(total["victims_racially_minoritised"]), cases),
+            "14.1%",
+        ),
         Comparison("Victims LGBT+", share(int(total["victims_lgbt"]), cases), "1.6%"),
         Comparison("Victims with a disability", share(int(total["victims_disabled"]), cases), "10.1%"),
         Comparison("Male victims", share(int(total["victims_male"]), cases), "6.4%"),
@@ -234,7 +290,9 @@ def by_measure(frame: pd.DataFrame) -> ByMeasure:
     records = frame.to_dict("records")
     meetings = [(record["meeting_id"], meeting_heading(record["meeting_date"])) for record in records]
     measures = [column for column in COLUMNS if column not in ("meeting_id", "meeting_date")]
-    return ByMeasure(meetings, [(COLUMN_LABELS[column], [shown(record[column]) for record in records]) for column in measures])
+    return ByMeasure(
+        meetings, [(COLUMN_LABELS[column], [shown(record[column]) for record in records]) for column in measures]
+    )
 
 
 def meeting_heading(day) -> str:

@@ -13,11 +13,11 @@ from sqlalchemy.exc import IntegrityError
 
 from access.audit import AuditAction, record_event
 from access.models import Role, User
+from cases.models import Case, ClearanceDecision, DistributionClearance, ExcludedPerson, Referral
 from extensions import db
 from meetings import store as meetings_store
 from meetings.models import Action, AgendaItem, Invitation, Meeting
 from risk.matching import near_match
-from risk.models import Case, ClearanceDecision, DistributionClearance, ExcludedPerson, Referral
 
 RECIPIENT_ROLES = (Role.AGENCY_REP, Role.CHAIR, Role.COORDINATOR)
 HELD_BACK = (
@@ -46,7 +46,11 @@ def list_recipients(meeting: Meeting) -> list[User]:
     every coordinator (they may open any meeting's documents), and practitioners of agencies that
     own actions from the meeting (they receive their agency's action plan)."""
     invited = select(Invitation.agency_id).where(Invitation.meeting_id == meeting.id)
-    owning_actions = select(Action.owner_agency_id).join(AgendaItem, Action.agenda_item_id == AgendaItem.id).where(AgendaItem.meeting_id == meeting.id)
+    owning_actions = (
+        select(Action.owner_agency_id)
+        .join(AgendaItem, Action.agenda_item_id == AgendaItem.id)
+        .where(AgendaItem.meeting_id == meeting.id)
+    )
     receives = or_(
         and_(User.role.in_(RECIPIENT_ROLES), User.agency_id.in_(invited)),
         User.role == Role.COORDINATOR,
@@ -57,7 +61,11 @@ def list_recipients(meeting: Meeting) -> list[User]:
 
 
 def list_clearances(meeting: Meeting) -> list[DistributionClearance]:
-    query = select(DistributionClearance).where(DistributionClearance.meeting_id == meeting.id).order_by(DistributionClearance.decided_at, DistributionClearance.id)
+    query = (
+        select(DistributionClearance)
+        .where(DistributionClearance.meeting_id == meeting.id)
+        .order_by(DistributionClearance.decided_at, DistributionClearance.id)
+    )
     return list(db.session.scalars(query))
 
 
@@ -109,8 +117,12 @@ def withheld_reason(meeting, user: User) -> str | None:
 
 def withheld_reasons(meetings: list[Meeting], user: User) -> dict[int, str | None]:
     """withheld_reason for each meeting, checking only meetings whose cases have exclusion lists."""
-    with_exclusions = {meeting_id for meeting_id, _ in meetings_store.list_exclusions_on_agendas([meeting.id for meeting in meetings])}
-    return {meeting.id: withheld_reason(meeting, user) if meeting.id in with_exclusions else None for meeting in meetings}
+    with_exclusions = {
+        meeting_id for meeting_id, _ in meetings_store.list_exclusions_on_agendas([meeting.id for meeting in meetings])
+    }
+    return {
+        meeting.id: withheld_reason(meeting, user) if meeting.id in with_exclusions else None for meeting in meetings
+    }
 
 
 def checks_needed() -> list[tuple[Meeting, list[ExclusionMatch]]]:
@@ -120,19 +132,29 @@ def checks_needed() -> list[tuple[Meeting, list[ExclusionMatch]]]:
 
 def find_match(meeting: Meeting, excluded_person_id: int, user_id: int) -> ExclusionMatch | None:
     return next(
-        (match for match in matches_for(meeting) if (match.excluded.id, match.recipient.id) == (excluded_person_id, user_id)),
+        (
+            match
+            for match in matches_for(meeting)
+            if (match.excluded.id, match.recipient.id) == (excluded_person_id, user_id)
+        ),
         None,
     )
 
 
 def is_decided(meeting: Meeting, excluded_person_id: int, user_id: int) -> bool:
-    return any((row.excluded_person_id, row.user_id) == (excluded_person_id, user_id) for row in list_clearances(meeting))
+    return any(
+        (row.excluded_person_id, row.user_id) == (excluded_person_id, user_id) for row in list_clearances(meeting)
+    )
 
 
 def decide(meeting: Meeting, match: ExclusionMatch, decision: ClearanceDecision, *, by: User) -> bool:
     """Records the decision; False when someone else decided this match a moment earlier."""
     clearance = DistributionClearance(
-        meeting_id=meeting.id, excluded_person_id=match.excluded.id, user_id=match.recipient.id, decision=decision, decided_by_id=by.id
+        meeting_id=meeting.id,
+        excluded_person_id=match.excluded.id,
+        user_id=match.recipient.id,
+        decision=decision,
+        decided_by_id=by.id,
     )
     db.session.add(clearance)
     try:

@@ -15,17 +15,19 @@ from access import policy
 from access import store as access_store
 from access.models import Agency, Role, User
 from access.policy import MeetingScope
-from meetings import agenda, research, store
+from cases import journey
+from cases import store as cases_store
+from cases.models import Case, PartyRole, Referral
 from meetings import actions as tracker
+from meetings import agenda, research, store
 from meetings.models import Action, AgendaItem, AgendaSection, AttendanceStatus, CaseOutcome, Meeting, MeetingStatus
 from meetings.schedule import UK_TIME
 from reports import distribution
 from reports.downloads import PdfDocument
-from risk import journey
 from risk import store as risk_store
 from risk.criteria import CRITERION_LABELS
 from risk.instruments import get_pack
-from risk.models import Assessment, AssessmentStatus, Case, Decision, PartyRole, Referral
+from risk.models import Assessment, AssessmentStatus, Decision
 from risk.schema import Tier
 
 
@@ -74,6 +76,7 @@ class MeetingDocuments:
 
 # Who may have which document.
 
+
 def documents_for(user: User) -> list[MeetingDocuments]:
     """Per meeting, newest first: the documents this person may have, or why they are held back."""
     meetings = meetings_for(user)
@@ -92,7 +95,13 @@ def meetings_for(user: User) -> list[Meeting]:
     if user.role in policy.MEETING_WIDE_ROLES:
         return store.list_meetings()
     if user.role is Role.AGENCY_REP:
-        meetings = {meeting.id: meeting for meeting in [*store.list_meetings_inviting(user.agency_id), *store.list_meetings_with_actions_for(user.agency_id)]}
+        meetings = {
+            meeting.id: meeting
+            for meeting in [
+                *store.list_meetings_inviting(user.agency_id),
+                *store.list_meetings_with_actions_for(user.agency_id),
+            ]
+        }
         return sorted(meetings.values(), key=lambda meeting: meeting.starts_at, reverse=True)
     if user.role is Role.PRACTITIONER:
         return store.list_meetings_with_actions_for(user.agency_id)
@@ -110,7 +119,9 @@ def offer_for(meeting: Meeting, user: User, kind: DocumentKind, agency_id: int |
     invited = user.role is Role.AGENCY_REP and store.is_invited(meeting, user.agency_id)
     owners = store.action_owners_by_meeting([meeting.id]).get(meeting.id, [])
     offers = offers_for(meeting, user, invited=invited, owners=owners)
-    return next((offer for offer in offers if offer.kind is kind and offer.agency_id == agency_id and offer.available), None)
+    return next(
+        (offer for offer in offers if offer.kind is kind and offer.agency_id == agency_id and offer.available), None
+    )
 
 
 def offers_for(meeting: Meeting, user: User, *, invited: bool, owners: list[Agency]) -> list[Offer]:
@@ -118,7 +129,14 @@ def offers_for(meeting: Meeting, user: User, *, invited: bool, owners: list[Agen
     agencies that own actions from it."""
     meeting_scope = MeetingScope(chair_id=meeting.chair_id, agency_invited=invited)
     offers = meeting_offers(meeting, user) if policy.may_receive_meeting_documents(user, meeting_scope) else []
-    return [*offers, *(agency_plan_offer(meeting, user, agency) for agency in owners if policy.may_receive_agency_action_plan(user, agency.id))]
+    return [
+        *offers,
+        *(
+            agency_plan_offer(meeting, user, agency)
+            for agency in owners
+            if policy.may_receive_agency_action_plan(user, agency.id)
+        ),
+    ]
 
 
 def meeting_offers(meeting: Meeting, user: User) -> list[Offer]:
@@ -146,10 +164,16 @@ def minutes_offer(meeting: Meeting, user: User) -> Offer:
 
 
 def agency_plan_offer(meeting: Meeting, user: User, agency: Agency) -> Offer:
-    return Offer(DocumentKind.AGENCY_ACTION_PLAN, f"Action plan for {agency.name}", agency_id=agency.id, not_yet=not_yet_released(meeting, user))
+    return Offer(
+        DocumentKind.AGENCY_ACTION_PLAN,
+        f"Action plan for {agency.name}",
+        agency_id=agency.id,
+        not_yet=not_yet_released(meeting, user),
+    )
 
 
 # What each document holds.
+
 
 @dataclass(frozen=True)
 class AgendaEntry:
@@ -223,17 +247,30 @@ def research_pack(meeting: Meeting) -> PdfDocument:
     rows = agenda.agenda_rows(meeting)
     cases = [ResearchCase(agenda_entry(meeting, row), research.case_identifiers(row.item)) for row in rows]
     return PdfDocument(
-        kind="RESEARCH", subject=f"M{meeting.id}", title="MARAC list and research pack", template="reports/print-research-pack.html",
-        filename=f"marac-research-pack-{meeting_day(meeting)}", context={"meeting": meeting, "cases": cases}, case_ids=case_ids_of(rows),
+        kind="RESEARCH",
+        subject=f"M{meeting.id}",
+        title="MARAC list and research pack",
+        template="reports/print-research-pack.html",
+        filename=f"marac-research-pack-{meeting_day(meeting)}",
+        context={"meeting": meeting, "cases": cases},
+        case_ids=case_ids_of(rows),
     )
 
 
 def agenda_document(meeting: Meeting) -> PdfDocument:
     rows = agenda.agenda_rows(meeting)
     return PdfDocument(
-        kind="AGENDA", subject=f"M{meeting.id}", title="MARAC agenda", template="reports/print-agenda.html",
+        kind="AGENDA",
+        subject=f"M{meeting.id}",
+        title="MARAC agenda",
+        template="reports/print-agenda.html",
         filename=f"marac-agenda-{meeting_day(meeting)}",
-        context={"meeting": meeting, "entries": [agenda_entry(meeting, row) for row in rows], "notices": notices(meeting)}, case_ids=case_ids_of(rows),
+        context={
+            "meeting": meeting,
+            "entries": [agenda_entry(meeting, row) for row in rows],
+            "notices": notices(meeting),
+        },
+        case_ids=case_ids_of(rows),
     )
 
 
@@ -243,7 +280,9 @@ def minutes_document(meeting: Meeting, *, draft: bool = False) -> PdfDocument:
     agency_names = agency_names_by_key()
     cases = [
         MinutesCase(
-            agenda_entry(meeting, row), research.case_identifiers(row.item), minutes_record(row.item, agency_names),
+            agenda_entry(meeting, row),
+            research.case_identifiers(row.item),
+            minutes_record(row.item, agency_names),
             tuple(action_line(action, today) for action in store.list_actions_for_item(row.item)),
         )
         for row in rows
@@ -251,10 +290,16 @@ def minutes_document(meeting: Meeting, *, draft: bool = False) -> PdfDocument:
     attendance = store.list_attendance(meeting)
     reviewed = store.list_actions_to_review(meeting)
     return PdfDocument(
-        kind="MINUTES", subject=f"M{meeting.id}", title="MARAC minutes" + (": DRAFT" if draft else ""), template="reports/print-minutes.html",
+        kind="MINUTES",
+        subject=f"M{meeting.id}",
+        title="MARAC minutes" + (": DRAFT" if draft else ""),
+        template="reports/print-minutes.html",
         filename=f"marac-minutes-{'draft-' if draft else ''}{meeting_day(meeting)}",
         context={
-            "meeting": meeting, "draft": draft, "cases": cases, "notices": notices(meeting),
+            "meeting": meeting,
+            "draft": draft,
+            "cases": cases,
+            "notices": notices(meeting),
             "present": [row for row in attendance if row.status is AttendanceStatus.PRESENT],
             "observers": [row for row in attendance if row.status is AttendanceStatus.OBSERVER],
             "apologies": [row for row in attendance if row.status is AttendanceStatus.APOLOGIES],
@@ -268,9 +313,13 @@ def minutes_document(meeting: Meeting, *, draft: bool = False) -> PdfDocument:
 def action_plan(meeting: Meeting) -> PdfDocument:
     actions = store.list_actions_for_meeting(meeting)
     return PdfDocument(
-        kind="ACTIONS", subject=f"M{meeting.id}", title="MARAC action plan", template="reports/print-action-plan.html",
+        kind="ACTIONS",
+        subject=f"M{meeting.id}",
+        title="MARAC action plan",
+        template="reports/print-action-plan.html",
         filename=f"marac-action-plan-{meeting_day(meeting)}",
-        context={"meeting": meeting, "agency": None, "actions": action_lines(actions)}, case_ids=tuple(dict.fromkeys(action.case_id for action in actions)),
+        context={"meeting": meeting, "agency": None, "actions": action_lines(actions)},
+        case_ids=tuple(dict.fromkeys(action.case_id for action in actions)),
     )
 
 
@@ -278,17 +327,27 @@ def agency_action_plan(meeting: Meeting, agency: Agency) -> PdfDocument:
     """Only that agency's actions: an agency's plan goes to its own staff, who need no other agency's tasks."""
     actions = store.list_actions_for_meeting(meeting, agency_id=agency.id)
     return PdfDocument(
-        kind="ACTIONS", subject=f"M{meeting.id}-A{agency.id}", title=f"MARAC action plan: {agency.name}", template="reports/print-action-plan.html",
+        kind="ACTIONS",
+        subject=f"M{meeting.id}-A{agency.id}",
+        title=f"MARAC action plan: {agency.name}",
+        template="reports/print-action-plan.html",
         filename=f"marac-action-plan-{meeting_day(meeting)}-{slug(agency.name)}",
-        context={"meeting": meeting, "agency": agency, "actions": action_lines(actions)}, case_ids=tuple(dict.fromkeys(action.case_id for action in actions)),
+        context={"meeting": meeting, "agency": agency, "actions": action_lines(actions)},
+        case_ids=tuple(dict.fromkeys(action.case_id for action in actions)),
     )
 
 
 def agenda_entry(meeting: Meeting, row: agenda.AgendaRow) -> AgendaEntry:
     return AgendaEntry(
-        position=row.item.position, section=row.item.section, starts_at=row.item.starts_at, ends_at=row.item.ends_at,
-        reference=tracker.case_reference(row.item.referral.case.victim, meeting.starts_at), referring_agency=row.referring_agency,
-        criteria=criteria_labels(row.criteria), tier=Tier(row.tier).label, flags=tuple(flag_label(flag) for flag in row.flags),
+        position=row.item.position,
+        section=row.item.section,
+        starts_at=row.item.starts_at,
+        ends_at=row.item.ends_at,
+        reference=tracker.case_reference(row.item.referral.case.victim, meeting.starts_at),
+        referring_agency=row.referring_agency,
+        criteria=criteria_labels(row.criteria),
+        tier=Tier(row.tier).label,
+        flags=tuple(flag_label(flag) for flag in row.flags),
         transferred_from=row.transferred_from,
     )
 
@@ -302,11 +361,23 @@ def minutes_record(item: AgendaItem, agency_names: dict[str, str]) -> MinutesRec
     minutes = store.get_case_minutes(item.id)
     if minutes is None:
         return None
-    shared = sorted(((agency_names.get(key, "Another agency"), text) for key, text in (minutes.agency_information or {}).items() if text), key=lambda pair: pair[0])
+    shared = sorted(
+        (
+            (agency_names.get(key, "Another agency"), text)
+            for key, text in (minutes.agency_information or {}).items()
+            if text
+        ),
+        key=lambda pair: pair[0],
+    )
     return MinutesRecord(
-        victim_views=minutes.victim_views, information_shared=minutes.information_shared, shared_by_agency=tuple(shared),
-        risks_to_victim=minutes.risks_to_victim, risks_to_children=minutes.risks_to_children, risks_to_others=minutes.risks_to_others,
-        risks_to_professionals=minutes.risks_to_professionals, decisions=minutes.decisions,
+        victim_views=minutes.victim_views,
+        information_shared=minutes.information_shared,
+        shared_by_agency=tuple(shared),
+        risks_to_victim=minutes.risks_to_victim,
+        risks_to_children=minutes.risks_to_children,
+        risks_to_others=minutes.risks_to_others,
+        risks_to_professionals=minutes.risks_to_professionals,
+        decisions=minutes.decisions,
         outcome=OUTCOME_LABELS[minutes.outcome] if minutes.outcome else "Not recorded",
     )
 
@@ -318,13 +389,20 @@ def action_lines(actions: list[Action]) -> list[ActionLine]:
 
 def action_line(action: Action, today: date) -> ActionLine:
     return ActionLine(
-        number=action.id, case_reference=tracker.case_reference_for(action), description=action.description, agency=action.owner_agency.name,
-        owner_name=action.owner_name, due_on=action.due_on, status=action.status.label, note=action.completion_note,
+        number=action.id,
+        case_reference=tracker.case_reference_for(action),
+        description=action.description,
+        agency=action.owner_agency.name,
+        owner_name=action.owner_name,
+        due_on=action.due_on,
+        status=action.status.label,
+        note=action.completion_note,
         overdue=tracker.urgency(action, today, window_days=0) == "overdue",
     )
 
 
 # The transfer pack.
+
 
 @dataclass(frozen=True)
 class AssessmentLine:
@@ -364,8 +442,10 @@ def transfer_pack(case: Case) -> PdfDocument:
     """What a receiving MARAC needs: who, the risk history, earlier minutes and the actions."""
     agency_names = agency_names_by_key()
     heard = [item for item in store.list_agenda_items_for_case(case.id) if item.meeting.status in MINUTES_APPROVED]
-    assessments = [assessment_line(row) for row in risk_store.list_assessments(case) if row.status is AssessmentStatus.COMPLETE]
-    decisions = [decision_line(row) for row in risk_store.list_decisions(case)]
+    assessments = [
+        assessment_line(row) for row in risk_store.list_assessments(case.id) if row.status is AssessmentStatus.COMPLETE
+    ]
+    decisions = [decision_line(row) for row in risk_store.list_decisions(case.id)]
     context = {
         "case": case,
         "victim": research.identifiers_of(case.victim),
@@ -376,15 +456,25 @@ def transfer_pack(case: Case) -> PdfDocument:
         "assessment_rules": list(dict.fromkeys(rule for line in assessments for rule in line.unverified)),
         "decisions": decisions,
         "decision_rules": list(dict.fromkeys(rule for line in decisions for rule in line.unverified)),
-        "referrals": [referral_line(row) for row in risk_store.list_referrals(case)],
+        "referrals": [referral_line(row) for row in cases_store.list_referrals(case)],
         "extracts": [
-            MinutesExtract(item.meeting, tracker.case_reference(case.victim, item.meeting.starts_at), minutes_record(item, agency_names)) for item in heard
+            MinutesExtract(
+                item.meeting,
+                tracker.case_reference(case.victim, item.meeting.starts_at),
+                minutes_record(item, agency_names),
+            )
+            for item in heard
         ],
         "actions": action_lines(store.list_actions_for_case(case.id)),
     }
     return PdfDocument(
-        kind="TRANSFER", subject=f"C{case.id[:8]}", title="MARAC transfer pack", template="reports/print-transfer-pack.html",
-        filename=f"marac-transfer-pack-{case.id[:8]}", context=context, case_ids=(case.id,),
+        kind="TRANSFER",
+        subject=f"C{case.id[:8]}",
+        title="MARAC transfer pack",
+        template="reports/print-transfer-pack.html",
+        filename=f"marac-transfer-pack-{case.id[:8]}",
+        context=context,
+        case_ids=(case.id,),
     )
 
 
@@ -392,23 +482,36 @@ def assessment_line(assessment: Assessment) -> AssessmentLine:
     """Scored by today's packs, as the case page shows it, with the unchecked rules it relies on."""
     result = journey.result_for(assessment)
     return AssessmentLine(
-        tool=get_pack(assessment.tool_id).name, assessed_on=assessment.assessed_on, agency=assessment.agency.name,
+        tool=get_pack(assessment.tool_id).name,
+        assessed_on=assessment.assessed_on,
+        agency=assessment.agency.name,
         score=f"{result.score:g} of {result.max_score:g}" + (f" ({result.band})" if result.band else ""),
-        tier=result.tier.label if result.tier else "No tier", unverified=result.unverified,
+        tier=result.tier.label if result.tier else "No tier",
+        unverified=result.unverified,
     )
 
 
 def decision_line(decision: Decision) -> DecisionLine:
     return DecisionLine(
-        decision.evaluated_on, decision.eligible, criteria_labels(decision.criteria), Tier(decision.tier).label, tuple(decision.unverified or ()),
+        decision.evaluated_on,
+        decision.eligible,
+        criteria_labels(decision.criteria),
+        Tier(decision.tier).label,
+        tuple(decision.unverified or ()),
     )
 
 
 def referral_line(referral: Referral) -> ReferralLine:
-    return ReferralLine(referral.received_at.astimezone(UK_TIME).date(), referral.agency.name, criteria_labels(referral.criteria), referral.state.value.capitalize())
+    return ReferralLine(
+        referral.received_at.astimezone(UK_TIME).date(),
+        referral.agency.name,
+        criteria_labels(referral.criteria),
+        referral.state.value.capitalize(),
+    )
 
 
 # Small shared pieces.
+
 
 def criteria_labels(codes) -> tuple[str, ...]:
     return tuple(CRITERION_LABELS.get(code, code.replace("-", " ").capitalize()) for code in codes)

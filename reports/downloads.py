@@ -7,9 +7,9 @@ from flask import Response, render_template
 
 from access.audit import AuditAction, record_event
 from access.models import User
+from cases import journey
 from extensions import db, utcnow
 from reports.pdf import PreparedFor, new_document_id, render_pdf
-from risk import journey
 
 log = logging.getLogger("marac")
 
@@ -35,7 +35,13 @@ def pdf_download(document: PdfDocument, user: User) -> Response | tuple[str, int
     """Render from committed data, read-only; a failure leaves everything as it was and says so."""
     document_id = new_document_id(document.kind, document.subject)
     try:
-        pdf = render_pdf(document.template, title=document.title, document_id=document_id, prepared_for=prepared_for(user), **document.context)
+        pdf = render_pdf(
+            document.template,
+            title=document.title,
+            document_id=document_id,
+            prepared_for=prepared_for(user),
+            **document.context,
+        )
     except Exception as error:
         db.session.rollback()
         log.error({"event": "pdf_failed", "document": document.kind, "error": type(error).__name__})

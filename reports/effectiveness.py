@@ -87,7 +87,9 @@ def research_counts(first_day: date, deadlines_to: date) -> dict[int, tuple[int,
 
 def meeting_rows(meetings) -> tuple[MeetingEffectiveness, ...]:
     counts = store.count_agenda_items_and_minutes([meeting.id for meeting in meetings])
-    return tuple(MeetingEffectiveness(meeting.id, meeting.starts_at, rate(counts.get(meeting.id))) for meeting in meetings)
+    return tuple(
+        MeetingEffectiveness(meeting.id, meeting.starts_at, rate(counts.get(meeting.id))) for meeting in meetings
+    )
 
 
 def rate(counts: tuple[int, int] | None) -> Rate:

@@ -5,11 +5,26 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 QUARTER_CODE = re.compile(r"([0-9]{4})-Q([1-4])", re.IGNORECASE)
 UK_TIME = ZoneInfo("Europe/London")
 QUARTERS_TO_CHOOSE_FROM = 8
-HOW_TO_ENTER = "Enter a quarter as the year, a hyphen, Q and the quarter number 1 to 4, like 2026-Q4 for October to December 2026"
+HOW_TO_ENTER = (
+    "Enter a quarter as the year, a hyphen, Q and the quarter number 1 to 4, like 2026-Q4 for October to December 2026"
+)
 
 
 @dataclass(frozen=True)

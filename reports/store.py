@@ -20,7 +20,12 @@ from meetings.models import (
 )
 from meetings.schedule import UK_TIME
 
-HELD_STATUSES = (MeetingStatus.IN_PROGRESS, MeetingStatus.MINUTES_DRAFT, MeetingStatus.MINUTES_APPROVED, MeetingStatus.DISTRIBUTED)
+HELD_STATUSES = (
+    MeetingStatus.IN_PROGRESS,
+    MeetingStatus.MINUTES_DRAFT,
+    MeetingStatus.MINUTES_APPROVED,
+    MeetingStatus.DISTRIBUTED,
+)
 
 
 def uk_day_bounds(first_day: date, last_day: date) -> tuple[datetime, datetime]:
@@ -30,7 +35,11 @@ def uk_day_bounds(first_day: date, last_day: date) -> tuple[datetime, datetime]:
 
 def list_meetings_held(first_day: date, last_day: date) -> list[Meeting]:
     start, end = uk_day_bounds(first_day, last_day)
-    query = select(Meeting).where(Meeting.status.in_(HELD_STATUSES), Meeting.starts_at >= start, Meeting.starts_at < end).order_by(Meeting.starts_at, Meeting.id)
+    query = (
+        select(Meeting)
+        .where(Meeting.status.in_(HELD_STATUSES), Meeting.starts_at >= start, Meeting.starts_at < end)
+        .order_by(Meeting.starts_at, Meeting.id)
+    )
     return list(db.session.scalars(query))
 
 
@@ -48,7 +57,9 @@ def count_agenda_items_and_minutes(meeting_ids: list[int]) -> dict[int, tuple[in
 def count_invitations_and_attendance(meeting_ids: list[int]) -> dict[int, tuple[int, int]]:
     """Agency id -> (meetings it was invited to, those it had someone present at)."""
     present = exists().where(
-        Attendance.meeting_id == Invitation.meeting_id, Attendance.agency_id == Invitation.agency_id, Attendance.status == AttendanceStatus.PRESENT
+        Attendance.meeting_id == Invitation.meeting_id,
+        Attendance.agency_id == Invitation.agency_id,
+        Attendance.status == AttendanceStatus.PRESENT,
     )
     query = (
         select(Invitation.agency_id, func.count(Invitation.id), func.sum(case((present, 1), else_=0)))
@@ -58,7 +69,9 @@ def count_invitations_and_attendance(meeting_ids: list[int]) -> dict[int, tuple[
     return {agency_id: (invited, int(attended)) for agency_id, invited, attended in db.session.execute(query)}
 
 
-def count_research_requests_and_returned_on_time(due_from: datetime, due_before: datetime) -> dict[int, tuple[int, int]]:
+def count_research_requests_and_returned_on_time(
+    due_from: datetime, due_before: datetime
+) -> dict[int, tuple[int, int]]:
     """Agency id -> (research requests due in the window, those returned by their deadline)."""
     on_time = and_(ResearchReturn.returned_at.is_not(None), ResearchReturn.returned_at <= ResearchReturn.due_at)
     query = (
@@ -71,7 +84,9 @@ def count_research_requests_and_returned_on_time(due_from: datetime, due_before:
 
 def count_actions_due_and_done_on_time(first_day: date, last_day: date) -> dict[int, tuple[int, int]]:
     """Owning agency id -> (actions due from `first_day` to `last_day`, those done by their due date)."""
-    on_time = and_(Action.status == ActionStatus.DONE, Action.completed_on.is_not(None), Action.completed_on <= Action.due_on)
+    on_time = and_(
+        Action.status == ActionStatus.DONE, Action.completed_on.is_not(None), Action.completed_on <= Action.due_on
+    )
     query = (
         select(Action.owner_agency_id, func.count(Action.id), func.sum(case((on_time, 1), else_=0)))
         .where(Action.due_on >= first_day, Action.due_on <= last_day)
@@ -82,7 +97,11 @@ def count_actions_due_and_done_on_time(first_day: date, last_day: date) -> dict[
 
 def count_overdue_actions(today: date) -> dict[int, int]:
     """Owning agency id -> open actions whose due date is before `today`."""
-    query = select(Action.owner_agency_id, func.count(Action.id)).where(Action.status == ActionStatus.OPEN, Action.due_on < today).group_by(Action.owner_agency_id)
+    query = (
+        select(Action.owner_agency_id, func.count(Action.id))
+        .where(Action.status == ActionStatus.OPEN, Action.due_on < today)
+        .group_by(Action.owner_agency_id)
+    )
     return {key: value for key, value in db.session.execute(query)}
 
 

@@ -45,7 +45,12 @@ CRITERION_RULES = {
     POTENTIAL_ESCALATION: ("escalation_min_incidents", "escalation_window_days", "escalation_sources"),
     REPEAT: ("repeat_window_days", "repeat_definition", "legacy_repeat_incident_types"),
 }
-ASSESSMENTS, INCIDENTS, PREVIOUS_REFERRALS, JUDGEMENTS = "assessments", "incidents", "previous_referrals", "professional_judgement"
+ASSESSMENTS, INCIDENTS, PREVIOUS_REFERRALS, JUDGEMENTS = (
+    "assessments",
+    "incidents",
+    "previous_referrals",
+    "professional_judgement",
+)
 
 
 @dataclass(frozen=True)
@@ -130,8 +135,10 @@ class Decision:
 
     def evidence_indexes(self) -> dict:
         return {
-            criterion.code: {kind: sorted(item.index for item in criterion.evidence if item.kind == kind)
-                             for kind in dict.fromkeys(item.kind for item in criterion.evidence)}
+            criterion.code: {
+                kind: sorted(item.index for item in criterion.evidence if item.kind == kind)
+                for kind in dict.fromkeys(item.kind for item in criterion.evidence)
+            }
             for criterion in self.criteria
         }
 
@@ -205,7 +212,13 @@ def evaluate(facts: CaseFacts, rules: RuleSet | None = None) -> Decision:
     add_routes(evaluation, eligible)
     tier, source = case_tier(evaluation)
     if tier is Tier.VERY_HIGH:
-        evaluation.prompts.insert(0, Prompt("immediate-safeguarding", "Very high risk: take immediate safeguarding action now; consider an emergency MARAC or strategy meeting."))
+        evaluation.prompts.insert(
+            0,
+            Prompt(
+                "immediate-safeguarding",
+                "Very high risk: take immediate safeguarding action now; consider an emergency MARAC or strategy meeting.",
+            ),
+        )
     return Decision(
         eligible=eligible,
         criteria=tuple(sorted(evaluation.criteria, key=lambda criterion: list(CRITERION_LABELS).index(criterion.code))),
@@ -260,7 +273,14 @@ def in_order(items, key) -> list[tuple[int, object]]:
 
 def assessment_key(assessment: AssessmentFacts) -> tuple:
     result = assessment.result
-    return (assessment.date, assessment.tool, result.score, int(result.tier or 0), result.band or "", tuple(sorted(result.factors)))
+    return (
+        assessment.date,
+        assessment.tool,
+        result.score,
+        int(result.tier or 0),
+        result.band or "",
+        tuple(sorted(result.factors)),
+    )
 
 
 def is_current(assessment: AssessmentFacts, facts: CaseFacts, rules: RuleSet) -> bool:
@@ -286,7 +306,9 @@ def current_assessments(evaluation: Evaluation) -> list[tuple[int, AssessmentFac
 
 
 def assessment_evidence(index: int, assessment: AssessmentFacts, detail: str) -> Evidence:
-    return Evidence(ASSESSMENTS, index, assessment.ref, f"{tool_name(assessment.tool)} of {shown_date(assessment.date)}: {detail}")
+    return Evidence(
+        ASSESSMENTS, index, assessment.ref, f"{tool_name(assessment.tool)} of {shown_date(assessment.date)}: {detail}"
+    )
 
 
 def check_visible_high_risk(evaluation: Evaluation, current: list[tuple[int, AssessmentFacts]]) -> None:
@@ -305,11 +327,18 @@ def check_other_tools(evaluation: Evaluation, current: list[tuple[int, Assessmen
     rules = evaluation.rules
     if not rules.accept_other_tool_high_as_vhr:
         return
-    counted = {item.index for criterion in evaluation.criteria for item in criterion.evidence if criterion.code == VISIBLE_HIGH_RISK}
+    counted = {
+        item.index
+        for criterion in evaluation.criteria
+        for item in criterion.evidence
+        if criterion.code == VISIBLE_HIGH_RISK
+    }
     high = [
         assessment_evidence(index, assessment, f"common tier {Tier(assessment.result.tier).label.lower()}")
         for index, assessment in current
-        if index not in counted and assessment.result.tier is not None and assessment.result.tier >= rules.other_tool_min_tier
+        if index not in counted
+        and assessment.result.tier is not None
+        and assessment.result.tier >= rules.other_tool_min_tier
     ]
     if not high:
         return
@@ -327,7 +356,10 @@ def check_professional_judgement(evaluation: Evaluation) -> None:
     usable = []
     for index, judgement in in_order(facts.judgements, lambda judgement: (int(judgement.tier), judgement.rationale)):
         if rules.pj_requires_rationale and not judgement.rationale.strip():
-            evaluation.prompt("judgement-needs-rationale", "Professional judgement needs a rationale: say what the concerns are and why.")
+            evaluation.prompt(
+                "judgement-needs-rationale",
+                "Professional judgement needs a rationale: say what the concerns are and why.",
+            )
         else:
             usable.append((index, judgement))
     if not usable:
@@ -336,7 +368,8 @@ def check_professional_judgement(evaluation: Evaluation) -> None:
     evaluation.tier_inputs.append((max(int(judgement.tier) for _, judgement in usable), PROFESSIONAL_JUDGEMENT))
     high = [
         Evidence(JUDGEMENTS, index, judgement.ref, f"Professional judgement: {Tier(judgement.tier).label.lower()} risk")
-        for index, judgement in usable if judgement.tier >= rules.pj_min_tier
+        for index, judgement in usable
+        if judgement.tier >= rules.pj_min_tier
     ]
     if high:
         evaluation.meet(PROFESSIONAL_JUDGEMENT, high)
@@ -367,11 +400,23 @@ def same_perpetrator(referral: ReferralFacts, incident: IncidentFacts) -> bool:
     return not referral.perpetrators or incident.perpetrator is None or incident.perpetrator in referral.perpetrators
 
 
-def last_referral_for(incident: IncidentFacts, referrals: list[tuple[int, ReferralFacts]]) -> tuple[int, ReferralFacts] | None:
+def last_referral_for(
+    incident: IncidentFacts, referrals: list[tuple[int, ReferralFacts]]
+) -> tuple[int, ReferralFacts] | None:
     """The latest MARAC referral about the same victim and perpetrator as the incident."""
     same = [(index, referral) for index, referral in referrals if same_perpetrator(referral, incident)]
     # Ties are broken by what the referrals say, so the same referrals in any order name the same one.
-    return max(same, key=lambda entry: (entry[1].date, tuple(sorted(entry[1].perpetrators)), entry[1].perpetrators, entry[1].ref or "", entry[0]), default=None)
+    return max(
+        same,
+        key=lambda entry: (
+            entry[1].date,
+            tuple(sorted(entry[1].perpetrators)),
+            entry[1].perpetrators,
+            entry[1].ref or "",
+            entry[0],
+        ),
+        default=None,
+    )
 
 
 def within_window(referral: ReferralFacts, incident: IncidentFacts, facts: CaseFacts, rules: RuleSet) -> bool:
@@ -382,7 +427,9 @@ def check_repeat(evaluation: Evaluation) -> None:
     """SafeLives: heard at MARAC, then any further abuse between the same victim and perpetrator(s)
     within the window after the last referral."""
     facts, rules = evaluation.facts, evaluation.rules
-    referrals = [(index, referral) for index, referral in enumerate(facts.previous_referrals) if referral.date <= facts.today]
+    referrals = [
+        (index, referral) for index, referral in enumerate(facts.previous_referrals) if referral.date <= facts.today
+    ]
     evidence, unsure, other_perpetrator = [], [], []
     for index, incident in enumerate(facts.incidents):
         if not counts_as_repeat(incident, rules):
@@ -448,16 +495,25 @@ def add_factor_prompts(evaluation: Evaluation, current: list[tuple[int, Assessme
     serious = sorted(factors & SERIOUS_FACTOR_IDS)
     if serious and not evaluation.criteria:
         names = ", ".join(FACTORS_BY_ID[factor].name.lower() for factor in serious)
-        evaluation.prompt("consider-professional-judgement", f"Serious risk factors are present ({names}): consider a professional judgement referral.", tuple(serious))
+        evaluation.prompt(
+            "consider-professional-judgement",
+            f"Serious risk factors are present ({names}): consider a professional judgement referral.",
+            tuple(serious),
+        )
     if set(rules.cluster_all_of) <= factors and factors & set(rules.cluster_any_of):
         evaluation.prompt(
             "cluster-of-three",
             "Separation, coercive control and physical or sexual violence are all present: the cluster of three. Consider a professional judgement referral.",
         )
-    unanswered = sorted({
-        f"{assessment.tool} {item}" for _, assessment in current for prompt in assessment.result.prompts
-        if prompt.code == "serious-factor-unanswered" for item in prompt.items
-    })
+    unanswered = sorted(
+        {
+            f"{assessment.tool} {item}"
+            for _, assessment in current
+            for prompt in assessment.result.prompts
+            if prompt.code == "serious-factor-unanswered"
+            for item in prompt.items
+        }
+    )
     if len(unanswered) >= rules.unanswered_serious_prompt_min:
         evaluation.rules_relied_on.add("unanswered_serious_prompt_min")
         evaluation.prompt(
@@ -471,7 +527,9 @@ def add_reassessment_prompts(evaluation: Evaluation) -> None:
     facts = evaluation.facts
     newest = max((assessment.date for assessment in facts.assessments), default=None)
     if newest is not None and any(newest < incident.date <= facts.today for incident in facts.incidents):
-        evaluation.prompt("reassess-after-incident", "There has been an incident since the latest assessment: reassess.")
+        evaluation.prompt(
+            "reassess-after-incident", "There has been an incident since the latest assessment: reassess."
+        )
 
 
 def add_routes(evaluation: Evaluation, eligible: bool) -> None:
@@ -504,7 +562,8 @@ def unverified_relied_on(evaluation: Evaluation, current: list[tuple[int, Assess
     rules = evaluation.rules
     from_rules = [
         f"{rule.label}: {rule.shown_value} ({rule.source})"
-        for key, rule in rules.rules.items() if key in evaluation.rules_relied_on and not rule.verified
+        for key, rule in rules.rules.items()
+        if key in evaluation.rules_relied_on and not rule.verified
     ]
     from_results = [message for _, assessment in current for message in assessment.result.unverified]
     return tuple(dict.fromkeys([*from_rules, *sorted(set(from_results))]))

@@ -143,8 +143,14 @@ class Pack:
     @property
     def unverified_rules(self) -> list[str]:
         """Every rule of the pack not yet checked against a source, in words, for the rules page."""
-        rules = [] if self.source_verified else [f"The items are not checked against the tool's own publication: {self.source_citation}"]
-        rules += [note.basis for note in (self.scoring.rule, self.scoring.grade_tier_rule) if note and not note.verified]
+        rules = (
+            []
+            if self.source_verified
+            else [f"The items are not checked against the tool's own publication: {self.source_citation}"]
+        )
+        rules += [
+            note.basis for note in (self.scoring.rule, self.scoring.grade_tier_rule) if note and not note.verified
+        ]
         rules += [f"{band.label} band: {band.rule.basis}" for band in self.bands if not band.rule.verified]
         return rules
 
@@ -203,18 +209,25 @@ def packs_with_tables(directory: Path, licensed: Path) -> dict[str, Pack]:
 def with_licensed_table(pack: Pack, path: Path) -> Pack:
     """The pack with the weights and levels of the site's licensed scoring sheet."""
     data = read_checked(path, LICENSED_SCHEMA_PATH)
-    problems = [] if data["tool"] == pack.id else [f"it is for {data['tool']!r}, so it must be named {data['tool']}.json"]
+    problems = (
+        [] if data["tool"] == pack.id else [f"it is for {data['tool']!r}, so it must be named {data['tool']}.json"]
+    )
     scored = {item.id for item in pack.scored_items}
     if set(data["weights"]) != scored:
         missing, extra = sorted(scored - set(data["weights"])), sorted(set(data["weights"]) - scored)
-        problems.append(f"weights must be given for exactly the scored items {', '.join(sorted(scored))}"
-                        + (f"; missing {', '.join(missing)}" if missing else "") + (f"; not scored {', '.join(extra)}" if extra else ""))
+        problems.append(
+            f"weights must be given for exactly the scored items {', '.join(sorted(scored))}"
+            + (f"; missing {', '.join(missing)}" if missing else "")
+            + (f"; not scored {', '.join(extra)}" if extra else "")
+        )
     if problems:
         raise PackError(f"{path.name}: " + "; ".join(problems))
     licensed = RuleNote(verified=True, basis=f"Licensed table: {data['source']}")
     weighted = replace(
         pack,
-        items=tuple(replace(item, weight=data["weights"][item.id]) if item.id in scored else item for item in pack.items),
+        items=tuple(
+            replace(item, weight=data["weights"][item.id]) if item.id in scored else item for item in pack.items
+        ),
         bands=tuple(Band(**(level | {"rule": licensed})) for level in data["levels"]),
         licensed_table=f"{data['source']} (version {data['version']})",
     )
@@ -310,7 +323,9 @@ def method_problems(pack: Pack) -> list[str]:
     if scoring.method == "weighted" and (pack.bands or any(item.weight is not None for item in pack.items)):
         problems.append("a weighted tool's weights and levels come only from its licensed table, never from the pack")
     if scoring.method == "grade" and scoring.grade_tier_rule is None:
-        problems.append("the grade method needs grade_tier_rule: whether the grade-to-tier mapping is checked, and its basis")
+        problems.append(
+            "the grade method needs grade_tier_rule: whether the grade-to-tier mapping is checked, and its basis"
+        )
     for item in pack.items:
         if item.may_be_not_applicable and item.answer_type != "yes-no":
             problems.append(f"{item.id}: only a yes-no item may be not applicable")

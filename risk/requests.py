@@ -36,7 +36,9 @@ def only_keys(body: dict, allowed: tuple[str, ...], where: str = "") -> None:
     unknown = [str(key) for key in body if key not in allowed]
     if unknown:
         name = f"{where}.{unknown[0]}" if where else unknown[0]
-        raise RequestError(f"{name}: not a key the input takes; {where or 'the top level'} takes only {', '.join(allowed)}")
+        raise RequestError(
+            f"{name}: not a key the input takes; {where or 'the top level'} takes only {', '.join(allowed)}"
+        )
 
 
 def answers_from_request(body: object) -> dict:
@@ -51,7 +53,7 @@ def check_answer_values(answers: dict, where: str) -> None:
     """Answers are single values; an object or a list inside them is a key the contract does not have."""
     for item_id, value in answers.items():
         if isinstance(value, (dict, list)):
-            raise RequestError(f"{where}.{item_id} must be one answer, like \"yes\", not an object or a list")
+            raise RequestError(f'{where}.{item_id} must be one answer, like "yes", not an object or a list')
 
 
 def facts_from_request(body: object) -> CaseFacts:
@@ -63,11 +65,21 @@ def facts_from_request(body: object) -> CaseFacts:
     judgement = judgement_from(body.get("professional_judgement"))
     return CaseFacts(
         today=date_at(body, "today", "today"),
-        victim=Victim(date_of_birth=date_at(victim, "date_of_birth", "victim.date_of_birth"), area=optional_text(victim, "area", "victim.area")),
-        assessments=tuple(assessment_from(entry, f"assessments[{index}]") for index, entry in enumerate(list_at(body, "assessments"))),
+        victim=Victim(
+            date_of_birth=date_at(victim, "date_of_birth", "victim.date_of_birth"),
+            area=optional_text(victim, "area", "victim.area"),
+        ),
+        assessments=tuple(
+            assessment_from(entry, f"assessments[{index}]") for index, entry in enumerate(list_at(body, "assessments"))
+        ),
         judgements=(judgement,) if judgement else (),
-        incidents=tuple(incident_from(entry, f"incidents[{index}]") for index, entry in enumerate(list_at(body, "incidents"))),
-        previous_referrals=tuple(referral_from(entry, f"previous_referrals[{index}]") for index, entry in enumerate(list_at(body, "previous_referrals"))),
+        incidents=tuple(
+            incident_from(entry, f"incidents[{index}]") for index, entry in enumerate(list_at(body, "incidents"))
+        ),
+        previous_referrals=tuple(
+            referral_from(entry, f"previous_referrals[{index}]")
+            for index, entry in enumerate(list_at(body, "previous_referrals"))
+        ),
     )
 
 
@@ -117,7 +129,9 @@ def assessment_from(entry: object, where: str) -> AssessmentFacts:
     if not isinstance(answers, dict):
         raise RequestError(f'{where}.answers must be an object, like {{"q1": "yes"}}')
     check_answer_values(answers, f"{where}.answers")
-    return AssessmentFacts(tool=tool, date=date_at(entry, "date", f"{where}.date"), result=score(get_pack(tool), answers))
+    return AssessmentFacts(
+        tool=tool, date=date_at(entry, "date", f"{where}.date"), result=score(get_pack(tool), answers)
+    )
 
 
 def judgement_from(value: object) -> JudgementFacts | None:
@@ -151,7 +165,9 @@ def person_id_at(body: dict, key: str, where: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str) or not value.strip():
-        raise RequestError(f'{where} must be the id of the person who caused harm, as text like "P1" (or left out if not known)')
+        raise RequestError(
+            f'{where} must be the id of the person who caused harm, as text like "P1" (or left out if not known)'
+        )
     return value.strip()
 
 

@@ -8,11 +8,11 @@ short hash of the override), so decisions made under different rules can always 
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
 
 import jsonschema
 
@@ -90,7 +90,9 @@ class RuleSet:
         return tuple(rule for rule in self.rules.values() if not rule.verified)
 
 
-RULE_KEYS = tuple(field.name for field in fields(RuleSet) if field.name not in {"version", "name", "source", "rules", "marac_area"})
+RULE_KEYS = tuple(
+    field.name for field in fields(RuleSet) if field.name not in {"version", "name", "source", "rules", "marac_area"}
+)
 
 
 @lru_cache(maxsize=1)
@@ -147,7 +149,10 @@ def base_data(ruleset: RuleSet) -> dict:
         "id": ruleset.version.partition("+")[0],
         "name": ruleset.name,
         "source": ruleset.source,
-        "rules": {key: {"label": rule.label, "value": rule.value, "verified": rule.verified, "source": rule.source} for key, rule in ruleset.rules.items()},
+        "rules": {
+            key: {"label": rule.label, "value": rule.value, "verified": rule.verified, "source": rule.source}
+            for key, rule in ruleset.rules.items()
+        },
     }
 
 
@@ -166,14 +171,20 @@ def with_override(base: RuleSet, override: dict, name: str = "the override") -> 
 
 def override_problems(base: RuleSet, override: object) -> list[str]:
     if not isinstance(override, dict) or set(override) != {"rules"} or not isinstance(override["rules"], dict):
-        return ['an override file holds one object, "rules", like {"rules": {"vhr_threshold": {"value": 12, "verified": false, "source": "..."}}}']
+        return [
+            'an override file holds one object, "rules", like {"rules": {"vhr_threshold": {"value": 12, "verified": false, "source": "..."}}}'
+        ]
     problems = []
     for key, entry in override["rules"].items():
         if key not in base.rules:
             problems.append(f"{key} is not a rule of {base.version}; the rules are {', '.join(base.rules)}")
         elif not isinstance(entry, dict) or set(entry) != OVERRIDE_KEYS:
             problems.append(f"{key} must give exactly value, verified and source")
-        elif not isinstance(entry["verified"], bool) or not isinstance(entry["source"], str) or len(entry["source"].strip()) < 5:
+        elif (
+            not isinstance(entry["verified"], bool)
+            or not isinstance(entry["source"], str)
+            or len(entry["source"].strip()) < 5
+        ):
             problems.append(f"{key} needs verified (true or false) and a source saying where the value comes from")
     return problems
 
@@ -183,4 +194,3 @@ def ruleset_in_force(ruleset_id: str = DEFAULT_RULESET_ID, override_file: str | 
     if not override_file:
         return base
     return with_override(base, read_json(Path(override_file)), Path(override_file).name)
-

@@ -2,10 +2,10 @@
 (RiskResult) that every tool scores into and that the rest of the system reads."""
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
 from types import MappingProxyType
-from typing import Mapping
 
 
 class Tier(IntEnum):

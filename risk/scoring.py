@@ -86,9 +86,7 @@ def item_range(pack: Pack) -> str:
 
 
 def not_applicable_items(pack: Pack, read: ReadAnswers) -> set[str]:
-    ruled_out = {
-        item.parent for item in pack.items if item.effect == "parent-not-applicable" and read.is_yes(item.id)
-    }
+    ruled_out = {item.parent for item in pack.items if item.effect == "parent-not-applicable" and read.is_yes(item.id)}
     answered_na = {item_id for item_id, answer in read.yes_no.items() if answer is Answer.NOT_APPLICABLE}
     return ruled_out | answered_na
 
@@ -196,7 +194,12 @@ def unverified_rule(pack: Pack, note: RuleNote | None) -> list[Prompt]:
 def unverified_source(pack: Pack) -> list[Prompt]:
     if pack.source_verified:
         return []
-    return [Prompt("rule-unverified", f"The items of {pack.name} are not checked against the tool's own publication: {pack.source_citation}")]
+    return [
+        Prompt(
+            "rule-unverified",
+            f"The items of {pack.name} are not checked against the tool's own publication: {pack.source_citation}",
+        )
+    ]
 
 
 def result(pack, read, *, score, band, tier, prompts=()) -> RiskResult:
@@ -242,11 +245,20 @@ def score_lap_screen(pack: Pack, read: ReadAnswers) -> RiskResult:
     override = read.is_yes(pack.scoring.override_item)
     by_answers = screened_in_by_answers(pack, read)
     total = yes_count(pack, read)
-    band = next(band for band in pack.bands if band.id == ("screened-in" if by_answers or override else "not-screened-in"))
+    band = next(
+        band for band in pack.bands if band.id == ("screened-in" if by_answers or override else "not-screened-in")
+    )
     tier = band.tier_if_any_yes if (band.tier_if_any_yes and total) else band.tier
     prompts = [*unverified_rule(pack, pack.scoring.rule), *band_prompt(band)]
     if override and not by_answers:
-        prompts.insert(0, Prompt("officer-override", "Screened in by the officer's judgement, not by the answers.", (pack.scoring.override_item,)))
+        prompts.insert(
+            0,
+            Prompt(
+                "officer-override",
+                "Screened in by the officer's judgement, not by the answers.",
+                (pack.scoring.override_item,),
+            ),
+        )
     return result(pack, read, score=total, band=band.id, tier=capped(pack, tier), prompts=prompts)
 
 
@@ -264,15 +276,29 @@ def score_spj(pack: Pack, read: ReadAnswers) -> RiskResult:
     priority = read.choices.get(scoring.priority_item)
     prompts = unverified_rule(pack, scoring.rule)
     if possible:
-        prompts.append(Prompt("factors-possibly-present", "Some factors are rated possibly present: say how they shape the judgement.", possible))
+        prompts.append(
+            Prompt(
+                "factors-possibly-present",
+                "Some factors are rated possibly present: say how they shape the judgement.",
+                possible,
+            )
+        )
     if read.is_yes(scoring.imminent_item):
         tier = Tier.VERY_HIGH
-        prompts.insert(0, Prompt("imminent-risk", "The assessor judges violence to be imminent: act now.", (scoring.imminent_item,)))
+        prompts.insert(
+            0,
+            Prompt("imminent-risk", "The assessor judges violence to be imminent: act now.", (scoring.imminent_item,)),
+        )
     elif priority is not None:
         tier = Tier(pack.item(scoring.priority_item).choice(priority).tier)
     else:
         tier = None
-        prompts.insert(0, Prompt("judgement-missing", "No summary judgement is recorded, so there is no tier.", (scoring.priority_item,)))
+        prompts.insert(
+            0,
+            Prompt(
+                "judgement-missing", "No summary judgement is recorded, so there is no tier.", (scoring.priority_item,)
+            ),
+        )
     return result(pack, read, score=present, band=priority, tier=tier, prompts=prompts)
 
 
@@ -286,20 +312,26 @@ def score_grade(pack: Pack, read: ReadAnswers) -> RiskResult:
     prompts = unverified_rule(pack, pack.scoring.rule)
     if grade is None:
         missing = "the tier comes from the yes-count" if band else "so there is no tier"
-        prompts.append(Prompt("grade-missing", f"No {grade_item.label.lower()} is recorded: {missing}.", (grade_item.id,)))
+        prompts.append(
+            Prompt("grade-missing", f"No {grade_item.label.lower()} is recorded: {missing}.", (grade_item.id,))
+        )
         if band is None:
             return result(pack, read, score=total, band=None, tier=None, prompts=prompts)
-        return result(pack, read, score=total, band=band.id, tier=capped(pack, band.tier), prompts=[*prompts, *band_prompt(band)])
+        return result(
+            pack, read, score=total, band=band.id, tier=capped(pack, band.tier), prompts=[*prompts, *band_prompt(band)]
+        )
     choice = grade_item.choice(grade)
     prompts += unverified_rule(pack, pack.scoring.grade_tier_rule)
     tier = choice.tier
     if band is not None and band.tier > choice.tier:
         tier = band.tier
-        prompts.append(Prompt(
-            "count-raises-grade",
-            f"{total} yes answers are in the {band.label} band, above the {choice.label.lower()} grade: the common tier is "
-            f"{Tier(band.tier).label.lower()}. The grade stays the tool's result; a grade can raise the tier but never lower it.",
-        ))
+        prompts.append(
+            Prompt(
+                "count-raises-grade",
+                f"{total} yes answers are in the {band.label} band, above the {choice.label.lower()} grade: the common tier is "
+                f"{Tier(band.tier).label.lower()}. The grade stays the tool's result; a grade can raise the tier but never lower it.",
+            )
+        )
         prompts += band_prompt(band)
     return result(pack, read, score=total, band=grade, tier=capped(pack, tier), prompts=prompts)
 

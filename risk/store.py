@@ -1,312 +1,54 @@
-"""Every query the risk package makes, as a named function, and the facts the policy needs about a case."""
+"""Every query the risk package makes, as a named function: a case's assessments, professional
+judgements and eligibility decisions, each found by the case's id."""
 
-from dataclasses import replace
 from datetime import date
 
-from sqlalchemy import exists, func, or_, select, union, union_all
-from sqlalchemy.orm import selectinload
+from sqlalchemy import select
 
-from access import policy
-from access.models import Agency, AgencyKind, Role, User
-from access.policy import CaseScope
-from extensions import db, utcnow
-from risk.criteria import (
-    AssessmentFacts,
-    CaseFacts,
-    IncidentFacts,
-    JudgementFacts,
-    ReferralFacts,
-    Victim,
-)
+from access.models import User
+from extensions import db
 from risk.instruments import get_pack
-from risk.matching import near_match
-from risk.models import (
-    Assessment,
-    BreakGlassGrant,
-    AssessmentStatus,
-    Case,
-    CaseParty,
-    ClearanceDecision,
-    Decision,
-    DistributionClearance,
-    ExcludedPerson,
-    Incident,
-    PartyRole,
-    Person,
-    ProfessionalJudgement,
-    Referral,
-    ReferralState,
-    SafeContact,
-)
-from risk.schema import Tier
-from risk.scoring import score_stored
-
-TAKEN_TO_MARAC = (ReferralState.ACCEPTED, ReferralState.SCHEDULED, ReferralState.HEARD, ReferralState.CLOSED)
-OPEN_REFERRAL_STATES = (ReferralState.RECEIVED, ReferralState.ACCEPTED, ReferralState.SCHEDULED)
-CASE_LIST_READ_AHEAD = 4
+from risk.models import Assessment, Decision, ProfessionalJudgement
 
 
-# What the policy needs to know about a case
-
-
-def involved_agency_ids(case_ids: list[str]) -> dict[str, set[int]]:
-    """For each case, the agencies that opened it, assessed, reported an incident or referred."""
-    involvement = union_all(
-        select(Case.id, Case.created_by_agency_id).where(Case.id.in_(case_ids)),
-        select(Assessment.case_id, Assessment.agency_id).where(Assessment.case_id.in_(case_ids)),
-        select(Incident.case_id, Incident.reporting_agency_id).where(Incident.case_id.in_(case_ids)),
-        select(Referral.case_id, Referral.agency_id).where(Referral.case_id.in_(case_ids)),
-    )
-    agencies: dict[str, set[int]] = {case_id: set() for case_id in case_ids}
-    for case_id, agency_id in db.session.execute(involvement):
-        agencies[case_id].add(agency_id)
-    return agencies
-
-
-def idva_agency_ids(agency_ids: set[int]) -> frozenset[int]:
-    query = select(Agency.id).where(Agency.id.in_(agency_ids), Agency.kind == AgencyKind.IDVA)
-    return frozenset(db.session.scalars(query))
-
-
-def cases_excluding(user: User, case_ids: list[str]) -> set[str]:
-    """The cases whose exclusion list names someone like this user (matched as the distribution check
-    matches), unless the coordinator released the match. A withheld match stays excluded."""
-    entries = list(db.session.scalars(select(ExcludedPerson).where(ExcludedPerson.case_id.in_(case_ids))))
-    if not entries:
-        return set()
-    decisions = select(DistributionClearance.excluded_person_id, DistributionClearance.decision).where(
-        DistributionClearance.user_id == user.id, DistributionClearance.excluded_person_id.in_([entry.id for entry in entries])
-    )
-    withheld, released = set(), set()
-    for entry_id, decision in db.session.execute(decisions):
-        (released if decision is ClearanceDecision.RELEASE else withheld).add(entry_id)
-    cleared = released - withheld
-    return {entry.case_id for entry in entries if entry.id not in cleared and near_match(entry.name, user.name)}
-
-
-def referred_by(user: User, case_id: str) -> bool:
-    return bool(db.session.scalar(select(exists().where(Referral.case_id == case_id, Referral.referrer_id == user.id))))
-
-
-def cases_under_break_glass(user: User, case_ids: list[str]) -> set[str]:
-    query = select(BreakGlassGrant.case_id).where(
-        BreakGlassGrant.user_id == user.id, BreakGlassGrant.case_id.in_(case_ids), BreakGlassGrant.expires_at > utcnow()
-    )
-    return set(db.session.scalars(query))
-
-
-def case_scopes(user: User, case_ids: list[str]) -> dict[str, CaseScope]:
-    involved = involved_agency_ids(case_ids)
-    idva = idva_agency_ids(set().union(*involved.values()))
-    excluded = cases_excluding(user, case_ids)
-    break_glass = cases_under_break_glass(user, case_ids)
-    return {
-        case_id: CaseScope(
-            involved_agency_ids=frozenset(agencies),
-            idva_agency_ids=idva & agencies,
-            excluded=case_id in excluded,
-            break_glass=case_id in break_glass,
-        )
-        for case_id, agencies in involved.items()
-    }
-
-
-def cases_visible_to(user: User, case_ids: list[str]) -> set[str]:
-    """Of these cases, the ones the policy lets this user see: for lists, queues and agendas."""
-    scopes = case_scopes(user, list(dict.fromkeys(case_ids)))
-    return {case_id for case_id, scope in scopes.items() if policy.may_view_case(user, scope)}
-
-
-def case_scope(user: User, case: Case) -> CaseScope:
-    scope = case_scopes(user, [case.id])[case.id]
-    return replace(scope, referred_by_user=referred_by(user, case.id))
-
-
-def get_case_by_id(case_id: str) -> Case | None:
-    return db.session.get(Case, case_id)
-
-
-def add_break_glass_grant(case: Case, user: User, reason: str, duration) -> BreakGlassGrant:
-    grant = BreakGlassGrant(case_id=case.id, user_id=user.id, reason=reason, granted_at=utcnow(), expires_at=utcnow() + duration)
-    db.session.add(grant)
-    db.session.flush()
-    return grant
-
-
-def count_break_glass_since(user: User, since) -> int:
-    return db.session.scalar(select(func.count()).select_from(BreakGlassGrant).where(BreakGlassGrant.user_id == user.id, BreakGlassGrant.granted_at > since))
-
-
-def get_case_for(user: User, case_id: str) -> tuple[Case, CaseScope] | None:
-    """The case and what the policy knows of it, if this user may see it."""
-    case = get_case_by_id(case_id)
-    if case is None:
-        return None
-    scope = case_scope(user, case)
-    return (case, scope) if policy.may_view_case(user, scope) else None
-
-
-def create_person(*, given_name, family_name, date_of_birth, postcode, agency_id, **details) -> Person:
-    person = Person(
-        given_name=given_name.strip(),
-        family_name=family_name.strip(),
-        date_of_birth=date_of_birth,
-        postcode=(postcode or "").strip().upper() or None,
-        created_by_agency_id=agency_id,
-        **details,
-    )
-    db.session.add(person)
-    db.session.flush()
-    return person
-
-
-def list_people_for_matching(limit: int = 20000) -> list[Person]:
-    return list(db.session.scalars(select(Person).order_by(Person.created_at).limit(limit)))
-
-
-def create_case(*, victim: Person, marac_area: str, agency_id: int) -> Case:
-    case = Case(victim=victim, marac_area=marac_area, created_by_agency_id=agency_id)
-    db.session.add(case)
-    db.session.flush()
-    return case
-
-
-def add_party(case: Case, person: Person, role: PartyRole) -> CaseParty:
-    party = CaseParty(case=case, person=person, role=role)
-    db.session.add(party)
-    db.session.flush()
-    return party
-
-
-def list_safe_contacts(case: Case) -> list[SafeContact]:
-    return list(db.session.scalars(select(SafeContact).where(SafeContact.case_id == case.id).order_by(SafeContact.id)))
-
-
-def get_safe_contact(case: Case, agency_id: int) -> SafeContact | None:
-    return db.session.scalar(select(SafeContact).where(SafeContact.case_id == case.id, SafeContact.agency_id == agency_id))
-
-
-def save_safe_contact(case: Case, user: User, *, phone, safe_to_call, safe_address) -> SafeContact:
-    """The user's own agency's safe-contact details on this case, created or replaced."""
-    contact = get_safe_contact(case, user.agency_id) or SafeContact(case_id=case.id, agency_id=user.agency_id)
-    contact.phone, contact.safe_to_call, contact.safe_address = phone or None, safe_to_call, safe_address or None
-    contact.updated_by_id = user.id
-    db.session.add(contact)
-    db.session.flush()
-    return contact
-
-
-def count_cases_naming(person_id: str) -> int:
-    as_victim = select(Case.id).where(Case.victim_id == person_id)
-    as_party = select(CaseParty.case_id).where(CaseParty.person_id == person_id)
-    return db.session.scalar(select(func.count()).select_from(union(as_victim, as_party).subquery()))
-
-
-def cases_by_victim(person_ids: list[str]) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    for case_id, victim_id in db.session.execute(select(Case.id, Case.victim_id).where(Case.victim_id.in_(person_ids)).order_by(Case.created_at)):
-        found.setdefault(victim_id, []).append(case_id)
-    return found
-
-
-def cases_with_victim(person_ids: list[str]) -> list[str]:
-    return list(db.session.scalars(select(Case.id).where(Case.victim_id.in_(person_ids)).order_by(Case.created_at)))
-
-
-def create_assessment(*, case: Case, tool_id: str, assessor: User, assessed_on: date) -> Assessment:
+def create_assessment(*, case_id: str, tool_id: str, assessor: User, assessed_on: date) -> Assessment:
     pack = get_pack(tool_id)
     assessment = Assessment(
-        case_id=case.id, tool_id=pack.id, tool_version=pack.version, assessor_id=assessor.id,
-        agency_id=assessor.agency_id, assessed_on=assessed_on, answers={}, comments={},
+        case_id=case_id,
+        tool_id=pack.id,
+        tool_version=pack.version,
+        assessor_id=assessor.id,
+        agency_id=assessor.agency_id,
+        assessed_on=assessed_on,
+        answers={},
+        comments={},
     )
     db.session.add(assessment)
     db.session.flush()
     return assessment
 
 
-def get_assessment(case: Case, assessment_id: str) -> Assessment | None:
-    return db.session.scalar(select(Assessment).where(Assessment.id == assessment_id, Assessment.case_id == case.id))
+def get_assessment(case_id: str, assessment_id: str) -> Assessment | None:
+    return db.session.scalar(select(Assessment).where(Assessment.id == assessment_id, Assessment.case_id == case_id))
 
 
-def list_assessments(case: Case) -> list[Assessment]:
-    return list(db.session.scalars(select(Assessment).where(Assessment.case_id == case.id).order_by(Assessment.assessed_on.desc(), Assessment.created_at.desc())))
+def list_assessments(case_id: str) -> list[Assessment]:
+    query = select(Assessment).where(Assessment.case_id == case_id)
+    return list(db.session.scalars(query.order_by(Assessment.assessed_on.desc(), Assessment.created_at.desc())))
 
 
-def add_judgement(case: Case, *, tier: int, rationale: str, author: User) -> ProfessionalJudgement:
-    judgement = ProfessionalJudgement(case_id=case.id, tier=tier, rationale=rationale.strip(), author_id=author.id)
+def add_judgement(case_id: str, *, tier: int, rationale: str, author: User) -> ProfessionalJudgement:
+    judgement = ProfessionalJudgement(case_id=case_id, tier=tier, rationale=rationale.strip(), author_id=author.id)
     db.session.add(judgement)
     db.session.flush()
     return judgement
 
 
-def list_judgements(case: Case) -> list[ProfessionalJudgement]:
+def list_judgements(case_id: str) -> list[ProfessionalJudgement]:
     """Newest first."""
-    query = select(ProfessionalJudgement).where(ProfessionalJudgement.case_id == case.id)
-    return list(db.session.scalars(query.order_by(ProfessionalJudgement.recorded_at.desc(), ProfessionalJudgement.id.desc())))
-
-
-def add_incident(case: Case, *, occurred_on: date, type: str, agency_id: int, reference: str | None, recorded_by: User,
-                 perpetrator_id: str | None = None) -> Incident:
-    incident = Incident(
-        case_id=case.id, occurred_on=occurred_on, type=type, reporting_agency_id=agency_id,
-        reference=reference or None, recorded_by_id=recorded_by.id, perpetrator_id=perpetrator_id,
-    )
-    db.session.add(incident)
-    db.session.flush()
-    return incident
-
-
-def list_incidents(case: Case) -> list[Incident]:
-    """Newest first, with who reported and who caused each (the rules and the case page read both)."""
-    query = select(Incident).where(Incident.case_id == case.id).options(selectinload(Incident.reporting_agency), selectinload(Incident.perpetrator))
-    return list(db.session.scalars(query.order_by(Incident.occurred_on.desc())))
-
-
-def perpetrator_ids(case: Case) -> set[str]:
-    return {party.person_id for party in case.parties if party.role is PartyRole.PERPETRATOR}
-
-
-def perpetrators(case: Case) -> list[Person]:
-    return [party.person for party in case.parties if party.role is PartyRole.PERPETRATOR]
-
-
-def related_case_ids(case: Case) -> list[str]:
-    """Cases of the same victim that share any perpetrator with this one (this case included)."""
-    perpetrators = perpetrator_ids(case)
-    sharing = select(CaseParty.case_id).where(CaseParty.role == PartyRole.PERPETRATOR, CaseParty.person_id.in_(perpetrators))
-    query = select(Case.id).where(Case.victim_id == case.victim_id, or_(Case.id == case.id, Case.id.in_(sharing)))
-    return list(db.session.scalars(query))
-
-
-def victims_referrals_taken_to_marac(case: Case) -> list[Referral]:
-    """Every MARAC referral about this victim, on any of her cases: the rules decide which perpetrator each concerns."""
-    victims_cases = select(Case.id).where(Case.victim_id == case.victim_id)
-    query = select(Referral).where(Referral.case_id.in_(victims_cases), Referral.state.in_(TAKEN_TO_MARAC))
-    return list(db.session.scalars(query.order_by(Referral.received_at)))
-
-
-def previous_referral_dates(case: Case) -> tuple[date, ...]:
-    return tuple(referral.received_at.date() for referral in victims_referrals_taken_to_marac(case))
-
-
-def case_facts(case: Case, today: date) -> CaseFacts:
-    complete = [assessment for assessment in list_assessments(case) if assessment.status is AssessmentStatus.COMPLETE]
-    return CaseFacts(
-        today=today,
-        victim=Victim(date_of_birth=case.victim.date_of_birth, area=case.marac_area),
-        assessments=tuple(
-            AssessmentFacts(assessment.tool_id, assessment.assessed_on, score_stored(get_pack(assessment.tool_id), assessment.answers), ref=assessment.id)
-            for assessment in complete
-        ),
-        judgements=tuple(JudgementFacts(Tier(judgement.tier), judgement.rationale, ref=str(judgement.id)) for judgement in list_judgements(case)),
-        incidents=tuple(
-            IncidentFacts(incident.occurred_on, incident.reporting_agency.kind.value, incident.type, perpetrator=incident.perpetrator_id, ref=str(incident.id))
-            for incident in list_incidents(case)
-        ),
-        previous_referrals=tuple(
-            ReferralFacts(referral.received_at.date(), tuple(referral.perpetrator_ids or ()), ref=referral.id)
-            for referral in victims_referrals_taken_to_marac(case)
-        ),
+    query = select(ProfessionalJudgement).where(ProfessionalJudgement.case_id == case_id)
+    return list(
+        db.session.scalars(query.order_by(ProfessionalJudgement.recorded_at.desc(), ProfessionalJudgement.id.desc()))
     )
 
 
@@ -315,96 +57,21 @@ def decision_values(decision, *, evaluated_by_id: int, today: date) -> dict:
     return decision.to_record() | {"evaluated_on": today, "evaluated_by_id": evaluated_by_id}
 
 
-def save_decision(case: Case, decision, *, evaluated_by: User, today: date) -> Decision:
-    row = Decision(case_id=case.id, **decision_values(decision, evaluated_by_id=evaluated_by.id, today=today))
+def save_decision(case_id: str, decision, *, evaluated_by: User, today: date) -> Decision:
+    row = Decision(case_id=case_id, **decision_values(decision, evaluated_by_id=evaluated_by.id, today=today))
     db.session.add(row)
     db.session.flush()
     return row
-
-
-def create_referral(case: Case, decision: Decision, *, referrer: User, victim_informed: bool, consent_given: bool, no_consent_reason, idempotency_key: str) -> Referral:
-    referral = Referral(
-        case_id=case.id,
-        decision_id=decision.id,
-        criteria=decision.criteria,
-        referrer_id=referrer.id,
-        agency_id=referrer.agency_id,
-        victim_informed=victim_informed,
-        consent_given=consent_given,
-        no_consent_reason=no_consent_reason,
-        idempotency_key=idempotency_key,
-        perpetrator_ids=sorted(perpetrator_ids(case)),
-    )
-    db.session.add(referral)
-    db.session.flush()
-    return referral
-
-
-def get_referral_by_key(key: str) -> Referral | None:
-    return db.session.scalar(select(Referral).where(Referral.idempotency_key == key))
-
-
-def get_referral(case: Case, referral_id: str) -> Referral | None:
-    return db.session.scalar(select(Referral).where(Referral.id == referral_id, Referral.case_id == case.id))
 
 
 def get_decision(decision_id: int) -> Decision | None:
     return db.session.get(Decision, decision_id)
 
 
-def list_cases_for(user: User, limit: int = 50) -> list[Case]:
-    """Newest first, the cases the policy lets this user see: every case for the coordinator and
-    chair, the agency's own cases for others, less any whose exclusion list names them."""
-    if user.role is Role.ADMIN:
-        return []
-    query = select(Case).order_by(Case.created_at.desc(), Case.id)
-    if user.role not in policy.CASE_WIDE_ROLES:
-        involved = or_(
-            Case.created_by_agency_id == user.agency_id,
-            Case.id.in_(select(Assessment.case_id).where(Assessment.agency_id == user.agency_id)),
-            Case.id.in_(select(Incident.case_id).where(Incident.reporting_agency_id == user.agency_id)),
-            Case.id.in_(select(Referral.case_id).where(Referral.agency_id == user.agency_id)),
-        )
-        query = query.where(involved)
-    # Read a few more than shown, so cases held back by an exclusion list do not shorten the list.
-    cases = list(db.session.scalars(query.limit(limit * CASE_LIST_READ_AHEAD)))
-    scopes = case_scopes(user, [case.id for case in cases])
-    return [case for case in cases if policy.may_view_case(user, scopes[case.id])][:limit]
-
-
-def person_in_case(case: Case, person_id: str) -> Person | None:
-    if person_id == case.victim_id:
-        return case.victim
-    return next((party.person for party in case.parties if party.person_id == person_id), None)
-
-
-def has_open_referral(case_ids: list[str]) -> bool:
-    query = select(Referral.id).where(Referral.case_id.in_(case_ids), Referral.state.in_(OPEN_REFERRAL_STATES)).limit(1)
-    return db.session.scalar(query) is not None
-
-
-def list_decisions(case: Case) -> list[Decision]:
+def list_decisions(case_id: str) -> list[Decision]:
     """Every eligibility decision on the case, as made, oldest first."""
-    return list(db.session.scalars(select(Decision).where(Decision.case_id == case.id).order_by(Decision.evaluated_on, Decision.id)))
-
-
-def list_referrals(case: Case) -> list[Referral]:
-    return list(db.session.scalars(select(Referral).where(Referral.case_id == case.id).order_by(Referral.received_at)))
-
-
-def list_excluded_people(case: Case) -> list[ExcludedPerson]:
-    return list(db.session.scalars(select(ExcludedPerson).where(ExcludedPerson.case_id == case.id).order_by(ExcludedPerson.id)))
-
-
-def add_excluded_people(case: Case, entries: list[tuple[str, str | None]], *, recorded_by: User) -> list[ExcludedPerson]:
-    """Adds the people not already on the case's list (the same name, ignoring case, is not added twice)."""
-    known = {person.name.casefold() for person in list_excluded_people(case)}
-    added = []
-    for name, note in entries:
-        if name.casefold() not in known:
-            known.add(name.casefold())
-            added.append(ExcludedPerson(case_id=case.id, name=name, note=note, recorded_by_id=recorded_by.id))
-    db.session.add_all(added)
-    return added
-
-
+    return list(
+        db.session.scalars(
+            select(Decision).where(Decision.case_id == case_id).order_by(Decision.evaluated_on, Decision.id)
+        )
+    )

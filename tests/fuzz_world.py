@@ -7,14 +7,15 @@ the planner, and a case excluding someone with the same name as a representative
 Each state is the world's ids with the ones that reach it replaced, so every other URL parameter stays real.
 """
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from access.models import Role, User
+from cases import store as cases_store
+from cases.models import Case, ExcludedPerson, ReferralState, VictimLinkProposal
+from demo.cases import add_assessment, add_person, refer_now, yes_to
 from extensions import db, utcnow
-from meetings.demo_cases import add_assessment, add_person, refer_now, yes_to
 from meetings.models import Meeting, MeetingStatus, ResearchReturn
 from risk import store as risk_store
-from risk.models import Case, ExcludedPerson, ReferralState, VictimLinkProposal
 from tests.meetings.factories import MEETING_START, seed_meeting
 from tests.world import World, add_user, victim_of
 
@@ -32,26 +33,38 @@ def meeting_under_way(app, world: World) -> dict[str, object]:
         db.session.get(Meeting, seeded.meeting_id).status = MeetingStatus.IN_PROGRESS
         case = db.session.get(Case, seeded.case_ids[0])
         case.link_proposal = VictimLinkProposal(person_id=world.ids["person_id"], proposed_by_id=seeded.referrer_id)
-        draft = risk_store.create_assessment(case=case, tool_id="dash-ric", assessor=db.session.get(User, seeded.referrer_id), assessed_on=date.today())
+        draft = risk_store.create_assessment(
+            case_id=case.id,
+            tool_id="dash-ric",
+            assessor=db.session.get(User, seeded.referrer_id),
+            assessed_on=date.today(),
+        )
         waiting = referral_in_state(world, seeded.referrer_id, "Waiting", ReferralState.RECEIVED)
         locked = db.session.get(User, add_user("fuzz-locked@example.org", Role.PRACTITIONER, world.own_agency_id))
         locked.failed_attempts, locked.locked_until = 5, utcnow() + timedelta(days=1)
         db.session.commit()
         return world.ids | {
-            "meeting_id": seeded.meeting_id, "item_id": seeded.item_ids[0], "case_id": case.id, "assessment_id": draft.id,
-            "person_id": victim_of(case.id), "referral_id": waiting, "user_id": locked.id,
+            "meeting_id": seeded.meeting_id,
+            "item_id": seeded.item_ids[0],
+            "case_id": case.id,
+            "assessment_id": draft.id,
+            "person_id": victim_of(case.id),
+            "referral_id": waiting,
+            "user_id": locked.id,
         }
 
 
 def agenda_being_planned(app, world: World) -> dict[str, object]:
     """In the future, so the planner offers its agenda the accepted referral. The first case is the one moved
     (perhaps off the agenda), so the research and the exclusion are on the second."""
-    starts_at = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0) + timedelta(days=21)
+    starts_at = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=21)
     seeded = seed_meeting(app, cases=2, starts_at=starts_at)
     with app.app_context():
         meeting = db.session.get(Meeting, seeded.meeting_id)
         meeting.status = MeetingStatus.LIST_ISSUED
-        research = ResearchReturn(agenda_item_id=seeded.item_ids[1], agency_id=world.own_agency_id, due_at=meeting.research_due_at)
+        research = ResearchReturn(
+            agenda_item_id=seeded.item_ids[1], agency_id=world.own_agency_id, due_at=meeting.research_due_at
+        )
         recipient = add_user("fuzz-near-match@example.org", Role.AGENCY_REP, world.own_agency_id)
         db.session.get(User, recipient).name = NEAR_MATCHED_NAME
         excluded = ExcludedPerson(case_id=seeded.case_ids[1], name=NEAR_MATCHED_NAME, recorded_by_id=seeded.referrer_id)
@@ -59,13 +72,20 @@ def agenda_being_planned(app, world: World) -> dict[str, object]:
         referral_in_state(world, seeded.referrer_id, "Planned", ReferralState.ACCEPTED)
         db.session.commit()
         return world.ids | {
-            "meeting_id": meeting.id, "item_id": seeded.item_ids[0], "return_id": research.id,
-            "excluded_person_id": excluded.id, "user_id": recipient,
+            "meeting_id": meeting.id,
+            "item_id": seeded.item_ids[0],
+            "return_id": research.id,
+            "excluded_person_id": excluded.id,
+            "user_id": recipient,
         }
 
 
 def referral_in_state(world: World, referrer_id: int, given_name: str, state: ReferralState) -> str:
     referrer = db.session.get(User, referrer_id)
-    case = risk_store.create_case(victim=add_person(referrer.agency_id, given_name, "Referral", date(1992, 5, 6), "RV1 2AB"), marac_area="Riverside", agency_id=referrer.agency_id)
+    case = cases_store.create_case(
+        victim=add_person(referrer.agency_id, given_name, "Referral", date(1992, 5, 6), "RV1 2AB"),
+        marac_area="Riverside",
+        agency_id=referrer.agency_id,
+    )
     add_assessment(case, referrer, "dash-ric", yes_to(15), date.today())
     return refer_now(case, referrer, date.today(), "Riverside", state).id

@@ -31,7 +31,9 @@ def signed_in_client(app, user_id: int):
 
 def every_request(app):
     """(rule, method) for every endpoint, signing out last so the session lasts the walk."""
-    pairs = [(rule, method) for rule in app.url_map.iter_rules() for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
+    pairs = [
+        (rule, method) for rule in app.url_map.iter_rules() for method in sorted(rule.methods - {"HEAD", "OPTIONS"})
+    ]
     return sorted(pairs, key=lambda pair: (pair[0].endpoint in LAST, pair[0].rule, pair[1]))
 
 
@@ -43,11 +45,11 @@ AGENCY_RECORDS = [
     ("meetings.update_action", Role.PRACTITIONER),
     ("reports.download_agency_action_plan", Role.AGENCY_REP),
     ("reports.download_agency_action_plan", Role.PRACTITIONER),
-    ("risk.review_import", Role.AGENCY_REP),
-    ("risk.confirm_import", Role.AGENCY_REP),
-    ("risk.discard_import", Role.AGENCY_REP),
+    ("cases.review_import", Role.AGENCY_REP),
+    ("cases.confirm_import", Role.AGENCY_REP),
+    ("cases.discard_import", Role.AGENCY_REP),
 ]
-POST_ONLY = {"risk.confirm_import", "risk.discard_import"}
+POST_ONLY = {"cases.confirm_import", "cases.discard_import"}
 
 
 def rule_for(app, endpoint: str):
@@ -61,10 +63,14 @@ def test_another_agencys_staff_in_the_same_role_get_nothing(app, world, endpoint
     for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
         response = client.open(real_url(rule, world.ids), method=method, data={})
 
-        assert response.status_code in (403, 404), f"{role} of another agency {method} {rule.rule} gave {response.status_code}"
+        assert response.status_code in (403, 404), (
+            f"{role} of another agency {method} {rule.rule} gave {response.status_code}"
+        )
 
 
-@pytest.mark.parametrize(("endpoint", "role"), [(endpoint, role) for endpoint, role in AGENCY_RECORDS if endpoint not in POST_ONLY])
+@pytest.mark.parametrize(
+    ("endpoint", "role"), [(endpoint, role) for endpoint, role in AGENCY_RECORDS if endpoint not in POST_ONLY]
+)
 def test_the_owning_agencys_staff_in_that_role_are_served(app, world, endpoint, role):
     """The control for the test above: the same URLs are real and serve their own agency."""
     client = signed_in_client(app, world.users[role])
@@ -74,6 +80,7 @@ def test_the_owning_agencys_staff_in_that_role_are_served(app, world, endpoint, 
 
 # The role matrix, walked after the agency checks since its bodiless POSTs may change the world.
 
+
 def problem(app, role: Role, rule, method: str, response) -> str | None:
     """What is wrong with this response for this role, or None."""
     with app.app_context():
@@ -82,7 +89,11 @@ def problem(app, role: Role, rule, method: str, response) -> str | None:
     if status >= 500:
         return f"{status}"
     if declared.kind is AccessKind.SIGN_IN_STEP:
-        return None if status == 302 and response.location.startswith("/sign-in") else f"{status}, not a redirect to sign-in"
+        return (
+            None
+            if status == 302 and response.location.startswith("/sign-in")
+            else f"{status}, not a redirect to sign-in"
+        )
     if declared.kind is AccessKind.API_TOKEN:
         return None if status == 401 else f"{status} without a token"
     if declared.kind is AccessKind.ROLES and role not in declared.roles and status != 403:
@@ -101,4 +112,3 @@ def test_each_role_is_refused_what_is_not_declared_for_it_and_nothing_errors(app
             problems.append(f"{role} {method} {rule.rule}: {found}")
 
     assert problems == []
-

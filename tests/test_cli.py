@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from access.audit import verify_chain
 from access.models import Agency, AgencyKind, AuditEvent, Role, User
+from demo import DEMO_ACCOUNTS, DEMO_AGENCIES
 from extensions import db, utcnow
-from meetings.demo import DEMO_ACCOUNTS, DEMO_AGENCIES
 from meetings.models import Meeting
 from tests.conftest import build_test_app
 

@@ -19,7 +19,9 @@ GOOD_AUDIT_KEY = "Vb2nM8qR4tY6uI0oP3aS5dF7gH9jK1lZ2xC4vB6nM8q"
 FIELD_KEY = bytes(range(100, 132))
 FIELD_KEYS = f"k2:{base64.b64encode(FIELD_KEY).decode()},k1:{base64.b64encode(bytes(range(32))).decode()}"
 GOOD_PRODUCTION = {
-    "SECRET_KEY": GOOD_KEY, "DATABASE_URL": "postgresql://marac@db.internal/marac", "MARAC_FIELD_KEYS": FIELD_KEYS,
+    "SECRET_KEY": GOOD_KEY,
+    "DATABASE_URL": "postgresql://marac@db.internal/marac",
+    "MARAC_FIELD_KEYS": FIELD_KEYS,
     "MARAC_AUDIT_KEY": GOOD_AUDIT_KEY,
 }
 
@@ -54,11 +56,21 @@ def test_production_refuses_to_start_and_says_what_to_set(environ, advice):
 
 
 AUDIT_KEY_REFUSALS = [
-    pytest.param({k: v for k, v in GOOD_PRODUCTION.items() if k != "MARAC_AUDIT_KEY"}, "MARAC_AUDIT_KEY is not set", id="unset"),
+    pytest.param(
+        {k: v for k, v in GOOD_PRODUCTION.items() if k != "MARAC_AUDIT_KEY"}, "MARAC_AUDIT_KEY is not set", id="unset"
+    ),
     pytest.param({**GOOD_PRODUCTION, "MARAC_AUDIT_KEY": ""}, "MARAC_AUDIT_KEY is not set", id="empty"),
     pytest.param({**GOOD_PRODUCTION, "MARAC_AUDIT_KEY": "changeme"}, "MARAC_AUDIT_KEY is a well-known", id="weak"),
-    pytest.param({**GOOD_PRODUCTION, "MARAC_AUDIT_KEY": GOOD_AUDIT_KEY[:42]}, "MARAC_AUDIT_KEY must be at least 32 random bytes", id="short"),
-    pytest.param({**GOOD_PRODUCTION, "MARAC_AUDIT_KEY": GOOD_KEY}, "MARAC_AUDIT_KEY is the same as SECRET_KEY", id="same as SECRET_KEY"),
+    pytest.param(
+        {**GOOD_PRODUCTION, "MARAC_AUDIT_KEY": GOOD_AUDIT_KEY[:42]},
+        "MARAC_AUDIT_KEY must be at least 32 random bytes",
+        id="short",
+    ),
+    pytest.param(
+        {**GOOD_PRODUCTION, "MARAC_AUDIT_KEY": GOOD_KEY},
+        "MARAC_AUDIT_KEY is the same as SECRET_KEY",
+        id="same as SECRET_KEY",
+    ),
 ]
 
 
@@ -74,8 +86,13 @@ def test_L4_a_command_without_the_audit_key_says_so_in_one_line(monkeypatch):
     monkeypatch.delenv("MARAC_AUDIT_KEY")
     monkeypatch.setenv("MARAC_ENV", "production")
 
-    result = subprocess.run([sys.executable, "-m", "flask", "--app", "app", "audit", "verify"],
-                            capture_output=True, text=True, cwd=REPOSITORY, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app", "audit", "verify"],
+        capture_output=True,
+        text=True,
+        cwd=REPOSITORY,
+        timeout=120,
+    )
 
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
@@ -143,9 +160,15 @@ def test_factory_builds_an_app_from_settings(app):
 
 
 def test_local_meeting_practice_and_mail_come_from_the_environment():
-    settings = production_settings(GOOD_PRODUCTION | {
-        "MARAC_RESEARCH_DAYS_BEFORE_MEETING": "5", "MARAC_WAITING_TARGET_DAYS": "21", "MAIL_SERVER": "smtp.internal", "MAIL_PORT": "587",
-    })
+    settings = production_settings(
+        GOOD_PRODUCTION
+        | {
+            "MARAC_RESEARCH_DAYS_BEFORE_MEETING": "5",
+            "MARAC_WAITING_TARGET_DAYS": "21",
+            "MAIL_SERVER": "smtp.internal",
+            "MAIL_PORT": "587",
+        }
+    )
 
     assert (settings["RESEARCH_DAYS_BEFORE_MEETING"], settings["WAITING_TARGET_DAYS"]) == (5, 21)
     assert (settings["MAIL_SERVER"], settings["MAIL_PORT"]) == ("smtp.internal", 587)
@@ -158,17 +181,26 @@ def test_a_meeting_setting_that_is_not_a_whole_number_is_refused_with_its_name()
 
 
 def test_document_marking_population_repeat_range_and_import_folder_come_from_the_environment():
-    settings = production_settings(GOOD_PRODUCTION | {
-        "MARAC_PROTECTIVE_MARKING": "RESTRICTED WHEN COMPLETE", "MARAC_ADULT_FEMALE_POPULATION": "152000", "MARAC_REPEAT_RATE_EXPECTED": "25-38",
-        "MARAC_IMPORT_FOLDER": "/srv/marac/imports",
-    })
+    settings = production_settings(
+        GOOD_PRODUCTION
+        | {
+            "MARAC_PROTECTIVE_MARKING": "RESTRICTED WHEN COMPLETE",
+            "MARAC_ADULT_FEMALE_POPULATION": "152000",
+            "MARAC_REPEAT_RATE_EXPECTED": "25-38",
+            "MARAC_IMPORT_FOLDER": "/srv/marac/imports",
+        }
+    )
 
     assert settings["PROTECTIVE_MARKING"] == "RESTRICTED WHEN COMPLETE"
     assert settings["ADULT_FEMALE_POPULATION"] == 152000
     assert settings["REPEAT_RATE_EXPECTED"] == (25, 38)
     assert settings["IMPORT_FOLDER"] == "/srv/marac/imports"
     defaults = production_settings(GOOD_PRODUCTION)
-    assert (defaults["PROTECTIVE_MARKING"], defaults["ADULT_FEMALE_POPULATION"], defaults["REPEAT_RATE_EXPECTED"]) == ("OFFICIAL-SENSITIVE", None, (28, 40))
+    assert (defaults["PROTECTIVE_MARKING"], defaults["ADULT_FEMALE_POPULATION"], defaults["REPEAT_RATE_EXPECTED"]) == (
+        "OFFICIAL-SENSITIVE",
+        None,
+        (28, 40),
+    )
 
 
 @pytest.mark.parametrize("value", ["28", "40-28", "a-b", "28-140"])
@@ -200,12 +232,19 @@ def test_D4_production_without_field_keys_refuses_to_start_in_one_line(keys):
         ("k1:not-base64!", "Key 'k1' in MARAC_FIELD_KEYS must be 32 random bytes"),
         ("k1:" + base64.b64encode(FIELD_KEY[:16]).decode(), "Key 'k1' in MARAC_FIELD_KEYS must be 32 random bytes"),
         ("k1:" + base64.b64encode(bytes(32)).decode(), "Key 'k1' in MARAC_FIELD_KEYS must be 32 random bytes"),
-        (f"k1:{base64.b64encode(FIELD_KEY).decode()},k1:{base64.b64encode(FIELD_KEY).decode()}", "names key 'k1' twice"),
+        (
+            f"k1:{base64.b64encode(FIELD_KEY).decode()},k1:{base64.b64encode(FIELD_KEY).decode()}",
+            "names key 'k1' twice",
+        ),
     ],
 )
 def test_D4_production_refuses_a_field_key_ring_it_cannot_use_and_never_echoes_a_key(keys, advice):
     with pytest.raises(ConfigError, match=advice) as raised:
-        create_app(settings_from_environment({**GOOD_PRODUCTION, "MARAC_FIELD_KEYS": keys, "MARAC_ENV": "production"}, "/nonexistent"))
+        create_app(
+            settings_from_environment(
+                {**GOOD_PRODUCTION, "MARAC_FIELD_KEYS": keys, "MARAC_ENV": "production"}, "/nonexistent"
+            )
+        )
 
     assert "\n" not in str(raised.value)
     assert base64.b64encode(FIELD_KEY).decode() not in str(raised.value)
@@ -222,8 +261,14 @@ def test_D4_the_field_key_ring_can_come_from_a_file(tmp_path):
 @pytest.mark.parametrize(
     ("extra", "advice"),
     [
-        ({"MARAC_FIELD_KEYS_FILE": "/nonexistent/field_keys"}, "Both MARAC_FIELD_KEYS and MARAC_FIELD_KEYS_FILE are set"),
-        ({"MARAC_FIELD_KEYS": "", "MARAC_FIELD_KEYS_FILE": "/nonexistent/field_keys"}, "MARAC_FIELD_KEYS_FILE cannot be read"),
+        (
+            {"MARAC_FIELD_KEYS_FILE": "/nonexistent/field_keys"},
+            "Both MARAC_FIELD_KEYS and MARAC_FIELD_KEYS_FILE are set",
+        ),
+        (
+            {"MARAC_FIELD_KEYS": "", "MARAC_FIELD_KEYS_FILE": "/nonexistent/field_keys"},
+            "MARAC_FIELD_KEYS_FILE cannot be read",
+        ),
     ],
 )
 def test_D4_a_field_key_file_must_be_the_only_source_and_readable(extra, advice):
@@ -235,7 +280,9 @@ def test_D4_an_empty_field_key_file_is_refused(tmp_path):
     (tmp_path / "field_keys").write_text("\n")
 
     with pytest.raises(ConfigError, match="MARAC_FIELD_KEYS_FILE holds no keys"):
-        production_settings(GOOD_PRODUCTION | {"MARAC_FIELD_KEYS": "", "MARAC_FIELD_KEYS_FILE": str(tmp_path / "field_keys")})
+        production_settings(
+            GOOD_PRODUCTION | {"MARAC_FIELD_KEYS": "", "MARAC_FIELD_KEYS_FILE": str(tmp_path / "field_keys")}
+        )
 
 
 def test_D4_development_makes_a_random_field_key_once_and_keeps_it(tmp_path):

@@ -1,40 +1,172 @@
-"""Layering rules that the architecture fixes, checked by reading the source."""
+"""The architecture's rules, checked on the real import graph read from the source: layers, circles,
+the pure core, who may import views and forms, and where a transaction ends."""
 
 import ast
+from functools import cache
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).parent.parent
 PURE_MODULES = [
-    "risk/answers.py", "risk/criteria.py", "risk/instruments.py", "risk/matching.py", "risk/requests.py", "risk/schema.py",
-    "risk/rulesets.py", "risk/scoring.py", "meetings/planner.py",
+    "risk.answers",
+    "risk.criteria",
+    "risk.instruments",
+    "risk.matching",
+    "risk.requests",
+    "risk.schema",
+    "risk.rulesets",
+    "risk.scoring",
+    "meetings.planner",
 ]
 FORBIDDEN_IN_PURE_CORE = {"flask", "wtforms", "sqlalchemy", "pandas", "flask_sqlalchemy", "flask_wtf", "extensions"}
-LAYERS = ["access", "risk", "meetings", "reports"]
+# Each package may import the ones before it, never one after it (ARCHITECTURE.md: access ← risk ← cases ← meetings ← reports).
+LAYERS = ["access", "risk", "cases", "meetings", "reports"]
+APP_PACKAGES = [*LAYERS, "demo", "forms"]
+TOP_LEVEL_MODULES = ["app", "config", "extensions"]
 
 
-def imported_modules(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+@cache
+def app_modules() -> dict[str, Path]:
+    modules = {name: ROOT / f"{name}.py" for name in TOP_LEVEL_MODULES}
+    for package in APP_PACKAGES:
+        modules |= {module_name(path): path for path in (ROOT / package).rglob("*.py")}
+    return modules
+
+
+def imported_names(path: Path) -> set[str]:
+    """Every dotted name an import statement in the file reaches, wherever in the file it is."""
     names = set()
-    for node in ast.walk(tree):
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
     return names
+
+
+@cache
+def import_graph() -> dict[str, frozenset[str]]:
+    """Module → the app's own modules it imports (`from cases import store` reaches cases.store)."""
+    modules = app_modules()
+    return {
+        name: frozenset(target for target in imported_names(path) if target in modules and target != name)
+        for name, path in modules.items()
+    }
+
+
+def circles(graph: dict[str, frozenset[str]]) -> list[set[str]]:
+    """The strongly connected groups of more than one module (Tarjan's algorithm)."""
+    index, low, stack, on_stack, found = {}, {}, [], set(), []
+
+    def visit(node):
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in graph[node]:
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            group = set()
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.add(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                found.append(group)
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def package_of(module: str) -> str:
+    return module.split(".")[0]
+
+
+def is_views(module: str) -> bool:
+    return ".views" in f".{module}" and module.split(".")[1:2] == ["views"]
+
+
+def test_the_graph_is_read_from_every_package():
+    graph = import_graph()
+
+    assert {"cases.store", "risk.imports.checking", "meetings.views", "reports.views.dashboard", "demo"} <= graph.keys()
+    assert "cases.store" in graph["cases.views.cases"]
+
+
+def test_the_circle_finder_finds_a_circle():
+    assert circles({"a": frozenset({"b"}), "b": frozenset({"c"}), "c": frozenset({"a"}), "d": frozenset({"a"})}) == [
+        {"a", "b", "c"}
+    ]
+
+
+def test_there_are_no_import_circles():
+    assert circles(import_graph()) == []
 
 
 @pytest.mark.parametrize("module", PURE_MODULES)
 def test_the_pure_core_imports_no_framework_database_or_dataframe(module):
-    roots = {name.split(".")[0] for name in imported_modules(ROOT / module)}
+    roots = {name.split(".")[0] for name in imported_names(app_modules()[module])}
 
     assert roots & FORBIDDEN_IN_PURE_CORE == set()
 
 
-@pytest.mark.parametrize("layer", LAYERS)
-def test_packages_never_import_from_a_later_layer(layer):
-    later = set(LAYERS[LAYERS.index(layer) + 1 :])
-    for path in (ROOT / layer).rglob("*.py") if (ROOT / layer).exists() else []:
-        roots = {name.split(".")[0] for name in imported_modules(path)}
-        assert roots & later == set(), f"{path.relative_to(ROOT)} imports {roots & later}"
+def test_no_import_runs_back_up_the_layers():
+    back_up = [
+        f"{module} imports {target}"
+        for module, targets in import_graph().items()
+        if package_of(module) in LAYERS
+        for target in targets
+        if package_of(target) in LAYERS and LAYERS.index(package_of(target)) > LAYERS.index(package_of(module))
+    ]
+
+    assert back_up == []
+
+
+def test_the_layers_and_the_top_level_modules_import_neither_demo_data_nor_the_app():
+    reaching = [
+        f"{module} imports {target}"
+        for module, targets in import_graph().items()
+        if package_of(module) != "demo" and module != "app"
+        for target in targets
+        if package_of(target) == "demo" or target == "app"
+    ]
+
+    assert reaching == []
+
+
+def test_only_views_import_views_and_no_package_imports_its_own_views_from_outside_them():
+    reaching = [
+        f"{module} imports {target}"
+        for module, targets in import_graph().items()
+        if not is_views(module)
+        for target in targets
+        if is_views(target)
+    ]
+
+    assert reaching == []
+
+
+def test_forms_are_imported_by_views_alone():
+    reaching = [
+        f"{module} imports {target}"
+        for module, targets in import_graph().items()
+        if not is_views(module) and package_of(module) != "forms"
+        for target in targets
+        if package_of(target) == "forms"
+    ]
+
+    assert reaching == []

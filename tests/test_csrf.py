@@ -79,7 +79,9 @@ def test_stay_signed_in_needs_the_token_from_the_page(client, sign_in_as):
     json = {"Accept": "application/json"}
 
     assert client.post(client.url("access.stay_signed_in"), headers=json).status_code == 400
-    assert client.post(client.url("access.stay_signed_in"), headers=json, data={"csrf_token": "forged"}).status_code == 400
+    assert (
+        client.post(client.url("access.stay_signed_in"), headers=json, data={"csrf_token": "forged"}).status_code == 400
+    )
     accepted = client.post(client.url("access.stay_signed_in"), headers=json, data={"csrf_token": token})
     assert accepted.status_code == 200 and accepted.get_json()["seconds_left"] == 1800
 
@@ -95,5 +97,8 @@ def test_the_token_api_needs_no_csrf_token_but_a_bearer_token(app, make_user):
     api = app.test_client()
     body = {"tool": "da-5", "answers": {"q1": "yes"}}
 
-    assert api.post(api.url("risk.score_api"), json=body, headers={"Authorization": "Bearer " + "t" * 43}).status_code == 200
+    assert (
+        api.post(api.url("risk.score_api"), json=body, headers={"Authorization": "Bearer " + "t" * 43}).status_code
+        == 200
+    )
     assert api.post(api.url("risk.score_api"), json=body).status_code == 401

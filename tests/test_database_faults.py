@@ -13,18 +13,20 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event, func, select, text
 
+import config
 from access.audit import AuditAction, record_event, verify_chain
 from access.models import AuditEvent, Role
 from access.permissions import public
 from app import create_app
-import config
+from cases import store
+from cases.models import Referral
 from extensions import db
-from risk import store
-from risk.models import Referral
+from tests.cases.test_journey import complete_ric, refer, start_case
 from tests.conftest import ON_POSTGRES, give_session, run_postgres_admin
-from tests.risk.test_journey import complete_ric, refer, start_case
 
-OUTAGE_TEXT = "The service is not available at the moment. Nothing you saved before has been lost; try again in a few minutes."
+OUTAGE_TEXT = (
+    "The service is not available at the moment. Nothing you saved before has been lost; try again in a few minutes."
+)
 WRITERS = 4
 WRITES_EACH = 50
 
@@ -97,14 +99,18 @@ def audit_count(app) -> int:
         return db.session.scalar(select(func.count()).select_from(AuditEvent))
 
 
-def test_while_the_database_is_away_a_request_gets_the_503_page_and_the_next_request_recovers(app, database_url, signed_in, caplog):
+def test_while_the_database_is_away_a_request_gets_the_503_page_and_the_next_request_recovers(
+    app, database_url, signed_in, caplog
+):
     home = signed_in.url("meetings.home")
     assert signed_in.get(home).status_code == 200
     events_before = audit_count(app)
 
     with database_away(app, database_url), caplog.at_level(logging.INFO, logger="marac"):
         during = signed_in.get(home)
-        also_during = signed_in.post(signed_in.url("risk.find_victim"), data={"given_name": "Jane", "family_name": "Doe", "action": "add"})
+        also_during = signed_in.post(
+            signed_in.url("cases.find_victim"), data={"given_name": "Jane", "family_name": "Doe", "action": "add"}
+        )
 
     body = during.get_data(as_text=True)
     assert during.status_code == also_during.status_code == 503
@@ -114,7 +120,9 @@ def test_while_the_database_is_away_a_request_gets_the_503_page_and_the_next_req
     assert "Traceback" not in body
     assert "Content-Security-Policy" in during.headers
     errors = [record.msg for record in caplog.records if record.levelno == logging.ERROR]
-    assert [(error["error"], error["status"], sorted(error)) for error in errors] == [("OperationalError", 503, ["error", "request_id", "status"])] * 2
+    assert [(error["error"], error["status"], sorted(error)) for error in errors] == [
+        ("OperationalError", 503, ["error", "request_id", "status"])
+    ] * 2
     assert "SELECT" not in caplog.text and "Doe" not in caplog.text
     after = signed_in.get(home)
     assert after.status_code == 200
@@ -196,7 +204,10 @@ def test_four_processes_writing_at_once_lose_nothing_and_are_never_locked_out(ap
         db.engine.dispose()
     context = multiprocessing.get_context("fork")
     start, results = context.Barrier(WRITERS), context.Queue()
-    writers = [context.Process(target=write_audit_events, args=(database_url, writer, start, results)) for writer in range(WRITERS)]
+    writers = [
+        context.Process(target=write_audit_events, args=(database_url, writer, start, results))
+        for writer in range(WRITERS)
+    ]
     for process in writers:
         process.start()
     reports = [results.get(timeout=300) for _ in writers]
@@ -261,7 +272,9 @@ def test_two_people_sending_the_same_referral_at_once_make_one_referral(app, ref
     def send(name, client):
         responses[name] = refer(client, case_id, key=key)
 
-    threads = [threading.Thread(target=send, args=(name, client)) for name, client in (("first", first), ("second", second))]
+    threads = [
+        threading.Thread(target=send, args=(name, client)) for name, client in (("first", first), ("second", second))
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -272,7 +285,9 @@ def test_two_people_sending_the_same_referral_at_once_make_one_referral(app, ref
     with app.app_context():
         referrals = db.session.scalars(select(Referral).where(Referral.idempotency_key == key)).all()
         assert verify_chain()[1] is None
-        made = db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "referral-made"))
+        made = db.session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "referral-made")
+        )
     assert len(referrals) == 1
     assert responses["first"].location.endswith(referrals[0].id)
     assert made == 1

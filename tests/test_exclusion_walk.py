@@ -10,9 +10,9 @@ import pytest
 from openpyxl import load_workbook
 
 from access.models import Role, User
+from cases.models import ExcludedPerson
 from extensions import db
 from meetings.models import Meeting
-from risk.models import ExcludedPerson
 from tests.conftest import give_session
 from tests.reports.pdf_helpers import pdf_text
 from tests.world import add_user, real_url, seed_world, world_app
@@ -31,7 +31,11 @@ def app(database_template, tmp_path_factory):
 def world(app):
     world = seed_world(app)
     with app.app_context():
-        db.session.add(ExcludedPerson(case_id=world.ids["case_id"], name=EXCLUDED_NAME.upper(), recorded_by_id=world.ids["user_id"]))
+        db.session.add(
+            ExcludedPerson(
+                case_id=world.ids["case_id"], name=EXCLUDED_NAME.upper(), recorded_by_id=world.ids["user_id"]
+            )
+        )
         walkers = {role: add_user(f"excluded-{role.value}@example.org", role, world.own_agency_id) for role in WALKERS}
         for user_id in walkers.values():
             db.session.get(User, user_id).name = EXCLUDED_NAME
@@ -45,8 +49,15 @@ def world(app):
 def canaries(world) -> list[str]:
     """What would show the case: its victim's name, its ids, its action and its research return's address."""
     ids = world.ids
-    return ["Victim1", str(ids["case_id"]), str(ids["person_id"]), str(ids["referral_id"]), "Check the address history",
-            f"/research/{ids['return_id']}", f"/actions/{ids['action_id']}"]
+    return [
+        "Victim1",
+        str(ids["case_id"]),
+        str(ids["person_id"]),
+        str(ids["referral_id"]),
+        "Check the address history",
+        f"/research/{ids['return_id']}",
+        f"/actions/{ids['action_id']}",
+    ]
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -58,7 +69,13 @@ def body_text(response, path: str) -> str:
         return pdf_text(response.data)
     if response.mimetype == XLSX:
         workbook = load_workbook(io.BytesIO(response.data), read_only=True)
-        return " ".join(str(cell) for sheet in workbook for row in sheet.iter_rows(values_only=True) for cell in row if cell is not None)
+        return " ".join(
+            str(cell)
+            for sheet in workbook
+            for row in sheet.iter_rows(values_only=True)
+            for cell in row
+            if cell is not None
+        )
     return response.get_data(as_text=True).replace(path, "")
 
 

@@ -29,18 +29,18 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
+import config
 from access import sessions
 from access import store as access_store
 from access.models import Agency, Role, SessionStage, User
 from access.permissions import AccessKind, access_rule_for
 from access.second_factor import new_totp_secret
 from app import create_app
-import config
 from extensions import db, limiter
 from risk.instruments import load_all_packs
 from tests.conftest import give_session
-from tests.fuzzing import CONTENT_TYPES, INVALID_UTF8, Form, api_body, form_data, forms_on
 from tests.fuzz_world import seed_form_states
+from tests.fuzzing import CONTENT_TYPES, INVALID_UTF8, Form, api_body, form_data, forms_on
 from tests.world import add_user, real_url, seed_world, table_fingerprints, victim_of, world_app
 
 FUZZ = settings(max_examples=8, deadline=None, derandomize=True, database=None)
@@ -75,7 +75,12 @@ def world(app):
     world = seed_world(app)
     with app.app_context():
         agency = db.session.get(Agency, world.own_agency_id)
-        access_store.create_api_token(agency=agency, name="Fuzzed system", token=API_TOKEN, created_by=db.session.get(User, world.users[Role.ADMIN]))
+        access_store.create_api_token(
+            agency=agency,
+            name="Fuzzed system",
+            token=API_TOKEN,
+            created_by=db.session.get(User, world.users[Role.ADMIN]),
+        )
         for email in set(SIGN_IN_STEP_USERS.values()):
             user = db.session.get(User, add_user(email, Role.PRACTITIONER, world.own_agency_id))
             user.must_change_password = email == SIGN_IN_STEP_USERS["access.set_new_password"]
@@ -156,7 +161,10 @@ def fingerprints(app) -> dict[str, tuple[int, str]]:
     found = table_fingerprints(app)
     with app.app_context():
         result = db.session.execute(text('SELECT * FROM "user_account"'))
-        rows = sorted(repr(tuple(value for column, value in row._mapping.items() if column not in LOCKOUT_COLUMNS)) for row in result)
+        rows = sorted(
+            repr(tuple(value for column, value in row._mapping.items() if column not in LOCKOUT_COLUMNS))
+            for row in result
+        )
         db.session.rollback()
     found["user_account"] = (len(rows), hashlib.sha256("\n".join(rows).encode()).hexdigest())
     return found
@@ -179,7 +187,9 @@ class WriteGuard:
         assert response.status_code < 500, f"{where} gave {response.status_code}"
         if is_rejection(client, response):
             after = fingerprints(self.app)
-            assert [name for name in after if after[name] != self.baseline.get(name)] == [], f"{where} was rejected ({response.status_code}) but wrote"
+            assert [name for name in after if after[name] != self.baseline.get(name)] == [], (
+                f"{where} was rejected ({response.status_code}) but wrote"
+            )
         else:
             self.baseline = None
         return response
@@ -196,6 +206,7 @@ def is_rejection(client, response) -> bool:
 
 
 # The forms.
+
 
 def test_every_post_route_is_fuzzed_and_has_its_form_read_from_a_page(app, forms, real_paths):
     fuzzed = set(FORM_ENDPOINTS) | API_ENDPOINTS
@@ -227,7 +238,9 @@ def current_path(app, ids: dict[str, object], endpoint: str) -> str:
 
 
 @pytest.mark.parametrize("endpoint", FORM_ENDPOINTS)
-def test_arbitrary_form_input_never_errors_and_a_rejection_writes_nothing(app, world, forms, ids_for, real_paths, endpoint):
+def test_arbitrary_form_input_never_errors_and_a_rejection_writes_nothing(
+    app, world, forms, ids_for, real_paths, endpoint
+):
     limiter.reset()
     path = current_path(app, ids_for[endpoint], endpoint)
     client = client_for(app, world, endpoint)
@@ -246,7 +259,11 @@ def form_as_shown_now(client, form: Form) -> Form:
     """Read again from its page: fuzzing other routes may have changed the version or plan it sends."""
     for page in form.shown_on:
         response = client.get(page)
-        shown = forms_on(page, response.get_data(as_text=True)) if response.status_code == 200 and response.mimetype == "text/html" else []
+        shown = (
+            forms_on(page, response.get_data(as_text=True))
+            if response.status_code == 200 and response.mimetype == "text/html"
+            else []
+        )
         for fresh in (found for found in shown if found.action == form.action):
             fresh.merge(form)
             return fresh
@@ -255,7 +272,7 @@ def form_as_shown_now(client, form: Form) -> Form:
 
 def test_a_date_with_day_month_and_year_out_of_range_is_a_message(app, world, forms, real_paths):
     """A plain example kept from the fuzzing: impossible dates in every date box of the incident form."""
-    endpoint = "risk.add_incident"
+    endpoint = "cases.add_incident"
     form = forms[real_paths[endpoint]]
     dates = {name: ["99", "13", "99999999"] for name, values in form.defaults.items() if len(values) == 3}
     client = client_for(app, world, endpoint)
@@ -266,15 +283,26 @@ def test_a_date_with_day_month_and_year_out_of_range_is_a_message(app, world, fo
     assert b"govuk-error-summary" in response.data
 
 
-@pytest.mark.parametrize(("endpoint", "blank_select"), [
-    ("access.create_agency", "kind"), ("access.create_api_token", "agency_id"),
-])
-def test_a_select_answered_with_a_space_is_a_message_not_an_error(app, world, forms, real_paths, endpoint, blank_select):
+@pytest.mark.parametrize(
+    ("endpoint", "blank_select"),
+    [
+        ("access.create_agency", "kind"),
+        ("access.create_api_token", "agency_id"),
+    ],
+)
+def test_a_select_answered_with_a_space_is_a_message_not_an_error(
+    app, world, forms, real_paths, endpoint, blank_select
+):
     """Kept from the fuzzing: " " got past InputRequired, was stripped to the "Choose …" placeholder, and failed later."""
     form = forms[real_paths[endpoint]]
-    filled = {name: ["Fuzz agency " + blank_select] if name in ("name", "email") else values for name, values in form.defaults.items()}
+    filled = {
+        name: ["Fuzz agency " + blank_select] if name in ("name", "email") else values
+        for name, values in form.defaults.items()
+    }
 
-    response = WriteGuard(app).send(client_for(app, world, endpoint), path=real_paths[endpoint], method="POST", data=filled | {blank_select: [" "]})
+    response = WriteGuard(app).send(
+        client_for(app, world, endpoint), path=real_paths[endpoint], method="POST", data=filled | {blank_select: [" "]}
+    )
 
     assert response.status_code == 200
     assert b"govuk-error-summary" in response.data
@@ -282,10 +310,16 @@ def test_a_select_answered_with_a_space_is_a_message_not_an_error(app, world, fo
 
 # CSRF, turned on as it is outside tests.
 
+
 def foreign_csrf_token(app) -> str:
     other = app.test_client()
     page = other.get(real_url(rule_for(app, "access.sign_in"), {})).get_data(as_text=True)
-    return next(values[0] for form in forms_on("/sign-in", page) for name, values in form.defaults.items() if name == "csrf_token")
+    return next(
+        values[0]
+        for form in forms_on("/sign-in", page)
+        for name, values in form.defaults.items()
+        if name == "csrf_token"
+    )
 
 
 def test_with_csrf_on_every_form_route_refuses_a_bad_token_and_writes_nothing(app, world, forms, real_paths):
@@ -300,7 +334,9 @@ def test_with_csrf_on_every_form_route_refuses_a_bad_token_and_writes_nothing(ap
             form = forms[real_paths[endpoint]]
             for token in bad_tokens:
                 data = {name: values for name, values in form.defaults.items() if name != "csrf_token"}
-                response = client.post(real_paths[endpoint], data=data | ({} if token is None else {"csrf_token": token}))
+                response = client.post(
+                    real_paths[endpoint], data=data | ({} if token is None else {"csrf_token": token})
+                )
                 refused[(endpoint, token)] = response.status_code
         after = fingerprints(app)
     finally:
@@ -331,6 +367,7 @@ def test_with_csrf_on_a_valid_token_gets_arbitrary_sign_in_input_past_the_check(
 
 
 # The JSON API.
+
 
 def tool_ids() -> list[str]:
     return sorted(load_all_packs())
@@ -369,7 +406,9 @@ def test_invalid_bodies_and_content_types_to_the_api_are_refused_and_write_nothi
     @given(body=INVALID_UTF8 | st.binary(max_size=60), content_type=CONTENT_TYPES)
     @example(body=b'{"tool": "dash-ric", "answers": {"q1": "\xff"}}', content_type="application/json")
     def send(body, content_type):
-        response = guard.send(client, path=path, method="POST", data=io.BytesIO(body), content_type=content_type, headers=BEARER)
+        response = guard.send(
+            client, path=path, method="POST", data=io.BytesIO(body), content_type=content_type, headers=BEARER
+        )
         assert response.status_code == 400 or is_json_object(body)
 
     send()

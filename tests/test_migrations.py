@@ -8,24 +8,23 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
-
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from access.audit import AuditAction, record_event
 from access.field_crypto import sealed_with
 from access.models import AuditEvent, Role, User
 from access.second_factor import new_totp_secret
 from app import create_app
+from cases.models import SafeContact
 from config import normalise_database_url
 from config import test_settings as settings_for_tests
 from extensions import db
-from risk.models import SafeContact
 from tests.conftest import (
     ON_POSTGRES,
     drop_postgres_database,
@@ -35,11 +34,36 @@ from tests.conftest import (
 )
 
 APP_TABLES = {
-    "agency", "user_account", "recovery_code", "user_session", "audit_event", "meeting", "api_token", "person",
-    "case_safe_contact", "marac_case", "case_party", "incident", "assessment", "professional_judgement",
-    "eligibility_decision", "referral", "agenda_item", "invitation", "research_return", "attendance",
-    "case_minutes", "marac_action", "transfer", "excluded_person", "distribution_clearance",
-    "saved_import_mapping", "import_batch", "victim_link_proposal", "break_glass_grant", "security_alert",
+    "agency",
+    "user_account",
+    "recovery_code",
+    "user_session",
+    "audit_event",
+    "meeting",
+    "api_token",
+    "person",
+    "case_safe_contact",
+    "marac_case",
+    "case_party",
+    "incident",
+    "assessment",
+    "professional_judgement",
+    "eligibility_decision",
+    "referral",
+    "agenda_item",
+    "invitation",
+    "research_return",
+    "attendance",
+    "case_minutes",
+    "marac_action",
+    "transfer",
+    "excluded_person",
+    "distribution_clearance",
+    "saved_import_mapping",
+    "import_batch",
+    "victim_link_proposal",
+    "break_glass_grant",
+    "security_alert",
 }
 ALL_TABLES = APP_TABLES | {"alembic_version"}
 
@@ -127,9 +151,7 @@ def test_downgrade_to_base_then_upgrade_rebuilds_everything(app):
         db.session.commit()
     with app.app_context():
         with pytest.raises(DBAPIError, match="append-only"):
-            db.session.execute(
-                update(AuditEvent).values(action="forged").execution_options(synchronize_session=False)
-            )
+            db.session.execute(update(AuditEvent).values(action="forged").execution_options(synchronize_session=False))
         db.session.rollback()
         assert db.session.scalar(select(AuditEvent.action)) == "sign-in-failed"
 
@@ -157,8 +179,13 @@ def test_foreign_keys_are_enforced(app, make_agency):
     agency_id = make_agency()
     with app.app_context():
         db.session.add(
-            User(name="Nobody", email="nobody@example.org", agency_id=agency_id + 100, role=Role.PRACTITIONER,
-                 password_hash="x")
+            User(
+                name="Nobody",
+                email="nobody@example.org",
+                agency_id=agency_id + 100,
+                role=Role.PRACTITIONER,
+                password_hash="x",
+            )
         )
         with pytest.raises(IntegrityError):
             db.session.commit()
@@ -218,24 +245,38 @@ def sealed_the_old_way(secret_key: str, plaintext: str) -> str:
 
 def add_rows_as_stored_before_field_encryption(totp_token: str) -> None:
     now = {"now": datetime(2026, 12, 1, 9, 0)}
-    db.session.execute(text("INSERT INTO agency (id, name, kind, created_at) VALUES (1, 'Police', 'police', :now)"), now)
-    db.session.execute(text(
-        "INSERT INTO user_account (id, name, email, agency_id, role, active, is_demo, password_hash, must_change_password, "
-        "totp_secret_encrypted, totp_enrolled_at, failed_attempts, created_at) VALUES (1, 'Sam', 'sam@example.org', 1, "
-        "'practitioner', true, false, 'x', false, :token, :now, 0, :now)"
-    ), now | {"token": totp_token})
-    db.session.execute(text(
-        "INSERT INTO person (id, given_name, family_name, aliases, date_of_birth_variants, interpreter_needed, "
-        "created_by_agency_id, created_at) VALUES ('p1', 'Test', 'Victim', '[]', '[]', false, 1, :now)"
-    ), now)
-    db.session.execute(text(
-        "INSERT INTO marac_case (id, victim_id, marac_area, status, created_by_agency_id, created_at, version_id) "
-        "VALUES ('c1', 'p1', 'Riverside', 'open', 1, :now, 1)"
-    ), now)
-    db.session.execute(text(
-        "INSERT INTO safe_contact (person_id, phone, safe_to_call, safe_address, updated_at) "
-        "VALUES ('p1', :phone, true, :address, :now)"
-    ), now | {"phone": PLAIN_PHONE, "address": PLAIN_ADDRESS})
+    db.session.execute(
+        text("INSERT INTO agency (id, name, kind, created_at) VALUES (1, 'Police', 'police', :now)"), now
+    )
+    db.session.execute(
+        text(
+            "INSERT INTO user_account (id, name, email, agency_id, role, active, is_demo, password_hash, must_change_password, "
+            "totp_secret_encrypted, totp_enrolled_at, failed_attempts, created_at) VALUES (1, 'Sam', 'sam@example.org', 1, "
+            "'practitioner', true, false, 'x', false, :token, :now, 0, :now)"
+        ),
+        now | {"token": totp_token},
+    )
+    db.session.execute(
+        text(
+            "INSERT INTO person (id, given_name, family_name, aliases, date_of_birth_variants, interpreter_needed, "
+            "created_by_agency_id, created_at) VALUES ('p1', 'Test', 'Victim', '[]', '[]', false, 1, :now)"
+        ),
+        now,
+    )
+    db.session.execute(
+        text(
+            "INSERT INTO marac_case (id, victim_id, marac_area, status, created_by_agency_id, created_at, version_id) "
+            "VALUES ('c1', 'p1', 'Riverside', 'open', 1, :now, 1)"
+        ),
+        now,
+    )
+    db.session.execute(
+        text(
+            "INSERT INTO safe_contact (person_id, phone, safe_to_call, safe_address, updated_at) "
+            "VALUES ('p1', :phone, true, :address, :now)"
+        ),
+        now | {"phone": PLAIN_PHONE, "address": PLAIN_ADDRESS},
+    )
     db.session.commit()
 
 
@@ -246,7 +287,9 @@ def raw_protected_values() -> list[str]:
     ]
 
 
-def test_D4_upgrading_gives_the_safe_contact_to_the_first_case_encrypts_it_and_reseals_an_old_totp_secret(empty_database_url):
+def test_D4_upgrading_gives_the_safe_contact_to_the_first_case_encrypts_it_and_reseals_an_old_totp_secret(
+    empty_database_url,
+):
     app = create_app(settings_for_tests(empty_database_url, SECRET_KEY=OLD_SECRET_KEY))
     totp_secret = new_totp_secret()
     with app.app_context():
@@ -260,19 +303,29 @@ def test_D4_upgrading_gives_the_safe_contact_to_the_first_case_encrypts_it_and_r
         assert PLAIN_PHONE not in stored[0] and PLAIN_ADDRESS not in stored[1] and totp_secret not in stored[2]
         db.session.rollback()
         contact = db.session.scalars(select(SafeContact)).one()
-        assert (contact.case_id, contact.agency_id, contact.phone, contact.safe_address) == ("c1", 1, PLAIN_PHONE, PLAIN_ADDRESS)
+        assert (contact.case_id, contact.agency_id, contact.phone, contact.safe_address) == (
+            "c1",
+            1,
+            PLAIN_PHONE,
+            PLAIN_ADDRESS,
+        )
         assert db.session.get(User, 1).totp_secret == totp_secret
         db.session.rollback()
 
         downgrade(revision=BEFORE_FIELD_ENCRYPTION)
 
-        assert db.session.execute(text("SELECT phone, safe_address FROM safe_contact")).one() == (PLAIN_PHONE, PLAIN_ADDRESS)
+        assert db.session.execute(text("SELECT phone, safe_address FROM safe_contact")).one() == (
+            PLAIN_PHONE,
+            PLAIN_ADDRESS,
+        )
         token = db.session.execute(text("SELECT totp_secret_encrypted FROM user_account")).scalar_one()
         db.session.rollback()
         db.engine.dispose()
     # The old code's own decryption, as it stood before 0010, reads the secret the downgrade put back.
     raw = base64.urlsafe_b64decode(token)
-    old_key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"marac-totp-secret").derive(OLD_SECRET_KEY.encode())
+    old_key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"marac-totp-secret").derive(
+        OLD_SECRET_KEY.encode()
+    )
     assert AESGCM(old_key).decrypt(raw[:12], raw[12:], None).decode() == totp_secret
 
 
@@ -280,7 +333,9 @@ def test_D4_upgrading_with_another_secret_key_stops_and_changes_nothing(empty_da
     app = create_app(settings_for_tests(empty_database_url, SECRET_KEY=OLD_SECRET_KEY))
     with app.app_context():
         upgrade(revision=BEFORE_FIELD_ENCRYPTION)
-        add_rows_as_stored_before_field_encryption(sealed_the_old_way("another key entirely, not the one in use", "SECRET"))
+        add_rows_as_stored_before_field_encryption(
+            sealed_the_old_way("another key entirely, not the one in use", "SECRET")
+        )
         upgrade(revision=SAFE_CONTACT_PER_CASE)
 
         with pytest.raises(SystemExit):
@@ -292,6 +347,9 @@ def test_D4_upgrading_with_another_secret_key_stops_and_changes_nothing(empty_da
 
         db.session.rollback()
         assert stored_revisions(db.engine) == [SAFE_CONTACT_PER_CASE]
-        assert db.session.execute(text("SELECT phone, safe_address FROM case_safe_contact")).one() == (PLAIN_PHONE, PLAIN_ADDRESS)
+        assert db.session.execute(text("SELECT phone, safe_address FROM case_safe_contact")).one() == (
+            PLAIN_PHONE,
+            PLAIN_ADDRESS,
+        )
         db.session.rollback()
         db.engine.dispose()

@@ -31,7 +31,9 @@ def world(app):
 def pages(app, world) -> list[str]:
     """Every GET page of every state, each once."""
     rules = [rule for rule in app.url_map.iter_rules() if "GET" in rule.methods and rule.endpoint != "static"]
-    return list(dict.fromkeys(real_url(rule, ids) for ids in [world.ids, *seed_form_states(app, world)] for rule in rules))
+    return list(
+        dict.fromkeys(real_url(rule, ids) for ids in [world.ids, *seed_form_states(app, world)] for rule in rules)
+    )
 
 
 class OfferedTargets(HTMLParser):
@@ -82,10 +84,12 @@ def test_pages_offer_only_links_and_forms_the_readers_role_may_use(app, world, p
 
 def test_the_check_finds_a_link_and_a_form_the_role_may_not_use(app, world):
     case = world.ids["case_id"]
-    html = (f'<a href="/cases/{case}">the case</a><a href="/cases/{case}/assessments/new?x=1">assess</a>'
-            f'<form method="post" action="/cases/{case}/incidents/new"></form><a href="/static/app.css">css</a>')
+    html = (
+        f'<a href="/cases/{case}">the case</a><a href="/cases/{case}/assessments/new?x=1">assess</a>'
+        f'<form method="post" action="/cases/{case}/incidents/new"></form><a href="/static/app.css">css</a>'
+    )
 
     assert refused_targets(app, Role.CHAIR, "/page", html) == {
-        f"/page offers GET /cases/{case}/assessments/new (risk.start_assessment)",
-        f"/page offers POST /cases/{case}/incidents/new (risk.add_incident)",
+        f"/page offers GET /cases/{case}/assessments/new (cases.start_assessment)",
+        f"/page offers POST /cases/{case}/incidents/new (cases.add_incident)",
     }

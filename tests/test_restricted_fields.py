@@ -10,8 +10,8 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from access.models import Role, User
+from cases.models import Case, SafeContact
 from extensions import db
-from risk.models import Case, SafeContact
 from tests.conftest import give_session
 from tests.reports.pdf_helpers import pdf_text
 from tests.world import add_user, real_url, seed_world, world_app
@@ -31,8 +31,18 @@ def world(app):
     world = seed_world(app)
     with app.app_context():
         case = db.session.get(Case, world.ids["case_id"])
-        db.session.add(SafeContact(case_id=case.id, agency_id=case.created_by_agency_id, phone=CANARY_PHONE, safe_to_call=True, safe_address=CANARY_ADDRESS))
-        world.ids["idva_practitioner"] = add_user("idva-practitioner@example.org", Role.PRACTITIONER, case.created_by_agency_id)
+        db.session.add(
+            SafeContact(
+                case_id=case.id,
+                agency_id=case.created_by_agency_id,
+                phone=CANARY_PHONE,
+                safe_to_call=True,
+                safe_address=CANARY_ADDRESS,
+            )
+        )
+        world.ids["idva_practitioner"] = add_user(
+            "idva-practitioner@example.org", Role.PRACTITIONER, case.created_by_agency_id
+        )
         db.session.commit()
     return world
 
@@ -42,7 +52,13 @@ def readable(response) -> str:
         return pdf_text(response.data)
     if response.mimetype == XLSX:
         workbook = load_workbook(io.BytesIO(response.data), read_only=True)
-        return " ".join(str(cell) for sheet in workbook for row in sheet.iter_rows(values_only=True) for cell in row if cell is not None)
+        return " ".join(
+            str(cell)
+            for sheet in workbook
+            for row in sheet.iter_rows(values_only=True)
+            for cell in row
+            if cell is not None
+        )
     return response.get_data(as_text=True)
 
 
@@ -61,10 +77,20 @@ def pages_showing_a_canary(app, world, user_id) -> list[str]:
 
 
 def crawlers(world) -> list[tuple[str, int, list[str]]]:
-    safe_contact_page = ["risk.edit_safe_contact"]
+    safe_contact_page = ["cases.edit_safe_contact"]
     return [
-        *((f"{role.value}, own agency", world.users[role], safe_contact_page if role is Role.COORDINATOR else []) for role in Role),
-        *((f"{role.value}, other agency", world.other_agency_users[role], safe_contact_page if role is Role.COORDINATOR else []) for role in Role),
+        *(
+            (f"{role.value}, own agency", world.users[role], safe_contact_page if role is Role.COORDINATOR else [])
+            for role in Role
+        ),
+        *(
+            (
+                f"{role.value}, other agency",
+                world.other_agency_users[role],
+                safe_contact_page if role is Role.COORDINATOR else [],
+            )
+            for role in Role
+        ),
         ("IDVA practitioner on the case", world.ids["idva_practitioner"], safe_contact_page),
     ]
 
@@ -83,12 +109,23 @@ def test_Z3_extra_posted_fields_are_ignored(app, world):
         recorded_by = db.session.get(Case, world.ids["case_id"]).created_by_agency_id
 
     client.post(
-        real_url(next(rule for rule in app.url_map.iter_rules() if rule.endpoint == "risk.edit_safe_contact"), world.ids),
-        data={"phone": "07700 900778", "safe_to_call": "no", "safe_address": "Changed", "agency_id": str(world.other_agency_id),
-              "case_id": "someone-else", "role": "coordinator"},
+        real_url(
+            next(rule for rule in app.url_map.iter_rules() if rule.endpoint == "cases.edit_safe_contact"), world.ids
+        ),
+        data={
+            "phone": "07700 900778",
+            "safe_to_call": "no",
+            "safe_address": "Changed",
+            "agency_id": str(world.other_agency_id),
+            "case_id": "someone-else",
+            "role": "coordinator",
+        },
     )
 
     with app.app_context():
-        rows = {row.agency_id: row.phone for row in db.session.scalars(select(SafeContact).where(SafeContact.case_id == world.ids["case_id"]))}
+        rows = {
+            row.agency_id: row.phone
+            for row in db.session.scalars(select(SafeContact).where(SafeContact.case_id == world.ids["case_id"]))
+        }
         assert rows == {recorded_by: CANARY_PHONE, world.own_agency_id: "07700 900778"}
         assert db.session.get(User, coordinator_id).role is Role.COORDINATOR

@@ -26,9 +26,10 @@ from pypdf.generic import IndirectObject
 from sqlalchemy import JSON, String, select, update
 
 from access.models import Role
+from cases.models import Incident, SafeContact
 from extensions import db
 from meetings.models import Action, ActionStatus, AgendaItem, CaseMinutes, CaseOutcome, Transfer
-from risk.models import Assessment, Incident, ProfessionalJudgement, SafeContact
+from risk.models import Assessment, ProfessionalJudgement
 from tests.conftest import give_session
 from tests.world import real_url, seed_world, world_app
 from tests.xss_payloads import BOLD_CANARY, PAYLOADS, TEMPLATE_PRODUCT
@@ -37,9 +38,20 @@ SKIPPED_TABLES = {"audit_event", "alembic_version"}
 MADE_BY_THE_APP = ("_hash", "_encrypted", "token", "prefix")
 VALIDATED_OR_RECORDED = {"email", "ip"}
 CODES = {
-    "person.postcode", "person.gender", "person.ethnicity", "person.disability", "person.sexuality", "case_safe_contact.phone",
-    "incident.type", "assessment.tool_id", "assessment.tool_version", "eligibility_decision.ruleset",
-    "eligibility_decision.tier_source", "saved_import_mapping.tool_id", "import_batch.tool_id", "user_session.revoked_reason",
+    "person.postcode",
+    "person.gender",
+    "person.ethnicity",
+    "person.disability",
+    "person.sexuality",
+    "case_safe_contact.phone",
+    "incident.type",
+    "assessment.tool_id",
+    "assessment.tool_version",
+    "eligibility_decision.ruleset",
+    "eligibility_decision.tier_source",
+    "saved_import_mapping.tool_id",
+    "import_batch.tool_id",
+    "user_session.revoked_reason",
 }
 KEEPS_ITS_SUFFIX = {"import_batch.filename_shown"}  # the upload refuses any name not ending .csv or .xlsx
 TEXT_IN_JSON = {"person.aliases", "assessment.comments", "case_minutes.agency_information"}
@@ -57,8 +69,13 @@ def free_text_columns(metadata):
             continue
         for column in table.columns:
             name = f"{table.name}.{column.name}"
-            if (column.primary_key or column.foreign_keys or name in CODES or column.name in VALIDATED_OR_RECORDED
-                    or column.name.endswith(MADE_BY_THE_APP)):
+            if (
+                column.primary_key
+                or column.foreign_keys
+                or name in CODES
+                or column.name in VALIDATED_OR_RECORDED
+                or column.name.endswith(MADE_BY_THE_APP)
+            ):
                 continue
             if isinstance(column.type, String) or (isinstance(column.type, JSON) and name in TEXT_IN_JSON):
                 yield table, column
@@ -91,16 +108,43 @@ def add_rows_with_more_text_fields(world):
     """Minutes, a judgement, an incident, a safe contact, a transfer and a finished action, so their text columns have rows."""
     case_id, own = world.ids["case_id"], world.own_agency_id
     for item_id in db.session.scalars(select(AgendaItem.id)):
-        db.session.add(CaseMinutes(agenda_item_id=item_id, outcome=CaseOutcome.NEW, agency_information={f"agency-{own}": "shared"}))
+        db.session.add(
+            CaseMinutes(agenda_item_id=item_id, outcome=CaseOutcome.NEW, agency_information={f"agency-{own}": "shared"})
+        )
     referrer = world.ids["user_id"]
-    db.session.add_all([
-        ProfessionalJudgement(case_id=case_id, tier=3, rationale="r", author_id=referrer),
-        Incident(case_id=case_id, occurred_on=date(2026, 10, 1), type="violence", reporting_agency_id=own, reference="r", recorded_by_id=referrer),
-        SafeContact(case_id=case_id, agency_id=own, phone="01234 567890", safe_address="a"),
-        Transfer(case_id=case_id, incoming=True, other_area="a", transferred_on=date(2026, 9, 1), what_was_sent="w", recorded_by_id=referrer),
-        Action(case_id=case_id, agenda_item_id=world.ids["item_id"], description="d", owner_agency_id=own, owner_name="o",
-               due_on=date.today() - timedelta(days=3), status=ActionStatus.DONE, completion_note="n", completed_on=date.today()),
-    ])
+    db.session.add_all(
+        [
+            ProfessionalJudgement(case_id=case_id, tier=3, rationale="r", author_id=referrer),
+            Incident(
+                case_id=case_id,
+                occurred_on=date(2026, 10, 1),
+                type="violence",
+                reporting_agency_id=own,
+                reference="r",
+                recorded_by_id=referrer,
+            ),
+            SafeContact(case_id=case_id, agency_id=own, phone="01234 567890", safe_address="a"),
+            Transfer(
+                case_id=case_id,
+                incoming=True,
+                other_area="a",
+                transferred_on=date(2026, 9, 1),
+                what_was_sent="w",
+                recorded_by_id=referrer,
+            ),
+            Action(
+                case_id=case_id,
+                agenda_item_id=world.ids["item_id"],
+                description="d",
+                owner_agency_id=own,
+                owner_name="o",
+                due_on=date.today() - timedelta(days=3),
+                status=ActionStatus.DONE,
+                completion_note="n",
+                completed_on=date.today(),
+            ),
+        ]
+    )
     assessment = db.session.get(Assessment, world.ids["assessment_id"])
     assessment.comments = dict.fromkeys(list(assessment.answers)[:3], "c")
     db.session.flush()
@@ -116,7 +160,11 @@ def fill_every_text_column(app, world) -> None:
             keys = list(table.primary_key.columns)
             for row in db.session.execute(select(*keys, column)).all():
                 suffix = Path(row[-1]).suffix if name in KEEPS_ITS_SUFFIX else ""
-                text = dealer.text_for(column, suffix) if isinstance(column.type, String) else json_text(name, row[-1], "\n".join(PAYLOADS))
+                text = (
+                    dealer.text_for(column, suffix)
+                    if isinstance(column.type, String)
+                    else json_text(name, row[-1], "\n".join(PAYLOADS))
+                )
                 where = [key == value for key, value in zip(keys, row[:-1], strict=True)]
                 db.session.execute(update(table).where(*where).values({column.name: text}))
         db.session.commit()
@@ -141,7 +189,8 @@ def own_head_element(tag: str, attributes: dict) -> bool:
         return "http-equiv" not in attributes
     if tag == "link":
         return (attributes.get("rel"), attributes.get("href")) == ("icon", "data:,") or (
-            attributes.get("rel") == "stylesheet" and (attributes.get("href") or "").startswith("/static/"))
+            attributes.get("rel") == "stylesheet" and (attributes.get("href") or "").startswith("/static/")
+        )
     return False
 
 
@@ -164,7 +213,12 @@ class MarkupFromData(HTMLParser):
         for name, value in attrs:
             if name.startswith("on") or name in {"style", "srcdoc"}:
                 self.problems.append(f"<{tag} {name}=...>")
-            if name in URL_ATTRIBUTES and value and DANGEROUS_SCHEME.match(INVISIBLE.sub("", value)) and not chart_image(tag, name, value):
+            if (
+                name in URL_ATTRIBUTES
+                and value
+                and DANGEROUS_SCHEME.match(INVISIBLE.sub("", value))
+                and not chart_image(tag, name, value)
+            ):
                 self.problems.append(f"<{tag} {name}={value[:40]!r}>")
         if tag in SCRIPTING_TAGS:
             self.problems.append(f"<{tag}> element")
@@ -201,7 +255,10 @@ def escaped_payloads_in(body: str) -> set[str]:
 
 def html_rules(app):
     skipped = ("reports.download_", "static")
-    return sorted((rule for rule in app.url_map.iter_rules() if "GET" in rule.methods and not rule.endpoint.startswith(skipped)), key=lambda rule: rule.rule)
+    return sorted(
+        (rule for rule in app.url_map.iter_rules() if "GET" in rule.methods and not rule.endpoint.startswith(skipped)),
+        key=lambda rule: rule.rule,
+    )
 
 
 CRAWLERS = [(role, "own") for role in Role] + [(role, "other") for role in (Role.PRACTITIONER, Role.AGENCY_REP)]
@@ -239,22 +296,32 @@ def test_every_payload_reached_a_page_escaped_so_the_crawl_could_have_failed(cra
 # Put raw into a page these stay text or harmless tags to the parser (the unicode and encoded ones, template text
 # for other engines, a tag name the parser reads as "scr<script"); the check for unescaped payloads catches them.
 HARMLESS_WHEN_PARSED = {
-    BOLD_CANARY, "<i>ITALICCANARY</i> & <u>U</u>", "javascript:alert('xss-21')", "<%= 1337*1337 %>",
-    "{{''.__class__.__mro__[1].__subclasses__()}}", "<scr<script>ipt>alert('xss-4')</scr</script>ipt>",
-    "&lt;script&gt;alert('xss-50')&lt;/script&gt;", "%3Cscript%3Ealert('xss-51')%3C%2Fscript%3E",
-    "\\u003cscript\\u003ealert('xss-52')\\u003c/script\\u003e", "\uff1cscript\uff1ealert('xss-53')\uff1c/script\uff1e",
+    BOLD_CANARY,
+    "<i>ITALICCANARY</i> & <u>U</u>",
+    "javascript:alert('xss-21')",
+    "<%= 1337*1337 %>",
+    "{{''.__class__.__mro__[1].__subclasses__()}}",
+    "<scr<script>ipt>alert('xss-4')</scr</script>ipt>",
+    "&lt;script&gt;alert('xss-50')&lt;/script&gt;",
+    "%3Cscript%3Ealert('xss-51')%3C%2Fscript%3E",
+    "\\u003cscript\\u003ealert('xss-52')\\u003c/script\\u003e",
+    "\uff1cscript\uff1ealert('xss-53')\uff1c/script\uff1e",
 }
 PAGE = (
     '<html><head><link rel="stylesheet" href="/static/app.css"><script type="module" src="/static/app.mjs"></script></head>'
-    '<body><input value="{0}"><input value=\'{0}\'><p>{0}</p></body></html>'
+    "<body><input value=\"{0}\"><input value='{0}'><p>{0}</p></body></html>"
 )
 
 
 def test_the_markup_check_finds_markup_that_came_from_data():
     """Shows the page check can fail: each payload unescaped is caught, escaped it passes."""
     assert markup_problems(PAGE.format(escape("\n".join(PAYLOADS)))) == []
-    assert [payload for payload in PAYLOADS if escape(payload) != payload and markup_problems(PAGE.format(payload)) == []] == []
-    assert {payload for payload in PAYLOADS if escape(payload) != payload and parsed_problems(PAGE.format(payload)) == []} <= HARMLESS_WHEN_PARSED
+    assert [
+        payload for payload in PAYLOADS if escape(payload) != payload and markup_problems(PAGE.format(payload)) == []
+    ] == []
+    assert {
+        payload for payload in PAYLOADS if escape(payload) != payload and parsed_problems(PAGE.format(payload)) == []
+    } <= HARMLESS_WHEN_PARSED
     assert markup_problems(PAGE.format(TEMPLATE_PRODUCT)) != []
 
 
@@ -262,17 +329,30 @@ def test_no_free_text_column_is_left_out_and_the_skip_rule_is_narrow(app):
     with app.app_context():
         names = {f"{table.name}.{column.name}" for table, column in free_text_columns(db.metadata)}
 
-    assert {"marac_action.description", "case_minutes.decisions", "person.given_name", "research_return.involvement",
-            "excluded_person.name", "agency.name", "user_account.name", "import_batch.filename_shown", "meeting.venue"} <= names
+    assert {
+        "marac_action.description",
+        "case_minutes.decisions",
+        "person.given_name",
+        "research_return.involvement",
+        "excluded_person.name",
+        "agency.name",
+        "user_account.name",
+        "import_batch.filename_shown",
+        "meeting.venue",
+    } <= names
     assert not names & {"user_account.email", "user_account.password_hash", "api_token.token_hash", "person.postcode"}
 
 
 def document_urls(world) -> list[str]:
     meeting, agency, case = world.ids["meeting_id"], world.own_agency_id, world.ids["case_id"]
     return [
-        f"/documents/meetings/{meeting}/research-pack", f"/documents/meetings/{meeting}/agenda", f"/documents/meetings/{meeting}/minutes",
-        f"/documents/meetings/{meeting}/action-plan", f"/documents/meetings/{meeting}/action-plan/{agency}",
-        f"/documents/cases/{case}/transfer-pack", "/reports/quarterly-report/pdf?quarter=2026-Q4",
+        f"/documents/meetings/{meeting}/research-pack",
+        f"/documents/meetings/{meeting}/agenda",
+        f"/documents/meetings/{meeting}/minutes",
+        f"/documents/meetings/{meeting}/action-plan",
+        f"/documents/meetings/{meeting}/action-plan/{agency}",
+        f"/documents/cases/{case}/transfer-pack",
+        "/reports/quarterly-report/pdf?quarter=2026-Q4",
     ]
 
 
@@ -334,27 +414,59 @@ def test_the_data_return_holds_counts_only_so_no_stored_text_reaches_csv_or_xlsx
     give_session(app, client, world.users[Role.COORDINATOR])
     csv_text = client.get("/reports/data-return/csv?quarter=2026-Q4").get_data(as_text=True)
     workbook = load_workbook(io.BytesIO(client.get("/reports/data-return/xlsx?quarter=2026-Q4").data), read_only=True)
-    cells = [str(value) for sheet in workbook.worksheets for row in sheet.iter_rows(values_only=True) for value in row if value is not None]
+    cells = [
+        str(value)
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for value in row
+        if value is not None
+    ]
     rows = list(csv.reader(io.StringIO(csv_text)))
 
     assert len(rows) >= 2
-    assert [cell for cell in [*(cell for row in rows for cell in row), *cells] if "xss" in cell.lower() or "CANARY" in cell or "<" in cell] == []
+    assert [
+        cell
+        for cell in [*(cell for row in rows for cell in row), *cells]
+        if "xss" in cell.lower() or "CANARY" in cell or "<" in cell
+    ] == []
 
 
-TEMPLATES_AND_CODE = ("templates", "access", "risk", "meetings", "reports", "forms", "app.py", "config.py", "extensions.py")
+TEMPLATES_AND_CODE = (
+    "templates",
+    "access",
+    "risk",
+    "meetings",
+    "reports",
+    "forms",
+    "app.py",
+    "config.py",
+    "extensions.py",
+)
 UNSAFE = re.compile(r"\|\s*safe\b|Markup\(|render_template_string|autoescape\s+false|jinja_env\.autoescape\s*=\s*False")
 
 
 def templates_and_code(root: Path) -> list[Path]:
-    paths = [path for name in TEMPLATES_AND_CODE for path in ([root / name] if name.endswith(".py") else (root / name).rglob("*"))]
+    paths = [
+        path
+        for name in TEMPLATES_AND_CODE
+        for path in ([root / name] if name.endswith(".py") else (root / name).rglob("*"))
+    ]
     return [path for path in paths if path.suffix in (".py", ".html", ".txt", ".ics", ".xml")]
 
 
 def test_no_template_or_module_marks_data_safe_or_renders_strings_as_templates():
     root = Path(__file__).resolve().parent.parent
     files = templates_and_code(root)
-    found = [f"{path.relative_to(root)}:{number}" for path in files for number, line in enumerate(path.read_text().splitlines(), 1) if UNSAFE.search(line)]
+    found = [
+        f"{path.relative_to(root)}:{number}"
+        for path in files
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if UNSAFE.search(line)
+    ]
 
     assert len(files) > 50
-    assert all(UNSAFE.search(line) for line in ("{{ note | safe }}", "Markup(text)", "render_template_string(source)", "{% autoescape false %}"))
+    assert all(
+        UNSAFE.search(line)
+        for line in ("{{ note | safe }}", "Markup(text)", "render_template_string(source)", "{% autoescape false %}")
+    )
     assert found == []

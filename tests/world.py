@@ -14,16 +14,17 @@ from access import signin
 from access import store as access_store
 from access.models import Agency, AlertKind, Role, SecurityAlert, User
 from access.second_factor import new_totp_secret
+from cases import imports as import_store
+from cases.models import Case, ExcludedPerson
 from extensions import db
 from meetings.models import Action, Attendance, AttendanceStatus, Meeting, MeetingStatus, ResearchReturn
-from risk import import_store
-from risk.import_files import read_table, stage_upload
-from risk.importing import detect_mapping
+from risk.imports.checking import detect_mapping
+from risk.imports.files import read_table, stage_upload
 from risk.instruments import get_pack
-from risk.models import Assessment, Case, ExcludedPerson
+from risk.models import Assessment
+from tests.cases.test_import_store import MIXED_FILE, dash_csv
 from tests.conftest import build_test_app, copy_of_template
 from tests.meetings.factories import seed_meeting
-from tests.risk.test_import_store import MIXED_FILE, dash_csv
 
 OWN_AGENCY, OTHER_AGENCY = "Riverside Police", "Riverside Hospitals NHS Trust"
 UNCHECKED_TABLES = {"audit_event", "user_session"}
@@ -49,7 +50,10 @@ def world_app(database_template, folder):
 
 def add_user(email: str, role: Role, agency_id: int) -> int:
     user = access_store.create_user(
-        name=f"World {role.value}", email=email, agency=db.session.get(Agency, agency_id), role=role,
+        name=f"World {role.value}",
+        email=email,
+        agency=db.session.get(Agency, agency_id),
+        role=role,
         password_hash=signin.make_password_hash("unused password for the world"),
     )
     user.must_change_password = False
@@ -64,7 +68,14 @@ def stage_import_batch(app, agency_id: int, user_id: int) -> str:
     data = dash_csv(MIXED_FILE)
     token = stage_upload(data, import_store.import_folder())
     mapping = detect_mapping(pack, list(read_table(data, "export.csv").columns))
-    batch = import_store.create_batch(token=token, agency_id=agency_id, tool_id=pack.id, filename_shown="export.csv", mapping=mapping, user=db.session.get(User, user_id))
+    batch = import_store.create_batch(
+        token=token,
+        agency_id=agency_id,
+        tool_id=pack.id,
+        filename_shown="export.csv",
+        mapping=mapping,
+        user=db.session.get(User, user_id),
+    )
     return batch.id
 
 
@@ -82,11 +93,26 @@ def seed_world(app) -> World:
             db.session.add(row)
             db.session.flush()
             returns[agency_id] = row.id
-        action = Action(case_id=seeded.case_ids[0], agenda_item_id=seeded.item_ids[0], description="Check the address history",
-                        owner_agency_id=own, owner_name="Pat Owner", due_on=date.today() + timedelta(days=10))
-        attendance = Attendance(meeting_id=meeting.id, agency_id=own, attendee_name="Pat Owner", status=AttendanceStatus.PRESENT)
-        excluded = ExcludedPerson(case_id=seeded.case_ids[1], name="Unmatched Outsider", recorded_by_id=seeded.referrer_id)
-        token = access_store.create_api_token(agency=db.session.get(Agency, own), name="Police system", token="world-token-" + "x" * 32, created_by=db.session.get(User, users[Role.ADMIN]))
+        action = Action(
+            case_id=seeded.case_ids[0],
+            agenda_item_id=seeded.item_ids[0],
+            description="Check the address history",
+            owner_agency_id=own,
+            owner_name="Pat Owner",
+            due_on=date.today() + timedelta(days=10),
+        )
+        attendance = Attendance(
+            meeting_id=meeting.id, agency_id=own, attendee_name="Pat Owner", status=AttendanceStatus.PRESENT
+        )
+        excluded = ExcludedPerson(
+            case_id=seeded.case_ids[1], name="Unmatched Outsider", recorded_by_id=seeded.referrer_id
+        )
+        token = access_store.create_api_token(
+            agency=db.session.get(Agency, own),
+            name="Police system",
+            token="world-token-" + "x" * 32,
+            created_by=db.session.get(User, users[Role.ADMIN]),
+        )
         alert = SecurityAlert(kind=AlertKind.MANY_CASES_VIEWED, user_id=users[Role.PRACTITIONER])
         db.session.add_all([action, attendance, excluded, alert])
         db.session.flush()
@@ -95,11 +121,22 @@ def seed_world(app) -> World:
         batch_id = stage_import_batch(app, own, users[Role.AGENCY_REP])
         db.session.commit()
         ids = {
-            "meeting_id": seeded.meeting_id, "item_id": seeded.item_ids[0], "case_id": seeded.case_ids[0],
-            "referral_id": seeded.referral_ids[0], "action_id": action.id, "return_id": returns[own],
-            "agency_id": own, "user_id": seeded.referrer_id, "token_id": token.id, "assessment_id": assessment_id,
-            "person_id": victim_id, "batch_id": batch_id, "attendance_id": attendance.id, "excluded_person_id": excluded.id,
-            "alert_id": alert.id, "filename": "app.css",
+            "meeting_id": seeded.meeting_id,
+            "item_id": seeded.item_ids[0],
+            "case_id": seeded.case_ids[0],
+            "referral_id": seeded.referral_ids[0],
+            "action_id": action.id,
+            "return_id": returns[own],
+            "agency_id": own,
+            "user_id": seeded.referrer_id,
+            "token_id": token.id,
+            "assessment_id": assessment_id,
+            "person_id": victim_id,
+            "batch_id": batch_id,
+            "attendance_id": attendance.id,
+            "excluded_person_id": excluded.id,
+            "alert_id": alert.id,
+            "filename": "app.css",
         }
         return World(ids, users, other_users, own, other)
 

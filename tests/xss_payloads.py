@@ -33,18 +33,18 @@ URLS = [
     "<a href=\"jav&#x09;ascript:alert('xss-19')\">tab entity</a>",
     "<a href=\"JaVaScRiPt:alert('xss-20')\">mixed case</a>",
     "javascript:alert('xss-21')",
-    "<a href=\"data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==\">data</a>",
+    '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">data</a>',
     "<iframe src=\"javascript:alert('xss-23')\"></iframe>",
     "<form action=\"javascript:alert('xss-24')\"><button>go</button></form>",
     "<object data=\"javascript:alert('xss-25')\"></object>",
     "<embed src=\"javascript:alert('xss-26')\">",
     "<base href=\"javascript:alert('xss-27')//\">",
-    "<meta http-equiv=\"refresh\" content=\"0;url=javascript:alert('xss-28')\">",
+    '<meta http-equiv="refresh" content="0;url=javascript:alert(\'xss-28\')">',
 ]
 SVG = [
     "<svg onload=alert('xss-29')>",
     "<svg><script>alert('xss-30')</script></svg>",
-    "<svg><a xlink:href=\"javascript:alert('xss-31')\"><text x=\"0\" y=\"9\">svg link</text></a></svg>",
+    '<svg><a xlink:href="javascript:alert(\'xss-31\')"><text x="0" y="9">svg link</text></a></svg>',
     "<svg><animate onbegin=alert('xss-32') attributeName=x dur=1s>",
     "<math><mtext><img src=x onerror=alert('xss-33')></mtext></math>",
 ]
@@ -68,7 +68,7 @@ CSS = [
     "<div style=\"width: expression(alert('xss-46'))\">css</div>",
     "<style>body{background:url(\"javascript:alert('xss-47')\")}</style>",
     "<p style=\"background-image:url(javascript:alert('xss-48'))\">bg</p>",
-    "<link rel=stylesheet href=\"//xss.example/x.css\">",
+    '<link rel=stylesheet href="//xss.example/x.css">',
 ]
 ENCODED = [
     "&lt;script&gt;alert('xss-50')&lt;/script&gt;",

@@ -1,5 +1,5 @@
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pyotp
 import pytest
@@ -7,7 +7,7 @@ import pytest
 from access.models import User, UserSession
 from extensions import db
 
-START = datetime(2026, 11, 23, 9, 0, 5, tzinfo=timezone.utc)
+START = datetime(2026, 11, 23, 9, 0, 5, tzinfo=UTC)
 
 
 def totp_code(secret: str, at: datetime, steps_back: int = 0) -> str:

@@ -128,7 +128,12 @@ def test_other_roles_cannot_create_users_or_agencies(app, client, sign_in_as, ag
     users, agencies = count(app, User), count(app, Agency)
 
     assert create_user(client, agency_id).status_code == 403
-    assert client.post(client.url("access.create_agency"), data={"name": "Eastshire Housing", "kind": "housing"}).status_code == 403
+    assert (
+        client.post(
+            client.url("access.create_agency"), data={"name": "Eastshire Housing", "kind": "housing"}
+        ).status_code
+        == 403
+    )
     assert (count(app, User), count(app, Agency)) == (users, agencies)
 
 
@@ -203,7 +208,9 @@ def test_the_one_time_password_stops_working_once_the_new_password_is_chosen(app
     ],
     ids=["common", "11 characters", "boxes differ", "own name"],
 )
-def test_first_sign_in_refuses_a_poor_new_password(app, client, admin_id, agency_id, load_user, password, again, message):
+def test_first_sign_in_refuses_a_poor_new_password(
+    app, client, admin_id, agency_id, load_user, password, again, message
+):
     one_time_password = one_time_password_in(create_user(client, agency_id))
     newcomer = app.test_client()
     post_password(newcomer, "alex@example.org", one_time_password)
@@ -238,7 +245,9 @@ def test_an_email_address_already_in_use_is_refused(app, client, admin_id, agenc
     ],
     ids=["name blank", "name only spaces", "email blank", "email malformed", "agency not chosen", "role not chosen"],
 )
-def test_a_user_form_with_a_missing_or_bad_field_says_what_to_do(app, client, admin_id, agency_id, field, value, message):
+def test_a_user_form_with_a_missing_or_bad_field_says_what_to_do(
+    app, client, admin_id, agency_id, field, value, message
+):
     users = count(app, User)
 
     response = client.post(client.url("access.create_user"), data=user_form(agency_id) | {field: value})
@@ -249,11 +258,17 @@ def test_a_user_form_with_a_missing_or_bad_field_says_what_to_do(app, client, ad
 
 
 def test_an_empty_user_form_lists_every_missing_field(app, client, admin_id, agency_id):
-    response = client.post(client.url("access.create_user"), data={"name": "", "email": "", "agency_id": "", "role": ""})
+    response = client.post(
+        client.url("access.create_user"), data={"name": "", "email": "", "agency_id": "", "role": ""}
+    )
 
     text = page_text(response)
-    for message in ("Enter the person's full name", "Enter the person's work email address",
-                    "Choose the person's agency", "Choose the person's role"):
+    for message in (
+        "Enter the person's full name",
+        "Enter the person's work email address",
+        "Choose the person's agency",
+        "Choose the person's role",
+    ):
         assert message in text
 
 
@@ -261,13 +276,16 @@ def test_an_empty_user_form_lists_every_missing_field(app, client, admin_id, age
 
 
 @pytest.mark.parametrize(
-    "change", [{"role": Role.PRACTITIONER}, {"active": False}, {"role": Role.CHAIR, "active": False}],
+    "change",
+    [{"role": Role.PRACTITIONER}, {"active": False}, {"role": Role.CHAIR, "active": False}],
     ids=["own role", "own account disabled", "both"],
 )
 def test_an_administrator_cannot_remove_their_own_access(app, client, admin_id, load_user, live_sessions, change):
     before = last_audit_id(app)
 
-    response = client.post(client.url("access.edit_user", user_id=admin_id), data=edit_form_for(load_user(admin_id), **change))
+    response = client.post(
+        client.url("access.edit_user", user_id=admin_id), data=edit_form_for(load_user(admin_id), **change)
+    )
 
     assert response.status_code == 200
     assert "cannot remove your own administrator access" in page_text(response)
@@ -291,7 +309,8 @@ def test_an_email_change_to_one_already_used_is_refused(app, client, admin_id, m
     user_id, _ = make_user(email="someone@example.org")
 
     response = client.post(
-        client.url("access.edit_user", user_id=user_id), data=edit_form_for(load_user(user_id), email="TAKEN@example.org")
+        client.url("access.edit_user", user_id=user_id),
+        data=edit_form_for(load_user(user_id), email="TAKEN@example.org"),
     )
 
     assert "another account already uses this one" in page_text(response)
@@ -318,7 +337,9 @@ def test_a_password_reset_signs_the_user_out_and_keeps_their_security_code_app(
     assert post_password(phone, "worker@example.org", TEST_PASSWORD).status_code == 200  # old password gone
 
     frozen_clock.shift(timedelta(minutes=1))
-    assert post_password(phone, "worker@example.org", one_time_password).location == phone.url("access.set_new_password")
+    assert post_password(phone, "worker@example.org", one_time_password).location == phone.url(
+        "access.set_new_password"
+    )
     post_new_password(phone, NEW_PASSWORD)
     assert phone.get(phone.url("access.continue_sign_in")).location == phone.url("access.verify_second_factor")
     response = phone.post(
@@ -340,7 +361,9 @@ def test_unlocking_lets_a_locked_user_sign_in_at_once(app, client, admin_id, mak
 
     assert response.location == client.url("access.edit_user", user_id=user_id)
     assert (load_user(user_id).locked_until, load_user(user_id).failed_attempts) == (None, 0)
-    assert post_password(person, "worker@example.org", TEST_PASSWORD).location == person.url("access.verify_second_factor")
+    assert post_password(person, "worker@example.org", TEST_PASSWORD).location == person.url(
+        "access.verify_second_factor"
+    )
 
 
 # Agencies
@@ -370,8 +393,11 @@ def test_an_agency_name_already_used_is_refused_whatever_its_case(app, client, a
 
 @pytest.mark.parametrize(
     ("name", "kind", "message"),
-    [("", "police", "Enter the agency's name"), ("   ", "police", "Enter the agency's name"),
-     ("Eastshire Housing", "", "Choose the kind of agency")],
+    [
+        ("", "police", "Enter the agency's name"),
+        ("   ", "police", "Enter the agency's name"),
+        ("Eastshire Housing", "", "Choose the kind of agency"),
+    ],
     ids=["name blank", "name only spaces", "kind not chosen"],
 )
 def test_an_agency_form_with_a_missing_field_says_what_to_do(app, client, admin_id, name, kind, message):
@@ -393,12 +419,18 @@ def do_create_user(client, app, agency_id, target_id):
 
 
 def do_change_role(client, app, agency_id, target_id):
-    client.post(client.url("access.edit_user", user_id=target_id), data=user_form(agency_id, email="target@example.org", role=Role.CHAIR))
+    client.post(
+        client.url("access.edit_user", user_id=target_id),
+        data=user_form(agency_id, email="target@example.org", role=Role.CHAIR),
+    )
     return [(AuditAction.USER_CHANGED, "user", target_id)]
 
 
 def do_disable(client, app, agency_id, target_id):
-    client.post(client.url("access.edit_user", user_id=target_id), data=user_form(agency_id, email="target@example.org", active=False))
+    client.post(
+        client.url("access.edit_user", user_id=target_id),
+        data=user_form(agency_id, email="target@example.org", active=False),
+    )
     return [(AuditAction.USER_CHANGED, "user", target_id), (AuditAction.USER_DISABLED, "user", target_id)]
 
 
@@ -419,7 +451,8 @@ def do_create_agency(client, app, agency_id, target_id):
 
 
 @pytest.mark.parametrize(
-    "action", [do_create_user, do_change_role, do_disable, do_reset_password, do_unlock, do_create_agency],
+    "action",
+    [do_create_user, do_change_role, do_disable, do_reset_password, do_unlock, do_create_agency],
     ids=lambda action: action.__name__.removeprefix("do_"),
 )
 def test_every_administration_change_is_audited_against_the_acting_admin(

@@ -1,6 +1,6 @@
 """The audit trail: hash-chained, append-only in the database, and checked by `flask --app app audit verify`."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import delete, insert, select, text, update
@@ -47,8 +47,7 @@ def audit_rows(app) -> list[dict]:
     """Every column of every audit row, as stored, in id order."""
     with app.app_context():
         return [
-            dict(row)
-            for row in db.session.execute(select(AuditEvent.__table__).order_by(AuditEvent.id)).mappings()
+            dict(row) for row in db.session.execute(select(AuditEvent.__table__).order_by(AuditEvent.id)).mappings()
         ]
 
 
@@ -246,8 +245,14 @@ def edit_row_3_and_recompute_its_hash():
         (delete_row_1, 1, "row 1 is missing (found row 2 next)"),
         (edit_row_3_and_recompute_its_hash, 4, "its link to the previous row does not match"),
     ],
-    ids=["action changed", "object_id changed", "time changed", "row 2 deleted", "row 1 deleted",
-         "row 3 changed and rehashed"],
+    ids=[
+        "action changed",
+        "object_id changed",
+        "time changed",
+        "row 2 deleted",
+        "row 1 deleted",
+        "row 3 changed and rehashed",
+    ],
 )
 def test_verify_names_the_first_broken_row(app, five_events, tamper, broken_row, reason):
     remove_append_only_protection(app)
@@ -277,13 +282,18 @@ def test_a_rehashed_row_passes_its_own_check_so_the_break_shows_at_the_next_link
     assert rows[2]["object_id"] == "9999"
     with app.app_context():
         # Rows 1-3 alone form a valid chain: only row 4's link gives the edit away.
-        assert find_first_break(db.session.scalars(select(AuditEvent).where(AuditEvent.id <= 3).order_by(AuditEvent.id)), KEY) is None
+        assert (
+            find_first_break(
+                db.session.scalars(select(AuditEvent).where(AuditEvent.id <= 3).order_by(AuditEvent.id)), KEY
+            )
+            is None
+        )
     assert rows[3]["prev_hash"] != rows[2]["row_hash"]
 
 
 # --- find_first_break on its own ---------------------------------------------------------------
 
-START = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
 def chain(length=5) -> list[AuditEvent]:
@@ -353,15 +363,18 @@ def appended(events, **fields):
             lambda events: rehashed(events, 2, object_id="x"), (4, "link to the previous row"), id="row 3 rehashed"
         ),
         pytest.param(
-            lambda events: rehashed(events, 0, prev_hash="1" * 64), (1, "link to the previous row"),
+            lambda events: rehashed(events, 0, prev_hash="1" * 64),
+            (1, "link to the previous row"),
             id="first row not from genesis",
         ),
         pytest.param(
-            lambda events: rehashed(events, 2, prev_hash=events[0].row_hash), (3, "link to the previous row"),
+            lambda events: rehashed(events, 2, prev_hash=events[0].row_hash),
+            (3, "link to the previous row"),
             id="row 3 relinked past row 2",
         ),
         pytest.param(
-            lambda events: appended(events, prev_hash=events[3].row_hash), (6, "link to the previous row"),
+            lambda events: appended(events, prev_hash=events[3].row_hash),
+            (6, "link to the previous row"),
             id="forged row appended with a stale link",
         ),
         pytest.param(lambda events: appended(events, prev_hash=events[4].row_hash), None, id="row appended properly"),

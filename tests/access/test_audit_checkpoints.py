@@ -6,7 +6,7 @@ dropped first."""
 import hashlib
 import hmac
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -31,7 +31,7 @@ from tests.conftest import build_test_app
 
 KEY = TEST_AUDIT_KEY.encode()
 WRONG_KEY = b"a-key-the-attacker-made-up-for-themselves-000"
-START = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -127,8 +127,11 @@ def test_L4_deleting_the_last_200_rows_is_reported_as_truncation_naming_the_firs
     result = run_verify(app)
 
     checkpoint_time = written_checkpoints(app)[0]["at"]  # the first of those that record 500 rows
-    assert_reported(result, "Audit trail broken at row 301: rows 301 to 500 are missing: the trail has been cut "
-                            f"short (the checkpoint of {checkpoint_time} records 500 rows).")
+    assert_reported(
+        result,
+        "Audit trail broken at row 301: rows 301 to 500 are missing: the trail has been cut "
+        f"short (the checkpoint of {checkpoint_time} records 500 rows).",
+    )
 
 
 def test_L4_deleting_only_the_last_row_is_reported(app, five_hundred_events):
@@ -165,13 +168,17 @@ def test_L4_deleting_a_middle_row_is_reported(app, five_hundred_events):
     assert_reported(run_verify(app), "Audit trail broken at row 250: row 250 is missing (found row 251 next).")
 
 
-def test_L4_editing_a_row_and_recomputing_every_later_hash_with_plain_sha256_is_reported_at_that_row(app, five_hundred_events):
+def test_L4_editing_a_row_and_recomputing_every_later_hash_with_plain_sha256_is_reported_at_that_row(
+    app, five_hundred_events
+):
     rewrite_rows_from(app, 250, plain_sha256, object_id="forged")
 
     assert_reported(run_verify(app), "Audit trail broken at row 250: its hash was made without MARAC_AUDIT_KEY.")
 
 
-def test_L4_editing_a_row_and_recomputing_every_later_hash_with_a_wrong_key_is_reported_at_that_row(app, five_hundred_events):
+def test_L4_editing_a_row_and_recomputing_every_later_hash_with_a_wrong_key_is_reported_at_that_row(
+    app, five_hundred_events
+):
     rewrite_rows_from(app, 250, keyed_with(WRONG_KEY), object_id="forged")
 
     assert_reported(run_verify(app), "Audit trail broken at row 250: its contents do not match its hash.")
@@ -214,8 +221,9 @@ def changed_signature(line: str) -> str:
 
 def signed_with_wrong_key(line: str) -> str:
     document = json.loads(line)
-    checkpoint = Checkpoint(rows=document["rows"], last_id=document["last_id"], last_hash=document["last_hash"],
-                            at=document["at"])
+    checkpoint = Checkpoint(
+        rows=document["rows"], last_id=document["last_id"], last_hash=document["last_hash"], at=document["at"]
+    )
     return checkpoint_line(checkpoint, WRONG_KEY)
 
 
@@ -236,8 +244,11 @@ def test_L4_a_tampered_checkpoint_line_is_reported(app, tamper):
     with open(checkpoint_file(app), "w") as file:
         file.write("\n".join(lines) + "\n")
 
-    assert_reported(run_verify(app), f"Audit checkpoint on line 2 of {checkpoint_file(app)} is not genuine: "
-                                     "its signature does not match MARAC_AUDIT_KEY.")
+    assert_reported(
+        run_verify(app),
+        f"Audit checkpoint on line 2 of {checkpoint_file(app)} is not genuine: "
+        "its signature does not match MARAC_AUDIT_KEY.",
+    )
 
 
 def test_L4_a_checkpoint_line_holds_the_length_last_row_hash_and_time_signed_with_the_key(app):
@@ -281,7 +292,9 @@ def test_L4_a_checkpoint_is_written_when_an_event_is_recorded_over_an_hour_after
         clock.shift(timedelta(minutes=2))
         record_events(app, 1)
         assert [(c["rows"], c["at"]) for c in written_checkpoints(app)] == [
-            (1, START.isoformat()), (3, (START + timedelta(minutes=61)).isoformat())]
+            (1, START.isoformat()),
+            (3, (START + timedelta(minutes=61)).isoformat()),
+        ]
     assert run_verify(app).exit_code == 0
 
 
@@ -331,8 +344,10 @@ class TestCheckpointsToStandardError:
 
         # As a log shipper keeps them: among other log lines, each after its own prefix.
         gathered = tmp_path / "shipped.log"
-        gathered.write_text('{"level": "INFO", "endpoint": "meetings.home"}\n'
-                            + "".join(f"2026-11-23T09:00:00Z web-1 marac: {line}\n" for line in lines))
+        gathered.write_text(
+            '{"level": "INFO", "endpoint": "meetings.home"}\n'
+            + "".join(f"2026-11-23T09:00:00Z web-1 marac: {line}\n" for line in lines)
+        )
         result = app.test_cli_runner().invoke(args=["audit", "verify", "--checkpoints", str(gathered)])
         assert result.exit_code == 0, result.output
         assert "Audit trail intact: 3 events checked against 2 checkpoints." in result.output
@@ -354,10 +369,18 @@ def insert_unkeyed_rows(app, count):
     with app.app_context():
         previous = GENESIS_HASH
         for n in range(1, count + 1):
-            event = AuditEvent(id=n, occurred_at=START + timedelta(seconds=n), action="sign-in", object_type="user",
-                               object_id=str(n), prev_hash=previous)
+            event = AuditEvent(
+                id=n,
+                occurred_at=START + timedelta(seconds=n),
+                action="sign-in",
+                object_type="user",
+                object_id=str(n),
+                prev_hash=previous,
+            )
             event.row_hash = previous = hash_event_without_key(event)
-            db.session.execute(insert(AuditEvent).values(**{c.name: getattr(event, c.name) for c in AuditEvent.__table__.columns}))
+            db.session.execute(
+                insert(AuditEvent).values(**{c.name: getattr(event, c.name) for c in AuditEvent.__table__.columns})
+            )
         db.session.commit()
 
 
@@ -374,7 +397,10 @@ def test_L4_the_first_event_after_the_upgrade_records_where_the_key_begins(app):
 
     rows = audit_rows(app)
     assert [(row["id"], row["action"], row["object_id"]) for row in rows[3:6]] == [
-        (4, "sign-in", "4"), (5, "audit-key-introduced", "4"), (6, "sign-in", "1000")]
+        (4, "sign-in", "4"),
+        (5, "audit-key-introduced", "4"),
+        (6, "sign-in", "1000"),
+    ]
     assert rows[4]["prev_hash"] == rows[3]["row_hash"]
     result = run_verify(app)
     assert result.exit_code == 0, result.output
@@ -446,9 +472,17 @@ def test_L4_rows_are_hashed_with_hmac_sha256_under_the_key(app):
 
 def test_L4_the_unkeyed_hash_is_exactly_the_one_rows_were_written_with_before_the_key():
     event = chain(1)[0]
-    before_issue_15 = {"id": event.id, "occurred_at": event.occurred_at.isoformat(timespec="microseconds"),
-                       "user_id": event.user_id, "agency_id": event.agency_id, "action": event.action,
-                       "object_type": None, "object_id": event.object_id, "ip": event.ip, "prev_hash": event.prev_hash}
+    before_issue_15 = {
+        "id": event.id,
+        "occurred_at": event.occurred_at.isoformat(timespec="microseconds"),
+        "user_id": event.user_id,
+        "agency_id": event.agency_id,
+        "action": event.action,
+        "object_type": None,
+        "object_id": event.object_id,
+        "ip": event.ip,
+        "prev_hash": event.prev_hash,
+    }
     event.object_type = None
 
     expected = hashlib.sha256(json.dumps(before_issue_15, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
@@ -472,10 +506,16 @@ def rehashed_with(events, index, hasher):
     ("tamper", "expected"),
     [
         pytest.param(lambda events: events, None, id="intact"),
-        pytest.param(lambda events: rehashed_with(events, 2, keyed_with(WRONG_KEY)),
-                     (3, "its contents do not match its hash"), id="rehashed with a wrong key"),
-        pytest.param(lambda events: rehashed_with(events, 2, plain_sha256),
-                     (3, "its hash was made without MARAC_AUDIT_KEY"), id="rehashed without a key"),
+        pytest.param(
+            lambda events: rehashed_with(events, 2, keyed_with(WRONG_KEY)),
+            (3, "its contents do not match its hash"),
+            id="rehashed with a wrong key",
+        ),
+        pytest.param(
+            lambda events: rehashed_with(events, 2, plain_sha256),
+            (3, "its hash was made without MARAC_AUDIT_KEY"),
+            id="rehashed without a key",
+        ),
     ],
 )
 def test_L4_find_first_break_needs_the_key(tamper, expected):
@@ -512,8 +552,11 @@ class TestCheckpointsThatCannotBeWritten:
         record_events(app, 2)
 
         assert len(audit_rows(app)) == 2
-        failures = [record.msg for record in caplog.records if isinstance(record.msg, dict)
-                    and record.msg.get("event") == "audit-checkpoint-failed"]
+        failures = [
+            record.msg
+            for record in caplog.records
+            if isinstance(record.msg, dict) and record.msg.get("event") == "audit-checkpoint-failed"
+        ]
         assert failures == [{"event": "audit-checkpoint-failed", "error": "FileExistsError"}]
 
     def test_L4_the_checkpoint_command_says_so_in_one_line_and_exits_1(self, app):
@@ -521,4 +564,5 @@ class TestCheckpointsThatCannotBeWritten:
 
         assert result.exit_code == 1
         assert result.output.strip().splitlines() == [
-            f"Error: The audit checkpoint could not be written to {checkpoint_file(app)} (File exists)."]
+            f"Error: The audit checkpoint could not be written to {checkpoint_file(app)} (File exists)."
+        ]

@@ -11,13 +11,12 @@ import pytest
 import sqlalchemy as sa
 
 from access import store as access_store
-from access.sealed_file import OpeningReader, SealingWriter
 from access.audit import AuditAction, record_event
 from access.models import AgencyKind, User
+from access.sealed_file import OpeningReader, SealingWriter
 from extensions import db
 from tests.conftest import build_test_app, copy_of_template
 from tests.meetings.factories import seed_meeting
-
 
 PASSPHRASE = "correct horse battery staple, kept apart"
 
@@ -58,7 +57,9 @@ def seeded(app, make_user):
         user = db.session.get(User, user_id)
         for number in range(6):
             record_event(AuditAction.CASE_VIEWED, user=user, object_type="case", object_id=seeded.case_ids[number % 2])
-        db.session.execute(sa.text("UPDATE assessment SET result = NULL WHERE case_id = :case"), {"case": seeded.case_ids[0]})
+        db.session.execute(
+            sa.text("UPDATE assessment SET result = NULL WHERE case_id = :case"), {"case": seeded.case_ids[0]}
+        )
         db.session.commit()
     return seeded
 
@@ -99,7 +100,9 @@ def rewrite(path, change) -> None:
 # --- the drill ---------------------------------------------------------------------------------
 
 
-def test_a_backup_restored_into_a_fresh_database_matches_row_for_row_and_its_audit_chain_verifies(app, backup_file, fresh_app):
+def test_a_backup_restored_into_a_fresh_database_matches_row_for_row_and_its_audit_chain_verifies(
+    app, backup_file, fresh_app
+):
     original = stored_contents(app)
 
     result = run(fresh_app, "restore", str(backup_file))
@@ -118,12 +121,16 @@ def test_a_backup_restored_into_a_fresh_database_matches_row_for_row_and_its_aud
     assert f"Restored {sum(row_counts(original).values()) - 1} rows" in result.output  # less alembic_version's row
 
 
-def test_the_manifest_holds_the_revision_and_each_tables_count_and_checksum_which_the_restore_reproduces(app, backup_file, fresh_app):
+def test_the_manifest_holds_the_revision_and_each_tables_count_and_checksum_which_the_restore_reproduces(
+    app, backup_file, fresh_app
+):
     manifest = manifest_of(backup_file)
     counts = row_counts(stored_contents(app))
 
     assert manifest["alembic_revision"] == stored_contents(app)["alembic_version"][0][0]
-    assert {entry["name"]: entry["rows"] for entry in manifest["tables"]} == {n: c for n, c in counts.items() if n != "alembic_version"}
+    assert {entry["name"]: entry["rows"] for entry in manifest["tables"]} == {
+        n: c for n, c in counts.items() if n != "alembic_version"
+    }
     assert all(len(entry["sha256"]) == 64 for entry in manifest["tables"])
     assert run(fresh_app, "restore", str(backup_file)).exit_code == 0
     second_backup = backup_file.with_name("second.backup.gz")
@@ -217,7 +224,10 @@ def test_a_row_that_no_longer_parses_is_refused_and_restores_nothing(backup_file
 
 
 def test_a_backup_from_another_migration_revision_is_refused(backup_file, fresh_app):
-    rewrite(backup_file, lambda lines: lines[:-1] + [lines[-1].replace('"alembic_revision":', '"alembic_revision":"0001","was":')])
+    rewrite(
+        backup_file,
+        lambda lines: lines[:-1] + [lines[-1].replace('"alembic_revision":', '"alembic_revision":"0001","was":')],
+    )
     empty = stored_contents(fresh_app)
 
     result = run(fresh_app, "restore", str(backup_file))
@@ -246,7 +256,9 @@ def test_the_backup_is_encrypted_so_no_name_in_it_can_be_read(app, seeded, backu
     contents = backup_file.read_bytes()
 
     assert contents.startswith(b"MARAC-SEALED-1\n")
-    assert names and all(part.encode() not in contents and part.encode() not in gzip_members(contents) for name in names for part in name)
+    assert names and all(
+        part.encode() not in contents and part.encode() not in gzip_members(contents) for name in names for part in name
+    )
     assert any(name.given_name in "".join(plain_lines(backup_file)) for name in names)
 
 
@@ -281,12 +293,18 @@ def test_a_wrong_passphrase_restores_nothing(backup_file, fresh_app):
     assert stored_contents(fresh_app) == empty
 
 
-@pytest.mark.parametrize(("damage", "message"), [
-    (lambda data: data[:-1], "a part has the wrong length"),
-    (lambda data: data[:len(b"MARAC-SEALED-1\n") + 23], "cut short"),
-    (lambda data: data[:-20] + bytes([data[-20] ^ 1]) + data[-19:], "the passphrase (MARAC_BACKUP_KEY) is wrong or the file is damaged"),
-    (lambda data: data + b"extra", "there is data after its last part"),
-])
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda data: data[:-1], "a part has the wrong length"),
+        (lambda data: data[: len(b"MARAC-SEALED-1\n") + 23], "cut short"),
+        (
+            lambda data: data[:-20] + bytes([data[-20] ^ 1]) + data[-19:],
+            "the passphrase (MARAC_BACKUP_KEY) is wrong or the file is damaged",
+        ),
+        (lambda data: data + b"extra", "there is data after its last part"),
+    ],
+)
 def test_an_encrypted_backup_cut_short_or_changed_restores_nothing(backup_file, fresh_app, damage, message):
     backup_file.write_bytes(damage(backup_file.read_bytes()))
     empty = stored_contents(fresh_app)

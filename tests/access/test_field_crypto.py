@@ -17,9 +17,9 @@ from access.field_crypto import (
     sealed_with,
 )
 from access.models import AuditEvent, User
+from cases.models import Case, Person, SafeContact
 from config import TEST_FIELD_KEYS
 from extensions import db
-from risk.models import Case, Person, SafeContact
 from tests.conftest import TEST_PASSWORD
 
 KEY_A = ("a", bytes(range(1, 33)))
@@ -90,7 +90,9 @@ def test_D4_every_encrypted_column_binds_its_own_table_and_column_name():
     columns = encrypted_columns(db.metadata)
 
     assert {f"{column.table.name}.{column.name}" for column in columns} == {
-        "case_safe_contact.phone", "case_safe_contact.safe_address", "user_account.totp_secret",
+        "case_safe_contact.phone",
+        "case_safe_contact.safe_address",
+        "user_account.totp_secret",
     }
     assert all(column.type.label == f"{column.table.name}.{column.name}" for column in columns)
 
@@ -112,7 +114,9 @@ def add_victim_with_safe_contact(app, make_user) -> int:
         case = Case(victim=victim, marac_area="Riverside", created_by_agency_id=agency_id)
         db.session.add_all([victim, case])
         db.session.flush()
-        contact = SafeContact(case_id=case.id, agency_id=agency_id, phone=PHONE, safe_to_call=True, safe_address=ADDRESS)
+        contact = SafeContact(
+            case_id=case.id, agency_id=agency_id, phone=PHONE, safe_to_call=True, safe_address=ADDRESS
+        )
         db.session.add(contact)
         db.session.commit()
         return contact.id
@@ -120,14 +124,18 @@ def add_victim_with_safe_contact(app, make_user) -> int:
 
 def raw_safe_contact(app, contact_id) -> tuple[str, str]:
     with app.app_context():
-        return tuple(db.session.execute(
-            text("SELECT phone, safe_address FROM case_safe_contact WHERE id = :id"), {"id": contact_id}
-        ).one())
+        return tuple(
+            db.session.execute(
+                text("SELECT phone, safe_address FROM case_safe_contact WHERE id = :id"), {"id": contact_id}
+            ).one()
+        )
 
 
 def raw_totp_secret(app, user_id) -> str:
     with app.app_context():
-        return db.session.execute(text("SELECT totp_secret FROM user_account WHERE id = :id"), {"id": user_id}).scalar_one()
+        return db.session.execute(
+            text("SELECT totp_secret FROM user_account WHERE id = :id"), {"id": user_id}
+        ).scalar_one()
 
 
 def test_D4_a_raw_database_read_shows_no_safe_address_phone_or_totp_secret(app, make_user, victim_with_safe_contact):

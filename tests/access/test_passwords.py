@@ -30,8 +30,19 @@ def test_length_limits(length, accepted):
 
 @pytest.mark.parametrize(
     "password",
-    ["Marac2026!!!!", "marac2026!!!", "SafeLives2026", "POLICE123456", "passwordpassword", "aaaaaaaaaaaa",
-     "abcabcabcabc", "123qweasdzxc", "1q2w3e4r5t6y", "1234567890qwertyuiop", "!!Council2026!!"],
+    [
+        "Marac2026!!!!",
+        "marac2026!!!",
+        "SafeLives2026",
+        "POLICE123456",
+        "passwordpassword",
+        "aaaaaaaaaaaa",
+        "abcabcabcabc",
+        "123qweasdzxc",
+        "1q2w3e4r5t6y",
+        "1234567890qwertyuiop",
+        "!!Council2026!!",
+    ],
 )
 def test_common_and_service_words_are_refused(password):
     with pytest.raises(PasswordRejected, match="harder to guess"):

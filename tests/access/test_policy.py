@@ -10,14 +10,23 @@ from access import policy
 from access.models import AgencyKind, Role, User
 from access.permissions import OBJECT_RULES
 from access.policy import ActionScope, CaseScope, MeetingScope, PersonScope, SafeContactScope
+from cases.models import Case
 from extensions import db
-from risk.models import Case
-from tests.risk.test_journey import start_case
+from tests.cases.test_journey import start_case
 
 OWN, OTHER, IDVA = 1, 2, 3
 NAMED_BY_THE_ISSUE = {
-    "case", "person", "assessment", "safe contact", "referral", "research return", "action", "minutes", "document",
-    "import batch", "meeting step",
+    "case",
+    "person",
+    "assessment",
+    "safe contact",
+    "referral",
+    "research return",
+    "action",
+    "minutes",
+    "document",
+    "import batch",
+    "meeting step",
 }
 
 
@@ -61,7 +70,10 @@ def test_Z2_who_sees_a_case(role, agency, excluded, expected):
     assert policy.may_view_case(user(role, agency), case(excluded=excluded)) is expected
 
 
-@pytest.mark.parametrize(("role", "expected"), [(Role.PRACTITIONER, True), (Role.AGENCY_REP, True), (Role.COORDINATOR, True), (Role.CHAIR, False)])
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [(Role.PRACTITIONER, True), (Role.AGENCY_REP, True), (Role.COORDINATOR, True), (Role.CHAIR, False)],
+)
 def test_Z2_chairs_read_cases_but_do_not_change_them(role, expected):
     assert policy.may_change_case(user(role), case()) is expected
 
@@ -103,10 +115,15 @@ def test_Z3_an_excluded_practitioner_never_sees_the_safe_contact_their_own_agenc
         (Role.COORDINATOR, OTHER, 2, True),
     ],
 )
-def test_Z2_a_person_shared_by_two_cases_is_changed_only_by_her_recorder_or_the_coordinator(role, agency, cases, expected):
+def test_Z2_a_person_shared_by_two_cases_is_changed_only_by_her_recorder_or_the_coordinator(
+    role, agency, cases, expected
+):
     scope = case(involved=(OWN, OTHER))
 
-    assert policy.may_edit_person(user(role, agency), scope, PersonScope(created_by_agency_id=OWN, case_count=cases)) is expected
+    assert (
+        policy.may_edit_person(user(role, agency), scope, PersonScope(created_by_agency_id=OWN, case_count=cases))
+        is expected
+    )
 
 
 @pytest.mark.parametrize(
@@ -122,7 +139,10 @@ def test_Z2_a_person_shared_by_two_cases_is_changed_only_by_her_recorder_or_the_
 def test_Z2_who_sees_and_updates_an_action(role, agency, excluded, sees, updates):
     scope = ActionScope(owner_agency_id=OWN, excluded=excluded)
 
-    assert (policy.may_view_action(user(role, agency), scope), policy.may_update_action(user(role, agency), scope)) == (sees, updates)
+    assert (policy.may_view_action(user(role, agency), scope), policy.may_update_action(user(role, agency), scope)) == (
+        sees,
+        updates,
+    )
 
 
 @pytest.mark.parametrize(
@@ -151,7 +171,7 @@ def test_Z6_a_permission_check_that_fails_gives_a_server_error_and_no_data(app, 
         raise RuntimeError("the policy could not be read")
 
     monkeypatch.setattr(policy, "may_view_case", broken)
-    response = client.get(client.url("risk.view_case", case_id=victims_case))
+    response = client.get(client.url("cases.view_case", case_id=victims_case))
 
     assert response.status_code == 500
     assert CANARY_GIVEN not in response.get_data(as_text=True) and CANARY_FAMILY not in response.get_data(as_text=True)
@@ -164,19 +184,23 @@ def test_Z6_an_audit_write_that_fails_gives_a_server_error_and_no_data(app, clie
         raise RuntimeError("the audit trail could not be written")
 
     monkeypatch.setattr(access.audit, "record_event", broken)
-    monkeypatch.setattr("risk.journey.record_event", broken)
-    response = client.get(client.url("risk.view_case", case_id=victims_case))
+    monkeypatch.setattr("cases.journey.record_event", broken)
+    response = client.get(client.url("cases.view_case", case_id=victims_case))
 
     assert response.status_code == 500
     assert CANARY_GIVEN not in response.get_data(as_text=True) and CANARY_FAMILY not in response.get_data(as_text=True)
 
 
-def test_Z5_a_practitioner_moved_to_another_agency_loses_the_case_on_the_next_request(app, client, victims_case, make_agency):
-    assert client.get(client.url("risk.view_case", case_id=victims_case)).status_code == 200
+def test_Z5_a_practitioner_moved_to_another_agency_loses_the_case_on_the_next_request(
+    app, client, victims_case, make_agency
+):
+    assert client.get(client.url("cases.view_case", case_id=victims_case)).status_code == 200
     other = make_agency("Northshire Housing", AgencyKind.HOUSING)
     with app.app_context():
-        creator = db.session.scalar(select(User).where(User.agency_id == db.session.get(Case, victims_case).created_by_agency_id))
+        creator = db.session.scalar(
+            select(User).where(User.agency_id == db.session.get(Case, victims_case).created_by_agency_id)
+        )
         creator.agency_id = other
         db.session.commit()
 
-    assert client.get(client.url("risk.view_case", case_id=victims_case)).status_code == 404
+    assert client.get(client.url("cases.view_case", case_id=victims_case)).status_code == 404

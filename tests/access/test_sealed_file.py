@@ -4,7 +4,15 @@ import io
 
 import pytest
 
-from access.sealed_file import CHUNK_BYTES, HEADER_BYTES, LENGTH, TAG_BYTES, OpeningReader, SealedFileError, SealingWriter
+from access.sealed_file import (
+    CHUNK_BYTES,
+    HEADER_BYTES,
+    LENGTH,
+    TAG_BYTES,
+    OpeningReader,
+    SealedFileError,
+    SealingWriter,
+)
 
 PASSPHRASE = "a passphrase of twenty or more characters"
 
@@ -13,7 +21,7 @@ def sealed(data: bytes) -> bytes:
     raw = io.BytesIO()
     with SealingWriter(raw, PASSPHRASE) as writer:
         for start in range(0, len(data), 10_000):
-            writer.write(data[start:start + 10_000])
+            writer.write(data[start : start + 10_000])
     return raw.getvalue()
 
 
@@ -24,8 +32,8 @@ def opened(data: bytes) -> bytes:
 def chunks(data: bytes) -> list[bytes]:
     found, position = [], HEADER_BYTES
     while position < len(data):
-        (size,) = LENGTH.unpack(data[position:position + LENGTH.size])
-        found.append(data[position:position + LENGTH.size + size])
+        (size,) = LENGTH.unpack(data[position : position + LENGTH.size])
+        found.append(data[position : position + LENGTH.size + size])
         position += LENGTH.size + size
     return found
 
@@ -51,11 +59,15 @@ def test_each_sealing_uses_a_new_salt_and_nonce():
     assert sealed(PLAINTEXT)[:HEADER_BYTES] != sealed(PLAINTEXT)[:HEADER_BYTES]
 
 
-@pytest.mark.parametrize("rearrange", [
-    lambda parts: [parts[1], parts[0], *parts[2:]],
-    lambda parts: parts[:-1],
-    lambda parts: [parts[0], *parts[2:]],
-], ids=["swapped", "last dropped", "middle dropped"])
+@pytest.mark.parametrize(
+    "rearrange",
+    [
+        lambda parts: [parts[1], parts[0], *parts[2:]],
+        lambda parts: parts[:-1],
+        lambda parts: [parts[0], *parts[2:]],
+    ],
+    ids=["swapped", "last dropped", "middle dropped"],
+)
 def test_reordered_or_dropped_chunks_do_not_open(rearrange):
     data = sealed(PLAINTEXT)
     changed = data[:HEADER_BYTES] + b"".join(rearrange(chunks(data)))

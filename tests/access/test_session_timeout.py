@@ -45,7 +45,9 @@ def time_left(client) -> int:
     ("role", "idle_seconds", "minutes"),
     [(Role.PRACTITIONER, 1800, 30), (Role.CHAIR, 1800, 30), (Role.COORDINATOR, 1800, 30), (Role.ADMIN, 900, 15)],
 )
-def test_every_signed_in_page_carries_the_idle_limit_of_its_readers_role(client, sign_in_as, role, idle_seconds, minutes):
+def test_every_signed_in_page_carries_the_idle_limit_of_its_readers_role(
+    client, sign_in_as, role, idle_seconds, minutes
+):
     """S3: 30 minutes idle, 15 for administrators, and the warning 2 minutes before."""
     user_id = sign_in_as(role)
 
@@ -56,7 +58,10 @@ def test_every_signed_in_page_carries_the_idle_limit_of_its_readers_role(client,
     assert timeout["warn-seconds"] == "120"
     assert timeout["time-left-url"] == client.url("access.check_time_left")
     assert timeout["user"] == str(user_id)
-    assert f"You are signed out after {minutes} minutes without saving or opening a page, and 10 hours after signing in" in html
+    assert (
+        f"You are signed out after {minutes} minutes without saving or opening a page, and 10 hours after signing in"
+        in html
+    )
     assert 'role="alertdialog"' in html
 
 
@@ -134,7 +139,9 @@ def test_only_people_signed_in_with_both_factors_may_stay_signed_in(app, client,
     assert client.post(client.url("access.stay_signed_in")).location == client.url("access.continue_sign_in")
 
 
-def test_a_page_that_asks_for_json_is_told_the_session_ended_instead_of_being_sent_to_sign_in(client, sign_in_as, frozen_clock):
+def test_a_page_that_asks_for_json_is_told_the_session_ended_instead_of_being_sent_to_sign_in(
+    client, sign_in_as, frozen_clock
+):
     """S3: the page's script must know the save failed because the session ended, to keep the text."""
     sign_in_as(Role.PRACTITIONER)
     frozen_clock.shift(timedelta(minutes=31))

@@ -40,13 +40,18 @@ def get_home(client):
 
 def change_character(text: str, index: int) -> str:
     # Not the last character of a base64 part: some of its bits are padding and ignored on decoding.
-    return text[:index] + ("A" if text[index] != "A" else "B") + text[index + 1:]
+    return text[:index] + ("A" if text[index] != "A" else "B") + text[index + 1 :]
 
 
 def edit_form(user, **changes) -> dict:
     """The edit-user form as the browser would send it; active is omitted when unchecked."""
-    fields = {"name": user.name, "email": user.email, "agency_id": str(user.agency_id), "role": user.role.value,
-              "active": user.active} | changes
+    fields = {
+        "name": user.name,
+        "email": user.email,
+        "agency_id": str(user.agency_id),
+        "role": user.role.value,
+        "active": user.active,
+    } | changes
     if fields.pop("active"):
         fields["active"] = "y"
     return fields
@@ -153,7 +158,9 @@ def test_disabling_a_user_ends_all_their_sessions_at_once(
     sign_in_through_pages(laptop, secret, at=START + timedelta(seconds=30))
     assert live_sessions(victim_id) == 2
 
-    response = client.post(client.url("access.edit_user", user_id=victim_id), data=edit_form(load_user(victim_id), active=False))
+    response = client.post(
+        client.url("access.edit_user", user_id=victim_id), data=edit_form(load_user(victim_id), active=False)
+    )
 
     assert response.location == client.url("access.list_users")
     assert load_user(victim_id).active is False
@@ -212,7 +219,8 @@ def test_changing_your_password_signs_out_your_other_sessions_only(
     old_hash = load_user(user_id).password_hash
 
     response = this_one.post(
-        this_one.url("access.change_password"), data={"current_password": TEST_PASSWORD, "password": NEW_PASSWORD, "password_again": NEW_PASSWORD}
+        this_one.url("access.change_password"),
+        data={"current_password": TEST_PASSWORD, "password": NEW_PASSWORD, "password_again": NEW_PASSWORD},
     )
 
     assert response.status_code == 200
@@ -226,7 +234,10 @@ def test_changing_your_password_signs_out_your_other_sessions_only(
 def test_the_new_password_is_the_one_that_signs_in(app, client, make_user, frozen_clock):
     _, secret = make_user()
     sign_in_through_pages(client, secret)
-    client.post(client.url("access.change_password"), data={"current_password": TEST_PASSWORD, "password": NEW_PASSWORD, "password_again": NEW_PASSWORD})
+    client.post(
+        client.url("access.change_password"),
+        data={"current_password": TEST_PASSWORD, "password": NEW_PASSWORD, "password_again": NEW_PASSWORD},
+    )
 
     fresh = app.test_client()
     old = fresh.post(fresh.url("access.sign_in"), data={"email": "worker@example.org", "password": TEST_PASSWORD})
@@ -234,7 +245,6 @@ def test_the_new_password_is_the_one_that_signs_in(app, client, make_user, froze
 
     assert old.status_code == 200
     assert new.location == fresh.url("access.verify_second_factor")
-
 
 
 def test_changing_the_password_needs_the_current_one(app, client, make_user, load_user, frozen_clock):

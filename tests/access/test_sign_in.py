@@ -146,7 +146,9 @@ def test_a_recovery_code_signs_in_once(app, client, make_user, load_user):
 
     user_id, _ = make_user()
     with app.app_context():
-        store.replace_recovery_codes(db.session.get(store.User, user_id), [signin.make_password_hash("ABCD-EFGH-IJKL-MNOP-QRST-UVWX")])
+        store.replace_recovery_codes(
+            db.session.get(store.User, user_id), [signin.make_password_hash("ABCD-EFGH-IJKL-MNOP-QRST-UVWX")]
+        )
         db.session.commit()
     post_password(client)
     used = client.post(client.url("access.use_recovery_code"), data={"code": "abcd efgh ijkl mnop qrst uvwx"})
@@ -161,8 +163,16 @@ def test_a_recovery_code_signs_in_once(app, client, make_user, load_user):
 
 @pytest.mark.parametrize(
     "next_path",
-    ["//evil.example", "https://evil.example/", "https:evil.example", "\\\\evil.example", "/\\evil.example",
-     "javascript:alert(1)", "/%0d%0aSet-Cookie:x", "evil.example"],
+    [
+        "//evil.example",
+        "https://evil.example/",
+        "https:evil.example",
+        "\\\\evil.example",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "/%0d%0aSet-Cookie:x",
+        "evil.example",
+    ],
 )
 def test_next_only_ever_leads_to_a_path_on_this_site(app, client, worker, next_path):
     _, secret = worker

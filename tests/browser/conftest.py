@@ -11,7 +11,14 @@ from tests.browser.accessibility import Accessibility
 from tests.conftest import build_test_app
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 FAILURE_SCREENSHOTS = Path(__file__).parent.parent.parent / "test-results"
 
 
@@ -59,7 +66,9 @@ def new_page(browser, request):
         context = browser.new_context(viewport={"width": 1100, "height": 900})
         page = context.new_page()
         page.console_errors = []
-        page.on("console", lambda message: page.console_errors.append(message.text) if message.type == "error" else None)
+        page.on(
+            "console", lambda message: page.console_errors.append(message.text) if message.type == "error" else None
+        )
         contexts.append((context, page))
         if hasattr(request.node, "accessibility"):
             request.node.accessibility.watch(page)

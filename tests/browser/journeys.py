@@ -1,6 +1,6 @@
 """Steps shared by the journeys of practitioners, coordinators and agency representatives."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pyotp
 
@@ -15,7 +15,7 @@ def in_database(app, query):
 
 
 def next_week() -> datetime:
-    return datetime.now(timezone.utc).replace(second=0, microsecond=0) + timedelta(days=7)
+    return datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(days=7)
 
 
 def signed_in_page(new_page, axe, base, email, secret):
@@ -26,7 +26,7 @@ def signed_in_page(new_page, axe, base, email, secret):
     page.fill("#email", email)
     page.fill("#password", TEST_PASSWORD)
     go(page, axe, page.get_by_role("button", name="Continue"))
-    page.fill("#code", pyotp.TOTP(secret).at(datetime.now(timezone.utc)))
+    page.fill("#code", pyotp.TOTP(secret).at(datetime.now(UTC)))
     go(page, axe, page.get_by_role("button", name="Sign in"))
     assert page.url == f"{base}/"
     return page

@@ -2,25 +2,32 @@
 back until the coordinator decides it, then each person downloads a copy made for them."""
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from access.models import Role
+from cases.models import ExcludedPerson
 from extensions import db
 from meetings.models import Meeting, MeetingStatus
-from risk.models import ExcludedPerson
 from tests.browser.test_referral_journey import sign_in
 from tests.meetings.factories import seed_meeting
 
 
 def seed_issued_meeting_with_an_exclusion(app) -> None:
-    starts_at = datetime.now(timezone.utc).replace(second=0, microsecond=0) + timedelta(days=7)
+    starts_at = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(days=7)
     seeded = seed_meeting(app, cases=1, starts_at=starts_at, invited=("Riverside Police",))
     with app.app_context():
         db.session.get(Meeting, seeded.meeting_id).status = MeetingStatus.LIST_ISSUED
-        db.session.add(ExcludedPerson(case_id=seeded.case_ids[0], name="John Smith", note="the perpetrator's brother", recorded_by_id=seeded.referrer_id))
+        db.session.add(
+            ExcludedPerson(
+                case_id=seeded.case_ids[0],
+                name="John Smith",
+                note="the perpetrator's brother",
+                recorded_by_id=seeded.referrer_id,
+            )
+        )
         db.session.commit()
 
 
@@ -32,15 +39,23 @@ def download(page, link_name: str, tmp_path) -> str:
     return "\n".join(page_.extract_text() for page_ in PdfReader(path).pages)
 
 
-def test_a_near_match_holds_documents_back_until_the_coordinator_releases_them(app, live_server, new_page, make_user, tmp_path):
+def test_a_near_match_holds_documents_back_until_the_coordinator_releases_them(
+    app, live_server, new_page, make_user, tmp_path
+):
     seed_issued_meeting_with_an_exclusion(app)
-    _, rep_secret = make_user(email="jon.smith@example.org", role=Role.AGENCY_REP, agency="Riverside Police", name="Jon Smith")
-    _, coordinator_secret = make_user(email="coordinator@example.org", role=Role.COORDINATOR, agency="Riverside Council", name="Cora Ordinator")
+    _, rep_secret = make_user(
+        email="jon.smith@example.org", role=Role.AGENCY_REP, agency="Riverside Police", name="Jon Smith"
+    )
+    _, coordinator_secret = make_user(
+        email="coordinator@example.org", role=Role.COORDINATOR, agency="Riverside Council", name="Cora Ordinator"
+    )
 
     rep = new_page()
     sign_in(rep, live_server, "jon.smith@example.org", rep_secret)
     rep.locator("nav").get_by_role("link", name="Documents", exact=True).click()
-    expect(rep.get_by_text("These documents are held back while the MARAC coordinator checks who receives them")).to_be_visible()
+    expect(
+        rep.get_by_text("These documents are held back while the MARAC coordinator checks who receives them")
+    ).to_be_visible()
     expect(rep.get_by_role("link", name="Download")).to_have_count(0)
 
     coordinator = new_page()

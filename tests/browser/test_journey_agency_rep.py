@@ -22,7 +22,13 @@ def seed_issued_list(app):
         meeting = db.session.get(Meeting, seeded.meeting_id)
         meeting.status = MeetingStatus.LIST_ISSUED
         for agency in ("Riverside Police", "Riverside Housing"):
-            db.session.add(ResearchReturn(agenda_item_id=seeded.item_ids[0], agency_id=seeded.agency_ids[agency], due_at=meeting.research_due_at))
+            db.session.add(
+                ResearchReturn(
+                    agenda_item_id=seeded.item_ids[0],
+                    agency_id=seeded.agency_ids[agency],
+                    due_at=meeting.research_due_at,
+                )
+            )
         db.session.commit()
     return seeded
 
@@ -32,8 +38,12 @@ def hold_the_meeting_with_a_police_action(app, seeded) -> int:
     with app.app_context():
         db.session.get(Meeting, seeded.meeting_id).status = MeetingStatus.DISTRIBUTED
         action = Action(
-            case_id=seeded.case_ids[0], agenda_item_id=seeded.item_ids[0], description="Flag the address for an urgent response",
-            owner_agency_id=seeded.agency_ids["Riverside Police"], owner_name="PC Hale", due_on=date.today() + timedelta(days=14),
+            case_id=seeded.case_ids[0],
+            agenda_item_id=seeded.item_ids[0],
+            description="Flag the address for an urgent response",
+            owner_agency_id=seeded.agency_ids["Riverside Police"],
+            owner_name="PC Hale",
+            due_on=date.today() + timedelta(days=14),
         )
         db.session.add(action)
         db.session.commit()
@@ -54,8 +64,18 @@ def test_an_agency_returns_research_and_later_completes_its_action(app, live_ser
     page.get_by_label("Summary of your agency's involvement").fill(INVOLVEMENT)
     go(page, axe, page.get_by_role("button", name="Save research return"))
     expect(page.get_by_text("Research return saved.")).to_be_visible()
-    returns = in_database(app, select(ResearchReturn.agency_id, ResearchReturn.known, ResearchReturn.involvement, ResearchReturn.returned_at.is_not(None)).order_by(ResearchReturn.agency_id))
-    assert returns == sorted([(police_id, True, INVOLVEMENT, True), (seeded.agency_ids["Riverside Housing"], None, None, False)])
+    returns = in_database(
+        app,
+        select(
+            ResearchReturn.agency_id,
+            ResearchReturn.known,
+            ResearchReturn.involvement,
+            ResearchReturn.returned_at.is_not(None),
+        ).order_by(ResearchReturn.agency_id),
+    )
+    assert returns == sorted(
+        [(police_id, True, INVOLVEMENT, True), (seeded.agency_ids["Riverside Housing"], None, None, False)]
+    )
 
     action_id = hold_the_meeting_with_a_police_action(app, seeded)
     go(page, axe, page.locator("nav").get_by_role("link", name="Actions", exact=True))
@@ -67,5 +87,7 @@ def test_an_agency_returns_research_and_later_completes_its_action(app, live_ser
     expect(page.get_by_text(f"Action {action_id} saved as done.")).to_be_visible()
     assert page.console_errors == []
 
-    stored = in_database(app, select(Action.status, Action.completion_note, Action.completed_on).where(Action.id == action_id))
+    stored = in_database(
+        app, select(Action.status, Action.completion_note, Action.completed_on).where(Action.id == action_id)
+    )
     assert stored == [(ActionStatus.DONE, COMPLETION_NOTE, date.today())]

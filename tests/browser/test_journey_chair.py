@@ -2,7 +2,7 @@
 attendance, minutes and actions for each case. The coordinator edits the same case's minutes in a
 second browser, gets the conflict page, and both texts survive. axe checks every page loaded."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -12,14 +12,19 @@ from app import format_local_datetime
 from extensions import db
 from meetings.models import Action, ActionStatus, Attendance, AttendanceStatus, CaseMinutes, Meeting, MeetingStatus
 from tests.browser.journeys import go, in_database, signed_in_page
-from tests.browser.test_meeting_journey import AUTOSAVE_WAIT_MS, CONFLICT_MESSAGE, assert_only_conflict_errors, status_row
+from tests.browser.test_meeting_journey import (
+    AUTOSAVE_WAIT_MS,
+    CONFLICT_MESSAGE,
+    assert_only_conflict_errors,
+    status_row,
+)
 from tests.meetings.factories import seed_meeting
 
 AUTOSAVE_URL_END = "/minutes/autosave"
 
 
 def seed_issued_meeting(app):
-    starts_at = datetime.now(timezone.utc).replace(second=0, microsecond=0) + timedelta(hours=1)
+    starts_at = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(hours=1)
     seeded = seed_meeting(app, cases=2, starts_at=starts_at)
     with app.app_context():
         db.session.get(Meeting, seeded.meeting_id).status = MeetingStatus.LIST_ISSUED
@@ -40,7 +45,9 @@ def type_autosaved(page, texts: dict[str, str]) -> None:
     *first, (last_label, last_text) = texts.items()
     for label, text in first:
         page.get_by_label(label, exact=True).fill(text)
-    with page.expect_response(lambda response: response.url.endswith(AUTOSAVE_URL_END) and last_text in (response.request.post_data or "")) as saved:
+    with page.expect_response(
+        lambda response: response.url.endswith(AUTOSAVE_URL_END) and last_text in (response.request.post_data or "")
+    ) as saved:
         page.get_by_label(last_label, exact=True).fill(last_text)
     assert saved.value.status == 200
     expect(page.locator("[data-autosave-status]")).to_contain_text("Saved at", timeout=AUTOSAVE_WAIT_MS)
@@ -93,13 +100,19 @@ CASE_2 = {
 
 def test_the_chair_runs_the_meeting_and_a_second_editor_loses_nothing(app, live_server, new_page, make_user, axe):
     seeded, starts_at = seed_issued_meeting(app)
-    chair_id, chair_secret = make_user(email="chair@example.org", role=Role.CHAIR, agency="Riverside Council", name="Chris Chair")
+    chair_id, chair_secret = make_user(
+        email="chair@example.org", role=Role.CHAIR, agency="Riverside Council", name="Chris Chair"
+    )
     with app.app_context():
         db.session.get(Meeting, seeded.meeting_id).chair_id = chair_id  # only the meeting's own chair runs it
         db.session.commit()
-    _, coordinator_secret = make_user(email="coordinator@example.org", role=Role.COORDINATOR, agency="Riverside Council", name="Cora Ordinator")
+    _, coordinator_secret = make_user(
+        email="coordinator@example.org", role=Role.COORDINATOR, agency="Riverside Council", name="Cora Ordinator"
+    )
     first_due, second_due = date.today() + timedelta(days=14), date.today() + timedelta(days=7)
-    police, hospital, housing = (seeded.agency_ids[name] for name in ("Riverside Police", "Riverside Hospitals NHS Trust", "Riverside Housing"))
+    police, hospital, housing = (
+        seeded.agency_ids[name] for name in ("Riverside Police", "Riverside Hospitals NHS Trust", "Riverside Housing")
+    )
 
     chair = signed_in_page(new_page, axe, live_server, "chair@example.org", chair_secret)
     open_meeting_checked(chair, axe, starts_at)
@@ -127,7 +140,9 @@ def test_the_chair_runs_the_meeting_and_a_second_editor_loses_nothing(app, live_
     coordinator.get_by_label("Decisions", exact=True).fill(CASE_1_COORDINATOR_DECISIONS)
     expect(coordinator.locator("[data-autosave-status]")).to_contain_text(CONFLICT_MESSAGE, timeout=AUTOSAVE_WAIT_MS)
     go(coordinator, axe, coordinator.get_by_role("button", name="Save minutes"))
-    expect(coordinator.get_by_role("heading", level=1)).to_have_text("Someone else changed these minutes while you were editing")
+    expect(coordinator.get_by_role("heading", level=1)).to_have_text(
+        "Someone else changed these minutes while you were editing"
+    )
     differences = coordinator.get_by_role("table", name="Where the two versions differ")
     expect(differences.get_by_role("row")).to_have_count(2)
     expect(differences.get_by_role("row", name="Decisions")).to_contain_text(CASE_1_CHAIR_DECISIONS)
@@ -161,21 +176,49 @@ def test_the_chair_runs_the_meeting_and_a_second_editor_loses_nothing(app, live_
 
     meeting_id, (first_item, second_item) = seeded.meeting_id, seeded.item_ids
     assert in_database(app, select(Meeting.status).where(Meeting.id == meeting_id)) == [(MeetingStatus.MINUTES_DRAFT,)]
-    attendance_rows = in_database(app, select(
-        Attendance.agency_id, Attendance.attendee_name, Attendance.status, Attendance.information_sent, Attendance.confidentiality_confirmed_at.is_not(None),
-    ).where(Attendance.meeting_id == meeting_id).order_by(Attendance.id))
-    assert attendance_rows == [(police, "Pat Officer", AttendanceStatus.PRESENT, False, True), (hospital, "Sam Nurse", AttendanceStatus.APOLOGIES, True, False)]
+    attendance_rows = in_database(
+        app,
+        select(
+            Attendance.agency_id,
+            Attendance.attendee_name,
+            Attendance.status,
+            Attendance.information_sent,
+            Attendance.confidentiality_confirmed_at.is_not(None),
+        )
+        .where(Attendance.meeting_id == meeting_id)
+        .order_by(Attendance.id),
+    )
+    assert attendance_rows == [
+        (police, "Pat Officer", AttendanceStatus.PRESENT, False, True),
+        (hospital, "Sam Nurse", AttendanceStatus.APOLOGIES, True, False),
+    ]
     assert saved_minutes(app, first_item) == {
         "agency_information": {f"agency-{police}": CASE_1["Shared by Riverside Police"]},
-        "information_shared": CASE_1["Other information shared"], "risks_to_victim": CASE_1["Risks to the victim"],
-        "risks_to_children": CASE_1["Risks to children"], "decisions": CASE_1_AGREED_DECISIONS, "outcome": "new",
+        "information_shared": CASE_1["Other information shared"],
+        "risks_to_victim": CASE_1["Risks to the victim"],
+        "risks_to_children": CASE_1["Risks to children"],
+        "decisions": CASE_1_AGREED_DECISIONS,
+        "outcome": "new",
     }
     assert saved_minutes(app, second_item) == {
         "agency_information": {f"agency-{hospital}": CASE_2["Shared by Riverside Hospitals NHS Trust"]},
-        "information_shared": CASE_2["Other information shared"], "risks_to_victim": CASE_2["Risks to the victim"],
-        "risks_to_children": CASE_2["Risks to children"], "decisions": CASE_2["Decisions"], "outcome": "repeat",
+        "information_shared": CASE_2["Other information shared"],
+        "risks_to_victim": CASE_2["Risks to the victim"],
+        "risks_to_children": CASE_2["Risks to children"],
+        "decisions": CASE_2["Decisions"],
+        "outcome": "repeat",
     }
-    actions = in_database(app, select(Action.agenda_item_id, Action.description, Action.owner_agency_id, Action.owner_name, Action.due_on, Action.status).order_by(Action.id))
+    actions = in_database(
+        app,
+        select(
+            Action.agenda_item_id,
+            Action.description,
+            Action.owner_agency_id,
+            Action.owner_name,
+            Action.due_on,
+            Action.status,
+        ).order_by(Action.id),
+    )
     assert actions == [
         (first_item, "Fit a door lock and a camera", housing, "Jo Banks", first_due, ActionStatus.OPEN),
         (second_item, "Flag the address for an urgent response", police, "PC Rao", second_due, ActionStatus.OPEN),
@@ -195,7 +238,10 @@ def saved_minutes(app, item_id) -> dict:
     with app.app_context():
         minutes = db.session.scalars(select(CaseMinutes).where(CaseMinutes.agenda_item_id == item_id)).one()
         return {
-            "agency_information": minutes.agency_information, "information_shared": minutes.information_shared,
-            "risks_to_victim": minutes.risks_to_victim, "risks_to_children": minutes.risks_to_children,
-            "decisions": minutes.decisions, "outcome": minutes.outcome.value if minutes.outcome else None,
+            "agency_information": minutes.agency_information,
+            "information_shared": minutes.information_shared,
+            "risks_to_victim": minutes.risks_to_victim,
+            "risks_to_children": minutes.risks_to_children,
+            "decisions": minutes.decisions,
+            "outcome": minutes.outcome.value if minutes.outcome else None,
         }

@@ -15,14 +15,27 @@ from pypdf import PdfReader
 
 from access.models import Role
 from app import format_local_datetime
+from cases.models import Referral
 from extensions import db
 from meetings.models import Action, Attendance, AttendanceStatus, CaseMinutes, CaseOutcome, Meeting, MeetingStatus
-from risk.models import Referral
 from tests.browser.journeys import go, signed_in_page
 from tests.meetings.factories import seed_meeting
 
 UK_TIME = ZoneInfo("Europe/London")
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 DECISIONS = "Housing to fit a door lock. Police to flag the address."
 RISKS = "Perpetrator1 knows the new address."
 HOUSING_ACTIONS = ("Fit a door lock and a camera", "Move the family to a safer flat")
@@ -77,14 +90,38 @@ def seed_the_quarter(app, quarter: LastQuarter):
         cases = [db.session.get(Referral, referral_id).case for referral_id in held.referral_ids]
         rename_victim(cases[0], "Grace", "Adeyemi")
         rename_victim(cases[1], "Amina", "Rahman")
-        db.session.add_all([
-            CaseMinutes(agenda_item_id=first_item, information_shared="Two call-outs since March.", risks_to_victim=RISKS, decisions=DECISIONS, agency_information={}, outcome=CaseOutcome.NEW),
-            CaseMinutes(agenda_item_id=second_item, decisions="Refer to the IDVA service today.", agency_information={}, outcome=CaseOutcome.REPEAT),
-            Attendance(meeting_id=held.meeting_id, agency_id=agencies["Riverside Police"], attendee_name="Pat Officer", status=AttendanceStatus.PRESENT, confidentiality_confirmed_at=quarter.at(14)),
-            action(cases[0], first_item, HOUSING_ACTIONS[0], agencies["Riverside Housing"], "Jo Banks", quarter.at(28)),
-            action(cases[1], second_item, POLICE_ACTION, agencies["Riverside Police"], "PC Rao", quarter.at(21)),
-            action(cases[1], second_item, HOUSING_ACTIONS[1], agencies["Riverside Housing"], "Jo Banks", quarter.at(35)),
-        ])
+        db.session.add_all(
+            [
+                CaseMinutes(
+                    agenda_item_id=first_item,
+                    information_shared="Two call-outs since March.",
+                    risks_to_victim=RISKS,
+                    decisions=DECISIONS,
+                    agency_information={},
+                    outcome=CaseOutcome.NEW,
+                ),
+                CaseMinutes(
+                    agenda_item_id=second_item,
+                    decisions="Refer to the IDVA service today.",
+                    agency_information={},
+                    outcome=CaseOutcome.REPEAT,
+                ),
+                Attendance(
+                    meeting_id=held.meeting_id,
+                    agency_id=agencies["Riverside Police"],
+                    attendee_name="Pat Officer",
+                    status=AttendanceStatus.PRESENT,
+                    confidentiality_confirmed_at=quarter.at(14),
+                ),
+                action(
+                    cases[0], first_item, HOUSING_ACTIONS[0], agencies["Riverside Housing"], "Jo Banks", quarter.at(28)
+                ),
+                action(cases[1], second_item, POLICE_ACTION, agencies["Riverside Police"], "PC Rao", quarter.at(21)),
+                action(
+                    cases[1], second_item, HOUSING_ACTIONS[1], agencies["Riverside Housing"], "Jo Banks", quarter.at(35)
+                ),
+            ]
+        )
         referral = db.session.get(Referral, second.referral_ids[0])
         referral.agency_id = agencies["Riverside Police"]
         referral.case.victim.gender = "Male"
@@ -92,7 +129,14 @@ def seed_the_quarter(app, quarter: LastQuarter):
 
 
 def action(case, item_id, description, agency_id, owner, due):
-    return Action(case_id=case.id, agenda_item_id=item_id, description=description, owner_agency_id=agency_id, owner_name=owner, due_on=due.date())
+    return Action(
+        case_id=case.id,
+        agenda_item_id=item_id,
+        description=description,
+        owner_agency_id=agency_id,
+        owner_name=owner,
+        due_on=due.date(),
+    )
 
 
 def saved_download(page, link, tmp_path):
@@ -109,13 +153,20 @@ def pdf_words(path) -> str:
 
 
 def document_link(page, label, starts_at):
-    return page.get_by_role("link", name=re.compile(rf"^Download\s*: {re.escape(label)}, meeting on {re.escape(format_local_datetime(starts_at))}"))
+    return page.get_by_role(
+        "link",
+        name=re.compile(rf"^Download\s*: {re.escape(label)}, meeting on {re.escape(format_local_datetime(starts_at))}"),
+    )
 
 
-def test_the_coordinator_downloads_the_documents_and_the_data_return(app, live_server, new_page, make_user, axe, tmp_path):
+def test_the_coordinator_downloads_the_documents_and_the_data_return(
+    app, live_server, new_page, make_user, axe, tmp_path
+):
     quarter = last_quarter()
     seed_the_quarter(app, quarter)
-    _, coordinator_secret = make_user(email="coordinator@example.org", role=Role.COORDINATOR, agency="Riverside Council", name="Cora Ordinator")
+    _, coordinator_secret = make_user(
+        email="coordinator@example.org", role=Role.COORDINATOR, agency="Riverside Council", name="Cora Ordinator"
+    )
     meeting_day = quarter.at(14)
     reference_date = meeting_day.strftime("%-d %b %Y")
 
@@ -123,7 +174,11 @@ def test_the_coordinator_downloads_the_documents_and_the_data_return(app, live_s
     go(coordinator, axe, coordinator.locator("nav").get_by_role("link", name="Documents", exact=True))
     agenda = pdf_words(saved_download(coordinator, document_link(coordinator, "Agenda", meeting_day), tmp_path))
     minutes = pdf_words(saved_download(coordinator, document_link(coordinator, "Minutes", meeting_day), tmp_path))
-    housing_plan = pdf_words(saved_download(coordinator, document_link(coordinator, "Action plan for Riverside Housing", meeting_day), tmp_path))
+    housing_plan = pdf_words(
+        saved_download(
+            coordinator, document_link(coordinator, "Action plan for Riverside Housing", meeting_day), tmp_path
+        )
+    )
 
     prepared_for = "Prepared for Cora Ordinator, Riverside Council"
     assert prepared_for in agenda and prepared_for in minutes and prepared_for in housing_plan
@@ -140,8 +195,14 @@ def test_the_coordinator_downloads_the_documents_and_the_data_return(app, live_s
     coordinator.get_by_label("Quarter").select_option(label=quarter.label)
     go(coordinator, axe, coordinator.get_by_role("button", name="Show this quarter"))
     expect(coordinator.get_by_text(f"2 meetings held in {quarter.label}.")).to_be_visible()
-    csv_path = saved_download(coordinator, coordinator.get_by_role("link", name=f"Download as CSV for {quarter.label}"), tmp_path)
-    xlsx_path = saved_download(coordinator, coordinator.get_by_role("link", name=f"Download as an Excel spreadsheet (XLSX) for {quarter.label}"), tmp_path)
+    csv_path = saved_download(
+        coordinator, coordinator.get_by_role("link", name=f"Download as CSV for {quarter.label}"), tmp_path
+    )
+    xlsx_path = saved_download(
+        coordinator,
+        coordinator.get_by_role("link", name=f"Download as an Excel spreadsheet (XLSX) for {quarter.label}"),
+        tmp_path,
+    )
 
     second_day = quarter.at(42)
     expected = [
@@ -156,8 +217,14 @@ def test_the_coordinator_downloads_the_documents_and_the_data_return(app, live_s
 
 
 COUNTED = (
-    "Meeting date", "Cases discussed (including repeats)", "Repeat cases", "Children in households", "Referrals from the police",
-    "Referrals from partner (non-police) agencies", "Partner-agency referrals (% of all referrals)", "Male victims",
+    "Meeting date",
+    "Cases discussed (including repeats)",
+    "Repeat cases",
+    "Children in households",
+    "Referrals from the police",
+    "Referrals from partner (non-police) agencies",
+    "Partner-agency referrals (% of all referrals)",
+    "Male victims",
 )
 
 
@@ -165,7 +232,9 @@ def counts_in(rows: list[list[str]]) -> list[tuple]:
     """The counted columns, found by the start of their headings as a person scanning the sheet would;
     the date as text, the counts as numbers (a spreadsheet shows 100.0 as 100)."""
     heading, *body = rows
-    date_column, *count_columns = [next(index for index, text in enumerate(heading) if text.startswith(name)) for name in COUNTED]
+    date_column, *count_columns = [
+        next(index for index, text in enumerate(heading) if text.startswith(name)) for name in COUNTED
+    ]
     return [(row[date_column], *(float(row[index]) for index in count_columns)) for row in body]
 
 

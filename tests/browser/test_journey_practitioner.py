@@ -7,10 +7,19 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from access.models import AgencyKind, Role
-from risk.models import Assessment, AssessmentStatus, ProfessionalJudgement, Referral, ReferralState
+from cases.models import Referral, ReferralState
+from risk.models import Assessment, AssessmentStatus, ProfessionalJudgement
 from tests.browser.journeys import go, in_database, open_assessment, signed_in_page, start_case_for_a_new_victim
 
-YES_ITEMS = {2, 6, 8, 12, 14, 15, 21}  # frightened, separation, stalking, control, threats to kill, strangulation, drugs: 7 of 24
+YES_ITEMS = {
+    2,
+    6,
+    8,
+    12,
+    14,
+    15,
+    21,
+}  # frightened, separation, stalking, control, threats to kill, strangulation, drugs: 7 of 24
 DONT_KNOW_ITEMS = {16, 24}
 RATIONALE = "Threats to kill and strangulation last week since she left; he is following her to work."
 
@@ -54,9 +63,18 @@ def test_a_practitioner_refers_on_professional_judgement(app, live_server, new_p
     assert page.console_errors == []
 
     expected_answers = {f"q{number}": answer(number) for number in range(1, 25)}
-    ((tool, status, answers, result, assessed_on),) = in_database(app, select(Assessment.tool_id, Assessment.status, Assessment.answers, Assessment.result, Assessment.assessed_on))
-    assert (tool, status, answers, result["score"], assessed_on) == ("dash-ric", AssessmentStatus.COMPLETE, expected_answers, 7, today)
+    ((tool, status, answers, result, assessed_on),) = in_database(
+        app,
+        select(Assessment.tool_id, Assessment.status, Assessment.answers, Assessment.result, Assessment.assessed_on),
+    )
+    assert (tool, status, answers, result["score"], assessed_on) == (
+        "dash-ric",
+        AssessmentStatus.COMPLETE,
+        expected_answers,
+        7,
+        today,
+    )
     assert in_database(app, select(ProfessionalJudgement.tier, ProfessionalJudgement.rationale)) == [(3, RATIONALE)]
-    assert in_database(app, select(Referral.criteria, Referral.state, Referral.victim_informed, Referral.consent_given)) == [
-        (["professional-judgement"], ReferralState.RECEIVED, True, True)
-    ]
+    assert in_database(
+        app, select(Referral.criteria, Referral.state, Referral.victim_informed, Referral.consent_given)
+    ) == [(["professional-judgement"], ReferralState.RECEIVED, True, True)]

@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from access import store as access_store
 from access.models import AgencyKind, Role
+from cases import store as cases_store
+from demo.cases import add_person
 from extensions import db
-from meetings.demo_cases import add_person
-from risk import store as risk_store
 from risk.models import Assessment, AssessmentStatus
 from tests.browser.journeys import in_database, signed_in_page
 
@@ -31,7 +31,11 @@ FOCUS_IS_VISIBLE = """yellow => {
 def seed_case(app, agency_name: str) -> str:
     with app.app_context():
         agency = access_store.get_agency_by_name(agency_name)
-        case = risk_store.create_case(victim=add_person(agency.id, "Grace", "Adeyemi", date(1989, 2, 12)), marac_area="Riverside", agency_id=agency.id)
+        case = cases_store.create_case(
+            victim=add_person(agency.id, "Grace", "Adeyemi", date(1989, 2, 12)),
+            marac_area="Riverside",
+            agency_id=agency.id,
+        )
         db.session.commit()
         return case.id
 
@@ -58,7 +62,9 @@ def press_and_wait(page, axe, key: str) -> None:
     axe.check(page)
 
 
-def test_the_risk_checklist_can_be_completed_with_the_keyboard_alone(app, live_server, new_page, axe, make_agency, make_user):
+def test_the_risk_checklist_can_be_completed_with_the_keyboard_alone(
+    app, live_server, new_page, axe, make_agency, make_user
+):
     make_agency("Riverside IDVA Service", AgencyKind.IDVA)
     _, secret = make_user(email="idva@example.org", role=Role.PRACTITIONER, agency="Riverside IDVA Service")
     case_id = seed_case(app, "Riverside IDVA Service")
@@ -98,7 +104,9 @@ def test_the_risk_checklist_can_be_completed_with_the_keyboard_alone(app, live_s
     expect(page.locator(".govuk-summary-list__row", has_text="Tool score").locator("dd")).to_have_text("8 of 24")
     assert page.console_errors == []
 
-    ((status, answers, result),) = in_database(app, select(Assessment.status, Assessment.answers, Assessment.result).where(Assessment.case_id == case_id))
+    ((status, answers, result),) = in_database(
+        app, select(Assessment.status, Assessment.answers, Assessment.result).where(Assessment.case_id == case_id)
+    )
     assert status is AssessmentStatus.COMPLETE
     assert answers == {f"q{number}": answer for number, answer in KEYED.items()}
     assert result["score"] == 8

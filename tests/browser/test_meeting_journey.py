@@ -1,7 +1,7 @@
 """The meeting cycle in a real browser: issuing the list, research, running the meeting and its minutes."""
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -19,7 +19,7 @@ CONFLICT_MESSAGE = "Someone else has changed these minutes"
 
 
 def seed(app, status=None):
-    starts_at = datetime.now(timezone.utc).replace(second=0, microsecond=0) + timedelta(days=7)
+    starts_at = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(days=7)
     seeded = seed_meeting(app, cases=1, starts_at=starts_at)
     if status is not None:
         with app.app_context():
@@ -65,7 +65,9 @@ def agency_row(page, name):
 
 def test_the_coordinator_issues_the_list_and_an_agency_returns_research(app, live_server, new_page, make_user):
     seeded, starts_at = seed(app)
-    _, coordinator_secret = make_user(email="coordinator@example.org", role=Role.COORDINATOR, agency="Riverside Council")
+    _, coordinator_secret = make_user(
+        email="coordinator@example.org", role=Role.COORDINATOR, agency="Riverside Council"
+    )
     _, rep_secret = make_user(email="rep@example.org", role=Role.AGENCY_REP, agency="Riverside Hospitals NHS Trust")
 
     coordinator = new_page()
@@ -90,7 +92,12 @@ def test_the_coordinator_issues_the_list_and_an_agency_returns_research(app, liv
     rep.get_by_role("button", name="Save research return").click()
     expect(rep.get_by_text("Research return saved.")).to_be_visible()
     expect(rep.locator(".govuk-summary-list__row", has_text="Your agency's return")).to_contain_text("Returned")
-    returns = in_database(app, select(ResearchReturn.known, ResearchReturn.involvement).where(ResearchReturn.agency_id == seeded.agency_ids["Riverside Hospitals NHS Trust"]))
+    returns = in_database(
+        app,
+        select(ResearchReturn.known, ResearchReturn.involvement).where(
+            ResearchReturn.agency_id == seeded.agency_ids["Riverside Hospitals NHS Trust"]
+        ),
+    )
     assert [tuple(row) for row in returns] == [(True, "Seen at A&E twice in March with injuries.")]
 
     coordinator.get_by_role("link", name="Research returned by each agency").click()
@@ -108,7 +115,9 @@ def test_the_chair_minutes_a_case_and_a_second_editor_loses_nothing(app, live_se
     item_id = seeded.item_ids[0]
     chair_id, chair_secret = make_user(email="chair@example.org", role=Role.CHAIR, agency="Riverside Council")
     chair_the_meeting(app, seeded.meeting_id, chair_id)
-    _, coordinator_secret = make_user(email="coordinator@example.org", role=Role.COORDINATOR, agency="Riverside Council")
+    _, coordinator_secret = make_user(
+        email="coordinator@example.org", role=Role.COORDINATOR, agency="Riverside Council"
+    )
 
     chair = new_page()
     sign_in(chair, live_server, "chair@example.org", chair_secret)
@@ -141,7 +150,9 @@ def test_the_chair_minutes_a_case_and_a_second_editor_loses_nothing(app, live_se
     assert saved_decisions(app, item_id) == coordinator_text
 
     chair.get_by_role("button", name="Save minutes").click()
-    expect(chair.get_by_role("heading", level=1)).to_have_text("Someone else changed these minutes while you were editing")
+    expect(chair.get_by_role("heading", level=1)).to_have_text(
+        "Someone else changed these minutes while you were editing"
+    )
     differences = chair.get_by_role("row", name="Decisions")
     expect(differences).to_contain_text(coordinator_text)
     expect(differences).to_contain_text(chair_text)
@@ -181,10 +192,14 @@ def test_an_action_is_added_from_the_minutes(app, live_server, new_page, make_us
     chair.get_by_role("button", name="Add action").click()
 
     expect(chair.get_by_text("Action added.")).to_be_visible()
-    row = chair.get_by_role("table", name="Actions agreed for this case").get_by_role("row", name="Fit a door lock and a camera")
+    row = chair.get_by_role("table", name="Actions agreed for this case").get_by_role(
+        "row", name="Fit a door lock and a camera"
+    )
     expect(row).to_contain_text("Riverside Housing, Jo Banks")
     expect(row).to_contain_text(due.strftime("%-d %b %Y"))
     expect(row).to_contain_text("Open")
     actions = in_database(app, select(Action.description, Action.owner_agency_id, Action.owner_name, Action.due_on))
-    assert [tuple(action) for action in actions] == [("Fit a door lock and a camera", seeded.agency_ids["Riverside Housing"], "Jo Banks", due)]
+    assert [tuple(action) for action in actions] == [
+        ("Fit a door lock and a camera", seeded.agency_ids["Riverside Housing"], "Jo Banks", due)
+    ]
     assert chair.console_errors == []

@@ -1,6 +1,6 @@
 """A practitioner refers a case and the coordinator accepts it, in a real browser."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pyotp
 
@@ -13,7 +13,7 @@ def sign_in(page, base, email, secret):
     page.fill("#email", email)
     page.fill("#password", TEST_PASSWORD)
     page.click("button:has-text('Continue')")
-    page.fill("#code", pyotp.TOTP(secret).at(datetime.now(timezone.utc)))
+    page.fill("#code", pyotp.TOTP(secret).at(datetime.now(UTC)))
     page.click("button:has-text('Sign in')")
     page.wait_for_url(f"{base}/")
 
@@ -26,8 +26,12 @@ def fill_date(page, name, day, month, year):
 
 def test_a_practitioner_refers_and_the_coordinator_accepts(live_server, new_page, make_agency, make_user):
     make_agency("Riverside IDVA Service", AgencyKind.IDVA)
-    _, practitioner_secret = make_user(email="idva@example.org", role=Role.PRACTITIONER, agency="Riverside IDVA Service")
-    _, coordinator_secret = make_user(email="coordinator@example.org", role=Role.COORDINATOR, agency="Riverside Council")
+    _, practitioner_secret = make_user(
+        email="idva@example.org", role=Role.PRACTITIONER, agency="Riverside IDVA Service"
+    )
+    _, coordinator_secret = make_user(
+        email="coordinator@example.org", role=Role.COORDINATOR, agency="Riverside Council"
+    )
     page = new_page()
     sign_in(page, live_server, "idva@example.org", practitioner_secret)
 
@@ -41,7 +45,7 @@ def test_a_practitioner_refers_and_the_coordinator_accepts(live_server, new_page
 
     page.click("text=Start a risk assessment")
     assert page.is_checked("input[name=tool][value=dash-ric]")
-    today = datetime.now(timezone.utc)
+    today = datetime.now(UTC)
     fill_date(page, "assessed_on", str(today.day), str(today.month), str(today.year))
     page.click("button:has-text('Continue')")
     for number in range(1, 25):

@@ -20,7 +20,12 @@ def fits_the_screen(page) -> bool:
 
 @pytest.mark.parametrize("width", [1100, 375])
 def test_a_dara_graded_high_names_its_unchecked_rules_and_the_incident_form_asks_who_caused_harm(
-    live_server, new_page, axe, make_agency, make_user, width,
+    live_server,
+    new_page,
+    axe,
+    make_agency,
+    make_user,
+    width,
 ):
     make_agency("Riverside Police", AgencyKind.POLICE)
     _, secret = make_user(email="officer@example.org", role=Role.PRACTITIONER, agency="Riverside Police")

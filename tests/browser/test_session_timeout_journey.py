@@ -4,7 +4,7 @@ after the session ended are kept in the tab and offered back after signing in ag
 newer text."""
 
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pyotp
 import pytest
@@ -34,14 +34,20 @@ def app_settings(request):
 def end_sessions_by_idling(app, user_id: int) -> None:
     with app.app_context():
         db.session.execute(
-            update(UserSession).where(UserSession.user_id == user_id).values(last_seen_at=datetime.now(timezone.utc) - timedelta(minutes=31))
+            update(UserSession)
+            .where(UserSession.user_id == user_id)
+            .values(last_seen_at=datetime.now(UTC) - timedelta(minutes=31))
         )
         db.session.commit()
 
 
 def live_sessions(app, user_id: int) -> list[datetime]:
     with app.app_context():
-        return list(db.session.scalars(select(UserSession.last_seen_at).where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))))
+        return list(
+            db.session.scalars(
+                select(UserSession.last_seen_at).where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
+            )
+        )
 
 
 def sign_in_again(page, axe, app, user_id: int, secret: str) -> None:
@@ -52,7 +58,7 @@ def sign_in_again(page, axe, app, user_id: int, secret: str) -> None:
     page.fill("#email", CHAIR)
     page.fill("#password", TEST_PASSWORD)
     go(page, axe, page.get_by_role("button", name="Continue"))
-    page.fill("#code", pyotp.TOTP(secret).at(datetime.now(timezone.utc)))
+    page.fill("#code", pyotp.TOTP(secret).at(datetime.now(UTC)))
     page.get_by_role("button", name="Sign in").click()
 
 
@@ -72,7 +78,9 @@ def signed_out_dialog(page):
 
 
 @pytest.mark.parametrize("width", [1100, 375])
-def test_minutes_typed_after_the_session_ended_are_kept_and_offered_back_after_signing_in(app, live_server, new_page, axe, make_user, width):
+def test_minutes_typed_after_the_session_ended_are_kept_and_offered_back_after_signing_in(
+    app, live_server, new_page, axe, make_user, width
+):
     """S3: type into the minutes, let the session expire, keep typing and press Save, sign in again: the
     text is offered back, put back and saved."""
     seeded, _ = seed(app, status=MeetingStatus.IN_PROGRESS)
@@ -125,7 +133,9 @@ def test_minutes_typed_after_the_session_ended_are_kept_and_offered_back_after_s
     assert page.console_errors == [REFUSED_AS_SIGNED_OUT]
 
 
-def test_kept_text_is_never_saved_over_newer_minutes_and_goes_when_discarded_or_signed_out(app, live_server, new_page, axe, make_user):
+def test_kept_text_is_never_saved_over_newer_minutes_and_goes_when_discarded_or_signed_out(
+    app, live_server, new_page, axe, make_user
+):
     """S3: while the chair was signed out the coordinator saved the minutes: putting the kept text back is
     refused as a conflict (both versions are shown on Save). Kept text can be discarded instead, and
     signing out clears it (S7, and D3's one exception kept small)."""
@@ -143,7 +153,9 @@ def test_kept_text_is_never_saved_over_newer_minutes_and_goes_when_discarded_or_
     decisions.press_sequentially(" IDVA to call.")
     expect(signed_out_dialog(page)).to_be_visible(timeout=AUTOSAVE_WAIT_MS)
     with app.app_context():
-        db.session.scalars(select(CaseMinutes).where(CaseMinutes.agenda_item_id == item_id)).one().decisions = "Coordinator: refer to housing."
+        db.session.scalars(
+            select(CaseMinutes).where(CaseMinutes.agenda_item_id == item_id)
+        ).one().decisions = "Coordinator: refer to housing."
         db.session.commit()
 
     go(page, axe, signed_out_dialog(page).get_by_role("link", name="Sign in again"))
@@ -185,12 +197,19 @@ def test_kept_text_is_never_saved_over_newer_minutes_and_goes_when_discarded_or_
     go(page, axe, page.get_by_role("button", name="Sign out"))
     expect(page.get_by_role("heading", name="You have signed out")).to_be_visible()
     assert kept_in_the_tab(page) == 0
-    assert page.console_errors == [REFUSED_AS_SIGNED_OUT, REFUSED_AS_CONFLICT, REFUSED_AS_SIGNED_OUT, REFUSED_AS_SIGNED_OUT]
+    assert page.console_errors == [
+        REFUSED_AS_SIGNED_OUT,
+        REFUSED_AS_CONFLICT,
+        REFUSED_AS_SIGNED_OUT,
+        REFUSED_AS_SIGNED_OUT,
+    ]
 
 
 @pytest.mark.parametrize("app_settings", [{"IDLE_TIMEOUT": SHORT_IDLE, "IDLE_WARNING": SHORT_WARNING}], indirect=True)
 @pytest.mark.parametrize("width", [1100, 375])
-def test_a_warning_before_the_idle_limit_lets_the_chair_stay_signed_in(app, live_server, new_page, axe, make_user, width):
+def test_a_warning_before_the_idle_limit_lets_the_chair_stay_signed_in(
+    app, live_server, new_page, axe, make_user, width
+):
     """S3: warned before the idle limit (here 14 seconds, warned 6 before); "Stay signed in", pressed from
     the keyboard, keeps the session past the limit; ignored, the warning says the chair has been signed out."""
     chair_id, secret = make_user(email=CHAIR, role=Role.CHAIR, agency="Riverside Council")
@@ -211,7 +230,9 @@ def test_a_warning_before_the_idle_limit_lets_the_chair_stay_signed_in(app, live
     assert last_seen_after > last_seen_before
 
     expect(warning).to_be_visible(timeout=15_000)
-    assert time.monotonic() - loaded > SHORT_IDLE.total_seconds()  # warned again, so still signed in, past the first limit
+    assert (
+        time.monotonic() - loaded > SHORT_IDLE.total_seconds()
+    )  # warned again, so still signed in, past the first limit
     assert live_sessions(app, chair_id) == [last_seen_after]  # the time-left checks did not keep the session alive
 
     signed_out = signed_out_dialog(page)
@@ -225,7 +246,9 @@ def test_a_warning_before_the_idle_limit_lets_the_chair_stay_signed_in(app, live
 
 
 @pytest.mark.parametrize("app_settings", [{"IDLE_TIMEOUT": SHORT_IDLE, "IDLE_WARNING": SHORT_WARNING}], indirect=True)
-def test_safe_contact_details_typed_after_the_session_ended_are_never_kept_in_the_browser(app, live_server, new_page, axe, make_user):
+def test_safe_contact_details_typed_after_the_session_ended_are_never_kept_in_the_browser(
+    app, live_server, new_page, axe, make_user
+):
     """Z3 and D3: the one form whose text is not kept through a timeout, because it is restricted. The
     minutes form on the same terms is kept (the test above), so this one is held back by its marking."""
     seeded, _ = seed(app, status=MeetingStatus.IN_PROGRESS)

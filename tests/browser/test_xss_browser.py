@@ -3,17 +3,17 @@ new case, the referral's reason and exclusion list, a research return, minutes a
 no Content-Security-Policy violation is logged, and each payload reads back exactly as typed."""
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from access import store as access_store
 from access.models import Role
+from cases.models import Case, Person, Referral
+from demo.cases import add_assessment, yes_to
 from extensions import db
-from meetings.demo_cases import add_assessment, yes_to
 from meetings.models import Meeting, MeetingStatus, ResearchReturn
-from risk.models import Case, Person, Referral
 from tests.browser.test_meeting_journey import open_case_from_agenda, open_meeting
 from tests.browser.test_referral_journey import fill_date, sign_in
 from tests.meetings.factories import seed_meeting
@@ -21,11 +21,22 @@ from tests.xss_payloads import BOLD_CANARY, TEMPLATE_PRODUCT
 
 GIVEN_NAME = "<img src=x onerror=alert('xss-8')>"
 FAMILY_NAME = "\"><script>alert('xss-34')</script>"
-NO_CONSENT_REASON = ["<svg><script>alert('xss-30')</script></svg>", "{{1337*1337}}", "</textarea><script>alert('xss-5')</script>"]
+NO_CONSENT_REASON = [
+    "<svg><script>alert('xss-30')</script></svg>",
+    "{{1337*1337}}",
+    "</textarea><script>alert('xss-5')</script>",
+]
 EXCLUDED_NAME, EXCLUDED_NOTE = "<svg onload=alert('xss-29')>", "' onfocus='alert(37)' autofocus='"
-INVOLVEMENT = ["<details open ontoggle=alert('xss-12')>", "<a href=\"javascript:alert('xss-17')\">click</a>", "${1337*1337}"]
+INVOLVEMENT = [
+    "<details open ontoggle=alert('xss-12')>",
+    "<a href=\"javascript:alert('xss-17')\">click</a>",
+    "${1337*1337}",
+]
 RISKS = BOLD_CANARY
-DECISIONS = ["<iframe srcdoc=\"<script>alert('xss-16')</script>\"></iframe>", "\" autofocus onfocus=alert('xss-38') x=\""]
+DECISIONS = [
+    "<iframe srcdoc=\"<script>alert('xss-16')</script>\"></iframe>",
+    "\" autofocus onfocus=alert('xss-38') x=\"",
+]
 ACTION = "<input autofocus onfocus=alert('xss-11')>"
 OWNER = "'><img src=x onerror=alert('xss-35')>"
 
@@ -95,17 +106,23 @@ def minute_the_case(coordinator, starts_at):
 
 
 def test_payloads_typed_into_the_main_forms_read_back_as_text_and_run_nothing(app, live_server, new_page, make_user):
-    starts_at = datetime.now(timezone.utc).replace(second=0, microsecond=0) + timedelta(days=7)
+    starts_at = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(days=7)
     seeded = seed_meeting(app, cases=1, starts_at=starts_at)
     with app.app_context():
         meeting = db.session.get(Meeting, seeded.meeting_id)
         meeting.status = MeetingStatus.LIST_ISSUED
         hospital = seeded.agency_ids["Riverside Hospitals NHS Trust"]
-        db.session.add(ResearchReturn(agenda_item_id=seeded.item_ids[0], agency_id=hospital, due_at=meeting.research_due_at))
+        db.session.add(
+            ResearchReturn(agenda_item_id=seeded.item_ids[0], agency_id=hospital, due_at=meeting.research_due_at)
+        )
         db.session.commit()
-    _, practitioner_secret = make_user(email="idva@example.org", role=Role.PRACTITIONER, agency="Riverside IDVA Service")
+    _, practitioner_secret = make_user(
+        email="idva@example.org", role=Role.PRACTITIONER, agency="Riverside IDVA Service"
+    )
     _, rep_secret = make_user(email="rep@example.org", role=Role.AGENCY_REP, agency="Riverside Hospitals NHS Trust")
-    _, coordinator_secret = make_user(email="coordinator@example.org", role=Role.COORDINATOR, agency="Riverside Council")
+    _, coordinator_secret = make_user(
+        email="coordinator@example.org", role=Role.COORDINATOR, agency="Riverside Council"
+    )
     dialogs = []
 
     practitioner = watched(new_page(), dialogs)
@@ -132,7 +149,9 @@ def test_payloads_typed_into_the_main_forms_read_back_as_text_and_run_nothing(ap
     expect(coordinator.get_by_label("Decisions", exact=True)).to_have_value("\n".join(DECISIONS))
 
     with app.app_context():
-        names = db.session.execute(select(Person.given_name, Person.family_name).where(Person.given_name == GIVEN_NAME)).all()
+        names = db.session.execute(
+            select(Person.given_name, Person.family_name).where(Person.given_name == GIVEN_NAME)
+        ).all()
     assert [tuple(row) for row in names] == [(GIVEN_NAME, FAMILY_NAME)]
     assert dialogs == []
     assert practitioner.console_errors == rep.console_errors == coordinator.console_errors == []

@@ -1,16 +1,16 @@
 """Meetings with cases on their agendas, made straight in the database for tests of the meeting cycle."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from access import signin
 from access import store as access_store
 from access.models import Agency, AgencyKind, Role, User
+from cases import store as cases_store
+from cases.models import PartyRole, Referral, ReferralState
+from demo.cases import add_assessment, add_person, refer_now, yes_to
 from extensions import db
-from meetings.demo_cases import add_assessment, add_person, refer_now, yes_to
 from meetings.models import AgendaItem, AgendaSection, Invitation, Meeting, MeetingStatus
-from risk import store as risk_store
-from risk.models import PartyRole, Referral, ReferralState
 
 AGENCIES = {
     "Riverside Police": AgencyKind.POLICE,
@@ -18,7 +18,7 @@ AGENCIES = {
     "Riverside Hospitals NHS Trust": AgencyKind.HEALTH,
     "Riverside Housing": AgencyKind.HOUSING,
 }
-MEETING_START = datetime(2026, 12, 2, 10, 0, tzinfo=timezone.utc)
+MEETING_START = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -39,28 +39,66 @@ def agency_ids() -> dict[str, int]:
     return ids
 
 
-def seed_meeting(app, *, cases: int = 2, invited=("Riverside Police", "Riverside Hospitals NHS Trust"), starts_at=MEETING_START, with_children=True) -> SeededMeeting:
+def seed_meeting(
+    app,
+    *,
+    cases: int = 2,
+    invited=("Riverside Police", "Riverside Hospitals NHS Trust"),
+    starts_at=MEETING_START,
+    with_children=True,
+) -> SeededMeeting:
     """A planned meeting with `cases` scheduled referrals on its agenda and `invited` agencies invited.
     Victims are named Victim1 Case, Victim2 Case …; each has a perpetrator, and a child when asked."""
     with app.app_context():
         agencies = agency_ids()
         referrer = access_store.get_user_by_email("seed-referrer@example.org") or access_store.create_user(
-            name="Seed Referrer", email="seed-referrer@example.org", agency=db.session.get(Agency, agencies["Riverside IDVA Service"]),
-            role=Role.PRACTITIONER, password_hash=signin.make_password_hash("unused password for seeding"),
+            name="Seed Referrer",
+            email="seed-referrer@example.org",
+            agency=db.session.get(Agency, agencies["Riverside IDVA Service"]),
+            role=Role.PRACTITIONER,
+            password_hash=signin.make_password_hash("unused password for seeding"),
         )
-        meeting = Meeting(area="Riverside", starts_at=starts_at, venue="Room 2", capacity=10, research_due_at=starts_at - timedelta(days=3))
+        meeting = Meeting(
+            area="Riverside",
+            starts_at=starts_at,
+            venue="Room 2",
+            capacity=10,
+            research_due_at=starts_at - timedelta(days=3),
+        )
         db.session.add(meeting)
         db.session.flush()
         item_ids, referral_ids, case_ids = [], [], []
         for number in range(1, cases + 1):
-            case = risk_store.create_case(victim=add_person(referrer.agency_id, f"Victim{number}", "Case", date(1990, 1, number), "RV1 2AB"), marac_area="Riverside", agency_id=referrer.agency_id)
-            risk_store.add_party(case, add_person(referrer.agency_id, f"Perpetrator{number}", "Case", date(1985, 1, number)), PartyRole.PERPETRATOR)
+            case = cases_store.create_case(
+                victim=add_person(referrer.agency_id, f"Victim{number}", "Case", date(1990, 1, number), "RV1 2AB"),
+                marac_area="Riverside",
+                agency_id=referrer.agency_id,
+            )
+            cases_store.add_party(
+                case,
+                add_person(referrer.agency_id, f"Perpetrator{number}", "Case", date(1985, 1, number)),
+                PartyRole.PERPETRATOR,
+            )
             if with_children:
-                risk_store.add_party(case, add_person(referrer.agency_id, f"Child{number}", "Case", date(2018, 1, number)), PartyRole.CHILD)
+                cases_store.add_party(
+                    case,
+                    add_person(referrer.agency_id, f"Child{number}", "Case", date(2018, 1, number)),
+                    PartyRole.CHILD,
+                )
             add_assessment(case, referrer, "dash-ric", yes_to(15), starts_at.date() - timedelta(days=10))
-            referral = refer_now(case, referrer, starts_at.date() - timedelta(days=9), "Riverside", ReferralState.SCHEDULED)
+            referral = refer_now(
+                case, referrer, starts_at.date() - timedelta(days=9), "Riverside", ReferralState.SCHEDULED
+            )
             slot = starts_at + timedelta(minutes=15 * number)
-            item = AgendaItem(meeting=meeting, referral=referral, position=number, section=AgendaSection.CHILDREN if with_children else AgendaSection.ADULT_ONLY, starts_at=slot, ends_at=slot + timedelta(minutes=15), flags=[])
+            item = AgendaItem(
+                meeting=meeting,
+                referral=referral,
+                position=number,
+                section=AgendaSection.CHILDREN if with_children else AgendaSection.ADULT_ONLY,
+                starts_at=slot,
+                ends_at=slot + timedelta(minutes=15),
+                flags=[],
+            )
             db.session.add(item)
             db.session.flush()
             item_ids.append(item.id)
@@ -77,7 +115,7 @@ def seed_history_and_a_new_referral(app, starts_at, *, incident_days_ago: int | 
     (same name, birth date and perpetrator), so nothing yet shows the referral is a repeat; with an incident
     INCIDENT_DAYS_AGO days ago on the new case, or none. Returns the referral's id, the upcoming meeting and the
     date the earlier referral was received."""
-    heard_on = datetime.now(timezone.utc).replace(second=0, microsecond=0) - timedelta(days=120)
+    heard_on = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(days=120)
     history = seed_meeting(app, cases=1, starts_at=heard_on)
     upcoming = seed_meeting(app, cases=0, starts_at=starts_at)
     with app.app_context():
@@ -87,11 +125,21 @@ def seed_history_and_a_new_referral(app, starts_at, *, incident_days_ago: int | 
         perpetrator = next(party.person for party in earlier.case.parties if party.role is PartyRole.PERPETRATOR)
         referrer = db.session.get(User, history.referrer_id)
         police = db.session.get(Agency, history.agency_ids["Riverside Police"])
-        case = risk_store.create_case(victim=add_person(police.id, "Victim1", "Case", date(1990, 1, 1), "RV1 2AB"), marac_area="Riverside", agency_id=police.id)
-        risk_store.add_party(case, perpetrator, PartyRole.PERPETRATOR)
+        case = cases_store.create_case(
+            victim=add_person(police.id, "Victim1", "Case", date(1990, 1, 1), "RV1 2AB"),
+            marac_area="Riverside",
+            agency_id=police.id,
+        )
+        cases_store.add_party(case, perpetrator, PartyRole.PERPETRATOR)
         if incident_days_ago is not None:
-            risk_store.add_incident(case, occurred_on=date.today() - timedelta(days=incident_days_ago), type="threats",
-                                    agency_id=police.id, reference=None, recorded_by=referrer)
+            cases_store.add_incident(
+                case,
+                occurred_on=date.today() - timedelta(days=incident_days_ago),
+                type="threats",
+                agency_id=police.id,
+                reference=None,
+                recorded_by=referrer,
+            )
         add_assessment(case, referrer, "dash-ric", yes_to(15), date.today())
         referral = refer_now(case, referrer, date.today(), "Riverside")
         db.session.commit()

@@ -1,4 +1,4 @@
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -17,11 +17,26 @@ def seeded(app):
     return seed_meeting(app, cases=2)
 
 
-def add_action(app, seeded, *, agency=POLICE, due_in_days=10, description="Check the address history", owner="Pat Owner", case=0, **fields) -> int:
+def add_action(
+    app,
+    seeded,
+    *,
+    agency=POLICE,
+    due_in_days=10,
+    description="Check the address history",
+    owner="Pat Owner",
+    case=0,
+    **fields,
+) -> int:
     with app.app_context():
         action = Action(
-            case_id=seeded.case_ids[case], agenda_item_id=seeded.item_ids[case], description=description,
-            owner_agency_id=seeded.agency_ids[agency], owner_name=owner, due_on=date.today() + timedelta(days=due_in_days), **fields,
+            case_id=seeded.case_ids[case],
+            agenda_item_id=seeded.item_ids[case],
+            description=description,
+            owner_agency_id=seeded.agency_ids[agency],
+            owner_name=owner,
+            due_on=date.today() + timedelta(days=due_in_days),
+            **fields,
         )
         db.session.add(action)
         db.session.commit()
@@ -125,7 +140,15 @@ def test_overdue_and_due_soon_are_highlighted_and_listed_as_reminders(app, clien
     overdue = add_action(app, seeded, due_in_days=-1, description="Overdue one")
     soon = add_action(app, seeded, due_in_days=2, description="Soon one")
     later = add_action(app, seeded, due_in_days=20, description="Later one")
-    add_action(app, seeded, due_in_days=-9, description="Finished one", status=ActionStatus.DONE, completion_note="Done it", completed_on=date.today())
+    add_action(
+        app,
+        seeded,
+        due_in_days=-9,
+        description="Finished one",
+        status=ActionStatus.DONE,
+        completion_note="Done it",
+        completed_on=date.today(),
+    )
     sign_in_as(Role.AGENCY_REP, agency=POLICE)
 
     text = page(client, "meetings.list_actions")
@@ -141,9 +164,19 @@ def test_overdue_and_due_soon_are_highlighted_and_listed_as_reminders(app, clien
 
 
 def test_closed_actions_show_for_ninety_days_after_their_last_change(app, client, sign_in_as, seeded):
-    long_ago = datetime.now(timezone.utc) - timedelta(days=91)
-    add_action(app, seeded, description="Closed recently", status=ActionStatus.NOT_DONE, completion_note="Could not reach")
-    add_action(app, seeded, description="Closed long ago", status=ActionStatus.DONE, completion_note="Done", created_at=long_ago, updated_at=long_ago)
+    long_ago = datetime.now(UTC) - timedelta(days=91)
+    add_action(
+        app, seeded, description="Closed recently", status=ActionStatus.NOT_DONE, completion_note="Could not reach"
+    )
+    add_action(
+        app,
+        seeded,
+        description="Closed long ago",
+        status=ActionStatus.DONE,
+        completion_note="Done",
+        created_at=long_ago,
+        updated_at=long_ago,
+    )
     sign_in_as(Role.AGENCY_REP, agency=POLICE)
 
     text = page(client, "meetings.list_actions")
@@ -179,21 +212,33 @@ def test_marking_done_saves_the_note_and_date_and_is_audited(app, client, sign_i
     action_id = add_action(app, seeded)
     sign_in_as(Role.PRACTITIONER, agency=POLICE)
 
-    response = client.post(client.url("meetings.update_action", action_id=action_id), data={"status": "done", "completion_note": "Checked: two call-outs", "version": "1"})
+    response = client.post(
+        client.url("meetings.update_action", action_id=action_id),
+        data={"status": "done", "completion_note": "Checked: two call-outs", "version": "1"},
+    )
 
     assert response.status_code == 302
     assert response.location.endswith(client.url("meetings.list_actions"))
     saved = get_action(app, action_id)
-    assert (saved.status, saved.completion_note, saved.completed_on) == (ActionStatus.DONE, "Checked: two call-outs", date.today())
+    assert (saved.status, saved.completion_note, saved.completed_on) == (
+        ActionStatus.DONE,
+        "Checked: two call-outs",
+        date.today(),
+    )
     assert count_audit(app, "action-updated", action_id) == 1
     assert "saved as done" in page(client, "meetings.list_actions")
 
 
 def test_reopening_an_action_clears_its_completion_date(app, client, sign_in_as, seeded):
-    action_id = add_action(app, seeded, status=ActionStatus.DONE, completion_note="Done", completed_on=date.today() - timedelta(days=2))
+    action_id = add_action(
+        app, seeded, status=ActionStatus.DONE, completion_note="Done", completed_on=date.today() - timedelta(days=2)
+    )
     sign_in_as(Role.AGENCY_REP, agency=POLICE)
 
-    response = client.post(client.url("meetings.update_action", action_id=action_id), data={"status": "open", "completion_note": "", "version": "1"})
+    response = client.post(
+        client.url("meetings.update_action", action_id=action_id),
+        data={"status": "open", "completion_note": "", "version": "1"},
+    )
 
     assert response.status_code == 302
     saved = get_action(app, action_id)
@@ -204,7 +249,10 @@ def test_the_coordinator_may_update_any_agencys_action(app, client, sign_in_as, 
     action_id = add_action(app, seeded, agency=HEALTH)
     sign_in_as(Role.COORDINATOR, agency="Riverside IDVA Service")
 
-    response = client.post(client.url("meetings.update_action", action_id=action_id), data={"status": "not-possible-change-of-circumstances", "completion_note": "Moved out of area", "version": "1"})
+    response = client.post(
+        client.url("meetings.update_action", action_id=action_id),
+        data={"status": "not-possible-change-of-circumstances", "completion_note": "Moved out of area", "version": "1"},
+    )
 
     assert response.status_code == 302
     assert get_action(app, action_id).status is ActionStatus.NOT_POSSIBLE
@@ -216,7 +264,10 @@ def test_another_agency_gets_not_found_and_changes_nothing(app, client, sign_in_
     sign_in_as(role, agency=POLICE)
 
     viewed = client.get(client.url("meetings.update_action", action_id=action_id))
-    posted = client.post(client.url("meetings.update_action", action_id=action_id), data={"status": "done", "completion_note": "Not mine", "version": "1"})
+    posted = client.post(
+        client.url("meetings.update_action", action_id=action_id),
+        data={"status": "done", "completion_note": "Not mine", "version": "1"},
+    )
 
     assert viewed.status_code == 404 and posted.status_code == 404
     assert "Health to book a GP review" not in viewed.get_data(as_text=True)
@@ -241,9 +292,18 @@ def test_an_unknown_action_is_not_found(app, client, sign_in_as, seeded):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"status": "done", "completion_note": "  ", "version": "1"}, "Enter a completion note: what was done, or why it was not possible or not done"),
-        ({"status": "not-done", "completion_note": "", "version": "1"}, "Enter a completion note: what was done, or why it was not possible or not done"),
-        ({"status": "done", "completion_note": "x" * 10001, "version": "1"}, "Enter a completion note of 10,000 characters or fewer"),
+        (
+            {"status": "done", "completion_note": "  ", "version": "1"},
+            "Enter a completion note: what was done, or why it was not possible or not done",
+        ),
+        (
+            {"status": "not-done", "completion_note": "", "version": "1"},
+            "Enter a completion note: what was done, or why it was not possible or not done",
+        ),
+        (
+            {"status": "done", "completion_note": "x" * 10001, "version": "1"},
+            "Enter a completion note of 10,000 characters or fewer",
+        ),
         ({"completion_note": "Done", "version": "1"}, "Choose the status of the action"),
         ({"status": "finished", "completion_note": "Done", "version": "1"}, "Not a valid choice"),
         ({"status": "done", "completion_note": "Done"}, "Reload the page and try again"),
@@ -271,7 +331,10 @@ def test_a_stale_update_shows_what_the_action_now_says_and_saves_nothing(app, cl
         action.status, action.completion_note = ActionStatus.NOT_DONE, "Colleague: family would not engage"
         db.session.commit()
 
-    response = client.post(client.url("meetings.update_action", action_id=action_id), data={"status": "done", "completion_note": "My note: visit made", "version": "1"})
+    response = client.post(
+        client.url("meetings.update_action", action_id=action_id),
+        data={"status": "done", "completion_note": "My note: visit made", "version": "1"},
+    )
 
     text = response.get_data(as_text=True)
     assert response.status_code == 409
@@ -281,7 +344,11 @@ def test_a_stale_update_shows_what_the_action_now_says_and_saves_nothing(app, cl
     assert "My note: visit made" in text
     assert 'name="version" type="hidden" value="2"' in text
     saved = get_action(app, action_id)
-    assert (saved.status, saved.completion_note, saved.version_id) == (ActionStatus.NOT_DONE, "Colleague: family would not engage", 2)
+    assert (saved.status, saved.completion_note, saved.version_id) == (
+        ActionStatus.NOT_DONE,
+        "Colleague: family would not engage",
+        2,
+    )
     assert count_audit(app, "action-updated") == 0
 
 
@@ -292,8 +359,14 @@ def test_saving_again_after_a_conflict_uses_the_new_version(app, client, sign_in
         db.session.get(Action, action_id).completion_note = "Colleague's note"
         db.session.commit()
 
-    first = client.post(client.url("meetings.update_action", action_id=action_id), data={"status": "done", "completion_note": "Visit made", "version": "1"})
-    second = client.post(client.url("meetings.update_action", action_id=action_id), data={"status": "done", "completion_note": "Visit made", "version": "2"})
+    first = client.post(
+        client.url("meetings.update_action", action_id=action_id),
+        data={"status": "done", "completion_note": "Visit made", "version": "1"},
+    )
+    second = client.post(
+        client.url("meetings.update_action", action_id=action_id),
+        data={"status": "done", "completion_note": "Visit made", "version": "2"},
+    )
 
     assert (first.status_code, second.status_code) == (409, 302)
     assert get_action(app, action_id).completion_note == "Visit made"

@@ -1,6 +1,6 @@
 """Meeting calendar files: what goes in the event, and who may download one."""
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from icalendar import Calendar
@@ -13,7 +13,7 @@ from meetings.models import Meeting, MeetingKind
 from tests.meetings.factories import seed_meeting
 
 TODAY = date.today()
-STARTS_AT = datetime.combine(TODAY + timedelta(days=14), time(10, 0), tzinfo=timezone.utc)
+STARTS_AT = datetime.combine(TODAY + timedelta(days=14), time(10, 0), tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -25,13 +25,15 @@ def test_the_meeting_lasts_the_action_review_plus_each_case_and_at_least_an_hour
 
 
 def test_the_file_is_named_by_the_meeting_date_in_uk_time():
-    late_summer_evening = datetime(TODAY.year + 1, 7, 1, 23, 30, tzinfo=timezone.utc)
+    late_summer_evening = datetime(TODAY.year + 1, 7, 1, 23, 30, tzinfo=UTC)
 
     assert calendar.calendar_filename(late_summer_evening) == f"marac-{TODAY.year + 1}-07-02.ics"
     assert calendar.calendar_filename(STARTS_AT) == f"marac-{STARTS_AT.date().isoformat()}.ics"
 
 
-@pytest.mark.parametrize("emergency, summary", [(False, "MARAC meeting – Riverside"), (True, "Emergency MARAC meeting – Riverside")])
+@pytest.mark.parametrize(
+    "emergency, summary", [(False, "MARAC meeting – Riverside"), (True, "Emergency MARAC meeting – Riverside")]
+)
 def test_the_summary_says_which_kind_of_meeting(emergency, summary):
     assert calendar.meeting_summary("Riverside", emergency) == summary
 
@@ -70,7 +72,12 @@ def test_the_coordinator_downloads_one_event_for_the_meeting(app, client, sign_i
     assert str(event["location"]) == "Room 2"
     assert "No case details" in str(event["description"])
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "calendar-downloaded")) == 1
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "calendar-downloaded")
+            )
+            == 1
+        )
 
 
 def test_the_file_holds_no_case_details(app, client, sign_in_as):

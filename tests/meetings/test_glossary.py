@@ -33,8 +33,29 @@ def test_the_page_shows_what_each_agency_calls_the_person_at_risk(client):
 
 @pytest.mark.parametrize(
     "term",
-    ["MARAC", "IDVA", "DASH / RIC", "Police DASH", "PJ", "Visible high risk", "Potential escalation", "Repeat", "12-month watch", "Transfer",
-     "Research return", "MARAC list", "Action", "Chair", "Coordinator", "MAPPA", "MASH", "DHR", "Safe contact", "OFFICIAL-SENSITIVE", "Risk tiers"],
+    [
+        "MARAC",
+        "IDVA",
+        "DASH / RIC",
+        "Police DASH",
+        "PJ",
+        "Visible high risk",
+        "Potential escalation",
+        "Repeat",
+        "12-month watch",
+        "Transfer",
+        "Research return",
+        "MARAC list",
+        "Action",
+        "Chair",
+        "Coordinator",
+        "MAPPA",
+        "MASH",
+        "DHR",
+        "Safe contact",
+        "OFFICIAL-SENSITIVE",
+        "Risk tiers",
+    ],
 )
 def test_the_data_explains_the_terms_of_the_process(term):
     entry = next((entry for entry in GLOSSARY["terms"] if entry["term"] == term), None)
@@ -43,7 +64,9 @@ def test_the_data_explains_the_terms_of_the_process(term):
     assert len(entry["meaning"]) > 40
 
 
-@pytest.mark.parametrize("word", ["victim", "client or survivor", "patient", "tenant or applicant", "parent or carer", "service user"])
+@pytest.mark.parametrize(
+    "word", ["victim", "client or survivor", "patient", "tenant or applicant", "parent or carer", "service user"]
+)
 def test_the_agency_table_covers_the_usual_words(word):
     assert any(word in row["calls_them"] for row in GLOSSARY["names_for_the_person_at_risk"])
 

@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import time_machine
 
@@ -13,11 +13,11 @@ def add_meeting(app, starts_at, venue):
         db.session.commit()
 
 
-@time_machine.travel(datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc), tick=False)
+@time_machine.travel(datetime(2026, 6, 1, 12, 0, tzinfo=UTC), tick=False)
 def test_home_shows_the_next_meeting_in_uk_time(app, client, sign_in_as):
-    add_meeting(app, datetime(2026, 5, 20, 9, 0, tzinfo=timezone.utc), "Past room")
-    add_meeting(app, datetime(2026, 6, 10, 9, 0, tzinfo=timezone.utc), "Next room")
-    add_meeting(app, datetime(2026, 6, 24, 9, 0, tzinfo=timezone.utc), "Later room")
+    add_meeting(app, datetime(2026, 5, 20, 9, 0, tzinfo=UTC), "Past room")
+    add_meeting(app, datetime(2026, 6, 10, 9, 0, tzinfo=UTC), "Next room")
+    add_meeting(app, datetime(2026, 6, 24, 9, 0, tzinfo=UTC), "Later room")
     sign_in_as(Role.CHAIR)
 
     page = client.get(client.url("meetings.home")).get_data(as_text=True)

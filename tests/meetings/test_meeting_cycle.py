@@ -1,10 +1,11 @@
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from access.models import AuditEvent, Role, UserSession
+from cases.models import Referral, ReferralState, SafeContact
 from extensions import db
 from meetings.models import (
     Action,
@@ -19,10 +20,9 @@ from meetings.models import (
     ResearchReturn,
 )
 from meetings.schedule import meeting_dates
-from risk.models import Referral, ReferralState, SafeContact
 from tests.meetings.factories import seed_meeting
 
-SOON = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=7)
+SOON = datetime.now(UTC).replace(microsecond=0) + timedelta(days=7)
 
 
 def audit_count(app, action: str) -> int:
@@ -73,33 +73,53 @@ def test_meeting_dates_repeat_fortnightly_or_on_the_same_weekday_of_each_month(f
 
 
 def meeting_form(day: date, **changes) -> dict:
-    return date_fields("starts_on", day) | {
-        "kind": "scheduled", "starts_at_time": "10:00", "venue": "Room 2", "capacity": "16", "minutes_per_case": "15", "repeat": "once", "count": "1",
-    } | changes
+    return (
+        date_fields("starts_on", day)
+        | {
+            "kind": "scheduled",
+            "starts_at_time": "10:00",
+            "venue": "Room 2",
+            "capacity": "16",
+            "minutes_per_case": "15",
+            "repeat": "once",
+            "count": "1",
+        }
+        | changes
+    )
 
 
 def test_a_fortnightly_run_of_meetings_is_set_up_each_inviting_every_agency(app, client, coordinator):
     seed_meeting(app, cases=0)
     before = count(app, Meeting)
 
-    response = client.post(client.url("meetings.create_meeting"), data=meeting_form(date.today() + timedelta(days=3), repeat="fortnightly", count="3"))
+    response = client.post(
+        client.url("meetings.create_meeting"),
+        data=meeting_form(date.today() + timedelta(days=3), repeat="fortnightly", count="3"),
+    )
 
     assert response.status_code == 302
     with app.app_context():
         new = list(db.session.scalars(select(Meeting).order_by(Meeting.id)))[before:]
         assert [(meeting.starts_at - new[0].starts_at).days for meeting in new] == [0, 14, 28]
-        agencies = db.session.scalar(select(func.count()).select_from(Invitation).where(Invitation.meeting_id == new[0].id))
+        agencies = db.session.scalar(
+            select(func.count()).select_from(Invitation).where(Invitation.meeting_id == new[0].id)
+        )
         assert agencies == 4
         assert new[0].research_due_at < new[0].starts_at
     assert audit_count(app, "meeting-created") == 3
 
 
 def test_an_emergency_meeting_is_set_up_once_even_if_a_repeat_is_chosen(app, client, coordinator):
-    client.post(client.url("meetings.create_meeting"), data=meeting_form(date.today(), kind="emergency", repeat="monthly", count="4", venue="", online="y"))
+    client.post(
+        client.url("meetings.create_meeting"),
+        data=meeting_form(date.today(), kind="emergency", repeat="monthly", count="4", venue="", online="y"),
+    )
 
     with app.app_context():
         meetings = list(db.session.scalars(select(Meeting)))
-        assert [(meeting.kind, meeting.online, meeting.venue) for meeting in meetings] == [(MeetingKind.EMERGENCY, True, "Online")]
+        assert [(meeting.kind, meeting.online, meeting.venue) for meeting in meetings] == [
+            (MeetingKind.EMERGENCY, True, "Online")
+        ]
 
 
 @pytest.mark.parametrize(
@@ -113,7 +133,9 @@ def test_an_emergency_meeting_is_set_up_once_even_if_a_repeat_is_chosen(app, cli
     ],
 )
 def test_bad_meeting_details_say_what_to_fix_and_set_up_nothing(app, client, coordinator, changes, message):
-    response = client.post(client.url("meetings.create_meeting"), data=meeting_form(date.today() + timedelta(days=1), **changes))
+    response = client.post(
+        client.url("meetings.create_meeting"), data=meeting_form(date.today() + timedelta(days=1), **changes)
+    )
 
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
@@ -126,7 +148,7 @@ def accepted_referrals(app, cases: int, starts_at=SOON) -> tuple[int, list[str]]
     with app.app_context():
         for waited, item in enumerate(db.session.scalars(select(AgendaItem).order_by(AgendaItem.position))):
             item.referral.state = ReferralState.ACCEPTED
-            item.referral.received_at = datetime.now(timezone.utc) - timedelta(days=10 - waited)
+            item.referral.received_at = datetime.now(UTC) - timedelta(days=10 - waited)
             db.session.delete(item)
         db.session.commit()
     return seeded.meeting_id, seeded.referral_ids
@@ -143,7 +165,11 @@ def accept_plan(client):
 
 def agenda_of(app, meeting_id) -> list[str]:
     with app.app_context():
-        return list(db.session.scalars(select(AgendaItem.referral_id).where(AgendaItem.meeting_id == meeting_id).order_by(AgendaItem.position)))
+        return list(
+            db.session.scalars(
+                select(AgendaItem.referral_id).where(AgendaItem.meeting_id == meeting_id).order_by(AgendaItem.position)
+            )
+        )
 
 
 def test_accepting_the_plan_fills_the_meeting_to_capacity_and_warns_of_what_does_not_fit(app, client, coordinator):
@@ -206,7 +232,10 @@ def test_cases_with_children_come_first_and_slots_follow_the_action_review(app, 
 
 
 def move(client, seeded, index, direction, **extra):
-    return client.post(client.url("meetings.move_agenda_item", meeting_id=seeded.meeting_id, item_id=seeded.item_ids[index]), data={"direction": direction} | extra)
+    return client.post(
+        client.url("meetings.move_agenda_item", meeting_id=seeded.meeting_id, item_id=seeded.item_ids[index]),
+        data={"direction": direction} | extra,
+    )
 
 
 def test_moving_a_case_up_and_down_changes_the_running_order(app, client, coordinator):
@@ -223,7 +252,15 @@ def test_moving_a_case_up_and_down_changes_the_running_order(app, client, coordi
 def test_taking_a_case_off_returns_it_to_the_queue_unless_research_is_already_in(app, client, coordinator):
     seeded = seed_meeting(app, cases=2, starts_at=SOON)
     with app.app_context():
-        db.session.add(ResearchReturn(agenda_item_id=seeded.item_ids[1], agency_id=seeded.agency_ids["Riverside Police"], due_at=SOON, known=True, returned_at=SOON - timedelta(days=3)))
+        db.session.add(
+            ResearchReturn(
+                agenda_item_id=seeded.item_ids[1],
+                agency_id=seeded.agency_ids["Riverside Police"],
+                due_at=SOON,
+                known=True,
+                returned_at=SOON - timedelta(days=3),
+            )
+        )
         db.session.commit()
 
     move(client, seeded, 0, "out")
@@ -283,7 +320,9 @@ def test_a_step_from_a_stale_page_is_refused(app, client, coordinator):
     assert "Someone else moved this meeting on" in client.get(response.location).get_data(as_text=True)
 
 
-def test_the_meeting_runs_through_its_steps_and_only_its_own_chair_or_the_coordinator_approves_minutes(app, client, sign_in_as):
+def test_the_meeting_runs_through_its_steps_and_only_its_own_chair_or_the_coordinator_approves_minutes(
+    app, client, sign_in_as
+):
     seeded = seed_meeting(app, cases=1, starts_at=SOON)
     set_status(app, seeded.meeting_id, MeetingStatus.LIST_ISSUED)
     sign_in_as(Role.COORDINATOR, email="coordinator@example.org")
@@ -318,7 +357,12 @@ def test_agency_reps_see_only_meetings_their_agency_is_invited_to(app, client, s
     page = client.get(client.url("meetings.view_meeting", meeting_id=invited.meeting_id)).get_data(as_text=True)
     assert "Victim1" not in page and "What happens next" not in page
     assert "Your agency is invited" in page
-    assert client.get(client.url("meetings.edit_case_minutes", meeting_id=invited.meeting_id, item_id=invited.item_ids[0])).status_code == 403
+    assert (
+        client.get(
+            client.url("meetings.edit_case_minutes", meeting_id=invited.meeting_id, item_id=invited.item_ids[0])
+        ).status_code
+        == 403
+    )
 
 
 def test_those_present_must_confirm_the_confidentiality_statement(app, client, coordinator):
@@ -327,19 +371,35 @@ def test_those_present_must_confirm_the_confidentiality_statement(app, client, c
     police = str(seeded.agency_ids["Riverside Police"])
 
     refused = client.post(url, data={"agency_id": police, "attendee_name": "PC Dale", "status": "present"})
-    client.post(url, data={"agency_id": police, "attendee_name": "PC Dale", "status": "present", "confidentiality_confirmed": "y"})
-    client.post(url, data={"agency_id": police, "attendee_name": "DS Iqbal", "status": "apologies", "information_sent": "y"})
+    client.post(
+        url,
+        data={"agency_id": police, "attendee_name": "PC Dale", "status": "present", "confidentiality_confirmed": "y"},
+    )
+    client.post(
+        url, data={"agency_id": police, "attendee_name": "DS Iqbal", "status": "apologies", "information_sent": "y"}
+    )
 
     assert refused.status_code == 400
     assert "must confirm the confidentiality statement" in refused.get_data(as_text=True)
     with app.app_context():
-        rows = [(row.attendee_name, row.status.value, row.information_sent, row.confidentiality_confirmed_at is not None) for row in db.session.scalars(select(Attendance))]
+        rows = [
+            (row.attendee_name, row.status.value, row.information_sent, row.confidentiality_confirmed_at is not None)
+            for row in db.session.scalars(select(Attendance))
+        ]
     assert rows == [("PC Dale", "present", False, True), ("DS Iqbal", "apologies", True, False)]
 
 
 def earlier_action(app, seeded, due_on, status=ActionStatus.OPEN) -> int:
     with app.app_context():
-        action = Action(case_id=seeded.case_ids[0], agenda_item_id=seeded.item_ids[0], description="Flag the address", owner_agency_id=seeded.agency_ids["Riverside Police"], owner_name="PC Dale", due_on=due_on, status=status)
+        action = Action(
+            case_id=seeded.case_ids[0],
+            agenda_item_id=seeded.item_ids[0],
+            description="Flag the address",
+            owner_agency_id=seeded.agency_ids["Riverside Police"],
+            owner_name="PC Dale",
+            due_on=due_on,
+            status=status,
+        )
         db.session.add(action)
         db.session.commit()
         return action.id
@@ -356,13 +416,26 @@ def test_the_review_lists_open_actions_from_earlier_meetings_and_records_what_ha
     assert f"Action {open_id}" in page and f"Action {done_id}" not in page
     assert "overdue" in page
 
-    refused = client.post(url, data={f"status-{open_id}": "not-possible-change-of-circumstances", f"version-{open_id}": "1"})
+    refused = client.post(
+        url, data={f"status-{open_id}": "not-possible-change-of-circumstances", f"version-{open_id}": "1"}
+    )
     assert refused.status_code == 400 and "Enter a note on what happened" in refused.get_data(as_text=True)
 
-    client.post(url, data={f"status-{open_id}": "not-possible-change-of-circumstances", f"note-{open_id}": "She moved to a refuge", f"version-{open_id}": "1"})
+    client.post(
+        url,
+        data={
+            f"status-{open_id}": "not-possible-change-of-circumstances",
+            f"note-{open_id}": "She moved to a refuge",
+            f"version-{open_id}": "1",
+        },
+    )
 
     action = get(app, Action, open_id)
-    assert (action.status, action.completion_note, action.reviewed_at_meeting_id) == (ActionStatus.NOT_POSSIBLE, "She moved to a refuge", this.meeting_id)
+    assert (action.status, action.completion_note, action.reviewed_at_meeting_id) == (
+        ActionStatus.NOT_POSSIBLE,
+        "She moved to a refuge",
+        this.meeting_id,
+    )
     assert audit_count(app, "action-reviewed") == 1
 
 
@@ -374,7 +447,10 @@ def test_a_review_saved_from_a_stale_page_saves_nothing(app, client, coordinator
         db.session.get(Action, action_id).owner_name = "DS Iqbal"
         db.session.commit()
 
-    response = client.post(client.url("meetings.review_actions", meeting_id=this.meeting_id), data={f"status-{action_id}": "done", f"note-{action_id}": "Done", f"version-{action_id}": "1"})
+    response = client.post(
+        client.url("meetings.review_actions", meeting_id=this.meeting_id),
+        data={f"status-{action_id}": "done", f"note-{action_id}": "Done", f"version-{action_id}": "1"},
+    )
 
     assert get(app, Action, action_id).status is ActionStatus.OPEN
     assert "Nothing was saved" in client.get(response.location).get_data(as_text=True)
@@ -407,25 +483,47 @@ def test_minutes_save_with_information_from_each_agency(app, client, coordinator
     page = client.get(minutes_url(client, running_meeting)).get_data(as_text=True)
     assert 'name="version" type="hidden" value="0"' in page and count(app, CaseMinutes) == 0
 
-    response = client.post(minutes_url(client, running_meeting), data=minutes_data(0, victim_views="Wants to stay at home", decisions="Refer to housing", outcome="new", **{f"agency-{police}": "Two call-outs in May"}))
+    response = client.post(
+        minutes_url(client, running_meeting),
+        data=minutes_data(
+            0,
+            victim_views="Wants to stay at home",
+            decisions="Refer to housing",
+            outcome="new",
+            **{f"agency-{police}": "Two call-outs in May"},
+        ),
+    )
 
     assert response.status_code == 302
     minutes = stored_minutes(app)
-    assert (minutes.victim_views, minutes.decisions, minutes.agency_information, minutes.version_id) == ("Wants to stay at home", "Refer to housing", {f"agency-{police}": "Two call-outs in May"}, 1)
+    assert (minutes.victim_views, minutes.decisions, minutes.agency_information, minutes.version_id) == (
+        "Wants to stay at home",
+        "Refer to housing",
+        {f"agency-{police}": "Two call-outs in May"},
+        1,
+    )
     assert audit_count(app, "minutes-saved") == 1
 
 
-def test_a_second_editor_gets_the_conflict_page_with_both_texts_and_loses_nothing(app, client, coordinator, running_meeting):
+def test_a_second_editor_gets_the_conflict_page_with_both_texts_and_loses_nothing(
+    app, client, coordinator, running_meeting
+):
     client.post(minutes_url(client, running_meeting), data=minutes_data(0, decisions="First editor: refer to housing"))
 
-    response = client.post(minutes_url(client, running_meeting), data=minutes_data(0, decisions="Second editor: police to flag the address"))
+    response = client.post(
+        minutes_url(client, running_meeting),
+        data=minutes_data(0, decisions="Second editor: police to flag the address"),
+    )
 
     assert response.status_code == 409
     page = response.get_data(as_text=True)
     assert "First editor: refer to housing" in page and "Second editor: police to flag the address" in page
     assert stored_minutes(app).decisions == "First editor: refer to housing"
 
-    client.post(minutes_url(client, running_meeting), data=minutes_data(1, decisions="Both: refer to housing; police to flag the address"))
+    client.post(
+        minutes_url(client, running_meeting),
+        data=minutes_data(1, decisions="Both: refer to housing; police to flag the address"),
+    )
     assert stored_minutes(app).decisions == "Both: refer to housing; police to flag the address"
     assert audit_count(app, "minutes-conflict") == 1
 
@@ -449,13 +547,18 @@ def end_sessions_by_idling(app, user_id: int) -> None:
         db.session.commit()
 
 
-def test_minutes_sent_after_the_session_ended_are_refused_in_a_way_the_page_can_keep_them(app, client, coordinator, running_meeting):
+def test_minutes_sent_after_the_session_ended_are_refused_in_a_way_the_page_can_keep_them(
+    app, client, coordinator, running_meeting
+):
     """S3: autosave is told the session ended (401, not the sign-in page), and the Save button's post comes
     back to the minutes after signing in; neither saves anything."""
     end_sessions_by_idling(app, coordinator)
 
-    autosave = client.post(minutes_url(client, running_meeting, "meetings.autosave_case_minutes"), data=minutes_data(0, decisions="Typed late"),
-                           headers={"Accept": "application/json"})
+    autosave = client.post(
+        minutes_url(client, running_meeting, "meetings.autosave_case_minutes"),
+        data=minutes_data(0, decisions="Typed late"),
+        headers={"Accept": "application/json"},
+    )
     saved = client.post(minutes_url(client, running_meeting), data=minutes_data(0, decisions="Typed late"))
 
     assert autosave.status_code == 401 and "signed out" in autosave.get_json()["error"]
@@ -467,8 +570,17 @@ def test_minutes_cannot_be_changed_once_approved(app, client, coordinator, runni
     client.post(minutes_url(client, running_meeting), data=minutes_data(0, decisions="Agreed at the meeting"))
     set_status(app, running_meeting.meeting_id, MeetingStatus.MINUTES_APPROVED)
 
-    assert client.post(minutes_url(client, running_meeting), data=minutes_data(1, decisions="Late change")).status_code == 409
-    assert client.post(minutes_url(client, running_meeting, "meetings.autosave_case_minutes"), data=minutes_data(1, decisions="Late change")).status_code == 409
+    assert (
+        client.post(minutes_url(client, running_meeting), data=minutes_data(1, decisions="Late change")).status_code
+        == 409
+    )
+    assert (
+        client.post(
+            minutes_url(client, running_meeting, "meetings.autosave_case_minutes"),
+            data=minutes_data(1, decisions="Late change"),
+        ).status_code
+        == 409
+    )
     assert stored_minutes(app).decisions == "Agreed at the meeting"
 
 
@@ -477,22 +589,48 @@ def test_an_action_needs_an_owner_a_named_person_and_a_due_date(app, client, coo
     housing = str(running_meeting.agency_ids["Riverside Housing"])
     due = date.today() + timedelta(days=14)
 
-    refused = client.post(url, data={"description": "Assess for a safe move", "owner_agency_id": housing, "owner_name": ""} | date_fields("due_on", due))
-    client.post(url, data={"description": "Assess for a safe move", "owner_agency_id": housing, "owner_name": "Jo Byrne"} | date_fields("due_on", due))
+    refused = client.post(
+        url,
+        data={"description": "Assess for a safe move", "owner_agency_id": housing, "owner_name": ""}
+        | date_fields("due_on", due),
+    )
+    client.post(
+        url,
+        data={"description": "Assess for a safe move", "owner_agency_id": housing, "owner_name": "Jo Byrne"}
+        | date_fields("due_on", due),
+    )
 
-    assert refused.status_code == 400 and "Enter the name of the person who will do it" in refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "Enter the name of the person who will do it" in refused.get_data(
+        as_text=True
+    )
     with app.app_context():
-        actions = [(action.description, action.owner_name, action.due_on, action.status) for action in db.session.scalars(select(Action))]
+        actions = [
+            (action.description, action.owner_name, action.due_on, action.status)
+            for action in db.session.scalars(select(Action))
+        ]
     assert actions == [("Assess for a safe move", "Jo Byrne", due, ActionStatus.OPEN)]
 
 
-def test_the_minutes_page_never_shows_safe_contact_details_and_records_the_case_view(app, client, coordinator, running_meeting):
+def test_the_minutes_page_never_shows_safe_contact_details_and_records_the_case_view(
+    app, client, coordinator, running_meeting
+):
     with app.app_context():
         case = db.session.get(AgendaItem, running_meeting.item_ids[0]).referral.case
-        db.session.add(SafeContact(case_id=case.id, agency_id=case.created_by_agency_id, phone="07700 900999", safe_to_call=True, safe_address="CANARY REFUGE"))
+        db.session.add(
+            SafeContact(
+                case_id=case.id,
+                agency_id=case.created_by_agency_id,
+                phone="07700 900999",
+                safe_to_call=True,
+                safe_address="CANARY REFUGE",
+            )
+        )
         db.session.commit()
 
-    pages = [client.get(minutes_url(client, running_meeting)), client.get(client.url("meetings.view_meeting", meeting_id=running_meeting.meeting_id))]
+    pages = [
+        client.get(minutes_url(client, running_meeting)),
+        client.get(client.url("meetings.view_meeting", meeting_id=running_meeting.meeting_id)),
+    ]
 
     for page in pages:
         assert "07700 900999" not in page.get_data(as_text=True) and "CANARY REFUGE" not in page.get_data(as_text=True)

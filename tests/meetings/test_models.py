@@ -1,16 +1,16 @@
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from cases.models import Referral
 from extensions import db
 from meetings.models import AgendaItem, AgendaSection, CaseMinutes, Meeting
-from risk.models import Referral
 from tests.meetings.test_queue import referred_case
 
-START = datetime(2026, 12, 2, 10, 0, tzinfo=timezone.utc)
+START = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -19,7 +19,14 @@ def minutes_id(app, make_user) -> int:
     with app.app_context():
         referral = db.session.scalars(select(Referral)).one()
         meeting = Meeting(area="Riverside", starts_at=START, venue="Room 2")
-        item = AgendaItem(meeting=meeting, referral=referral, position=1, section=AgendaSection.ADULT_ONLY, starts_at=START, ends_at=START + timedelta(minutes=15))
+        item = AgendaItem(
+            meeting=meeting,
+            referral=referral,
+            position=1,
+            section=AgendaSection.ADULT_ONLY,
+            starts_at=START,
+            ends_at=START + timedelta(minutes=15),
+        )
         minutes = CaseMinutes(agenda_item=item)
         db.session.add_all([meeting, item, minutes])
         db.session.commit()
@@ -51,6 +58,15 @@ def test_a_referral_appears_once_on_a_meetings_agenda(app, minutes_id):
 
     with app.app_context():
         item = db.session.scalars(select(AgendaItem)).one()
-        db.session.add(AgendaItem(meeting_id=item.meeting_id, referral_id=item.referral_id, position=2, section=AgendaSection.ADULT_ONLY, starts_at=START, ends_at=START))
+        db.session.add(
+            AgendaItem(
+                meeting_id=item.meeting_id,
+                referral_id=item.referral_id,
+                position=2,
+                section=AgendaSection.ADULT_ONLY,
+                starts_at=START,
+                ends_at=START,
+            )
+        )
         with pytest.raises(IntegrityError):
             db.session.commit()

@@ -1,10 +1,10 @@
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from meetings.planner import MeetingSpec, PlannerSettings, QueuedCase, plan
 
-MONDAY = datetime(2026, 11, 30, 10, 0, tzinfo=timezone.utc)
+MONDAY = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
 
 
 def case(name, tier=3, days_waiting=1, **flags) -> QueuedCase:
@@ -12,7 +12,9 @@ def case(name, tier=3, days_waiting=1, **flags) -> QueuedCase:
 
 
 def meeting(name, capacity, weeks_ahead=0, minutes=15) -> MeetingSpec:
-    return MeetingSpec(meeting_id=name, starts_at=MONDAY + timedelta(weeks=weeks_ahead), capacity=capacity, minutes_per_case=minutes)
+    return MeetingSpec(
+        meeting_id=name, starts_at=MONDAY + timedelta(weeks=weeks_ahead), capacity=capacity, minutes_per_case=minutes
+    )
 
 
 def placed(result) -> dict[str, list[str]]:
@@ -39,7 +41,11 @@ def test_capacity_fills_the_first_meeting_and_overflows_to_the_next(capacity, fi
 
 
 def test_very_high_risk_goes_first_then_the_longest_waiting():
-    queue = [case("waited-longest", days_waiting=20), case("very-high", tier=4, days_waiting=1), case("waited-less", days_waiting=3)]
+    queue = [
+        case("waited-longest", days_waiting=20),
+        case("very-high", tier=4, days_waiting=1),
+        case("waited-less", days_waiting=3),
+    ]
 
     result = plan(queue, [meeting("m1", 2), meeting("m2", 5, weeks_ahead=2)])
 
@@ -47,7 +53,9 @@ def test_very_high_risk_goes_first_then_the_longest_waiting():
 
 
 def test_overflowed_cases_are_flagged_and_first_meeting_cases_are_not():
-    result = plan([case("a", days_waiting=3), case("b", days_waiting=2)], [meeting("m1", 1), meeting("m2", 1, weeks_ahead=2)])
+    result = plan(
+        [case("a", days_waiting=3), case("b", days_waiting=2)], [meeting("m1", 1), meeting("m2", 1, weeks_ahead=2)]
+    )
 
     assert "overflowed" not in result.meetings[0].items[0].flags
     assert "overflowed" in result.meetings[1].items[0].flags
@@ -76,7 +84,11 @@ def test_cases_with_children_come_before_adult_only_cases_keeping_priority_withi
 
 
 def test_time_slots_follow_the_action_review_and_the_minutes_per_case():
-    result = plan([case("a", days_waiting=2), case("b", days_waiting=1)], [meeting("m1", 5, minutes=12)], PlannerSettings(action_review_minutes=20))
+    result = plan(
+        [case("a", days_waiting=2), case("b", days_waiting=1)],
+        [meeting("m1", 5, minutes=12)],
+        PlannerSettings(action_review_minutes=20),
+    )
 
     planned = result.meetings[0]
     assert planned.action_review == (MONDAY, MONDAY + timedelta(minutes=20))
@@ -88,13 +100,21 @@ def test_time_slots_follow_the_action_review_and_the_minutes_per_case():
 
 
 def test_repeats_children_and_transfers_are_noted():
-    flags = plan([case("a", tier=4, repeat=True, has_children=True, transfer_in=True)], [meeting("m1", 1)]).meetings[0].items[0].flags
+    flags = (
+        plan([case("a", tier=4, repeat=True, has_children=True, transfer_in=True)], [meeting("m1", 1)])
+        .meetings[0]
+        .items[0]
+        .flags
+    )
 
     assert set(flags) == {"very-high-risk", "repeat", "children", "transfer-in"}
 
 
 def test_meetings_are_filled_in_date_order_whatever_order_they_are_given_in():
-    result = plan([case("a", days_waiting=2), case("b", days_waiting=1)], [meeting("later", 1, weeks_ahead=2), meeting("sooner", 1)])
+    result = plan(
+        [case("a", days_waiting=2), case("b", days_waiting=1)],
+        [meeting("later", 1, weeks_ahead=2), meeting("sooner", 1)],
+    )
 
     assert placed(result) == {"sooner": ["a"], "later": ["b"]}
 

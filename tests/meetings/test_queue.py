@@ -2,11 +2,12 @@ import pytest
 from sqlalchemy import func, select
 
 from access.models import AuditEvent, Role
+from cases.models import Case, Referral, ReferralState
 from extensions import db
-from risk.models import Case, Decision, Referral, ReferralState
+from risk.models import Decision
+from tests.cases.test_case_access import sign_in_with
+from tests.cases.test_journey import complete_ric, refer, start_case
 from tests.meetings.factories import MEETING_START, seed_history_and_a_new_referral
-from tests.risk.test_case_access import sign_in_with
-from tests.risk.test_journey import complete_ric, refer, start_case
 
 
 def referred_case(app, make_user, given="Jane", family="Doe", key="11111111-1111-4111-8111-111111111111") -> str:
@@ -47,7 +48,12 @@ def test_accepting_moves_the_referral_on_and_is_audited(app, client, make_user, 
     assert response.status_code == 302
     assert only_referral(app).state is ReferralState.ACCEPTED
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "referral-accepted")) == 1
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "referral-accepted")
+            )
+            == 1
+        )
 
 
 def test_declining_needs_a_reason_and_changes_nothing_without_one(app, client, make_user, sign_in_as):
@@ -60,7 +66,10 @@ def test_declining_needs_a_reason_and_changes_nothing_without_one(app, client, m
     assert "Enter the reason" in refused.get_data(as_text=True)
     assert only_referral(app).state is ReferralState.RECEIVED
 
-    client.post(client.url("meetings.decline_referral", referral_id=referral.id), data={"reason": "Victim lives outside the area: transferred"})
+    client.post(
+        client.url("meetings.decline_referral", referral_id=referral.id),
+        data={"reason": "Victim lives outside the area: transferred"},
+    )
     declined = only_referral(app)
     assert declined.state is ReferralState.DECLINED
     assert declined.state_reason == "Victim lives outside the area: transferred"
@@ -91,7 +100,12 @@ def test_a_possible_match_is_shown_and_linking_makes_the_earlier_history_count(a
 
     with app.app_context():
         assert db.session.get(Case, second_case).victim_id == first_victim
-        assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "referral-linked")) == 1
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "referral-linked")
+            )
+            == 1
+        )
 
 
 def test_linking_to_someone_who_is_not_a_suggested_match_is_refused(app, client, make_user, sign_in_as):
@@ -99,22 +113,34 @@ def test_linking_to_someone_who_is_not_a_suggested_match_is_refused(app, client,
     sign_in_as(Role.COORDINATOR, email="coord@example.org")
     referral = only_referral(app)
 
-    response = client.post(client.url("meetings.link_referral", referral_id=referral.id), data={"person_id": "not-a-person"})
+    response = client.post(
+        client.url("meetings.link_referral", referral_id=referral.id), data={"person_id": "not-a-person"}
+    )
 
     assert response.status_code == 400
 
 
-@pytest.mark.parametrize(("incident_days_ago", "criteria"), [
-    (2, ["visible-high-risk", "repeat"]),
-    (None, ["visible-high-risk"]),
-], ids=["incident since the last referral", "no further incident"])
-def test_linking_to_a_victim_heard_within_a_year_runs_the_repeat_rule_again(app, client, sign_in_as, incident_days_ago, criteria):
+@pytest.mark.parametrize(
+    ("incident_days_ago", "criteria"),
+    [
+        (2, ["visible-high-risk", "repeat"]),
+        (None, ["visible-high-risk"]),
+    ],
+    ids=["incident since the last referral", "no further incident"],
+)
+def test_linking_to_a_victim_heard_within_a_year_runs_the_repeat_rule_again(
+    app, client, sign_in_as, incident_days_ago, criteria
+):
     referral_id, _, _ = seed_history_and_a_new_referral(app, MEETING_START, incident_days_ago=incident_days_ago)
     coordinator_id = sign_in_as(Role.COORDINATOR, email="coord@example.org")
     with app.app_context():
         referral = db.session.get(Referral, referral_id)
-        earlier_victim = db.session.scalar(select(Case.victim_id).join(Referral).where(Referral.state == ReferralState.HEARD))
-        decisions_before = db.session.scalar(select(func.count()).select_from(Decision).where(Decision.case_id == referral.case_id))
+        earlier_victim = db.session.scalar(
+            select(Case.victim_id).join(Referral).where(Referral.state == ReferralState.HEARD)
+        )
+        decisions_before = db.session.scalar(
+            select(func.count()).select_from(Decision).where(Decision.case_id == referral.case_id)
+        )
 
     client.post(client.url("meetings.link_referral", referral_id=referral_id), data={"person_id": earlier_victim})
 
@@ -122,7 +148,12 @@ def test_linking_to_a_victim_heard_within_a_year_runs_the_repeat_rule_again(app,
         referral = db.session.get(Referral, referral_id)
         assert referral.case.victim_id == earlier_victim
         assert referral.criteria == criteria
-        latest = db.session.scalars(select(Decision).where(Decision.case_id == referral.case_id).order_by(Decision.id.desc())).first()
-        assert db.session.scalar(select(func.count()).select_from(Decision).where(Decision.case_id == referral.case_id)) == decisions_before + 1
+        latest = db.session.scalars(
+            select(Decision).where(Decision.case_id == referral.case_id).order_by(Decision.id.desc())
+        ).first()
+        assert (
+            db.session.scalar(select(func.count()).select_from(Decision).where(Decision.case_id == referral.case_id))
+            == decisions_before + 1
+        )
         assert latest.evaluated_by_id == coordinator_id
         assert (referral.decision_id == latest.id) == ("repeat" in criteria)

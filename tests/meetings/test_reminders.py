@@ -25,7 +25,9 @@ class Inbox:
     async def handle_DATA(self, server, session, envelope):
         if self.refuse:
             return "554 Transaction failed"
-        self.messages.append((sorted(envelope.rcpt_tos), message_from_bytes(envelope.original_content, policy=policy.default)))
+        self.messages.append(
+            (sorted(envelope.rcpt_tos), message_from_bytes(envelope.original_content, policy=policy.default))
+        )
         return "250 Message accepted for delivery"
 
 
@@ -67,11 +69,38 @@ def seeded(app, make_user):
 @pytest.fixture
 def due_actions(app, seeded):
     return {
-        "police_overdue": add_action(app, seeded, agency=POLICE, due_in_days=-2, description="Police to revisit the family home", owner="Officer Dana Smith"),
-        "police_soon": add_action(app, seeded, agency=POLICE, due_in_days=1, description="Police to flag the address", owner="Officer Dana Smith", case=1),
-        "health_soon": add_action(app, seeded, agency=HEALTH, due_in_days=3, description="GP to review medication", owner="Dr Lee"),
-        "police_later": add_action(app, seeded, agency=POLICE, due_in_days=4, description="Police to review bail conditions"),
-        "police_done": add_action(app, seeded, agency=POLICE, due_in_days=-5, description="Police closed item", status="done", completion_note="Done"),
+        "police_overdue": add_action(
+            app,
+            seeded,
+            agency=POLICE,
+            due_in_days=-2,
+            description="Police to revisit the family home",
+            owner="Officer Dana Smith",
+        ),
+        "police_soon": add_action(
+            app,
+            seeded,
+            agency=POLICE,
+            due_in_days=1,
+            description="Police to flag the address",
+            owner="Officer Dana Smith",
+            case=1,
+        ),
+        "health_soon": add_action(
+            app, seeded, agency=HEALTH, due_in_days=3, description="GP to review medication", owner="Dr Lee"
+        ),
+        "police_later": add_action(
+            app, seeded, agency=POLICE, due_in_days=4, description="Police to review bail conditions"
+        ),
+        "police_done": add_action(
+            app,
+            seeded,
+            agency=POLICE,
+            due_in_days=-5,
+            description="Police closed item",
+            status="done",
+            completion_note="Done",
+        ),
     }
 
 
@@ -91,7 +120,10 @@ def test_each_agency_gets_one_email_addressed_to_its_active_representatives(app,
     recipients = {tuple(rcpt): message for rcpt, message in inbox.messages}
     assert set(recipients) == {("police-rep-1@example.org", "police-rep-2@example.org"), ("health-rep@example.org",)}
     police = body(recipients[("police-rep-1@example.org", "police-rep-2@example.org")])
-    assert f"Action {due_actions['police_overdue']}: due {(date.today() - timedelta(days=2)).strftime('%-d %B %Y')} (overdue)" in police
+    assert (
+        f"Action {due_actions['police_overdue']}: due {(date.today() - timedelta(days=2)).strftime('%-d %B %Y')} (overdue)"
+        in police
+    )
     assert f"Action {due_actions['police_soon']}: due" in police
     assert "1 overdue" in police and "1 due within 3 days" in police
     assert "/actions" in police
@@ -105,7 +137,18 @@ def test_the_email_holds_no_names_descriptions_or_notes(app, inbox, due_actions)
     assert len(inbox.messages) == 2
     for _, message in inbox.messages:
         whole = message.as_string()
-        for secret in ("Victim1", "Victim2", "Perpetrator1", "Child1", "Officer Dana Smith", "Dr Lee", "revisit the family home", "flag the address", "medication", "Done"):
+        for secret in (
+            "Victim1",
+            "Victim2",
+            "Perpetrator1",
+            "Child1",
+            "Officer Dana Smith",
+            "Dr Lee",
+            "revisit the family home",
+            "flag the address",
+            "medication",
+            "Done",
+        ):
             assert secret not in whole
 
 
@@ -216,12 +259,16 @@ def test_a_refused_message_is_reported_and_those_actions_stay_unreminded(app, in
     assert count_audit(app, "action-reminders-sent") == 0
 
 
-def test_Z2_a_representative_named_on_a_cases_exclusion_list_is_not_reminded_of_its_action(app, inbox, seeded, due_actions, make_user):
+def test_Z2_a_representative_named_on_a_cases_exclusion_list_is_not_reminded_of_its_action(
+    app, inbox, seeded, due_actions, make_user
+):
     from risk.models import ExcludedPerson
 
     make_user(email="jo.bloggs@example.org", role=Role.AGENCY_REP, agency=POLICE, name="Jo Bloggs")
     with app.app_context():
-        db.session.add(ExcludedPerson(case_id=seeded.case_ids[1], name="Jo BLOGGS", note=None, recorded_by_id=seeded.referrer_id))
+        db.session.add(
+            ExcludedPerson(case_id=seeded.case_ids[1], name="Jo BLOGGS", note=None, recorded_by_id=seeded.referrer_id)
+        )
         db.session.commit()
 
     assert send(app).exit_code == 0

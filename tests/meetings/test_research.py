@@ -1,19 +1,19 @@
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from access.audit import AuditAction
 from access.models import AuditEvent, Role
+from cases.models import Case, SafeContact
 from extensions import db, utcnow
 from meetings import research, store
 from meetings.models import Meeting, MeetingStatus, ResearchReturn
 from meetings.research import ReturnStatus, status_of
-from risk.models import Case, SafeContact
 from tests.meetings.factories import seed_meeting
 
 POLICE, HEALTH, HOUSING = "Riverside Police", "Riverside Hospitals NHS Trust", "Riverside Housing"
-FUTURE = datetime(2030, 6, 5, 10, 0, tzinfo=timezone.utc)
+FUTURE = datetime(2030, 6, 5, 10, 0, tzinfo=UTC)
 
 
 def issue_list(app, seeded, *, due_at=None, status=MeetingStatus.LIST_ISSUED) -> dict:
@@ -58,7 +58,16 @@ def count_events(app, action, object_id=None) -> int:
 
 
 def a_return(**fields) -> dict:
-    return {"known": "yes", "involvement": "Health visitor since March", "risks": "", "open_cases": "", "proposed_actions": "", "not_shareable": "", "not_shareable_reason": "", "version": "1"} | fields
+    return {
+        "known": "yes",
+        "involvement": "Health visitor since March",
+        "risks": "",
+        "open_cases": "",
+        "proposed_actions": "",
+        "not_shareable": "",
+        "not_shareable_reason": "",
+        "version": "1",
+    } | fields
 
 
 @pytest.fixture
@@ -80,7 +89,7 @@ def issued(app):
     ],
 )
 def test_return_status_around_the_deadline(due_offset, returned_offset, expected):
-    now = datetime(2026, 11, 29, 17, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 29, 17, 0, tzinfo=UTC)
     due = now + due_offset
     row = ResearchReturn(due_at=due, returned_at=None if returned_offset is None else due + returned_offset)
 
@@ -109,7 +118,9 @@ def test_a_rep_sees_only_issued_lists_of_meetings_their_agency_is_invited_to(app
     assert count_events(app, AuditAction.CASE_VIEWED, not_invited.case_ids[0]) == 0
 
 
-def test_a_list_is_shown_once_issued_and_while_the_meeting_is_in_progress_but_not_once_minuted(app, client, sign_in_as, url):
+def test_a_list_is_shown_once_issued_and_while_the_meeting_is_in_progress_but_not_once_minuted(
+    app, client, sign_in_as, url
+):
     seeded = seed_meeting(app, cases=1, starts_at=FUTURE)
     sign_in_as(Role.AGENCY_REP, agency=POLICE)
     assert "Victim1" not in client.get(url("meetings.list_research_requests")).get_data(as_text=True)
@@ -169,7 +180,9 @@ def test_saving_a_return_records_it_and_goes_back_to_the_list(app, client, sign_
 
     response = client.post(
         url("meetings.edit_research_return", return_id=return_id),
-        data=a_return(risks="Threats to kill in May", not_shareable="A sealed court file", not_shareable_reason="Court order"),
+        data=a_return(
+            risks="Threats to kill in May", not_shareable="A sealed court file", not_shareable_reason="Court order"
+        ),
     )
 
     assert response.status_code == 302
@@ -242,14 +255,19 @@ def test_a_return_on_a_list_not_yet_issued_is_not_found(app, client, sign_in_as,
     [
         ({"known": ""}, "Say whether your agency knows the victim, the person causing harm or the children"),
         ({"known": "maybe"}, "Not a valid choice"),
-        ({"not_shareable": "A sealed court file", "not_shareable_reason": "  "}, "Enter why the information your agency holds cannot be shared"),
+        (
+            {"not_shareable": "A sealed court file", "not_shareable_reason": "  "},
+            "Enter why the information your agency holds cannot be shared",
+        ),
         ({"involvement": "x" * 10001}, "Enter 10,000 characters or fewer"),
         ({"not_shareable_reason": "y" * 10001}, "Enter 10,000 characters or fewer"),
         ({"version": ""}, "Reload the page and enter your return again"),
         ({"version": "one"}, "Reload the page and enter your return again"),
     ],
 )
-def test_a_return_with_a_problem_says_what_to_fix_and_saves_nothing(app, client, sign_in_as, url, issued, fields, message):
+def test_a_return_with_a_problem_says_what_to_fix_and_saves_nothing(
+    app, client, sign_in_as, url, issued, fields, message
+):
     _, ids = issued
     sign_in_as(Role.AGENCY_REP, agency=POLICE)
     return_id = ids[(POLICE, 0)]
@@ -267,10 +285,16 @@ def test_a_stale_version_is_refused_and_nothing_is_saved(app, client, sign_in_as
     _, ids = issued
     sign_in_as(Role.AGENCY_REP, agency=POLICE)
     return_id = ids[(POLICE, 0)]
-    first = client.post(url("meetings.edit_research_return", return_id=return_id), data=a_return(involvement="First colleague's account"))
+    first = client.post(
+        url("meetings.edit_research_return", return_id=return_id),
+        data=a_return(involvement="First colleague's account"),
+    )
     assert first.status_code == 302
 
-    response = client.post(url("meetings.edit_research_return", return_id=return_id), data=a_return(involvement="Second colleague's account", version="1"))
+    response = client.post(
+        url("meetings.edit_research_return", return_id=return_id),
+        data=a_return(involvement="Second colleague's account", version="1"),
+    )
 
     page = response.get_data(as_text=True)
     assert response.status_code == 409
@@ -289,7 +313,10 @@ def test_a_second_save_with_the_current_version_keeps_the_first_return_time(app,
     client.post(url("meetings.edit_research_return", return_id=return_id), data=a_return())
     first_returned_at = get_return(app, return_id).returned_at
 
-    response = client.post(url("meetings.edit_research_return", return_id=return_id), data=a_return(known="no", involvement="", version="2"))
+    response = client.post(
+        url("meetings.edit_research_return", return_id=return_id),
+        data=a_return(known="no", involvement="", version="2"),
+    )
 
     saved = get_return(app, return_id)
     assert response.status_code == 302
@@ -318,13 +345,18 @@ def test_once_the_minutes_are_drafted_a_return_is_read_only(app, client, sign_in
     seeded, ids = issued
     sign_in_as(Role.AGENCY_REP, agency=POLICE)
     return_id = ids[(POLICE, 0)]
-    client.post(url("meetings.edit_research_return", return_id=return_id), data=a_return(involvement="Known since 2021"))
+    client.post(
+        url("meetings.edit_research_return", return_id=return_id), data=a_return(involvement="Known since 2021")
+    )
     with app.app_context():
         db.session.get(Meeting, seeded.meeting_id).status = MeetingStatus.MINUTES_DRAFT
         db.session.commit()
 
     shown = client.get(url("meetings.edit_research_return", return_id=return_id))
-    refused = client.post(url("meetings.edit_research_return", return_id=return_id), data=a_return(involvement="Changed after the meeting", version="2"))
+    refused = client.post(
+        url("meetings.edit_research_return", return_id=return_id),
+        data=a_return(involvement="Changed after the meeting", version="2"),
+    )
 
     assert shown.status_code == 200
     page = shown.get_data(as_text=True)
@@ -367,7 +399,10 @@ def test_progress_counts_returns_by_agency_and_highlights_overdue(app, client, s
     assert "2 of 2 (1 late)" in page
     assert "All returned" in page
     assert "1 overdue" in page and "2 overdue" in page
-    assert [(row.position, row.returned, row.outstanding_agencies) for row in progress.by_case] == [(1, 2, (HOUSING,)), (2, 1, (HEALTH, HOUSING))]
+    assert [(row.position, row.returned, row.outstanding_agencies) for row in progress.by_case] == [
+        (1, 2, (HOUSING,)),
+        (2, 1, (HEALTH, HOUSING)),
+    ]
     assert url("meetings.view_case_research", meeting_id=seeded.meeting_id, item_id=seeded.item_ids[1]) in page
     assert "Case 2 (VC)" in page
 
@@ -388,7 +423,12 @@ def test_only_the_chair_and_coordinator_see_progress_and_case_research(client, s
     sign_in_as(role)
 
     assert client.get(url("meetings.view_research_progress", meeting_id=seeded.meeting_id)).status_code == 403
-    assert client.get(url("meetings.view_case_research", meeting_id=seeded.meeting_id, item_id=seeded.item_ids[0])).status_code == 403
+    assert (
+        client.get(
+            url("meetings.view_case_research", meeting_id=seeded.meeting_id, item_id=seeded.item_ids[0])
+        ).status_code
+        == 403
+    )
 
 
 def test_a_missing_meeting_or_an_item_of_another_meeting_is_not_found(app, client, sign_in_as, url, issued):
@@ -397,14 +437,26 @@ def test_a_missing_meeting_or_an_item_of_another_meeting_is_not_found(app, clien
     sign_in_as(Role.CHAIR)
 
     assert client.get(url("meetings.view_research_progress", meeting_id=999999)).status_code == 404
-    assert client.get(url("meetings.view_case_research", meeting_id=seeded.meeting_id, item_id=other.item_ids[0])).status_code == 404
+    assert (
+        client.get(
+            url("meetings.view_case_research", meeting_id=seeded.meeting_id, item_id=other.item_ids[0])
+        ).status_code
+        == 404
+    )
 
 
 def test_case_research_shows_each_agencys_return_and_who_has_not_returned(app, client, sign_in_as, url, issued):
     seeded, ids = issued
     return_research(
-        app, ids[(POLICE, 0)], returned_at=utcnow(), involvement="Three call-outs this year", risks="Threats with a knife",
-        open_cases="Harassment investigation", proposed_actions="Flag the address", not_shareable="Intelligence report", not_shareable_reason="Ongoing operation",
+        app,
+        ids[(POLICE, 0)],
+        returned_at=utcnow(),
+        involvement="Three call-outs this year",
+        risks="Threats with a knife",
+        open_cases="Harassment investigation",
+        proposed_actions="Flag the address",
+        not_shareable="Intelligence report",
+        not_shareable_reason="Ongoing operation",
     )
     sign_in_as(Role.COORDINATOR)
 
@@ -413,7 +465,15 @@ def test_case_research_shows_each_agencys_return_and_who_has_not_returned(app, c
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Research: Victim1 CASE" in page
-    for text in ("Known", "Three call-outs this year", "Threats with a knife", "Harassment investigation", "Flag the address", "Intelligence report", "Ongoing operation"):
+    for text in (
+        "Known",
+        "Three call-outs this year",
+        "Threats with a knife",
+        "Harassment investigation",
+        "Flag the address",
+        "Intelligence report",
+        "Ongoing operation",
+    ):
         assert text in page
     not_returned = page.split("Not yet returned")[1].split("Returns received")[0]
     assert HEALTH in not_returned and POLICE not in not_returned
@@ -434,7 +494,15 @@ def test_no_page_shows_the_victims_safe_contact(app, client, sign_in_as, url, ma
     seeded, ids = issued
     with app.app_context():
         case = db.session.get(Case, seeded.case_ids[0])
-        db.session.add(SafeContact(case_id=case.id, agency_id=case.created_by_agency_id, phone="07700 900999", safe_to_call=True, safe_address="CANARY REFUGE"))
+        db.session.add(
+            SafeContact(
+                case_id=case.id,
+                agency_id=case.created_by_agency_id,
+                phone="07700 900999",
+                safe_to_call=True,
+                safe_address="CANARY REFUGE",
+            )
+        )
         db.session.commit()
     return_research(app, ids[(HEALTH, 0)], returned_at=utcnow())
     sign_in_as(Role.AGENCY_REP, agency=POLICE)
@@ -471,7 +539,12 @@ def test_a_save_racing_another_is_refused_by_the_version_column(app, make_user, 
         row = db.session.get(ResearchReturn, return_id)
         form = ResearchReturnForm()
         assert form.validate()
-        db.session.execute(update(ResearchReturn).where(ResearchReturn.id == return_id).values(version_id=2, involvement="Won the race"), execution_options={"synchronize_session": False})
+        db.session.execute(
+            update(ResearchReturn)
+            .where(ResearchReturn.id == return_id)
+            .values(version_id=2, involvement="Won the race"),
+            execution_options={"synchronize_session": False},
+        )
         assert row.version_id == 1
 
         assert research.save_return(row, form, user=db.session.get(User, rep_id)) is False
@@ -481,15 +554,18 @@ def test_a_save_racing_another_is_refused_by_the_version_column(app, make_user, 
     assert count_events(app, AuditAction.RESEARCH_RETURNED) == 0
 
 
-def test_a_case_whose_exclusion_list_names_someone_like_the_rep_is_kept_from_them_until_released(app, client, make_user, url, issued):
-    from risk.models import ClearanceDecision, DistributionClearance
-    from risk.models import ExcludedPerson
+def test_a_case_whose_exclusion_list_names_someone_like_the_rep_is_kept_from_them_until_released(
+    app, client, make_user, url, issued
+):
+    from risk.models import ClearanceDecision, DistributionClearance, ExcludedPerson
     from tests.conftest import give_session
 
     seeded, ids = issued
     rep_id, _ = make_user(email="jon.smith@example.org", role=Role.AGENCY_REP, agency=POLICE, name="Jon Smith")
     with app.app_context():
-        excluded = ExcludedPerson(case_id=seeded.case_ids[0], name="John SMITH", note=None, recorded_by_id=seeded.referrer_id)
+        excluded = ExcludedPerson(
+            case_id=seeded.case_ids[0], name="John SMITH", note=None, recorded_by_id=seeded.referrer_id
+        )
         db.session.add(excluded)
         db.session.commit()
         excluded_id = excluded.id
@@ -500,7 +576,15 @@ def test_a_case_whose_exclusion_list_names_someone_like_the_rep_is_kept_from_the
     form_status = client.get(kept_return).status_code
     views_while_kept = count_events(app, AuditAction.CASE_VIEWED, seeded.case_ids[0])
     with app.app_context():
-        db.session.add(DistributionClearance(meeting_id=seeded.meeting_id, excluded_person_id=excluded_id, user_id=rep_id, decision=ClearanceDecision.RELEASE, decided_by_id=seeded.referrer_id))
+        db.session.add(
+            DistributionClearance(
+                meeting_id=seeded.meeting_id,
+                excluded_person_id=excluded_id,
+                user_id=rep_id,
+                decision=ClearanceDecision.RELEASE,
+                decided_by_id=seeded.referrer_id,
+            )
+        )
         db.session.commit()
     page_after_release = client.get(url("meetings.list_research_requests")).get_data(as_text=True)
 

@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import func, select
 
 from access.models import AuditEvent, Role
+from cases.models import Referral, ReferralState
 from extensions import db
 from meetings import store
 from meetings.models import Transfer
-from risk.models import Referral, ReferralState
 from tests.meetings.factories import seed_meeting
 
 TODAY = date.today()
@@ -66,21 +66,39 @@ def test_the_form_asks_for_direction_area_date_and_what_was_sent_and_records_the
 
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    for text in ("Which way is the case moving?", "The other MARAC area", "Date of the transfer", "Previous minutes", "Action plans", "Risk assessments", "Idva handover"):
+    for text in (
+        "Which way is the case moving?",
+        "The other MARAC area",
+        "Date of the transfer",
+        "Previous minutes",
+        "Action plans",
+        "Risk assessments",
+        "Idva handover",
+    ):
         assert text in page
     assert audit_count(app, "case-viewed") == 1
 
 
-def test_an_outgoing_transfer_is_recorded_and_takes_the_waiting_referral_out_of_the_queue(app, client, sign_in_as, seeded):
+def test_an_outgoing_transfer_is_recorded_and_takes_the_waiting_referral_out_of_the_queue(
+    app, client, sign_in_as, seeded
+):
     set_state(app, seeded.referral_ids[0], ReferralState.ACCEPTED)
     coordinator_id = sign_in_as(Role.COORDINATOR)
 
-    response = client.post(client.url("meetings.record_transfer", case_id=seeded.case_ids[0]), data=transfer_data(note="Police file sent by secure email"))
+    response = client.post(
+        client.url("meetings.record_transfer", case_id=seeded.case_ids[0]),
+        data=transfer_data(note="Police file sent by secure email"),
+    )
 
     assert response.status_code == 302
     assert response.location == client.url("meetings.list_transfers", case_id=seeded.case_ids[0])
     [transfer] = transfers(app)
-    assert (transfer.case_id, transfer.incoming, transfer.other_area, transfer.transferred_on) == (seeded.case_ids[0], False, "Northshire", TODAY - timedelta(days=1))
+    assert (transfer.case_id, transfer.incoming, transfer.other_area, transfer.transferred_on) == (
+        seeded.case_ids[0],
+        False,
+        "Northshire",
+        TODAY - timedelta(days=1),
+    )
     assert transfer.what_was_sent == "Previous minutes\nIdva handover\nNote: Police file sent by secure email"
     assert transfer.recorded_by_id == coordinator_id
     state, reason = state_of(app, seeded.referral_ids[0])
@@ -127,7 +145,10 @@ def test_an_incoming_transfer_changes_no_referral_and_gives_the_agenda_its_area(
         ({"other_area": "  "}, "Enter the other MARAC area"),
         ({"other_area": "x" * 121}, "Enter an area of 120 characters or fewer"),
         ({"transferred_on": ["", "", ""]}, "Enter the date of the transfer"),
-        ({"transferred_on": as_form_date(TODAY + timedelta(days=1))}, "Enter a transfer date that is today or in the past"),
+        (
+            {"transferred_on": as_form_date(TODAY + timedelta(days=1))},
+            "Enter a transfer date that is today or in the past",
+        ),
         ({"sent": [], "note": " "}, "Choose what was sent or received, or describe it in the note"),
     ],
 )
@@ -135,7 +156,9 @@ def test_bad_input_says_what_to_fix_and_changes_nothing(app, client, sign_in_as,
     set_state(app, seeded.referral_ids[0], ReferralState.ACCEPTED)
     sign_in_as(Role.COORDINATOR)
 
-    response = client.post(client.url("meetings.record_transfer", case_id=seeded.case_ids[0]), data=transfer_data(**changes))
+    response = client.post(
+        client.url("meetings.record_transfer", case_id=seeded.case_ids[0]), data=transfer_data(**changes)
+    )
 
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
@@ -154,7 +177,12 @@ def test_the_chair_sees_transfers_but_only_the_coordinator_records_them(app, cli
     assert "No transfers are recorded for this case" in page
     assert "The MARAC coordinator records transfers" in page
     assert client.get(client.url("meetings.record_transfer", case_id=seeded.case_ids[0])).status_code == 403
-    assert client.post(client.url("meetings.record_transfer", case_id=seeded.case_ids[0]), data=transfer_data()).status_code == 403
+    assert (
+        client.post(
+            client.url("meetings.record_transfer", case_id=seeded.case_ids[0]), data=transfer_data()
+        ).status_code
+        == 403
+    )
     assert transfers(app) == []
 
 
@@ -175,7 +203,14 @@ def test_an_unknown_case_is_not_found(client, sign_in_as):
 
 def add_transfer(app, case_id, *, incoming, area, days_ago, recorded_by_id):
     with app.app_context():
-        store.add_transfer(case_id=case_id, incoming=incoming, other_area=area, transferred_on=TODAY - timedelta(days=days_ago), what_was_sent="Previous minutes", recorded_by_id=recorded_by_id)
+        store.add_transfer(
+            case_id=case_id,
+            incoming=incoming,
+            other_area=area,
+            transferred_on=TODAY - timedelta(days=days_ago),
+            what_was_sent="Previous minutes",
+            recorded_by_id=recorded_by_id,
+        )
         db.session.commit()
 
 
@@ -192,8 +227,12 @@ def test_transfer_in_areas_gives_the_latest_incoming_transfer_per_case(app, seed
 
 
 def test_the_list_shows_transfers_newest_first(app, client, sign_in_as, seeded):
-    add_transfer(app, seeded.case_ids[0], incoming=True, area="Eastvale", days_ago=200, recorded_by_id=seeded.referrer_id)
-    add_transfer(app, seeded.case_ids[0], incoming=False, area="Westmoor", days_ago=3, recorded_by_id=seeded.referrer_id)
+    add_transfer(
+        app, seeded.case_ids[0], incoming=True, area="Eastvale", days_ago=200, recorded_by_id=seeded.referrer_id
+    )
+    add_transfer(
+        app, seeded.case_ids[0], incoming=False, area="Westmoor", days_ago=3, recorded_by_id=seeded.referrer_id
+    )
     sign_in_as(Role.COORDINATOR)
 
     page = client.get(client.url("meetings.list_transfers", case_id=seeded.case_ids[0])).get_data(as_text=True)

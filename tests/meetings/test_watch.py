@@ -1,15 +1,16 @@
 """Repeat incidents send a case back to the queue, and the repeat watch list."""
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from access.models import AuditEvent, Role
+from cases import store as cases_store
+from cases.models import Case, PartyRole, Referral, ReferralState
 from extensions import db
 from meetings import watch
 from risk import store as risk_store
-from risk.models import Case, PartyRole, Referral, ReferralState
 from tests.meetings.factories import seed_meeting
 
 TODAY = date.today()
@@ -21,7 +22,7 @@ def as_form_date(day: date) -> list[str]:
 
 
 def received_on(day: date) -> datetime:
-    return datetime.combine(day, time(12, 0), tzinfo=timezone.utc)
+    return datetime.combine(day, time(12, 0), tzinfo=UTC)
 
 
 def set_referral(app, referral_id, *, state, days_ago):
@@ -39,7 +40,7 @@ def heard_case(app, days_ago=100, state=ReferralState.HEARD):
 
 def add_incident(client, case_id, day=TODAY, agency_id=None, perpetrator_id=None):
     return client.post(
-        client.url("risk.add_incident", case_id=case_id),
+        client.url("cases.add_incident", case_id=case_id),
         data={"occurred_on": as_form_date(day), "type": "unwanted-contact", "agency_id": str(agency_id)}
         | ({"perpetrator_id": perpetrator_id} if perpetrator_id else {}),
         follow_redirects=True,
@@ -48,12 +49,14 @@ def add_incident(client, case_id, day=TODAY, agency_id=None, perpetrator_id=None
 
 def perpetrator_of(app, case_id) -> str:
     with app.app_context():
-        return next(iter(risk_store.perpetrator_ids(risk_store.get_case_by_id(case_id))))
+        return next(iter(cases_store.perpetrator_ids(cases_store.get_case_by_id(case_id))))
 
 
 def referrals_of(app, case_id) -> list[Referral]:
     with app.app_context():
-        referrals = list(db.session.scalars(select(Referral).where(Referral.case_id == case_id).order_by(Referral.received_at)))
+        referrals = list(
+            db.session.scalars(select(Referral).where(Referral.case_id == case_id).order_by(Referral.received_at))
+        )
         for referral in referrals:
             db.session.expunge(referral)
         return referrals
@@ -91,7 +94,9 @@ def test_an_incident_by_the_perpetrator_named_on_the_referral_is_a_repeat_with_n
     sign_in_as(Role.PRACTITIONER, agency=REFERRER_AGENCY)
     case_id = seeded.case_ids[0]
 
-    page = add_incident(client, case_id, agency_id=seeded.agency_ids["Riverside Police"], perpetrator_id=perpetrator_of(app, case_id)).get_data(as_text=True)
+    page = add_incident(
+        client, case_id, agency_id=seeded.agency_ids["Riverside Police"], perpetrator_id=perpetrator_of(app, case_id)
+    ).get_data(as_text=True)
 
     assert len(referrals_of(app, case_id)) == 2
     assert "check it was the same perpetrator" not in page
@@ -101,16 +106,25 @@ def test_an_incident_by_someone_not_named_on_the_referral_is_not_a_repeat(app, c
     seeded = heard_case(app, days_ago=100)
     sign_in_as(Role.PRACTITIONER, agency=REFERRER_AGENCY)
     case_id = seeded.case_ids[0]
-    client.post(client.url("risk.add_party", case_id=case_id), data={"given_name": "New", "family_name": "Partner", "role": "perpetrator"})
+    client.post(
+        client.url("cases.add_party", case_id=case_id),
+        data={"given_name": "New", "family_name": "Partner", "role": "perpetrator"},
+    )
     with app.app_context():
-        newcomer = next(person.id for person in risk_store.perpetrators(risk_store.get_case_by_id(case_id)) if person.given_name == "New")
+        newcomer = next(
+            person.id
+            for person in cases_store.perpetrators(cases_store.get_case_by_id(case_id))
+            if person.given_name == "New"
+        )
 
-    page = add_incident(client, case_id, agency_id=seeded.agency_ids["Riverside Police"], perpetrator_id=newcomer).get_data(as_text=True)
+    page = add_incident(
+        client, case_id, agency_id=seeded.agency_ids["Riverside Police"], perpetrator_id=newcomer
+    ).get_data(as_text=True)
 
     assert len(referrals_of(app, case_id)) == 1
     assert "not named on the last MARAC referral" in page
     with app.app_context():
-        (incident,) = risk_store.list_incidents(risk_store.get_case_by_id(case_id))
+        (incident,) = cases_store.list_incidents(cases_store.get_case_by_id(case_id))
         assert incident.perpetrator_id == newcomer
 
 
@@ -118,7 +132,7 @@ def test_the_incident_form_asks_who_caused_harm_and_offers_the_cases_perpetrator
     seeded = heard_case(app, days_ago=100)
     sign_in_as(Role.PRACTITIONER, agency=REFERRER_AGENCY)
 
-    page = client.get(client.url("risk.add_incident", case_id=seeded.case_ids[0])).get_data(as_text=True)
+    page = client.get(client.url("cases.add_incident", case_id=seeded.case_ids[0])).get_data(as_text=True)
 
     assert "Who caused harm" in page
     assert f'value="{perpetrator_of(app, seeded.case_ids[0])}" checked' in page
@@ -133,7 +147,9 @@ def test_the_window_runs_365_days_from_the_last_marac_referral(app, client, sign
     seeded = heard_case(app, days_ago=days_before_incident + 5)
     sign_in_as(Role.PRACTITIONER, agency=REFERRER_AGENCY)
 
-    page = add_incident(client, seeded.case_ids[0], day=TODAY - timedelta(days=5), agency_id=seeded.agency_ids["Riverside Police"]).get_data(as_text=True)
+    page = add_incident(
+        client, seeded.case_ids[0], day=TODAY - timedelta(days=5), agency_id=seeded.agency_ids["Riverside Police"]
+    ).get_data(as_text=True)
 
     assert len(referrals_of(app, seeded.case_ids[0])) == (2 if returned else 1)
     assert ("gone back to the MARAC queue" in page) is returned
@@ -154,7 +170,9 @@ def test_an_open_referral_means_no_second_one(app, client, sign_in_as):
     seeded = heard_case(app, days_ago=30, state=ReferralState.SCHEDULED)
     sign_in_as(Role.PRACTITIONER, agency=REFERRER_AGENCY)
 
-    page = add_incident(client, seeded.case_ids[0], agency_id=seeded.agency_ids["Riverside Police"]).get_data(as_text=True)
+    page = add_incident(client, seeded.case_ids[0], agency_id=seeded.agency_ids["Riverside Police"]).get_data(
+        as_text=True
+    )
 
     assert len(referrals_of(app, seeded.case_ids[0])) == 1
     assert "gone back to the MARAC queue" not in page
@@ -164,18 +182,25 @@ def test_a_second_incident_does_not_duplicate_the_repeat_referral(app, client, s
     seeded = heard_case(app, days_ago=60)
     sign_in_as(Role.PRACTITIONER, agency=REFERRER_AGENCY)
 
-    add_incident(client, seeded.case_ids[0], day=TODAY - timedelta(days=2), agency_id=seeded.agency_ids["Riverside Police"])
+    add_incident(
+        client, seeded.case_ids[0], day=TODAY - timedelta(days=2), agency_id=seeded.agency_ids["Riverside Police"]
+    )
     add_incident(client, seeded.case_ids[0], agency_id=seeded.agency_ids["Riverside Housing"])
 
-    assert [referral.state for referral in referrals_of(app, seeded.case_ids[0])] == [ReferralState.HEARD, ReferralState.RECEIVED]
+    assert [referral.state for referral in referrals_of(app, seeded.case_ids[0])] == [
+        ReferralState.HEARD,
+        ReferralState.RECEIVED,
+    ]
 
 
 def second_case_for_same_people(app, case_id) -> str:
     with app.app_context():
         first = db.session.get(Case, case_id)
         perpetrator = next(party.person for party in first.parties if party.role is PartyRole.PERPETRATOR)
-        second = risk_store.create_case(victim=first.victim, marac_area="Riverside", agency_id=first.created_by_agency_id)
-        risk_store.add_party(second, perpetrator, PartyRole.PERPETRATOR)
+        second = cases_store.create_case(
+            victim=first.victim, marac_area="Riverside", agency_id=first.created_by_agency_id
+        )
+        cases_store.add_party(second, perpetrator, PartyRole.PERPETRATOR)
         db.session.commit()
         return second.id
 
@@ -251,7 +276,7 @@ def test_a_watch_that_ended_earlier_this_month_is_listed_as_lapsed(app, client, 
 
     page = client.get(client.url("meetings.list_repeat_watch")).get_data(as_text=True)
 
-    lapsed_section = page[page.index("Watch lapsed this month"):]
+    lapsed_section = page[page.index("Watch lapsed this month") :]
     assert f"/cases/{seeded.case_ids[1]}" not in page
     if TODAY.day == 1:
         assert f"/cases/{seeded.case_ids[0]}" not in lapsed_section

@@ -7,10 +7,11 @@ from datetime import date, datetime
 from access import signin
 from access import store as access_store
 from access.models import Agency, AgencyKind, Role
+from cases.models import Case, CaseParty, PartyRole, Person, Referral, ReferralState, SafeContact
 from extensions import db
 from meetings.models import AgendaItem, AgendaSection, CaseMinutes, CaseOutcome, Meeting, MeetingStatus
 from meetings.schedule import UK_TIME
-from risk.models import Case, CaseParty, Decision, PartyRole, Person, Referral, ReferralState, SafeContact
+from risk.models import Decision
 
 AGENCIES = {
     "Quarter Police": AgencyKind.POLICE,
@@ -46,8 +47,11 @@ def agency(name: str) -> Agency:
 
 def referrer():
     return access_store.get_user_by_email("quarter-referrer@example.org") or access_store.create_user(
-        name="Quarter Referrer", email="quarter-referrer@example.org", agency=agency("Quarter IDVA Service"),
-        role=Role.PRACTITIONER, password_hash=signin.make_password_hash("unused password for seeding"),
+        name="Quarter Referrer",
+        email="quarter-referrer@example.org",
+        agency=agency("Quarter IDVA Service"),
+        role=Role.PRACTITIONER,
+        password_hash=signin.make_password_hash("unused password for seeding"),
     )
 
 
@@ -59,26 +63,61 @@ def person(given: str, born: date | None, agency_id: int, **details) -> Person:
 
 def add_case(meeting: Meeting, position: int, spec: CaseSpec, user) -> None:
     referring = agency(spec.agency)
-    victim = person(f"Victim{meeting.id}x{position}", spec.victim_born, referring.id, gender=spec.gender, ethnicity=spec.ethnicity,
-                    disability=spec.disability, sexuality=spec.sexuality)
+    victim = person(
+        f"Victim{meeting.id}x{position}",
+        spec.victim_born,
+        referring.id,
+        gender=spec.gender,
+        ethnicity=spec.ethnicity,
+        disability=spec.disability,
+        sexuality=spec.sexuality,
+    )
     case = Case(victim=victim, marac_area="Quarterton", created_by_agency_id=referring.id)
     db.session.add(case)
     db.session.flush()
     if spec.safe_address:
         db.session.add(SafeContact(case_id=case.id, agency_id=referring.id, safe_address=spec.safe_address))
-    parties = [(PartyRole.CHILD, date(2018, 1, 1)) for _ in range(spec.children)] + [(PartyRole.PERPETRATOR, born) for born in spec.perpetrators_born]
+    parties = [(PartyRole.CHILD, date(2018, 1, 1)) for _ in range(spec.children)] + [
+        (PartyRole.PERPETRATOR, born) for born in spec.perpetrators_born
+    ]
     for number, (role, born) in enumerate(parties):
         db.session.add(CaseParty(case=case, person=person(f"{role.value}{number}", born, referring.id), role=role))
-    decision = Decision(case_id=case.id, ruleset="test", eligible=True, criteria=list(spec.criteria), tier=3, tier_source="test",
-                        prompts=[], routes=[], evaluated_on=meeting.starts_at.date(), evaluated_by_id=user.id)
+    decision = Decision(
+        case_id=case.id,
+        ruleset="test",
+        eligible=True,
+        criteria=list(spec.criteria),
+        tier=3,
+        tier_source="test",
+        prompts=[],
+        routes=[],
+        evaluated_on=meeting.starts_at.date(),
+        evaluated_by_id=user.id,
+    )
     db.session.add(decision)
     db.session.flush()
-    referral = Referral(case_id=case.id, decision_id=decision.id, criteria=list(spec.criteria), referrer_id=user.id, agency_id=referring.id,
-                        victim_informed=True, consent_given=True, state=ReferralState.SCHEDULED, idempotency_key=str(uuid.uuid4()))
+    referral = Referral(
+        case_id=case.id,
+        decision_id=decision.id,
+        criteria=list(spec.criteria),
+        referrer_id=user.id,
+        agency_id=referring.id,
+        victim_informed=True,
+        consent_given=True,
+        state=ReferralState.SCHEDULED,
+        idempotency_key=str(uuid.uuid4()),
+    )
     db.session.add(referral)
     db.session.flush()
-    item = AgendaItem(meeting=meeting, referral=referral, position=position, section=AgendaSection.ADULT_ONLY,
-                      starts_at=meeting.starts_at, ends_at=meeting.starts_at, flags=list(spec.flags))
+    item = AgendaItem(
+        meeting=meeting,
+        referral=referral,
+        position=position,
+        section=AgendaSection.ADULT_ONLY,
+        starts_at=meeting.starts_at,
+        ends_at=meeting.starts_at,
+        flags=list(spec.flags),
+    )
     db.session.add(item)
     db.session.flush()
     if spec.outcome is not None:

@@ -25,7 +25,7 @@ def region_texts(body: bytes, margin_mm: float = 15) -> list[tuple[str, str]]:
         height = float(page.mediabox.height)
         top, bottom = [], []
 
-        def visit(text, cm, tm, font, size, top=top, bottom=bottom):
+        def visit(text, cm, tm, font, size, top=top, bottom=bottom, height=height):
             y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
             if y > height - margin_mm * MM:
                 top.append(text)
@@ -40,4 +40,7 @@ def region_texts(body: bytes, margin_mm: float = 15) -> list[tuple[str, str]]:
 def marking_positions(body: bytes, marking: str) -> list[tuple[int, int]]:
     """Per page, how often `marking` appears in the top margin and in the bottom margin."""
     squeeze = lambda text: re.sub(r"\s+", "", text)  # noqa: E731
-    return [(squeeze(top).count(squeeze(marking)), squeeze(bottom).count(squeeze(marking))) for top, bottom in region_texts(body)]
+    return [
+        (squeeze(top).count(squeeze(marking)), squeeze(bottom).count(squeeze(marking)))
+        for top, bottom in region_texts(body)
+    ]

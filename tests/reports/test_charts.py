@@ -36,7 +36,9 @@ ALL_CHARTS = {
 }
 
 
-@pytest.mark.parametrize(("name", "expected_bars"), [("cases", 3), ("repeat rate", 2), ("referrals", 2), ("per 10,000", 3)])
+@pytest.mark.parametrize(
+    ("name", "expected_bars"), [("cases", 3), ("repeat rate", 2), ("referrals", 2), ("per 10,000", 3)]
+)
 def test_each_chart_is_an_svg_with_a_title_and_one_bar_per_figure(name, expected_bars):
     svg = ALL_CHARTS[name]()
 
@@ -120,14 +122,20 @@ def test_the_cases_chart_and_its_table_come_from_the_meeting_rows():
 def test_the_repeat_rate_is_repeats_over_cases_and_a_dash_when_there_were_no_cases():
     chart = charts.repeat_rate_chart(meeting_rows([3, 0, 8], [1, 0, 2]), (28, 40))
 
-    assert chart.rows == (("7 Oct 2026", "3", "1", "33.3%"), ("4 Nov 2026", "0", "0", "—"), ("2 Dec 2026", "8", "2", "25%"))
+    assert chart.rows == (
+        ("7 Oct 2026", "3", "1", "33.3%"),
+        ("4 Nov 2026", "0", "0", "—"),
+        ("2 Dec 2026", "8", "2", "25%"),
+    )
     assert len(bars(chart.svg)) == 2
 
 
 def test_referrals_are_summed_over_the_quarter_for_each_kind_in_the_order_given():
     rows = meeting_rows([3, 2], [0, 0], referrals_police=[1, 2], referrals_idva=[2, 0], referrals_health=[0, 0])
 
-    chart = charts.referrals_chart(rows, {"Police": "referrals_police", "IDVA service": "referrals_idva", "Health": "referrals_health"})
+    chart = charts.referrals_chart(
+        rows, {"Police": "referrals_police", "IDVA service": "referrals_idva", "Health": "referrals_health"}
+    )
 
     assert chart.rows == (("Police", "3"), ("IDVA service", "2"), ("Health", "0"))
     assert len(bars(chart.svg)) == 3

@@ -11,10 +11,10 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from access.models import AgencyKind, AuditEvent, Role
+from cases.models import Referral, SafeContact
 from extensions import db
 from meetings.models import AgendaItem
-from reports import dashboard_views
-from risk.models import Referral, SafeContact
+from reports.views import dashboard as dashboard_views
 from tests.reports.test_effectiveness import seed_partnership
 
 COORDINATOR_NAME = "Sam Worker"
@@ -33,7 +33,15 @@ def partnership(app, monkeypatch):
         db.session.get(Referral, partnership.october.referral_ids[0]).agency_id = police_id
         for item_id in partnership.october.item_ids + partnership.november.item_ids:
             case = db.session.get(AgendaItem, item_id).referral.case
-            db.session.add(SafeContact(case_id=case.id, agency_id=case.created_by_agency_id, phone=CANARY_PHONE, safe_to_call=True, safe_address=CANARY_ADDRESS))
+            db.session.add(
+                SafeContact(
+                    case_id=case.id,
+                    agency_id=case.created_by_agency_id,
+                    phone=CANARY_PHONE,
+                    safe_to_call=True,
+                    safe_address=CANARY_ADDRESS,
+                )
+            )
         db.session.commit()
     monkeypatch.setattr(dashboard_views, "uk_today", lambda: date(2027, 1, 10))
     return partnership
@@ -48,11 +56,16 @@ def count_audit(app, action: str) -> list[AuditEvent]:
 
 def row_counts(app) -> dict[str, int]:
     with app.app_context():
-        return {table.name: db.session.scalar(select(func.count()).select_from(table)) for table in db.metadata.sorted_tables}
+        return {
+            table.name: db.session.scalar(select(func.count()).select_from(table))
+            for table in db.metadata.sorted_tables
+        }
 
 
 def image_sources(html: str) -> list[bytes]:
-    return [base64.b64decode(encoded) for encoded in re.findall(r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"', html)]
+    return [
+        base64.b64decode(encoded) for encoded in re.findall(r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"', html)
+    ]
 
 
 def bar_count(svg: bytes) -> int:
@@ -64,7 +77,10 @@ def table_rows(html: str, caption: str) -> list[list[str]]:
     table = re.search(r"<caption[^>]*>" + re.escape(caption) + r".*?</caption>(.*?)</table>", html, re.S).group(1)
     body = table.split("<tbody", 1)[1]
     return [
-        [html_module.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", cell)).strip()) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+        [
+            html_module.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", cell)).strip())
+            for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+        ]
         for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)
     ]
 
@@ -125,7 +141,10 @@ def test_without_a_quarter_the_dashboard_shows_the_one_today_is_in(client, sign_
     html = client.get(client.url("reports.view_dashboard")).get_data(as_text=True)
 
     assert "Dashboard: October to December 2026" in html
-    assert table_rows(html, "Cases discussed at each meeting: the figures") == [["7 Oct 2026", "3"], ["4 Nov 2026", "2"]]
+    assert table_rows(html, "Cases discussed at each meeting: the figures") == [
+        ["7 Oct 2026", "3"],
+        ["4 Nov 2026", "2"],
+    ]
 
 
 def test_each_chart_has_its_figures_in_a_table_and_one_bar_per_figure(client, sign_in_as, partnership):
@@ -133,8 +152,14 @@ def test_each_chart_has_its_figures_in_a_table_and_one_bar_per_figure(client, si
 
     html = client.get(client.url("reports.view_dashboard", quarter="2026-Q4")).get_data(as_text=True)
 
-    assert table_rows(html, "Cases discussed at each meeting: the figures") == [["7 Oct 2026", "3"], ["4 Nov 2026", "2"]]
-    assert table_rows(html, "Repeat rate at each meeting: the figures") == [["7 Oct 2026", "3", "1", "33.3%"], ["4 Nov 2026", "2", "0", "0%"]]
+    assert table_rows(html, "Cases discussed at each meeting: the figures") == [
+        ["7 Oct 2026", "3"],
+        ["4 Nov 2026", "2"],
+    ]
+    assert table_rows(html, "Repeat rate at each meeting: the figures") == [
+        ["7 Oct 2026", "3", "1", "33.3%"],
+        ["4 Nov 2026", "2", "0", "0%"],
+    ]
     referrals = dict(table_rows(html, "Referrals by kind of referring agency: the figures"))
     assert referrals == {kind.label: "0" for kind in AgencyKind} | {"Police": "1", "IDVA service": "4"}
     cases, repeats, kinds = image_sources(html)
@@ -193,10 +218,15 @@ def test_a_quarter_with_no_meeting_says_so_and_draws_no_meeting_charts(client, s
 
     assert "No MARAC meeting was held in April to June 2027" in html
     assert image_sources(html) == []
-    assert table_rows(html, "Each agency") == [["Riverside Housing", "—", "—", "—", "1"], ["Riverside Police", "—", "—", "—", "1"]]
+    assert table_rows(html, "Each agency") == [
+        ["Riverside Housing", "—", "—", "—", "1"],
+        ["Riverside Police", "—", "—", "—", "1"],
+    ]
 
 
-def test_the_quarterly_report_is_a_marked_pdf_for_the_person_with_the_fixture_figures(app, client, sign_in_as, partnership):
+def test_the_quarterly_report_is_a_marked_pdf_for_the_person_with_the_fixture_figures(
+    app, client, sign_in_as, partnership
+):
     user_id = sign_in_as(Role.COORDINATOR)
 
     response = client.get(client.url("reports.download_quarterly_report", quarter="2026-Q4"))
@@ -227,7 +257,9 @@ def test_the_quarterly_report_is_a_marked_pdf_for_the_person_with_the_fixture_fi
 
 def test_the_report_draws_the_same_svg_charts_as_the_page(app, client, sign_in_as, partnership):
     sign_in_as(Role.COORDINATOR)
-    page_charts = image_sources(client.get(client.url("reports.view_dashboard", quarter="2026-Q4")).get_data(as_text=True))
+    page_charts = image_sources(
+        client.get(client.url("reports.view_dashboard", quarter="2026-Q4")).get_data(as_text=True)
+    )
     printed = []
 
     def keep_print_context(sender, template, context, **extra):
@@ -242,7 +274,9 @@ def test_the_report_draws_the_same_svg_charts_as_the_page(app, client, sign_in_a
     assert [chart.svg for chart in context["dashboard"].meeting_charts] == page_charts
 
 
-def test_a_failed_render_changes_nothing_but_one_audit_row_and_says_so(app, client, sign_in_as, partnership, monkeypatch):
+def test_a_failed_render_changes_nothing_but_one_audit_row_and_says_so(
+    app, client, sign_in_as, partnership, monkeypatch
+):
     sign_in_as(Role.COORDINATOR)
     before = row_counts(app)
 

@@ -14,7 +14,12 @@ from reports.quarters import Quarter
 from tests.reports.fixtures_data_return import CaseSpec, add_meeting, uk
 
 Q4_2026 = Quarter(2026, 4)
-POLICE, IDVA, HEALTH, CHILDRENS = "Quarter Police", "Quarter IDVA Service", "Quarter Health", "Quarter Children's Services"
+POLICE, IDVA, HEALTH, CHILDRENS = (
+    "Quarter Police",
+    "Quarter IDVA Service",
+    "Quarter Health",
+    "Quarter Children's Services",
+)
 KIND_COLUMNS = [f"referrals_{kind.value}" for kind in AgencyKind if kind is not AgencyKind.POLICE]
 
 
@@ -28,45 +33,136 @@ def row(**values) -> dict:
 # A2 IDVA: male, White, gay, disabled, born 1990; repeat criterion; perpetrators of unknown age and exactly 18.
 # A3 health: non-binary, nothing else known; repeat flag on the agenda item only; 1 child; perpetrator 16.
 MEETING_A = [
-    CaseSpec(POLICE, date(2009, 10, 7), ethnicity="Asian or Asian British", sexuality="Heterosexual", disability="No", children=2,
-             perpetrators_born=(date(2009, 10, 8),), safe_address="CANARY-SAFE-ADDRESS 1 Hidden Lane"),
-    CaseSpec(IDVA, date(1990, 1, 1), gender="Male", ethnicity="White", sexuality="Gay or lesbian", disability="Yes",
-             perpetrators_born=(None, date(2008, 10, 7)), criteria=("visible-high-risk", "repeat")),
-    CaseSpec(HEALTH, None, gender="Non-binary", children=1, perpetrators_born=(date(2010, 1, 1),), flags=("children", "repeat")),
+    CaseSpec(
+        POLICE,
+        date(2009, 10, 7),
+        ethnicity="Asian or Asian British",
+        sexuality="Heterosexual",
+        disability="No",
+        children=2,
+        perpetrators_born=(date(2009, 10, 8),),
+        safe_address="CANARY-SAFE-ADDRESS 1 Hidden Lane",
+    ),
+    CaseSpec(
+        IDVA,
+        date(1990, 1, 1),
+        gender="Male",
+        ethnicity="White",
+        sexuality="Gay or lesbian",
+        disability="Yes",
+        perpetrators_born=(None, date(2008, 10, 7)),
+        criteria=("visible-high-risk", "repeat"),
+    ),
+    CaseSpec(
+        HEALTH,
+        None,
+        gender="Non-binary",
+        children=1,
+        perpetrators_born=(date(2010, 1, 1),),
+        flags=("children", "repeat"),
+    ),
 ]
 # Meeting B, 4 November 2026.
 # B1 police: Black, bisexual, disabled, turns 16 the day after; minutes record a repeat.
 # B2 police: other ethnic group, gender Other and orientation Other (one LGBT+ victim), exactly 18; 2 children; minutes say new.
 # B3 children's social care: White, exactly 16; 1 child; perpetrator exactly 17.
 MEETING_B = [
-    CaseSpec(POLICE, date(2010, 11, 5), ethnicity="Black, Black British, Caribbean or African", sexuality="Bisexual", disability="Yes",
-             criteria=("professional-judgement",), outcome=CaseOutcome.REPEAT),
-    CaseSpec(POLICE, date(2008, 11, 4), gender="Other", ethnicity="Other ethnic group", sexuality="Other", children=2, outcome=CaseOutcome.NEW),
+    CaseSpec(
+        POLICE,
+        date(2010, 11, 5),
+        ethnicity="Black, Black British, Caribbean or African",
+        sexuality="Bisexual",
+        disability="Yes",
+        criteria=("professional-judgement",),
+        outcome=CaseOutcome.REPEAT,
+    ),
+    CaseSpec(
+        POLICE,
+        date(2008, 11, 4),
+        gender="Other",
+        ethnicity="Other ethnic group",
+        sexuality="Other",
+        children=2,
+        outcome=CaseOutcome.NEW,
+    ),
     CaseSpec(CHILDRENS, date(2010, 11, 4), ethnicity="White", children=1, perpetrators_born=(date(2009, 11, 4),)),
 ]
 EXPECTED_A = row(
-    meeting_date=date(2026, 10, 7), cases_discussed=3, repeat_cases=2, children_in_households=3, referrals_police=1, referrals_partner=2,
-    partner_referral_percent=66.7, victims_racially_minoritised=1, victims_lgbt=2, victims_disabled=1, victims_male=1, victims_aged_16_17=1,
-    perpetrators_aged_17_or_under=2, **{"referrals_idva": 1, "referrals_health": 1},
+    meeting_date=date(2026, 10, 7),
+    cases_discussed=3,
+    repeat_cases=2,
+    children_in_households=3,
+    referrals_police=1,
+    referrals_partner=2,
+    partner_referral_percent=66.7,
+    victims_racially_minoritised=1,
+    victims_lgbt=2,
+    victims_disabled=1,
+    victims_male=1,
+    victims_aged_16_17=1,
+    perpetrators_aged_17_or_under=2,
+    **{"referrals_idva": 1, "referrals_health": 1},
 )
 EXPECTED_B = row(
-    meeting_date=date(2026, 11, 4), cases_discussed=3, repeat_cases=1, children_in_households=3, referrals_police=2, referrals_partner=1,
-    partner_referral_percent=33.3, victims_racially_minoritised=2, victims_lgbt=2, victims_disabled=1, victims_male=0, victims_aged_16_17=1,
-    perpetrators_aged_17_or_under=1, **{"referrals_childrens-social-care": 1},
+    meeting_date=date(2026, 11, 4),
+    cases_discussed=3,
+    repeat_cases=1,
+    children_in_households=3,
+    referrals_police=2,
+    referrals_partner=1,
+    partner_referral_percent=33.3,
+    victims_racially_minoritised=2,
+    victims_lgbt=2,
+    victims_disabled=1,
+    victims_male=0,
+    victims_aged_16_17=1,
+    perpetrators_aged_17_or_under=1,
+    **{"referrals_childrens-social-care": 1},
 )
 # Meeting C started at 00:30 on 1 October in London (23:30 on 30 September in UTC) and had no cases.
 EXPECTED_C = row(
-    meeting_date=date(2026, 10, 1), cases_discussed=0, repeat_cases=0, children_in_households=0, referrals_police=0, referrals_partner=0,
-    partner_referral_percent=0.0, victims_racially_minoritised=0, victims_lgbt=0, victims_disabled=0, victims_male=0, victims_aged_16_17=0,
+    meeting_date=date(2026, 10, 1),
+    cases_discussed=0,
+    repeat_cases=0,
+    children_in_households=0,
+    referrals_police=0,
+    referrals_partner=0,
+    partner_referral_percent=0.0,
+    victims_racially_minoritised=0,
+    victims_lgbt=0,
+    victims_disabled=0,
+    victims_male=0,
+    victims_aged_16_17=0,
     perpetrators_aged_17_or_under=0,
 )
 EXPECTED_TOTAL = row(
-    meeting_date="Total", cases_discussed=6, repeat_cases=3, children_in_households=6, referrals_police=3, referrals_partner=3,
-    partner_referral_percent=50.0, victims_racially_minoritised=3, victims_lgbt=4, victims_disabled=2, victims_male=1, victims_aged_16_17=2,
-    perpetrators_aged_17_or_under=3, **{"referrals_idva": 1, "referrals_health": 1, "referrals_childrens-social-care": 1},
+    meeting_date="Total",
+    cases_discussed=6,
+    repeat_cases=3,
+    children_in_households=6,
+    referrals_police=3,
+    referrals_partner=3,
+    partner_referral_percent=50.0,
+    victims_racially_minoritised=3,
+    victims_lgbt=4,
+    victims_disabled=2,
+    victims_male=1,
+    victims_aged_16_17=2,
+    perpetrators_aged_17_or_under=3,
+    **{"referrals_idva": 1, "referrals_health": 1, "referrals_childrens-social-care": 1},
 )
-OUTSIDER = [CaseSpec(POLICE, date(2010, 1, 1), gender="Male", ethnicity="Asian or Asian British", disability="Yes", children=4,
-                     perpetrators_born=(date(2012, 1, 1),), criteria=("repeat",))]
+OUTSIDER = [
+    CaseSpec(
+        POLICE,
+        date(2010, 1, 1),
+        gender="Male",
+        ethnicity="Asian or Asian British",
+        disability="Yes",
+        children=4,
+        perpetrators_born=(date(2012, 1, 1),),
+        criteria=("repeat",),
+    )
+]
 
 
 @pytest.fixture
@@ -89,13 +185,34 @@ def records(frame) -> list[dict]:
 
 
 def test_the_columns_are_the_agreed_ones_in_order():
-    kinds = ["referrals_idva", "referrals_childrens-social-care", "referrals_health", "referrals_housing", "referrals_probation",
-             "referrals_mental-health", "referrals_substance-misuse", "referrals_education", "referrals_other"]
+    kinds = [
+        "referrals_idva",
+        "referrals_childrens-social-care",
+        "referrals_health",
+        "referrals_housing",
+        "referrals_probation",
+        "referrals_mental-health",
+        "referrals_substance-misuse",
+        "referrals_education",
+        "referrals_other",
+    ]
 
     assert data_return.COLUMNS == [
-        "meeting_id", "meeting_date", "cases_discussed", "repeat_cases", "children_in_households", "referrals_police",
-        "referrals_partner", "partner_referral_percent", "victims_racially_minoritised", "victims_lgbt", "victims_disabled",
-        "victims_male", "victims_aged_16_17", "perpetrators_aged_17_or_under", *kinds,
+        "meeting_id",
+        "meeting_date",
+        "cases_discussed",
+        "repeat_cases",
+        "children_in_households",
+        "referrals_police",
+        "referrals_partner",
+        "partner_referral_percent",
+        "victims_racially_minoritised",
+        "victims_lgbt",
+        "victims_disabled",
+        "victims_male",
+        "victims_aged_16_17",
+        "perpetrators_aged_17_or_under",
+        *kinds,
     ]
     assert set(data_return.COLUMN_LABELS) == set(data_return.COLUMNS)
 
@@ -125,7 +242,12 @@ def test_the_quarter_return_ends_with_totals_and_a_percentage_from_the_totals(ap
         frame = data_return.quarter_return(Q4_2026)
 
     assert list(frame.columns) == data_return.COLUMNS
-    assert [record["meeting_id"] for record in records(frame)] == [quarter_meetings["C"], quarter_meetings["A"], quarter_meetings["B"], None]
+    assert [record["meeting_id"] for record in records(frame)] == [
+        quarter_meetings["C"],
+        quarter_meetings["A"],
+        quarter_meetings["B"],
+        None,
+    ]
     assert records(frame)[-1] == EXPECTED_TOTAL | {"meeting_id": None}
     assert data_return.meetings_in(frame) == 3
 
@@ -143,7 +265,9 @@ def test_the_meetings_either_side_of_the_quarter_belong_to_their_own_quarters(ap
         new_year = data_return.meeting_rows(date(2027, 1, 1), date(2027, 1, 1))
 
     assert september["cases_discussed"].tolist() == [1] and september["victims_male"].tolist() == [1]
-    assert new_year["meeting_date"].tolist() == [date(2027, 1, 1)] and new_year["children_in_households"].tolist() == [4]
+    assert new_year["meeting_date"].tolist() == [date(2027, 1, 1)] and new_year["children_in_households"].tolist() == [
+        4
+    ]
 
 
 def test_a_quarter_with_no_meeting_held_has_only_a_total_of_zeros(app, quarter_meetings):
@@ -151,8 +275,14 @@ def test_a_quarter_with_no_meeting_held_has_only_a_total_of_zeros(app, quarter_m
         frame = data_return.quarter_return(Quarter(2027, 2))
 
     assert data_return.meetings_in(frame) == 0
-    assert records(frame) == [row(meeting_id=None, meeting_date="Total", partner_referral_percent=0.0,
-                                  **{column: 0 for column in data_return.COUNT_COLUMNS + data_return.VICTIM_COLUMNS})]
+    assert records(frame) == [
+        row(
+            meeting_id=None,
+            meeting_date="Total",
+            partner_referral_percent=0.0,
+            **{column: 0 for column in data_return.COUNT_COLUMNS + data_return.VICTIM_COLUMNS},
+        )
+    ]
 
 
 def test_the_return_is_made_with_three_queries_however_many_meetings(app, quarter_meetings):
@@ -180,7 +310,9 @@ def test_the_comparison_sets_the_quarter_beside_the_national_figures(app, quarte
 
     assert comparison["Cases discussed"].this_quarter == "6"
     assert comparison["Repeat cases"].this_quarter == "3 (50.0%)"
-    assert "not yet checked" in comparison["Repeat cases"].national and "28% to 40%" in comparison["Repeat cases"].national
+    assert (
+        "not yet checked" in comparison["Repeat cases"].national and "28% to 40%" in comparison["Repeat cases"].national
+    )
     assert comparison["Partner-agency referrals"].this_quarter == "50.0%"
     assert comparison["Partner-agency referrals"].national == "36.1%"
     assert comparison["Victims LGBT+"].this_quarter == "4 (66.7%)"

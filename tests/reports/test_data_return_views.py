@@ -25,9 +25,13 @@ ENDPOINTS = ["reports.view_data_return", *DOWNLOADS]
 def held_meeting(app):
     """One meeting on 7 October 2026: a police referral (a 17-year-old victim with two children) and an IDVA repeat."""
     return add_meeting(
-        app, uk(2026, 10, 7), MeetingStatus.DISTRIBUTED,
+        app,
+        uk(2026, 10, 7),
+        MeetingStatus.DISTRIBUTED,
         [
-            CaseSpec("Quarter Police", date(2009, 10, 7), ethnicity="Asian or Asian British", children=2, safe_address=CANARY),
+            CaseSpec(
+                "Quarter Police", date(2009, 10, 7), ethnicity="Asian or Asian British", children=2, safe_address=CANARY
+            ),
             CaseSpec("Quarter IDVA Service", date(1990, 1, 1), gender="Male", ethnicity="White", criteria=("repeat",)),
         ],
     )
@@ -35,7 +39,9 @@ def held_meeting(app):
 
 def audit_rows(app, action="data-return-downloaded") -> list[tuple]:
     with app.app_context():
-        query = select(AuditEvent.user_id, AuditEvent.object_type, AuditEvent.object_id).where(AuditEvent.action == action)
+        query = select(AuditEvent.user_id, AuditEvent.object_type, AuditEvent.object_id).where(
+            AuditEvent.action == action
+        )
         return [tuple(row) for row in db.session.execute(query)]
 
 
@@ -81,7 +87,9 @@ def test_the_page_shows_each_meeting_and_the_total(client, sign_in_as, held_meet
     assert client.url("reports.download_data_return_xlsx", quarter="2026-Q4") in page
 
 
-def test_the_page_compares_the_quarter_with_the_national_figures_and_flags_the_unchecked_range(client, sign_in_as, held_meeting):
+def test_the_page_compares_the_quarter_with_the_national_figures_and_flags_the_unchecked_range(
+    client, sign_in_as, held_meeting
+):
     sign_in_as(Role.CHAIR)
 
     page = client.get(client.url("reports.view_data_return", quarter="2026-Q4")).get_data(as_text=True)
@@ -143,11 +151,30 @@ def test_the_csv_download_is_the_labelled_return_and_is_audited(app, client, sig
     by_column = [dict(zip(COLUMNS, row)) for row in rows[1:]]
     assert [row["meeting_date"] for row in by_column] == ["07/10/2026", "Total"]
     assert by_column[0]["meeting_id"] == str(held_meeting) and by_column[1]["meeting_id"] == ""
-    assert {key: by_column[1][key] for key in ("cases_discussed", "repeat_cases", "children_in_households", "referrals_police",
-                                               "referrals_partner", "partner_referral_percent", "victims_racially_minoritised",
-                                               "victims_male", "victims_aged_16_17", "referrals_idva")} == {
-        "cases_discussed": "2", "repeat_cases": "1", "children_in_households": "2", "referrals_police": "1", "referrals_partner": "1",
-        "partner_referral_percent": "50.0", "victims_racially_minoritised": "1", "victims_male": "1", "victims_aged_16_17": "1",
+    assert {
+        key: by_column[1][key]
+        for key in (
+            "cases_discussed",
+            "repeat_cases",
+            "children_in_households",
+            "referrals_police",
+            "referrals_partner",
+            "partner_referral_percent",
+            "victims_racially_minoritised",
+            "victims_male",
+            "victims_aged_16_17",
+            "referrals_idva",
+        )
+    } == {
+        "cases_discussed": "2",
+        "repeat_cases": "1",
+        "children_in_households": "2",
+        "referrals_police": "1",
+        "referrals_partner": "1",
+        "partner_referral_percent": "50.0",
+        "victims_racially_minoritised": "1",
+        "victims_male": "1",
+        "victims_aged_16_17": "1",
         "referrals_idva": "1",
     }
     assert audit_rows(app) == [(user_id, "data-return", "2026-Q4")]
@@ -164,7 +191,12 @@ def test_the_xlsx_download_holds_numbers_and_is_audited(app, client, sign_in_as,
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert rows[0] == [COLUMN_LABELS[column] for column in COLUMNS]
     total = dict(zip(COLUMNS, rows[2]))
-    assert (total["meeting_date"], total["cases_discussed"], total["children_in_households"], total["partner_referral_percent"]) == ("Total", 2, 2, 50.0)
+    assert (
+        total["meeting_date"],
+        total["cases_discussed"],
+        total["children_in_households"],
+        total["partner_referral_percent"],
+    ) == ("Total", 2, 2, 50.0)
     assert rows[1][0] == held_meeting
     assert audit_rows(app) == [(user_id, "data-return", "2026-Q4")]
 
@@ -174,7 +206,9 @@ def test_no_safe_contact_detail_reaches_the_page_or_the_files(client, sign_in_as
 
     page = client.get(client.url("reports.view_data_return", quarter="2026-Q4")).get_data(as_text=True)
     csv_body = client.get(client.url("reports.download_data_return_csv", quarter="2026-Q4")).data.decode("utf-8-sig")
-    workbook = load_workbook(io.BytesIO(client.get(client.url("reports.download_data_return_xlsx", quarter="2026-Q4")).data))
+    workbook = load_workbook(
+        io.BytesIO(client.get(client.url("reports.download_data_return_xlsx", quarter="2026-Q4")).data)
+    )
     cells = " ".join(str(cell.value) for row in workbook.active.iter_rows() for cell in row)
 
     assert all("CANARY" not in text for text in (page, csv_body, cells))

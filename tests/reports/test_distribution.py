@@ -9,15 +9,19 @@ import pytest
 from sqlalchemy import func, select
 
 from access.models import AuditEvent, Role, User
+from cases.models import ClearanceDecision, DistributionClearance, ExcludedPerson
 from extensions import db
 from meetings.models import Action, Meeting
 from reports import distribution
-from risk.models import ClearanceDecision, DistributionClearance
-from risk.models import ExcludedPerson
 from tests.conftest import give_session
 from tests.meetings.factories import MEETING_START, seed_meeting
 
-POLICE, HEALTH, HOUSING, IDVA = "Riverside Police", "Riverside Hospitals NHS Trust", "Riverside Housing", "Riverside IDVA Service"
+POLICE, HEALTH, HOUSING, IDVA = (
+    "Riverside Police",
+    "Riverside Hospitals NHS Trust",
+    "Riverside Housing",
+    "Riverside IDVA Service",
+)
 
 
 @pytest.fixture
@@ -28,14 +32,27 @@ def seeded(app, make_user):
     people = {
         "near": make_user(email="jon.smith@example.org", role=Role.AGENCY_REP, agency=POLICE, name="Jon Smith")[0],
         "unrelated": make_user(email="alice@example.org", role=Role.AGENCY_REP, agency=HEALTH, name="Alice Brown")[0],
-        "coordinator": make_user(email="coordinator@example.org", role=Role.COORDINATOR, agency=IDVA, name="Cora Ordinator")[0],
+        "coordinator": make_user(
+            email="coordinator@example.org", role=Role.COORDINATOR, agency=IDVA, name="Cora Ordinator"
+        )[0],
         "chair": make_user(email="chair@example.org", role=Role.CHAIR, agency=POLICE, name="Chris Chair")[0],
-        "uninvited rep": make_user(email="other.smith@example.org", role=Role.AGENCY_REP, agency=HOUSING, name="John Smith")[0],
-        "inactive rep": make_user(email="gone@example.org", role=Role.AGENCY_REP, agency=POLICE, name="Karen Jones", active=False)[0],
+        "uninvited rep": make_user(
+            email="other.smith@example.org", role=Role.AGENCY_REP, agency=HOUSING, name="John Smith"
+        )[0],
+        "inactive rep": make_user(
+            email="gone@example.org", role=Role.AGENCY_REP, agency=POLICE, name="Karen Jones", active=False
+        )[0],
     }
     with app.app_context():
-        first = ExcludedPerson(case_id=seeded.case_ids[0], name="John SMITH", note="perpetrator's brother, police", recorded_by_id=seeded.referrer_id)
-        second = ExcludedPerson(case_id=seeded.case_ids[0], name="Karen Jones", note=None, recorded_by_id=seeded.referrer_id)
+        first = ExcludedPerson(
+            case_id=seeded.case_ids[0],
+            name="John SMITH",
+            note="perpetrator's brother, police",
+            recorded_by_id=seeded.referrer_id,
+        )
+        second = ExcludedPerson(
+            case_id=seeded.case_ids[0], name="Karen Jones", note=None, recorded_by_id=seeded.referrer_id
+        )
         db.session.add_all([first, second])
         db.session.commit()
         excluded = {"john": first.id, "karen": second.id}
@@ -44,7 +61,10 @@ def seeded(app, make_user):
 
 def found(app, meeting_id) -> list[tuple[str, int, int]]:
     with app.app_context():
-        return [(match.case.id, match.excluded.id, match.recipient.id) for match in distribution.matches_for(db.session.get(Meeting, meeting_id))]
+        return [
+            (match.case.id, match.excluded.id, match.recipient.id)
+            for match in distribution.matches_for(db.session.get(Meeting, meeting_id))
+        ]
 
 
 def reason(app, meeting_id, user_id) -> str | None:
@@ -80,15 +100,25 @@ def test_the_meeting_chair_and_practitioners_of_agencies_owning_actions_are_reci
     with app.app_context():
         db.session.get(Meeting, meeting.meeting_id).chair_id = housing_chair
         agencies = meeting.agency_ids
-        db.session.add(Action(case_id=meeting.case_ids[1], agenda_item_id=meeting.item_ids[1], description="Check tenancy",
-                              owner_agency_id=agencies[HOUSING], owner_name="Housing officer", due_on=date(2026, 12, 20)))
+        db.session.add(
+            Action(
+                case_id=meeting.case_ids[1],
+                agenda_item_id=meeting.item_ids[1],
+                description="Check tenancy",
+                owner_agency_id=agencies[HOUSING],
+                owner_name="Housing officer",
+                due_on=date(2026, 12, 20),
+            )
+        )
         db.session.commit()
 
-    assert sorted(found(app, meeting.meeting_id)) == sorted([
-        (meeting.case_ids[0], excluded["john"], people["near"]),
-        (meeting.case_ids[0], excluded["karen"], housing_chair),
-        (meeting.case_ids[0], excluded["karen"], housing_worker),
-    ])
+    assert sorted(found(app, meeting.meeting_id)) == sorted(
+        [
+            (meeting.case_ids[0], excluded["john"], people["near"]),
+            (meeting.case_ids[0], excluded["karen"], housing_chair),
+            (meeting.case_ids[0], excluded["karen"], housing_worker),
+        ]
+    )
     assert idva_worker not in [user_id for _, _, user_id in found(app, meeting.meeting_id)]
 
 
@@ -106,17 +136,23 @@ def test_while_a_match_is_undecided_everyone_but_the_coordinator_is_held_back(ap
 def test_after_release_nobody_is_held_back(app, seeded):
     meeting, people, excluded = seeded
 
-    decide(app, meeting.meeting_id, excluded["john"], people["near"], ClearanceDecision.RELEASE, by=people["coordinator"])
+    decide(
+        app, meeting.meeting_id, excluded["john"], people["near"], ClearanceDecision.RELEASE, by=people["coordinator"]
+    )
 
     assert found(app, meeting.meeting_id) == []
-    assert {who: reason(app, meeting.meeting_id, user_id) for who, user_id in people.items()} == dict.fromkeys(people, None)
+    assert {who: reason(app, meeting.meeting_id, user_id) for who, user_id in people.items()} == dict.fromkeys(
+        people, None
+    )
 
 
 def test_after_withholding_only_that_person_is_refused_and_only_for_that_meeting(app, seeded):
     meeting, people, excluded = seeded
     other_meeting = seed_meeting(app, cases=1, invited=(POLICE,), starts_at=meeting_start(days=14))
 
-    decide(app, meeting.meeting_id, excluded["john"], people["near"], ClearanceDecision.WITHHOLD, by=people["coordinator"])
+    decide(
+        app, meeting.meeting_id, excluded["john"], people["near"], ClearanceDecision.WITHHOLD, by=people["coordinator"]
+    )
 
     assert reason(app, meeting.meeting_id, people["near"]) == distribution.WITHHELD
     assert "cannot receive this meeting's documents" in distribution.WITHHELD
@@ -134,10 +170,14 @@ def test_checks_needed_lists_only_meetings_with_undecided_matches(app, seeded):
     seed_meeting(app, cases=1, invited=(POLICE,), starts_at=meeting_start(days=14))
 
     with app.app_context():
-        needed = [(checked.id, [match.recipient.id for match in matches]) for checked, matches in distribution.checks_needed()]
+        needed = [
+            (checked.id, [match.recipient.id for match in matches]) for checked, matches in distribution.checks_needed()
+        ]
     assert needed == [(meeting.meeting_id, [people["near"]])]
 
-    decide(app, meeting.meeting_id, excluded["john"], people["near"], ClearanceDecision.RELEASE, by=people["coordinator"])
+    decide(
+        app, meeting.meeting_id, excluded["john"], people["near"], ClearanceDecision.RELEASE, by=people["coordinator"]
+    )
 
     with app.app_context():
         assert distribution.checks_needed() == []
@@ -155,10 +195,17 @@ def check_url(client, meeting):
 
 
 def decide_url(client, meeting, excluded_id, user_id):
-    return client.url("reports.decide_distribution_match", meeting_id=meeting.meeting_id, excluded_person_id=excluded_id, user_id=user_id)
+    return client.url(
+        "reports.decide_distribution_match",
+        meeting_id=meeting.meeting_id,
+        excluded_person_id=excluded_id,
+        user_id=user_id,
+    )
 
 
-def test_the_coordinator_sees_each_match_with_the_case_initials_only_and_views_are_recorded(app, client, seeded, caplog):
+def test_the_coordinator_sees_each_match_with_the_case_initials_only_and_views_are_recorded(
+    app, client, seeded, caplog
+):
     meeting, people, _ = seeded
     sign_in(app, client, people["coordinator"])
     caplog.set_level(logging.INFO, logger="marac")
@@ -184,7 +231,12 @@ def test_only_the_coordinator_may_see_or_decide(app, client, seeded, sign_in_as,
     sign_in_as(role, email=f"someone-{role.value}@example.org", agency=POLICE)
 
     assert client.get(check_url(client, meeting)).status_code == 403
-    assert client.post(decide_url(client, meeting, excluded["john"], people["near"]), data={"decision": "release"}).status_code == 403
+    assert (
+        client.post(
+            decide_url(client, meeting, excluded["john"], people["near"]), data={"decision": "release"}
+        ).status_code
+        == 403
+    )
     assert rows(app, DistributionClearance) == 0
 
 
@@ -197,7 +249,9 @@ def test_a_decision_other_than_release_or_withhold_is_refused_and_changes_nothin
     response = client.post(decide_url(client, meeting, excluded["john"], people["near"]), data={"decision": decision})
 
     assert response.status_code == 400
-    assert 'Choose "Different person: release" or "Withhold from this person"' in html.unescape(response.get_data(as_text=True))
+    assert 'Choose "Different person: release" or "Withhold from this person"' in html.unescape(
+        response.get_data(as_text=True)
+    )
     assert rows(app, DistributionClearance) == 0
     assert rows(app, AuditEvent) == audit_before
 
@@ -219,8 +273,18 @@ def test_a_decision_is_recorded_audited_and_says_what_happens_next(app, client, 
     assert response.location == check_url(client, meeting)
     with app.app_context():
         clearance = db.session.scalars(select(DistributionClearance)).one()
-        assert (clearance.meeting_id, clearance.excluded_person_id, clearance.user_id, clearance.decision, clearance.decided_by_id) == (
-            meeting.meeting_id, excluded["john"], people["near"], ClearanceDecision(decision), people["coordinator"],
+        assert (
+            clearance.meeting_id,
+            clearance.excluded_person_id,
+            clearance.user_id,
+            clearance.decision,
+            clearance.decided_by_id,
+        ) == (
+            meeting.meeting_id,
+            excluded["john"],
+            people["near"],
+            ClearanceDecision(decision),
+            people["coordinator"],
         )
         audit = db.session.scalars(select(AuditEvent).where(AuditEvent.action.like("exclusion-match-%"))).all()
         assert [(row.action, row.object_type, row.object_id, row.user_id) for row in audit] == [
@@ -237,7 +301,9 @@ def test_deciding_one_of_two_matches_says_the_rest_still_hold_the_documents_back
     second = make_user(email="karen.jones@example.org", role=Role.AGENCY_REP, agency=HEALTH, name="Karen Jones")[0]
     sign_in(app, client, people["coordinator"])
 
-    response = client.post(decide_url(client, meeting, excluded["karen"], second), data={"decision": "release"}, follow_redirects=True)
+    response = client.post(
+        decide_url(client, meeting, excluded["karen"], second), data={"decision": "release"}, follow_redirects=True
+    )
 
     assert "1 match is still to decide" in response.get_data(as_text=True)
     assert reason(app, meeting.meeting_id, people["unrelated"]) == distribution.HELD_BACK
@@ -248,7 +314,11 @@ def test_a_second_decision_on_the_same_match_changes_nothing(app, client, seeded
     sign_in(app, client, people["coordinator"])
     client.post(decide_url(client, meeting, excluded["john"], people["near"]), data={"decision": "release"})
 
-    again = client.post(decide_url(client, meeting, excluded["john"], people["near"]), data={"decision": "withhold"}, follow_redirects=True)
+    again = client.post(
+        decide_url(client, meeting, excluded["john"], people["near"]),
+        data={"decision": "withhold"},
+        follow_redirects=True,
+    )
 
     assert "already decided" in again.get_data(as_text=True)
     assert rows(app, DistributionClearance) == 1
@@ -260,8 +330,16 @@ def test_a_pair_that_is_not_a_match_is_not_found(app, client, seeded):
     meeting, people, excluded = seeded
     sign_in(app, client, people["coordinator"])
 
-    assert client.post(decide_url(client, meeting, excluded["john"], people["unrelated"]), data={"decision": "withhold"}).status_code == 404
-    assert client.get(client.url("reports.view_distribution_check", meeting_id=meeting.meeting_id + 100)).status_code == 404
+    assert (
+        client.post(
+            decide_url(client, meeting, excluded["john"], people["unrelated"]), data={"decision": "withhold"}
+        ).status_code
+        == 404
+    )
+    assert (
+        client.get(client.url("reports.view_distribution_check", meeting_id=meeting.meeting_id + 100)).status_code
+        == 404
+    )
     assert rows(app, DistributionClearance) == 0
 
 
@@ -276,14 +354,20 @@ def test_a_meeting_without_exclusions_has_nothing_to_check(app, client, make_use
     assert reason(app, meeting.meeting_id, coordinator) is None
 
 
-def test_the_coordinator_is_warned_on_the_meeting_page_and_documents_page_until_every_match_is_decided(app, client, seeded):
+def test_the_coordinator_is_warned_on_the_meeting_page_and_documents_page_until_every_match_is_decided(
+    app, client, seeded
+):
     meeting, people, excluded = seeded
     sign_in(app, client, people["coordinator"])
     meeting_page = client.get(client.url("meetings.view_meeting", meeting_id=meeting.meeting_id)).get_data(as_text=True)
     documents_page = client.get(client.url("reports.list_documents")).get_data(as_text=True)
 
-    decide(app, meeting.meeting_id, excluded["john"], people["near"], ClearanceDecision.RELEASE, by=people["coordinator"])
-    meeting_page_after = client.get(client.url("meetings.view_meeting", meeting_id=meeting.meeting_id)).get_data(as_text=True)
+    decide(
+        app, meeting.meeting_id, excluded["john"], people["near"], ClearanceDecision.RELEASE, by=people["coordinator"]
+    )
+    meeting_page_after = client.get(client.url("meetings.view_meeting", meeting_id=meeting.meeting_id)).get_data(
+        as_text=True
+    )
     documents_page_after = client.get(client.url("reports.list_documents")).get_data(as_text=True)
 
     assert "documents are held back: 1 person" in meeting_page and check_url(client, meeting) in meeting_page

@@ -5,15 +5,16 @@ tests then read those PDFs.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from access import signin
 from access import store as access_store
 from access.models import Agency, AgencyKind, Role, User
+from cases.models import Case, PartyRole, SafeContact
+from demo.cases import add_assessment
 from extensions import db
-from reports import documents
 from meetings.models import (
     Action,
     ActionStatus,
@@ -27,14 +28,13 @@ from meetings.models import (
     MeetingStatus,
     Transfer,
 )
-from meetings.demo_cases import add_assessment
-from risk.models import Case, PartyRole, SafeContact
+from reports import documents
 from tests.conftest import build_test_app, copy_of_template, give_session
 from tests.meetings.factories import seed_meeting
 from tests.reports.pdf_helpers import marking_positions, pdf_pages, pdf_text
 
 TODAY = date.today()
-MEETING_START = datetime.now(timezone.utc).replace(hour=10, minute=0, second=0, microsecond=0) - timedelta(days=14)
+MEETING_START = datetime.now(UTC).replace(hour=10, minute=0, second=0, microsecond=0) - timedelta(days=14)
 CANARY_PHONE = "CANARY-SAFE-PHONE-7731"
 CANARY_ADDRESS = "CANARY-REFUGE-ADDRESS 12 Hidden Lane"
 VICTIMS = {0: ("Alice", "Adams"), 1: ("Bella", "Brown"), 2: ("Cara", "Clark")}
@@ -53,7 +53,11 @@ class World:
 
 def add_user(name: str, email: str, role: Role, agency_id: int) -> int:
     user = access_store.create_user(
-        name=name, email=email, agency=db.session.get(Agency, agency_id), role=role, password_hash=signin.make_password_hash("unused in these tests"),
+        name=name,
+        email=email,
+        agency=db.session.get(Agency, agency_id),
+        role=role,
+        password_hash=signin.make_password_hash("unused in these tests"),
     )
     user.must_change_password = False
     user.totp_enrolled_at = user.created_at
@@ -69,8 +73,18 @@ def seed_world(app) -> World:
     seeded = seed_meeting(app, cases=3, starts_at=MEETING_START)
     with app.app_context():
         agencies = dict(seeded.agency_ids)
-        agencies["Riverside Schools"] = access_store.create_agency(name="Riverside Schools", kind=AgencyKind.EDUCATION).id
-        police, health, housing, idva = (agencies[name] for name in ("Riverside Police", "Riverside Hospitals NHS Trust", "Riverside Housing", "Riverside IDVA Service"))
+        agencies["Riverside Schools"] = access_store.create_agency(
+            name="Riverside Schools", kind=AgencyKind.EDUCATION
+        ).id
+        police, health, housing, idva = (
+            agencies[name]
+            for name in (
+                "Riverside Police",
+                "Riverside Hospitals NHS Trust",
+                "Riverside Housing",
+                "Riverside IDVA Service",
+            )
+        )
         users = {
             "coordinator": add_user("Cora Coordinator", "cora@example.org", Role.COORDINATOR, idva),
             "chair": add_user("Chris Chair", "chris@example.org", Role.CHAIR, police),
@@ -78,7 +92,9 @@ def seed_world(app) -> World:
             "housing rep": add_user("Hugo Rep", "hugo@example.org", Role.AGENCY_REP, housing),
             "schools rep": add_user("Sue Rep", "sue@example.org", Role.AGENCY_REP, agencies["Riverside Schools"]),
             "health practitioner": add_user("Pete Practitioner", "pete@example.org", Role.PRACTITIONER, health),
-            "schools practitioner": add_user("Sid Practitioner", "sid@example.org", Role.PRACTITIONER, agencies["Riverside Schools"]),
+            "schools practitioner": add_user(
+                "Sid Practitioner", "sid@example.org", Role.PRACTITIONER, agencies["Riverside Schools"]
+            ),
             "admin": add_user("Ada Admin", "ada@example.org", Role.ADMIN, idva),
         }
         meeting = db.session.get(Meeting, seeded.meeting_id)
@@ -86,7 +102,15 @@ def seed_world(app) -> World:
         db.session.get(Meeting, earlier.meeting_id).status = MeetingStatus.DISTRIBUTED
         for case_id in [*earlier.case_ids, *seeded.case_ids]:
             agency_id = db.session.get(Case, case_id).created_by_agency_id
-            db.session.add(SafeContact(case_id=case_id, agency_id=agency_id, phone=CANARY_PHONE, safe_to_call=True, safe_address=CANARY_ADDRESS))
+            db.session.add(
+                SafeContact(
+                    case_id=case_id,
+                    agency_id=agency_id,
+                    phone=CANARY_PHONE,
+                    safe_to_call=True,
+                    safe_address=CANARY_ADDRESS,
+                )
+            )
         items = [db.session.get(AgendaItem, item_id) for item_id in seeded.item_ids]
         for number, (given, family) in VICTIMS.items():
             victim = items[number].referral.case.victim
@@ -95,45 +119,119 @@ def seed_world(app) -> World:
         for party in list(bella.referral.case.parties):
             if party.role is PartyRole.CHILD:
                 db.session.delete(party)
-        for position, (item, section) in enumerate(((items[2], AgendaSection.CHILDREN), (items[0], AgendaSection.CHILDREN), (items[1], AgendaSection.ADULT_ONLY)), start=1):
+        for position, (item, section) in enumerate(
+            (
+                (items[2], AgendaSection.CHILDREN),
+                (items[0], AgendaSection.CHILDREN),
+                (items[1], AgendaSection.ADULT_ONLY),
+            ),
+            start=1,
+        ):
             item.position, item.section = position, section
             item.starts_at = MEETING_START + timedelta(minutes=15 * position)
             item.ends_at = item.starts_at + timedelta(minutes=15)
         items[0].flags = ["children", "repeat"]
         confirmed = MEETING_START
-        db.session.add_all([
-            Attendance(meeting_id=meeting.id, agency_id=police, attendee_name="Pat Police", status=AttendanceStatus.PRESENT, confidentiality_confirmed_at=confirmed),
-            Attendance(meeting_id=meeting.id, agency_id=health, attendee_name="Hana Health", status=AttendanceStatus.PRESENT, confidentiality_confirmed_at=confirmed),
-            Attendance(meeting_id=meeting.id, agency_id=housing, attendee_name="Olly Observer", status=AttendanceStatus.OBSERVER, confidentiality_confirmed_at=confirmed),
-            Attendance(meeting_id=meeting.id, agency_id=idva, attendee_name="Abe Apology", status=AttendanceStatus.APOLOGIES, information_sent=True),
-        ])
+        db.session.add_all(
+            [
+                Attendance(
+                    meeting_id=meeting.id,
+                    agency_id=police,
+                    attendee_name="Pat Police",
+                    status=AttendanceStatus.PRESENT,
+                    confidentiality_confirmed_at=confirmed,
+                ),
+                Attendance(
+                    meeting_id=meeting.id,
+                    agency_id=health,
+                    attendee_name="Hana Health",
+                    status=AttendanceStatus.PRESENT,
+                    confidentiality_confirmed_at=confirmed,
+                ),
+                Attendance(
+                    meeting_id=meeting.id,
+                    agency_id=housing,
+                    attendee_name="Olly Observer",
+                    status=AttendanceStatus.OBSERVER,
+                    confidentiality_confirmed_at=confirmed,
+                ),
+                Attendance(
+                    meeting_id=meeting.id,
+                    agency_id=idva,
+                    attendee_name="Abe Apology",
+                    status=AttendanceStatus.APOLOGIES,
+                    information_sent=True,
+                ),
+            ]
+        )
         for number, item in enumerate(items, start=1):
-            db.session.add(CaseMinutes(
-                agenda_item_id=item.id, victim_views=f"VIEWS-{number}", information_shared=f"GENERAL-{number}", risks_to_victim=f"RISK-VICTIM-{number}",
-                risks_to_children=f"RISK-CHILDREN-{number}", decisions=f"DECISION-{number}", outcome=CaseOutcome.NEW,
-                agency_information={f"agency-{police}": f"POLICE-SHARED-{number}", f"agency-{health}": f"HEALTH-SHARED-{number}"},
-            ))
+            db.session.add(
+                CaseMinutes(
+                    agenda_item_id=item.id,
+                    victim_views=f"VIEWS-{number}",
+                    information_shared=f"GENERAL-{number}",
+                    risks_to_victim=f"RISK-VICTIM-{number}",
+                    risks_to_children=f"RISK-CHILDREN-{number}",
+                    decisions=f"DECISION-{number}",
+                    outcome=CaseOutcome.NEW,
+                    agency_information={
+                        f"agency-{police}": f"POLICE-SHARED-{number}",
+                        f"agency-{health}": f"HEALTH-SHARED-{number}",
+                    },
+                )
+            )
         add_action(items[0], "Police action one", police, "PC Ann Lee", TODAY + timedelta(days=7))
         add_action(items[1], "Police action two", police, "PC Ann Lee", TODAY - timedelta(days=3))
         add_action(items[2], "Health action one", health, "Dr Ruth Owen", TODAY + timedelta(days=10))
-        add_action(items[2], "Housing action one", housing, "Jo Byrne", TODAY - timedelta(days=1), status=ActionStatus.DONE)
+        add_action(
+            items[2], "Housing action one", housing, "Jo Byrne", TODAY - timedelta(days=1), status=ActionStatus.DONE
+        )
         earlier_item = db.session.get(AgendaItem, earlier.item_ids[0])
-        add_action(earlier_item, "Earlier action done", police, "PC Ann Lee", TODAY - timedelta(days=20), status=ActionStatus.DONE, reviewed_at=meeting.id)
+        add_action(
+            earlier_item,
+            "Earlier action done",
+            police,
+            "PC Ann Lee",
+            TODAY - timedelta(days=20),
+            status=ActionStatus.DONE,
+            reviewed_at=meeting.id,
+        )
         add_action(earlier_item, "Earlier action open", health, "Dr Ruth Owen", TODAY - timedelta(days=20))
-        db.session.add(CaseMinutes(agenda_item_id=earlier_item.id, decisions="EARLIER-DECISION", outcome=CaseOutcome.NEW))
-        db.session.add(Transfer(case_id=seeded.case_ids[0], incoming=False, other_area="Northshire", transferred_on=TODAY, what_was_sent="Previous minutes", recorded_by_id=users["coordinator"]))
+        db.session.add(
+            CaseMinutes(agenda_item_id=earlier_item.id, decisions="EARLIER-DECISION", outcome=CaseOutcome.NEW)
+        )
+        db.session.add(
+            Transfer(
+                case_id=seeded.case_ids[0],
+                incoming=False,
+                other_area="Northshire",
+                transferred_on=TODAY,
+                what_was_sent="Previous minutes",
+                recorded_by_id=users["coordinator"],
+            )
+        )
         officer = db.session.get(User, users["chair"])
-        add_assessment(db.session.get(Case, seeded.case_ids[0]), officer, "dara", {"grade": "high"}, TODAY - timedelta(days=2))
+        add_assessment(
+            db.session.get(Case, seeded.case_ids[0]), officer, "dara", {"grade": "high"}, TODAY - timedelta(days=2)
+        )
         app.config["CONFIDENTIALITY_STATEMENT"] = STATEMENT
         db.session.commit()
         return World(seeded.meeting_id, earlier.meeting_id, earlier.case_ids[0], seeded.case_ids, agencies, users)
 
 
 def add_action(item, description, agency_id, owner, due_on, status=ActionStatus.OPEN, reviewed_at=None):
-    db.session.add(Action(
-        case_id=item.referral.case_id, agenda_item_id=item.id, description=description, owner_agency_id=agency_id, owner_name=owner,
-        due_on=due_on, status=status, reviewed_at_meeting_id=reviewed_at,
-    ))
+    db.session.add(
+        Action(
+            case_id=item.referral.case_id,
+            agenda_item_id=item.id,
+            description=description,
+            owner_agency_id=agency_id,
+            owner_name=owner,
+            due_on=due_on,
+            status=status,
+            reviewed_at_meeting_id=reviewed_at,
+        )
+    )
 
 
 @pytest.fixture(scope="module")
@@ -162,12 +260,27 @@ def downloads(world_app) -> dict[str, bytes]:
     meeting = world.meeting_id
     police, health = world.agency_ids["Riverside Police"], world.agency_ids["Riverside Hospitals NHS Trust"]
     requests = {
-        "research pack": (coordinator, coordinator.url("reports.download_meeting_document", meeting_id=meeting, kind="research-pack")),
-        "agenda": (coordinator, coordinator.url("reports.download_meeting_document", meeting_id=meeting, kind="agenda")),
-        "minutes": (coordinator, coordinator.url("reports.download_meeting_document", meeting_id=meeting, kind="minutes")),
-        "action plan": (coordinator, coordinator.url("reports.download_meeting_document", meeting_id=meeting, kind="action-plan")),
+        "research pack": (
+            coordinator,
+            coordinator.url("reports.download_meeting_document", meeting_id=meeting, kind="research-pack"),
+        ),
+        "agenda": (
+            coordinator,
+            coordinator.url("reports.download_meeting_document", meeting_id=meeting, kind="agenda"),
+        ),
+        "minutes": (
+            coordinator,
+            coordinator.url("reports.download_meeting_document", meeting_id=meeting, kind="minutes"),
+        ),
+        "action plan": (
+            coordinator,
+            coordinator.url("reports.download_meeting_document", meeting_id=meeting, kind="action-plan"),
+        ),
         "police plan": (rep, rep.url("reports.download_agency_action_plan", meeting_id=meeting, agency_id=police)),
-        "health plan": (coordinator, coordinator.url("reports.download_agency_action_plan", meeting_id=meeting, agency_id=health)),
+        "health plan": (
+            coordinator,
+            coordinator.url("reports.download_agency_action_plan", meeting_id=meeting, agency_id=health),
+        ),
         "transfer pack": (coordinator, coordinator.url("reports.download_transfer_pack", case_id=world.case_ids[0])),
         "rep agenda": (rep, rep.url("reports.download_meeting_document", meeting_id=meeting, kind="agenda")),
     }
@@ -220,10 +333,20 @@ def test_the_agenda_runs_in_the_planned_order_with_cases_with_children_first(dow
     text = pdf_text(downloads["agenda"])
     day = MEETING_START.strftime("%-d %b %Y")
 
-    order = [text.index(marker) for marker in (
-        "1. Introductions", "2. Review of incomplete actions", "3. Cases with children", f"CC, MARAC {day}", f"AA, MARAC {day}",
-        "4. Adult-only cases", f"BB, MARAC {day}", "5. Cases reaching 12 months", "6. Any other business",
-    )]
+    order = [
+        text.index(marker)
+        for marker in (
+            "1. Introductions",
+            "2. Review of incomplete actions",
+            "3. Cases with children",
+            f"CC, MARAC {day}",
+            f"AA, MARAC {day}",
+            "4. Adult-only cases",
+            f"BB, MARAC {day}",
+            "5. Cases reaching 12 months",
+            "6. Any other business",
+        )
+    ]
     assert order == sorted(order)
 
 
@@ -232,7 +355,20 @@ def test_the_agenda_shows_the_referral_facts_but_no_full_names_or_dates_of_birth
 
     for shown in ("Riverside IDVA Service", "Visible high risk (checklist score)", "Repeat", "Children"):
         assert shown in text
-    for hidden in ("Alice", "Adams", "Bella", "Brown", "Cara", "Clark", "Perpetrator1", "Child1", "1990", "1985", "2018", "Alias"):
+    for hidden in (
+        "Alice",
+        "Adams",
+        "Bella",
+        "Brown",
+        "Cara",
+        "Clark",
+        "Perpetrator1",
+        "Child1",
+        "1990",
+        "1985",
+        "2018",
+        "Alias",
+    ):
         assert hidden not in text
 
 
@@ -240,8 +376,15 @@ def test_the_research_pack_holds_the_identifiers_agencies_search_with_and_the_de
     text = pdf_text(downloads["research pack"])
 
     for shown in (
-        "Case 1: Cara CLARK", "Case 2: Alice ADAMS", "Case 3: Bella BROWN", "Alice ADAMS, born 1 January 1990", "also known as A. Alias1",
-        "Perpetrator1 CASE, born 1 January 1985", "Child1 CASE, born 1 January 2018", "Riverside IDVA Service", "Research due",
+        "Case 1: Cara CLARK",
+        "Case 2: Alice ADAMS",
+        "Case 3: Bella BROWN",
+        "Alice ADAMS, born 1 January 1990",
+        "also known as A. Alias1",
+        "Perpetrator1 CASE, born 1 January 1985",
+        "Child1 CASE, born 1 January 2018",
+        "Riverside IDVA Service",
+        "Research due",
     ):
         assert shown in text
     assert text.index("Case 1: Cara CLARK") < text.index("Case 2: Alice ADAMS") < text.index("Case 3: Bella BROWN")
@@ -251,11 +394,24 @@ def test_the_research_pack_holds_the_identifiers_agencies_search_with_and_the_de
 def test_the_research_pack_flags_a_case_transferred_in(world_app):
     app, world = world_app
     with app.app_context():
-        db.session.add(Transfer(case_id=world.case_ids[1], incoming=True, other_area="Eastvale", transferred_on=TODAY, what_was_sent="", recorded_by_id=world.user_ids["coordinator"]))
+        db.session.add(
+            Transfer(
+                case_id=world.case_ids[1],
+                incoming=True,
+                other_area="Eastvale",
+                transferred_on=TODAY,
+                what_was_sent="",
+                recorded_by_id=world.user_ids["coordinator"],
+            )
+        )
         db.session.commit()
     try:
         client = client_for(app, world.user_ids["coordinator"])
-        text = pdf_text(client.get(client.url("reports.download_meeting_document", meeting_id=world.meeting_id, kind="research-pack")).data)
+        text = pdf_text(
+            client.get(
+                client.url("reports.download_meeting_document", meeting_id=world.meeting_id, kind="research-pack")
+            ).data
+        )
     finally:
         with app.app_context():
             db.session.query(Transfer).filter_by(other_area="Eastvale").delete()
@@ -268,22 +424,52 @@ def test_the_minutes_hold_the_header_attendance_statement_and_review_of_actions(
     text = pdf_text(downloads["minutes"])
 
     for shown in (
-        "Chris Chair", "Room 2", "Pat Police", "Hana Health", "Olly Observer", "Abe Apology", STATEMENT,
-        "Earlier action done", "Earlier action open",
+        "Chris Chair",
+        "Room 2",
+        "Pat Police",
+        "Hana Health",
+        "Olly Observer",
+        "Abe Apology",
+        STATEMENT,
+        "Earlier action done",
+        "Earlier action open",
     ):
         assert shown in text
-    assert text.index("Present") < text.index("Pat Police") < text.index("Observers") < text.index("Olly Observer") < text.index("Apologies") < text.index("Abe Apology")
+    assert (
+        text.index("Present")
+        < text.index("Pat Police")
+        < text.index("Observers")
+        < text.index("Olly Observer")
+        < text.index("Apologies")
+        < text.index("Abe Apology")
+    )
 
 
 def test_the_minutes_give_each_case_in_agenda_order_with_what_each_agency_shared_and_its_actions(downloads):
     text = pdf_text(downloads["minutes"])
     day = MEETING_START.strftime("%-d %b %Y")
-    cara, alice, bella = (text.index(f"Case {number}: {initials}, MARAC {day}") for number, initials in ((1, "CC"), (2, "AA"), (3, "BB")))
+    cara, alice, bella = (
+        text.index(f"Case {number}: {initials}, MARAC {day}") for number, initials in ((1, "CC"), (2, "AA"), (3, "BB"))
+    )
 
     assert cara < alice < bella
     # Cara's minutes are item 3's, Alice's item 1's: the planned order, not the order cases were added; agencies by name.
-    assert cara < text.index("HEALTH-SHARED-3") < text.index("POLICE-SHARED-3") < text.index("DECISION-3") < text.index("Health action one") < alice
-    assert alice < text.index("Alice ADAMS") < text.index("VIEWS-1") < text.index("RISK-VICTIM-1") < text.index("Police action one") < bella
+    assert (
+        cara
+        < text.index("HEALTH-SHARED-3")
+        < text.index("POLICE-SHARED-3")
+        < text.index("DECISION-3")
+        < text.index("Health action one")
+        < alice
+    )
+    assert (
+        alice
+        < text.index("Alice ADAMS")
+        < text.index("VIEWS-1")
+        < text.index("RISK-VICTIM-1")
+        < text.index("Police action one")
+        < bella
+    )
     assert bella < text.index("POLICE-SHARED-2") < text.index("Police action two")
     assert "DRAFT" not in text
 
@@ -295,13 +481,19 @@ def test_the_whole_action_plan_holds_every_action_of_the_meeting_and_marks_the_o
         assert description in text
     assert "Earlier action" not in text
     assert "4 actions; 1 overdue" in text
-    assert text.count("Overdue") == 3  # the flag on its row, the chase-list heading and the flag again in the chase list
+    assert (
+        text.count("Overdue") == 3
+    )  # the flag on its row, the chase-list heading and the flag again in the chase list
 
 
 @pytest.mark.parametrize(
     "name, own, others",
     [
-        ("police plan", ["Police action one", "Police action two"], ["Health action", "Housing action", "Earlier action"]),
+        (
+            "police plan",
+            ["Police action one", "Police action two"],
+            ["Health action", "Housing action", "Earlier action"],
+        ),
         ("health plan", ["Health action one"], ["Police action", "Housing action", "Earlier action"]),
     ],
 )
@@ -318,9 +510,18 @@ def test_the_transfer_pack_holds_the_risk_history_earlier_minutes_and_actions(do
     text = pdf_text(downloads["transfer pack"])
 
     for shown in (
-        "Alice ADAMS, born 1 January 1990", "Perpetrator1 CASE", "Transferred out to", "Northshire",
-        "Risk assessments", "Eligibility decisions", "Referrals", "Visible high risk (checklist score)",
-        "VIEWS-1", "POLICE-SHARED-1", "DECISION-1", "Police action one",
+        "Alice ADAMS, born 1 January 1990",
+        "Perpetrator1 CASE",
+        "Transferred out to",
+        "Northshire",
+        "Risk assessments",
+        "Eligibility decisions",
+        "Referrals",
+        "Visible high risk (checklist score)",
+        "VIEWS-1",
+        "POLICE-SHARED-1",
+        "DECISION-1",
+        "Police action one",
     ):
         assert shown in text
     for other_case in ("Bella", "Cara", "DECISION-2", "DECISION-3", "Health action one", "Police action two"):
@@ -341,7 +542,9 @@ def test_a_configured_marking_replaces_the_default_on_every_page(world_app, modu
     _, world = world_app
     with build_test_app(module_database_url, PROTECTIVE_MARKING="RESTRICTED WHEN COMPLETE") as marked_app:
         client = client_for(marked_app, world.user_ids["coordinator"])
-        body = client.get(client.url("reports.download_meeting_document", meeting_id=world.meeting_id, kind="agenda")).data
+        body = client.get(
+            client.url("reports.download_meeting_document", meeting_id=world.meeting_id, kind="agenda")
+        ).data
 
     assert marking_positions(body, "RESTRICTED WHEN COMPLETE") == [(1, 1)] * len(pdf_pages(body))
     assert "OFFICIAL-SENSITIVE" not in pdf_text(body)

@@ -1,19 +1,33 @@
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
 from extensions import db
-from meetings.models import Action, ActionStatus, Attendance, AttendanceStatus, CaseMinutes, Meeting, MeetingStatus, ResearchReturn
+from meetings.models import (
+    Action,
+    ActionStatus,
+    Attendance,
+    AttendanceStatus,
+    CaseMinutes,
+    Meeting,
+    MeetingStatus,
+    ResearchReturn,
+)
 from reports.effectiveness import Rate, partnership_effectiveness
 from tests.meetings.factories import seed_meeting
 
-POLICE, HEALTH, IDVA, HOUSING = "Riverside Police", "Riverside Hospitals NHS Trust", "Riverside IDVA Service", "Riverside Housing"
+POLICE, HEALTH, IDVA, HOUSING = (
+    "Riverside Police",
+    "Riverside Hospitals NHS Trust",
+    "Riverside IDVA Service",
+    "Riverside Housing",
+)
 AFTER_THE_QUARTER = date(2027, 1, 10)
 
 
 def utc(*parts) -> datetime:
-    return datetime(*parts, tzinfo=timezone.utc)
+    return datetime(*parts, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -81,20 +95,37 @@ def attend(seeded, agency_id: int, status: AttendanceStatus, name: str) -> None:
 
 
 def research(item_id: int, agency_id: int, due_at: datetime, *, returned_at: datetime | None) -> None:
-    db.session.add(ResearchReturn(agenda_item_id=item_id, agency_id=agency_id, due_at=due_at, returned_at=returned_at, known=returned_at is not None))
+    db.session.add(
+        ResearchReturn(
+            agenda_item_id=item_id,
+            agency_id=agency_id,
+            due_at=due_at,
+            returned_at=returned_at,
+            known=returned_at is not None,
+        )
+    )
 
 
 def action(seeded, agency_id: int, due_on: date, status: ActionStatus, completed_on: date | None = None) -> None:
     db.session.add(
         Action(
-            case_id=seeded.case_ids[0], agenda_item_id=seeded.item_ids[0], description="Check the address history",
-            owner_agency_id=agency_id, owner_name="Pat Owner", due_on=due_on, status=status, completed_on=completed_on,
+            case_id=seeded.case_ids[0],
+            agenda_item_id=seeded.item_ids[0],
+            description="Check the address history",
+            owner_agency_id=agency_id,
+            owner_name="Pat Owner",
+            due_on=due_on,
+            status=status,
+            completed_on=completed_on,
         )
     )
 
 
 def figures(result) -> dict[str, tuple[str, str, str, int]]:
-    return {row.agency: (str(row.attendance), str(row.research_on_time), str(row.actions_on_time), row.overdue_now) for row in result.agencies}
+    return {
+        row.agency: (str(row.attendance), str(row.research_on_time), str(row.actions_on_time), row.overdue_now)
+        for row in result.agencies
+    }
 
 
 @pytest.mark.parametrize(

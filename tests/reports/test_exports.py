@@ -68,7 +68,9 @@ def test_csv_headings_come_from_the_labels_and_are_neutralised_too():
 
 
 def test_csv_dates_are_uk_style_and_missing_values_empty():
-    frame = pd.DataFrame({"day": pd.Series([date(2026, 10, 7), "Total"], dtype=object), "id": pd.Series([4, pd.NA], dtype="Int64")})
+    frame = pd.DataFrame(
+        {"day": pd.Series([date(2026, 10, 7), "Total"], dtype=object), "id": pd.Series([4, pd.NA], dtype="Int64")}
+    )
 
     assert read_csv(to_csv(frame)) == [["day", "id"], ["07/10/2026", "4"], ["Total", ""]]
 
@@ -96,12 +98,18 @@ def test_xlsx_numbers_stay_numbers():
 
 
 def test_xlsx_uses_the_sheet_name_labels_and_uk_dates():
-    frame = pd.DataFrame({"day": pd.Series([date(2026, 10, 7), "Total"], dtype=object), "id": pd.Series([4, pd.NA], dtype="Int64")})
+    frame = pd.DataFrame(
+        {"day": pd.Series([date(2026, 10, 7), "Total"], dtype=object), "id": pd.Series([4, pd.NA], dtype="Int64")}
+    )
     body = to_xlsx(frame, "MARAC data return 2026-Q4", labels={"day": "Meeting date", "id": "Meeting number"})
     workbook = load_workbook(io.BytesIO(body))
     sheet = workbook["MARAC data return 2026-Q4"]
 
-    assert [[cell.value for cell in row] for row in sheet.iter_rows()] == [["Meeting date", "Meeting number"], [datetime(2026, 10, 7), 4], ["Total", None]]
+    assert [[cell.value for cell in row] for row in sheet.iter_rows()] == [
+        ["Meeting date", "Meeting number"],
+        [datetime(2026, 10, 7), 4],
+        ["Total", None],
+    ]
     assert sheet["A2"].number_format == "DD/MM/YYYY"
 
 

@@ -2,7 +2,7 @@
 
 import logging
 import socket
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest_socket
@@ -40,7 +40,9 @@ def recording(blocked, attempts: list):
 def test_file_and_network_urls_are_refused_without_opening_a_socket_and_the_document_still_renders(app, caplog):
     app.jinja_env.loader = ChoiceLoader([DictLoader({"reports/test-hostile.html": HOSTILE}), app.jinja_env.loader])
     attempts = []
-    prepared_for = PreparedFor(name="Cora Coordinator", agency="Riverside IDVA Service", on=datetime(2026, 12, 2, 9, 0, tzinfo=timezone.utc))
+    prepared_for = PreparedFor(
+        name="Cora Coordinator", agency="Riverside IDVA Service", on=datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+    )
 
     with app.test_request_context(), caplog.at_level(logging.WARNING, logger="marac"):
         pytest_socket.disable_socket(allow_unix_socket=True)
@@ -48,12 +50,18 @@ def test_file_and_network_urls_are_refused_without_opening_a_socket_and_the_docu
         socket.socket = recording(guarded_socket, attempts)
         socket.getaddrinfo = recording(guarded_lookup, attempts)
         try:
-            body = render_pdf("reports/test-hostile.html", title="Hostile document", document_id="TEST-1", prepared_for=prepared_for)
+            body = render_pdf(
+                "reports/test-hostile.html", title="Hostile document", document_id="TEST-1", prepared_for=prepared_for
+            )
         finally:
             socket.socket, socket.getaddrinfo = guarded_socket, guarded_lookup
             pytest_socket.enable_socket()
 
-    refusals = [record.msg["scheme"] for record in caplog.records if isinstance(record.msg, dict) and record.msg.get("event") == "pdf-fetch-refused"]
+    refusals = [
+        record.msg["scheme"]
+        for record in caplog.records
+        if isinstance(record.msg, dict) and record.msg.get("event") == "pdf-fetch-refused"
+    ]
     text = pdf_text(body)
     assert attempts == []
     assert sorted(refusals) == ["file", "http", "http"]

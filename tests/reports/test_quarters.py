@@ -46,12 +46,17 @@ def test_each_day_falls_in_one_quarter(day, quarter):
     assert quarter_containing(day) == quarter
 
 
-@pytest.mark.parametrize("text, quarter", [("2026-Q4", Quarter(2026, 4)), ("2026-q1", Quarter(2026, 1)), (" 2025-Q2 ", Quarter(2025, 2))])
+@pytest.mark.parametrize(
+    "text, quarter", [("2026-Q4", Quarter(2026, 4)), ("2026-q1", Quarter(2026, 1)), (" 2025-Q2 ", Quarter(2025, 2))]
+)
 def test_a_quarter_code_is_read(text, quarter):
     assert parse_quarter(text) == quarter
 
 
-@pytest.mark.parametrize("text", ["", None, "2026", "2026-Q5", "2026-Q0", "2026Q4", "Q4-2026", "26-Q4", "0000-Q1", "2026-Q4x", "2026-Q١", "٢٠٢٦-Q4"])
+@pytest.mark.parametrize(
+    "text",
+    ["", None, "2026", "2026-Q5", "2026-Q0", "2026Q4", "Q4-2026", "26-Q4", "0000-Q1", "2026-Q4x", "2026-Q١", "٢٠٢٦-Q4"],
+)
 def test_anything_else_is_refused_with_what_to_enter(text):
     with pytest.raises(ValueError) as refusal:
         parse_quarter(text)
@@ -66,4 +71,9 @@ def test_a_quarter_cannot_be_made_with_a_number_outside_1_to_4():
 
 
 def test_recent_quarters_run_back_from_the_one_containing_the_day():
-    assert recent_quarters(date(2026, 2, 14), 4) == [Quarter(2026, 1), Quarter(2025, 4), Quarter(2025, 3), Quarter(2025, 2)]
+    assert recent_quarters(date(2026, 2, 14), 4) == [
+        Quarter(2026, 1),
+        Quarter(2025, 4),
+        Quarter(2025, 3),
+        Quarter(2025, 2),
+    ]

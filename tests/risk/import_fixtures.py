@@ -23,10 +23,55 @@ HEADER_STYLES = {
     "Question 1": "Question {}",
     "DASH_Q01": "DASH_Q{:02d}",
 }
-FORENAMES = ("Amy", "Beth", "Chloe", "Dana", "Ewa", "Fatima", "Grace", "Hannah", "Iqra", "Jade", "Kelly", "Lena",
-             "Megan", "Nadia", "Olivia", "Priya", "Rosa", "Sara", "Tia", "Zofia", "Adam", "Ben", "Carl", "Tom")
-SURNAMES = ("Ahmed", "Brown", "Clarke", "Davies", "Evans", "Fraser", "Green", "Hughes", "Iqbal", "Jones", "Khan",
-            "Lewis", "Morgan", "Nowak", "O'Brien", "Patel", "Roberts", "Smith", "Taylor", "Walker", "Wright")
+FORENAMES = (
+    "Amy",
+    "Beth",
+    "Chloe",
+    "Dana",
+    "Ewa",
+    "Fatima",
+    "Grace",
+    "Hannah",
+    "Iqra",
+    "Jade",
+    "Kelly",
+    "Lena",
+    "Megan",
+    "Nadia",
+    "Olivia",
+    "Priya",
+    "Rosa",
+    "Sara",
+    "Tia",
+    "Zofia",
+    "Adam",
+    "Ben",
+    "Carl",
+    "Tom",
+)
+SURNAMES = (
+    "Ahmed",
+    "Brown",
+    "Clarke",
+    "Davies",
+    "Evans",
+    "Fraser",
+    "Green",
+    "Hughes",
+    "Iqbal",
+    "Jones",
+    "Khan",
+    "Lewis",
+    "Morgan",
+    "Nowak",
+    "O'Brien",
+    "Patel",
+    "Roberts",
+    "Smith",
+    "Taylor",
+    "Walker",
+    "Wright",
+)
 POSTCODE_AREAS = ("LS", "M", "B", "CF", "NE", "BS", "S", "L", "G", "EH", "SW", "N", "E", "BD", "HU")
 INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -47,15 +92,17 @@ def dash_export_rows(rows: int, seed: int) -> list[list]:
     for number in range(1, rows + 1):
         assessed_on = earliest_assessment + timedelta(days=generator.randrange(0, 500))
         born_on = date(1950, 1, 1) + timedelta(days=generator.randrange(0, 365 * 56))
-        exported.append([
-            generator.choice(FORENAMES),
-            generator.choice(SURNAMES),
-            born_on,
-            random_postcode(generator),
-            assessed_on,
-            f"EXP{seed:03d}-{number:06d}",
-            *generator.choices(ANSWER_SPELLINGS, k=DASH_ITEM_COUNT),
-        ])
+        exported.append(
+            [
+                generator.choice(FORENAMES),
+                generator.choice(SURNAMES),
+                born_on,
+                random_postcode(generator),
+                assessed_on,
+                f"EXP{seed:03d}-{number:06d}",
+                *generator.choices(ANSWER_SPELLINGS, k=DASH_ITEM_COUNT),
+            ]
+        )
     return exported
 
 
@@ -77,9 +124,9 @@ def dash_export_csv(rows: int, seed: int, *, header_style: str = "Q1") -> bytes:
 
 def dash_export_xlsx(rows: int, seed: int, *, header_style: str = "Q1") -> bytes:
     """The same export saved from Excel: dates are real date cells, answers "1"/"0" are numbers."""
-    return xlsx_bytes([dash_headings(header_style)] + [
-        [excel_cell(cell) for cell in row] for row in dash_export_rows(rows, seed)
-    ])
+    return xlsx_bytes(
+        [dash_headings(header_style)] + [[excel_cell(cell) for cell in row] for row in dash_export_rows(rows, seed)]
+    )
 
 
 def excel_cell(value):
@@ -185,8 +232,11 @@ def declare_entry_size(archive: bytes, name: str, compressed: bytes, crc: int, d
         out.write(record)
     directory_size = out.tell() - directory_start
     end_of_zip64 = out.tell()
-    out.write(struct.pack("<IQHHIIQQQQ", 0x06064B50, 44, 45, 45, 0, 0, len(central), len(central),
-                          directory_size, directory_start))
+    out.write(
+        struct.pack(
+            "<IQHHIIQQQQ", 0x06064B50, 44, 45, 45, 0, 0, len(central), len(central), directory_size, directory_start
+        )
+    )
     out.write(struct.pack("<IIQI", 0x07064B50, 0, end_of_zip64, 1))
     out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 0xFFFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0))
     return out.getvalue()
@@ -196,14 +246,36 @@ def write_local_entry(out: io.BytesIO, name: bytes, deflated: bytes, crc: int, s
     """Write a local header and data (sizes in a ZIP64 extra field); return its central directory record."""
     offset = out.tell()
     zip64_local = struct.pack("<HHQQ", 0x0001, 16, size, len(deflated))
-    out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 45, 0, 8, 0, 0x21, crc, 0xFFFFFFFF, 0xFFFFFFFF,
-                          len(name), len(zip64_local)))
+    out.write(
+        struct.pack(
+            "<IHHHHHIIIHH", 0x04034B50, 45, 0, 8, 0, 0x21, crc, 0xFFFFFFFF, 0xFFFFFFFF, len(name), len(zip64_local)
+        )
+    )
     out.write(name + zip64_local + deflated)
     zip64_central = struct.pack("<HHQQQ", 0x0001, 24, size, len(deflated), offset)
     return (
-        struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 45, 45, 0, 8, 0, 0x21, crc, 0xFFFFFFFF, 0xFFFFFFFF,
-                    len(name), len(zip64_central), 0, 0, 0, 0, 0xFFFFFFFF)
-        + name + zip64_central
+        struct.pack(
+            "<IHHHHHHIIIHHHHHII",
+            0x02014B50,
+            45,
+            45,
+            0,
+            8,
+            0,
+            0x21,
+            crc,
+            0xFFFFFFFF,
+            0xFFFFFFFF,
+            len(name),
+            len(zip64_central),
+            0,
+            0,
+            0,
+            0,
+            0xFFFFFFFF,
+        )
+        + name
+        + zip64_central
     )
 
 

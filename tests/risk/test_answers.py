@@ -14,13 +14,31 @@ from risk.instruments import Choice
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        ("yes", Answer.YES), ("Y", Answer.YES), (" Yes ", Answer.YES), ("1", Answer.YES), (1, Answer.YES),
-        (1.0, Answer.YES), (True, Answer.YES), ("true", Answer.YES),
-        ("no", Answer.NO), ("N", Answer.NO), ("0", Answer.NO), (0, Answer.NO), (False, Answer.NO),
-        ("don't know", Answer.UNKNOWN), ("Don’t know", Answer.UNKNOWN), ("DK", Answer.UNKNOWN), ("unknown", Answer.UNKNOWN),
-        ("declined", Answer.DECLINED), ("refused", Answer.DECLINED),
-        ("", Answer.NOT_ASKED), (None, Answer.NOT_ASKED), ("   ", Answer.NOT_ASKED), ("not asked", Answer.NOT_ASKED),
-        ("n/a", Answer.NOT_APPLICABLE), ("Not applicable", Answer.NOT_APPLICABLE),
+        ("yes", Answer.YES),
+        ("Y", Answer.YES),
+        (" Yes ", Answer.YES),
+        ("1", Answer.YES),
+        (1, Answer.YES),
+        (1.0, Answer.YES),
+        (True, Answer.YES),
+        ("true", Answer.YES),
+        ("no", Answer.NO),
+        ("N", Answer.NO),
+        ("0", Answer.NO),
+        (0, Answer.NO),
+        (False, Answer.NO),
+        ("don't know", Answer.UNKNOWN),
+        ("Don’t know", Answer.UNKNOWN),
+        ("DK", Answer.UNKNOWN),
+        ("unknown", Answer.UNKNOWN),
+        ("declined", Answer.DECLINED),
+        ("refused", Answer.DECLINED),
+        ("", Answer.NOT_ASKED),
+        (None, Answer.NOT_ASKED),
+        ("   ", Answer.NOT_ASKED),
+        ("not asked", Answer.NOT_ASKED),
+        ("n/a", Answer.NOT_APPLICABLE),
+        ("Not applicable", Answer.NOT_APPLICABLE),
     ],
 )
 def test_agency_spellings_are_read_into_the_one_vocabulary(raw, expected):
@@ -43,8 +61,17 @@ def test_unknown_is_never_read_as_no():
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("absent", Rating.ABSENT), ("N", Rating.ABSENT), ("p", Rating.POSSIBLE), ("Possible", Rating.POSSIBLE),
-     ("Y", Rating.PRESENT), ("present", Rating.PRESENT), (2, Rating.PRESENT), ("", None), (None, None)],
+    [
+        ("absent", Rating.ABSENT),
+        ("N", Rating.ABSENT),
+        ("p", Rating.POSSIBLE),
+        ("Possible", Rating.POSSIBLE),
+        ("Y", Rating.PRESENT),
+        ("present", Rating.PRESENT),
+        (2, Rating.PRESENT),
+        ("", None),
+        (None, None),
+    ],
 )
 def test_ratings(raw, expected):
     assert read_rating("q1", raw) is expected

@@ -68,7 +68,9 @@ def test_only_a_hash_of_the_token_is_stored(app, client, sign_in_as, make_agency
         (["not", "an", "object"], 'Send a JSON object with "tool" and "answers"'),
     ],
 )
-def test_bad_requests_get_a_400_that_says_what_to_fix_and_write_nothing(app, client, sign_in_as, make_agency, body, message):
+def test_bad_requests_get_a_400_that_says_what_to_fix_and_write_nothing(
+    app, client, sign_in_as, make_agency, body, message
+):
     token = create_token(client, sign_in_as, make_agency)
     before = audit_count(app)
 
@@ -86,7 +88,9 @@ def test_a_missing_or_wrong_token_is_refused(app, client, sign_in_as, make_agenc
     create_token(client, sign_in_as, make_agency)
     api = app.test_client()
 
-    response = api.post(api.url("risk.score_api"), json={"tool": "dash-ric", "answers": {}}, headers={"Authorization": header})
+    response = api.post(
+        api.url("risk.score_api"), json={"tool": "dash-ric", "answers": {}}, headers={"Authorization": header}
+    )
 
     assert response.status_code == 401
     assert audit_count(app, "api-score") == 0

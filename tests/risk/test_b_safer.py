@@ -16,12 +16,15 @@ FACTORS = [f"q{number}" for number in range(1, 16)]
 # §5.2 order (q1–q5 spousal assault, q6–q10 psychosocial adjustment, q11–q15 victim vulnerability)
 # and the §11.3 "B-SAFER" column.
 CROSS_WALK_ALL_PRESENT = {
-    "CF01": ("q1",), "CF14": ("q1",),  # violent acts
+    "CF01": ("q1",),
+    "CF14": ("q1",),  # violent acts
     "CF16": ("q2",),  # violent threats or thoughts
-    "CF11": ("q3",), "CF12": ("q3",),  # escalation
+    "CF11": ("q3",),
+    "CF12": ("q3",),  # escalation
     "CF26": ("q4",),  # violations of court orders
     "CF29": ("q5",),  # violent attitudes
-    "CF20": ("q6",), "CF27": ("q6",),  # general criminality
+    "CF20": ("q6",),
+    "CF27": ("q6",),  # general criminality
     "CF05": ("q7",),  # relationship problems
     "CF22": ("q8",),  # employment problems
     "CF23": ("q9",),  # substance use

@@ -39,7 +39,9 @@ def test_score_reads_a_file_and_prints_one_json_object(runner, tmp_path):
 
 
 def test_score_reads_standard_input_with_a_dash(runner):
-    result = runner.invoke(args=["risk", "score", "da-5", "-"], input='{"answers": {"q1": "yes", "q2": "yes", "q3": "yes"}}')
+    result = runner.invoke(
+        args=["risk", "score", "da-5", "-"], input='{"answers": {"q1": "yes", "q2": "yes", "q3": "yes"}}'
+    )
 
     assert result.exit_code == 0
     assert json.loads(result.stdout)["tier"] == 3

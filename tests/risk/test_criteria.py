@@ -49,7 +49,15 @@ def facts(*assessments, victim=ADULT, judgement=None, judgements=(), incidents=(
 
 def ruleset_with(values: dict):
     """The default rule set with some values changed, as a site's override file would change them."""
-    return with_override(RULES, {"rules": {key: {"value": value, "verified": False, "source": "changed for this test"} for key, value in values.items()}})
+    return with_override(
+        RULES,
+        {
+            "rules": {
+                key: {"value": value, "verified": False, "source": "changed for this test"}
+                for key, value in values.items()
+            }
+        },
+    )
 
 
 def codes(decision) -> list[str]:
@@ -91,7 +99,11 @@ def test_ric_16_yes_and_a_medium_judgement_cannot_lower_the_tier():
 
 
 def test_ric_6_yes_and_three_incidents_from_three_agencies_in_11_months_is_escalation():
-    incidents = [IncidentFacts(months_ago(11), "police"), IncidentFacts(months_ago(5), "gp"), IncidentFacts(months_ago(1), "housing")]
+    incidents = [
+        IncidentFacts(months_ago(11), "police"),
+        IncidentFacts(months_ago(5), "gp"),
+        IncidentFacts(months_ago(1), "housing"),
+    ]
 
     decision = evaluate(facts(ric(6), incidents=incidents))
 
@@ -102,11 +114,16 @@ def test_ric_6_yes_and_three_incidents_from_three_agencies_in_11_months_is_escal
 
 @pytest.mark.parametrize(
     ("definition", "incident_type", "repeat"),
-    [("any-abuse", "unwanted-contact", True), ("legacy-criminal-behaviour", "unwanted-contact", False),
-     ("legacy-criminal-behaviour", "stalking-harassment", True)],
+    [
+        ("any-abuse", "unwanted-contact", True),
+        ("legacy-criminal-behaviour", "unwanted-contact", False),
+        ("legacy-criminal-behaviour", "stalking-harassment", True),
+    ],
 )
 def test_heard_10_months_ago_then_unwanted_contact_reported_to_a_health_visitor(definition, incident_type, repeat):
-    case = facts(ric(3), incidents=[IncidentFacts(months_ago(1), "health-visitor", incident_type)], referrals=[months_ago(10)])
+    case = facts(
+        ric(3), incidents=[IncidentFacts(months_ago(1), "health-visitor", incident_type)], referrals=[months_ago(10)]
+    )
 
     decision = evaluate(case, ruleset_with({"repeat_definition": definition}))
 
@@ -165,12 +182,16 @@ def test_a_dara_high_grade_without_a_ric_needs_coordinator_confirmation():
 
 
 def test_other_tools_can_be_switched_off_so_only_judgement_refers():
-    decision = evaluate(facts(assessed("dara", {"grade": "high"})), ruleset_with({"accept_other_tool_high_as_vhr": False}))
+    decision = evaluate(
+        facts(assessed("dara", {"grade": "high"})), ruleset_with({"accept_other_tool_high_as_vhr": False})
+    )
 
     assert not decision.eligible
 
 
-def test_a_danger_assessment_at_the_top_level_of_the_licensed_table_is_tier_4_with_immediate_safeguarding(licensed_weights):
+def test_a_danger_assessment_at_the_top_level_of_the_licensed_table_is_tier_4_with_immediate_safeguarding(
+    licensed_weights,
+):
     # The test table's very-high level starts at 16: q2, q3, q10 (3 each), q5, q6 (2 each) and q1, q4, q7 (1 each) make 16.
     answers = {item: "yes" for item in ("q2", "q3", "q10", "q5", "q6", "q1", "q4", "q7")}
 
@@ -212,7 +233,11 @@ def test_the_escalation_count_edge(incident_count, eligible):
 
 @pytest.mark.parametrize(("days_ago", "counted"), [(365, True), (366, False)])
 def test_the_escalation_window_edge(days_ago, counted):
-    incidents = [IncidentFacts(TODAY, "police"), IncidentFacts(TODAY, "gp"), IncidentFacts(TODAY - timedelta(days=days_ago), "housing")]
+    incidents = [
+        IncidentFacts(TODAY, "police"),
+        IncidentFacts(TODAY, "gp"),
+        IncidentFacts(TODAY - timedelta(days=days_ago), "housing"),
+    ]
 
     assert evaluate(facts(ric(2), incidents=incidents)).eligible is counted
 
@@ -243,7 +268,9 @@ def test_judgement_without_a_rationale_is_not_counted_and_asks_for_one():
 
 
 def test_judgement_can_raise_to_very_high():
-    decision = evaluate(facts(ric(15), judgement=JudgementFacts(Tier.VERY_HIGH, "Strangled last night; threats to kill")))
+    decision = evaluate(
+        facts(ric(15), judgement=JudgementFacts(Tier.VERY_HIGH, "Strangled last night; threats to kill"))
+    )
 
     assert decision.tier is Tier.VERY_HIGH
     assert decision.tier_source == "professional-judgement"
@@ -259,7 +286,9 @@ def test_the_cluster_of_three_and_serious_factors_prompt_without_referring():
 
 
 def test_an_old_assessment_and_a_later_incident_ask_for_reassessment():
-    decision = evaluate(facts(ric(5, on=TODAY - timedelta(days=40)), incidents=[IncidentFacts(TODAY - timedelta(days=2), "police")]))
+    decision = evaluate(
+        facts(ric(5, on=TODAY - timedelta(days=40)), incidents=[IncidentFacts(TODAY - timedelta(days=2), "police")])
+    )
 
     assert {"reassess", "reassess-after-incident"} <= prompt_codes(decision)
 
@@ -275,7 +304,15 @@ def test_no_evidence_is_standard_and_not_eligible():
     decision = evaluate(facts())
 
     assert (decision.eligible, decision.tier, decision.tier_source) == (False, Tier.STANDARD, "no-evidence")
-    assert decision.to_dict() == {"eligible": False, "criteria": [], "tier": 1, "prompts": [], "routes": [], "ruleset": "safelives-2026.1", "evidence": {}}
+    assert decision.to_dict() == {
+        "eligible": False,
+        "criteria": [],
+        "tier": 1,
+        "prompts": [],
+        "routes": [],
+        "ruleset": "safelives-2026.1",
+        "evidence": {},
+    }
 
 
 def test_an_eligible_decision_starts_the_repeat_watch_for_the_rule_sets_window():
@@ -309,7 +346,10 @@ def test_the_validity_window_is_a_rule_set_value_and_named_as_unverified():
     shorter = ruleset_with({"assessment_max_age_days": 7})
 
     assert not evaluate(facts(ric(18, on=TODAY - timedelta(days=10))), shorter).eligible
-    assert any(text.startswith("Days an assessment stays current") and ": 28 (" in text for text in evaluate(facts(ric(18))).unverified)
+    assert any(
+        text.startswith("Days an assessment stays current") and ": 28 (" in text
+        for text in evaluate(facts(ric(18))).unverified
+    )
 
 
 # Other tools: high on anything that is not the checklist's count, the police grade included.
@@ -339,7 +379,11 @@ def test_a_police_dash_with_14_yes_graded_standard_is_visible_high_risk_at_tier_
 
 
 def test_a_later_lower_judgement_does_not_cancel_an_earlier_high_one():
-    decision = evaluate(facts(ric(4), judgements=[JudgementFacts(Tier.HIGH, "Threats to kill"), JudgementFacts(Tier.MEDIUM, "Calmer now")]))
+    decision = evaluate(
+        facts(
+            ric(4), judgements=[JudgementFacts(Tier.HIGH, "Threats to kill"), JudgementFacts(Tier.MEDIUM, "Calmer now")]
+        )
+    )
 
     assert codes(decision) == ["professional-judgement"]
     assert decision.tier is Tier.HIGH
@@ -360,7 +404,9 @@ def test_a_later_lower_judgement_does_not_cancel_an_earlier_high_one():
         (None, (), True, "check-perpetrator"),
     ],
 )
-def test_a_repeat_needs_the_same_perpetrator_and_asks_to_check_when_either_side_names_nobody(incident_by, referral_named, repeat, prompt):
+def test_a_repeat_needs_the_same_perpetrator_and_asks_to_check_when_either_side_names_nobody(
+    incident_by, referral_named, repeat, prompt
+):
     incident = IncidentFacts(months_ago(1), "police", perpetrator=incident_by)
 
     decision = evaluate(facts(ric(2), incidents=[incident], referrals=[referral(months_ago(6), *referral_named)]))
@@ -372,7 +418,9 @@ def test_a_repeat_needs_the_same_perpetrator_and_asks_to_check_when_either_side_
 def test_the_window_runs_from_the_last_referral_naming_that_perpetrator():
     referrals = [referral(months_ago(10), "P1"), referral(months_ago(2), "P2")]
 
-    decision = evaluate(facts(ric(2), incidents=[IncidentFacts(months_ago(1), "police", perpetrator="P1")], referrals=referrals))
+    decision = evaluate(
+        facts(ric(2), incidents=[IncidentFacts(months_ago(1), "police", perpetrator="P1")], referrals=referrals)
+    )
 
     assert codes(decision) == ["repeat"]
     assert decision.to_dict()["evidence"]["repeat"] == {"incidents": [0], "previous_referrals": [0]}
@@ -381,15 +429,21 @@ def test_the_window_runs_from_the_last_referral_naming_that_perpetrator():
 def test_an_incident_before_the_last_referral_was_dealt_with_by_it():
     referrals = [referral(months_ago(10), "P1"), referral(months_ago(1), "P1")]
 
-    decision = evaluate(facts(ric(2), incidents=[IncidentFacts(months_ago(2), "police", perpetrator="P1")], referrals=referrals))
+    decision = evaluate(
+        facts(ric(2), incidents=[IncidentFacts(months_ago(2), "police", perpetrator="P1")], referrals=referrals)
+    )
 
     assert "repeat" not in codes(decision)
     assert "new-perpetrator" not in prompt_codes(decision)
 
 
 def test_the_older_repeat_definition_reads_its_incident_types_from_the_rule_set():
-    rules = ruleset_with({"repeat_definition": "legacy-criminal-behaviour", "legacy_repeat_incident_types": ["unwanted-contact"]})
-    case = facts(ric(2), incidents=[IncidentFacts(months_ago(1), "gp", "unwanted-contact")], referrals=[referral(months_ago(3))])
+    rules = ruleset_with(
+        {"repeat_definition": "legacy-criminal-behaviour", "legacy_repeat_incident_types": ["unwanted-contact"]}
+    )
+    case = facts(
+        ric(2), incidents=[IncidentFacts(months_ago(1), "gp", "unwanted-contact")], referrals=[referral(months_ago(3))]
+    )
 
     assert codes(evaluate(case, rules)) == ["repeat"]
 
@@ -398,10 +452,16 @@ def test_the_older_repeat_definition_reads_its_incident_types_from_the_rule_set(
 
 
 def test_escalation_can_count_police_incidents_only():
-    incidents = [IncidentFacts(months_ago(1), "police"), IncidentFacts(months_ago(2), "gp"), IncidentFacts(months_ago(3), "police")]
+    incidents = [
+        IncidentFacts(months_ago(1), "police"),
+        IncidentFacts(months_ago(2), "gp"),
+        IncidentFacts(months_ago(3), "police"),
+    ]
 
     assert evaluate(facts(ric(2), incidents=incidents)).eligible
-    assert not evaluate(facts(ric(2), incidents=incidents), ruleset_with({"escalation_sources": "police-only"})).eligible
+    assert not evaluate(
+        facts(ric(2), incidents=incidents), ruleset_with({"escalation_sources": "police-only"})
+    ).eligible
 
 
 def test_a_changed_threshold_makes_a_new_rule_set_version():

@@ -37,35 +37,58 @@ def assessments(draw):
 
 
 incidents = st.builds(
-    IncidentFacts, date=days_before(800), agency=st.sampled_from(["police", "gp", "housing"]),
-    type=st.sampled_from(["violence", "unwanted-contact", "threats"]), perpetrator=st.sampled_from([None, *PERPETRATORS]),
+    IncidentFacts,
+    date=days_before(800),
+    agency=st.sampled_from(["police", "gp", "housing"]),
+    type=st.sampled_from(["violence", "unwanted-contact", "threats"]),
+    perpetrator=st.sampled_from([None, *PERPETRATORS]),
 )
 referrals = st.builds(
-    ReferralFacts, date=days_before(800),
+    ReferralFacts,
+    date=days_before(800),
     perpetrators=st.lists(st.sampled_from(PERPETRATORS), unique=True, max_size=2).map(tuple),
 )
-judgements = st.builds(JudgementFacts, tier=st.sampled_from(list(Tier)), rationale=st.sampled_from(["", "Threats to kill after separation"]))
+judgements = st.builds(
+    JudgementFacts,
+    tier=st.sampled_from(list(Tier)),
+    rationale=st.sampled_from(["", "Threats to kill after separation"]),
+)
 victims = st.sampled_from([Victim(date(1990, 5, 1), "Riverside"), Victim(date(2009, 6, 1), "Riverside")])
 
 
 @st.composite
 def facts_and_shuffle(draw):
     facts = CaseFacts(
-        TODAY, draw(victims), tuple(draw(st.lists(assessments(), max_size=4))), tuple(draw(st.lists(judgements, max_size=3))),
-        tuple(draw(st.lists(incidents, max_size=5))), tuple(draw(st.lists(referrals, max_size=3))),
+        TODAY,
+        draw(victims),
+        tuple(draw(st.lists(assessments(), max_size=4))),
+        tuple(draw(st.lists(judgements, max_size=3))),
+        tuple(draw(st.lists(incidents, max_size=5))),
+        tuple(draw(st.lists(referrals, max_size=3))),
     )
     shuffled = CaseFacts(
-        facts.today, facts.victim, *(tuple(draw(st.permutations(entries))) for entries in
-                                     (facts.assessments, facts.judgements, facts.incidents, facts.previous_referrals)),
+        facts.today,
+        facts.victim,
+        *(
+            tuple(draw(st.permutations(entries)))
+            for entries in (facts.assessments, facts.judgements, facts.incidents, facts.previous_referrals)
+        ),
     )
     return facts, shuffled
 
 
 def named_inputs(decision, facts: CaseFacts) -> dict:
     """Each criterion's evidence as the inputs themselves, not their places in the lists."""
-    lists = {"assessments": facts.assessments, "professional_judgement": facts.judgements, "incidents": facts.incidents,
-             "previous_referrals": facts.previous_referrals}
-    return {criterion.code: Counter(repr(lists[item.kind][item.index]) for item in criterion.evidence) for criterion in decision.criteria}
+    lists = {
+        "assessments": facts.assessments,
+        "professional_judgement": facts.judgements,
+        "incidents": facts.incidents,
+        "previous_referrals": facts.previous_referrals,
+    }
+    return {
+        criterion.code: Counter(repr(lists[item.kind][item.index]) for item in criterion.evidence)
+        for criterion in decision.criteria
+    }
 
 
 @settings(max_examples=300, deadline=None)
@@ -76,5 +99,9 @@ def test_shuffling_any_input_list_gives_the_same_decision(case):
     first, second = evaluate(facts), evaluate(shuffled)
 
     assert {**first.to_dict(), "evidence": None} == {**second.to_dict(), "evidence": None}
-    assert (first.tier_source, first.unverified, first.repeat_watch_ends) == (second.tier_source, second.unverified, second.repeat_watch_ends)
+    assert (first.tier_source, first.unverified, first.repeat_watch_ends) == (
+        second.tier_source,
+        second.unverified,
+        second.repeat_watch_ends,
+    )
     assert named_inputs(first, facts) == named_inputs(second, shuffled)

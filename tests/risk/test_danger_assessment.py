@@ -23,10 +23,25 @@ TEST_TABLE_MAX = 28
 # Brief §3.1 / §11.3 "DA (20)" column: factor -> items (sub-check 5a adds CF15; 13a adds CF13).
 # CF01 ("calendar") and CF32 are not questions of the 20-item instrument and are left out.
 CROSS_WALK_ALL_YES = {
-    "CF11": ("q1",), "CF12": ("q1",), "CF15": ("q2",), "CF05": ("q3",), "CF22": ("q4",), "CF14": ("q5",),
-    "CF16": ("q6",), "CF27": ("q7",), "CF09": ("q8",), "CF18": ("q9",), "CF17": ("q10",),
-    "CF23": ("q11", "q12"), "CF13": ("q13", "q14"), "CF08": ("q15",), "CF25": ("q16",), "CF10": ("q17",),
-    "CF02": ("q18",), "CF07": ("q19",), "CF04": ("q20",),
+    "CF11": ("q1",),
+    "CF12": ("q1",),
+    "CF15": ("q2",),
+    "CF05": ("q3",),
+    "CF22": ("q4",),
+    "CF14": ("q5",),
+    "CF16": ("q6",),
+    "CF27": ("q7",),
+    "CF09": ("q8",),
+    "CF18": ("q9",),
+    "CF17": ("q10",),
+    "CF23": ("q11", "q12"),
+    "CF13": ("q13", "q14"),
+    "CF08": ("q15",),
+    "CF25": ("q16",),
+    "CF10": ("q17",),
+    "CF02": ("q18",),
+    "CF07": ("q19",),
+    "CF04": ("q20",),
 }
 
 
@@ -75,7 +90,10 @@ def pack(licensed_weights):
 def test_the_table_gives_the_weights_and_levels(pack):
     assert pack.max_score == TEST_TABLE_MAX
     assert [(band.id, band.min, band.max, band.tier) for band in pack.bands] == [
-        ("low", 0, 5, 1), ("raised", 6, 10, 2), ("high", 11, 15, 3), ("very-high", 16, 28, 4),
+        ("low", 0, 5, 1),
+        ("raised", 6, 10, 2),
+        ("high", 11, 15, 3),
+        ("very-high", 16, 28, 4),
     ]
 
 
@@ -208,8 +226,19 @@ def write_table(folder, **changes):
     [
         ({"weights": {"q1": 1}}, "weights must be given for exactly the scored items"),
         ({"weights": {f"q{number}": 1 for number in range(1, 21)} | {"q3a": 1}}, "not scored q3a"),
-        ({"levels": [{"id": "all", "label": "All", "min": 0, "max": 10, "tier": 1}]}, "the bands must end at the maximum score, 28"),
-        ({"levels": [{"id": "a", "label": "Aa", "min": 0, "max": 5, "tier": 1}, {"id": "b", "label": "Bb", "min": 5, "max": 28, "tier": 2}]}, "overlap"),
+        (
+            {"levels": [{"id": "all", "label": "All", "min": 0, "max": 10, "tier": 1}]},
+            "the bands must end at the maximum score, 28",
+        ),
+        (
+            {
+                "levels": [
+                    {"id": "a", "label": "Aa", "min": 0, "max": 5, "tier": 1},
+                    {"id": "b", "label": "Bb", "min": 5, "max": 28, "tier": 2},
+                ]
+            },
+            "overlap",
+        ),
         ({"tool": "odara"}, "it is for 'odara'"),
         ({"licence": ""}, "licence"),
     ],

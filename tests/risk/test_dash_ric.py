@@ -85,7 +85,9 @@ def test_yes_to_stalking_and_isolation_prompts_the_follow_up_screens():
 
 
 def test_not_applicable_is_an_answer_only_to_the_child_contact_item():
-    with pytest.raises(AnswerError, match=r"^q1: not applicable is not an answer to this item .*only q7 may be not applicable"):
+    with pytest.raises(
+        AnswerError, match=r"^q1: not applicable is not an answer to this item .*only q7 may be not applicable"
+    ):
         score(get_pack("dash-ric"), {"q1": "not-applicable"})
 
     assert "q7" not in score(get_pack("dash-ric"), {"q7": "not-applicable"}).missing

@@ -34,7 +34,10 @@ def test_evaluate_prints_one_decision_with_exactly_the_contract_keys(app):
     assert decision["tier"] == 3
     assert "marac-to-marac-transfer" in decision["routes"]
     assert decision["ruleset"] == "safelives-2026.1"
-    assert decision["evidence"] == {"visible-high-risk": {"assessments": [0]}, "repeat": {"incidents": [0], "previous_referrals": [0]}}
+    assert decision["evidence"] == {
+        "visible-high-risk": {"assessments": [0]},
+        "repeat": {"incidents": [0], "previous_referrals": [0]},
+    }
     assert "check-perpetrator" in {prompt["code"] for prompt in decision["prompts"]}
 
 
@@ -45,15 +48,27 @@ def test_evaluate_prints_one_decision_with_exactly_the_contract_keys(app):
         ({"victim": None}, "victim must be an object"),
         ({"victim": {"date_of_birth": "1990-02-30"}}, "victim.date_of_birth must be a date"),
         ({"assessments": [{"tool": "nope", "date": "2026-11-20", "answers": {}}]}, "There is no tool 'nope'"),
-        ({"assessments": [{"tool": "dash-ric", "date": "2026-11-20", "answers": {"q1": "often"}}]}, "q1: 'often' is not an answer"),
+        (
+            {"assessments": [{"tool": "dash-ric", "date": "2026-11-20", "answers": {"q1": "often"}}]},
+            "q1: 'often' is not an answer",
+        ),
         ({"assessments": {"tool": "dash-ric"}}, "assessments must be a list"),
         ({"professional_judgement": {"tier": 5, "rationale": "x"}}, "professional_judgement.tier must be 1, 2, 3 or 4"),
         ({"incidents": [{"date": "2026-10-01"}]}, "incidents[0].agency must name the reporting agency"),
         ({"previous_referrals": [{"perpetrators": []}]}, "previous_referrals[0].date must be a date"),
         ({"previous_referrals": [{"when": "2026-01-10"}]}, "previous_referrals[0].when: not a key the input takes"),
-        ({"previous_referrals": [{"date": "2026-01-10", "perpetrators": "P1"}]}, "previous_referrals[0].perpetrators must be a list"),
-        ({"incidents": [{"date": "2026-10-01", "agency": "police", "perpetrator": 7}]}, "incidents[0].perpetrator must be the id"),
-        ({"assessments": [{"tool": "dash-ric", "date": "2026-11-20", "answers": {"q1": {"a": 1}}}]}, "assessments[0].answers.q1 must be one answer"),
+        (
+            {"previous_referrals": [{"date": "2026-01-10", "perpetrators": "P1"}]},
+            "previous_referrals[0].perpetrators must be a list",
+        ),
+        (
+            {"incidents": [{"date": "2026-10-01", "agency": "police", "perpetrator": 7}]},
+            "incidents[0].perpetrator must be the id",
+        ),
+        (
+            {"assessments": [{"tool": "dash-ric", "date": "2026-11-20", "answers": {"q1": {"a": 1}}}]},
+            "assessments[0].answers.q1 must be one answer",
+        ),
     ],
 )
 def test_bad_input_exits_2_with_one_line_naming_the_field(app, change, message):
@@ -84,29 +99,47 @@ def test_the_api_gives_the_same_decision_and_audits_the_call(app, make_user):
     assert response.status_code == 200
     assert response.get_json() == cli_output
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "api-evaluate")) == 1
+        assert (
+            db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "api-evaluate"))
+            == 1
+        )
 
 
 def test_the_api_refuses_bad_input_with_a_400_and_no_audit_row(app, make_user):
     token = make_token(app, make_user)
     api = app.test_client()
 
-    response = api.post(api.url("risk.evaluate_api"), json=CASE | {"today": "soon"}, headers={"Authorization": f"Bearer {token}"})
+    response = api.post(
+        api.url("risk.evaluate_api"), json=CASE | {"today": "soon"}, headers={"Authorization": f"Bearer {token}"}
+    )
 
     assert response.status_code == 400
     assert "today must be a date" in response.get_json()["error"]
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "api-evaluate")) == 0
+        assert (
+            db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "api-evaluate"))
+            == 0
+        )
 
 
 @pytest.mark.parametrize(
     ("endpoint", "command", "body"),
     [
-        ("risk.evaluate_api", ["risk", "evaluate", "-"], CASE | {"incidents": [{"date": "2026-10-01", "agency": "police", "perpetrator_id": "P1"}]}),
-        ("risk.score_api", ["risk", "score", "dash-ric", "-"], {"tool": "dash-ric", "answers": {"q1": "yes"}, "comment": "typed by hand"}),
+        (
+            "risk.evaluate_api",
+            ["risk", "evaluate", "-"],
+            CASE | {"incidents": [{"date": "2026-10-01", "agency": "police", "perpetrator_id": "P1"}]},
+        ),
+        (
+            "risk.score_api",
+            ["risk", "score", "dash-ric", "-"],
+            {"tool": "dash-ric", "answers": {"q1": "yes"}, "comment": "typed by hand"},
+        ),
     ],
 )
-def test_a_key_not_in_the_contract_gets_the_same_words_from_the_api_and_the_command(app, make_user, endpoint, command, body):
+def test_a_key_not_in_the_contract_gets_the_same_words_from_the_api_and_the_command(
+    app, make_user, endpoint, command, body
+):
     """SECURITY V1: input is checked against the contract at every depth; nothing unknown is ignored silently."""
     token = make_token(app, make_user)
     api = app.test_client()

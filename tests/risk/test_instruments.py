@@ -13,7 +13,16 @@ from risk.schema import FACTORS_BY_ID
 
 PACK_FILES = sorted(path for path in PACK_DIRECTORY.glob("*.json") if not path.name.endswith(".schema.json"))
 SHIPPED_TOOLS = {
-    "dash-ric", "police-dash", "s-dash", "dara", "danger-assessment", "da-5", "lap", "odara", "b-safer", "maram",
+    "dash-ric",
+    "police-dash",
+    "s-dash",
+    "dara",
+    "danger-assessment",
+    "da-5",
+    "lap",
+    "odara",
+    "b-safer",
+    "maram",
 }
 
 
@@ -31,7 +40,9 @@ def test_the_packs_named_in_the_brief_are_all_shipped():
     assert set(load_all_packs()) == SHIPPED_TOOLS
 
 
-@pytest.mark.parametrize("tool_id", sorted(tool_id for tool_id in SHIPPED_TOOLS if get_pack(tool_id).scoring.method in {"count", "weighted"}))
+@pytest.mark.parametrize(
+    "tool_id", sorted(tool_id for tool_id in SHIPPED_TOOLS if get_pack(tool_id).scoring.method in {"count", "weighted"})
+)
 def test_count_and_weighted_bands_cover_every_possible_score_once(tool_id, licensed_weights):
     pack = get_pack(tool_id)
     assert pack.bands
@@ -63,7 +74,10 @@ def change(data, **top_level):
         (lambda d: d | {"bands": [d["bands"][0] | {"max": 10}] + d["bands"][1:]}, "overlap"),
         (lambda d: d | {"bands": [d["bands"][0] | {"max": 8}] + d["bands"][1:]}, "fall in no band"),
         (lambda d: d | {"bands": d["bands"][:2]}, "must end at the maximum score, 24"),
-        (lambda d: d | {"items": [d["items"][0] | {"parent": "q99", "effect": "evidence-only"}] + d["items"][1:]}, "do not exist: q99"),
+        (
+            lambda d: d | {"items": [d["items"][0] | {"parent": "q99", "effect": "evidence-only"}] + d["items"][1:]},
+            "do not exist: q99",
+        ),
         (lambda d: d | {"items": [d["items"][0] | {"label": "x" * 91}] + d["items"][1:]}, "at items/0/label"),
         (lambda d: {key: value for key, value in d.items() if key != "licence"}, "'licence' is a required property"),
     ],
@@ -111,11 +125,22 @@ def test_the_instruments_document_lists_every_pack_and_how_to_add_one():
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda pack: pack["items"][1].update(answer_type="choice", choices=[{"id": "a", "label": "A"}, {"id": "b", "label": "B"}],
-                                                may_be_not_applicable=True), "q2: only a yes-no item may be not applicable"),
-        (lambda pack: pack["scoring"].update(method="weighted") or pack["items"][0].update(weight=2),
-         "weights and levels come only from its licensed table"),
-        (lambda pack: pack["scoring"].update(method="grade", grade_item="q1"), "the grade method needs grade_tier_rule"),
+        (
+            lambda pack: pack["items"][1].update(
+                answer_type="choice",
+                choices=[{"id": "a", "label": "A"}, {"id": "b", "label": "B"}],
+                may_be_not_applicable=True,
+            ),
+            "q2: only a yes-no item may be not applicable",
+        ),
+        (
+            lambda pack: pack["scoring"].update(method="weighted") or pack["items"][0].update(weight=2),
+            "weights and levels come only from its licensed table",
+        ),
+        (
+            lambda pack: pack["scoring"].update(method="grade", grade_item="q1"),
+            "the grade method needs grade_tier_rule",
+        ),
     ],
 )
 def test_pack_rules_of_issue_14_are_checked_on_load(tmp_path, valid_pack, change, message):
@@ -126,8 +151,14 @@ def test_pack_rules_of_issue_14_are_checked_on_load(tmp_path, valid_pack, change
 
 
 def test_only_child_and_contact_items_may_be_not_applicable():
-    allowed = {tool_id: sorted(item.id for item in pack.items if item.may_be_not_applicable) for tool_id, pack in load_all_packs().items()}
+    allowed = {
+        tool_id: sorted(item.id for item in pack.items if item.may_be_not_applicable)
+        for tool_id, pack in load_all_packs().items()
+    }
 
     assert {tool_id: items for tool_id, items in allowed.items() if items} == {
-        "dash-ric": ["q7"], "police-dash": ["q11", "q12", "q7"], "danger-assessment": ["q17"], "maram": ["q22", "q23"],
+        "dash-ric": ["q7"],
+        "police-dash": ["q11", "q12", "q7"],
+        "danger-assessment": ["q17"],
+        "maram": ["q22", "q23"],
     }

@@ -6,19 +6,21 @@ import re
 import subprocess
 import sys
 import uuid
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from access.models import Role, User
+from cases import store as cases_store
+from cases.models import Referral, ReferralState
 from extensions import db
 from risk import store as risk_store
 from risk.criteria import evaluate
-from risk.models import Decision, Referral, ReferralState
+from risk.models import Decision
+from tests.cases.test_journey import complete_ric, start_assessment, start_case
 from tests.conftest import build_test_app
-from tests.risk.test_journey import complete_ric, start_assessment, start_case
 
 ROOT = Path(__file__).parent.parent.parent
 RIC_ITEMS = [f"q{number}" for number in range(1, 25)]
@@ -62,14 +64,21 @@ def seed_heard_referral(app, make_agency):
     def seed(case_id: str, day: date) -> None:
         with app.app_context():
             author = db.session.scalars(select(User)).first()
-            case = risk_store.get_case_by_id(case_id)
-            decision = risk_store.save_decision(case, evaluate(risk_store.case_facts(case, day)), evaluated_by=author, today=day)
-            referral = risk_store.create_referral(
-                case, decision, referrer=author, victim_informed=True, consent_given=True, no_consent_reason=None,
+            case = cases_store.get_case_by_id(case_id)
+            decision = risk_store.save_decision(
+                case.id, evaluate(cases_store.case_facts(case, day)), evaluated_by=author, today=day
+            )
+            referral = cases_store.create_referral(
+                case,
+                decision,
+                referrer=author,
+                victim_informed=True,
+                consent_given=True,
+                no_consent_reason=None,
                 idempotency_key=str(uuid.uuid4()),
             )
             referral.state = ReferralState.HEARD
-            referral.received_at = datetime.combine(day, time(10), tzinfo=timezone.utc)
+            referral.received_at = datetime.combine(day, time(10), tzinfo=UTC)
             db.session.commit()
 
     seed.agency_id = agency_id
@@ -121,7 +130,7 @@ def test_the_web_app_counts_every_current_ric_not_the_one_typed_last(app, client
     complete_ric(client, case_id, 15)
     complete_ric(client, case_id, 9)
 
-    page = client.get(client.url("risk.view_case", case_id=case_id)).get_data(as_text=True)
+    page = client.get(client.url("cases.view_case", case_id=case_id)).get_data(as_text=True)
 
     assert "Meets MARAC criteria Yes" in text_of(page)
     with app.app_context():
@@ -133,11 +142,15 @@ def test_the_web_app_counts_every_current_ric_not_the_one_typed_last(app, client
 
 
 def test_police_dash_with_14_yes_graded_standard_keeps_its_band_and_is_tier_3(run):
-    code, result, error = run("score", "police-dash", body={"answers": yes_to(14, POLICE_ITEMS) | {"grade": "standard"}})
+    code, result, error = run(
+        "score", "police-dash", body={"answers": yes_to(14, POLICE_ITEMS) | {"grade": "standard"}}
+    )
 
     assert code == 0, error
     assert (result["band"], result["tier"]) == ("standard", 3)
-    assert any(prompt["code"] == "rule-unverified" and "grade" in prompt["message"].lower() for prompt in result["prompts"])
+    assert any(
+        prompt["code"] == "rule-unverified" and "grade" in prompt["message"].lower() for prompt in result["prompts"]
+    )
 
 
 # 3. High on any tool that is not the RIC's count is visible high risk (other tool), confirmed by the coordinator.
@@ -168,7 +181,9 @@ def test_the_form_offers_not_applicable_only_on_the_child_contact_item(client, s
     case_id = start_case(client)
     assessment_id = start_assessment(client, case_id)
 
-    page = client.get(client.url("risk.edit_assessment", case_id=case_id, assessment_id=assessment_id)).get_data(as_text=True)
+    page = client.get(client.url("cases.edit_assessment", case_id=case_id, assessment_id=assessment_id)).get_data(
+        as_text=True
+    )
 
     assert page.count('value="not-applicable"') == 1
     assert 'name="q7" type="radio" value="not-applicable"' in page
@@ -177,7 +192,9 @@ def test_the_form_offers_not_applicable_only_on_the_child_contact_item(client, s
 # 5 and 6. One repeat rule, and it looks at the perpetrator.
 
 
-def test_an_incident_dated_before_the_last_marac_referral_does_not_return_the_case_again(app, client, sign_in_as, seed_heard_referral):
+def test_an_incident_dated_before_the_last_marac_referral_does_not_return_the_case_again(
+    app, client, sign_in_as, seed_heard_referral
+):
     sign_in_as(Role.PRACTITIONER, agency="Riverside IDVA Service")
     case_id = start_case(client)
     today = date.today()
@@ -187,9 +204,14 @@ def test_an_incident_dated_before_the_last_marac_referral_does_not_return_the_ca
 
     occurred = today - timedelta(days=20)
 
-    client.post(client.url("risk.add_incident", case_id=case_id), data={
-        "occurred_on": [str(occurred.day), str(occurred.month), str(occurred.year)], "type": "violence", "agency_id": str(agency_id),
-    })
+    client.post(
+        client.url("cases.add_incident", case_id=case_id),
+        data={
+            "occurred_on": [str(occurred.day), str(occurred.month), str(occurred.year)],
+            "type": "violence",
+            "agency_id": str(agency_id),
+        },
+    )
 
     with app.app_context():
         referrals = db.session.scalars(select(Referral).where(Referral.case_id == case_id)).all()
@@ -197,10 +219,13 @@ def test_an_incident_dated_before_the_last_marac_referral_does_not_return_the_ca
 
 
 def test_a_new_incident_by_a_different_known_perpetrator_is_not_a_repeat(run):
-    decision = evaluated(run, case(
-        incidents=[{"date": "2026-03-01", "agency": "police", "perpetrator": "B"}],
-        referrals=[{"date": "2025-09-01", "perpetrators": ["A"]}],
-    ))
+    decision = evaluated(
+        run,
+        case(
+            incidents=[{"date": "2026-03-01", "agency": "police", "perpetrator": "B"}],
+            referrals=[{"date": "2025-09-01", "perpetrators": ["A"]}],
+        ),
+    )
 
     assert "repeat" not in decision["criteria"]
     assert "new-perpetrator" in {prompt["code"] for prompt in decision["prompts"]}
@@ -210,9 +235,18 @@ def test_a_new_incident_by_a_different_known_perpetrator_is_not_a_repeat(run):
 
 
 def test_a_danger_assessment_from_three_years_ago_meets_no_criterion(run, licensed_weights):
-    decision = evaluated(run, case(assessments=[
-        {"tool": "danger-assessment", "date": "2023-03-01", "answers": {f"q{number}": "yes" for number in range(1, 21)}},
-    ]))
+    decision = evaluated(
+        run,
+        case(
+            assessments=[
+                {
+                    "tool": "danger-assessment",
+                    "date": "2023-03-01",
+                    "answers": {f"q{number}": "yes" for number in range(1, 21)},
+                },
+            ]
+        ),
+    )
 
     assert decision["eligible"] is False
     assert decision["tier"] == 1
@@ -254,10 +288,16 @@ def test_rulesets_are_listed_with_the_one_in_force(app):
 
 def test_an_override_file_gives_a_new_version_stored_on_the_decision(run, tmp_path, build_app):
     override = tmp_path / "riverside.json"
-    override.write_text(json.dumps({"rules": {"vhr_threshold": {"value": 12, "verified": False, "source": "Riverside steering group, 2026"}}}))
+    override.write_text(
+        json.dumps(
+            {"rules": {"vhr_threshold": {"value": 12, "verified": False, "source": "Riverside steering group, 2026"}}}
+        )
+    )
 
     with build_app(RULESET_OVERRIDE_FILE=str(override)) as app:
-        result = app.test_cli_runner().invoke(args=["risk", "evaluate", "-"], input=json.dumps(case(assessments=[ric_on("2026-03-19", 12)])))
+        result = app.test_cli_runner().invoke(
+            args=["risk", "evaluate", "-"], input=json.dumps(case(assessments=[ric_on("2026-03-19", 12)]))
+        )
 
     decision = json.loads(result.stdout)
     assert decision["eligible"] is True
@@ -289,7 +329,11 @@ def test_a_configuration_error_in_a_cli_command_is_one_line_and_exit_2(tmp_path)
     environment = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}  # production settings, and no SECRET_KEY
 
     completed = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "app", "risk", "tools"], cwd=ROOT, env=environment, capture_output=True, text=True,
+        [sys.executable, "-m", "flask", "--app", "app", "risk", "tools"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
         timeout=60,
     )
 

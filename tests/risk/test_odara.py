@@ -12,8 +12,16 @@ ALL_ITEMS = [f"q{number}" for number in range(1, 14)]
 
 # §4 item list and §11.3 "ODARA (13)" column. CF01 ("index") and CF32 are not items and are left out.
 CROSS_WALK = {
-    "CF27": ("q1", "q3"), "CF20": ("q2", "q10"), "CF26": ("q4",), "CF16": ("q5",), "CF28": ("q6",),
-    "CF02": ("q7",), "CF09": ("q8", "q9"), "CF23": ("q11",), "CF08": ("q12",), "CF03": ("q13",),
+    "CF27": ("q1", "q3"),
+    "CF20": ("q2", "q10"),
+    "CF26": ("q4",),
+    "CF16": ("q5",),
+    "CF28": ("q6",),
+    "CF02": ("q7",),
+    "CF09": ("q8", "q9"),
+    "CF23": ("q11",),
+    "CF08": ("q12",),
+    "CF03": ("q13",),
 }
 
 

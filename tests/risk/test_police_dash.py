@@ -19,10 +19,32 @@ QUESTIONS = [f"q{number}" for number in range(1, 28)]
 # Brief §11.3, "Police DASH (27)" column: factor -> item numbers. CF32 is left out: it is derived from
 # the incident log, not from a question (§11.2).
 CROSS_WALK = {
-    "CF01": (1,), "CF02": (2, 3), "CF04": (5,), "CF05": (6,), "CF06": (7,), "CF07": (8,), "CF08": (9,),
-    "CF09": (10,), "CF10": (11, 12), "CF11": (13,), "CF12": (14,), "CF13": (4, 15), "CF14": (16,),
-    "CF16": (17,), "CF17": (18,), "CF18": (19,), "CF19": (20,), "CF20": (21,), "CF21": (22,), "CF22": (23,),
-    "CF23": (24,), "CF24": (24,), "CF25": (25,), "CF26": (26,), "CF27": (27,), "CF30": (20,),
+    "CF01": (1,),
+    "CF02": (2, 3),
+    "CF04": (5,),
+    "CF05": (6,),
+    "CF06": (7,),
+    "CF07": (8,),
+    "CF08": (9,),
+    "CF09": (10,),
+    "CF10": (11, 12),
+    "CF11": (13,),
+    "CF12": (14,),
+    "CF13": (4, 15),
+    "CF14": (16,),
+    "CF16": (17,),
+    "CF17": (18,),
+    "CF18": (19,),
+    "CF19": (20,),
+    "CF20": (21,),
+    "CF21": (22,),
+    "CF22": (23,),
+    "CF23": (24,),
+    "CF24": (24,),
+    "CF25": (25,),
+    "CF26": (26,),
+    "CF27": (27,),
+    "CF30": (20,),
 }
 
 
@@ -68,7 +90,9 @@ def test_the_grade_to_tier_mapping_is_named_as_unverified_whenever_a_grade_is_us
     graded = score(get_pack("police-dash"), answers_with_yes_count(3, "high"))
     ungraded = score(get_pack("police-dash"), answers_with_yes_count(3))
 
-    assert any("Grade standard / medium / high to common tiers 1 / 2 / 3 is our proposal" in text for text in graded.unverified)
+    assert any(
+        "Grade standard / medium / high to common tiers 1 / 2 / 3 is our proposal" in text for text in graded.unverified
+    )
     assert not any("Grade standard" in text for text in ungraded.unverified)
 
 
@@ -115,7 +139,10 @@ def test_the_local_fallback_bands_say_they_are_unverified_and_the_14_threshold_d
     assert "band-unverified" not in prompts_by_code(high)
 
 
-@pytest.mark.parametrize(("typed", "grade", "tier"), [("High", "high", Tier.HIGH), (" MEDIUM ", "medium", Tier.MEDIUM), ("Standard", "standard", Tier.STANDARD)])
+@pytest.mark.parametrize(
+    ("typed", "grade", "tier"),
+    [("High", "high", Tier.HIGH), (" MEDIUM ", "medium", Tier.MEDIUM), ("Standard", "standard", Tier.STANDARD)],
+)
 def test_the_grade_can_be_typed_as_its_label(typed, grade, tier):
     result = score(get_pack("police-dash"), answers_with_yes_count(0, typed))
 

@@ -27,7 +27,12 @@ RULESET_FILES = sorted(path for path in RULESET_DIRECTORY.glob("*.json") if not 
 
 
 def override(**rules) -> dict:
-    return {"rules": {key: {"value": value, "verified": False, "source": "Riverside steering group, 2026"} for key, value in rules.items()}}
+    return {
+        "rules": {
+            key: {"value": value, "verified": False, "source": "Riverside steering group, 2026"}
+            for key, value in rules.items()
+        }
+    }
 
 
 @pytest.mark.parametrize("path", RULESET_FILES, ids=lambda path: path.stem)
@@ -54,7 +59,9 @@ def test_the_criteria_hold_no_domain_number():
     """Every threshold, window and age comes from the rule set; the only numbers left are 0 and 1."""
     tree = ast.parse((ROOT / "risk" / "criteria.py").read_text(encoding="utf-8"))
 
-    numbers = {node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and type(node.value) in (int, float)}
+    numbers = {
+        node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and type(node.value) in (int, float)
+    }
 
     assert numbers <= {0, 1}
 
@@ -80,7 +87,10 @@ def test_an_override_gives_a_new_version_from_a_hash_of_its_contents():
         (override(vhr_threshold="fourteen"), "at rules/vhr_threshold/value"),
         (override(repeat_definition="anything"), "at rules/repeat_definition/value"),
         ({"rules": {"vhr_threshold": {"value": 12}}}, "vhr_threshold must give exactly value, verified and source"),
-        ({"rules": {"vhr_threshold": {"value": 12, "verified": "no", "source": "x"}}}, "needs verified (true or false) and a source"),
+        (
+            {"rules": {"vhr_threshold": {"value": 12, "verified": "no", "source": "x"}}},
+            "needs verified (true or false) and a source",
+        ),
         ({"vhr_threshold": 12}, 'an override file holds one object, "rules"'),
     ],
 )
@@ -137,8 +147,11 @@ def test_coordinators_and_administrators_see_the_rule_set_in_force_with_what_is_
 def test_a_decision_made_under_an_override_records_its_version(database_url, tmp_path):
     path = tmp_path / "riverside.json"
     path.write_text(json.dumps(override(vhr_threshold=12)))
-    case = {"today": "2026-03-20", "victim": {"date_of_birth": "1990-05-01"},
-            "assessments": [{"tool": "dash-ric", "date": "2026-03-19", "answers": {f"q{n}": "yes" for n in range(1, 13)}}]}
+    case = {
+        "today": "2026-03-20",
+        "victim": {"date_of_birth": "1990-05-01"},
+        "assessments": [{"tool": "dash-ric", "date": "2026-03-19", "answers": {f"q{n}": "yes" for n in range(1, 13)}}],
+    }
 
     with build_test_app(database_url, RULESET_OVERRIDE_FILE=str(path)) as app:
         output = json.loads(app.test_cli_runner().invoke(args=["risk", "evaluate", "-"], input=json.dumps(case)).stdout)
@@ -152,7 +165,11 @@ def test_a_decision_made_under_an_override_records_its_version(database_url, tmp
 @pytest.mark.parametrize(
     ("setting", "contents", "message"),
     [
-        ("MARAC_RULESET_OVERRIDE", '{"rules": {"vhr_treshold": {"value": 1, "verified": false, "source": "typo here"}}}', "vhr_treshold is not a rule"),
+        (
+            "MARAC_RULESET_OVERRIDE",
+            '{"rules": {"vhr_treshold": {"value": 1, "verified": false, "source": "typo here"}}}',
+            "vhr_treshold is not a rule",
+        ),
         ("MARAC_RULESET_OVERRIDE", "{not json", "is not valid JSON"),
         ("MARAC_LICENSED_TABLES", '{"tool": "danger-assessment"}', "danger-assessment.json: at the top level"),
     ],
@@ -164,13 +181,22 @@ def test_bad_rules_configuration_stops_any_command_with_one_line_and_exit_2(tmp_
     path = folder / ("danger-assessment.json" if setting == "MARAC_LICENSED_TABLES" else "override.json")
     path.write_text(contents)
     environment = {
-        "PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "MARAC_ENV": "development", "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite'}",
-        "SECRET_KEY": "k" * 10 + "abcdefghijklmnopqrstuvwxyz0123456789", setting: str(folder if setting == "MARAC_LICENSED_TABLES" else path),
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "MARAC_ENV": "development",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite'}",
+        "SECRET_KEY": "k" * 10 + "abcdefghijklmnopqrstuvwxyz0123456789",
+        setting: str(folder if setting == "MARAC_LICENSED_TABLES" else path),
     }
 
     completed = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "app", "risk", "evaluate", "-"], cwd=ROOT, env=environment, input="{}",
-        capture_output=True, text=True, timeout=60,
+        [sys.executable, "-m", "flask", "--app", "app", "risk", "evaluate", "-"],
+        cwd=ROOT,
+        env=environment,
+        input="{}",
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
     assert completed.returncode == 2

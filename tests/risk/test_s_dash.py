@@ -13,8 +13,17 @@ ALL_ITEMS = [f"q{number}" for number in range(1, 12)]
 
 # Brief §2.7 table: item number -> common factors.
 ITEM_FACTORS = {
-    1: ("CF02",), 2: ("CF07", "CF27"), 3: ("CF07",), 4: ("CF07",), 5: ("CF07",), 6: ("CF16", "CF18"),
-    7: ("CF19",), 8: ("CF20",), 9: ("CF19",), 10: ("CF23",), 11: ("CF27",),
+    1: ("CF02",),
+    2: ("CF07", "CF27"),
+    3: ("CF07",),
+    4: ("CF07",),
+    5: ("CF07",),
+    6: ("CF16", "CF18"),
+    7: ("CF19",),
+    8: ("CF20",),
+    9: ("CF19",),
+    10: ("CF23",),
+    11: ("CF27",),
 }
 
 

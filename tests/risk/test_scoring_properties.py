@@ -11,7 +11,12 @@ from risk.scoring import score
 PACKS = list(load_all_packs().values())
 ANSWER_WORDS = ["yes", "no", "Y", "N", "dk", "", "declined", "n/a", "present", "possible", "absent", "high", "low"]
 JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=20) | st.sampled_from(ANSWER_WORDS),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=True)
+    | st.text(max_size=20)
+    | st.sampled_from(ANSWER_WORDS),
     lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3),
     max_leaves=5,
 )
@@ -51,7 +56,9 @@ def test_well_formed_answers_always_score(data):
     for item in pack.items:
         if data.draw(st.booleans()):
             if item.answer_type == "yes-no":
-                allowed = ["yes", "no", "unknown", "declined", "not-asked"] + (["not-applicable"] if item.may_be_not_applicable else [])
+                allowed = ["yes", "no", "unknown", "declined", "not-asked"] + (
+                    ["not-applicable"] if item.may_be_not_applicable else []
+                )
                 answers[item.id] = data.draw(st.sampled_from(allowed))
             elif item.answer_type == "rating":
                 answers[item.id] = data.draw(st.sampled_from(["absent", "possible", "present"]))
@@ -66,8 +73,12 @@ def test_well_formed_answers_always_score(data):
 @settings(max_examples=300, deadline=None)
 @given(
     st.dictionaries(
-        st.sampled_from(["today", "victim", "assessments", "professional_judgement", "incidents", "previous_referrals"]) | st.text(max_size=4),
-        JSON_VALUES | st.just("2026-11-22") | st.just({"date_of_birth": "1990-01-01"}) | st.just([{"date": "2026-01-01", "agency": "police"}]),
+        st.sampled_from(["today", "victim", "assessments", "professional_judgement", "incidents", "previous_referrals"])
+        | st.text(max_size=4),
+        JSON_VALUES
+        | st.just("2026-11-22")
+        | st.just({"date_of_birth": "1990-01-01"})
+        | st.just([{"date": "2026-01-01", "agency": "police"}]),
         max_size=6,
     )
     | JSON_VALUES

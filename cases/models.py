@@ -1,0 +1,244 @@
+"""People, cases and what is known about them: parties, incidents, referrals, exclusion lists and
+break-glass grants. Safe-contact details live in their own table (SafeContact), one per case and
+agency that recorded them."""
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from access.field_crypto import EncryptedText
+from access.models import Agency, User
+from extensions import StrEnumType, UTCDateTime, db, utcnow
+from risk.models import Decision, new_id
+
+
+class PartyRole(StrEnum):
+    PERPETRATOR = "perpetrator"
+    CHILD = "child"
+
+
+class CaseStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Person(db.Model):
+    __tablename__ = "person"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    given_name: Mapped[str] = mapped_column(String(100))
+    family_name: Mapped[str] = mapped_column(String(100))
+    aliases: Mapped[list] = mapped_column(JSON, default=list)
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    date_of_birth_variants: Mapped[list] = mapped_column(JSON, default=list)
+    postcode: Mapped[str | None] = mapped_column(String(10))
+    gender: Mapped[str | None] = mapped_column(String(40))
+    ethnicity: Mapped[str | None] = mapped_column(String(60))
+    disability: Mapped[str | None] = mapped_column(String(40))
+    sexuality: Mapped[str | None] = mapped_column(String(40))
+    language: Mapped[str | None] = mapped_column(String(60))
+    interpreter_needed: Mapped[bool] = mapped_column(default=False)
+    created_by_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def initials(self) -> str:
+        """How a person appears on widely read pages: never the full name."""
+        return f"{self.given_name[:1]}{self.family_name[:1]}".upper()
+
+
+class SafeContact(db.Model):
+    """Restricted: how to reach the victim safely, as one agency recorded it on one case. It belongs
+    to that case and agency, is encrypted in the database, is shown only to those the policy allows,
+    and is never printed."""
+
+    __tablename__ = "case_safe_contact"
+    __table_args__ = (UniqueConstraint("case_id", "agency_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("marac_case.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    phone: Mapped[str | None] = mapped_column(EncryptedText("case_safe_contact.phone"))
+    safe_to_call: Mapped[bool] = mapped_column(default=False)
+    safe_address: Mapped[str | None] = mapped_column(EncryptedText("case_safe_contact.safe_address"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    """None only on details carried over from before they belonged to a case and agency."""
+
+    agency: Mapped[Agency] = relationship()
+
+
+class Case(db.Model):
+    """One victim with the same perpetrator(s)."""
+
+    __tablename__ = "marac_case"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    victim_id: Mapped[str] = mapped_column(ForeignKey("person.id"), index=True)
+    marac_area: Mapped[str] = mapped_column(String(120))
+    status: Mapped[CaseStatus] = mapped_column(StrEnumType(CaseStatus, 20), default=CaseStatus.OPEN)
+    repeat_watch_ends: Mapped[date | None] = mapped_column(Date)
+    created_by_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version_id: Mapped[int] = mapped_column(default=1)
+
+    victim: Mapped[Person] = relationship(foreign_keys=[victim_id])
+    link_proposal: Mapped["VictimLinkProposal | None"] = relationship(
+        back_populates="case", cascade="all, delete-orphan"
+    )
+    parties: Mapped[list["CaseParty"]] = relationship(back_populates="case", order_by="CaseParty.id")
+
+    __mapper_args__ = {"version_id_col": version_id}
+
+    @property
+    def proposed_victim(self) -> Person | None:
+        return self.link_proposal.person if self.link_proposal else None
+
+    @property
+    def proposed_victim_id(self) -> str | None:
+        return self.link_proposal.person_id if self.link_proposal else None
+
+
+class VictimLinkProposal(db.Model):
+    """A known person the practitioner who opened the case thinks its victim is. Until the coordinator
+    confirms it, the case holds only what the practitioner recorded."""
+
+    __tablename__ = "victim_link_proposal"
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("marac_case.id"), primary_key=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("person.id"))
+    proposed_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    case: Mapped["Case"] = relationship(back_populates="link_proposal")
+    person: Mapped[Person] = relationship()
+
+
+class CaseParty(db.Model):
+    __tablename__ = "case_party"
+    __table_args__ = (UniqueConstraint("case_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("marac_case.id"), index=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("person.id"), index=True)
+    role: Mapped[PartyRole] = mapped_column(StrEnumType(PartyRole, 20))
+
+    case: Mapped[Case] = relationship(back_populates="parties")
+    person: Mapped[Person] = relationship()
+
+
+class Incident(db.Model):
+    __tablename__ = "incident"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("marac_case.id"), index=True)
+    occurred_on: Mapped[date] = mapped_column(Date)
+    type: Mapped[str] = mapped_column(String(40))
+    reporting_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    reference: Mapped[str | None] = mapped_column(String(60))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Who caused harm, where known: the repeat rule asks whether it is a perpetrator named on the last referral.
+    perpetrator_id: Mapped[str | None] = mapped_column(ForeignKey("person.id"))
+
+    reporting_agency: Mapped[Agency] = relationship()
+    perpetrator: Mapped[Person | None] = relationship()
+
+
+class ReferralState(StrEnum):
+    RECEIVED = "received"
+    ACCEPTED = "accepted"
+    SCHEDULED = "scheduled"
+    HEARD = "heard"
+    CLOSED = "closed"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+    TRANSFERRED = "transferred"
+
+
+class Referral(db.Model):
+    __tablename__ = "referral"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    case_id: Mapped[str] = mapped_column(ForeignKey("marac_case.id"), index=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("eligibility_decision.id"))
+    criteria: Mapped[list] = mapped_column(JSON)
+    referrer_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    victim_informed: Mapped[bool]
+    consent_given: Mapped[bool]
+    no_consent_reason: Mapped[str | None] = mapped_column(Text)
+    state: Mapped[ReferralState] = mapped_column(
+        StrEnumType(ReferralState, 20), default=ReferralState.RECEIVED, index=True
+    )
+    state_reason: Mapped[str | None] = mapped_column(Text)
+    idempotency_key: Mapped[str] = mapped_column(String(36), unique=True)
+    # The perpetrator(s) the referral named (person ids), as they were when it was made.
+    perpetrator_ids: Mapped[list | None] = mapped_column(JSON, default=list)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version_id: Mapped[int] = mapped_column(default=1)
+
+    case: Mapped[Case] = relationship()
+    decision: Mapped[Decision] = relationship()
+    referrer: Mapped[User] = relationship(foreign_keys=[referrer_id])
+    agency: Mapped[Agency] = relationship()
+
+    __mapper_args__ = {"version_id_col": version_id}
+
+
+class ExcludedPerson(db.Model):
+    """Someone who must not receive information about the case, named at referral. Sensitive: shown
+    only to the coordinator and the referrer, never logged, never printed."""
+
+    __tablename__ = "excluded_person"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("marac_case.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(String(200))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    case: Mapped[Case] = relationship()
+
+
+class ClearanceDecision(StrEnum):
+    RELEASE = "release"
+    WITHHOLD = "withhold"
+
+
+class DistributionClearance(db.Model):
+    """The coordinator's decision on a near match between an exclusion list and a recipient of a
+    meeting's documents: release (a different person) or withhold. Until a release, the person sees
+    nothing of that case anywhere; withheld, they also receive none of the meeting's documents."""
+
+    __tablename__ = "distribution_clearance"
+    __table_args__ = (UniqueConstraint("meeting_id", "excluded_person_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    excluded_person_id: Mapped[int] = mapped_column(ForeignKey("excluded_person.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    decision: Mapped[ClearanceDecision] = mapped_column(StrEnumType(ClearanceDecision, 20))
+    decided_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    excluded_person: Mapped[ExcludedPerson] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class BreakGlassGrant(db.Model):
+    """A look at a case outside the user's own work, for a reason they gave, for a short time. The
+    reason is kept here, not in the audit trail, because it may describe the case."""
+
+    __tablename__ = "break_glass_grant"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("marac_case.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,329 @@
+import uuid
+from datetime import date
+
+from flask import (
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from wtforms.fields import SelectChoice
+
+from access import policy
+from access import store as access_store
+from access.audit import AuditAction, record_event
+from access.models import Role
+from access.permissions import allow
+from cases import journey, store
+from cases.journey import current_ruleset
+from cases.models import Case, PartyRole
+from cases.views import bp
+from cases.views.loading import load_case, load_case_and_scope, load_case_to_change
+from extensions import db
+from forms.cases import (
+    NOT_KNOWN,
+    BreakGlassForm,
+    ChooseToolForm,
+    FindVictimForm,
+    IncidentForm,
+    JudgementForm,
+    PartyForm,
+    PersonDetailsForm,
+    ReferralForm,
+    SafeContactForm,
+)
+from forms.instrument import form_class_for
+from risk import store as risk_store
+from risk.instruments import get_pack
+from risk.models import Assessment, AssessmentStatus
+from risk.schema import FACTORS_BY_ID
+
+CASE_ROLES = (Role.PRACTITIONER, Role.AGENCY_REP, Role.COORDINATOR, Role.CHAIR)
+REFERRING_ROLES = (Role.PRACTITIONER, Role.AGENCY_REP, Role.COORDINATOR)
+REPEAT_RETURNED_MESSAGE = (
+    "This case has gone back to the MARAC queue as a repeat: it was taken to MARAC within the repeat window before this "
+    "incident, so it is referred back whatever the risk level. The MARAC coordinator will see it in the referral queue."
+)
+
+
+@bp.route("/cases/new", methods=["GET", "POST"])
+@allow(*REFERRING_ROLES)
+def find_victim():
+    form = FindVictimForm()
+    suggestions = None
+    if form.validate_on_submit():
+        action = request.form.get("action", "search")
+        typed = journey.TypedPerson(
+            form.given_name.data, form.family_name.data, form.date_of_birth.data, form.postcode.data
+        )
+        if action == "add":
+            return redirect(
+                url_for("cases.view_case", case_id=journey.start_case_for_new_person(current_user, typed).id)
+            )
+        suggestions = journey.find_possible_matches(current_user, typed)
+        if action.startswith("use:"):
+            chosen = next((match for match in suggestions if match.person_id == action.removeprefix("use:")), None)
+            if chosen is None:
+                abort(400)
+            case = journey.start_case_for_new_person(current_user, typed, proposed_victim_id=chosen.person_id)
+            flash("Case started. The MARAC coordinator will confirm whether this is the person already known.")
+            return redirect(url_for("cases.view_case", case_id=case.id))
+    return render_template("cases/find-victim.html", form=form, suggestions=suggestions)
+
+
+@bp.route("/cases/<uuid:case_id>")
+@allow(*CASE_ROLES)
+def view_case(case_id):
+    case, scope = load_case_and_scope(case_id)
+    risk = journey.case_risk(case, date.today())
+    return render_template(
+        "cases/view-case.html",
+        case=case,
+        assessments=risk_store.list_assessments(case.id),
+        incidents=store.list_incidents(case),
+        judgements=risk_store.list_judgements(case.id),
+        decision=risk.decision.to_record(),
+        results=risk.results,
+        not_current=risk.not_current,
+        can_see_safe_contact=policy.may_record_safe_contact(current_user, scope)
+        or bool(journey.visible_safe_contacts(current_user, case, scope)),
+        excluded_people=store.list_excluded_people(case)
+        if policy.may_view_exclusion_list(current_user, scope)
+        else None,
+        can_change=policy.may_change_case(current_user, scope),
+        can_confirm_link=case.proposed_victim_id is not None and policy.may_confirm_person_link(current_user),
+        editable_people=journey.people_editable_by(current_user, case, scope),
+    )
+
+
+@bp.route("/cases/<uuid:case_id>/break-glass", methods=["GET", "POST"])
+@allow(Role.PRACTITIONER, Role.AGENCY_REP)
+def break_glass(case_id):
+    """The same page whether or not the case exists, so it gives nothing away until a reason is given."""
+    form = BreakGlassForm()
+    if form.validate_on_submit():
+        opened = journey.break_glass(current_user, str(case_id), form.reason.data)
+        if opened is None:
+            abort(404)
+        case, message = opened
+        if message:
+            flash(message)
+        return redirect(url_for("cases.view_case", case_id=case.id))
+    return render_template("cases/break-glass.html", form=form, case_id=case_id)
+
+
+@bp.route("/cases/<uuid:case_id>/victim-link", methods=["POST"])
+@allow(Role.COORDINATOR)
+def confirm_victim_link(case_id):
+    case = load_case(case_id)
+    if case.proposed_victim_id is None:
+        abort(404)
+    if request.form.get("decision") == "confirm":
+        journey.confirm_victim_link(case, user=current_user)
+        flash("Linked: the victim is recorded as the person already known, so her earlier MARAC history counts.")
+    elif request.form.get("decision") == "reject":
+        journey.reject_victim_link(case, user=current_user)
+        flash("Not linked: the victim stays a separate person.")
+    else:
+        abort(400)
+    return redirect(url_for("cases.view_case", case_id=case.id))
+
+
+@bp.route("/cases/<uuid:case_id>/people/new", methods=["GET", "POST"])
+@allow(*REFERRING_ROLES)
+def add_party(case_id):
+    case = load_case_to_change(case_id)
+    form = PartyForm()
+    if form.validate_on_submit():
+        person = store.create_person(
+            given_name=form.given_name.data,
+            family_name=form.family_name.data,
+            date_of_birth=form.date_of_birth.data,
+            postcode=None,
+            agency_id=current_user.agency_id,
+        )
+        store.add_party(case, person, PartyRole(form.role.data))
+        record_event(AuditAction.PARTY_ADDED, user=current_user, object_type="case", object_id=case.id)
+        db.session.commit()
+        return redirect(url_for("cases.view_case", case_id=case.id))
+    return render_template("cases/add-party.html", form=form, case=case)
+
+
+@bp.route("/cases/<uuid:case_id>/safe-contact", methods=["GET", "POST"])
+@allow(Role.PRACTITIONER, Role.COORDINATOR)
+def edit_safe_contact(case_id):
+    case, scope = load_case_and_scope(case_id)
+    visible = journey.visible_safe_contacts(current_user, case, scope)
+    may_record = policy.may_record_safe_contact(current_user, scope)
+    if not visible and not may_record:
+        abort(404)
+    own = next((contact for contact in visible if contact.agency_id == current_user.agency_id), None)
+    form = SafeContactForm(obj=own)
+    if may_record and form.validate_on_submit():
+        journey.save_safe_contact(case, current_user, form)
+        return redirect(url_for("cases.view_case", case_id=case.id))
+    journey.record_safe_contact_view(current_user, case)
+    others = [contact for contact in visible if contact is not own]
+    return render_template("cases/edit-safe-contact.html", form=form if may_record else None, case=case, others=others)
+
+
+@bp.route("/cases/<uuid:case_id>/assessments/new", methods=["GET", "POST"])
+@allow(*REFERRING_ROLES)
+def start_assessment(case_id):
+    case = load_case_to_change(case_id)
+    packs = journey.tools_in_order(current_user)
+    form = ChooseToolForm()
+    form.tool.choices = [SelectChoice(pack.id, pack.name) for pack in packs]
+    if request.method == "GET":
+        form.tool.data = packs[0].id
+    if form.validate_on_submit():
+        assessment = risk_store.create_assessment(
+            case_id=case.id, tool_id=form.tool.data, assessor=current_user, assessed_on=form.assessed_on.data
+        )
+        assessment.source_if_not_victim = form.source_if_not_victim.data or None
+        db.session.commit()
+        return redirect(url_for("cases.edit_assessment", case_id=case.id, assessment_id=assessment.id))
+    return render_template("cases/start-assessment.html", form=form, case=case)
+
+
+def load_assessment(case: Case, assessment_id) -> Assessment:
+    assessment = risk_store.get_assessment(case.id, str(assessment_id))
+    if assessment is None:
+        abort(404)
+    return assessment
+
+
+@bp.route("/cases/<uuid:case_id>/assessments/<uuid:assessment_id>", methods=["GET", "POST"])
+@allow(*REFERRING_ROLES)
+def edit_assessment(case_id, assessment_id):
+    case = load_case_to_change(case_id)
+    assessment = load_assessment(case, assessment_id)
+    if assessment.status is AssessmentStatus.COMPLETE:
+        return redirect(url_for("cases.view_assessment_result", case_id=case.id, assessment_id=assessment.id))
+    pack = get_pack(assessment.tool_id)
+    form = form_class_for(pack)(data=stored_form_data(assessment))
+    if form.validate_on_submit():
+        complete = request.form.get("action") == "complete"
+        journey.save_answers(assessment, pack, form, complete=complete, user=current_user)
+        if complete:
+            return redirect(url_for("cases.view_assessment_result", case_id=case.id, assessment_id=assessment.id))
+        flash("Draft saved. You can come back to it from the case page.")
+        return redirect(url_for("cases.edit_assessment", case_id=case.id, assessment_id=assessment.id))
+    return render_template("cases/edit-assessment.html", form=form, pack=pack, case=case, assessment=assessment)
+
+
+def stored_form_data(assessment: Assessment) -> dict:
+    return dict(assessment.answers) | {f"{item_id}_comment": text for item_id, text in assessment.comments.items()}
+
+
+@bp.route("/cases/<uuid:case_id>/assessments/<uuid:assessment_id>/result")
+@allow(*CASE_ROLES)
+def view_assessment_result(case_id, assessment_id):
+    case, scope = load_case_and_scope(case_id)
+    if not policy.may_view_assessment(current_user, scope):
+        abort(404)
+    assessment = load_assessment(case, assessment_id)
+    risk = journey.case_risk(case, date.today())
+    return render_template(
+        "cases/view-assessment-result.html",
+        case=case,
+        assessment=assessment,
+        pack=get_pack(assessment.tool_id),
+        result=risk.results.get(assessment.id) or journey.result_for(assessment),
+        current=assessment.id not in risk.not_current,
+        decision=risk.decision.to_record(),
+        factors=FACTORS_BY_ID,
+    )
+
+
+@bp.route("/cases/<uuid:case_id>/professional-judgement", methods=["GET", "POST"])
+@allow(*REFERRING_ROLES)
+def record_judgement(case_id):
+    case = load_case_to_change(case_id)
+    form = JudgementForm()
+    if form.validate_on_submit():
+        risk_store.add_judgement(case.id, tier=int(form.tier.data), rationale=form.rationale.data, author=current_user)
+        record_event(AuditAction.JUDGEMENT_RECORDED, user=current_user, object_type="case", object_id=case.id)
+        journey.record_decision(case, current_user)
+        db.session.commit()
+        return redirect(url_for("cases.view_case", case_id=case.id))
+    return render_template("cases/record-judgement.html", form=form, case=case)
+
+
+@bp.route("/cases/<uuid:case_id>/incidents/new", methods=["GET", "POST"])
+@allow(*REFERRING_ROLES)
+def add_incident(case_id):
+    case = load_case_to_change(case_id)
+    form = IncidentForm()
+    form.agency_id.choices = [SelectChoice(str(agency.id), agency.name) for agency in access_store.list_agencies()]
+    perpetrators = store.perpetrators(case)
+    form.perpetrator_id.choices = [
+        SelectChoice(person.id, f"{person.given_name} {person.family_name}") for person in perpetrators
+    ]
+    form.perpetrator_id.choices.append(SelectChoice(NOT_KNOWN, "Not known"))
+    if request.method == "GET":
+        form.perpetrator_id.data = perpetrators[0].id if len(perpetrators) == 1 else NOT_KNOWN
+    if form.validate_on_submit():
+        perpetrator_id = form.perpetrator_id.data if form.perpetrator_id.data not in (None, NOT_KNOWN) else None
+        incident = store.add_incident(
+            case,
+            occurred_on=form.occurred_on.data,
+            type=form.type.data,
+            agency_id=int(form.agency_id.data),
+            reference=form.reference.data,
+            recorded_by=current_user,
+            perpetrator_id=perpetrator_id,
+        )
+        record_event(AuditAction.INCIDENT_RECORDED, user=current_user, object_type="case", object_id=case.id)
+        journey.record_decision(case, current_user)
+        repeat = journey.return_as_repeat(case, incident, user=current_user)
+        db.session.commit()
+        if repeat:
+            flash(REPEAT_RETURNED_MESSAGE)
+        return redirect(url_for("cases.view_case", case_id=case.id))
+    return render_template(
+        "cases/add-incident.html", form=form, case=case, rules=current_ruleset(), perpetrators=perpetrators
+    )
+
+
+@bp.route("/cases/<uuid:case_id>/referral", methods=["GET", "POST"])
+@allow(*REFERRING_ROLES)
+def refer_case(case_id):
+    case = load_case_to_change(case_id)
+    decision = journey.current_decision(case, date.today())
+    form = ReferralForm()
+    if request.method == "GET":
+        form.idempotency_key.data = str(uuid.uuid4())
+    if decision.eligible and form.validate_on_submit():
+        referral = journey.refer(case, decision, form, user=current_user)
+        return redirect(url_for("cases.view_referral_made", case_id=case.id, referral_id=referral.id))
+    return render_template("cases/refer-case.html", form=form, case=case, decision=decision.to_record())
+
+
+@bp.route("/cases/<uuid:case_id>/referral/<uuid:referral_id>")
+@allow(*REFERRING_ROLES)
+def view_referral_made(case_id, referral_id):
+    case, scope = load_case_and_scope(case_id)
+    if not policy.may_view_referral(current_user, scope):
+        abort(404)
+    referral = store.get_referral(case, str(referral_id))
+    if referral is None:
+        abort(404)
+    return render_template("cases/referral-made.html", case=case, referral=referral)
+
+
+@bp.route("/cases/<uuid:case_id>/people/<uuid:person_id>", methods=["GET", "POST"])
+@allow(*REFERRING_ROLES)
+def edit_person(case_id, person_id):
+    case, scope = load_case_and_scope(case_id)
+    person = store.person_in_case(case, str(person_id))
+    if person is None or not journey.may_edit_person(current_user, scope, person):
+        abort(404)
+    form = PersonDetailsForm(data=journey.person_form_data(person))
+    if form.validate_on_submit():
+        journey.save_person_details(person, form, user=current_user, case=case)
+        return redirect(url_for("cases.view_case", case_id=case.id))
+    return render_template("cases/edit-person.html", form=form, case=case, person=person)

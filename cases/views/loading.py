@@ -1,0 +1,31 @@
+"""Finding a case for the person asking: a 404 unless the policy lets them see it (or change it), so
+that its existence is not given away. Every look is in the audit trail under the case."""
+
+from flask import abort
+from flask_login import current_user
+
+from access import policy
+from access.policy import CaseScope
+from cases import journey, store
+from cases.models import Case
+
+
+def load_case_and_scope(case_id) -> tuple[Case, CaseScope]:
+    """The case and what the policy knows of it, if this person may see it (404 otherwise, so its
+    existence is not given away). Every look at it is in the audit trail under the case."""
+    found = store.get_case_for(current_user, str(case_id))
+    if found is None:
+        abort(404)
+    journey.record_case_view(current_user, found[0].id)
+    return found
+
+
+def load_case(case_id) -> Case:
+    return load_case_and_scope(case_id)[0]
+
+
+def load_case_to_change(case_id) -> Case:
+    case, scope = load_case_and_scope(case_id)
+    if not policy.may_change_case(current_user, scope):
+        abort(404)
+    return case

@@ -1,0 +1,400 @@
+"""Meetings: scheduling, agenda planning, issuing the MARAC list, and running the meeting."""
+
+from datetime import date
+
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+
+from access import policy
+from access import store as access_store
+from access.audit import AuditAction, record_event
+from access.models import Role
+from access.permissions import allow, can
+from cases import journey
+from extensions import db, utcnow
+from forms.meetings import (
+    OUTCOMES,
+    ActionForm,
+    AttendanceForm,
+    CaseMinutesForm,
+    CreateMeetingForm,
+    InvitationsForm,
+    case_minutes_form,
+)
+from meetings import agenda, running, schedule, store
+from meetings.models import ActionStatus
+from meetings.views import bp
+from meetings.views.loading import load_item, load_meeting, load_meeting_to_run
+from risk import store as risk_store
+
+COORDINATOR_OR_CHAIR = (Role.COORDINATOR, Role.CHAIR)
+MINUTES_LABELS = {name: getattr(CaseMinutesForm, name).args[0] for name in running.MINUTES_TEXT_FIELDS}
+
+
+@bp.route("/meetings")
+@allow(Role.COORDINATOR, Role.CHAIR, Role.AGENCY_REP)
+def list_meetings():
+    if current_user.role is Role.AGENCY_REP:
+        meetings = store.list_meetings_inviting(current_user.agency_id)
+    else:
+        meetings = store.list_meetings()
+    return render_template("meetings/list-meetings.html", meetings=meetings)
+
+
+@bp.route("/meetings/new", methods=["GET", "POST"])
+@allow(Role.COORDINATOR)
+def create_meeting():
+    form = CreateMeetingForm(
+        capacity=current_app.config["MEETING_DEFAULT_CAPACITY"],
+        minutes_per_case=current_app.config["MEETING_DEFAULT_MINUTES_PER_CASE"],
+    )
+    form.chair_id.choices = [("", "Not chosen yet")] + [
+        (str(chair.id), chair.name) for chair in store.list_active_chairs()
+    ]
+    if form.validate_on_submit():
+        meetings = schedule.create_meetings(form, user=current_user)
+        flash(
+            f"{len(meetings)} meeting{'s' if len(meetings) != 1 else ''} set up. Every agency is invited; change that on each meeting's page."
+        )
+        return redirect(url_for("meetings.view_meeting", meeting_id=meetings[0].id))
+    return render_template("meetings/create-meeting.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/meetings/<int:meeting_id>")
+@allow(Role.COORDINATOR, Role.CHAIR, Role.AGENCY_REP)
+def view_meeting(meeting_id):
+    meeting = load_meeting(meeting_id)
+    sees_agenda = policy.may_view_agenda(current_user, store.meeting_scope(meeting, current_user))
+    rows = agenda.agenda_rows(meeting, current_user) if sees_agenda else []
+    page = render_template(
+        "meetings/view-meeting.html",
+        meeting=meeting,
+        rows=rows,
+        notices=agenda.twelve_month_notices(meeting) if sees_agenda else [],
+        invitations=store.list_invitations(meeting),
+        next_step=schedule.next_step(meeting),
+        can_change_agenda=agenda.can_change_agenda(meeting) and can(current_user.role, "meetings.move_agenda_item"),
+        can_take_step=policy.may_take_meeting_step(current_user, store.meeting_scope(meeting, current_user), step.roles)
+        if (step := schedule.next_step(meeting))
+        else False,
+        can_run=policy.may_run_meeting(current_user, store.meeting_scope(meeting, current_user)),
+        other_meetings=[other for other in store.list_fillable_meetings(utcnow()) if other.id != meeting.id],
+        minutes_open=running.minutes_are_open(meeting),
+    )
+    return journey.listing(current_user, [row.item.referral.case_id for row in rows], page)
+
+
+@bp.route("/meetings/plan", methods=["GET", "POST"])
+@allow(Role.COORDINATOR)
+def plan_agendas():
+    proposal = agenda.propose()
+    if request.method == "POST" and request.form.get("plan") != proposal.fingerprint:
+        flash(
+            "The referral queue or the meetings changed since you looked, so nothing was placed. Check this plan and accept it again.",
+            "error",
+        )
+        return render_template("meetings/plan-agendas.html", proposal=proposal), 409
+    if request.method == "POST":
+        placed = agenda.accept_proposal(proposal, user=current_user)
+        flash(
+            f"Plan accepted: {placed} case{'s' if placed != 1 else ''} placed on agendas."
+            if placed
+            else "There was nothing to place."
+        )
+        return redirect(url_for("meetings.list_meetings"))
+    return render_template("meetings/plan-agendas.html", proposal=proposal)
+
+
+@bp.route("/meetings/<int:meeting_id>/agenda/<int:item_id>/move", methods=["POST"])
+@allow(Role.COORDINATOR)
+def move_agenda_item(meeting_id, item_id):
+    meeting = load_meeting(meeting_id)
+    item = load_item(meeting, item_id)
+    direction = request.form.get("direction", "")
+    try:
+        if direction in ("up", "down"):
+            agenda.move_within(meeting, item, -1 if direction == "up" else 1, user=current_user)
+        elif direction == "out":
+            agenda.take_off(meeting, item, user=current_user)
+            flash("Case taken off the agenda: it is back in the queue for the planner.")
+        elif direction == "to" and request.form.get("to_meeting_id", "").isdigit():
+            target = store.get_meeting(int(request.form["to_meeting_id"]))
+            if target is None:
+                abort(400)
+            agenda.move_to(meeting, item, target, user=current_user)
+            flash("Case moved to the other meeting.")
+        else:
+            abort(400)
+    except agenda.AgendaError as problem:
+        db.session.rollback()
+        flash(str(problem), "error")
+    return redirect(url_for("meetings.view_meeting", meeting_id=meeting.id, _anchor="agenda"))
+
+
+@bp.route("/meetings/<int:meeting_id>/invitations", methods=["GET", "POST"])
+@allow(Role.COORDINATOR)
+def choose_invitations(meeting_id):
+    meeting = load_meeting(meeting_id)
+    form = InvitationsForm(agency_ids=[invitation.agency_id for invitation in store.list_invitations(meeting)])
+    form.agency_ids.choices = [(agency.id, agency.name) for agency in access_store.list_agencies()]
+    if form.validate_on_submit():
+        schedule.set_invitations(meeting, set(form.agency_ids.data), user=current_user)
+        flash("Invitations saved.")
+        return redirect(url_for("meetings.view_meeting", meeting_id=meeting.id))
+    return render_template("meetings/choose-invitations.html", meeting=meeting, form=form), 400 if form.errors else 200
+
+
+@bp.route("/meetings/<int:meeting_id>/next-step", methods=["POST"])
+@allow(*COORDINATOR_OR_CHAIR)
+def take_next_step(meeting_id):
+    meeting = load_meeting(meeting_id)
+    if request.form.get("version") != str(meeting.version_id):
+        flash("Someone else moved this meeting on while you had the page open. Check where it is now.", "error")
+        return redirect(url_for("meetings.view_meeting", meeting_id=meeting.id))
+    try:
+        step = schedule.take_next_step(meeting, user=current_user)
+    except (schedule.MeetingStepError, StaleDataError) as problem:
+        db.session.rollback()
+        flash(
+            str(problem)
+            if isinstance(problem, schedule.MeetingStepError)
+            else "Someone else changed this meeting. Try again.",
+            "error",
+        )
+        return redirect(url_for("meetings.view_meeting", meeting_id=meeting_id))
+    flash(f"Done: {step.button.lower()}.")
+    return redirect(url_for("meetings.view_meeting", meeting_id=meeting.id))
+
+
+@bp.route("/meetings/<int:meeting_id>/attendance", methods=["GET", "POST"])
+@allow(*COORDINATOR_OR_CHAIR)
+def record_attendance(meeting_id):
+    meeting = load_meeting_to_run(meeting_id)
+    form = AttendanceForm()
+    form.agency_id.choices = [(agency.id, agency.name) for agency in access_store.list_agencies()]
+    if form.validate_on_submit():
+        running.record_attendance(
+            meeting,
+            agency_id=form.agency_id.data,
+            name=form.attendee_name.data,
+            status=form.status.data,
+            information_sent=form.information_sent.data,
+            confidentiality_confirmed=form.confidentiality_confirmed.data,
+            user=current_user,
+        )
+        flash(f"{form.attendee_name.data} added.")
+        return redirect(url_for("meetings.record_attendance", meeting_id=meeting.id))
+    return render_template(
+        "meetings/record-attendance.html",
+        meeting=meeting,
+        form=form,
+        attendance=store.list_attendance(meeting),
+        statement=current_app.config["CONFIDENTIALITY_STATEMENT"],
+    ), 400 if form.errors else 200
+
+
+@bp.route("/meetings/<int:meeting_id>/attendance/<int:attendance_id>/remove", methods=["POST"])
+@allow(*COORDINATOR_OR_CHAIR)
+def remove_attendance(meeting_id, attendance_id):
+    meeting = load_meeting_to_run(meeting_id)
+    attendance = store.get_attendance(meeting, attendance_id)
+    if attendance is None:
+        abort(404)
+    running.remove_attendance(meeting, attendance, user=current_user)
+    flash("Removed from the attendance list.")
+    return redirect(url_for("meetings.record_attendance", meeting_id=meeting.id))
+
+
+def review_outcomes_from(form, actions) -> tuple[list[running.ReviewOutcome], dict[int, str]]:
+    outcomes, errors = [], {}
+    statuses = {status.value: status for status in ActionStatus}
+    for action in actions:
+        status = statuses.get(form.get(f"status-{action.id}", ""))
+        note = form.get(f"note-{action.id}", "").strip()
+        version = form.get(f"version-{action.id}", "")
+        if status is None or not version.isdigit():
+            errors[action.id] = "Choose what happened to this action"
+        elif status is not ActionStatus.OPEN and not note:
+            errors[action.id] = "Enter a note on what happened"
+        elif len(note) > 10000:
+            errors[action.id] = "Enter a note of 10,000 characters or fewer"
+        else:
+            outcomes.append(running.ReviewOutcome(action.id, int(version), status, note))
+    return outcomes, errors
+
+
+@bp.route("/meetings/<int:meeting_id>/action-review", methods=["GET", "POST"])
+@allow(*COORDINATOR_OR_CHAIR)
+def review_actions(meeting_id):
+    meeting = load_meeting_to_run(meeting_id)
+    actions = store.list_actions_to_review(meeting)
+    errors = {}
+    if request.method == "POST":
+        outcomes, errors = review_outcomes_from(request.form, actions)
+        if not errors:
+            try:
+                changed = running.review_actions(meeting, outcomes, user=current_user)
+            except (running.StaleReview, StaleDataError):
+                db.session.rollback()
+                flash(
+                    "Someone else updated one of these actions while you had the page open. Nothing was saved: check the actions below and save again.",
+                    "error",
+                )
+                return redirect(url_for("meetings.review_actions", meeting_id=meeting.id))
+            flash(f"Review saved: {changed} action{'s' if changed != 1 else ''} updated.")
+            return redirect(url_for("meetings.review_actions", meeting_id=meeting.id))
+    return render_template(
+        "meetings/review-actions.html",
+        meeting=meeting,
+        actions=actions,
+        errors=errors,
+        statuses=list(ActionStatus),
+        posted=request.form,
+        today=date.today(),
+    ), 400 if errors else 200
+
+
+def minutes_labels(agencies) -> dict[str, str]:
+    return MINUTES_LABELS | {f"agency-{agency.id}": f"Shared by {agency.name}" for agency in agencies}
+
+
+def draft_from(form, agencies) -> running.MinutesDraft:
+    return running.MinutesDraft(
+        version=int(form.version.data),
+        texts={name: form[name].data or "" for name in running.MINUTES_TEXT_FIELDS},
+        agency_information={f"agency-{agency.id}": form[f"agency-{agency.id}"].data or "" for agency in agencies},
+        outcome=form.outcome.data or None,
+    )
+
+
+def saved_minutes_form(item, agencies):
+    minutes = running.minutes_for(item)
+    saved = {name: getattr(minutes, name) for name in running.MINUTES_TEXT_FIELDS} | dict(
+        minutes.agency_information or {}
+    )
+    # formdata=None: show what is saved, even when the request posted another form (an action).
+    return case_minutes_form(
+        agencies,
+        formdata=None,
+        data=saved
+        | {"version": str(running.version_of(minutes)), "outcome": minutes.outcome.value if minutes.outcome else None},
+    )
+
+
+def render_minutes(meeting, item, agencies, form, action_form, status=200):
+    return render_template(
+        "meetings/edit-case-minutes.html",
+        meeting=meeting,
+        item=item,
+        case=item.referral.case,
+        form=form,
+        action_form=action_form,
+        agencies=agencies,
+        actions=store.list_actions_for_item(item),
+        research=store.list_research_returns_for_item(item.id),
+        decision=risk_store.get_decision(item.referral.decision_id),
+        transferred_from=store.transfer_in_areas([item.referral.case_id]).get(item.referral.case_id),
+        open_for_editing=running.minutes_are_open(meeting),
+        field_names=minutes_field_names(agencies),
+        outcome_label=OUTCOMES.get(form.outcome.data, "Not recorded"),
+    ), status
+
+
+def minutes_field_names(agencies) -> list[str]:
+    """In the order the minutes read: the victim's views, what each agency shared, then the rest."""
+    first, *rest = running.MINUTES_TEXT_FIELDS
+    return [first, *(f"agency-{agency.id}" for agency in agencies), *rest]
+
+
+def invited_agencies(meeting):
+    return sorted((invitation.agency for invitation in store.list_invitations(meeting)), key=lambda agency: agency.name)
+
+
+def action_form_for(formdata=None):
+    form = ActionForm(formdata=formdata)
+    form.owner_agency_id.choices = [(agency.id, agency.name) for agency in access_store.list_agencies()]
+    return form
+
+
+@bp.route("/meetings/<int:meeting_id>/cases/<int:item_id>/minutes", methods=["GET", "POST"])
+@allow(*COORDINATOR_OR_CHAIR)
+def edit_case_minutes(meeting_id, item_id):
+    meeting = load_meeting_to_run(meeting_id)
+    item = load_item(meeting, item_id)
+    journey.record_case_view(current_user, item.referral.case_id)
+    agencies = invited_agencies(meeting)
+    if request.method == "GET":
+        return render_minutes(meeting, item, agencies, saved_minutes_form(item, agencies), action_form_for())
+    if not running.minutes_are_open(meeting):
+        abort(409)
+    form = case_minutes_form(agencies)
+    if not form.validate():
+        return render_minutes(meeting, item, agencies, form, action_form_for(), status=400)
+    draft = draft_from(form, agencies)
+    try:
+        running.save_minutes(running.minutes_for(item), draft, user=current_user)
+    except running.StaleMinutes as conflict:
+        return render_conflict(meeting, item, conflict.current, draft, form, agencies)
+    flash("Minutes saved.")
+    return redirect(url_for("meetings.edit_case_minutes", meeting_id=meeting.id, item_id=item.id))
+
+
+def render_conflict(meeting, item, current, draft, form, agencies):
+    record_event(AuditAction.MINUTES_CONFLICT, user=current_user, object_type="case-minutes", object_id=current.id)
+    db.session.commit()
+    form.version.data = str(running.version_of(current))
+    return render_template(
+        "meetings/resolve-minutes-conflict.html",
+        meeting=meeting,
+        item=item,
+        form=form,
+        agencies=agencies,
+        current=current,
+        differences=running.differing_fields(current, draft, minutes_labels(agencies)),
+    ), 409
+
+
+@bp.route("/meetings/<int:meeting_id>/cases/<int:item_id>/minutes/autosave", methods=["POST"])
+@allow(*COORDINATOR_OR_CHAIR)
+def autosave_case_minutes(meeting_id, item_id):
+    meeting = load_meeting_to_run(meeting_id)
+    item = load_item(meeting, item_id)
+    if not running.minutes_are_open(meeting):
+        return jsonify(error="The minutes are closed for editing."), 409
+    agencies = invited_agencies(meeting)
+    form = case_minutes_form(agencies)
+    if not form.validate():
+        return jsonify(
+            error="Not saved: " + "; ".join(message for messages in form.errors.values() for message in messages)
+        ), 400
+    try:
+        minutes = running.save_minutes(running.minutes_for(item), draft_from(form, agencies), user=current_user)
+    except running.StaleMinutes:
+        return jsonify(
+            error="Someone else has changed these minutes. Press Save to see both versions: nothing you typed is lost."
+        ), 409
+    return jsonify(version=minutes.version_id, saved_at=minutes.updated_at.isoformat())
+
+
+@bp.route("/meetings/<int:meeting_id>/cases/<int:item_id>/actions", methods=["POST"])
+@allow(*COORDINATOR_OR_CHAIR)
+def add_action(meeting_id, item_id):
+    meeting = load_meeting_to_run(meeting_id)
+    item = load_item(meeting, item_id)
+    if meeting.status not in running.RUNNING:
+        abort(409)
+    form = action_form_for(formdata=request.form)
+    if not form.validate():
+        agencies = invited_agencies(meeting)
+        return render_minutes(meeting, item, agencies, saved_minutes_form(item, agencies), form, status=400)
+    running.add_action(
+        item,
+        description=form.description.data,
+        owner_agency_id=form.owner_agency_id.data,
+        owner_name=form.owner_name.data,
+        due_on=form.due_on.data,
+        user=current_user,
+    )
+    flash("Action added.")
+    return redirect(url_for("meetings.edit_case_minutes", meeting_id=meeting.id, item_id=item.id, _anchor="actions"))

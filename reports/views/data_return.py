@@ -1,0 +1,83 @@
+"""The quarterly MARAC data return: on screen for checking, then as CSV or XLSX for SafeLives."""
+
+from datetime import date
+
+from flask import current_app, render_template, request
+from flask_login import current_user
+
+from access.audit import AuditAction, record_event
+from access.models import Role
+from access.permissions import allow
+from extensions import db
+from reports import data_return, exports
+from reports.downloads import attachment
+from reports.quarters import Quarter, quarter_choices, quarter_containing, quarter_from, uk_today
+from reports.views import bp
+
+CSV_MIMETYPE = "text/csv"  # Werkzeug adds "; charset=utf-8" to every text type
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def render_page(today: date, *, quarter: Quarter | None, error: str | None = None):
+    context = {
+        "quarters": quarter_choices(today, quarter),
+        "chosen": quarter.code if quarter else request.args.get("quarter", ""),
+        "error": error,
+    }
+    if quarter is not None:
+        frame = data_return.quarter_return(quarter)
+        context |= {
+            "quarter": quarter,
+            "meetings_held": data_return.meetings_in(frame),
+            "table": data_return.by_measure(frame),
+            "comparisons": data_return.comparison_rows(
+                frame.iloc[-1], tuple(current_app.config["REPEAT_RATE_EXPECTED"])
+            ),
+            "national_period": data_return.NATIONAL_PERIOD,
+        }
+    return render_template("reports/data-return.html", **context)
+
+
+def bad_quarter(today: date, error: ValueError):
+    return render_page(today, quarter=None, error=str(error)), 400
+
+
+@bp.route("/reports/data-return")
+@allow(Role.COORDINATOR, Role.CHAIR)
+def view_data_return():
+    today = uk_today()
+    try:
+        quarter = quarter_from(request.args.get("quarter"), default=quarter_containing(today).previous())
+    except ValueError as error:
+        return bad_quarter(today, error)
+    return render_page(today, quarter=quarter)
+
+
+def download(make_file, extension: str, mimetype: str):
+    today = uk_today()
+    try:
+        quarter = quarter_from(request.args.get("quarter"), default=quarter_containing(today).previous())
+    except ValueError as error:
+        return bad_quarter(today, error)
+    body = make_file(data_return.quarter_return(quarter), quarter)
+    record_event(
+        AuditAction.DATA_RETURN_DOWNLOADED, user=current_user, object_type="data-return", object_id=quarter.code
+    )
+    db.session.commit()
+    return attachment(body, mimetype, f"marac-data-return-{quarter.code}.{extension}")
+
+
+@bp.route("/reports/data-return/csv")
+@allow(Role.COORDINATOR, Role.CHAIR)
+def download_data_return_csv():
+    return download(lambda frame, quarter: exports.to_csv(frame, labels=data_return.COLUMN_LABELS), "csv", CSV_MIMETYPE)
+
+
+@bp.route("/reports/data-return/xlsx")
+@allow(Role.COORDINATOR, Role.CHAIR)
+def download_data_return_xlsx():
+    return download(
+        lambda frame, quarter: exports.to_xlsx(frame, f"Data return {quarter.code}", labels=data_return.COLUMN_LABELS),
+        "xlsx",
+        XLSX_MIMETYPE,
+    )

@@ -1,0 +1,86 @@
+"""The coordinator's check of a meeting's document recipients against its cases' exclusion lists."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from access.models import Role
+from access.permissions import allow
+from cases import journey
+from cases.models import ClearanceDecision
+from meetings import store as meetings_store
+from meetings.actions import case_reference
+from meetings.models import Meeting
+from reports import distribution
+from reports.views import bp
+
+DECISION_NEEDED = 'Choose "Different person: release" or "Withhold from this person" for the match.'
+NEXT_STEP_WHILE_HELD = (
+    "{count} still to decide. The meeting's documents stay held back from everyone but the coordinator "
+    "until every match is decided."
+)
+NEXT_STEP_WHEN_CLEAR = "Every match is decided: the meeting's documents are available to the people they are meant for."
+
+
+@bp.app_context_processor
+def distribution_context() -> dict:
+    """Lets the meeting page warn the coordinator without the meetings package importing this one."""
+    return {"distribution_matches_for": distribution.matches_for}
+
+
+def load_meeting(meeting_id: int) -> Meeting:
+    meeting = meetings_store.get_meeting(meeting_id)
+    if meeting is None:
+        abort(404)
+    return meeting
+
+
+def render_check(meeting: Meeting, problem: str | None = None, status: int = 200):
+    matches = distribution.matches_for(meeting)
+    journey.record_case_views(current_user, list(dict.fromkeys(match.case.id for match in matches)))
+    return render_template(
+        "reports/distribution-check.html",
+        meeting=meeting,
+        matches=matches,
+        references={match.case.id: case_reference(match.case.victim, meeting.starts_at) for match in matches},
+        decided=distribution.list_clearances(meeting),
+        problem=problem,
+    ), status
+
+
+@bp.route("/reports/meetings/<int:meeting_id>/distribution")
+@allow(Role.COORDINATOR)
+def view_distribution_check(meeting_id):
+    return render_check(load_meeting(meeting_id))
+
+
+@bp.route("/reports/meetings/<int:meeting_id>/distribution/<int:excluded_person_id>/<int:user_id>", methods=["POST"])
+@allow(Role.COORDINATOR)
+def decide_distribution_match(meeting_id, excluded_person_id, user_id):
+    meeting = load_meeting(meeting_id)
+    try:
+        decision = ClearanceDecision(request.form.get("decision", ""))
+    except ValueError:
+        return render_check(meeting, problem=DECISION_NEEDED, status=400)
+    match = distribution.find_match(meeting, excluded_person_id, user_id)
+    if match is None:
+        if not distribution.is_decided(meeting, excluded_person_id, user_id):
+            abort(404)
+        flash("That match was already decided; nothing was changed.")
+    elif distribution.decide(meeting, match, decision, by=current_user):
+        flash(f"{what_was_decided(match, decision)} {what_happens_next(meeting)}")
+    else:
+        flash("Another coordinator decided that match a moment ago; nothing was changed.")
+    return redirect(url_for("reports.view_distribution_check", meeting_id=meeting.id))
+
+
+def what_was_decided(match: distribution.ExclusionMatch, decision: ClearanceDecision) -> str:
+    if decision is ClearanceDecision.RELEASE:
+        return f"Released: {match.recipient.name} is a different person and can receive this meeting's documents."
+    return f"Withheld: {match.recipient.name} cannot download this meeting's documents."
+
+
+def what_happens_next(meeting: Meeting) -> str:
+    remaining = len(distribution.matches_for(meeting))
+    if not remaining:
+        return NEXT_STEP_WHEN_CLEAR
+    return NEXT_STEP_WHILE_HELD.format(count="1 match is" if remaining == 1 else f"{remaining} matches are")

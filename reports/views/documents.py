@@ -1,0 +1,65 @@
+"""Documents for you: each person's meeting documents, downloaded after sign-in and made for them.
+
+A document this person may not have is a 404, so its existence is not given away; one held back by
+the distribution check is a 403 that says so.
+"""
+
+from flask import abort, render_template
+from flask_login import current_user
+
+from access.audit import AuditAction, record_event
+from access.models import Role
+from access.permissions import allow, allow_any_role, can
+from cases import store as cases_store
+from extensions import db
+from meetings import store
+from reports import distribution, documents
+from reports.documents import DocumentKind
+from reports.downloads import pdf_download
+from reports.views import bp
+
+
+@bp.route("/documents")
+@allow_any_role
+def list_documents():
+    checks = distribution.checks_needed() if can(current_user.role, "reports.view_distribution_check") else []
+    return render_template("reports/list-documents.html", entries=documents.documents_for(current_user), checks=checks)
+
+
+@bp.route("/documents/meetings/<int:meeting_id>/research-pack", defaults={"kind": DocumentKind.RESEARCH_PACK.value})
+@bp.route("/documents/meetings/<int:meeting_id>/agenda", defaults={"kind": DocumentKind.AGENDA.value})
+@bp.route("/documents/meetings/<int:meeting_id>/minutes", defaults={"kind": DocumentKind.MINUTES.value})
+@bp.route("/documents/meetings/<int:meeting_id>/action-plan", defaults={"kind": DocumentKind.ACTION_PLAN.value})
+@allow(Role.COORDINATOR, Role.CHAIR, Role.AGENCY_REP)
+def download_meeting_document(meeting_id, kind):
+    return send_meeting_document(meeting_id, DocumentKind(kind))
+
+
+@bp.route("/documents/meetings/<int:meeting_id>/action-plan/<int:agency_id>")
+@allow(Role.COORDINATOR, Role.CHAIR, Role.AGENCY_REP, Role.PRACTITIONER)
+def download_agency_action_plan(meeting_id, agency_id):
+    return send_meeting_document(meeting_id, DocumentKind.AGENCY_ACTION_PLAN, agency_id)
+
+
+@bp.route("/documents/cases/<uuid:case_id>/transfer-pack")
+@allow(Role.COORDINATOR)
+def download_transfer_pack(case_id):
+    found = cases_store.get_case_for(current_user, str(case_id))
+    if found is None:
+        abort(404)
+    return pdf_download(documents.transfer_pack(found[0]), current_user)
+
+
+def send_meeting_document(meeting_id: int, kind: DocumentKind, agency_id: int | None = None):
+    meeting = store.get_meeting(meeting_id)
+    offer = documents.offer_for(meeting, current_user, kind, agency_id) if meeting else None
+    if offer is None:
+        abort(404)
+    held_back = distribution.withheld_reason(meeting, current_user)
+    if held_back:
+        record_event(AuditAction.DOCUMENT_WITHHELD, user=current_user, object_type="meeting", object_id=meeting.id)
+        db.session.commit()
+        return render_template(
+            "reports/list-documents.html", entries=documents.documents_for(current_user), held_back=held_back
+        ), 403
+    return pdf_download(documents.meeting_document(meeting, offer), current_user)

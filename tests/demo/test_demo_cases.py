@@ -1,0 +1,65 @@
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from cases import store as cases_store
+from cases.models import Case, Person, Referral, ReferralState
+from extensions import db
+from risk.criteria import evaluate
+from tests.conftest import build_test_app
+
+
+@pytest.fixture
+def seeded_app(database_url, tmp_path):
+    with build_test_app(database_url, DEMO_MODE=True, MARAC_AREA="Riverside (demo)") as app:
+        app.instance_path = str(tmp_path / "instance")
+        result = app.test_cli_runner().invoke(args=["demo", "seed"])
+        assert result.exit_code == 0, result.output
+        yield app
+
+
+def criteria_of_waiting_referrals(app) -> list[list[str]]:
+    with app.app_context():
+        referrals = db.session.scalars(select(Referral).where(Referral.state == ReferralState.RECEIVED))
+        return sorted(referral.criteria for referral in referrals)
+
+
+def test_the_demo_queue_has_a_repeat_an_escalation_and_a_judgement_referral(seeded_app):
+    criteria = criteria_of_waiting_referrals(seeded_app)
+
+    assert ["visible-high-risk"] in criteria
+    assert any("repeat" in entry for entry in criteria)
+    assert any("potential-escalation" in entry for entry in criteria)
+    assert any("professional-judgement" in entry for entry in criteria)
+
+
+def test_the_demo_has_an_under_age_victim_who_is_routed_to_childrens_safeguarding(seeded_app):
+    with seeded_app.app_context():
+        case = db.session.scalars(select(Case).join(Case.victim).where(Person.given_name == "Ellie")).one()
+        decision = evaluate(cases_store.case_facts(case, date.today()))
+
+    assert not decision.eligible
+    assert "children-safeguarding" in decision.routes
+
+
+def test_the_demo_has_a_past_meeting_with_overdue_actions_and_an_upcoming_one_with_research_coming_in(seeded_app):
+    from meetings.models import Action, ActionStatus, AgendaItem, Meeting, MeetingStatus, ResearchReturn
+
+    with seeded_app.app_context():
+        meetings = list(db.session.scalars(select(Meeting).order_by(Meeting.starts_at)))
+        earlier, past, upcoming = meetings[:2], meetings[2], meetings[3]
+        overdue = [
+            action
+            for action in db.session.scalars(select(Action))
+            if action.status is ActionStatus.OPEN and action.due_on < date.today()
+        ]
+        requests = list(
+            db.session.scalars(select(ResearchReturn).join(AgendaItem).where(AgendaItem.meeting_id == upcoming.id))
+        )
+
+        assert all(meeting.status is MeetingStatus.DISTRIBUTED for meeting in earlier)
+        assert past.status is MeetingStatus.DISTRIBUTED and past.starts_at.date() < date.today()
+        assert upcoming.status is MeetingStatus.LIST_ISSUED and upcoming.starts_at.date() > date.today()
+        assert len(overdue) >= 2
+        assert 0 < sum(1 for request in requests if request.returned_at) < len(requests)
