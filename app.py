@@ -25,6 +25,7 @@ from werkzeug.routing import IntegerConverter
 
 from config import ConfigError, settings_from_environment
 from extensions import csrf, db, limiter, login_manager, migrate
+from transactions import end_request
 
 ERROR_PAGES = (400, 403, 404, 405, 409, 413, 429, 500, 503)
 DATABASE_RETRY_AFTER_SECONDS = 120
@@ -213,6 +214,9 @@ def register_request_hooks(app: Flask) -> None:
         )
         return response
 
+    # Registered last so that it runs first: a commit that fails still becomes the error page.
+    app.after_request(end_request)
+
 
 def register_error_pages(app: Flask) -> None:
     from access.audit import AuditAction, record_event
@@ -242,14 +246,12 @@ def register_error_pages(app: Flask) -> None:
     def handle_csrf_error(error):
         db.session.rollback()
         record_event(AuditAction.CSRF_FAILED, object_type="endpoint", object_id=request.endpoint)
-        db.session.commit()
         return render_template("errors/csrf.html"), 400
 
     @app.errorhandler(429)
     def handle_rate_limit(error):
         db.session.rollback()
         record_event(AuditAction.RATE_LIMITED, object_type="endpoint", object_id=request.endpoint)
-        db.session.commit()
         return render_error(429)
 
     @app.errorhandler(DBAPIError)

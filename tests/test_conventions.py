@@ -23,7 +23,7 @@ FORBIDDEN_IN_PURE_CORE = {"flask", "wtforms", "sqlalchemy", "pandas", "flask_sql
 # Each package may import the ones before it, never one after it (ARCHITECTURE.md: access ← risk ← cases ← meetings ← reports).
 LAYERS = ["access", "risk", "cases", "meetings", "reports"]
 APP_PACKAGES = [*LAYERS, "demo", "forms"]
-TOP_LEVEL_MODULES = ["app", "config", "extensions"]
+TOP_LEVEL_MODULES = ["app", "config", "extensions", "transactions"]
 
 
 def module_name(path: Path) -> str:
@@ -170,3 +170,52 @@ def test_forms_are_imported_by_views_alone():
     ]
 
     assert reaching == []
+
+
+def calls_named(path: Path, attribute: str) -> list[int]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == attribute
+    ]
+
+
+def test_only_the_transaction_helper_commits():
+    committing = [
+        f"{module} line {line}"
+        for module, path in app_modules().items()
+        if module != "transactions"
+        for line in calls_named(path, "commit")
+    ]
+
+    assert committing == []
+
+
+def test_the_commit_finder_sees_a_commit(tmp_path):
+    source = tmp_path / "view.py"
+    source.write_text("def save():\n    db.session.add(row)\n    db.session.commit()\n")
+
+    assert calls_named(source, "commit") == [3]
+
+
+def form_parameters(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [
+        f"{node.name}({argument.arg})"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        for argument in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
+        if argument.arg == "form" or argument.arg.endswith("_form")
+    ]
+
+
+def test_services_and_stores_take_plain_values_never_a_form():
+    taking_forms = [
+        f"{module}: {', '.join(found)}"
+        for module, path in app_modules().items()
+        if package_of(module) in LAYERS and not is_views(module)
+        if (found := form_parameters(path))
+    ]
+
+    assert taking_forms == []
