@@ -1,64 +1,12 @@
 from datetime import datetime
-from enum import StrEnum
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from access.field_crypto import EncryptedText
+from access.vocabulary import AgencyKind, AlertKind, Role, SessionStage
 from extensions import StrEnumType, UTCDateTime, db, utcnow
-
-
-class AgencyKind(StrEnum):
-    POLICE = "police"
-    IDVA = "idva"
-    CHILDRENS_SOCIAL_CARE = "childrens-social-care"
-    HEALTH = "health"
-    HOUSING = "housing"
-    PROBATION = "probation"
-    MENTAL_HEALTH = "mental-health"
-    SUBSTANCE_MISUSE = "substance-misuse"
-    EDUCATION = "education"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return AGENCY_KIND_LABELS[self]
-
-
-AGENCY_KIND_LABELS = {
-    AgencyKind.POLICE: "Police",
-    AgencyKind.IDVA: "IDVA service",
-    AgencyKind.CHILDRENS_SOCIAL_CARE: "Children's social care",
-    AgencyKind.HEALTH: "Health",
-    AgencyKind.HOUSING: "Housing",
-    AgencyKind.PROBATION: "Probation",
-    AgencyKind.MENTAL_HEALTH: "Mental health",
-    AgencyKind.SUBSTANCE_MISUSE: "Substance misuse",
-    AgencyKind.EDUCATION: "Education",
-    AgencyKind.OTHER: "Other",
-}
-
-
-class Role(StrEnum):
-    PRACTITIONER = "practitioner"
-    AGENCY_REP = "agency_rep"
-    CHAIR = "chair"
-    COORDINATOR = "coordinator"
-    ADMIN = "admin"
-
-    @property
-    def label(self) -> str:
-        return ROLE_LABELS[self]
-
-
-ROLE_LABELS = {
-    Role.PRACTITIONER: "Practitioner",
-    Role.AGENCY_REP: "Agency representative",
-    Role.CHAIR: "Chair",
-    Role.COORDINATOR: "MARAC coordinator",
-    Role.ADMIN: "Administrator",
-}
 
 
 class Agency(db.Model):
@@ -110,11 +58,6 @@ class RecoveryCode(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class SessionStage(StrEnum):
-    PASSWORD = "password"
-    COMPLETE = "complete"
-
-
 class UserSession(db.Model):
     """One row per signed-in browser; the cookie carries only a random token whose hash is here."""
 
@@ -156,23 +99,6 @@ class AuditEvent(db.Model):
     row_hash: Mapped[str] = mapped_column(String(64))
     severity: Mapped[str | None] = mapped_column(String(10))
     """"high" for what someone must look at (break-glass use); None for the everyday record."""
-
-
-class AlertKind(StrEnum):
-    BREAK_GLASS = "break-glass"
-    MANY_CASES_VIEWED = "many-cases-viewed"
-    MANY_BREAK_GLASS = "many-break-glass"
-
-    @property
-    def label(self) -> str:
-        return ALERT_LABELS[self]
-
-
-ALERT_LABELS = {
-    AlertKind.BREAK_GLASS: "Opened a case outside their work, giving a reason (break-glass)",
-    AlertKind.MANY_CASES_VIEWED: "Opened more cases in an hour than the limit",
-    AlertKind.MANY_BREAK_GLASS: "Used break-glass more times in a day than the limit",
-}
 
 
 class SecurityAlert(db.Model):

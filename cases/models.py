@@ -3,25 +3,15 @@ break-glass grants. Safe-contact details live in their own table (SafeContact), 
 agency that recorded them."""
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from access.field_crypto import EncryptedText
 from access.models import Agency, User
+from cases.vocabulary import CaseStatus, ClearanceDecision, PartyRole, ReferralState
 from extensions import StrEnumType, UTCDateTime, db, utcnow
 from risk.models import Decision, new_id
-
-
-class PartyRole(StrEnum):
-    PERPETRATOR = "perpetrator"
-    CHILD = "child"
-
-
-class CaseStatus(StrEnum):
-    OPEN = "open"
-    CLOSED = "closed"
 
 
 class Person(db.Model):
@@ -147,17 +137,6 @@ class Incident(db.Model):
     perpetrator: Mapped[Person | None] = relationship()
 
 
-class ReferralState(StrEnum):
-    RECEIVED = "received"
-    ACCEPTED = "accepted"
-    SCHEDULED = "scheduled"
-    HEARD = "heard"
-    CLOSED = "closed"
-    DECLINED = "declined"
-    WITHDRAWN = "withdrawn"
-    TRANSFERRED = "transferred"
-
-
 class Referral(db.Model):
     __tablename__ = "referral"
 
@@ -203,11 +182,6 @@ class ExcludedPerson(db.Model):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     case: Mapped[Case] = relationship()
-
-
-class ClearanceDecision(StrEnum):
-    RELEASE = "release"
-    WITHHOLD = "withhold"
 
 
 class DistributionClearance(db.Model):

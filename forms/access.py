@@ -14,8 +14,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from access.models import AgencyKind, Role
-from access.passwords import MAX_LENGTH, PasswordRejected, check_password_policy
+from access.password_policy import MAX_LENGTH, PasswordRejected, check_password_policy
+from access.vocabulary import AgencyKind, Role
 from forms.base import BaseForm
 
 

@@ -4,7 +4,7 @@ from wtforms.fields import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from forms.base import BaseForm
-from meetings.models import ActionStatus
+from meetings.vocabulary import ActionStatus
 
 ACTION_STATUSES = [SelectChoice(status.value, status.label) for status in ActionStatus]
 

@@ -29,8 +29,8 @@ from wtforms.validators import (
 )
 
 from forms.base import BaseForm, DayMonthYearField
+from meetings.vocabulary import CASE_OUTCOME_LABELS
 
-OUTCOMES = {"new": "New case", "repeat": "Repeat", "transfer-in": "Transfer in", "transfer-out": "Transfer out"}
 LONG_TEXT = Length(max=20000, message="Enter 20,000 characters or fewer")
 
 
@@ -185,7 +185,7 @@ class CaseMinutesForm(BaseForm):
     outcome = RadioField(
         "Outcome",
         widget=GovRadioInput(),
-        choices=[SelectChoice(value, label) for value, label in OUTCOMES.items()],
+        choices=[SelectChoice(outcome.value, label) for outcome, label in CASE_OUTCOME_LABELS.items()],
         validators=[Optional()],
     )
 

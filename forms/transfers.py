@@ -5,7 +5,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from forms.base import BaseForm, DayMonthYearField
 from forms.cases import past_date
-from meetings.watch import SENT_ITEMS
+from meetings.vocabulary import SENT_ITEMS
 
 DIRECTIONS = [
     SelectChoice("in", "In: the case comes to this MARAC from another area"),

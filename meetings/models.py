@@ -1,5 +1,4 @@
 from datetime import date, datetime
-from enum import StrEnum
 
 from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -7,24 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from access.models import Agency, User
 from cases.models import Referral
 from extensions import StrEnumType, UTCDateTime, db, utcnow
-
-
-class MeetingStatus(StrEnum):
-    PLANNED = "planned"
-    LIST_ISSUED = "list-issued"
-    IN_PROGRESS = "in-progress"
-    MINUTES_DRAFT = "minutes-draft"
-    MINUTES_APPROVED = "minutes-approved"
-    DISTRIBUTED = "distributed"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("-", " ").capitalize()
-
-
-class MeetingKind(StrEnum):
-    SCHEDULED = "scheduled"
-    EMERGENCY = "emergency"
+from meetings.vocabulary import ActionStatus, AgendaSection, AttendanceStatus, CaseOutcome, MeetingKind, MeetingStatus
 
 
 class Meeting(db.Model):
@@ -49,43 +31,6 @@ class Meeting(db.Model):
     chair: Mapped[User | None] = relationship()
 
     __mapper_args__ = {"version_id_col": version_id}
-
-
-class AgendaSection(StrEnum):
-    CHILDREN = "children"
-    ADULT_ONLY = "adult-only"
-
-
-class AttendanceStatus(StrEnum):
-    PRESENT = "present"
-    APOLOGIES = "apologies"
-    OBSERVER = "observer"
-
-
-class ActionStatus(StrEnum):
-    OPEN = "open"
-    DONE = "done"
-    NOT_POSSIBLE = "not-possible-change-of-circumstances"
-    NOT_DONE = "not-done"
-
-    @property
-    def label(self) -> str:
-        return ACTION_STATUS_LABELS[self]
-
-
-ACTION_STATUS_LABELS = {
-    ActionStatus.OPEN: "Open",
-    ActionStatus.DONE: "Done",
-    ActionStatus.NOT_POSSIBLE: "Not possible because circumstances changed",
-    ActionStatus.NOT_DONE: "Not done",
-}
-
-
-class CaseOutcome(StrEnum):
-    NEW = "new"
-    REPEAT = "repeat"
-    TRANSFER_IN = "transfer-in"
-    TRANSFER_OUT = "transfer-out"
 
 
 class AgendaItem(db.Model):

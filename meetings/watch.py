@@ -7,13 +7,7 @@ from access.audit import AuditAction, record_event
 from cases.models import Case, ReferralState
 from extensions import db
 from meetings import store
-
-SENT_ITEMS = {
-    "previous-minutes": "Previous minutes",
-    "action-plans": "Action plans",
-    "risk-assessments": "Risk assessments",
-    "idva-handover": "Idva handover",
-}
+from meetings.vocabulary import SENT_ITEMS
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,8 @@ from datetime import date
 import pandas as pd
 from sqlalchemy import select
 
-from access.models import AGENCY_KIND_LABELS, Agency, AgencyKind
+from access.models import Agency
+from access.vocabulary import AGENCY_KIND_LABELS, AgencyKind
 from cases.models import Case, CaseParty, PartyRole, Person, Referral
 from extensions import db
 from meetings.models import AgendaItem, CaseMinutes, CaseOutcome

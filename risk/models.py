@@ -3,22 +3,17 @@ belongs to a case (by its id): the cases package holds the case itself."""
 
 import uuid
 from datetime import date, datetime
-from enum import StrEnum
 
 from sqlalchemy import JSON, Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from access.models import Agency, User
 from extensions import StrEnumType, UTCDateTime, db, utcnow
+from risk.vocabulary import AssessmentStatus
 
 
 def new_id() -> str:
     return str(uuid.uuid4())
-
-
-class AssessmentStatus(StrEnum):
-    DRAFT = "draft"
-    COMPLETE = "complete"
 
 
 class Assessment(db.Model):

@@ -2,6 +2,7 @@
 the pure core, who may import views and forms, and where a transaction ends."""
 
 import ast
+import sys
 from functools import cache
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 
 ROOT = Path(__file__).parent.parent
 PURE_MODULES = [
+    "access.password_policy",
     "risk.answers",
     "risk.criteria",
     "risk.instruments",
@@ -96,6 +98,10 @@ def package_of(module: str) -> str:
     return module.split(".")[0]
 
 
+def is_vocabulary(module: str) -> bool:
+    return package_of(module) in LAYERS and module.split(".")[1:] == ["vocabulary"]
+
+
 def is_views(module: str) -> bool:
     return ".views" in f".{module}" and module.split(".")[1:2] == ["views"]
 
@@ -167,6 +173,39 @@ def test_forms_are_imported_by_views_alone():
         if not is_views(module) and package_of(module) != "forms"
         for target in targets
         if package_of(target) == "forms"
+    ]
+
+    assert reaching == []
+
+
+def test_each_layer_has_its_vocabulary_module():
+    assert {module for module in app_modules() if is_vocabulary(module)} == {
+        "access.vocabulary",
+        "risk.vocabulary",
+        "cases.vocabulary",
+        "meetings.vocabulary",
+    }
+
+
+def test_vocabulary_modules_import_only_the_standard_library_and_other_vocabulary():
+    reaching = [
+        f"{module} imports {name}"
+        for module, path in app_modules().items()
+        if is_vocabulary(module)
+        for name in sorted(imported_names(path))
+        if name.split(".")[0] not in sys.stdlib_module_names and not is_vocabulary(".".join(name.split(".")[:2]))
+    ]
+
+    assert reaching == []
+
+
+def test_forms_import_only_vocabulary_and_the_pure_core():
+    reaching = [
+        f"{module} imports {target}"
+        for module, targets in import_graph().items()
+        if package_of(module) == "forms"
+        for target in targets
+        if package_of(target) != "forms" and not is_vocabulary(target) and target not in PURE_MODULES
     ]
 
     assert reaching == []

@@ -11,7 +11,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from access import passwords, sessions, signin, store
+from access import password_policy, sessions, signin, store
 from access.audit import AuditAction, record_event
 from access.models import AgencyKind, Role, User
 from access.permissions import allow, allow_any_role
@@ -29,7 +29,7 @@ from forms.access import (
 @allow_any_role
 def change_password():
     user = current_user._get_current_object()
-    form = ChangePasswordForm(context_words=passwords.context_words_for(user))
+    form = ChangePasswordForm(context_words=password_policy.context_words_for(user))
     if form.validate_on_submit():
         if signin.is_current_password(user, form.current_password.data):
             user.password_hash = signin.make_password_hash(form.password.data)

@@ -14,7 +14,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from access import passwords, sessions, signin, store
+from access import password_policy, sessions, signin, store
 from access.audit import AuditAction, record_event
 from access.models import User
 from access.permissions import allow_any_role, public, sign_in_step
@@ -96,7 +96,7 @@ def set_new_password():
     user = sessions.current_partial_session().user
     if not user.must_change_password:
         return redirect(url_for("access.continue_sign_in"))
-    form = NewPasswordForm(context_words=passwords.context_words_for(user))
+    form = NewPasswordForm(context_words=password_policy.context_words_for(user))
     if form.validate_on_submit():
         user.password_hash = signin.make_password_hash(form.password.data)
         user.must_change_password = False

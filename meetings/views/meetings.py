@@ -14,7 +14,6 @@ from access.permissions import allow, can
 from cases import journey
 from extensions import db, utcnow
 from forms.meetings import (
-    OUTCOMES,
     ActionForm,
     AttendanceForm,
     CaseMinutesForm,
@@ -26,6 +25,7 @@ from meetings import agenda, running, schedule, store
 from meetings.models import ActionStatus
 from meetings.views import bp
 from meetings.views.loading import load_item, load_meeting, load_meeting_to_run
+from meetings.vocabulary import CASE_OUTCOME_LABELS
 from risk import store as risk_store
 
 COORDINATOR_OR_CHAIR = (Role.COORDINATOR, Role.CHAIR)
@@ -297,7 +297,7 @@ def render_minutes(meeting, item, agencies, form, action_form, status=200):
         transferred_from=store.transfer_in_areas([item.referral.case_id]).get(item.referral.case_id),
         open_for_editing=running.minutes_are_open(meeting),
         field_names=minutes_field_names(agencies),
-        outcome_label=OUTCOMES.get(form.outcome.data, "Not recorded"),
+        outcome_label=CASE_OUTCOME_LABELS.get(form.outcome.data, "Not recorded"),
     ), status
 
 

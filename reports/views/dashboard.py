@@ -3,13 +3,15 @@ the partnership-effectiveness tables, the same figures and the same SVG on scree
 
 from dataclasses import dataclass
 from datetime import date
+from functools import wraps
 
 from flask import current_app, render_template, request
 from flask_login import current_user
 
 from access.audit import AuditAction, record_event
-from access.models import AGENCY_KIND_LABELS, AgencyKind, Role
+from access.models import Role
 from access.permissions import allow
+from access.vocabulary import AGENCY_KIND_LABELS, AgencyKind
 from extensions import db
 from reports import charts, data_return
 from reports.charts import Chart
@@ -30,10 +32,6 @@ class Dashboard:
     year_label: str
     expected_repeat: tuple[int, int]
     effectiveness: Effectiveness
-
-
-def requested_quarter(today: date) -> Quarter:
-    return quarter_from(request.args.get("quarter"), default=quarter_containing(today))
 
 
 def twelve_months_to(quarter: Quarter) -> tuple[date, date]:
@@ -77,14 +75,26 @@ def bad_quarter_page(error: ValueError, today: date):
     ), 400
 
 
+def for_the_requested_quarter(view):
+    """Calls the view with the quarter the link names (the one today is in when it names none), or
+    answers a bad one with the dashboard saying what to enter."""
+
+    @wraps(view)
+    def with_quarter():
+        today = uk_today()
+        try:
+            quarter = quarter_from(request.args.get("quarter"), default=quarter_containing(today))
+        except ValueError as error:
+            return bad_quarter_page(error, today)
+        return view(quarter, today)
+
+    return with_quarter
+
+
 @bp.route("/reports/dashboard")
 @allow(Role.COORDINATOR, Role.CHAIR)
-def view_dashboard():
-    today = uk_today()
-    try:
-        quarter = requested_quarter(today)
-    except ValueError as error:
-        return bad_quarter_page(error, today)
+@for_the_requested_quarter
+def view_dashboard(quarter: Quarter, today: date):
     dashboard = build_dashboard(quarter, today)
     record_event(AuditAction.DASHBOARD_VIEWED, user=current_user, object_type="dashboard", object_id=quarter.code)
     db.session.commit()
@@ -99,12 +109,8 @@ def view_dashboard():
 
 @bp.route("/reports/quarterly-report/pdf")
 @allow(Role.COORDINATOR, Role.CHAIR)
-def download_quarterly_report():
-    today = uk_today()
-    try:
-        quarter = requested_quarter(today)
-    except ValueError as error:
-        return bad_quarter_page(error, today)
+@for_the_requested_quarter
+def download_quarterly_report(quarter: Quarter, today: date):
     dashboard = build_dashboard(quarter, today)
     table = data_return.quarter_return(quarter)
     document = PdfDocument(

@@ -2,14 +2,14 @@ import random
 
 import pytest
 
-from access.passwords import (
+from access.password_policy import (
     MAX_LENGTH,
     MIN_LENGTH,
     PasswordRejected,
     check_password_policy,
     common_passwords,
-    make_hasher,
 )
+from access.passwords import make_hasher
 
 STRONG = "lantern orbit walnut fiddle"
 

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from reports.quarters import HOW_TO_ENTER, Quarter, parse_quarter, quarter_containing, recent_quarters
+from reports.quarters import HOW_TO_ENTER, Quarter, parse_quarter, quarter_containing, quarter_from, recent_quarters
 
 
 @pytest.mark.parametrize(
@@ -63,6 +63,19 @@ def test_anything_else_is_refused_with_what_to_enter(text):
 
     assert str(refusal.value) == HOW_TO_ENTER
     assert "like 2026-Q4" in HOW_TO_ENTER
+
+
+def test_a_quarter_asked_for_is_read_and_one_not_asked_for_is_the_default():
+    assert quarter_from("2025-Q3", default=Quarter(2026, 4)) == Quarter(2025, 3)
+    assert quarter_from(None, default=Quarter(2026, 4)) == Quarter(2026, 4)
+
+
+@pytest.mark.parametrize("text", ["", "2026-Q5", "last quarter"])
+def test_a_bad_quarter_asked_for_is_refused_never_replaced_by_the_default(text):
+    with pytest.raises(ValueError) as refusal:
+        quarter_from(text, default=Quarter(2026, 4))
+
+    assert str(refusal.value) == HOW_TO_ENTER
 
 
 def test_a_quarter_cannot_be_made_with_a_number_outside_1_to_4():

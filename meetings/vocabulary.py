@@ -1,0 +1,76 @@
+"""The words meeting records are kept in: a meeting's status and kind, agenda sections, attendance,
+actions, a case's outcome and what a transfer carries, with the labels pages show. Shared by
+models, forms and services."""
+
+from enum import StrEnum
+
+
+class MeetingStatus(StrEnum):
+    PLANNED = "planned"
+    LIST_ISSUED = "list-issued"
+    IN_PROGRESS = "in-progress"
+    MINUTES_DRAFT = "minutes-draft"
+    MINUTES_APPROVED = "minutes-approved"
+    DISTRIBUTED = "distributed"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("-", " ").capitalize()
+
+
+class MeetingKind(StrEnum):
+    SCHEDULED = "scheduled"
+    EMERGENCY = "emergency"
+
+
+class AgendaSection(StrEnum):
+    CHILDREN = "children"
+    ADULT_ONLY = "adult-only"
+
+
+class AttendanceStatus(StrEnum):
+    PRESENT = "present"
+    APOLOGIES = "apologies"
+    OBSERVER = "observer"
+
+
+class ActionStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    NOT_POSSIBLE = "not-possible-change-of-circumstances"
+    NOT_DONE = "not-done"
+
+    @property
+    def label(self) -> str:
+        return ACTION_STATUS_LABELS[self]
+
+
+ACTION_STATUS_LABELS = {
+    ActionStatus.OPEN: "Open",
+    ActionStatus.DONE: "Done",
+    ActionStatus.NOT_POSSIBLE: "Not possible because circumstances changed",
+    ActionStatus.NOT_DONE: "Not done",
+}
+
+
+class CaseOutcome(StrEnum):
+    NEW = "new"
+    REPEAT = "repeat"
+    TRANSFER_IN = "transfer-in"
+    TRANSFER_OUT = "transfer-out"
+
+
+CASE_OUTCOME_LABELS = {
+    CaseOutcome.NEW: "New case",
+    CaseOutcome.REPEAT: "Repeat",
+    CaseOutcome.TRANSFER_IN: "Transfer in",
+    CaseOutcome.TRANSFER_OUT: "Transfer out",
+}
+
+# What a MARAC-to-MARAC transfer can carry, in the order a transfer's record lists it.
+SENT_ITEMS = {
+    "previous-minutes": "Previous minutes",
+    "action-plans": "Action plans",
+    "risk-assessments": "Risk assessments",
+    "idva-handover": "Idva handover",
+}
