@@ -235,7 +235,7 @@ def records_for(row: ImportRow, existing: Person | None, context: ImportContext)
         "tool_version": context.tool_version,
         "answers": row.answers,
         "comments": {},
-        "result": row.result.to_dict() | {"factor_items": dict(row.result.factors)},
+        "result": row.result,
         "status": AssessmentStatus.COMPLETE,
         "assessed_on": row.assessed_on,
         "source_if_not_victim": None,

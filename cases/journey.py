@@ -228,8 +228,7 @@ def save_answers(assessment: Assessment, pack: Pack, form, *, complete: bool, us
         item.id: form[f"{item.id}_comment"].data for item in pack.items if form[f"{item.id}_comment"].data
     }
     if complete:
-        result = score(pack, assessment.answers)
-        assessment.result = result.to_dict() | {"factor_items": dict(result.factors)}
+        assessment.result = score(pack, assessment.answers)
         assessment.status = AssessmentStatus.COMPLETE
     action = AuditAction.ASSESSMENT_COMPLETED if complete else AuditAction.ASSESSMENT_SAVED
     record_event(action, user=user, object_type="assessment", object_id=assessment.id)

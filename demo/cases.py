@@ -27,9 +27,8 @@ def add_person(agency_id, given, family, born, postcode=None):
 
 def add_assessment(case, user, tool, answers, on):
     assessment = risk_store.create_assessment(case_id=case.id, tool_id=tool, assessor=user, assessed_on=on)
-    result = score(get_pack(tool), answers)
     assessment.answers = answers
-    assessment.result = result.to_dict() | {"factor_items": dict(result.factors)}
+    assessment.result = score(get_pack(tool), answers)
     assessment.status = AssessmentStatus.COMPLETE
     return assessment
 

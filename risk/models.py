@@ -6,16 +6,46 @@ from datetime import date, datetime
 
 from sqlalchemy import JSON, Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
 
 from access.models import Agency, User
 from extensions import StrEnumType, UTCDateTime, db, utcnow
+<<<<<<< HEAD
 from risk.vocabulary import AssessmentStatus
+=======
+from risk.schema import RiskResult
+>>>>>>> i16-c
 
 
 def new_id() -> str:
     return str(uuid.uuid4())
 
 
+<<<<<<< HEAD
+=======
+class AssessmentStatus(StrEnum):
+    DRAFT = "draft"
+    COMPLETE = "complete"
+
+
+class RiskResultType(TypeDecorator):
+    """A RiskResult kept as JSON in its stored shape (RiskResult.to_stored), read back as a RiskResult."""
+
+    impl = JSON
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if not isinstance(value, RiskResult):
+            raise TypeError(f"An assessment's result must be a RiskResult, not {type(value).__name__}.")
+        return value.to_stored()
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else RiskResult.from_stored(value)
+
+
+>>>>>>> i16-c
 class Assessment(db.Model):
     """Raw answers are kept exactly as entered; the result is what scoring made of them then."""
 
@@ -27,7 +57,7 @@ class Assessment(db.Model):
     tool_version: Mapped[str] = mapped_column(String(60))
     answers: Mapped[dict] = mapped_column(JSON, default=dict)
     comments: Mapped[dict] = mapped_column(JSON, default=dict)
-    result: Mapped[dict | None] = mapped_column(JSON)
+    result: Mapped[RiskResult | None] = mapped_column(RiskResultType)
     status: Mapped[AssessmentStatus] = mapped_column(StrEnumType(AssessmentStatus, 20), default=AssessmentStatus.DRAFT)
     assessed_on: Mapped[date] = mapped_column(Date)
     source_if_not_victim: Mapped[str | None] = mapped_column(String(200))

@@ -82,6 +82,10 @@ class Prompt:
     def to_dict(self) -> dict:
         return {"code": self.code, "message": self.message, "items": list(self.items)}
 
+    @classmethod
+    def from_dict(cls, data: Mapping) -> "Prompt":
+        return cls(code=data["code"], message=data["message"], items=tuple(data["items"]))
+
 
 UNVERIFIED_PROMPT_CODES = frozenset({"rule-unverified", "band-unverified"})
 
@@ -94,6 +98,7 @@ class RiskResult:
     max_score: float
     band: str | None
     tier: Tier | None
+    # Each common factor found, with the items (in the pack's order) that show it.
     factors: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     missing: tuple[str, ...] = ()
     prompts: tuple[Prompt, ...] = ()
@@ -123,3 +128,27 @@ class RiskResult:
             "missing": sorted(self.missing, key=natural_key),
             "prompts": [prompt.to_dict() for prompt in self.prompts],
         }
+
+    def to_stored(self) -> dict:
+        """The shape an assessment keeps: to_dict() with the items behind each factor. Missing items keep
+        the result's own order (to_dict() sorts them for reading) so that from_stored() gives back an
+        equal result."""
+        return self.to_dict() | {
+            "missing": list(self.missing),
+            "factor_items": {factor: list(items) for factor, items in self.factors.items()},
+        }
+
+    @classmethod
+    def from_stored(cls, data: Mapping) -> "RiskResult":
+        """Reads to_stored()'s shape, as every stored assessment result has it."""
+        return cls(
+            tool=data["tool"],
+            version=data["version"],
+            score=data["score"],
+            max_score=data["max_score"],
+            band=data["band"],
+            tier=None if data["tier"] is None else Tier(data["tier"]),
+            factors={factor: tuple(items) for factor, items in data["factor_items"].items()},
+            missing=tuple(data["missing"]),
+            prompts=tuple(Prompt.from_dict(prompt) for prompt in data["prompts"]),
+        )

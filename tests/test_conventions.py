@@ -2,6 +2,7 @@
 the pure core, who may import views and forms, and where a transaction ends."""
 
 import ast
+import re
 import sys
 from functools import cache
 from pathlib import Path
@@ -258,3 +259,75 @@ def test_services_and_stores_take_plain_values_never_a_form():
     ]
 
     assert taking_forms == []
+
+
+def named_result(node: ast.AST) -> bool:
+    return (isinstance(node, ast.Name) and node.id == "result") or (
+        isinstance(node, ast.Attribute) and node.attr == "result"
+    )
+
+
+def string_key_reads_of_a_result(path: Path) -> list[int]:
+    """`result["tier"]`, `assessment.result["tier"]` and `….result.get("tier")`: a result read by a key."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        by_subscript = isinstance(node, ast.Subscript) and named_result(node.value) and is_string(node.slice)
+        by_get = (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "get"
+            and named_result(node.func.value)
+            and any(is_string(argument) for argument in node.args[:1])
+        )
+        if by_subscript or by_get:
+            found.append(node.lineno)
+    return found
+
+
+def is_string(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
+
+
+def strings_in(path: Path) -> set[str]:
+    return {node.value for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))) if is_string(node)}
+
+
+TEMPLATE_RESULT_KEY = re.compile(r"""\bresult\s*(\[\s*["']|\.get\()""")
+
+
+def test_a_stored_result_is_read_by_its_attributes_never_by_string_keys():
+    by_key = [
+        f"{module} line {line}"
+        for module, path in app_modules().items()
+        if module != "risk.schema"  # where the stored shape is written and read, once
+        for line in string_key_reads_of_a_result(path)
+    ]
+    in_templates = [
+        f"{path.relative_to(ROOT)} line {number}"
+        for path in sorted((ROOT / "templates").rglob("*.html"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if TEMPLATE_RESULT_KEY.search(line)
+    ]
+
+    assert by_key + in_templates == []
+
+
+def test_only_the_schema_knows_the_key_of_the_items_behind_each_factor():
+    knowing = [module for module, path in app_modules().items() if "factor_items" in strings_in(path)]
+
+    assert knowing == ["risk.schema"]
+
+
+def test_the_result_key_finder_sees_every_way_of_reading_by_key(tmp_path):
+    source = tmp_path / "report.py"
+    source.write_text(
+        "a = assessment.result['tier']\n"
+        "b = result['score']\n"
+        "c = row.result.get('factor_items')\n"
+        "d = assessment.result.tier\n"
+        "e = results['x']\n"
+    )
+
+    assert string_key_reads_of_a_result(source) == [1, 2, 3]
+    assert TEMPLATE_RESULT_KEY.search('{{ result["tier"] }}') and TEMPLATE_RESULT_KEY.search("{{ result.get('tier') }}")
+    assert not TEMPLATE_RESULT_KEY.search("{{ result.tier.label }}")

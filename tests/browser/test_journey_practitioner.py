@@ -67,7 +67,7 @@ def test_a_practitioner_refers_on_professional_judgement(app, live_server, new_p
         app,
         select(Assessment.tool_id, Assessment.status, Assessment.answers, Assessment.result, Assessment.assessed_on),
     )
-    assert (tool, status, answers, result["score"], assessed_on) == (
+    assert (tool, status, answers, result.score, assessed_on) == (
         "dash-ric",
         AssessmentStatus.COMPLETE,
         expected_answers,

@@ -109,4 +109,4 @@ def test_the_risk_checklist_can_be_completed_with_the_keyboard_alone(
     )
     assert status is AssessmentStatus.COMPLETE
     assert answers == {f"q{number}": answer for number, answer in KEYED.items()}
-    assert result["score"] == 8
+    assert result.score == 8

@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import JSON, func, inspect, select, text, type_coerce
 
 from access import store as access_store
 from access.models import Agency, AuditEvent, Role, User
@@ -136,9 +136,9 @@ def test_imports_exactly_the_valid_rows_as_the_web_journey_records_them(app, imp
             assessment = assessments[case.id]
             result = score(get_pack("dash-ric"), assessment.answers)
             assert assessment.status is AssessmentStatus.COMPLETE
-            assert assessment.result == result.to_dict() | {
-                "factor_items": {k: list(v) for k, v in result.factors.items()}
-            }
+            assert assessment.result == result
+            stored = select(type_coerce(Assessment.result, JSON)).where(Assessment.id == assessment.id)
+            assert db.session.scalar(stored) == result.to_stored()
             assert (assessment.assessor_id, assessment.agency_id, assessment.assessed_on) == (
                 user.id,
                 user.agency_id,
@@ -154,7 +154,7 @@ def test_imports_exactly_the_valid_rows_as_the_web_journey_records_them(app, imp
                 expected.tier_source,
                 list(expected.routes),
             )
-        scores = sorted(a.result["score"] for a in assessments.values())
+        scores = sorted(a.result.score for a in assessments.values())
         assert scores == [3, 15]
         batch = db.session.get(ImportBatch, batch_id)
         assert (batch.status, batch.rows_imported) == (ImportStatus.IMPORTED, 2)

@@ -46,7 +46,7 @@ from tests.risk.import_fixtures import (
     xlsx_bytes,
 )
 
-ROOT = Path(__file__).parent.parent.parent
+ROOT = Path(__file__).parents[3]
 CANARY = "Canary-Zebedee-Quux"
 
 
