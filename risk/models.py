@@ -10,22 +10,12 @@ from sqlalchemy.types import TypeDecorator
 
 from access.models import Agency, User
 from extensions import StrEnumType, UTCDateTime, db, utcnow
-<<<<<<< HEAD
-from risk.vocabulary import AssessmentStatus
-=======
 from risk.schema import RiskResult
->>>>>>> i16-c
+from risk.vocabulary import AssessmentStatus
 
 
 def new_id() -> str:
     return str(uuid.uuid4())
-
-
-<<<<<<< HEAD
-=======
-class AssessmentStatus(StrEnum):
-    DRAFT = "draft"
-    COMPLETE = "complete"
 
 
 class RiskResultType(TypeDecorator):
