@@ -35,7 +35,6 @@ class RiskResultType(TypeDecorator):
         return None if value is None else RiskResult.from_stored(value)
 
 
->>>>>>> i16-c
 class Assessment(db.Model):
     """Raw answers are kept exactly as entered; the result is what scoring made of them then."""
 
