@@ -139,7 +139,8 @@ def main() -> None:
     data = dash_export_csv(options.rows, options.seed)
     pandas_read = pandas_read_seconds(data)
     print(
-        f"{options.rows:,}-row DASH export, {len(data) / 1024 / 1024:.1f} MiB; pandas reads it alone in {pandas_read:.2f} s"
+        f"{options.rows:,}-row DASH export, {len(data) / 1024 / 1024:.1f} MiB; pandas reads it alone in "
+        f"{pandas_read:.2f} s"
     )
 
     engines = [("SQLite", sqlite_database())] + (
@@ -150,7 +151,8 @@ def main() -> None:
             stages = import_once(database_url, data, options.rows)
         total = sum(seconds for name, seconds in stages.items() if name != "imported")
         print(
-            f"\n{engine}: {stages['imported']:,} rows imported in {total:.1f} s = {stages['imported'] / total:,.0f} rows/s, "
+            f"\n{engine}: {stages['imported']:,} rows imported in {total:.1f} s = {stages['imported'] / total:,.0f} "
+            "rows/s, "
             f"{total / pandas_read:.0f}x the pandas read (aim: 5x)"
         )
         for name, seconds in stages.items():

@@ -300,10 +300,12 @@ def main() -> None:
     for name in ("all", "html_get", "saves", "pdf", "sign_in"):
         row = mix[name]
         print(
-            f"{name:<9} {row['requests']:>6} requests  p50 {milliseconds(row['p50'])}  p95 {milliseconds(row['p95'])}  p99 {milliseconds(row['p99'])}"
+            f"{name:<9} {row['requests']:>6} requests  p50 {milliseconds(row['p50'])}  p95 {milliseconds(row['p95'])} "
+            f" p99 {milliseconds(row['p99'])}"
         )
     print(
-        f"throughput {mix['all']['rps']:.1f} req/s; /healthz {figures['health']['all']['rps']:.1f} req/s; errors {mix['errors']}; "
+        f"throughput {mix['all']['rps']:.1f} req/s; /healthz {figures['health']['all']['rps']:.1f} req/s; errors "
+        f"{mix['errors']}; "
         f"statuses {mix['statuses']}; lost writes {figures['lost_writes']}"
     )
     print(figures["rate_limit_note"])

@@ -102,7 +102,8 @@ def main() -> None:
     options = parser.parse_args()
     figures = measure(options.cases, options.runs, options.postgres)
     print(
-        f"minutes of a {figures['cases']}-case meeting, median of {figures['runs']}: through the app {figures['app']:.2f} s, "
+        f"minutes of a {figures['cases']}-case meeting, median of {figures['runs']}: through the app "
+        f"{figures['app']:.2f} s, "
         f"WeasyPrint alone {figures['weasyprint']:.2f} s, ratio {figures['ratio']:.2f}"
     )
 

@@ -26,8 +26,8 @@ from tests.conftest import build_test_app, migrate_to_head
 from tests.meetings.factories import seed_meeting
 
 PARAGRAPH = (
-    "Shared at the meeting: dates, contacts and concerns recorded for the bench, long enough to wrap over several lines. "
-    * 4
+    "Shared at the meeting: dates, contacts and concerns recorded for the bench, long enough to wrap over several "
+    "lines. " * 4
 )
 
 
@@ -103,7 +103,8 @@ def main() -> None:
     p95 = sorted(timings)[math.ceil(0.95 * len(timings)) - 1]
     print(f"minutes of a {options.cases}-case meeting: {size / 1024:.0f} KiB, {pages} pages, {options.runs} renders")
     print(
-        f"render time: median {statistics.median(timings):.2f} s, p95 {p95:.2f} s, max {max(timings):.2f} s (bar: p95 ≤ 10 s)"
+        f"render time: median {statistics.median(timings):.2f} s, p95 {p95:.2f} s, max {max(timings):.2f} s (bar: p95 "
+        "≤ 10 s)"
     )
     print(f"peak RSS of this process: {peak_rss_mb():.0f} MB (bar: ≤ 500 MB)")
 

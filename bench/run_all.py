@@ -166,7 +166,8 @@ def main() -> None:
 
     started = datetime.now(UTC)
     print(
-        f"bench started {started:%Y-%m-%d %H:%M} UTC on {platform.node()}, {platform.machine()}, Python {platform.python_version()}",
+        f"bench started {started:%Y-%m-%d %H:%M} UTC on {platform.node()}, {platform.machine()}, Python "
+        f"{platform.python_version()}",
         flush=True,
     )
     print("scoring …", flush=True)

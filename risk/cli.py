@@ -32,7 +32,8 @@ def score_tool(tool_id, source):
         body = read_json(source)
         if isinstance(body, dict) and body.get("tool", tool_id) != tool_id:
             raise RequestError(
-                f"tool: the input says {body['tool']!r} but the command scores {tool_id!r}; leave tool out or make them the same"
+                f"tool: the input says {body['tool']!r} but the command scores {tool_id!r}; "
+                "leave tool out or make them the same"
             )
         result = score(pack, answers_from_request(body))
     except (RequestError, AnswerError, PackError) as problem:

@@ -216,7 +216,8 @@ def evaluate(facts: CaseFacts, rules: RuleSet | None = None) -> Decision:
             0,
             Prompt(
                 "immediate-safeguarding",
-                "Very high risk: take immediate safeguarding action now; consider an emergency MARAC or strategy meeting.",
+                "Very high risk: take immediate safeguarding action now; consider an emergency MARAC or strategy "
+                "meeting.",
             ),
         )
     return Decision(
@@ -260,7 +261,8 @@ def add_age_routes(evaluation: Evaluation, age: int) -> None:
         evaluation.routes.append("children-safeguarding")
         evaluation.prompt(
             "under-minimum-age",
-            f"The victim is {age}: MARAC hears victims aged {rules.min_victim_age} or over. Refer to children's safeguarding.",
+            f"The victim is {age}: MARAC hears victims aged {rules.min_victim_age} or over. Refer to children's "
+            "safeguarding.",
         )
     elif age < rules.adult_age:
         evaluation.routes += ["children-social-care-referral", "ypva"]
@@ -289,7 +291,8 @@ def is_current(assessment: AssessmentFacts, facts: CaseFacts, rules: RuleSet) ->
 
 
 def current_assessments(evaluation: Evaluation) -> list[tuple[int, AssessmentFacts]]:
-    """The assessments inside the rule set's validity window; the older ones meet no criterion and ask for a reassessment."""
+    """The assessments inside the rule set's validity window; the older ones meet no criterion and ask for a
+    reassessment."""
     facts, rules = evaluation.facts, evaluation.rules
     ordered = in_order(facts.assessments, assessment_key)
     if ordered:
@@ -323,7 +326,8 @@ def check_visible_high_risk(evaluation: Evaluation, current: list[tuple[int, Ass
 
 
 def check_other_tools(evaluation: Evaluation, current: list[tuple[int, AssessmentFacts]]) -> None:
-    """High on a tool other than the checklist's count (a police grade included) counts once the coordinator confirms it."""
+    """High on a tool other than the checklist's count (a police grade included) counts once the coordinator
+    confirms it."""
     rules = evaluation.rules
     if not rules.accept_other_tool_high_as_vhr:
         return
@@ -455,8 +459,8 @@ def check_repeat(evaluation: Evaluation) -> None:
     if other_perpetrator:
         evaluation.prompt(
             "new-perpetrator",
-            f"The incident of {dates_of(other_perpetrator)} was by someone not named on the last MARAC referral: it is not a "
-            "repeat. Assess the risk from this perpetrator as a new referral.",
+            f"The incident of {dates_of(other_perpetrator)} was by someone not named on the last MARAC referral: it "
+            "is not a repeat. Assess the risk from this perpetrator as a new referral.",
         )
 
 
@@ -474,18 +478,21 @@ def add_assessment_tiers(evaluation: Evaluation, current: list[tuple[int, Assess
             if judgement_tier is not None and judgement_tier < tier:
                 evaluation.prompt(
                     "judgement-cannot-lower",
-                    f"Professional judgement cannot lower the tier set by {tool_name(assessment.tool)}; it is kept as a comment only.",
+                    f"Professional judgement cannot lower the tier set by {tool_name(assessment.tool)}; it is kept as "
+                    "a comment only.",
                 )
         if assessment.tool in rules.recidivism_tools:
             evaluation.rules_relied_on.add("recidivism_tools")
             evaluation.prompt(
                 "recidivism-tool",
-                f"{tool_name(assessment.tool)} predicts repeat assault, not lethality: its score alone never makes a case very high risk.",
+                f"{tool_name(assessment.tool)} predicts repeat assault, not lethality: its score alone never makes a "
+                "case very high risk.",
             )
         if any(prompt.code == "weights-not-loaded" for prompt in assessment.result.prompts):
             evaluation.prompt(
                 "weights-not-loaded",
-                f"{tool_name(assessment.tool)} has no licensed weight table installed, so it sets no tier: use your professional judgement.",
+                f"{tool_name(assessment.tool)} has no licensed weight table installed, so it sets no tier: use your "
+                "professional judgement.",
             )
 
 
@@ -503,7 +510,8 @@ def add_factor_prompts(evaluation: Evaluation, current: list[tuple[int, Assessme
     if set(rules.cluster_all_of) <= factors and factors & set(rules.cluster_any_of):
         evaluation.prompt(
             "cluster-of-three",
-            "Separation, coercive control and physical or sexual violence are all present: the cluster of three. Consider a professional judgement referral.",
+            "Separation, coercive control and physical or sexual violence are all present: the cluster of three. "
+            "Consider a professional judgement referral.",
         )
     unanswered = sorted(
         {
@@ -518,7 +526,8 @@ def add_factor_prompts(evaluation: Evaluation, current: list[tuple[int, Assessme
         evaluation.rules_relied_on.add("unanswered_serious_prompt_min")
         evaluation.prompt(
             "incomplete-assessment",
-            "Items about serious risk factors are unanswered, so the risk may be higher than the result shows: complete them when it is safe to.",
+            "Items about serious risk factors are unanswered, so the risk may be higher than the result shows: "
+            "complete them when it is safe to.",
             tuple(unanswered),
         )
 

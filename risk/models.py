@@ -89,7 +89,8 @@ class Decision(db.Model):
     tier_source: Mapped[str] = mapped_column(String(60))
     prompts: Mapped[list] = mapped_column(JSON)
     routes: Mapped[list] = mapped_column(JSON)
-    # What met each criterion ({code: [{kind, ref, text}]}) and the unchecked rules relied on; empty before December 2026.
+    # What met each criterion ({code: [{kind, ref, text}]}) and the unchecked rules relied on;
+    # empty before December 2026.
     evidence: Mapped[dict | None] = mapped_column(JSON)
     unverified: Mapped[list | None] = mapped_column(JSON)
     evaluated_on: Mapped[date] = mapped_column(Date)

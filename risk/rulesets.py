@@ -172,7 +172,8 @@ def with_override(base: RuleSet, override: dict, name: str = "the override") -> 
 def override_problems(base: RuleSet, override: object) -> list[str]:
     if not isinstance(override, dict) or set(override) != {"rules"} or not isinstance(override["rules"], dict):
         return [
-            'an override file holds one object, "rules", like {"rules": {"vhr_threshold": {"value": 12, "verified": false, "source": "..."}}}'
+            'an override file holds one object, "rules", like {"rules": {"vhr_threshold": {"value": 12, "verified": '
+            'false, "source": "..."}}}'
         ]
     problems = []
     for key, entry in override["rules"].items():

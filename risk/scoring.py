@@ -149,7 +149,8 @@ def data_quality_prompts(pack: Pack, read: ReadAnswers, missing: list[str]) -> l
         prompts.append(
             Prompt(
                 "answers-missing",
-                f"{len(missing)} of {len(expected_items(pack))} items have no answer, so the score may be lower than the real risk.",
+                f"{len(missing)} of {len(expected_items(pack))} items have no answer, so the score may be lower than "
+                "the real risk.",
                 tuple(missing),
             )
         )
@@ -157,7 +158,8 @@ def data_quality_prompts(pack: Pack, read: ReadAnswers, missing: list[str]) -> l
         prompts.append(
             Prompt(
                 "too-many-missing",
-                f"More than {pack.scoring.max_missing} items are missing: the tool's rules (unverified) say not to score it.",
+                f"More than {pack.scoring.max_missing} items are missing: the tool's rules (unverified) say not to "
+                "score it.",
                 tuple(missing),
             )
         )
@@ -230,7 +232,8 @@ def score_by_weight(pack: Pack, read: ReadAnswers) -> RiskResult:
     if not pack.weights_loaded:
         not_loaded = Prompt(
             "weights-not-loaded",
-            f"No licensed weight table for {pack.name} is installed, so the score is the number of yes answers ({count}), "
+            f"No licensed weight table for {pack.name} is installed, so the score is the number of yes answers "
+            f"({count}), "
             "with no danger level and no tier. Use your professional judgement.",
         )
         return result(pack, read, score=count, band=None, tier=None, prompts=[not_loaded])
@@ -328,8 +331,10 @@ def score_grade(pack: Pack, read: ReadAnswers) -> RiskResult:
         prompts.append(
             Prompt(
                 "count-raises-grade",
-                f"{total} yes answers are in the {band.label} band, above the {choice.label.lower()} grade: the common tier is "
-                f"{Tier(band.tier).label.lower()}. The grade stays the tool's result; a grade can raise the tier but never lower it.",
+                f"{total} yes answers are in the {band.label} band, above the {choice.label.lower()} grade: the "
+                "common tier is "
+                f"{Tier(band.tier).label.lower()}. The grade stays the tool's result; a grade can raise the tier but "
+                "never lower it.",
             )
         )
         prompts += band_prompt(band)

@@ -293,7 +293,8 @@ def test_a_date_with_day_month_and_year_out_of_range_is_a_message(app, world, fo
 def test_a_select_answered_with_a_space_is_a_message_not_an_error(
     app, world, forms, real_paths, endpoint, blank_select
 ):
-    """Kept from the fuzzing: " " got past InputRequired, was stripped to the "Choose …" placeholder, and failed later."""
+    """Kept from the fuzzing: " " got past InputRequired, was stripped to the "Choose …" placeholder, and
+    failed later."""
     form = forms[real_paths[endpoint]]
     filled = {
         name: ["Fuzz agency " + blank_select] if name in ("name", "email") else values

@@ -227,7 +227,7 @@ def test_every_sqlite_connection_gets_the_safe_settings(app):
                 connection.close()
 
 
-# --- 0009 gives safe contact to the first case; D4: 0010 encrypts what earlier revisions stored -------------------------------------------
+# --- 0009 gives safe contact to the first case; D4: 0010 encrypts what earlier revisions stored ---------------------
 
 OLD_SECRET_KEY = "kY3v8Qp1Zr7mW2xN5tB9cL4dF6gH0jS3aE8uI1oP2yT"
 PLAIN_ADDRESS = "Canary Refuge, 1 Hidden Lane"
@@ -250,8 +250,10 @@ def add_rows_as_stored_before_field_encryption(totp_token: str) -> None:
     )
     db.session.execute(
         text(
-            "INSERT INTO user_account (id, name, email, agency_id, role, active, is_demo, password_hash, must_change_password, "
-            "totp_secret_encrypted, totp_enrolled_at, failed_attempts, created_at) VALUES (1, 'Sam', 'sam@example.org', 1, "
+            "INSERT INTO user_account (id, name, email, agency_id, role, active, is_demo, password_hash, "
+            "must_change_password, "
+            "totp_secret_encrypted, totp_enrolled_at, failed_attempts, created_at) VALUES (1, 'Sam', "
+            "'sam@example.org', 1, "
             "'practitioner', true, false, 'x', false, :token, :now, 0, :now)"
         ),
         now | {"token": totp_token},

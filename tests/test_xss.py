@@ -82,7 +82,8 @@ def free_text_columns(metadata):
 
 
 class PayloadDealer:
-    """The whole corpus for unbounded text; for a bounded column the next payload that fits, so every payload is used."""
+    """The whole corpus for unbounded text; for a bounded column the next payload that fits, so every payload
+    is used."""
 
     def __init__(self):
         self.turn = 0
@@ -105,7 +106,8 @@ def json_text(name: str, current, dealer_text: str):
 
 
 def add_rows_with_more_text_fields(world):
-    """Minutes, a judgement, an incident, a safe contact, a transfer and a finished action, so their text columns have rows."""
+    """Minutes, a judgement, an incident, a safe contact, a transfer and a finished action, so their text
+    columns have rows."""
     case_id, own = world.ids["case_id"], world.own_agency_id
     for item_id in db.session.scalars(select(AgendaItem.id)):
         db.session.add(
@@ -308,7 +310,8 @@ HARMLESS_WHEN_PARSED = {
     "\uff1cscript\uff1ealert('xss-53')\uff1c/script\uff1e",
 }
 PAGE = (
-    '<html><head><link rel="stylesheet" href="/static/app.css"><script type="module" src="/static/app.mjs"></script></head>'
+    '<html><head><link rel="stylesheet" href="/static/app.css"><script type="module" '
+    'src="/static/app.mjs"></script></head>'
     "<body><input value=\"{0}\"><input value='{0}'><p>{0}</p></body></html>"
 )
 

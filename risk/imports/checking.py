@@ -252,7 +252,8 @@ def blocking_problems(pack: Pack, mapping: ColumnMapping) -> list[str]:
     for column, item_id in mapping.items.items():
         if item_id not in items:
             problems.append(
-                f"Column {column!r} is matched to {item_id!r}, which is not an item of {pack.name}: choose one of its items or ignore the column."
+                f"Column {column!r} is matched to {item_id!r}, which is not an item of {pack.name}: choose one of its "
+                "items or ignore the column."
             )
     problems += shared_column_problems(pack, mapping)
     return problems
@@ -263,11 +264,13 @@ def name_problems(identity: dict[str, str]) -> list[str]:
         return []
     if "given_name" in identity:
         return [
-            "There is a forename column but no surname column: choose the column with the surname, or one column with the full name."
+            "There is a forename column but no surname column: choose the column with the surname, or one column with "
+            "the full name."
         ]
     if "family_name" in identity:
         return [
-            "There is a surname column but no forename column: choose the column with the forename, or one column with the full name."
+            "There is a surname column but no forename column: choose the column with the forename, or one column "
+            "with the full name."
         ]
     return [
         "No column holds the person's name: choose the forename and surname columns, or one column with the full name."
@@ -283,7 +286,8 @@ def shared_column_problems(pack: Pack, mapping: ColumnMapping) -> list[str]:
     for item_id, columns in sorted(columns_by_item.items(), key=lambda pair: natural_key(pair[0])):
         if len(columns) > 1 and item_id in items:
             problems.append(
-                f"Columns {listed([repr(c) for c in columns])} are all matched to {item_name(items[item_id])}: keep one and ignore the others."
+                f"Columns {listed([repr(c) for c in columns])} are all matched to {item_name(items[item_id])}: keep "
+                "one and ignore the others."
             )
     fields_by_column: dict[str, list[str]] = {}
     for field, column in mapping.identity.items():
@@ -301,7 +305,8 @@ def missing_item_problems(pack: Pack, mapping: ColumnMapping) -> list[str]:
     if not missing:
         return []
     return [
-        f"No column for {listed(missing)} of {pack.name}: {'this item' if len(missing) == 1 else 'these items'} will count as not asked. "
+        f"No column for {listed(missing)} of {pack.name}: {'this item' if len(missing) == 1 else 'these items'} will "
+        "count as not asked. "
         "Match the columns if the file has them."
     ]
 
@@ -441,7 +446,8 @@ def answer_reader(item: Item):
             return normalised_answer(item, text)
         except NotApplicableRefused:
             return Bad(
-                f"{shown_value(text)} (not applicable) is not an answer to {item_name(item)}: only items about children "
+                f"{shown_value(text)} (not applicable) is not an answer to {item_name(item)}: only items about "
+                "children "
                 "or child contact may be not applicable",
                 "Use yes, no or don't know, or leave it blank if it was not asked.",
             )

@@ -192,7 +192,8 @@ def test_other_tools_can_be_switched_off_so_only_judgement_refers():
 def test_a_danger_assessment_at_the_top_level_of_the_licensed_table_is_tier_4_with_immediate_safeguarding(
     licensed_weights,
 ):
-    # The test table's very-high level starts at 16: q2, q3, q10 (3 each), q5, q6 (2 each) and q1, q4, q7 (1 each) make 16.
+    # The test table's very-high level starts at 16:
+    # q2, q3, q10 (3 each), q5, q6 (2 each) and q1, q4, q7 (1 each) make 16.
     answers = {item: "yes" for item in ("q2", "q3", "q10", "q5", "q6", "q1", "q4", "q7")}
 
     decision = evaluate(facts(assessed("danger-assessment", answers)))

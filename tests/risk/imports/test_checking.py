@@ -234,7 +234,8 @@ def test_half_a_name_is_a_problem():
     surname_only = complete_mapping(identity={"family_name": "Surname", "assessed_on": "Date"})
 
     assert mapping_problems(DASH, forename_only) == [
-        "There is a forename column but no surname column: choose the column with the surname, or one column with the full name."
+        "There is a forename column but no surname column: choose the column with the surname, or one column with the "
+        "full name."
     ]
     assert "no forename column" in mapping_problems(DASH, surname_only)[0]
 
