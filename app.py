@@ -244,12 +244,14 @@ def register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def handle_csrf_error(error):
+        # A refusal commits (end_request): only its audit record may be kept.
         db.session.rollback()
         record_event(AuditAction.CSRF_FAILED, object_type="endpoint", object_id=request.endpoint)
         return render_template("errors/csrf.html"), 400
 
     @app.errorhandler(429)
     def handle_rate_limit(error):
+        # A refusal commits (end_request): only its audit record may be kept.
         db.session.rollback()
         record_event(AuditAction.RATE_LIMITED, object_type="endpoint", object_id=request.endpoint)
         return render_error(429)
@@ -262,6 +264,7 @@ def register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(DriverOperationalError)
     def database_unavailable(error):
+        # Ended now, not only in end_request, so nothing on the way to the page meets the broken transaction.
         db.session.rollback()
         # The message can quote the statement and its values: log only the type.
         log.error({"request_id": g.get("request_id"), "error": type(error).__name__, "status": 503})
@@ -272,6 +275,7 @@ def register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def handle_unexpected_error(error):
+        # A failed flush leaves the session unusable until rolled back, and the page uses it.
         db.session.rollback()
         # The message and source lines can quote the data being saved: log only the type and where.
         frames = [

@@ -11,6 +11,7 @@ from access import audit_checkpoints, backup, field_crypto, signin, store
 from access.audit import AuditAction, audit_key, record_event, verify_chain
 from access.models import AgencyKind, Role
 from extensions import db
+from transactions import transaction
 
 access_cli = AppGroup("access", help="Agencies and user accounts.")
 audit_cli = AppGroup("audit", help="The audit trail.")
@@ -30,21 +31,21 @@ keys_cli = AppGroup("keys", help="The keys that encrypt safe-contact details and
 )
 def create_admin(email, name, agency_name, agency_kind):
     """Create an administrator with a one-time password that must be changed at first sign-in."""
-    if store.get_user_by_email(email):
-        raise click.ClickException(f"An account already uses {email}. Choose another email address.")
-    agency = store.get_agency_by_name(agency_name) or store.create_agency(
-        name=agency_name, kind=AgencyKind(agency_kind)
-    )
     one_time_password = secrets.token_urlsafe(15)
-    user = store.create_user(
-        name=name,
-        email=email,
-        agency=agency,
-        role=Role.ADMIN,
-        password_hash=signin.make_password_hash(one_time_password),
-    )
-    record_event(AuditAction.USER_CREATED, object_type="user", object_id=user.id)
-    db.session.commit()
+    with transaction():
+        if store.get_user_by_email(email):
+            raise click.ClickException(f"An account already uses {email}. Choose another email address.")
+        agency = store.get_agency_by_name(agency_name) or store.create_agency(
+            name=agency_name, kind=AgencyKind(agency_kind)
+        )
+        user = store.create_user(
+            name=name,
+            email=email,
+            agency=agency,
+            role=Role.ADMIN,
+            password_hash=signin.make_password_hash(one_time_password),
+        )
+        record_event(AuditAction.USER_CREATED, object_type="user", object_id=user.id)
     click.echo(f"Created administrator {user.email} ({agency.name}).")
     click.echo(f"One-time password: {one_time_password}")
     click.echo("Sign in with it; you will be asked to choose a new password and set up a security code app.")
@@ -104,12 +105,11 @@ def rotate_keys():
     ring = current_app.config["FIELD_KEYS"]
     current_id = ring[0][0]
     try:
-        columns = field_crypto.rotate_all(db.session.connection(), db.metadata, ring)
+        with transaction():
+            columns = field_crypto.rotate_all(db.session.connection(), db.metadata, ring)
+            record_event(AuditAction.FIELD_KEYS_ROTATED, object_type="field-key", object_id=current_id)
     except field_crypto.FieldDecryptionError as error:
-        db.session.rollback()
         raise click.ClickException(f"{error} Nothing has been changed.") from None
-    record_event(AuditAction.FIELD_KEYS_ROTATED, object_type="field-key", object_id=current_id)
-    db.session.commit()
     for column in columns:
         click.echo(
             f"{column.label}: {column.resealed} re-encrypted, {column.already_current} already with key {current_id}"

@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 from access import policy, sessions, store
 from access.audit import AuditAction, record_event
 from access.models import Role
-from extensions import csrf, db, utcnow
+from extensions import csrf, utcnow
 
 PUBLIC_ENDPOINTS = frozenset({"static"})
 SIGNED_OUT_MESSAGE = "You have been signed out. Sign in again to carry on."
@@ -81,8 +81,8 @@ def enforce_access():
     if not current_user.is_authenticated:
         return redirect_to_sign_in()
     if current_user.role not in rule.roles:
+        # Kept by the request's commit: a refusal (4xx) keeps its audit record.
         record_event(AuditAction.ACCESS_DENIED, user=current_user, object_type="endpoint", object_id=request.endpoint)
-        db.session.commit()
         abort(403)
     return None
 

@@ -13,7 +13,7 @@ from flask import current_app, g, request, session
 from access import store
 from access.audit import AuditAction, record_event
 from access.models import Role, SessionStage, User, UserSession
-from extensions import db, utcnow
+from extensions import utcnow
 
 TOKEN_KEY = "sid"
 
@@ -58,12 +58,10 @@ def _load_live_session() -> UserSession | None:
     if has_expired(row, now):
         store.revoke_session(row, "expired")
         record_event(AuditAction.SESSION_EXPIRED, user=row.user, object_type="session", object_id=row.id)
-        db.session.commit()
         session.clear()
         return None
     if request_refreshes_session():
         row.last_seen_at = now
-        db.session.commit()
     return row
 
 

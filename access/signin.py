@@ -10,7 +10,7 @@ from access.audit import AuditAction, record_event
 from access.models import SessionStage, User
 from access.passwords import hash_password, make_hasher, verify_password
 from access.second_factor import matching_timecode, new_totp_secret, normalise_recovery_code
-from extensions import db, utcnow
+from extensions import utcnow
 
 TIMING_DUMMY_PASSWORD = "timing-equaliser-for-unknown-accounts"
 
@@ -36,7 +36,6 @@ def check_password(email: str, password: str) -> User | None:
     if user is None:
         verify_password(hasher(), _dummy_hash(), password)
         record_event(AuditAction.SIGN_IN_FAILED, object_type="user")
-        db.session.commit()
         return None
     password_ok = verify_password(hasher(), user.password_hash, password)
     if password_ok and user.active and not store.is_locked(user):
@@ -47,7 +46,6 @@ def check_password(email: str, password: str) -> User | None:
         record_failure(user, AuditAction.SIGN_IN_FAILED)
     else:
         record_event(AuditAction.SIGN_IN_FAILED, user=user, object_type="user", object_id=user.id)
-    db.session.commit()
     return None
 
 
@@ -68,7 +66,6 @@ def start_partial_sign_in(user: User) -> None:
         # Made here, on a POST, so that the set-up page only ever reads.
         user.totp_secret = new_totp_secret()
     sessions.begin_session(user, SessionStage.PASSWORD)
-    db.session.commit()
 
 
 def may_skip_second_factor(user: User) -> bool:
@@ -89,13 +86,11 @@ def check_totp_code(user: User, code: str) -> bool:
     """True once per code; a wrong, stale or reused code counts as a failure."""
     if store.is_locked(user):
         record_event(AuditAction.SECOND_FACTOR_FAILED, user=user, object_type="user", object_id=user.id)
-        db.session.commit()
         return False
     timecode = matching_timecode(user.totp_secret, code, utcnow())
     if timecode is not None and store.claim_totp_timecode(user, timecode):
         return True
     record_failure(user, AuditAction.SECOND_FACTOR_FAILED)
-    db.session.commit()
     return False
 
 
@@ -107,7 +102,6 @@ def check_recovery_code(user: User, code: str) -> bool:
                 record_event(AuditAction.RECOVERY_CODE_USED, user=user, object_type="user", object_id=user.id)
                 return True
     record_failure(user, AuditAction.SECOND_FACTOR_FAILED)
-    db.session.commit()
     return False
 
 
@@ -119,4 +113,3 @@ def complete_sign_in(user: User) -> None:
     sessions.begin_session(user, SessionStage.COMPLETE)
     sessions.limit_concurrent_sessions(user)
     record_event(AuditAction.SIGN_IN, user=user, object_type="user", object_id=user.id)
-    db.session.commit()

@@ -13,7 +13,9 @@ from cases import store as cases_store
 from risk.cli import one_line, risk_cli
 from risk.imports.checking import blocking_problems, detect_mapping, validate
 from risk.imports.files import ImportFileError, read_table
+from risk.imports.models import ImportBatch
 from risk.instruments import PackError, get_pack
+from transactions import transaction
 
 CLI_MAX_ROWS = 200_000
 
@@ -57,21 +59,32 @@ def import_assessments(file, tool_id, agency_name, dry_run):
     if dry_run:
         click.echo("Dry run: nothing was written.")
         return
-    batch = imports.create_batch(
-        token=None, agency_id=agency.id, tool_id=pack.id, filename_shown=Path(file).name, mapping=mapping, user=user
-    )
-    progress = lambda done, total: click.echo(
-        f"Written {done:,} of {total:,} rows (nothing is saved until every row is written)"
-    )  # noqa: E731
-    try:
-        outcome = imports.commit_import(
-            batch, rows, {}, user=user, refer_eligible=False, today=date.today(), progress=progress
-        )
-    except imports.ImportFailed as failure:
-        click.echo(one_line(str(failure)), err=True)
+    batch, outcome = import_rows(pack, agency, user, Path(file).name, mapping, rows)
+    if isinstance(outcome, imports.ImportFailed):
+        click.echo(one_line(str(outcome)), err=True)
         sys.exit(1)
     click.echo(f"Imported {outcome.imported:,} assessments for {agency.name} (import {batch.id}).")
     click.echo(f"{outcome.eligible:,} meet the MARAC criteria: refer them from each case in the web app.")
+
+
+def import_rows(
+    pack, agency, user, filename: str, mapping, rows
+) -> tuple[ImportBatch, imports.ImportOutcome | imports.ImportFailed]:
+    """The batch with every row, or the batch marked failed with none, in one transaction."""
+    with transaction():
+        batch = imports.create_batch(
+            token=None, agency_id=agency.id, tool_id=pack.id, filename_shown=filename, mapping=mapping, user=user
+        )
+        try:
+            return batch, imports.commit_import(
+                batch, rows, {}, user=user, refer_eligible=False, today=date.today(), progress=show_progress
+            )
+        except imports.ImportFailed as failure:
+            return batch, failure
+
+
+def show_progress(done: int, total: int) -> None:
+    click.echo(f"Written {done:,} of {total:,} rows (nothing is saved until every row is written)")
 
 
 def import_arguments(tool_id, agency_name, dry_run):

@@ -27,6 +27,7 @@ from risk.in_force import current_ruleset
 from risk.instruments import get_pack
 from risk.matching import Match, PersonRecord, find_matches, parse_name, sound_key
 from risk.models import Assessment, AssessmentStatus, Decision, new_id
+from transactions import all_or_nothing
 
 log = logging.getLogger("marac")
 ROWS_PER_INSERT = 1000
@@ -39,7 +40,8 @@ FAILED_MESSAGE = "Something went wrong while saving, so nothing was imported. Tr
 
 
 class ImportFailed(RuntimeError):
-    """The transaction was rolled back: nothing from the file is in the database."""
+    """The import's writes were undone: nothing from the file is in the database. The batch is marked
+    failed and the failure audited, for the caller's commit to keep."""
 
 
 def import_folder() -> Path:
@@ -317,7 +319,7 @@ def write_rows(
     today: date,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportOutcome:
-    """Adds every row to the open transaction; the caller commits or rolls back."""
+    """Adds every row to the open transaction."""
     context = ImportContext(
         batch=batch,
         user=user,
@@ -354,36 +356,29 @@ def commit_import(
     today: date,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportOutcome:
-    """All or nothing: every row in one transaction. On any error the transaction is rolled back, the
-    batch is marked failed in a transaction of its own, and ImportFailed is raised."""
-    kept = batch_fields(batch)
+    """All or nothing: every row is written in one savepoint. On any error the savepoint is undone,
+    the batch is marked failed and audited, and ImportFailed is raised; the caller's commit keeps
+    either the import or the record of its failure."""
+    batch_id = batch.id
+    db.session.flush()  # the batch itself is kept whatever happens to its rows
     try:
-        db.session.add(batch)
-        outcome = write_rows(
-            batch, rows, existing, user=user, refer_eligible=refer_eligible, today=today, progress=progress
-        )
-        batch.status, batch.rows_imported = ImportStatus.IMPORTED, outcome.imported
-        record_event(AuditAction.IMPORT_COMMITTED, user=user, object_type="import", object_id=batch.id)
-        db.session.commit()
+        with all_or_nothing():
+            outcome = write_rows(
+                batch, rows, existing, user=user, refer_eligible=refer_eligible, today=today, progress=progress
+            )
+            batch.status, batch.rows_imported = ImportStatus.IMPORTED, outcome.imported
+            record_event(AuditAction.IMPORT_COMMITTED, user=user, object_type="import", object_id=batch_id)
     except Exception as error:
-        db.session.rollback()
         # The message can quote a row's data: log only the kind of error.
-        log.error({"event": "import-failed", "import": kept["id"], "error": type(error).__name__})
-        record_failure(kept, user)
+        log.error({"event": "import-failed", "import": batch_id, "error": type(error).__name__})
+        record_failure(batch, user)
         raise ImportFailed(FAILED_MESSAGE) from error
     return outcome
 
 
-def batch_fields(batch: ImportBatch) -> dict:
-    return {column.key: getattr(batch, column.key) for column in ImportBatch.__table__.columns}
-
-
-def record_failure(kept: dict, user: User) -> None:
-    batch = db.session.get(ImportBatch, kept["id"]) or ImportBatch(**kept)
+def record_failure(batch: ImportBatch, user: User) -> None:
     batch.status, batch.rows_imported = ImportStatus.FAILED, 0
-    db.session.add(batch)
-    record_event(AuditAction.IMPORT_FAILED, user=user, object_type="import", object_id=kept["id"])
-    db.session.commit()
+    record_event(AuditAction.IMPORT_FAILED, user=user, object_type="import", object_id=batch.id)
 
 
 def mark_discarded(batch: ImportBatch, *, user: User) -> None:

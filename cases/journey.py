@@ -22,6 +22,7 @@ from risk.models import Assessment, AssessmentStatus
 from risk.models import Decision as DecisionRow  # beside risk.criteria's Decision, the rules' answer
 from risk.schema import RiskResult
 from risk.scoring import score, score_stored
+from transactions import all_or_nothing
 
 DEFAULT_TOOL_FOR_AGENCY = {AgencyKind.POLICE: "police-dash"}
 
@@ -70,10 +71,8 @@ def record_case_view(user: User, case_id: str) -> None:
 def listing(user: User, case_ids: list[str], page: str) -> str:
     """A page that lists cases, once each case it shows is in the audit trail (as `case-listed`, kept
     apart from opening one, so a home page of fifty cases does not read as fifty cases opened).
-    Recorded after the page is made, because the commit would otherwise send every row back to the
-    database; if the record cannot be written, the page is not sent."""
+    Recorded in one write after the page is made; if the record cannot be written, the page is not sent."""
     record_events(AuditAction.CASE_LISTED, user=user, object_type="case", object_ids=case_ids)
-    db.session.commit()
     return page
 
 
@@ -83,7 +82,6 @@ def record_case_views(user: User, case_ids: list[str]) -> None:
         for case_id in case_ids:
             record_event(AuditAction.CASE_VIEWED, user=user, object_type="case", object_id=case_id)
         alerts.check_cases_viewed(user)
-        db.session.commit()
 
 
 @dataclass(frozen=True)
@@ -117,7 +115,6 @@ def find_possible_matches(user: User, typed: TypedPerson) -> list[PossibleMatch]
     for person in shown:
         for case_id in cases.get(person.id, []):
             record_event(AuditAction.PERSON_MATCH_SHOWN, user=user, object_type="case", object_id=case_id)
-    db.session.commit()
     return [PossibleMatch(person.id, person.date_of_birth.year if person.date_of_birth else None) for person in shown]
 
 
@@ -139,7 +136,6 @@ def start_case_for_new_person(user: User, typed: TypedPerson, *, proposed_victim
         case.link_proposal = VictimLinkProposal(person_id=proposed_victim_id, proposed_by_id=user.id)
         for case_id in [case.id, *store.cases_with_victim([proposed_victim_id])]:
             record_event(AuditAction.PERSON_LINK_PROPOSED, user=user, object_type="case", object_id=case_id)
-    db.session.commit()
     return case
 
 
@@ -155,13 +151,11 @@ def link_victim(case: Case, person: Person, *, user: User) -> None:
 def confirm_victim_link(case: Case, *, user: User) -> None:
     link_victim(case, case.proposed_victim, user=user)
     record_decision(case, user)
-    db.session.commit()
 
 
 def reject_victim_link(case: Case, *, user: User) -> None:
     case.link_proposal = None
     record_event(AuditAction.PERSON_LINK_REJECTED, user=user, object_type="case", object_id=case.id)
-    db.session.commit()
 
 
 BREAK_GLASS_MESSAGE = "You can read this case for the next hour. The MARAC coordinator has been told, with your reason."
@@ -178,13 +172,11 @@ def break_glass(user: User, case_id: str, reason: str) -> tuple[Case, str | None
         return case, None  # already theirs to see: nothing to break
     if case is None or not policy.may_break_glass(user, scope):
         record_event(AuditAction.BREAK_GLASS_REFUSED, user=user, object_type="case", object_id=case_id, severity="high")
-        db.session.commit()
         return None
     store.add_break_glass_grant(case, user, reason, current_app.config["BREAK_GLASS_DURATION"])
     record_event(AuditAction.BREAK_GLASS_USED, user=user, object_type="case", object_id=case.id, severity="high")
     alerts.raise_alert(AlertKind.BREAK_GLASS, user, object_type="case", object_id=case.id)
     alerts.check_break_glass_uses(user, store.count_break_glass_since(user, utcnow() - alerts.DAY))
-    db.session.commit()
     return case, BREAK_GLASS_MESSAGE
 
 
@@ -210,23 +202,27 @@ def visible_safe_contacts(user: User, case: Case, scope: CaseScope) -> list[Safe
 def record_safe_contact_view(user: User, case: Case) -> None:
     """Under the case the details belong to, whether or not any were recorded yet."""
     record_event(AuditAction.SAFE_CONTACT_VIEWED, user=user, object_type="case", object_id=case.id)
-    db.session.commit()
 
 
-def save_safe_contact(case: Case, user: User, form) -> None:
-    store.save_safe_contact(
-        case, user, phone=form.phone.data, safe_to_call=form.safe_to_call.data, safe_address=form.safe_address.data
-    )
+def save_safe_contact(
+    case: Case, user: User, *, phone: str | None, safe_to_call: bool, safe_address: str | None
+) -> None:
+    store.save_safe_contact(case, user, phone=phone, safe_to_call=safe_to_call, safe_address=safe_address)
     record_event(AuditAction.SAFE_CONTACT_CHANGED, user=user, object_type="case", object_id=case.id)
-    db.session.commit()
 
 
-def save_answers(assessment: Assessment, pack: Pack, form, *, complete: bool, user: User) -> None:
-    """Keeps every answer exactly as entered; a completed assessment also keeps its result."""
-    assessment.answers = {item.id: form[item.id].data for item in pack.items if form[item.id].data}
-    assessment.comments = {
-        item.id: form[f"{item.id}_comment"].data for item in pack.items if form[f"{item.id}_comment"].data
-    }
+def save_answers(
+    assessment: Assessment,
+    pack: Pack,
+    *,
+    answers: dict[str, str],
+    comments: dict[str, str],
+    complete: bool,
+    user: User,
+) -> None:
+    """Keeps every answer and comment given, exactly as entered; a completed assessment also keeps its result."""
+    assessment.answers = {item.id: answers[item.id] for item in pack.items if answers.get(item.id)}
+    assessment.comments = {item.id: comments[item.id] for item in pack.items if comments.get(item.id)}
     if complete:
         assessment.result = score(pack, assessment.answers)
         assessment.status = AssessmentStatus.COMPLETE
@@ -235,7 +231,6 @@ def save_answers(assessment: Assessment, pack: Pack, form, *, complete: bool, us
     if complete:
         db.session.flush()
         record_decision(store.get_case_by_id(assessment.case_id), user)
-    db.session.commit()
 
 
 def current_decision(case: Case, today: date) -> Decision:
@@ -273,31 +268,48 @@ def result_for(assessment: Assessment):
     return score_stored(get_pack(assessment.tool_id), assessment.answers)
 
 
-def refer(case: Case, decision: Decision, form, *, user: User) -> Referral:
+@dataclass(frozen=True)
+class ReferralDetails:
+    """What the referrer says about one referral. The key is the form's own, so a form sent twice is one referral."""
+
+    idempotency_key: str
+    victim_informed: bool
+    consent_given: bool
+    no_consent_reason: str | None
+    excluded_people: tuple[tuple[str, str | None], ...]  # (name, note)
+
+
+def refer(case: Case, decision: Decision, details: ReferralDetails, *, user: User) -> Referral:
     """One referral per form, however often it is sent: a repeat of the same form returns the first."""
-    key = form.idempotency_key.data
+    key = details.idempotency_key
     existing = store.get_referral_by_key(key)
     if existing is not None:
         return existing
     try:
-        decision_row = risk_store.save_decision(case.id, decision, evaluated_by=user, today=date.today())
-        referral = store.create_referral(
-            case,
-            decision_row,
-            referrer=user,
-            victim_informed=form.victim_informed.data == "yes",
-            consent_given=form.consent_given.data == "yes",
-            no_consent_reason=form.no_consent_reason.data if form.consent_given.data == "no" else None,
-            idempotency_key=key,
-        )
-        case.repeat_watch_ends = decision.repeat_watch_ends
-        record_event(AuditAction.DECISION_MADE, user=user, object_type="case", object_id=case.id)
-        record_event(AuditAction.REFERRAL_MADE, user=user, object_type="referral", object_id=referral.id)
-        record_exclusions(case, form.excluded_people_entries(), user=user)
-        db.session.commit()
+        # Sent twice at once, both may get here: the unique key refuses the second, whose savepoint
+        # is undone, and it returns the first one's referral.
+        with all_or_nothing():
+            referral = make_referral(case, decision, details, user=user)
     except IntegrityError:
-        db.session.rollback()
         return store.get_referral_by_key(key)
+    return referral
+
+
+def make_referral(case: Case, decision: Decision, details: ReferralDetails, *, user: User) -> Referral:
+    decision_row = risk_store.save_decision(case.id, decision, evaluated_by=user, today=date.today())
+    referral = store.create_referral(
+        case,
+        decision_row,
+        referrer=user,
+        victim_informed=details.victim_informed,
+        consent_given=details.consent_given,
+        no_consent_reason=None if details.consent_given else details.no_consent_reason,
+        idempotency_key=details.idempotency_key,
+    )
+    case.repeat_watch_ends = decision.repeat_watch_ends
+    record_event(AuditAction.DECISION_MADE, user=user, object_type="case", object_id=case.id)
+    record_event(AuditAction.REFERRAL_MADE, user=user, object_type="referral", object_id=referral.id)
+    record_exclusions(case, list(details.excluded_people), user=user)
     return referral
 
 
@@ -361,11 +373,24 @@ def person_form_data(person: Person) -> dict:
     }
 
 
-def save_person_details(person: Person, form, *, user: User, case: Case) -> None:
-    person.aliases = split_list(form.aliases.data)
-    person.date_of_birth_variants = split_list(form.date_of_birth_variants.data)
+@dataclass(frozen=True)
+class PersonDetails:
+    """A person's details beyond the name and date of birth, as the practitioner gave them."""
+
+    aliases: tuple[str, ...]
+    date_of_birth_variants: tuple[str, ...]
+    gender: str | None
+    ethnicity: str | None
+    disability: str | None
+    sexuality: str | None
+    language: str | None
+    interpreter_needed: bool
+
+
+def save_person_details(person: Person, details: PersonDetails, *, user: User, case: Case) -> None:
+    person.aliases = list(details.aliases)
+    person.date_of_birth_variants = list(details.date_of_birth_variants)
     for name in ("gender", "ethnicity", "disability", "sexuality", "language"):
-        setattr(person, name, form[name].data or None)
-    person.interpreter_needed = form.interpreter_needed.data == "yes"
+        setattr(person, name, getattr(details, name) or None)
+    person.interpreter_needed = details.interpreter_needed
     record_event(AuditAction.PERSON_CHANGED, user=user, object_type="case", object_id=case.id)
-    db.session.commit()

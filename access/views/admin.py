@@ -16,7 +16,7 @@ from access.audit import AuditAction, record_event
 from access.models import AgencyKind, Role, User
 from access.permissions import allow, allow_any_role
 from access.views import bp
-from extensions import db, utcnow
+from extensions import utcnow
 from forms.access import (
     AgencyForm,
     ApiTokenForm,
@@ -35,7 +35,6 @@ def change_password():
             user.password_hash = signin.make_password_hash(form.password.data)
             store.revoke_sessions_for_user(user, "password-changed", keep=sessions.current_session())
             record_event(AuditAction.PASSWORD_CHANGED, user=user, object_type="user", object_id=user.id)
-            db.session.commit()
             return render_template("access/password-changed.html")
         form.current_password.errors.append("Enter your current password correctly")
     return render_template("access/change-password.html", form=form)
@@ -65,7 +64,6 @@ def create_user():
             )
             user.active = form.active.data
             record_event(AuditAction.USER_CREATED, user=current_user, object_type="user", object_id=user.id)
-            db.session.commit()
             return render_template("access/user-created.html", user=user, one_time_password=one_time_password)
     return render_template("access/create-user.html", form=form)
 
@@ -94,7 +92,6 @@ def edit_user(user_id: int):
             form.form_errors.append(problem)
         else:
             apply_user_change(user, form)
-            db.session.commit()
             return redirect(url_for("access.list_users"))
     return render_template("access/edit-user.html", form=form, user=user, locked=store.is_locked(user))
 
@@ -130,7 +127,6 @@ def unlock_user(user_id: int):
     user.locked_until = None
     user.failed_attempts = 0
     record_event(AuditAction.USER_CHANGED, user=current_user, object_type="user", object_id=user.id)
-    db.session.commit()
     return redirect(url_for("access.edit_user", user_id=user.id))
 
 
@@ -143,7 +139,6 @@ def reset_user_password(user_id: int):
     user.must_change_password = True
     store.revoke_sessions_for_user(user, "password-reset")
     record_event(AuditAction.USER_PASSWORD_RESET, user=current_user, object_type="user", object_id=user.id)
-    db.session.commit()
     return render_template("access/user-created.html", user=user, one_time_password=one_time_password, reset=True)
 
 
@@ -163,7 +158,6 @@ def create_agency():
         else:
             agency = store.create_agency(name=form.name.data, kind=AgencyKind(form.kind.data))
             record_event(AuditAction.AGENCY_CREATED, user=current_user, object_type="agency", object_id=agency.id)
-            db.session.commit()
             return redirect(url_for("access.list_agencies"))
     return render_template("access/create-agency.html", form=form)
 
@@ -184,7 +178,6 @@ def create_api_token():
             agency=store.get_agency(int(form.agency_id.data)), name=form.name.data, token=token, created_by=current_user
         )
         record_event(AuditAction.API_TOKEN_CREATED, user=current_user, object_type="api-token", object_id=row.id)
-        db.session.commit()
         return render_template("access/api-token-created.html", token=token, row=row)
     return render_template("access/create-api-token.html", form=form)
 
@@ -198,5 +191,4 @@ def revoke_api_token(token_id: int):
     if row.revoked_at is None:
         row.revoked_at = utcnow()
         record_event(AuditAction.API_TOKEN_REVOKED, user=current_user, object_type="api-token", object_id=row.id)
-        db.session.commit()
     return redirect(url_for("access.list_api_tokens"))

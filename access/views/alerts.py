@@ -13,7 +13,6 @@ from access import alerts
 from access.models import Role
 from access.permissions import allow
 from access.views import bp
-from extensions import db
 
 
 @bp.route("/alerts")
@@ -29,6 +28,5 @@ def mark_alert_seen(alert_id):
     if alert is None:
         abort(404)
     alerts.mark_seen(alert, by=current_user)
-    db.session.commit()
     flash("Marked as looked at.")
     return redirect(url_for("access.list_alerts"))

@@ -20,7 +20,7 @@ from access.models import User
 from access.permissions import allow_any_role, public, sign_in_step
 from access.second_factor import new_recovery_codes, provisioning_uri
 from access.views import bp
-from extensions import db, limiter, utcnow
+from extensions import limiter, utcnow
 from forms.access import (
     NewPasswordForm,
     RecoveryCodeForm,
@@ -101,7 +101,6 @@ def set_new_password():
         user.password_hash = signin.make_password_hash(form.password.data)
         user.must_change_password = False
         record_event(AuditAction.PASSWORD_CHANGED, user=user, object_type="user", object_id=user.id)
-        db.session.commit()
         return redirect(url_for("access.continue_sign_in"))
     return render_template("access/set-new-password.html", form=form)
 
@@ -173,7 +172,6 @@ def use_recovery_code():
 def sign_out():
     record_event(AuditAction.SIGN_OUT, user=current_user, object_type="user", object_id=current_user.id)
     sessions.end_session("signed-out")
-    db.session.commit()
     response = redirect(url_for("access.signed_out"))
     response.headers["Clear-Site-Data"] = '"cache", "storage"'
     return response

@@ -22,7 +22,6 @@ from cases.journey import current_ruleset
 from cases.models import Case, PartyRole
 from cases.views import bp
 from cases.views.loading import load_case, load_case_and_scope, load_case_to_change
-from extensions import db
 from forms.cases import (
     NOT_KNOWN,
     BreakGlassForm,
@@ -147,7 +146,6 @@ def add_party(case_id):
         )
         store.add_party(case, person, PartyRole(form.role.data))
         record_event(AuditAction.PARTY_ADDED, user=current_user, object_type="case", object_id=case.id)
-        db.session.commit()
         return redirect(url_for("cases.view_case", case_id=case.id))
     return render_template("cases/add-party.html", form=form, case=case)
 
@@ -163,7 +161,13 @@ def edit_safe_contact(case_id):
     own = next((contact for contact in visible if contact.agency_id == current_user.agency_id), None)
     form = SafeContactForm(obj=own)
     if may_record and form.validate_on_submit():
-        journey.save_safe_contact(case, current_user, form)
+        journey.save_safe_contact(
+            case,
+            current_user,
+            phone=form.phone.data,
+            safe_to_call=form.safe_to_call.data,
+            safe_address=form.safe_address.data,
+        )
         return redirect(url_for("cases.view_case", case_id=case.id))
     journey.record_safe_contact_view(current_user, case)
     others = [contact for contact in visible if contact is not own]
@@ -184,7 +188,6 @@ def start_assessment(case_id):
             case_id=case.id, tool_id=form.tool.data, assessor=current_user, assessed_on=form.assessed_on.data
         )
         assessment.source_if_not_victim = form.source_if_not_victim.data or None
-        db.session.commit()
         return redirect(url_for("cases.edit_assessment", case_id=case.id, assessment_id=assessment.id))
     return render_template("cases/start-assessment.html", form=form, case=case)
 
@@ -207,7 +210,14 @@ def edit_assessment(case_id, assessment_id):
     form = form_class_for(pack)(data=stored_form_data(assessment))
     if form.validate_on_submit():
         complete = request.form.get("action") == "complete"
-        journey.save_answers(assessment, pack, form, complete=complete, user=current_user)
+        journey.save_answers(
+            assessment,
+            pack,
+            answers={item.id: form[item.id].data for item in pack.items},
+            comments={item.id: form[f"{item.id}_comment"].data for item in pack.items},
+            complete=complete,
+            user=current_user,
+        )
         if complete:
             return redirect(url_for("cases.view_assessment_result", case_id=case.id, assessment_id=assessment.id))
         flash("Draft saved. You can come back to it from the case page.")
@@ -248,7 +258,6 @@ def record_judgement(case_id):
         risk_store.add_judgement(case.id, tier=int(form.tier.data), rationale=form.rationale.data, author=current_user)
         record_event(AuditAction.JUDGEMENT_RECORDED, user=current_user, object_type="case", object_id=case.id)
         journey.record_decision(case, current_user)
-        db.session.commit()
         return redirect(url_for("cases.view_case", case_id=case.id))
     return render_template("cases/record-judgement.html", form=form, case=case)
 
@@ -280,7 +289,6 @@ def add_incident(case_id):
         record_event(AuditAction.INCIDENT_RECORDED, user=current_user, object_type="case", object_id=case.id)
         journey.record_decision(case, current_user)
         repeat = journey.return_as_repeat(case, incident, user=current_user)
-        db.session.commit()
         if repeat:
             flash(REPEAT_RETURNED_MESSAGE)
         return redirect(url_for("cases.view_case", case_id=case.id))
@@ -298,9 +306,19 @@ def refer_case(case_id):
     if request.method == "GET":
         form.idempotency_key.data = str(uuid.uuid4())
     if decision.eligible and form.validate_on_submit():
-        referral = journey.refer(case, decision, form, user=current_user)
+        referral = journey.refer(case, decision, referral_details(form), user=current_user)
         return redirect(url_for("cases.view_referral_made", case_id=case.id, referral_id=referral.id))
     return render_template("cases/refer-case.html", form=form, case=case, decision=decision.to_record())
+
+
+def referral_details(form: ReferralForm) -> journey.ReferralDetails:
+    return journey.ReferralDetails(
+        idempotency_key=form.idempotency_key.data,
+        victim_informed=form.victim_informed.data == "yes",
+        consent_given=form.consent_given.data == "yes",
+        no_consent_reason=form.no_consent_reason.data,
+        excluded_people=tuple(form.excluded_people_entries()),
+    )
 
 
 @bp.route("/cases/<uuid:case_id>/referral/<uuid:referral_id>")
@@ -324,6 +342,19 @@ def edit_person(case_id, person_id):
         abort(404)
     form = PersonDetailsForm(data=journey.person_form_data(person))
     if form.validate_on_submit():
-        journey.save_person_details(person, form, user=current_user, case=case)
+        journey.save_person_details(person, person_details(form), user=current_user, case=case)
         return redirect(url_for("cases.view_case", case_id=case.id))
     return render_template("cases/edit-person.html", form=form, case=case, person=person)
+
+
+def person_details(form: PersonDetailsForm) -> journey.PersonDetails:
+    return journey.PersonDetails(
+        aliases=tuple(journey.split_list(form.aliases.data)),
+        date_of_birth_variants=tuple(journey.split_list(form.date_of_birth_variants.data)),
+        gender=form.gender.data,
+        ethnicity=form.ethnicity.data,
+        disability=form.disability.data,
+        sexuality=form.sexuality.data,
+        language=form.language.data,
+        interpreter_needed=form.interpreter_needed.data == "yes",
+    )

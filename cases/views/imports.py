@@ -13,7 +13,6 @@ from access.permissions import allow
 from cases import imports as import_store
 from cases import store as cases_store
 from cases.views import bp
-from extensions import db
 from risk.imports.checking import (
     IDENTITY_FIELDS,
     IDENTITY_LABELS,
@@ -26,6 +25,7 @@ from risk.imports.checking import (
 from risk.imports.files import ImportFileError, read_table, remove_staged, remove_stale, stage_upload, staged_path
 from risk.imports.models import ImportStatus
 from risk.instruments import PackError, get_pack, load_all_packs
+from transactions import keep_record_of_failure
 
 IMPORTING_ROLES = (Role.COORDINATOR, Role.AGENCY_REP)
 PROBLEMS_SHOWN = 500
@@ -69,7 +69,6 @@ def upload_import():
     batch = import_store.create_batch(
         token=token, agency_id=agency.id, tool_id=pack.id, filename_shown=filename, mapping=mapping, user=current_user
     )
-    db.session.commit()
     return redirect(url_for("cases.review_import", batch_id=batch.id))
 
 
@@ -143,11 +142,9 @@ def review_import(batch_id):
             batch.mapping = mapping.to_dict()
             if request.form.get("save_mapping") == "yes":
                 import_store.save_mapping(batch.agency_id, batch.tool_id, mapping, user=current_user)
-            db.session.commit()
             return redirect(url_for("cases.review_import", batch_id=batch.id))
     review = review_for(batch, frame, import_store.mapping_of(batch))
     record_event(AuditAction.IMPORT_VALIDATED, user=current_user, object_type="import", object_id=batch.id)
-    db.session.commit()
     return render_review(review, errors, 400 if errors else 200)
 
 
@@ -235,7 +232,6 @@ def confirm_import(batch_id):
             }
         )
     if errors:
-        db.session.rollback()
         return render_review(review, errors, 400)
     refer = request.form.get("refer_eligible") == "yes"
     try:
@@ -243,6 +239,7 @@ def confirm_import(batch_id):
             batch, rows, existing, user=current_user, refer_eligible=refer, today=date.today()
         )
     except import_store.ImportFailed as failure:
+        keep_record_of_failure()
         return render_template(
             "cases/import-finished.html", batch=batch, outcome=None, failure=str(failure), file_missing=False
         ), 500
@@ -287,5 +284,4 @@ def discard_import(batch_id):
     if batch.status is ImportStatus.STAGED:
         remove_staged(import_store.import_folder(), batch.token)
         import_store.mark_discarded(batch, user=current_user)
-        db.session.commit()
     return redirect(url_for("cases.review_import", batch_id=batch.id))

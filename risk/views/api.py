@@ -25,12 +25,10 @@ def score_api():
             )
         result = score(get_pack(body["tool"]), answers_from_request(body))
     except (RequestError, AnswerError, PackError) as problem:
-        db.session.rollback()
-        return api_error(400, str(problem))
+        return bad_request(problem)
     record_event(
         AuditAction.API_SCORE, agency_id=g.api_token.agency_id, object_type="api-token", object_id=g.api_token.id
     )
-    db.session.commit()
     return jsonify(result.to_dict())
 
 
@@ -40,11 +38,15 @@ def evaluate_api():
     try:
         facts = facts_from_request(request.get_json(silent=True))
     except (RequestError, AnswerError, PackError) as problem:
-        db.session.rollback()
-        return api_error(400, str(problem))
+        return bad_request(problem)
     decision = evaluate(facts, current_ruleset())
     record_event(
         AuditAction.API_EVALUATE, agency_id=g.api_token.agency_id, object_type="api-token", object_id=g.api_token.id
     )
-    db.session.commit()
     return jsonify(decision.to_dict())
+
+
+def bad_request(problem: Exception):
+    # A refused request is committed, but a bad one writes nothing, not even the token's last use.
+    db.session.rollback()
+    return api_error(400, str(problem))

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from access.field_crypto import format_key_ring
 from access.models import Role
+from cases import imports as import_store
 from cases.models import Case, Person
 from extensions import db
 from risk.imports.models import ImportBatch, ImportStatus
@@ -127,6 +128,29 @@ def test_exit_1_when_nothing_can_be_imported(app, runner, importer, export):
     assert result.exit_code == 1
     assert result.stdout.splitlines()[-1] == "Nothing could be imported."
     assert table_counts(app) == before
+
+
+def test_a_failure_while_writing_exits_1_imports_nothing_and_keeps_the_failed_batch(
+    app, runner, importer, export, monkeypatch
+):
+    def broken(records):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(import_store, "insert_records", broken)
+    before = table_counts(app)
+
+    result = run(runner, export(dash_csv(MIXED_FILE)))
+
+    assert result.exit_code == 1
+    assert "nothing was imported" in result.stderr
+    after = table_counts(app)
+    assert {table: after[table] - before[table] for table in after if after[table] != before[table]} == {
+        "import_batch": 1,
+        "audit_event": 1,
+    }
+    with app.app_context():
+        assert db.session.scalar(select(ImportBatch.status)) is ImportStatus.FAILED
+    assert audit_actions(app)[-1] == "import-failed"
 
 
 @pytest.mark.parametrize(

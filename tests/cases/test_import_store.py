@@ -96,7 +96,10 @@ def run_import(app, user_id, data, *, existing=None, refer=False, leave_out=()):
         db.session.commit()
         chosen = {row: db.session.get(Person, person_id) for row, person_id in (existing or {}).items()}
         rows = [row for row in report.rows if row.row not in leave_out]
-        outcome = import_store.commit_import(batch, rows, chosen, user=user, refer_eligible=refer, today=TODAY)
+        try:
+            outcome = import_store.commit_import(batch, rows, chosen, user=user, refer_eligible=refer, today=TODAY)
+        finally:
+            db.session.commit()  # the caller's one commit, as a request's or a command's
         return batch.id, outcome
 
 

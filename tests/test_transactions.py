@@ -1,0 +1,161 @@
+"""Where a transaction ends (transactions.py), seen from outside: what a request or a command leaves in
+the database, read afterwards in a fresh session, after the request's own session has gone."""
+
+import uuid
+
+import pytest
+from sqlalchemy import select
+
+from access import store
+from access.audit import AuditAction, record_event, verify_chain
+from access.models import Agency, AgencyKind, AuditEvent, Role
+from access.permissions import public
+from extensions import db
+from transactions import all_or_nothing, keep_record_of_failure, transaction
+
+REASON = "She called the police from a neighbour's phone tonight and asked for us."
+
+
+def agency_names(app) -> set[str]:
+    with app.app_context():
+        return set(db.session.scalars(select(Agency.name)))
+
+
+def audit_events(app, action: AuditAction) -> list[AuditEvent]:
+    with app.app_context():
+        return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == str(action))))
+
+
+def add_agency_and_its_audit(name: str) -> None:
+    """Writes that reach the database at once (both flush), as a view's changes do."""
+    agency = store.create_agency(name=name, kind=AgencyKind.OTHER)
+    record_event(AuditAction.AGENCY_CREATED, object_type="agency", object_id=agency.id)
+
+
+@pytest.fixture
+def failing_routes(app):
+    """Throwaway pages, added before the first request: one raises after writing, one answers 500
+    after writing, one undoes its failed part and keeps the record of the failure."""
+
+    @public
+    def write_then_raise():
+        add_agency_and_its_audit("Raised Agency")
+        raise RuntimeError("after the write")
+
+    @public
+    def write_then_answer_500():
+        add_agency_and_its_audit("Answered 500 Agency")
+        return "failed", 500
+
+    @public
+    def fail_a_part_and_record_it():
+        try:
+            with all_or_nothing():
+                add_agency_and_its_audit("Undone Agency")
+                raise RuntimeError("part way")
+        except RuntimeError:
+            record_event(AuditAction.IMPORT_FAILED, object_type="import", object_id="test-part")
+            keep_record_of_failure()
+        return "failed", 500
+
+    app.add_url_rule("/test-write-then-raise", "write_then_raise", write_then_raise)
+    app.add_url_rule("/test-write-then-answer-500", "write_then_answer_500", write_then_answer_500)
+    app.add_url_rule("/test-fail-a-part", "fail_a_part_and_record_it", fail_a_part_and_record_it)
+    return app
+
+
+def test_a_request_whose_view_raises_after_writing_keeps_nothing(app, client, failing_routes):
+    events_before = len(audit_events(app, AuditAction.AGENCY_CREATED))
+
+    response = client.get("/test-write-then-raise")
+
+    assert response.status_code == 500
+    assert "Raised Agency" not in agency_names(app)
+    assert len(audit_events(app, AuditAction.AGENCY_CREATED)) == events_before
+
+
+def test_a_request_that_answers_500_after_writing_keeps_nothing(app, client, failing_routes):
+    response = client.get("/test-write-then-answer-500")
+
+    assert response.status_code == 500
+    assert "Answered 500 Agency" not in agency_names(app)
+    assert audit_events(app, AuditAction.AGENCY_CREATED) == []
+
+
+def test_a_failed_request_that_undid_its_part_keeps_only_the_record_of_the_failure(app, client, failing_routes):
+    response = client.get("/test-fail-a-part")
+
+    assert response.status_code == 500
+    assert "Undone Agency" not in agency_names(app)
+    assert audit_events(app, AuditAction.AGENCY_CREATED) == []
+    assert [event.object_id for event in audit_events(app, AuditAction.IMPORT_FAILED)] == ["test-part"]
+    # The flag lasts one request: the next failure keeps nothing again.
+    assert client.get("/test-write-then-answer-500").status_code == 500
+    assert "Answered 500 Agency" not in agency_names(app)
+
+
+def test_a_page_refused_to_a_role_keeps_the_audit_record_of_the_refusal(app, client, sign_in_as):
+    user_id = sign_in_as(Role.PRACTITIONER)
+
+    response = client.get(client.url("access.list_users"))
+
+    assert response.status_code == 403
+    refusals = audit_events(app, AuditAction.ACCESS_DENIED)
+    assert [(event.user_id, event.object_id) for event in refusals] == [(user_id, "access.list_users")]
+
+
+def test_break_glass_refused_as_not_found_keeps_its_audit_record(app, client, sign_in_as):
+    user_id = sign_in_as(Role.PRACTITIONER)
+    no_such_case = str(uuid.uuid4())
+
+    response = client.post(client.url("cases.break_glass", case_id=no_such_case), data={"reason": REASON})
+
+    assert response.status_code == 404
+    refusals = audit_events(app, AuditAction.BREAK_GLASS_REFUSED)
+    assert [(event.user_id, event.object_id, event.severity) for event in refusals] == [(user_id, no_such_case, "high")]
+    assert audit_events(app, AuditAction.BREAK_GLASS_USED) == []
+
+
+def test_a_normal_post_is_committed_once_its_response_is_made(app, client, sign_in_as):
+    admin_id = sign_in_as(Role.ADMIN)
+
+    response = client.post(client.url("access.create_agency"), data={"name": "Riverside Housing", "kind": "housing"})
+
+    assert response.status_code == 302
+    assert "Riverside Housing" in agency_names(app)
+    created = audit_events(app, AuditAction.AGENCY_CREATED)
+    assert [event.user_id for event in created] == [admin_id]
+
+
+def test_a_transaction_commits_when_its_block_ends(app):
+    with app.app_context(), transaction():
+        add_agency_and_its_audit("Kept Agency")
+
+    assert "Kept Agency" in agency_names(app)
+    assert len(audit_events(app, AuditAction.AGENCY_CREATED)) == 1
+
+
+def test_a_transaction_rolls_everything_back_on_an_exception(app):
+    with app.app_context(), pytest.raises(RuntimeError, match="half way"):
+        with transaction():
+            add_agency_and_its_audit("Lost Agency")
+            raise RuntimeError("half way")
+
+    assert "Lost Agency" not in agency_names(app)
+    assert audit_events(app, AuditAction.AGENCY_CREATED) == []
+
+
+def test_a_failed_all_or_nothing_part_is_undone_while_the_rest_of_the_transaction_is_kept(app):
+    with app.app_context(), transaction():
+        add_agency_and_its_audit("Before Agency")
+        with pytest.raises(RuntimeError):
+            with all_or_nothing():
+                add_agency_and_its_audit("Inside Agency")
+                raise RuntimeError("inside")
+        add_agency_and_its_audit("After Agency")
+
+    assert {"Before Agency", "After Agency"} <= agency_names(app)
+    assert "Inside Agency" not in agency_names(app)
+    assert len(audit_events(app, AuditAction.AGENCY_CREATED)) == 2
+    with app.app_context():
+        assert verify_chain()[1] is None  # the undone event left no gap in the chain
