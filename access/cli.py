@@ -60,7 +60,8 @@ def create_admin(email, name, agency_name, agency_kind):
     "instead of from where MARAC_AUDIT_CHECKPOINTS sends them.",
 )
 def verify(checkpoint_file):
-    """Check the audit trail's keyed hash chain and its signed checkpoints; exit 1 and say what is wrong if either fails."""
+    """Check the audit trail's keyed hash chain and its signed checkpoints; exit 1 and say what is wrong if
+    either fails."""
     count, broken = verify_chain()
     if broken:
         fail_verify(f"Audit trail broken at row {broken.row_id}: {broken.reason}.")
@@ -119,7 +120,8 @@ def rotate_keys():
 
 @audit_cli.command("checkpoint")
 def checkpoint():
-    """Write a signed checkpoint of the audit trail's length and last hash outside the database; run it hourly from cron."""
+    """Write a signed checkpoint of the audit trail's length and last hash outside the database; run it
+    hourly from cron."""
     written = write_checkpoint_or_fail()
     click.echo(
         f"Audit checkpoint written to {audit_checkpoints.describe(audit_checkpoints.checkpoint_destination())}: "

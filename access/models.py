@@ -78,7 +78,8 @@ class UserSession(db.Model):
 
 
 class AuditEvent(db.Model):
-    """Append-only and hash-chained: row_hash is an HMAC, keyed with MARAC_AUDIT_KEY, of the row and the previous row's hash."""
+    """Append-only and hash-chained: row_hash is an HMAC, keyed with MARAC_AUDIT_KEY, of the row and the
+    previous row's hash."""
 
     __tablename__ = "audit_event"
     __table_args__ = (

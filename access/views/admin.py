@@ -11,7 +11,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from access import password_policy, sessions, signin, store
+from access import accounts, password_policy, sessions, signin, store
 from access.audit import AuditAction, record_event
 from access.models import AgencyKind, Role, User
 from access.permissions import allow, allow_any_role
@@ -87,37 +87,24 @@ def edit_user(user_id: int):
     if request.method == "GET":
         form.agency_id.data = str(user.agency_id)
     if form.validate_on_submit():
-        problem = problem_with_user_change(user, form)
+        change = user_change_from(form)
+        problem = accounts.problem_with_user_change(user, change, by=current_user)
         if problem:
             form.form_errors.append(problem)
         else:
-            apply_user_change(user, form)
+            accounts.apply_user_change(user, change, by=current_user)
             return redirect(url_for("access.list_users"))
     return render_template("access/edit-user.html", form=form, user=user, locked=store.is_locked(user))
 
 
-def problem_with_user_change(user: User, form: UserForm) -> str | None:
-    other = store.get_user_by_email(form.email.data)
-    if other is not None and other.id != user.id:
-        return "Enter a different email address: another account already uses this one"
-    if user.id == current_user.id and (form.role.data != Role.ADMIN or not form.active.data):
-        return "You cannot remove your own administrator access. Ask another administrator to do it"
-    return None
-
-
-def apply_user_change(user: User, form: UserForm) -> None:
-    was_active = user.active
-    user.name = form.name.data
-    user.email = form.email.data.lower()
-    user.agency_id = int(form.agency_id.data)
-    user.role = Role(form.role.data)
-    user.active = form.active.data
-    record_event(AuditAction.USER_CHANGED, user=current_user, object_type="user", object_id=user.id)
-    if was_active and not user.active:
-        store.revoke_sessions_for_user(user, "user-disabled")
-        record_event(AuditAction.USER_DISABLED, user=current_user, object_type="user", object_id=user.id)
-    elif user.active and not was_active:
-        record_event(AuditAction.USER_ENABLED, user=current_user, object_type="user", object_id=user.id)
+def user_change_from(form: UserForm) -> accounts.UserChange:
+    return accounts.UserChange(
+        name=form.name.data,
+        email=form.email.data,
+        agency_id=int(form.agency_id.data),
+        role=Role(form.role.data),
+        active=form.active.data,
+    )
 
 
 @bp.route("/users/<int:user_id>/unlock", methods=["POST"])
