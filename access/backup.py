@@ -1,9 +1,10 @@
 """Backup and restore of every table, engine-neutral: `flask --app app backup FILE` and `restore FILE`.
 
-The file is gzip'd JSON lines, encrypted with the MARAC_BACKUP_KEY passphrase (access/sealed_file.py).
-For each table in foreign-key order: a header naming its columns and how each is encoded, then one JSON array per row in primary-key order. The last line is the manifest:
-the alembic revision and, per table, the row count and the SHA-256 of its rows' lines. The tables are
-read from the database itself, so this module knows no table of the later layers.
+The file is gzip'd JSON lines, encrypted with the MARAC_BACKUP_KEY passphrase (access/sealed_file.py). For
+each table in foreign-key order: a header naming its columns and how each is encoded, then one JSON array per
+row in primary-key order. The last line is the manifest: the alembic revision and, per table, the row count
+and the SHA-256 of its rows' lines. The tables are read from the database itself, so this module knows no
+table of the later layers.
 """
 
 import gzip
