@@ -167,6 +167,36 @@ def test_only_views_import_views_and_no_package_imports_its_own_views_from_outsi
     assert reaching == []
 
 
+def route_decorators(path: Path) -> list[int]:
+    """Lines where a function is decorated with `<something>.route(...)`: a page is declared there."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [
+        decorator.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef)
+        for decorator in node.decorator_list
+        if isinstance(decorator, ast.Call)
+        and isinstance(decorator.func, ast.Attribute)
+        and decorator.func.attr == "route"
+    ]
+
+
+def test_every_page_is_declared_in_a_views_module_on_its_packages_one_blueprint():
+    outside_views = [
+        f"{module} line {line}"
+        for module, path in app_modules().items()
+        if module != "app" and not is_views(module)
+        for line in route_decorators(path)
+    ]
+    blueprints = sorted(
+        module for module, path in app_modules().items() if "Blueprint(" in path.read_text(encoding="utf-8")
+    )
+
+    assert route_decorators(app_modules()["cases.views.cases"]) != []
+    assert outside_views == []
+    assert blueprints == [f"{package}.views" for package in sorted(LAYERS)]
+
+
 def test_forms_are_imported_by_views_alone():
     reaching = [
         f"{module} imports {target}"
