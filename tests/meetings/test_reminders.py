@@ -262,7 +262,7 @@ def test_a_refused_message_is_reported_and_those_actions_stay_unreminded(app, in
 def test_Z2_a_representative_named_on_a_cases_exclusion_list_is_not_reminded_of_its_action(
     app, inbox, seeded, due_actions, make_user
 ):
-    from risk.models import ExcludedPerson
+    from cases.models import ExcludedPerson
 
     make_user(email="jo.bloggs@example.org", role=Role.AGENCY_REP, agency=POLICE, name="Jo Bloggs")
     with app.app_context():

@@ -557,7 +557,7 @@ def test_a_save_racing_another_is_refused_by_the_version_column(app, make_user, 
 def test_a_case_whose_exclusion_list_names_someone_like_the_rep_is_kept_from_them_until_released(
     app, client, make_user, url, issued
 ):
-    from risk.models import ClearanceDecision, DistributionClearance, ExcludedPerson
+    from cases.models import ClearanceDecision, DistributionClearance, ExcludedPerson
     from tests.conftest import give_session
 
     seeded, ids = issued
