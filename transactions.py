@@ -5,22 +5,30 @@ rolls the whole unit back, so a crash part-way leaves the data as it was."""
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import Response
+from flask import Response, g
 
 from extensions import db
 
 # A refused request (4xx) keeps what it recorded, which is only ever the audit of the refusal; a
-# failed one (5xx) keeps nothing.
+# failed one (5xx) keeps nothing, unless it undid its failed part and recorded the failure.
 FAILED = 500
+KEEP_RECORD_OF_FAILURE = "keep_record_of_failure"
 
 
 def end_request(response: Response) -> Response:
     """The one commit of a request, after its response is made (registered in app.py)."""
-    if response.status_code >= FAILED:
+    keep_record = g.pop(KEEP_RECORD_OF_FAILURE, False)
+    if response.status_code >= FAILED and not keep_record:
         db.session.rollback()
     else:
         db.session.commit()
     return response
+
+
+def keep_record_of_failure() -> None:
+    """For a request whose failed part was undone (all_or_nothing) and whose failure was then recorded:
+    its 5xx response says it failed, but the record of the failure is kept."""
+    setattr(g, KEEP_RECORD_OF_FAILURE, True)
 
 
 @contextmanager

@@ -10,7 +10,6 @@ from flask_login import current_user
 from access.audit import AuditAction, record_event
 from access.models import AGENCY_KIND_LABELS, AgencyKind, Role
 from access.permissions import allow
-from extensions import db
 from reports import charts, data_return
 from reports.charts import Chart
 from reports.downloads import PdfDocument, pdf_download
@@ -87,7 +86,6 @@ def view_dashboard():
         return bad_quarter_page(error, today)
     dashboard = build_dashboard(quarter, today)
     record_event(AuditAction.DASHBOARD_VIEWED, user=current_user, object_type="dashboard", object_id=quarter.code)
-    db.session.commit()
     return render_template(
         "reports/dashboard.html",
         dashboard=dashboard,
