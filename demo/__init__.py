@@ -16,7 +16,8 @@ from access import store as access_store
 from access.models import AgencyKind, Role
 from demo.cases import seed_demo_cases
 from demo.meetings import seed_demo_meetings
-from extensions import db, utcnow
+from extensions import utcnow
+from transactions import transaction
 
 demo_cli = AppGroup("demo", help="Demo data for trying the toolkit. Never for real data.")
 
@@ -69,8 +70,14 @@ def seed():
         click.echo("The database already has accounts; demo data not loaded.")
         return
     password = secrets.token_urlsafe(12)
+    with transaction():
+        load_demo_data(signin.make_password_hash(password))
+    write_demo_password(password)
+    click.echo("Demo data loaded.")
+
+
+def load_demo_data(password_hash: str) -> None:
     agencies = {name: access_store.create_agency(name=name, kind=kind) for name, kind in DEMO_AGENCIES}
-    password_hash = signin.make_password_hash(password)
     users = {
         account.role: access_store.create_user(
             name=account.name,
@@ -85,9 +92,6 @@ def seed():
     area, today = current_app.config.get("MARAC_AREA") or DEMO_AREA, utcnow().date()
     seed_demo_cases(users, agencies, area, today)
     seed_demo_meetings(users, agencies, area, today, next_weekday_at(utcnow(), weekday=2, at=time(10, 0)).date())
-    db.session.commit()
-    write_demo_password(password)
-    click.echo("Demo data loaded.")
 
 
 def write_demo_password(password: str) -> None:

@@ -15,6 +15,7 @@ from cases.models import Person
 from extensions import db
 from meetings import store
 from meetings.models import Action, ActionStatus
+from transactions import all_or_nothing
 
 CLOSED_SHOWN_DAYS = 90
 
@@ -122,10 +123,11 @@ def save_update(action: Action, *, status: ActionStatus, note: str, version: int
     """Saves the new status and note, or raises ActionChanged if the action is no longer at `version`."""
     if action.version_id != version:
         raise ActionChanged(action)
-    set_status(action, status, note, today)
     try:
-        record_event(AuditAction.ACTION_UPDATED, user=user, object_type="action", object_id=action.id)
-        db.session.commit()
+        with all_or_nothing():
+            set_status(action, status, note, today)
+            # Written now, so that an update someone saved since is found here rather than at the commit.
+            db.session.flush()
+            record_event(AuditAction.ACTION_UPDATED, user=user, object_type="action", object_id=action.id)
     except StaleDataError:
-        db.session.rollback()
         raise ActionChanged(store.get_action(action.id)) from None

@@ -91,7 +91,6 @@ def accept_proposal(proposal: Proposal, *, user) -> int:
             db.session.flush()
             lay_out(meeting)
             record_event(AuditAction.AGENDA_PLANNED, user=user, object_type="meeting", object_id=meeting.id)
-    db.session.commit()
     return placed
 
 
@@ -146,7 +145,6 @@ def move_within(meeting: Meeting, item: AgendaItem, step: int, *, user) -> None:
     db.session.flush()
     lay_out(meeting)
     record_event(AuditAction.AGENDA_CHANGED, user=user, object_type="meeting", object_id=meeting.id)
-    db.session.commit()
 
 
 def take_off(meeting: Meeting, item: AgendaItem, *, user) -> None:
@@ -166,7 +164,6 @@ def take_off(meeting: Meeting, item: AgendaItem, *, user) -> None:
     db.session.flush()
     lay_out(meeting)
     record_event(AuditAction.AGENDA_CHANGED, user=user, object_type="meeting", object_id=meeting.id)
-    db.session.commit()
 
 
 def move_to(meeting: Meeting, item: AgendaItem, target: Meeting, *, user) -> None:
@@ -184,7 +181,6 @@ def move_to(meeting: Meeting, item: AgendaItem, target: Meeting, *, user) -> Non
     lay_out(target)
     record_event(AuditAction.AGENDA_CHANGED, user=user, object_type="meeting", object_id=meeting.id)
     record_event(AuditAction.AGENDA_CHANGED, user=user, object_type="meeting", object_id=target.id)
-    db.session.commit()
 
 
 def require_changeable(meeting: Meeting) -> None:

@@ -7,7 +7,6 @@ from access.audit import AuditAction, record_event
 from cases import journey
 from cases import store as cases_store
 from cases.models import Person, Referral, ReferralState
-from extensions import db
 from risk import store as risk_store
 from risk.criteria import REPEAT
 
@@ -56,7 +55,6 @@ def move(referral: Referral, state: ReferralState, *, user, action: AuditAction,
     referral.state = state
     referral.state_reason = reason
     record_event(action, user=user, object_type="referral", object_id=referral.id)
-    db.session.commit()
 
 
 def link_victim(referral: Referral, person: Person, *, user) -> None:
@@ -64,7 +62,6 @@ def link_victim(referral: Referral, person: Person, *, user) -> None:
     journey.link_victim(referral.case, person, user=user)
     add_repeat_if_the_rules_now_say_so(referral, user=user)
     record_event(AuditAction.REFERRAL_LINKED, user=user, object_type="referral", object_id=referral.id)
-    db.session.commit()
 
 
 def add_repeat_if_the_rules_now_say_so(referral: Referral, *, user) -> None:

@@ -19,7 +19,6 @@ from flask import current_app, has_request_context, url_for
 from access.audit import AuditAction, record_event
 from access.models import User
 from cases import store as cases_store
-from extensions import db
 from meetings import store
 from meetings.models import Action
 
@@ -195,4 +194,3 @@ def record_reminded(agency_id: int, actions: list[Action], today: date, user: Us
     record_event(
         AuditAction.ACTION_REMINDERS_SENT, user=user, agency_id=agency_id, object_type="agency", object_id=agency_id
     )
-    db.session.commit()

@@ -20,6 +20,7 @@ from meetings.models import AgendaItem, Meeting, MeetingStatus, ResearchReturn
 from risk import store as risk_store
 from risk.criteria import CRITERION_LABELS
 from risk.schema import Tier
+from transactions import all_or_nothing
 
 EDITABLE_STATUSES = (MeetingStatus.LIST_ISSUED, MeetingStatus.IN_PROGRESS)
 TEXT_FIELDS = ("involvement", "risks", "open_cases", "proposed_actions", "not_shareable")
@@ -212,25 +213,40 @@ def form_data(research_return: ResearchReturn) -> dict:
     return texts | {"known": known, "version": str(research_return.version_id)}
 
 
-def save_return(research_return: ResearchReturn, form, *, user: User) -> bool:
+@dataclass(frozen=True)
+class ReturnAnswers:
+    """What the agency returns, and the version of the return it was written against."""
+
+    version: str
+    known: bool
+    involvement: str | None = None
+    risks: str | None = None
+    open_cases: str | None = None
+    proposed_actions: str | None = None
+    not_shareable: str | None = None
+    not_shareable_reason: str | None = None
+
+
+def save_return(research_return: ResearchReturn, answers: ReturnAnswers, *, user: User) -> bool:
     """Saves the agency's return; False, with nothing saved, if it changed since the form was opened."""
-    if form.version.data != str(research_return.version_id):
+    if answers.version != str(research_return.version_id):
         return False
-    research_return.known = form.known.data == "yes"
-    for name in TEXT_FIELDS:
-        setattr(research_return, name, form[name].data or None)
-    research_return.not_shareable_reason = (
-        (form.not_shareable_reason.data or None) if research_return.not_shareable else None
-    )
-    if research_return.returned_at is None:
-        research_return.returned_at, research_return.returned_by_id = utcnow(), user.id
     try:
-        record_event(
-            AuditAction.RESEARCH_RETURNED, user=user, object_type="research-return", object_id=research_return.id
-        )
-        db.session.commit()
+        with all_or_nothing():
+            research_return.known = answers.known
+            for name in TEXT_FIELDS:
+                setattr(research_return, name, getattr(answers, name) or None)
+            research_return.not_shareable_reason = (
+                (answers.not_shareable_reason or None) if research_return.not_shareable else None
+            )
+            if research_return.returned_at is None:
+                research_return.returned_at, research_return.returned_by_id = utcnow(), user.id
+            # Written now, so that a return someone saved since is found here rather than at the commit.
+            db.session.flush()
+            record_event(
+                AuditAction.RESEARCH_RETURNED, user=user, object_type="research-return", object_id=research_return.id
+            )
     except StaleDataError:
-        db.session.rollback()
         return False
     return True
 

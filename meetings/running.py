@@ -24,6 +24,7 @@ from meetings.models import (
     Meeting,
     MeetingStatus,
 )
+from transactions import all_or_nothing
 
 MINUTES_OPEN = (MeetingStatus.IN_PROGRESS, MeetingStatus.MINUTES_DRAFT)
 RUNNING = (MeetingStatus.LIST_ISSUED, MeetingStatus.IN_PROGRESS, MeetingStatus.MINUTES_DRAFT)
@@ -75,21 +76,20 @@ def save_minutes(minutes: CaseMinutes, draft: MinutesDraft, *, user) -> CaseMinu
     editor_id = user.id  # read before changing anything, so loading the user cannot flush half a save
     if draft.version != version_of(minutes):
         raise StaleMinutes(minutes)
-    db.session.add(minutes)
-    for name, text in draft.texts.items():
-        setattr(minutes, name, text)
-    minutes.agency_information = {key: text for key, text in draft.agency_information.items() if text}
-    minutes.outcome = CaseOutcome(draft.outcome) if draft.outcome else None
-    minutes.updated_by_id = editor_id
     try:
-        db.session.flush()
+        with all_or_nothing():
+            db.session.add(minutes)
+            for name, text in draft.texts.items():
+                setattr(minutes, name, text)
+            minutes.agency_information = {key: text for key, text in draft.agency_information.items() if text}
+            minutes.outcome = CaseOutcome(draft.outcome) if draft.outcome else None
+            minutes.updated_by_id = editor_id
+            db.session.flush()
     except (StaleDataError, IntegrityError):
         # Saved by someone else between our read and write: an update of an older version, or a
-        # second first save of the same case's minutes.
-        db.session.rollback()
+        # second first save of the same case's minutes. The savepoint has undone this save alone.
         raise StaleMinutes(store.get_case_minutes(minutes.agenda_item_id)) from None
     record_event(AuditAction.MINUTES_SAVED, user=user, object_type="case-minutes", object_id=minutes.id)
-    db.session.commit()
     return minutes
 
 
@@ -117,7 +117,6 @@ def add_action(
     db.session.add(action)
     db.session.flush()
     record_event(AuditAction.ACTION_CREATED, user=user, object_type="action", object_id=action.id)
-    db.session.commit()
     return action
 
 
@@ -142,14 +141,12 @@ def record_attendance(
     db.session.add(attendance)
     db.session.flush()
     record_event(AuditAction.ATTENDANCE_RECORDED, user=user, object_type="meeting", object_id=meeting.id)
-    db.session.commit()
     return attendance
 
 
 def remove_attendance(meeting: Meeting, attendance: Attendance, *, user) -> None:
     db.session.delete(attendance)
     record_event(AuditAction.ATTENDANCE_RECORDED, user=user, object_type="meeting", object_id=meeting.id)
-    db.session.commit()
 
 
 @dataclass(frozen=True)
@@ -161,7 +158,8 @@ class ReviewOutcome:
 
 
 def review_actions(meeting: Meeting, outcomes: list[ReviewOutcome], *, user) -> int:
-    """All or nothing: one changed action means nothing is saved and the page is shown afresh."""
+    """All or nothing: one changed action means nothing is saved (StaleReview, or StaleDataError when
+    someone saved it between our read and write) and the page is shown afresh."""
     to_review = {action.id: action for action in store.list_actions_to_review(meeting)}
     if any(
         outcome.action_id not in to_review or to_review[outcome.action_id].version_id != outcome.version
@@ -169,13 +167,14 @@ def review_actions(meeting: Meeting, outcomes: list[ReviewOutcome], *, user) -> 
     ):
         raise StaleReview()
     changed = 0
-    for outcome in outcomes:
-        action = to_review[outcome.action_id]
-        if (action.status, action.completion_note or "") == (outcome.status, outcome.note):
-            continue
-        actions.set_status(action, outcome.status, outcome.note, date.today())
-        action.reviewed_at_meeting_id = None if outcome.status is ActionStatus.OPEN else meeting.id
-        record_event(AuditAction.ACTION_REVIEWED, user=user, object_type="action", object_id=action.id)
-        changed += 1
-    db.session.commit()
+    with all_or_nothing():
+        for outcome in outcomes:
+            action = to_review[outcome.action_id]
+            if (action.status, action.completion_note or "") == (outcome.status, outcome.note):
+                continue
+            actions.set_status(action, outcome.status, outcome.note, date.today())
+            action.reviewed_at_meeting_id = None if outcome.status is ActionStatus.OPEN else meeting.id
+            record_event(AuditAction.ACTION_REVIEWED, user=user, object_type="action", object_id=action.id)
+            changed += 1
+        db.session.flush()
     return changed

@@ -14,6 +14,7 @@ from cases.models import ReferralState
 from extensions import db
 from meetings import agenda, store
 from meetings.models import Invitation, Meeting, MeetingKind, MeetingStatus
+from transactions import all_or_nothing
 
 UK_TIME = ZoneInfo("Europe/London")
 REPEATS = ("once", "fortnightly", "monthly")
@@ -61,29 +62,42 @@ def same_weekday_in_month(first: date, *, months_on: int) -> date:
     return wanted if wanted.month == month_start.month else wanted - timedelta(weeks=1)
 
 
-def create_meetings(form, *, user) -> list[Meeting]:
-    """The meetings the form asks for, each inviting every agency; returns them in date order."""
-    kind = MeetingKind(form.kind.data)
-    repeat = "once" if kind is MeetingKind.EMERGENCY else form.repeat.data
-    count = form.count.data if repeat != "once" else 1
+@dataclass(frozen=True)
+class MeetingPlan:
+    """The meetings the coordinator asks for: the first date, how often it repeats, and what each is like."""
+
+    kind: MeetingKind
+    starts_on: date
+    starts_at: time
+    repeat: str
+    count: int | None
+    venue: str | None
+    online: bool
+    chair_id: int | None
+    capacity: int
+    minutes_per_case: int
+
+
+def create_meetings(plan: MeetingPlan, *, user) -> list[Meeting]:
+    """The meetings the plan asks for, each inviting every agency; returns them in date order."""
+    repeat = "once" if plan.kind is MeetingKind.EMERGENCY else plan.repeat
+    count = plan.count if repeat != "once" else 1
     meetings = []
-    for day in meeting_dates(form.starts_on.data, repeat, count):
-        starts_at = datetime.combine(day, form.starts_at_time.time, tzinfo=UK_TIME)
+    for day in meeting_dates(plan.starts_on, repeat, count):
         meeting = store.create_meeting(
             area=current_app.config.get("MARAC_AREA") or "Not set",
-            starts_at=starts_at,
-            venue=form.venue.data or "Online",
-            online=form.online.data,
-            chair_id=int(form.chair_id.data) if form.chair_id.data else None,
-            capacity=form.capacity.data,
-            minutes_per_case=form.minutes_per_case.data,
-            kind=kind,
+            starts_at=datetime.combine(day, plan.starts_at, tzinfo=UK_TIME),
+            venue=plan.venue or "Online",
+            online=plan.online,
+            chair_id=plan.chair_id,
+            capacity=plan.capacity,
+            minutes_per_case=plan.minutes_per_case,
+            kind=plan.kind,
             research_due_at=datetime.combine(agenda.research_due_before(day), time(17, 0), tzinfo=UK_TIME),
         )
         invite_every_agency(meeting)
         record_event(AuditAction.MEETING_CREATED, user=user, object_type="meeting", object_id=meeting.id)
         meetings.append(meeting)
-    db.session.commit()
     return meetings
 
 
@@ -104,7 +118,6 @@ def set_invitations(meeting: Meeting, agency_ids: set[int], *, user) -> None:
     if meeting.status is MeetingStatus.LIST_ISSUED:
         agenda.request_research(meeting)
     record_event(AuditAction.MEETING_CHANGED, user=user, object_type="meeting", object_id=meeting.id)
-    db.session.commit()
 
 
 def who_takes(step: Step) -> str:
@@ -118,24 +131,28 @@ def next_step(meeting: Meeting) -> Step | None:
 
 
 def take_next_step(meeting: Meeting, *, user) -> Step:
+    """Moves the meeting on; raises StaleDataError, with nothing changed, if someone else moved it first."""
     step = next_step(meeting)
     if step is None:
         raise MeetingStepError("This meeting has finished: its minutes are distributed.")
     if not policy.may_take_meeting_step(user, store.meeting_scope(meeting, user), step.roles):
         raise MeetingStepError(f"Only {who_takes(step)} can do this.")
     check_ready(meeting, step.to)
-    if step.to is MeetingStatus.LIST_ISSUED:
-        agenda.request_research(meeting)
-    if step.to is MeetingStatus.MINUTES_DRAFT:
-        for item in store.list_agenda(meeting):
-            item.referral.state = ReferralState.HEARD
-    meeting.status = step.to
-    action = (
-        AuditAction.MARAC_LIST_ISSUED if step.to is MeetingStatus.LIST_ISSUED else AuditAction.MEETING_STATUS_CHANGED
-    )
-    record_event(action, user=user, object_type="meeting", object_id=meeting.id)
-    db.session.commit()
+    with all_or_nothing():
+        if step.to is MeetingStatus.LIST_ISSUED:
+            agenda.request_research(meeting)
+        if step.to is MeetingStatus.MINUTES_DRAFT:
+            for item in store.list_agenda(meeting):
+                item.referral.state = ReferralState.HEARD
+        meeting.status = step.to
+        # Written now, so that a meeting someone else moved on is found here rather than at the commit.
+        db.session.flush()
+        record_event(step_action(step), user=user, object_type="meeting", object_id=meeting.id)
     return step
+
+
+def step_action(step: Step) -> AuditAction:
+    return AuditAction.MARAC_LIST_ISSUED if step.to is MeetingStatus.LIST_ISSUED else AuditAction.MEETING_STATUS_CHANGED
 
 
 def check_ready(meeting: Meeting, to: MeetingStatus) -> None:

@@ -5,7 +5,6 @@ from datetime import date, timedelta
 
 from access.audit import AuditAction, record_event
 from cases.models import Case, ReferralState
-from extensions import db
 from meetings import store
 from meetings.vocabulary import SENT_ITEMS
 
@@ -74,5 +73,4 @@ def record_transfer(
         referral.state = ReferralState.TRANSFERRED
         referral.state_reason = transfer_out_reason(other_area, transferred_on)
     record_event(AuditAction.TRANSFER_RECORDED, user=user, object_type="case", object_id=case.id)
-    db.session.commit()
     return len(moved)

@@ -18,6 +18,7 @@ from extensions import db
 from meetings import store as meetings_store
 from meetings.models import Action, AgendaItem, Invitation, Meeting
 from risk.matching import near_match
+from transactions import all_or_nothing
 
 RECIPIENT_ROLES = (Role.AGENCY_REP, Role.CHAIR, Role.COORDINATOR)
 HELD_BACK = (
@@ -156,12 +157,11 @@ def decide(meeting: Meeting, match: ExclusionMatch, decision: ClearanceDecision,
         decision=decision,
         decided_by_id=by.id,
     )
-    db.session.add(clearance)
     try:
-        db.session.flush()
+        with all_or_nothing():
+            db.session.add(clearance)
+            db.session.flush()
     except IntegrityError:
-        db.session.rollback()
         return False
     record_event(AUDIT_ACTIONS[decision], user=by, object_type="distribution-clearance", object_id=str(clearance.id))
-    db.session.commit()
     return True

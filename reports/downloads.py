@@ -10,6 +10,7 @@ from access.models import User
 from cases import journey
 from extensions import db, utcnow
 from reports.pdf import PreparedFor, new_document_id, render_pdf
+from transactions import keep_record_of_failure
 
 log = logging.getLogger("marac")
 
@@ -32,7 +33,7 @@ def prepared_for(user: User) -> PreparedFor:
 
 
 def pdf_download(document: PdfDocument, user: User) -> Response | tuple[str, int]:
-    """Render from committed data, read-only; a failure leaves everything as it was and says so."""
+    """Render from committed data, read-only; a failure undoes everything but its own audit record and says so."""
     document_id = new_document_id(document.kind, document.subject)
     try:
         pdf = render_pdf(
@@ -46,11 +47,10 @@ def pdf_download(document: PdfDocument, user: User) -> Response | tuple[str, int
         db.session.rollback()
         log.error({"event": "pdf_failed", "document": document.kind, "error": type(error).__name__})
         record_event(AuditAction.PDF_FAILED, user=user, object_type="document", object_id=document_id)
-        db.session.commit()
+        keep_record_of_failure()
         return render_template("reports/pdf-failed.html", title=document.title), 500
     record_event(AuditAction.DOCUMENT_DOWNLOADED, user=user, object_type="document", object_id=document_id)
     journey.record_case_views(user, list(document.case_ids))
-    db.session.commit()
     return attachment(pdf, "application/pdf", f"{document.filename}.pdf")
 
 

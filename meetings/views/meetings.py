@@ -22,7 +22,7 @@ from forms.meetings import (
     case_minutes_form,
 )
 from meetings import agenda, running, schedule, store
-from meetings.models import ActionStatus
+from meetings.models import ActionStatus, MeetingKind
 from meetings.views import bp
 from meetings.views.loading import load_item, load_meeting, load_meeting_to_run
 from meetings.vocabulary import CASE_OUTCOME_LABELS
@@ -53,12 +53,27 @@ def create_meeting():
         (str(chair.id), chair.name) for chair in store.list_active_chairs()
     ]
     if form.validate_on_submit():
-        meetings = schedule.create_meetings(form, user=current_user)
+        meetings = schedule.create_meetings(meeting_plan_from(form), user=current_user)
         flash(
             f"{len(meetings)} meeting{'s' if len(meetings) != 1 else ''} set up. Every agency is invited; change that on each meeting's page."
         )
         return redirect(url_for("meetings.view_meeting", meeting_id=meetings[0].id))
     return render_template("meetings/create-meeting.html", form=form), 400 if form.errors else 200
+
+
+def meeting_plan_from(form: CreateMeetingForm) -> schedule.MeetingPlan:
+    return schedule.MeetingPlan(
+        kind=MeetingKind(form.kind.data),
+        starts_on=form.starts_on.data,
+        starts_at=form.starts_at_time.time,
+        repeat=form.repeat.data,
+        count=form.count.data,
+        venue=form.venue.data,
+        online=form.online.data,
+        chair_id=int(form.chair_id.data) if form.chair_id.data else None,
+        capacity=form.capacity.data,
+        minutes_per_case=form.minutes_per_case.data,
+    )
 
 
 @bp.route("/meetings/<int:meeting_id>")
@@ -155,7 +170,6 @@ def take_next_step(meeting_id):
     try:
         step = schedule.take_next_step(meeting, user=current_user)
     except (schedule.MeetingStepError, StaleDataError) as problem:
-        db.session.rollback()
         flash(
             str(problem)
             if isinstance(problem, schedule.MeetingStepError)
@@ -236,7 +250,6 @@ def review_actions(meeting_id):
             try:
                 changed = running.review_actions(meeting, outcomes, user=current_user)
             except (running.StaleReview, StaleDataError):
-                db.session.rollback()
                 flash(
                     "Someone else updated one of these actions while you had the page open. Nothing was saved: check the actions below and save again.",
                     "error",
@@ -342,7 +355,6 @@ def edit_case_minutes(meeting_id, item_id):
 
 def render_conflict(meeting, item, current, draft, form, agencies):
     record_event(AuditAction.MINUTES_CONFLICT, user=current_user, object_type="case-minutes", object_id=current.id)
-    db.session.commit()
     form.version.data = str(running.version_of(current))
     return render_template(
         "meetings/resolve-minutes-conflict.html",

@@ -8,7 +8,7 @@ from flask_login import current_user
 from access.audit import AuditAction, record_event
 from access.models import Role
 from access.permissions import allow, public
-from extensions import db, utcnow
+from extensions import utcnow
 from meetings import calendar, store
 from meetings.models import Meeting, MeetingKind
 from meetings.views import bp
@@ -47,7 +47,6 @@ def download_meeting_calendar(meeting_id):
     meeting = load_meeting(meeting_id)
     body = calendar.meeting_calendar(event_for(meeting), stamp=utcnow())
     record_event(AuditAction.CALENDAR_DOWNLOADED, user=current_user, object_type="meeting", object_id=meeting.id)
-    db.session.commit()
     filename = calendar.calendar_filename(meeting.starts_at)
     return Response(
         body, mimetype="text/calendar", headers={"Content-Disposition": f'attachment; filename="{filename}"'}

@@ -44,6 +44,19 @@ def render_return(research_return, form, status: int = 200):
     ), status
 
 
+def answers_from(form: ResearchReturnForm) -> research.ReturnAnswers:
+    return research.ReturnAnswers(
+        version=form.version.data,
+        known=form.known.data == "yes",
+        involvement=form.involvement.data,
+        risks=form.risks.data,
+        open_cases=form.open_cases.data,
+        proposed_actions=form.proposed_actions.data,
+        not_shareable=form.not_shareable.data,
+        not_shareable_reason=form.not_shareable_reason.data,
+    )
+
+
 @bp.route("/research/<int:return_id>", methods=["GET", "POST"])
 @allow(Role.AGENCY_REP)
 def edit_research_return(return_id):
@@ -52,7 +65,7 @@ def edit_research_return(return_id):
         return render_return(research_return, None, status=409 if request.method == "POST" else 200)
     form = ResearchReturnForm(data=research.form_data(research_return))
     if form.validate_on_submit():
-        if research.save_return(research_return, form, user=current_user):
+        if research.save_return(research_return, answers_from(form), user=current_user):
             flash("Research return saved. The chair and coordinator can now see it.")
             return redirect(url_for("meetings.list_research_requests"))
         form.form_errors.append(STALE_MESSAGE)

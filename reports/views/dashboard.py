@@ -12,7 +12,6 @@ from access.audit import AuditAction, record_event
 from access.models import Role
 from access.permissions import allow
 from access.vocabulary import AGENCY_KIND_LABELS, AgencyKind
-from extensions import db
 from reports import charts, data_return
 from reports.charts import Chart
 from reports.downloads import PdfDocument, pdf_download
@@ -97,7 +96,6 @@ def for_the_requested_quarter(view):
 def view_dashboard(quarter: Quarter, today: date):
     dashboard = build_dashboard(quarter, today)
     record_event(AuditAction.DASHBOARD_VIEWED, user=current_user, object_type="dashboard", object_id=quarter.code)
-    db.session.commit()
     return render_template(
         "reports/dashboard.html",
         dashboard=dashboard,

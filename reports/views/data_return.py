@@ -8,7 +8,6 @@ from flask_login import current_user
 from access.audit import AuditAction, record_event
 from access.models import Role
 from access.permissions import allow
-from extensions import db
 from reports import data_return, exports
 from reports.downloads import attachment
 from reports.quarters import Quarter, quarter_choices, quarter_containing, quarter_from, uk_today
@@ -63,7 +62,6 @@ def download(make_file, extension: str, mimetype: str):
     record_event(
         AuditAction.DATA_RETURN_DOWNLOADED, user=current_user, object_type="data-return", object_id=quarter.code
     )
-    db.session.commit()
     return attachment(body, mimetype, f"marac-data-return-{quarter.code}.{extension}")
 
 

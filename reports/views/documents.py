@@ -11,7 +11,6 @@ from access.audit import AuditAction, record_event
 from access.models import Role
 from access.permissions import allow, allow_any_role, can
 from cases import store as cases_store
-from extensions import db
 from meetings import store
 from reports import distribution, documents
 from reports.documents import DocumentKind
@@ -58,7 +57,6 @@ def send_meeting_document(meeting_id: int, kind: DocumentKind, agency_id: int | 
     held_back = distribution.withheld_reason(meeting, current_user)
     if held_back:
         record_event(AuditAction.DOCUMENT_WITHHELD, user=current_user, object_type="meeting", object_id=meeting.id)
-        db.session.commit()
         return render_template(
             "reports/list-documents.html", entries=documents.documents_for(current_user), held_back=held_back
         ), 403

@@ -1,7 +1,7 @@
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from cases import store as cases_store
 from cases.models import Case, Person, Referral, ReferralState
@@ -63,3 +63,24 @@ def test_the_demo_has_a_past_meeting_with_overdue_actions_and_an_upcoming_one_wi
         assert upcoming.status is MeetingStatus.LIST_ISSUED and upcoming.starts_at.date() > date.today()
         assert len(overdue) >= 2
         assert 0 < sum(1 for request in requests if request.returned_at) < len(requests)
+
+
+def test_a_seed_that_fails_part_way_loads_nothing_and_can_be_run_again(database_url, tmp_path, monkeypatch):
+    from access.models import Agency, User
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the meeting could not move on")
+
+    with build_test_app(database_url, DEMO_MODE=True) as app:
+        app.instance_path = str(tmp_path / "instance")
+        # Fails after the agenda is planned, the last step of the demo meetings.
+        monkeypatch.setattr("demo.meetings.schedule.take_next_step", broken)
+        failed = app.test_cli_runner().invoke(args=["demo", "seed"])
+        with app.app_context():
+            left = [db.session.scalar(select(func.count()).select_from(model)) for model in (Agency, User, Case)]
+        monkeypatch.undo()
+        again = app.test_cli_runner().invoke(args=["demo", "seed"])
+
+    assert failed.exit_code != 0 and "Demo data loaded" not in failed.output
+    assert left == [0, 0, 0]
+    assert again.exit_code == 0 and "Demo data loaded" in again.output

@@ -371,3 +371,33 @@ def test_saving_again_after_a_conflict_uses_the_new_version(app, client, sign_in
     assert (first.status_code, second.status_code) == (409, 302)
     assert get_action(app, action_id).completion_note == "Visit made"
     assert count_audit(app, "action-updated", action_id) == 1
+
+
+def test_an_update_racing_another_is_refused_and_only_it_is_undone(app, seeded, make_user):
+    from sqlalchemy import update
+
+    from access.audit import AuditAction, record_event
+    from access.models import User
+    from meetings import actions
+
+    action_id = add_action(app, seeded)
+    rep_id, _ = make_user(email="racer@example.org", role=Role.AGENCY_REP, agency=POLICE)
+    with app.test_request_context(method="POST"):
+        rep, action = db.session.get(User, rep_id), db.session.get(Action, action_id)
+        record_event(AuditAction.CASE_VIEWED, user=rep, object_type="case", object_id=action.case_id)
+        # A colleague's save, made after this person opened the action at version 1.
+        db.session.execute(
+            update(Action).where(Action.id == action_id).values(version_id=2, completion_note="Colleague's note"),
+            execution_options={"synchronize_session": False},
+        )
+
+        with pytest.raises(actions.ActionChanged) as changed:
+            actions.save_update(
+                action, status=ActionStatus.DONE, note="My note", version=1, user=rep, today=date.today()
+            )
+        assert changed.value.action.completion_note == "Colleague's note"
+        db.session.commit()  # as the request's end would
+
+    saved = get_action(app, action_id)
+    assert (saved.status, saved.completion_note, saved.version_id) == (ActionStatus.OPEN, "Colleague's note", 2)
+    assert (count_audit(app, "action-updated"), count_audit(app, "case-viewed")) == (0, 1)

@@ -636,3 +636,93 @@ def test_the_minutes_page_never_shows_safe_contact_details_and_records_the_case_
         assert "07700 900999" not in page.get_data(as_text=True) and "CANARY REFUGE" not in page.get_data(as_text=True)
     assert "Victim1 CASE" in pages[0].get_data(as_text=True)
     assert audit_count(app, "case-viewed") == 1
+
+
+# Conflicts found when the change is written: only the refused change is undone, never the rest of
+# the request (here an audit record written first). Each race is another save, made in the same
+# transaction after this one read the rows, which the request's end then commits.
+
+
+def race(model, key: int, **values) -> None:
+    from sqlalchemy import update
+
+    db.session.execute(
+        update(model).where(model.id == key).values(**values), execution_options={"synchronize_session": False}
+    )
+
+
+def record_a_case_view(user, case_id: str) -> None:
+    from access.audit import AuditAction, record_event
+
+    record_event(AuditAction.CASE_VIEWED, user=user, object_type="case", object_id=case_id)
+
+
+def test_a_step_racing_another_changes_nothing_and_keeps_the_rest_of_the_request(app, coordinator):
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from access.models import User
+    from meetings import schedule
+
+    seeded = seed_meeting(app, cases=1)
+    with app.test_request_context(method="POST"):
+        user, meeting = db.session.get(User, coordinator), db.session.get(Meeting, seeded.meeting_id)
+        record_a_case_view(user, seeded.case_ids[0])
+        race(Meeting, meeting.id, version_id=meeting.version_id + 1, venue="Room 3")
+
+        with pytest.raises(StaleDataError):
+            schedule.take_next_step(meeting, user=user)
+        db.session.commit()
+
+    meeting = get(app, Meeting, seeded.meeting_id)
+    assert (meeting.status, meeting.venue) == (MeetingStatus.PLANNED, "Room 3")
+    assert count(app, ResearchReturn) == 0
+    assert (audit_count(app, "marac-list-issued"), audit_count(app, "case-viewed")) == (0, 1)
+
+
+def test_a_review_racing_another_saves_none_of_its_actions_and_keeps_the_rest_of_the_request(app, coordinator):
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from access.models import User
+    from meetings import running, store
+
+    earlier = seed_meeting(app, cases=1, starts_at=SOON - timedelta(days=40))
+    this = seed_meeting(app, cases=1, starts_at=SOON)
+    first, second = (earlier_action(app, earlier, date.today()) for _ in range(2))
+    with app.test_request_context(method="POST"):
+        user, meeting = db.session.get(User, coordinator), db.session.get(Meeting, this.meeting_id)
+        read = store.list_actions_to_review(meeting)  # as the page read them, at version 1
+        assert [action.version_id for action in read] == [1, 1]
+        record_a_case_view(user, earlier.case_ids[0])
+        race(Action, second, version_id=2, completion_note="Colleague's note")
+        outcomes = [running.ReviewOutcome(action_id, 1, ActionStatus.DONE, "Done") for action_id in (first, second)]
+
+        with pytest.raises(StaleDataError):
+            running.review_actions(meeting, outcomes, user=user)
+        db.session.commit()
+
+    assert [get(app, Action, action_id).status for action_id in (first, second)] == [ActionStatus.OPEN] * 2
+    assert get(app, Action, second).completion_note == "Colleague's note"
+    assert (audit_count(app, "action-reviewed"), audit_count(app, "case-viewed")) == (0, 1)
+
+
+def test_a_first_save_of_minutes_racing_another_shows_theirs_and_keeps_the_rest_of_the_request(
+    app, coordinator, running_meeting
+):
+    from access.models import User
+    from meetings import running
+
+    with app.test_request_context(method="POST"):
+        user, item = db.session.get(User, coordinator), db.session.get(AgendaItem, running_meeting.item_ids[0])
+        mine = running.minutes_for(item)
+        record_a_case_view(user, running_meeting.case_ids[0])
+        db.session.add(CaseMinutes(agenda_item_id=item.id, decisions="Theirs", agency_information={}))
+        db.session.flush()
+        draft = running.MinutesDraft(version=0, texts={"decisions": "Mine"}, agency_information={}, outcome=None)
+
+        with pytest.raises(running.StaleMinutes) as stale:
+            running.save_minutes(mine, draft, user=user)
+        assert stale.value.current.decisions == "Theirs"
+        db.session.commit()
+
+    assert stored_minutes(app).decisions == "Theirs"
+    assert (audit_count(app, "minutes-saved"), audit_count(app, "case-viewed")) == (0, 1)

@@ -21,9 +21,10 @@ HOUSING = "Riverside Housing"
 class Inbox:
     messages: list = field(default_factory=list)
     refuse: bool = False
+    refused_recipients: set = field(default_factory=set)
 
     async def handle_DATA(self, server, session, envelope):
-        if self.refuse:
+        if self.refuse or self.refused_recipients & set(envelope.rcpt_tos):
             return "554 Transaction failed"
         self.messages.append(
             (sorted(envelope.rcpt_tos), message_from_bytes(envelope.original_content, policy=policy.default))
@@ -257,6 +258,18 @@ def test_a_refused_message_is_reported_and_those_actions_stay_unreminded(app, in
     assert "Reminded 0 agencies about 0 actions. Could not send the reminder e-mails" in result.output
     assert get_action(app, due_actions["health_soon"]).last_reminded_on is None
     assert count_audit(app, "action-reminders-sent") == 0
+
+
+def test_when_one_agency_cannot_be_reminded_the_others_stay_marked_and_the_command_fails(app, inbox, due_actions):
+    inbox.refused_recipients = {"health-rep@example.org"}
+
+    result = send(app)
+
+    assert result.exit_code == 1
+    assert "Reminded 1 agency about 2 actions. Could not send the reminder e-mails" in result.output
+    assert get_action(app, due_actions["police_soon"]).last_reminded_on == date.today()
+    assert get_action(app, due_actions["health_soon"]).last_reminded_on is None
+    assert count_audit(app, "action-reminders-sent") == 1
 
 
 def test_Z2_a_representative_named_on_a_cases_exclusion_list_is_not_reminded_of_its_action(

@@ -77,6 +77,7 @@ def decide(app, meeting_id, excluded_id, user_id, decision, by) -> None:
         meeting = db.session.get(Meeting, meeting_id)
         match = distribution.find_match(meeting, excluded_id, user_id)
         assert distribution.decide(meeting, match, decision, by=db.session.get(User, by))
+        db.session.commit()  # as the request's end would
 
 
 def rows(app, model, *where) -> int:
@@ -374,3 +375,33 @@ def test_the_coordinator_is_warned_on_the_meeting_page_and_documents_page_until_
     assert "Distribution is stopped for the meeting" in documents_page and check_url(client, meeting) in documents_page
     assert "held back" not in meeting_page_after and check_url(client, meeting) not in meeting_page_after
     assert "Distribution is stopped" not in documents_page_after
+
+
+def test_a_match_decided_a_moment_earlier_is_refused_and_only_the_refused_decision_is_undone(app, seeded):
+    from access.audit import AuditAction, record_event
+
+    meeting, people, excluded = seeded
+    with app.test_request_context(method="POST"):
+        coordinator = db.session.get(User, people["coordinator"])
+        found_meeting = db.session.get(Meeting, meeting.meeting_id)
+        match = distribution.find_match(found_meeting, excluded["john"], people["near"])
+        record_event(AuditAction.CASE_VIEWED, user=coordinator, object_type="case", object_id=meeting.case_ids[0])
+        # The chair's decision, written after this request found the match undecided.
+        db.session.add(
+            DistributionClearance(
+                meeting_id=meeting.meeting_id,
+                excluded_person_id=excluded["john"],
+                user_id=people["near"],
+                decision=ClearanceDecision.WITHHOLD,
+                decided_by_id=people["chair"],
+            )
+        )
+        db.session.flush()
+
+        assert distribution.decide(found_meeting, match, ClearanceDecision.RELEASE, by=coordinator) is False
+        db.session.commit()  # as the request's end would
+
+    assert reason(app, meeting.meeting_id, people["near"]) == distribution.WITHHELD
+    assert rows(app, DistributionClearance) == 1
+    assert rows(app, AuditEvent, AuditEvent.action == "case-viewed") == 1
+    assert rows(app, AuditEvent, AuditEvent.action == "exclusion-match-cleared") == 0
