@@ -43,6 +43,8 @@ serve: install
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 --timeout 60 --keep-alive 5 "app:create_app()"
 
 test: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/bandit --quiet --severity-level medium --recursive . --exclude ./.venv,./node_modules,./tests
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

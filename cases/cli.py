@@ -132,5 +132,6 @@ def print_import_report(report, suggestions: dict, importable: int) -> None:
         click.echo(f"row {row}: repeats row {earlier} exactly — left out")
     if suggestions:
         click.echo(
-            f"rows {', '.join(str(row) for row in sorted(suggestions))}: may be people already known — decide these in the web app"
+            f"rows {', '.join(str(row) for row in sorted(suggestions))}: may be people already known — decide these "
+            "in the web app"
         )

@@ -36,7 +36,10 @@ IMPORTED_REFERRAL_NOTE = (
     "Imported from the agency's own records, which do not say whether the victim was told about the referral "
     "or agreed to it, so it is recorded as neither. Check with the referring agency before the meeting."
 )
-FAILED_MESSAGE = "Something went wrong while saving, so nothing was imported. Try again; if it happens again, tell your administrator."
+FAILED_MESSAGE = (
+    "Something went wrong while saving, so nothing was imported. "
+    "Try again; if it happens again, tell your administrator."
+)
 
 
 class ImportFailed(RuntimeError):

@@ -67,7 +67,8 @@ def seed_demo_meetings(users: dict, agencies: dict, area: str, today: date, next
 
 
 def earlier_cases(today: date) -> tuple:
-    """Victim, perpetrator, child, referring role, (gender, ethnicity, disability, sexuality); the last pair are 16 and 17."""
+    """Victim, perpetrator, child, referring role, (gender, ethnicity, disability, sexuality); the last pair
+    are 16 and 17."""
     return (
         (
             ("Nadia", "Rahman", date(1990, 4, 12), "RV2 1AA"),

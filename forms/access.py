@@ -92,7 +92,8 @@ class ChangePasswordForm(NewPasswordForm):
     )
 
 
-# Selects offering a "" placeholder need DataRequired: InputRequired lets " " through, and stripped it is the placeholder.
+# Selects offering a "" placeholder need DataRequired: InputRequired lets " " through,
+# and stripped it is the placeholder.
 def agency_choices(agencies):
     return [SelectChoice("", "Choose an agency")] + [SelectChoice(str(agency.id), agency.name) for agency in agencies]
 

@@ -138,7 +138,8 @@ def move_within(meeting: Meeting, item: AgendaItem, step: int, *, user) -> None:
     index = section.index(item)
     if not 0 <= index + step < len(section):
         raise AgendaError(
-            "That case is already at the edge of its part of the agenda: cases with children come first, then adult-only cases."
+            "That case is already at the edge of its part of the agenda: cases with children come first, then "
+            "adult-only cases."
         )
     neighbour = section[index + step]
     item.position, neighbour.position = neighbour.position, item.position
@@ -155,7 +156,8 @@ def take_off(meeting: Meeting, item: AgendaItem, *, user) -> None:
     ]
     if any(request.returned_at for request in requests):
         raise AgendaError(
-            "Agencies have already returned research on this case, so it cannot come off the agenda. Move it to another meeting instead."
+            "Agencies have already returned research on this case, so it cannot come off the agenda. Move it to "
+            "another meeting instead."
         )
     for request in requests:
         db.session.delete(request)

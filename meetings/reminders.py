@@ -46,7 +46,8 @@ class ReminderOutcome:
         ]
         if self.agencies_without_representatives:
             parts.append(
-                f"{plural(self.agencies_without_representatives, 'agency has', 'agencies have')} no active representative to e-mail."
+                f"{plural(self.agencies_without_representatives, 'agency has', 'agencies have')} no active "
+                "representative to e-mail."
             )
         if self.failed_agencies:
             parts.append(NOT_DELIVERED)
@@ -75,7 +76,8 @@ def reminder_text(actions: list[Action], today: date, window_days: int) -> str:
         f"- {len(actions) - len(overdue)} due within {window_days} days",
         "",
         *(
-            f"Action {action.id}: due {action.due_on.strftime('%-d %B %Y')}{' (overdue)' if action.due_on < today else ''}"
+            f"Action {action.id}: due "
+            f"{action.due_on.strftime('%-d %B %Y')}{' (overdue)' if action.due_on < today else ''}"
             for action in actions
         ),
         "",

@@ -52,7 +52,8 @@ def describe_what_was_sent(items: list[str], note: str | None) -> str:
 
 
 def transfer_out_reason(other_area: str, transferred_on: date) -> str:
-    return f"Transferred out to the {other_area} MARAC on {transferred_on.strftime('%-d %B %Y')}; that MARAC hears the case now."
+    on = transferred_on.strftime("%-d %B %Y")
+    return f"Transferred out to the {other_area} MARAC on {on}; that MARAC hears the case now."
 
 
 def record_transfer(

@@ -69,7 +69,9 @@ COLUMN_LABELS: dict[str, str] = {
         "Victims who are Black, Asian or racially minoritised (any known ethnic group other than White; "
         "White minorities such as Gypsy or Irish Traveller cannot be counted with the current question)"
     ),
-    "victims_lgbt": "Victims who are LGBT+ (gay, lesbian, bisexual or other orientation, or non-binary or other gender)",
+    "victims_lgbt": (
+        "Victims who are LGBT+ (gay, lesbian, bisexual or other orientation, or non-binary or other gender)"
+    ),
     "victims_disabled": "Victims with a disability",
     "victims_male": "Male victims",
     "victims_aged_16_17": "Victims aged 16 or 17 on the meeting date",
@@ -262,7 +264,8 @@ def comparison_rows(total: pd.Series, repeat_expected: tuple[int, int]) -> list[
         Comparison(
             "Repeat cases",
             share(int(total["repeat_cases"]), cases),
-            f"31%; {low}% to {high}% is often quoted as expected, but that range is not yet checked against a SafeLives source",
+            f"31%; {low}% to {high}% is often quoted as expected, but that range is not yet checked against a "
+            "SafeLives source",
         ),
         Comparison("Children in households", str(int(total["children_in_households"])), "148,270"),
         Comparison("Partner-agency referrals", f"{total['partner_referral_percent']}%", "36.1%"),

@@ -1,9 +1,10 @@
 """Two more states of the seeded world (tests/world.py), for the forms its distributed meeting never shows.
 
 A meeting under way: minutes open, actions added, the review of earlier actions, the step that ends it and a
-draft assessment on its case, whose victim the referrer thinks is a person already known; beside it a referral waiting to be accepted or declined and a locked user. An
-agenda still being planned: the list issued and research open, cases to move, an accepted referral waiting for
-the planner, and a case excluding someone with the same name as a representative who receives the documents.
+draft assessment on its case, whose victim the referrer thinks is a person already known; beside it a referral
+waiting to be accepted or declined and a locked user. An agenda still being planned: the list issued and
+research open, cases to move, an accepted referral waiting for the planner, and a case excluding someone with
+the same name as a representative who receives the documents.
 Each state is the world's ids with the ones that reach it replaced, so every other URL parameter stays real.
 """
 

@@ -23,7 +23,8 @@ PURE_MODULES = [
     "meetings.planner",
 ]
 FORBIDDEN_IN_PURE_CORE = {"flask", "wtforms", "sqlalchemy", "pandas", "flask_sqlalchemy", "flask_wtf", "extensions"}
-# Each package may import the ones before it, never one after it (ARCHITECTURE.md: access ← risk ← cases ← meetings ← reports).
+# Each package may import the ones before it, never one after it
+# (ARCHITECTURE.md: access ← risk ← cases ← meetings ← reports).
 LAYERS = ["access", "risk", "cases", "meetings", "reports"]
 APP_PACKAGES = [*LAYERS, "demo", "forms"]
 TOP_LEVEL_MODULES = ["app", "config", "extensions", "transactions"]

@@ -43,8 +43,9 @@ from risk.schema import FACTORS_BY_ID
 CASE_ROLES = (Role.PRACTITIONER, Role.AGENCY_REP, Role.COORDINATOR, Role.CHAIR)
 REFERRING_ROLES = (Role.PRACTITIONER, Role.AGENCY_REP, Role.COORDINATOR)
 REPEAT_RETURNED_MESSAGE = (
-    "This case has gone back to the MARAC queue as a repeat: it was taken to MARAC within the repeat window before this "
-    "incident, so it is referred back whatever the risk level. The MARAC coordinator will see it in the referral queue."
+    "This case has gone back to the MARAC queue as a repeat: it was taken to MARAC within the repeat window before "
+    "this incident, so it is referred back whatever the risk level. The MARAC coordinator will see it in the "
+    "referral queue."
 )
 
 

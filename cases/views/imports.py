@@ -202,7 +202,8 @@ def mapping_from_form(pack, headers: list[str]) -> tuple[ColumnMapping, list[dic
             if field in identity:
                 errors.append(
                     {
-                        "text": f"Two columns are set to {field_option(field)}: set one of them to “Ignore this column”",
+                        "text": f"Two columns are set to {field_option(field)}: "
+                        "set one of them to “Ignore this column”",
                         "href": f"#column-{position}",
                     }
                 )
@@ -227,7 +228,8 @@ def confirm_import(batch_id):
     if not rows and not errors:
         errors.append(
             {
-                "text": "No rows would be imported: correct the file or the mapping, or choose what to do with the possible matches",
+                "text": "No rows would be imported: correct the file or the mapping, "
+                "or choose what to do with the possible matches",
                 "href": "#matches",
             }
         )

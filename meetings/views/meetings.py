@@ -55,7 +55,8 @@ def create_meeting():
     if form.validate_on_submit():
         meetings = schedule.create_meetings(meeting_plan_from(form), user=current_user)
         flash(
-            f"{len(meetings)} meeting{'s' if len(meetings) != 1 else ''} set up. Every agency is invited; change that on each meeting's page."
+            f"{len(meetings)} meeting{'s' if len(meetings) != 1 else ''} set up. Every agency is invited; change that "
+            "on each meeting's page."
         )
         return redirect(url_for("meetings.view_meeting", meeting_id=meetings[0].id))
     return render_template("meetings/create-meeting.html", form=form), 400 if form.errors else 200
@@ -106,7 +107,8 @@ def plan_agendas():
     proposal = agenda.propose()
     if request.method == "POST" and request.form.get("plan") != proposal.fingerprint:
         flash(
-            "The referral queue or the meetings changed since you looked, so nothing was placed. Check this plan and accept it again.",
+            "The referral queue or the meetings changed since you looked, so nothing was placed. Check this plan and "
+            "accept it again.",
             "error",
         )
         return render_template("meetings/plan-agendas.html", proposal=proposal), 409
@@ -251,7 +253,8 @@ def review_actions(meeting_id):
                 changed = running.review_actions(meeting, outcomes, user=current_user)
             except (running.StaleReview, StaleDataError):
                 flash(
-                    "Someone else updated one of these actions while you had the page open. Nothing was saved: check the actions below and save again.",
+                    "Someone else updated one of these actions while you had the page open. Nothing was saved: check "
+                    "the actions below and save again.",
                     "error",
                 )
                 return redirect(url_for("meetings.review_actions", meeting_id=meeting.id))

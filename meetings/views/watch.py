@@ -55,9 +55,15 @@ def record_transfer(case_id):
 
 def transfer_message(incoming: bool, other_area: str, moved: int) -> str:
     if incoming:
-        return f"Transfer in from {other_area} recorded. The agenda will show the case as transferred from {other_area}: ask that MARAC for any minutes or action plans you have not received."
+        return (
+            f"Transfer in from {other_area} recorded. The agenda will show the case as transferred from "
+            f"{other_area}: ask that MARAC for any minutes or action plans you have not received."
+        )
     moved_text = "The open referral is now marked transferred and leaves the referral queue. " if moved else ""
-    return f"Transfer out to {other_area} recorded. {moved_text}Send the minutes and action plans to the {other_area} coordinator if you have not already."
+    return (
+        f"Transfer out to {other_area} recorded. {moved_text}Send the minutes and action plans to the "
+        f"{other_area} coordinator if you have not already."
+    )
 
 
 @bp.route("/cases/<uuid:case_id>/transfers")

@@ -1,4 +1,5 @@
-"""Documents, the data return and the dashboard: every download is made for, and audited against, the person who asked."""
+"""Documents, the data return and the dashboard: every download is made for, and audited against, the
+person who asked."""
 
 from flask import Blueprint
 

@@ -22,7 +22,9 @@ KEYED = {number: "yes" if number % 3 == 0 else "unknown" if number % 5 == 0 else
 FOCUS_YELLOW = "rgb(255, 221, 0)"
 FOCUS_IS_VISIBLE = """yellow => {
     const element = document.activeElement;
-    const style = element.type === "radio" ? getComputedStyle(element.labels[0], "::before") : getComputedStyle(element);
+    const style = element.type === "radio"
+        ? getComputedStyle(element.labels[0], "::before")
+        : getComputedStyle(element);
     const outlined = style.outlineStyle !== "none" && style.outlineColor === yellow;
     return outlined || style.boxShadow.includes(yellow) || style.backgroundColor === yellow;
 }"""

@@ -51,7 +51,8 @@ def live_sessions(app, user_id: int) -> list[datetime]:
 
 
 def sign_in_again(page, axe, app, user_id: int, secret: str) -> None:
-    """As a person would, except that the test may not wait 30 seconds for a fresh code: it lets this one be used again."""
+    """As a person would, except that the test may not wait 30 seconds for a fresh code: it lets this one be
+    used again."""
     with app.app_context():
         db.session.get(User, user_id).totp_last_timecode = None
         db.session.commit()

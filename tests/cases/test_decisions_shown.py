@@ -93,7 +93,8 @@ def test_each_assessment_that_met_a_criterion_is_named_and_linked(client, practi
     page = client.get(client.url("cases.view_case", case_id=case_id)).get_data(as_text=True)
 
     assert re.search(
-        r'<a class="govuk-link" href="/cases/[^"]+/result">SafeLives DASH Risk Identification Checklist of [^<]+: 16 yes answers</a>',
+        r'<a class="govuk-link" href="/cases/[^"]+/result">SafeLives DASH Risk Identification Checklist of [^<]+: 16 '
+        r"yes answers</a>",
         page,
     )
     assert "4 yes answers" not in page

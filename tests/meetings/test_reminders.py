@@ -122,8 +122,8 @@ def test_each_agency_gets_one_email_addressed_to_its_active_representatives(app,
     assert set(recipients) == {("police-rep-1@example.org", "police-rep-2@example.org"), ("health-rep@example.org",)}
     police = body(recipients[("police-rep-1@example.org", "police-rep-2@example.org")])
     assert (
-        f"Action {due_actions['police_overdue']}: due {(date.today() - timedelta(days=2)).strftime('%-d %B %Y')} (overdue)"
-        in police
+        f"Action {due_actions['police_overdue']}: due {(date.today() - timedelta(days=2)).strftime('%-d %B %Y')} "
+        "(overdue)" in police
     )
     assert f"Action {due_actions['police_soon']}: due" in police
     assert "1 overdue" in police and "1 due within 3 days" in police

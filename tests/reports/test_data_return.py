@@ -64,7 +64,8 @@ MEETING_A = [
 ]
 # Meeting B, 4 November 2026.
 # B1 police: Black, bisexual, disabled, turns 16 the day after; minutes record a repeat.
-# B2 police: other ethnic group, gender Other and orientation Other (one LGBT+ victim), exactly 18; 2 children; minutes say new.
+# B2 police: other ethnic group, gender Other and orientation Other (one LGBT+ victim), exactly 18;
+# 2 children; minutes say new.
 # B3 children's social care: White, exactly 16; 1 child; perpetrator exactly 17.
 MEETING_B = [
     CaseSpec(

@@ -453,7 +453,8 @@ def test_the_minutes_give_each_case_in_agenda_order_with_what_each_agency_shared
     )
 
     assert cara < alice < bella
-    # Cara's minutes are item 3's, Alice's item 1's: the planned order, not the order cases were added; agencies by name.
+    # Cara's minutes are item 3's, Alice's item 1's: the planned order, not the order cases were added;
+    # agencies by name.
     assert (
         cara
         < text.index("HEALTH-SHARED-3")
