@@ -37,6 +37,11 @@ def render_page(today: date, *, quarter: Quarter | None, error: str | None = Non
     return render_template("reports/data-return.html", **context)
 
 
+def requested_quarter(today: date) -> Quarter:
+    """The quarter the link names; the last full quarter when it names none (the return is made after it ends)."""
+    return quarter_from(request.args.get("quarter"), default=quarter_containing(today).previous())
+
+
 def bad_quarter(today: date, error: ValueError):
     return render_page(today, quarter=None, error=str(error)), 400
 
@@ -46,7 +51,7 @@ def bad_quarter(today: date, error: ValueError):
 def view_data_return():
     today = uk_today()
     try:
-        quarter = quarter_from(request.args.get("quarter"), default=quarter_containing(today).previous())
+        quarter = requested_quarter(today)
     except ValueError as error:
         return bad_quarter(today, error)
     return render_page(today, quarter=quarter)
@@ -55,7 +60,7 @@ def view_data_return():
 def download(make_file, extension: str, mimetype: str):
     today = uk_today()
     try:
-        quarter = quarter_from(request.args.get("quarter"), default=quarter_containing(today).previous())
+        quarter = requested_quarter(today)
     except ValueError as error:
         return bad_quarter(today, error)
     body = make_file(data_return.quarter_return(quarter), quarter)
