@@ -192,6 +192,8 @@ def write_checkpoint_if_due(session: Session) -> None:
     """After a commit that recorded an event, write a checkpoint if the last is over an hour old.
 
     The events are committed by then, so the checkpoint never counts a row that is rolled back."""
+    if session.in_nested_transaction():
+        return  # a savepoint released (SQLAlchemy calls after_commit then too): nothing is committed yet
     if not session.info.pop(EVENTS_RECORDED, False):
         return
     try:

@@ -28,6 +28,7 @@ from config import TEST_AUDIT_KEY
 from extensions import db
 from tests.access.test_audit import audit_rows, chain, record_events, remove_append_only_protection, run_verify
 from tests.conftest import build_test_app
+from transactions import all_or_nothing
 
 KEY = TEST_AUDIT_KEY.encode()
 WRONG_KEY = b"a-key-the-attacker-made-up-for-themselves-000"
@@ -319,6 +320,21 @@ def test_L4_a_rolled_back_event_is_never_counted_by_a_checkpoint(app):
 
     assert [c["rows"] for c in written_checkpoints(app)] == [0]
     record_events(app, 2)
+    assert run_verify(app).exit_code == 0
+
+
+def test_L4_a_savepoint_released_inside_a_transaction_writes_no_checkpoint_until_the_transaction_commits(app):
+    # SQLAlchemy calls after_commit when a savepoint is released too. The events are not committed
+    # then, and on SQLite reading the head on another connection would wait on this transaction's lock.
+    with app.test_request_context(), time_machine.travel(START, tick=False):
+        record_event(AuditAction.SIGN_IN)
+        with all_or_nothing():
+            record_event(AuditAction.SIGN_IN)
+        assert written_checkpoints(app) == []
+
+        db.session.commit()
+
+    assert [c["rows"] for c in written_checkpoints(app)] == [2]
     assert run_verify(app).exit_code == 0
 
 
