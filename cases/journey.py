@@ -11,7 +11,7 @@ from access.audit import AuditAction, record_event, record_events
 from access.models import AgencyKind, AlertKind, User
 from access.policy import CaseScope, PersonScope, SafeContactScope
 from cases import store
-from cases.models import Case, Incident, Person, Referral, SafeContact, VictimLinkProposal
+from cases.models import Case, Incident, PartyRole, Person, Referral, SafeContact, VictimLinkProposal
 from extensions import db, utcnow
 from risk import store as risk_store
 from risk.criteria import INCIDENTS, REPEAT, Decision, evaluate, is_current
@@ -209,6 +209,62 @@ def save_safe_contact(
 ) -> None:
     store.save_safe_contact(case, user, phone=phone, safe_to_call=safe_to_call, safe_address=safe_address)
     record_event(AuditAction.SAFE_CONTACT_CHANGED, user=user, object_type="case", object_id=case.id)
+
+
+def add_party(
+    case: Case, user: User, *, given_name: str, family_name: str, date_of_birth: date | None, role: PartyRole
+) -> Person:
+    person = store.create_person(
+        given_name=given_name,
+        family_name=family_name,
+        date_of_birth=date_of_birth,
+        postcode=None,
+        agency_id=user.agency_id,
+    )
+    store.add_party(case, person, role)
+    record_event(AuditAction.PARTY_ADDED, user=user, object_type="case", object_id=case.id)
+    return person
+
+
+def record_incident(
+    case: Case,
+    user: User,
+    *,
+    occurred_on: date,
+    type: str,
+    agency_id: int,
+    reference: str | None,
+    perpetrator_id: str | None,
+) -> Referral | None:
+    """Records the incident and what the rules now make of the case; returns the referral made when the
+    incident makes the case a repeat."""
+    incident = store.add_incident(
+        case,
+        occurred_on=occurred_on,
+        type=type,
+        agency_id=agency_id,
+        reference=reference,
+        recorded_by=user,
+        perpetrator_id=perpetrator_id,
+    )
+    record_event(AuditAction.INCIDENT_RECORDED, user=user, object_type="case", object_id=case.id)
+    record_decision(case, user)
+    return return_as_repeat(case, incident, user=user)
+
+
+def start_assessment(
+    case: Case, user: User, *, tool_id: str, assessed_on: date, source_if_not_victim: str | None
+) -> Assessment:
+    assessment = risk_store.create_assessment(case_id=case.id, tool_id=tool_id, assessor=user, assessed_on=assessed_on)
+    assessment.source_if_not_victim = source_if_not_victim
+    return assessment
+
+
+def record_judgement(case: Case, user: User, *, tier: int, rationale: str) -> None:
+    """A professional judgement can raise the tier the rules see, never lower it; the decision is kept again."""
+    risk_store.add_judgement(case.id, tier=tier, rationale=rationale, author=user)
+    record_event(AuditAction.JUDGEMENT_RECORDED, user=user, object_type="case", object_id=case.id)
+    record_decision(case, user)
 
 
 def save_answers(

@@ -1,47 +1,34 @@
+"""The case and its people: finding or adding a victim, the case page, break-glass, parties, safe contact,
+incidents and the referral."""
+
 import uuid
 from datetime import date
 
-from flask import (
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields import SelectChoice
 
 from access import policy
 from access import store as access_store
-from access.audit import AuditAction, record_event
 from access.models import Role
 from access.permissions import allow
 from cases import journey, store
-from cases.journey import current_ruleset
-from cases.models import Case, PartyRole
+from cases.models import PartyRole
 from cases.views import bp
-from cases.views.loading import load_case, load_case_and_scope, load_case_to_change
+from cases.views.loading import CASE_ROLES, REFERRING_ROLES, load_case, load_case_and_scope, load_case_to_change
 from forms.cases import (
     NOT_KNOWN,
     BreakGlassForm,
-    ChooseToolForm,
     FindVictimForm,
     IncidentForm,
-    JudgementForm,
     PartyForm,
     PersonDetailsForm,
     ReferralForm,
     SafeContactForm,
 )
-from forms.instrument import form_class_for
 from risk import store as risk_store
-from risk.instruments import get_pack
-from risk.models import Assessment, AssessmentStatus
-from risk.schema import FACTORS_BY_ID
+from risk.in_force import current_ruleset
 
-CASE_ROLES = (Role.PRACTITIONER, Role.AGENCY_REP, Role.COORDINATOR, Role.CHAIR)
-REFERRING_ROLES = (Role.PRACTITIONER, Role.AGENCY_REP, Role.COORDINATOR)
 REPEAT_RETURNED_MESSAGE = (
     "This case has gone back to the MARAC queue as a repeat: it was taken to MARAC within the repeat window before "
     "this incident, so it is referred back whatever the risk level. The MARAC coordinator will see it in the "
@@ -138,15 +125,14 @@ def add_party(case_id):
     case = load_case_to_change(case_id)
     form = PartyForm()
     if form.validate_on_submit():
-        person = store.create_person(
+        journey.add_party(
+            case,
+            current_user,
             given_name=form.given_name.data,
             family_name=form.family_name.data,
             date_of_birth=form.date_of_birth.data,
-            postcode=None,
-            agency_id=current_user.agency_id,
+            role=PartyRole(form.role.data),
         )
-        store.add_party(case, person, PartyRole(form.role.data))
-        record_event(AuditAction.PARTY_ADDED, user=current_user, object_type="case", object_id=case.id)
         return redirect(url_for("cases.view_case", case_id=case.id))
     return render_template("cases/add-party.html", form=form, case=case)
 
@@ -175,94 +161,6 @@ def edit_safe_contact(case_id):
     return render_template("cases/edit-safe-contact.html", form=form if may_record else None, case=case, others=others)
 
 
-@bp.route("/cases/<uuid:case_id>/assessments/new", methods=["GET", "POST"])
-@allow(*REFERRING_ROLES)
-def start_assessment(case_id):
-    case = load_case_to_change(case_id)
-    packs = journey.tools_in_order(current_user)
-    form = ChooseToolForm()
-    form.tool.choices = [SelectChoice(pack.id, pack.name) for pack in packs]
-    if request.method == "GET":
-        form.tool.data = packs[0].id
-    if form.validate_on_submit():
-        assessment = risk_store.create_assessment(
-            case_id=case.id, tool_id=form.tool.data, assessor=current_user, assessed_on=form.assessed_on.data
-        )
-        assessment.source_if_not_victim = form.source_if_not_victim.data or None
-        return redirect(url_for("cases.edit_assessment", case_id=case.id, assessment_id=assessment.id))
-    return render_template("cases/start-assessment.html", form=form, case=case)
-
-
-def load_assessment(case: Case, assessment_id) -> Assessment:
-    assessment = risk_store.get_assessment(case.id, str(assessment_id))
-    if assessment is None:
-        abort(404)
-    return assessment
-
-
-@bp.route("/cases/<uuid:case_id>/assessments/<uuid:assessment_id>", methods=["GET", "POST"])
-@allow(*REFERRING_ROLES)
-def edit_assessment(case_id, assessment_id):
-    case = load_case_to_change(case_id)
-    assessment = load_assessment(case, assessment_id)
-    if assessment.status is AssessmentStatus.COMPLETE:
-        return redirect(url_for("cases.view_assessment_result", case_id=case.id, assessment_id=assessment.id))
-    pack = get_pack(assessment.tool_id)
-    form = form_class_for(pack)(data=stored_form_data(assessment))
-    if form.validate_on_submit():
-        complete = request.form.get("action") == "complete"
-        journey.save_answers(
-            assessment,
-            pack,
-            answers={item.id: form[item.id].data for item in pack.items},
-            comments={item.id: form[f"{item.id}_comment"].data for item in pack.items},
-            complete=complete,
-            user=current_user,
-        )
-        if complete:
-            return redirect(url_for("cases.view_assessment_result", case_id=case.id, assessment_id=assessment.id))
-        flash("Draft saved. You can come back to it from the case page.")
-        return redirect(url_for("cases.edit_assessment", case_id=case.id, assessment_id=assessment.id))
-    return render_template("cases/edit-assessment.html", form=form, pack=pack, case=case, assessment=assessment)
-
-
-def stored_form_data(assessment: Assessment) -> dict:
-    return dict(assessment.answers) | {f"{item_id}_comment": text for item_id, text in assessment.comments.items()}
-
-
-@bp.route("/cases/<uuid:case_id>/assessments/<uuid:assessment_id>/result")
-@allow(*CASE_ROLES)
-def view_assessment_result(case_id, assessment_id):
-    case, scope = load_case_and_scope(case_id)
-    if not policy.may_view_assessment(current_user, scope):
-        abort(404)
-    assessment = load_assessment(case, assessment_id)
-    risk = journey.case_risk(case, date.today())
-    return render_template(
-        "cases/view-assessment-result.html",
-        case=case,
-        assessment=assessment,
-        pack=get_pack(assessment.tool_id),
-        result=risk.results.get(assessment.id) or journey.result_for(assessment),
-        current=assessment.id not in risk.not_current,
-        decision=risk.decision.to_record(),
-        factors=FACTORS_BY_ID,
-    )
-
-
-@bp.route("/cases/<uuid:case_id>/professional-judgement", methods=["GET", "POST"])
-@allow(*REFERRING_ROLES)
-def record_judgement(case_id):
-    case = load_case_to_change(case_id)
-    form = JudgementForm()
-    if form.validate_on_submit():
-        risk_store.add_judgement(case.id, tier=int(form.tier.data), rationale=form.rationale.data, author=current_user)
-        record_event(AuditAction.JUDGEMENT_RECORDED, user=current_user, object_type="case", object_id=case.id)
-        journey.record_decision(case, current_user)
-        return redirect(url_for("cases.view_case", case_id=case.id))
-    return render_template("cases/record-judgement.html", form=form, case=case)
-
-
 @bp.route("/cases/<uuid:case_id>/incidents/new", methods=["GET", "POST"])
 @allow(*REFERRING_ROLES)
 def add_incident(case_id):
@@ -277,19 +175,15 @@ def add_incident(case_id):
     if request.method == "GET":
         form.perpetrator_id.data = perpetrators[0].id if len(perpetrators) == 1 else NOT_KNOWN
     if form.validate_on_submit():
-        perpetrator_id = form.perpetrator_id.data if form.perpetrator_id.data not in (None, NOT_KNOWN) else None
-        incident = store.add_incident(
+        repeat = journey.record_incident(
             case,
+            current_user,
             occurred_on=form.occurred_on.data,
             type=form.type.data,
             agency_id=int(form.agency_id.data),
             reference=form.reference.data,
-            recorded_by=current_user,
-            perpetrator_id=perpetrator_id,
+            perpetrator_id=form.perpetrator_id.data if form.perpetrator_id.data not in (None, NOT_KNOWN) else None,
         )
-        record_event(AuditAction.INCIDENT_RECORDED, user=current_user, object_type="case", object_id=case.id)
-        journey.record_decision(case, current_user)
-        repeat = journey.return_as_repeat(case, incident, user=current_user)
         if repeat:
             flash(REPEAT_RETURNED_MESSAGE)
         return redirect(url_for("cases.view_case", case_id=case.id))

@@ -5,9 +5,14 @@ from flask import abort
 from flask_login import current_user
 
 from access import policy
+from access.models import Role
 from access.policy import CaseScope
 from cases import journey, store
 from cases.models import Case
+
+# Who may open a case's pages at all; the policy then decides case by case.
+CASE_ROLES = (Role.PRACTITIONER, Role.AGENCY_REP, Role.COORDINATOR, Role.CHAIR)
+REFERRING_ROLES = (Role.PRACTITIONER, Role.AGENCY_REP, Role.COORDINATOR)
 
 
 def load_case_and_scope(case_id) -> tuple[Case, CaseScope]:
