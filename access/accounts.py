@@ -1,10 +1,12 @@
-"""Changing a user's account, as the administrator does: the checks and the change, each audited."""
+"""Accounts, agencies and API tokens, as the administrator and each user change them: every change audited."""
 
+import secrets
 from dataclasses import dataclass
 
-from access import store
+from access import sessions, signin, store
 from access.audit import AuditAction, record_event
-from access.models import Role, User
+from access.models import Agency, AgencyKind, ApiToken, Role, User
+from extensions import utcnow
 
 
 @dataclass(frozen=True)
@@ -38,3 +40,68 @@ def apply_user_change(user: User, change: UserChange, *, by: User) -> None:
         record_event(AuditAction.USER_DISABLED, user=by, object_type="user", object_id=user.id)
     elif user.active and not was_active:
         record_event(AuditAction.USER_ENABLED, user=by, object_type="user", object_id=user.id)
+
+
+def new_one_time_password() -> str:
+    return secrets.token_urlsafe(15)
+
+
+def change_own_password(user: User, *, current_password: str, new_password: str) -> bool:
+    """False, and nothing changed, unless the current password is right; other sessions end."""
+    if not signin.is_current_password(user, current_password):
+        return False
+    user.password_hash = signin.make_password_hash(new_password)
+    store.revoke_sessions_for_user(user, "password-changed", keep=sessions.current_session())
+    record_event(AuditAction.PASSWORD_CHANGED, user=user, object_type="user", object_id=user.id)
+    return True
+
+
+def create_user(*, name: str, email: str, agency_id: int, role: Role, active: bool, by: User) -> tuple[User, str]:
+    """The new account and the one-time password to give its holder, who must change it at first sign-in."""
+    one_time_password = new_one_time_password()
+    user = store.create_user(
+        name=name,
+        email=email,
+        agency=store.get_agency(agency_id),
+        role=role,
+        password_hash=signin.make_password_hash(one_time_password),
+    )
+    user.active = active
+    record_event(AuditAction.USER_CREATED, user=by, object_type="user", object_id=user.id)
+    return user, one_time_password
+
+
+def unlock_user(user: User, *, by: User) -> None:
+    user.locked_until = None
+    user.failed_attempts = 0
+    record_event(AuditAction.USER_CHANGED, user=by, object_type="user", object_id=user.id)
+
+
+def reset_password(user: User, *, by: User) -> str:
+    """A new one-time password for the user; their sessions end."""
+    one_time_password = new_one_time_password()
+    user.password_hash = signin.make_password_hash(one_time_password)
+    user.must_change_password = True
+    store.revoke_sessions_for_user(user, "password-reset")
+    record_event(AuditAction.USER_PASSWORD_RESET, user=by, object_type="user", object_id=user.id)
+    return one_time_password
+
+
+def create_agency(*, name: str, kind: AgencyKind, by: User) -> Agency:
+    agency = store.create_agency(name=name, kind=kind)
+    record_event(AuditAction.AGENCY_CREATED, user=by, object_type="agency", object_id=agency.id)
+    return agency
+
+
+def create_api_token(*, agency_id: int, name: str, by: User) -> tuple[ApiToken, str]:
+    """The token's row and the token itself, shown once: only its hash is kept."""
+    token = secrets.token_urlsafe(32)
+    row = store.create_api_token(agency=store.get_agency(agency_id), name=name, token=token, created_by=by)
+    record_event(AuditAction.API_TOKEN_CREATED, user=by, object_type="api-token", object_id=row.id)
+    return row, token
+
+
+def revoke_api_token(row: ApiToken, *, by: User) -> None:
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        record_event(AuditAction.API_TOKEN_REVOKED, user=by, object_type="api-token", object_id=row.id)
