@@ -9,7 +9,7 @@ from access import sessions, store
 from access.audit import AuditAction, record_event
 from access.models import SessionStage, User
 from access.passwords import hash_password, make_hasher, verify_password
-from access.second_factor import matching_timecode, new_totp_secret, normalise_recovery_code
+from access.second_factor import matching_timecode, new_recovery_codes, new_totp_secret, normalise_recovery_code
 from extensions import utcnow
 
 TIMING_DUMMY_PASSWORD = "timing-equaliser-for-unknown-accounts"
@@ -113,3 +113,24 @@ def complete_sign_in(user: User) -> None:
     sessions.begin_session(user, SessionStage.COMPLETE)
     sessions.limit_concurrent_sessions(user)
     record_event(AuditAction.SIGN_IN, user=user, object_type="user", object_id=user.id)
+
+
+def set_first_password(user: User, password: str) -> None:
+    """The user's own password in place of the one-time password they were given."""
+    user.password_hash = make_password_hash(password)
+    user.must_change_password = False
+    record_event(AuditAction.PASSWORD_CHANGED, user=user, object_type="user", object_id=user.id)
+
+
+def enrol_second_factor(user: User) -> list[str]:
+    """Confirms the security-code app; returns the recovery codes, to be shown once and kept only as hashes."""
+    codes = new_recovery_codes()
+    user.totp_enrolled_at = utcnow()
+    store.replace_recovery_codes(user, [make_password_hash(code) for code in codes])
+    record_event(AuditAction.SECOND_FACTOR_ENROLLED, user=user, object_type="user", object_id=user.id)
+    return codes
+
+
+def sign_out(user: User) -> None:
+    record_event(AuditAction.SIGN_OUT, user=user, object_type="user", object_id=user.id)
+    sessions.end_session("signed-out")

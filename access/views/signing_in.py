@@ -14,11 +14,10 @@ from flask import (
 )
 from flask_login import current_user
 
-from access import password_policy, sessions, signin, store
-from access.audit import AuditAction, record_event
+from access import password_policy, sessions, signin
 from access.models import User
 from access.permissions import allow_any_role, public, sign_in_step
-from access.second_factor import new_recovery_codes, provisioning_uri
+from access.second_factor import provisioning_uri
 from access.views import bp
 from extensions import limiter, utcnow
 from forms.access import (
@@ -98,9 +97,7 @@ def set_new_password():
         return redirect(url_for("access.continue_sign_in"))
     form = NewPasswordForm(context_words=password_policy.context_words_for(user))
     if form.validate_on_submit():
-        user.password_hash = signin.make_password_hash(form.password.data)
-        user.must_change_password = False
-        record_event(AuditAction.PASSWORD_CHANGED, user=user, object_type="user", object_id=user.id)
+        signin.set_first_password(user, form.password.data)
         return redirect(url_for("access.continue_sign_in"))
     return render_template("access/set-new-password.html", form=form)
 
@@ -127,10 +124,7 @@ def set_up_second_factor():
 
 
 def confirm_enrolment(user: User):
-    codes = new_recovery_codes()
-    user.totp_enrolled_at = utcnow()
-    store.replace_recovery_codes(user, [signin.make_password_hash(code) for code in codes])
-    record_event(AuditAction.SECOND_FACTOR_ENROLLED, user=user, object_type="user", object_id=user.id)
+    codes = signin.enrol_second_factor(user)
     next_path = session.get(NEXT_KEY)
     signin.complete_sign_in(user)
     # Shown once, in this response only: never stored readable, never put in a cookie.
@@ -170,8 +164,7 @@ def use_recovery_code():
 @bp.route("/sign-out", methods=["POST"])
 @allow_any_role
 def sign_out():
-    record_event(AuditAction.SIGN_OUT, user=current_user, object_type="user", object_id=current_user.id)
-    sessions.end_session("signed-out")
+    signin.sign_out(current_user)
     response = redirect(url_for("access.signed_out"))
     response.headers["Clear-Site-Data"] = '"cache", "storage"'
     return response
