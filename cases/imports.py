@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import pandas
 from flask import current_app
 from sqlalchemy import insert, select
 
@@ -17,14 +18,23 @@ from access.audit import AuditAction, record_event
 from access.models import Agency, Role, User
 from access.policy import ImportBatchScope
 from cases import journey
+from cases import store as cases_store
 from cases.models import Case, CaseStatus, Person, Referral, ReferralState
 from extensions import db, utcnow
 from risk import store as risk_store
 from risk.criteria import AssessmentFacts, CaseFacts, Victim, evaluate
-from risk.imports.checking import ColumnMapping, ImportRow
+from risk.imports.checking import (
+    ColumnMapping,
+    ImportRow,
+    ValidationReport,
+    detect_mapping,
+    mapping_problems,
+    validate,
+)
+from risk.imports.files import ImportFileError, read_table, remove_staged, remove_stale, stage_upload, staged_path
 from risk.imports.models import ImportBatch, ImportStatus, SavedImportMapping
 from risk.in_force import current_ruleset
-from risk.instruments import get_pack
+from risk.instruments import Pack, get_pack
 from risk.matching import Match, PersonRecord, find_matches, parse_name, sound_key
 from risk.models import Assessment, AssessmentStatus, Decision, new_id
 from transactions import all_or_nothing
@@ -52,6 +62,69 @@ def import_folder() -> Path:
     folder = Path(current_app.config.get("IMPORT_FOLDER") or Path(current_app.instance_path) / "imports")
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     return folder
+
+
+def remove_stale_uploads() -> None:
+    remove_stale(import_folder())
+
+
+def stage(
+    data: bytes, frame: pandas.DataFrame, *, pack: Pack, agency_id: int, filename: str, user: User
+) -> ImportBatch:
+    """Keeps the uploaded file in the private folder and opens its batch, with the agency's saved
+    mapping for the tool or, failing that, the one its headings suggest."""
+    mapping = get_saved_mapping(agency_id, pack.id) or detect_mapping(pack, list(frame.columns))
+    token = stage_upload(data, import_folder())
+    return create_batch(
+        token=token, agency_id=agency_id, tool_id=pack.id, filename_shown=filename, mapping=mapping, user=user
+    )
+
+
+def read_staged(batch: ImportBatch) -> pandas.DataFrame | None:
+    """The batch's file as a table; None when it is no longer there."""
+    try:
+        data = staged_path(import_folder(), batch.token).read_bytes()
+    except (ImportFileError, OSError):
+        return None
+    return read_table(data, batch.filename_shown)
+
+
+def remove_upload(batch: ImportBatch) -> None:
+    remove_staged(import_folder(), batch.token)
+
+
+def discard(batch: ImportBatch, *, user: User) -> None:
+    remove_upload(batch)
+    mark_discarded(batch, user=user)
+
+
+@dataclass
+class Review:
+    """Everything the check page shows, worked out again from the staged file each time."""
+
+    batch: ImportBatch
+    pack: Pack
+    headers: list[str]
+    mapping: ColumnMapping
+    mapping_problems: list[str]
+    report: ValidationReport
+    suggestions: dict
+
+
+def review(batch: ImportBatch, frame: pandas.DataFrame, *, today: date, user: User) -> Review:
+    """A dry run of the import: every row checked and scored, and people who may be known found; nothing written."""
+    pack, mapping = get_pack(batch.tool_id), mapping_of(batch)
+    report = validate(frame, pack, mapping, today=today)
+    suggestions = suggest_matches(report.rows, cases_store.list_people_for_matching())
+    record_event(AuditAction.IMPORT_VALIDATED, user=user, object_type="import", object_id=batch.id)
+    return Review(batch, pack, list(frame.columns), mapping, mapping_problems(pack, mapping), report, suggestions)
+
+
+def change_mapping(batch: ImportBatch, mapping: ColumnMapping, *, remember: bool, user: User) -> None:
+    """The batch's columns as the person set them; remembered for the agency's next upload if they asked."""
+    batch.mapping = mapping.to_dict()
+    if remember:
+        save_mapping(batch.agency_id, batch.tool_id, mapping, user=user)
 
 
 # Batches and saved mappings

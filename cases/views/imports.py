@@ -1,28 +1,22 @@
 """Bulk import in the web app: upload, check (a dry run that writes nothing), confirm or discard."""
 
-from dataclasses import dataclass
 from datetime import date
 from pathlib import PurePosixPath, PureWindowsPath
 
 from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from access.audit import AuditAction, record_event
 from access.models import Role
 from access.permissions import allow
 from cases import imports as import_store
-from cases import store as cases_store
 from cases.views import bp
 from risk.imports.checking import (
     IDENTITY_FIELDS,
     IDENTITY_LABELS,
     ColumnMapping,
     blocking_problems,
-    detect_mapping,
-    mapping_problems,
-    validate,
 )
-from risk.imports.files import ImportFileError, read_table, remove_staged, remove_stale, stage_upload, staged_path
+from risk.imports.files import ImportFileError, read_table
 from risk.imports.models import ImportStatus
 from risk.instruments import PackError, get_pack, load_all_packs
 from transactions import keep_record_of_failure
@@ -41,8 +35,7 @@ def upload_import():
     packs = sorted(load_all_packs().values(), key=lambda pack: pack.name)
     if request.method == "GET":
         return render_template("cases/import-upload.html", agencies=agencies, packs=packs, errors=[], chosen={})
-    folder = import_store.import_folder()
-    remove_stale(folder)
+    import_store.remove_stale_uploads()
     chosen = {"tool": request.form.get("tool", ""), "agency": request.form.get("agency", "")}
     errors, frame, data, filename = [], None, b"", ""
     pack = known_pack(chosen["tool"])
@@ -64,11 +57,7 @@ def upload_import():
         return render_template(
             "cases/import-upload.html", agencies=agencies, packs=packs, errors=errors, chosen=chosen
         ), 400
-    mapping = import_store.get_saved_mapping(agency.id, pack.id) or detect_mapping(pack, list(frame.columns))
-    token = stage_upload(data, folder)
-    batch = import_store.create_batch(
-        token=token, agency_id=agency.id, tool_id=pack.id, filename_shown=filename, mapping=mapping, user=current_user
-    )
+    batch = import_store.stage(data, frame, pack=pack, agency_id=agency.id, filename=filename, user=current_user)
     return redirect(url_for("cases.review_import", batch_id=batch.id))
 
 
@@ -84,40 +73,11 @@ def shown_filename(name: str) -> str:
     return PureWindowsPath(PurePosixPath(name).name).name.strip()[-255:] or "upload"
 
 
-@dataclass
-class Review:
-    """Everything the check page shows, worked out again from the staged file each time."""
-
-    batch: object
-    pack: object
-    headers: list[str]
-    mapping: ColumnMapping
-    mapping_problems: list[str]
-    report: object
-    suggestions: dict
-
-
 def load_batch(batch_id):
     batch = import_store.get_batch_for(current_user, str(batch_id))
     if batch is None:
         abort(404)
     return batch
-
-
-def read_staged(batch):
-    try:
-        data = staged_path(import_store.import_folder(), batch.token).read_bytes()
-    except (ImportFileError, OSError):
-        return None
-    return read_table(data, batch.filename_shown)
-
-
-def review_for(batch, frame, mapping: ColumnMapping) -> Review:
-    pack = get_pack(batch.tool_id)
-    problems = mapping_problems(pack, mapping)
-    report = validate(frame, pack, mapping, today=date.today())
-    suggestions = import_store.suggest_matches(report.rows, cases_store.list_people_for_matching())
-    return Review(batch, pack, list(frame.columns), mapping, problems, report, suggestions)
 
 
 def finished_page(batch, status=200):
@@ -132,23 +92,21 @@ def review_import(batch_id):
     batch = load_batch(batch_id)
     if batch.status is not ImportStatus.STAGED:
         return finished_page(batch)
-    frame = read_staged(batch)
+    frame = import_store.read_staged(batch)
     if frame is None:
         return finished_page(batch, 410)
     errors = []
     if request.method == "POST":
         mapping, errors = mapping_from_form(get_pack(batch.tool_id), list(frame.columns))
         if not errors:
-            batch.mapping = mapping.to_dict()
-            if request.form.get("save_mapping") == "yes":
-                import_store.save_mapping(batch.agency_id, batch.tool_id, mapping, user=current_user)
+            remember = request.form.get("save_mapping") == "yes"
+            import_store.change_mapping(batch, mapping, remember=remember, user=current_user)
             return redirect(url_for("cases.review_import", batch_id=batch.id))
-    review = review_for(batch, frame, import_store.mapping_of(batch))
-    record_event(AuditAction.IMPORT_VALIDATED, user=current_user, object_type="import", object_id=batch.id)
+    review = import_store.review(batch, frame, today=date.today(), user=current_user)
     return render_review(review, errors, 400 if errors else 200)
 
 
-def render_review(review: Review, errors: list, status: int):
+def render_review(review: import_store.Review, errors: list, status: int):
     return render_template(
         "cases/import-review.html",
         review=review,
@@ -217,10 +175,10 @@ def confirm_import(batch_id):
     batch = load_batch(batch_id)
     if batch.status is not ImportStatus.STAGED:
         return redirect(url_for("cases.review_import", batch_id=batch.id))
-    frame = read_staged(batch)
+    frame = import_store.read_staged(batch)
     if frame is None:
         return finished_page(batch, 410)
-    review = review_for(batch, frame, import_store.mapping_of(batch))
+    review = import_store.review(batch, frame, today=date.today(), user=current_user)
     existing, left_out, errors = choices_from_form(review.suggestions)
     rows = [row for row in review.report.rows if row.row not in left_out]
     if blocking := blocking_problems(review.pack, review.mapping):
@@ -245,7 +203,7 @@ def confirm_import(batch_id):
         return render_template(
             "cases/import-finished.html", batch=batch, outcome=None, failure=str(failure), file_missing=False
         ), 500
-    remove_staged(import_store.import_folder(), batch.token)
+    import_store.remove_upload(batch)
     return render_template(
         "cases/import-finished.html",
         batch=batch,
@@ -284,6 +242,5 @@ def choices_from_form(suggestions: dict) -> tuple[dict, set, list]:
 def discard_import(batch_id):
     batch = load_batch(batch_id)
     if batch.status is ImportStatus.STAGED:
-        remove_staged(import_store.import_folder(), batch.token)
-        import_store.mark_discarded(batch, user=current_user)
+        import_store.discard(batch, user=current_user)
     return redirect(url_for("cases.review_import", batch_id=batch.id))
