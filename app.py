@@ -109,6 +109,10 @@ def format_local_datetime(moment: datetime) -> str:
     return moment.astimezone(UK_TIME).strftime("%A %-d %B %Y, %-I:%M%p").replace("AM", "am").replace("PM", "pm")
 
 
+def format_local_date(moment: datetime) -> str:
+    return moment.astimezone(UK_TIME).strftime("%-d %B %Y")
+
+
 def format_local_time(moment: datetime) -> str:
     return moment.astimezone(UK_TIME).strftime("%H:%M")
 
@@ -143,6 +147,7 @@ def configure_templates(app: Flask) -> None:
     app.jinja_env.autoescape = True
     app.add_template_filter(format_local_datetime, "local_datetime")
     app.add_template_filter(format_local_time, "local_time")
+    app.add_template_filter(format_local_date, "local_date")
     WTFormsHelpers(app)
 
     from access.navigation import navigation_context

@@ -144,6 +144,7 @@ OBJECT_RULES = {
     ("safe contact", "view"): policy.may_view_safe_contact,
     ("safe contact", "record"): policy.may_record_safe_contact,
     ("referral", "view"): policy.may_view_referral,
+    ("referral", "see why it was declined"): policy.may_see_why_a_referral_was_declined,
     ("research return", "view"): policy.may_view_research_return,
     ("research return", "edit"): policy.may_edit_research_return,
     ("action", "view"): policy.may_view_action,

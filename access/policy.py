@@ -112,6 +112,13 @@ def may_view_referral(user: User, case: CaseScope) -> bool:
     return may_view_case(user, case)
 
 
+def may_see_why_a_referral_was_declined(user: User, case: CaseScope) -> bool:
+    """The coordinator's reason is written for whoever referred: them, the coordinator and the chair."""
+    if not may_view_case(user, case):
+        return False
+    return user.role in (Role.COORDINATOR, Role.CHAIR) or case.referred_by_user
+
+
 def may_view_exclusion_list(user: User, case: CaseScope) -> bool:
     """The names on it are themselves sensitive: the coordinator, and whoever referred the case."""
     if not may_view_case(user, case):

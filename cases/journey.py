@@ -11,7 +11,7 @@ from access.audit import AuditAction, record_event, record_events
 from access.models import AgencyKind, AlertKind, User
 from access.policy import CaseScope, PersonScope, SafeContactScope
 from cases import store
-from cases.models import Case, Incident, PartyRole, Person, Referral, SafeContact, VictimLinkProposal
+from cases.models import Case, Incident, PartyRole, Person, Referral, ReferralState, SafeContact, VictimLinkProposal
 from extensions import db, utcnow
 from risk import store as risk_store
 from risk.criteria import INCIDENTS, REPEAT, Decision, evaluate, is_current
@@ -333,6 +333,33 @@ class ReferralDetails:
     consent_given: bool
     no_consent_reason: str | None
     excluded_people: tuple[tuple[str, str | None], ...]  # (name, note)
+
+
+@dataclass(frozen=True)
+class ReferralStatus:
+    """Where the case's latest referral stands, for the case page."""
+
+    referral: Referral
+    is_open: bool
+    declined_reason: str | None  # only for those the policy lets see it
+
+
+def referral_status(user: User, case: Case, scope: CaseScope) -> ReferralStatus | None:
+    referral = store.latest_referral(case)
+    if referral is None:
+        return None
+    declined = referral.state is ReferralState.DECLINED
+    may_see_reason = declined and policy.may_see_why_a_referral_was_declined(user, scope)
+    return ReferralStatus(
+        referral=referral,
+        is_open=referral.state in store.OPEN_REFERRAL_STATES,
+        declined_reason=referral.state_reason if may_see_reason else None,
+    )
+
+
+def open_referral(case: Case) -> Referral | None:
+    referral = store.latest_referral(case)
+    return referral if referral is not None and referral.state in store.OPEN_REFERRAL_STATES else None
 
 
 def refer(case: Case, decision: Decision, details: ReferralDetails, *, user: User) -> Referral:

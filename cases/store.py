@@ -385,6 +385,11 @@ def person_in_case(case: Case, person_id: str) -> Person | None:
     return next((party.person for party in case.parties if party.person_id == person_id), None)
 
 
+def latest_referral(case: Case) -> Referral | None:
+    query = select(Referral).where(Referral.case_id == case.id).order_by(Referral.received_at.desc(), Referral.id)
+    return db.session.scalars(query.limit(1)).first()
+
+
 def has_open_referral(case_ids: list[str]) -> bool:
     query = select(Referral.id).where(Referral.case_id.in_(case_ids), Referral.state.in_(OPEN_REFERRAL_STATES)).limit(1)
     return db.session.scalar(query) is not None

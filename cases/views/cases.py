@@ -35,6 +35,11 @@ REPEAT_RETURNED_MESSAGE = (
     "referral queue."
 )
 
+REFERRAL_ALREADY_OPEN_MESSAGE = (
+    "A referral for this case is already with the MARAC, so there is nothing more to send. "
+    "Where it stands is shown under What happens next."
+)
+
 
 @bp.route("/cases/new", methods=["GET", "POST"])
 @allow(*REFERRING_ROLES)
@@ -73,6 +78,7 @@ def view_case(case_id):
         incidents=store.list_incidents(case),
         judgements=risk_store.list_judgements(case.id),
         decision=risk.decision.to_record(),
+        referral_status=journey.referral_status(current_user, case, scope),
         results=risk.results,
         not_current=risk.not_current,
         can_see_safe_contact=policy.may_record_safe_contact(current_user, scope)
@@ -196,6 +202,11 @@ def add_incident(case_id):
 @allow(*REFERRING_ROLES)
 def refer_case(case_id):
     case = load_case_to_change(case_id)
+    already = journey.open_referral(case)
+    if already is not None and request.form.get("idempotency_key") != already.idempotency_key:
+        # The same form sent again falls through, and is answered with the referral it made.
+        flash(REFERRAL_ALREADY_OPEN_MESSAGE)
+        return redirect(url_for("cases.view_case", case_id=case.id))
     decision = journey.current_decision(case, date.today())
     form = ReferralForm()
     if request.method == "GET":

@@ -1,0 +1,120 @@
+"""Issue 17, referral status for the referrer: once sent, the case says where the referral stands, the
+form does not open again while it is open, and the referrer sees why it was declined."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from access.models import Role
+from cases.models import Referral
+from extensions import db
+from tests.cases.test_case_access import sign_in_with
+from tests.cases.test_journey import complete_ric, refer, start_case
+from tests.meetings.test_queue import only_referral, referred_case
+
+TODAY = datetime.now(ZoneInfo("Europe/London")).strftime("%-d %B %Y")  # the day as the UK reads it
+SENT_ON = f"Referral sent on {TODAY}"
+DECLINE_REASON = "Held by the neighbouring MARAC: she has moved to Eastbridge."
+
+
+def case_page(client, case_id) -> str:
+    return client.get(client.url("cases.view_case", case_id=case_id)).get_data(as_text=True)
+
+
+def refer_link(client, case_id) -> str:
+    return f'href="{client.url("cases.refer_case", case_id=case_id)}"'
+
+
+def referrals_on(app, case_id) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(Referral).where(Referral.case_id == case_id))
+
+
+def referrer_and_case(app, make_user):
+    referrer = app.test_client()
+    sign_in_with(app, referrer, make_user, Role.PRACTITIONER, email="referrer@example.org")
+    case_id = start_case(referrer)
+    complete_ric(referrer, case_id, 15)
+    return referrer, case_id
+
+
+def test_after_sending_a_referral_the_case_says_so_and_offers_no_second_one(app, make_user):
+    referrer, case_id = referrer_and_case(app, make_user)
+    assert refer_link(referrer, case_id) in case_page(referrer, case_id)
+
+    assert refer(referrer, case_id).status_code == 302
+    page = case_page(referrer, case_id)
+
+    assert SENT_ON in page
+    assert "waiting for the MARAC coordinator to look at it" in page
+    assert "Refer it to the MARAC" not in page
+    assert refer_link(referrer, case_id) not in page
+
+
+def test_the_referral_form_does_not_open_again_while_a_referral_is_open(app, make_user):
+    referrer, case_id = referrer_and_case(app, make_user)
+    refer(referrer, case_id)
+
+    opened = referrer.get(referrer.url("cases.refer_case", case_id=case_id))
+    sent_again = refer(referrer, case_id, key="33333333-3333-4333-8333-333333333333")
+
+    assert opened.status_code == sent_again.status_code == 302
+    assert opened.location.endswith(f"/cases/{case_id}")
+    assert sent_again.location.endswith(f"/cases/{case_id}")
+    assert referrals_on(app, case_id) == 1
+    assert "already with the MARAC" in case_page(referrer, case_id)
+
+
+def test_sending_the_same_form_again_still_shows_the_referral_it_made(app, make_user):
+    referrer, case_id = referrer_and_case(app, make_user)
+    first = refer(referrer, case_id)
+
+    again = refer(referrer, case_id)
+
+    assert again.status_code == 302
+    assert again.location == first.location
+    assert referrals_on(app, case_id) == 1
+
+
+def test_an_accepted_referral_says_when_it_was_accepted(app, client, make_user, sign_in_as):
+    case_id = referred_case(app, make_user)
+    coordinator = app.test_client()
+    sign_in_with(app, coordinator, make_user, Role.COORDINATOR, email="coordinator@example.org")
+    coordinator.post(coordinator.url("meetings.accept_referral", referral_id=only_referral(app).id))
+
+    page = case_page(coordinator, case_id)
+
+    assert SENT_ON in page
+    assert f"accepted for the MARAC on {TODAY}" in page
+
+
+def declined_case(app, make_user):
+    referrer, case_id = referrer_and_case(app, make_user)
+    refer(referrer, case_id)
+    coordinator = app.test_client()
+    sign_in_with(app, coordinator, make_user, Role.COORDINATOR, email="coordinator@example.org")
+    coordinator.post(
+        coordinator.url("meetings.decline_referral", referral_id=only_referral(app).id), data={"reason": DECLINE_REASON}
+    )
+    return referrer, case_id
+
+
+def test_the_referrer_sees_why_the_coordinator_declined_and_may_refer_again(app, make_user):
+    referrer, case_id = declined_case(app, make_user)
+
+    page = case_page(referrer, case_id)
+
+    assert f"declined on {TODAY} because: {DECLINE_REASON}" in page
+    assert refer_link(referrer, case_id) in page
+
+
+def test_a_colleague_who_did_not_refer_sees_that_it_was_declined_but_not_why(app, make_user):
+    _, case_id = declined_case(app, make_user)
+    colleague = app.test_client()
+    sign_in_with(app, colleague, make_user, Role.PRACTITIONER, email="colleague@example.org")
+
+    page = case_page(colleague, case_id)
+
+    assert f"declined on {TODAY}." in page
+    assert DECLINE_REASON not in page
