@@ -77,6 +77,7 @@ class AuditAction(StrEnum):
     REFERRAL_MADE = "referral-made"
     REFERRAL_ACCEPTED = "referral-accepted"
     REFERRAL_DECLINED = "referral-declined"
+    REFERRAL_WITHDRAWN = "referral-withdrawn"
     REFERRAL_LINKED = "referral-linked"
     REFERRAL_RETURNED_AS_REPEAT = "referral-returned-as-repeat"
     MEETING_CREATED = "meeting-created"

@@ -112,11 +112,26 @@ def may_view_referral(user: User, case: CaseScope) -> bool:
     return may_view_case(user, case)
 
 
-def may_see_why_a_referral_was_declined(user: User, case: CaseScope) -> bool:
-    """The coordinator's reason is written for whoever referred: them, the coordinator and the chair."""
+def may_see_why_a_referral_ended(user: User, case: CaseScope) -> bool:
+    """A reason for declining or withdrawing is written between the referrer and the MARAC: the
+    referrer, the coordinator and the chair see it."""
     if not may_view_case(user, case):
         return False
     return user.role in (Role.COORDINATOR, Role.CHAIR) or case.referred_by_user
+
+
+@dataclass(frozen=True)
+class ReferralScope:
+    case: CaseScope
+    made_by_user: bool
+    awaiting_triage: bool
+
+
+def may_withdraw_referral(user: User, referral: ReferralScope) -> bool:
+    """Before the coordinator has triaged it: whoever made it, or the coordinator."""
+    if not (may_view_case(user, referral.case) and referral.awaiting_triage):
+        return False
+    return referral.made_by_user or user.role is Role.COORDINATOR
 
 
 def may_view_exclusion_list(user: User, case: CaseScope) -> bool:

@@ -341,20 +341,39 @@ class ReferralStatus:
 
     referral: Referral
     is_open: bool
-    declined_reason: str | None  # only for those the policy lets see it
+    reason_it_ended: str | None  # why it was declined or withdrawn, only for those the policy lets see it
+    may_withdraw: bool
+
+
+ENDED_WITH_A_REASON = (ReferralState.DECLINED, ReferralState.WITHDRAWN)
+
+
+def referral_scope(user: User, referral: Referral, scope: CaseScope) -> policy.ReferralScope:
+    return policy.ReferralScope(
+        case=scope,
+        made_by_user=referral.referrer_id == user.id,
+        awaiting_triage=referral.state is ReferralState.RECEIVED,
+    )
 
 
 def referral_status(user: User, case: Case, scope: CaseScope) -> ReferralStatus | None:
     referral = store.latest_referral(case)
     if referral is None:
         return None
-    declined = referral.state is ReferralState.DECLINED
-    may_see_reason = declined and policy.may_see_why_a_referral_was_declined(user, scope)
+    may_see_reason = referral.state in ENDED_WITH_A_REASON and policy.may_see_why_a_referral_ended(user, scope)
     return ReferralStatus(
         referral=referral,
         is_open=referral.state in store.OPEN_REFERRAL_STATES,
-        declined_reason=referral.state_reason if may_see_reason else None,
+        reason_it_ended=referral.state_reason if may_see_reason else None,
+        may_withdraw=policy.may_withdraw_referral(user, referral_scope(user, referral, scope)),
     )
+
+
+def withdraw_referral(referral: Referral, *, reason: str, user: User) -> None:
+    """It leaves the referral queue; the case may be referred again."""
+    referral.state = ReferralState.WITHDRAWN
+    referral.state_reason = reason
+    record_event(AuditAction.REFERRAL_WITHDRAWN, user=user, object_type="referral", object_id=referral.id)
 
 
 def open_referral(case: Case) -> Referral | None:

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from access.models import Role, User
 from cases import store as cases_store
-from cases.models import Case, ExcludedPerson, ReferralState, VictimLinkProposal
+from cases.models import Case, ExcludedPerson, Referral, ReferralState, VictimLinkProposal
 from demo.cases import add_assessment, add_person, refer_now, yes_to
 from extensions import db, utcnow
 from meetings.models import Meeting, MeetingStatus, ResearchReturn
@@ -24,7 +24,12 @@ NEAR_MATCHED_NAME = "Robin Nearmatch"
 
 
 def seed_form_states(app, world: World) -> list[dict[str, object]]:
-    return [meeting_under_way(app, world), agenda_being_planned(app, world)]
+    return [
+        meeting_under_way(app, world),
+        agenda_being_planned(app, world),
+        a_case_to_refer(app, world),
+        a_referral_waiting(app, world),
+    ]
 
 
 def meeting_under_way(app, world: World) -> dict[str, object]:
@@ -90,3 +95,26 @@ def referral_in_state(world: World, referrer_id: int, given_name: str, state: Re
     )
     add_assessment(case, referrer, "dash-ric", yes_to(15), date.today())
     return refer_now(case, referrer, date.today(), "Riverside", state).id
+
+
+def a_case_to_refer(app, world: World) -> dict[str, object]:
+    """A case that meets the criteria and has no referral yet: the referral form opens on it."""
+    with app.app_context():
+        referrer = db.session.get(User, world.users[Role.PRACTITIONER])
+        case = cases_store.create_case(
+            victim=add_person(referrer.agency_id, "Unreferred", "Victim", date(1991, 3, 4), "RV1 2AB"),
+            marac_area="Riverside",
+            agency_id=referrer.agency_id,
+        )
+        add_assessment(case, referrer, "dash-ric", yes_to(15), date.today())
+        db.session.commit()
+        return world.ids | {"case_id": case.id, "person_id": victim_of(case.id)}
+
+
+def a_referral_waiting(app, world: World) -> dict[str, object]:
+    """A referral the coordinator has not looked at, on its own case: it may still be withdrawn."""
+    with app.app_context():
+        referral_id = referral_in_state(world, world.users[Role.PRACTITIONER], "Withdrawable", ReferralState.RECEIVED)
+        case_id = db.session.get(Referral, referral_id).case_id
+        db.session.commit()
+        return world.ids | {"case_id": case_id, "person_id": victim_of(case_id), "referral_id": referral_id}

@@ -19,6 +19,7 @@ from cases.views.loading import CASE_ROLES, REFERRING_ROLES, load_case, load_cas
 from forms.cases import (
     NOT_KNOWN,
     BreakGlassForm,
+    DecisionReasonForm,
     FindVictimForm,
     IncidentForm,
     PartyForm,
@@ -237,6 +238,26 @@ def view_referral_made(case_id, referral_id):
     if referral is None:
         abort(404)
     return render_template("cases/referral-made.html", case=case, referral=referral)
+
+
+@bp.route("/cases/<uuid:case_id>/referral/<uuid:referral_id>/withdraw", methods=["GET", "POST"])
+@allow(*REFERRING_ROLES)
+def withdraw_referral(case_id, referral_id):
+    case, scope = load_case_and_scope(case_id)
+    referral = store.get_referral(case, str(referral_id))
+    if referral is None or not policy.may_view_referral(current_user, scope):
+        abort(404)
+    if not policy.may_withdraw_referral(current_user, journey.referral_scope(current_user, referral, scope)):
+        # Seen but not withdrawable: say why and what to do instead, and change nothing.
+        status = 200 if request.method == "GET" else 409
+        return render_template("cases/withdraw-referral.html", form=None, case=case, referral=referral), status
+    form = DecisionReasonForm()
+    if form.validate_on_submit():
+        journey.withdraw_referral(referral, reason=form.reason.data, user=current_user)
+        flash("Referral withdrawn. The MARAC coordinator will no longer see it in the queue.")
+        return redirect(url_for("cases.view_case", case_id=case.id))
+    status = 400 if form.errors else 200
+    return render_template("cases/withdraw-referral.html", form=form, case=case, referral=referral), status
 
 
 @bp.route("/cases/<uuid:case_id>/people/<uuid:person_id>", methods=["GET", "POST"])

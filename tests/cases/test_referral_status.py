@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from access.models import Role
+from access.models import AuditEvent, Role
 from cases.models import Referral
 from extensions import db
 from tests.cases.test_case_access import sign_in_with
@@ -118,3 +118,83 @@ def test_a_colleague_who_did_not_refer_sees_that_it_was_declined_but_not_why(app
 
     assert f"declined on {TODAY}." in page
     assert DECLINE_REASON not in page
+
+
+WITHDRAW_REASON = "She has moved out of the area and is supported by the Eastbridge IDVA service."
+
+
+def withdraw(client, case_id, reason=WITHDRAW_REASON):
+    referral_id = only_referral_of(client.application, case_id).id
+    return client.post(
+        client.url("cases.withdraw_referral", case_id=case_id, referral_id=referral_id), data={"reason": reason}
+    )
+
+
+def only_referral_of(app, case_id) -> Referral:
+    with app.app_context():
+        referral = db.session.scalars(select(Referral).where(Referral.case_id == case_id)).one()
+        db.session.expunge(referral)
+        return referral
+
+
+def test_the_referrer_withdraws_a_referral_before_triage_with_a_reason_and_it_leaves_the_queue(app, make_user):
+    referrer, case_id = referrer_and_case(app, make_user)
+    refer(referrer, case_id)
+    assert "Withdraw the referral" in case_page(referrer, case_id)
+
+    response = withdraw(referrer, case_id)
+
+    assert response.status_code == 302
+    referral = only_referral_of(app, case_id)
+    assert (referral.state.value, referral.state_reason) == ("withdrawn", WITHDRAW_REASON)
+    assert f"withdrawn on {TODAY} because: {WITHDRAW_REASON}" in case_page(referrer, case_id)
+    assert refer_link(referrer, case_id) in case_page(referrer, case_id)
+    with app.app_context():
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "referral-withdrawn")
+            )
+            == 1
+        )
+    coordinator = app.test_client()
+    sign_in_with(app, coordinator, make_user, Role.COORDINATOR, email="coordinator@example.org")
+    queue = coordinator.get(coordinator.url("meetings.list_referrals")).get_data(as_text=True)
+    assert f"/referrals/{referral.id}" not in queue
+
+
+def test_withdrawing_needs_a_reason_and_changes_nothing_without_one(app, make_user):
+    referrer, case_id = referrer_and_case(app, make_user)
+    refer(referrer, case_id)
+
+    response = withdraw(referrer, case_id, reason="  ")
+
+    assert response.status_code == 400
+    assert "Enter the reason" in response.get_data(as_text=True)
+    assert only_referral_of(app, case_id).state.value == "received"
+
+
+def test_a_referral_cannot_be_withdrawn_once_the_coordinator_has_accepted_it(app, make_user):
+    referrer, case_id = referrer_and_case(app, make_user)
+    refer(referrer, case_id)
+    coordinator = app.test_client()
+    sign_in_with(app, coordinator, make_user, Role.COORDINATOR, email="coordinator@example.org")
+    coordinator.post(coordinator.url("meetings.accept_referral", referral_id=only_referral(app).id))
+
+    assert "Withdraw the referral" not in case_page(referrer, case_id)
+    refused = withdraw(referrer, case_id)
+    assert refused.status_code == 409
+    assert "the MARAC coordinator has already looked at it" in refused.get_data(as_text=True)
+    assert only_referral_of(app, case_id).state.value == "accepted"
+
+
+def test_a_colleague_who_did_not_refer_cannot_withdraw_it(app, make_user):
+    referrer, case_id = referrer_and_case(app, make_user)
+    refer(referrer, case_id)
+    colleague = app.test_client()
+    sign_in_with(app, colleague, make_user, Role.PRACTITIONER, email="colleague@example.org")
+
+    assert "Withdraw the referral" not in case_page(colleague, case_id)
+    refused = withdraw(colleague, case_id)
+    assert refused.status_code == 409
+    assert "Only the person who sent the referral, or the MARAC coordinator" in refused.get_data(as_text=True)
+    assert only_referral_of(app, case_id).state.value == "received"
