@@ -51,10 +51,15 @@ def matching_person(referral: Referral, person_id: str) -> Person | None:
     return next((person for person, _ in possible_matches(referral) if person.id == person_id), None)
 
 
-def move(referral: Referral, state: ReferralState, *, user, action: AuditAction, reason: str | None = None) -> None:
+def triage(referral: Referral, state: ReferralState, *, user, action: AuditAction, reason: str | None = None) -> bool:
+    """Accepts or declines a referral still waiting for triage; False, with nothing changed, when it has
+    moved on since the page was opened (withdrawn by its referrer, or triaged by someone else)."""
+    if referral.state is not ReferralState.RECEIVED:
+        return False
     referral.state = state
     referral.state_reason = reason
     record_event(action, user=user, object_type="referral", object_id=referral.id)
+    return True
 
 
 def link_victim(referral: Referral, person: Person, *, user) -> None:

@@ -85,7 +85,8 @@ def view_referral(referral_id):
 @allow(Role.COORDINATOR)
 def accept_referral(referral_id):
     referral = load_referral(referral_id)
-    queue.move(referral, ReferralState.ACCEPTED, user=current_user, action=AuditAction.REFERRAL_ACCEPTED)
+    if not queue.triage(referral, ReferralState.ACCEPTED, user=current_user, action=AuditAction.REFERRAL_ACCEPTED):
+        return moved_on(referral)
     flash("Referral accepted: it will be offered to the agenda planner.")
     return redirect(url_for("meetings.list_referrals"))
 
@@ -97,15 +98,33 @@ def decline_referral(referral_id):
     form = DecisionReasonForm()
     if not form.validate_on_submit():
         return render_referral(referral, form, status=400)
-    queue.move(
+    if not queue.triage(
         referral,
         ReferralState.DECLINED,
         user=current_user,
         action=AuditAction.REFERRAL_DECLINED,
         reason=form.reason.data,
-    )
+    ):
+        return moved_on(referral)
     flash("Referral declined. The referrer can see your reason on the case.")
     return redirect(url_for("meetings.list_referrals"))
+
+
+def moved_on(referral: Referral):
+    """The referral changed since the page was opened: say how, and change nothing."""
+    flash(f"Nothing was changed: this referral {MOVED_ON_WORDS[referral.state]} since you opened the page.")
+    return render_referral(referral, DecisionReasonForm(), status=409)
+
+
+MOVED_ON_WORDS = {
+    ReferralState.ACCEPTED: "was accepted",
+    ReferralState.SCHEDULED: "was accepted and placed on an agenda",
+    ReferralState.HEARD: "was heard",
+    ReferralState.CLOSED: "was heard and closed",
+    ReferralState.DECLINED: "was declined",
+    ReferralState.WITHDRAWN: "was withdrawn by its referrer",
+    ReferralState.TRANSFERRED: "was transferred to another MARAC",
+}
 
 
 @bp.route("/referrals/<uuid:referral_id>/link", methods=["POST"])

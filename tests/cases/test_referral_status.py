@@ -198,3 +198,22 @@ def test_a_colleague_who_did_not_refer_cannot_withdraw_it(app, make_user):
     assert refused.status_code == 409
     assert "Only the person who sent the referral, or the MARAC coordinator" in refused.get_data(as_text=True)
     assert only_referral_of(app, case_id).state.value == "received"
+
+
+def test_a_withdrawn_referral_cannot_be_accepted_or_declined_from_a_page_opened_before(app, make_user):
+    referrer, case_id = referrer_and_case(app, make_user)
+    refer(referrer, case_id)
+    coordinator = app.test_client()
+    sign_in_with(app, coordinator, make_user, Role.COORDINATOR, email="coordinator@example.org")
+    referral_id = only_referral(app).id
+    withdraw(referrer, case_id)
+
+    accepted = coordinator.post(coordinator.url("meetings.accept_referral", referral_id=referral_id))
+    declined = coordinator.post(
+        coordinator.url("meetings.decline_referral", referral_id=referral_id), data={"reason": DECLINE_REASON}
+    )
+
+    assert accepted.status_code == declined.status_code == 409
+    assert "was withdrawn" in accepted.get_data(as_text=True)
+    referral = only_referral_of(app, case_id)
+    assert (referral.state.value, referral.state_reason) == ("withdrawn", WITHDRAW_REASON)
