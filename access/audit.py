@@ -78,6 +78,7 @@ class AuditAction(StrEnum):
     REFERRAL_ACCEPTED = "referral-accepted"
     REFERRAL_DECLINED = "referral-declined"
     REFERRAL_WITHDRAWN = "referral-withdrawn"
+    REFERRAL_CORRECTED = "referral-corrected"
     REFERRAL_LINKED = "referral-linked"
     REFERRAL_RETURNED_AS_REPEAT = "referral-returned-as-repeat"
     MEETING_CREATED = "meeting-created"

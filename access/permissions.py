@@ -146,6 +146,7 @@ OBJECT_RULES = {
     ("referral", "view"): policy.may_view_referral,
     ("referral", "see why it was declined or withdrawn"): policy.may_see_why_a_referral_ended,
     ("referral", "withdraw"): policy.may_withdraw_referral,
+    ("referral", "correct"): policy.may_correct_referral,
     ("research return", "view"): policy.may_view_research_return,
     ("research return", "edit"): policy.may_edit_research_return,
     ("action", "view"): policy.may_view_action,

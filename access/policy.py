@@ -134,6 +134,12 @@ def may_withdraw_referral(user: User, referral: ReferralScope) -> bool:
     return referral.made_by_user or user.role is Role.COORDINATOR
 
 
+def may_correct_referral(user: User, referral: ReferralScope) -> bool:
+    """Putting right what a referral says is open to the same people, for the same time, as withdrawing
+    it: once the coordinator has triaged it they decide on what it says, so corrections go to them."""
+    return may_withdraw_referral(user, referral)
+
+
 def may_view_exclusion_list(user: User, case: CaseScope) -> bool:
     """The names on it are themselves sensitive: the coordinator, and whoever referred the case."""
     if not may_view_case(user, case):

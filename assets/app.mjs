@@ -11,8 +11,9 @@ const timeoutDialog = document.querySelector("[data-session-timeout]");
 if (timeoutDialog) startSessionTimeout(timeoutDialog);
 showKeptTextNotice(document.querySelector("[data-kept-text-notice]"));
 
-// Case minutes save as the chair types. The server refuses a save made from an older version, so
-// a second editor never overwrites the first: they are told, and the Save button shows both texts.
+// Case minutes and referral drafts save as they are typed. For minutes the server refuses a save made
+// from an older version, so a second editor never overwrites the first: they are told, and the Save
+// button shows both texts. A referral draft is one person's own, so it has no version.
 // Once the session has ended nothing can be saved: the text is kept in the tab (see session.mjs).
 const AUTOSAVE_DELAY_MS = 1500;
 const SIGNED_OUT_TEXT = "Not saved: you have been signed out. What you typed is kept in this browser tab. Sign in again to put it back.";
@@ -45,7 +46,7 @@ function startAutosave(form) {
         await showSaved(response);
       }
     } catch {
-      status.textContent = "Not saved: the connection failed. Press Save minutes to try again.";
+      status.textContent = form.dataset.autosaveRetry || "Not saved: the connection failed. What you typed is still on this page: try again in a moment.";
     }
     saving = false;
     if (again) { again = false; save(); }
@@ -54,7 +55,7 @@ function startAutosave(form) {
   async function showSaved(response) {
     const body = await response.json();
     if (response.ok) {
-      version.value = body.version;
+      if (version) version.value = body.version;
       status.textContent = `Saved at ${new Date(body.saved_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}`;
       sessionRefreshed();
     } else {

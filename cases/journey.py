@@ -7,6 +7,7 @@ from flask import current_app, request
 from sqlalchemy.exc import IntegrityError
 
 from access import alerts, policy
+from access import store as access_store
 from access.audit import AuditAction, record_event, record_events
 from access.models import AgencyKind, AlertKind, User
 from access.policy import CaseScope, PersonScope, SafeContactScope
@@ -211,17 +212,28 @@ def save_safe_contact(
     record_event(AuditAction.SAFE_CONTACT_CHANGED, user=user, object_type="case", object_id=case.id)
 
 
-def add_party(
-    case: Case, user: User, *, given_name: str, family_name: str, date_of_birth: date | None, role: PartyRole
-) -> Person:
+@dataclass(frozen=True)
+class NewParty:
+    """A person causing harm, a child or another member of the household, as the practitioner typed them."""
+
+    role: PartyRole
+    given_name: str
+    family_name: str
+    date_of_birth: date | None
+    aliases: tuple[str, ...] = ()
+    relationship_to_victim: str | None = None
+
+
+def add_party(case: Case, user: User, party: NewParty) -> Person:
     person = store.create_person(
-        given_name=given_name,
-        family_name=family_name,
-        date_of_birth=date_of_birth,
+        given_name=party.given_name,
+        family_name=party.family_name,
+        date_of_birth=party.date_of_birth,
         postcode=None,
         agency_id=user.agency_id,
+        aliases=list(party.aliases),
     )
-    store.add_party(case, person, role)
+    store.add_party(case, person, party.role, party.relationship_to_victim or None)
     record_event(AuditAction.PARTY_ADDED, user=user, object_type="case", object_id=case.id)
     return person
 
@@ -325,6 +337,15 @@ def result_for(assessment: Assessment):
 
 
 @dataclass(frozen=True)
+class VictimDetails:
+    """Her identifiers and diversity details as the referral form gives them."""
+
+    person: "PersonDetails"
+    address: str | None
+    postcode: str | None
+
+
+@dataclass(frozen=True)
 class ReferralDetails:
     """What the referrer says about one referral. The key is the form's own, so a form sent twice is one referral."""
 
@@ -333,6 +354,38 @@ class ReferralDetails:
     consent_given: bool
     no_consent_reason: str | None
     excluded_people: tuple[tuple[str, str | None], ...]  # (name, note)
+    risk_summary: str = ""
+    victim_wants: str = ""
+    referrer_phone: str | None = None
+    referrer_email: str | None = None
+    other_agency_ids: tuple[int, ...] = ()
+    other_agencies_note: str | None = None
+    perpetrator_not_known: bool = False
+    relationships: tuple[tuple[int, str | None], ...] = ()  # (case party id, relationship to her)
+    victim: VictimDetails | None = None  # None where this referrer may not change her record
+    new_party: NewParty | None = None
+
+    @property
+    def referral_fields(self) -> dict:
+        """The columns of the referral itself."""
+        return {
+            "victim_informed": self.victim_informed,
+            "consent_given": self.consent_given,
+            "no_consent_reason": None if self.consent_given else self.no_consent_reason,
+            "risk_summary": self.risk_summary,
+            "victim_wants": self.victim_wants,
+            "referrer_phone": self.referrer_phone,
+            "referrer_email": self.referrer_email,
+            "other_agency_ids": sorted(set(self.other_agency_ids)),
+            "other_agencies_note": self.other_agencies_note or None,
+            "perpetrator_not_known": self.perpetrator_not_known,
+        }
+
+
+def names_a_perpetrator_or_says_none_can_be(case: Case, details: ReferralDetails) -> bool:
+    """Agencies research the people a referral names: "none recorded" must be the referrer's choice."""
+    adding_one = details.new_party is not None and details.new_party.role is PartyRole.PERPETRATOR
+    return details.perpetrator_not_known or adding_one or bool(store.perpetrator_ids(case))
 
 
 @dataclass(frozen=True)
@@ -398,21 +451,99 @@ def refer(case: Case, decision: Decision, details: ReferralDetails, *, user: Use
 
 
 def make_referral(case: Case, decision: Decision, details: ReferralDetails, *, user: User) -> Referral:
+    record_case_details(case, details, user=user)
     decision_row = risk_store.save_decision(case.id, decision, evaluated_by=user, today=date.today())
     referral = store.create_referral(
-        case,
-        decision_row,
-        referrer=user,
-        victim_informed=details.victim_informed,
-        consent_given=details.consent_given,
-        no_consent_reason=None if details.consent_given else details.no_consent_reason,
-        idempotency_key=details.idempotency_key,
+        case, decision_row, referrer=user, idempotency_key=details.idempotency_key, **details.referral_fields
     )
     case.repeat_watch_ends = decision.repeat_watch_ends
     record_event(AuditAction.DECISION_MADE, user=user, object_type="case", object_id=case.id)
     record_event(AuditAction.REFERRAL_MADE, user=user, object_type="referral", object_id=referral.id)
     record_exclusions(case, list(details.excluded_people), user=user)
+    store.delete_referral_draft(case, user)
     return referral
+
+
+def record_case_details(case: Case, details: ReferralDetails, *, user: User) -> None:
+    """What the form says about the people, which belongs to the case rather than to the referral."""
+    if details.victim is not None:
+        save_victim_details(case, details.victim, user=user)
+    if details.new_party is not None:
+        add_party(case, user, details.new_party)
+    parties = {party.id: party for party in case.parties}
+    for party_id, relationship in details.relationships:
+        if party_id in parties:
+            parties[party_id].relationship_to_victim = relationship or None
+
+
+def save_victim_details(case: Case, victim: VictimDetails, *, user: User) -> None:
+    save_person_details(case.victim, victim.person, user=user, case=case)
+    case.victim.address = victim.address or None
+    case.victim.postcode = (victim.postcode or "").upper() or case.victim.postcode
+
+
+class ReferralMovedOn(Exception):
+    """The coordinator took the referral on (or it was withdrawn) since the form was opened."""
+
+
+def correct_referral(referral: Referral, details: ReferralDetails, *, version: int, user: User) -> None:
+    """Before triage the referrer (or the coordinator) puts right what the referral says. Once the
+    coordinator has looked at it, corrections go to the coordinator instead: the form is refused."""
+    if referral.state is not ReferralState.RECEIVED or referral.version_id != version:
+        raise ReferralMovedOn
+    case = referral.case
+    record_case_details(case, details, user=user)
+    for name, value in details.referral_fields.items():
+        setattr(referral, name, value)
+    referral.perpetrator_ids = sorted(store.perpetrator_ids(case))
+    referral.corrected_at = utcnow()
+    record_exclusions(case, list(details.excluded_people), user=user)
+    record_event(AuditAction.REFERRAL_CORRECTED, user=user, object_type="referral", object_id=referral.id)
+
+
+def save_referral_draft(case: Case, user: User, fields: dict[str, list[str]]):
+    return store.save_referral_draft(case, user, fields)
+
+
+def referral_draft(case: Case, user: User):
+    return store.get_referral_draft(case, user)
+
+
+def referral_form_data(case: Case, user: User) -> dict:
+    """A new referral starts from what the case holds and what this referrer gave last time."""
+    last = store.latest_referral(case)
+    return {
+        "referrer_email": user.email,
+        "referrer_phone": store.latest_phone_of(user) or "",
+        "other_agency_ids": list(last.other_agency_ids or []) if last else [],
+        "other_agencies_note": last.other_agencies_note if last else "",
+    }
+
+
+def referral_data(referral: Referral) -> dict:
+    """The form as the referral was sent, to correct it."""
+    return {
+        "idempotency_key": referral.idempotency_key,
+        "perpetrator_not_known": referral.perpetrator_not_known,
+        "risk_summary": referral.risk_summary or "",
+        "victim_wants": referral.victim_wants or "",
+        "victim_informed": "yes" if referral.victim_informed else "no",
+        "consent_given": "yes" if referral.consent_given else "no",
+        "no_consent_reason": referral.no_consent_reason or "",
+        "referrer_phone": referral.referrer_phone or "",
+        "referrer_email": referral.referrer_email or "",
+        "other_agency_ids": list(referral.other_agency_ids or []),
+        "other_agencies_note": referral.other_agencies_note or "",
+    }
+
+
+def other_agency_names(referral: Referral) -> list[str]:
+    names = {agency.id: agency.name for agency in access_store.list_agencies()}
+    return [names[agency_id] for agency_id in referral.other_agency_ids or [] if agency_id in names]
+
+
+def victim_form_data(person: Person) -> dict:
+    return person_form_data(person) | {"address": person.address or "", "postcode": person.postcode or ""}
 
 
 def record_exclusions(case: Case, entries: list[tuple[str, str | None]], *, user: User) -> None:

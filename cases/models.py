@@ -4,7 +4,7 @@ agency that recorded them."""
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint, event, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from access.field_crypto import EncryptedText
@@ -24,6 +24,9 @@ class Person(db.Model):
     date_of_birth: Mapped[date | None] = mapped_column(Date)
     date_of_birth_variants: Mapped[list] = mapped_column(JSON, default=list)
     postcode: Mapped[str | None] = mapped_column(String(10))
+    # Where she lives, as the referral gave it: it decides the MARAC area. Never a refuge or safe
+    # address (those are safe-contact details), never printed, sealed in the database.
+    address: Mapped[str | None] = mapped_column(EncryptedText("person.address"))
     gender: Mapped[str | None] = mapped_column(String(40))
     ethnicity: Mapped[str | None] = mapped_column(String(60))
     disability: Mapped[str | None] = mapped_column(String(40))
@@ -114,6 +117,8 @@ class CaseParty(db.Model):
     case_id: Mapped[str] = mapped_column(ForeignKey("marac_case.id"), index=True)
     person_id: Mapped[str] = mapped_column(ForeignKey("person.id"), index=True)
     role: Mapped[PartyRole] = mapped_column(StrEnumType(PartyRole, 20))
+    # To the victim, in the referrer's words: "ex-partner", "son", "lodger".
+    relationship_to_victim: Mapped[str | None] = mapped_column(String(60))
 
     case: Mapped[Case] = relationship(back_populates="parties")
     person: Mapped[Person] = relationship()
@@ -156,8 +161,20 @@ class Referral(db.Model):
     idempotency_key: Mapped[str] = mapped_column(String(36), unique=True)
     # The perpetrator(s) the referral named (person ids), as they were when it was made.
     perpetrator_ids: Mapped[list | None] = mapped_column(JSON, default=list)
+    # Said on the form when no person causing harm can be named, so "none recorded" is a choice.
+    perpetrator_not_known: Mapped[bool] = mapped_column(default=False, server_default=false())
+    risk_summary: Mapped[str | None] = mapped_column(Text)
+    victim_wants: Mapped[str | None] = mapped_column(Text)
+    referrer_phone: Mapped[str | None] = mapped_column(String(30))
+    referrer_email: Mapped[str | None] = mapped_column(String(254))
+    other_agency_ids: Mapped[list | None] = mapped_column(JSON, default=list)
+    other_agencies_note: Mapped[str | None] = mapped_column(String(500))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # When it was accepted, declined, withdrawn, heard...: a correction changes updated_at, not this.
+    # Set on every referral (the listener below); nullable only so the column could be added in place.
+    state_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow)
+    corrected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version_id: Mapped[int] = mapped_column(default=1)
 
     case: Mapped[Case] = relationship()
@@ -166,6 +183,28 @@ class Referral(db.Model):
     agency: Mapped[Agency] = relationship()
 
     __mapper_args__ = {"version_id_col": version_id}
+
+
+@event.listens_for(Referral.state, "set")
+def note_when_the_state_changed(referral, value, old_value, initiator):
+    """Every path that moves a referral on (triage, agenda, meeting, transfer) dates it here."""
+    if value != old_value:
+        referral.state_changed_at = utcnow()
+
+
+class ReferralDraft(db.Model):
+    """A referral form as far as one person has filled it in, kept as they type so nothing is lost.
+    Only they see it; it goes when the referral is sent."""
+
+    __tablename__ = "referral_draft"
+    __table_args__ = (UniqueConstraint("case_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("marac_case.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    # The form's fields as typed, each a list of values (a field may repeat).
+    fields: Mapped[dict] = mapped_column(JSON, default=dict)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
 class ExcludedPerson(db.Model):

@@ -3,7 +3,7 @@
 from dataclasses import replace
 from datetime import date
 
-from sqlalchemy import exists, func, or_, select, union, union_all
+from sqlalchemy import delete, exists, func, or_, select, union, union_all
 from sqlalchemy.orm import selectinload
 
 from access import policy
@@ -20,6 +20,7 @@ from cases.models import (
     PartyRole,
     Person,
     Referral,
+    ReferralDraft,
     ReferralState,
     SafeContact,
 )
@@ -176,8 +177,8 @@ def create_case(*, victim: Person, marac_area: str, agency_id: int) -> Case:
     return case
 
 
-def add_party(case: Case, person: Person, role: PartyRole) -> CaseParty:
-    party = CaseParty(case=case, person=person, role=role)
+def add_party(case: Case, person: Person, role: PartyRole, relationship_to_victim: str | None = None) -> CaseParty:
+    party = CaseParty(case=case, person=person, role=role, relationship_to_victim=relationship_to_victim)
     db.session.add(party)
     db.session.flush()
     return party
@@ -324,31 +325,46 @@ def case_facts(case: Case, today: date) -> CaseFacts:
     )
 
 
-def create_referral(
-    case: Case,
-    decision: Decision,
-    *,
-    referrer: User,
-    victim_informed: bool,
-    consent_given: bool,
-    no_consent_reason,
-    idempotency_key: str,
-) -> Referral:
+def create_referral(case: Case, decision: Decision, *, referrer: User, idempotency_key: str, **fields) -> Referral:
+    """The fields are the referral form's (consent, risk summary, contacts...), as the journey gives them."""
     referral = Referral(
         case_id=case.id,
         decision_id=decision.id,
         criteria=decision.criteria,
         referrer_id=referrer.id,
         agency_id=referrer.agency_id,
-        victim_informed=victim_informed,
-        consent_given=consent_given,
-        no_consent_reason=no_consent_reason,
         idempotency_key=idempotency_key,
         perpetrator_ids=sorted(perpetrator_ids(case)),
+        **fields,
     )
     db.session.add(referral)
     db.session.flush()
     return referral
+
+
+def latest_phone_of(user: User) -> str | None:
+    """The phone number this referrer gave last, to fill in their next referral."""
+    query = select(Referral.referrer_phone).where(Referral.referrer_id == user.id, Referral.referrer_phone.is_not(None))
+    return db.session.scalar(query.order_by(Referral.received_at.desc()).limit(1))
+
+
+def get_referral_draft(case: Case, user: User) -> ReferralDraft | None:
+    return db.session.scalar(
+        select(ReferralDraft).where(ReferralDraft.case_id == case.id, ReferralDraft.user_id == user.id)
+    )
+
+
+def save_referral_draft(case: Case, user: User, fields: dict[str, list[str]]) -> ReferralDraft:
+    draft = get_referral_draft(case, user) or ReferralDraft(case_id=case.id, user_id=user.id)
+    draft.fields = fields
+    draft.saved_at = utcnow()
+    db.session.add(draft)
+    db.session.flush()
+    return draft
+
+
+def delete_referral_draft(case: Case, user: User) -> None:
+    db.session.execute(delete(ReferralDraft).where(ReferralDraft.case_id == case.id, ReferralDraft.user_id == user.id))
 
 
 def get_referral_by_key(key: str) -> Referral | None:

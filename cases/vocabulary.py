@@ -7,6 +7,14 @@ from enum import StrEnum
 class PartyRole(StrEnum):
     PERPETRATOR = "perpetrator"
     CHILD = "child"
+    HOUSEHOLD_MEMBER = "household-member"
+
+
+PARTY_ROLE_LABELS = {
+    PartyRole.PERPETRATOR: "Person causing harm",
+    PartyRole.CHILD: "Child",
+    PartyRole.HOUSEHOLD_MEMBER: "Other adult in the household",
+}
 
 
 class CaseStatus(StrEnum):

@@ -33,6 +33,14 @@ def add_assessment(case, user, tool, answers, on):
     return assessment
 
 
+# Made-up words for the demo referrals: no real case is described.
+DEMO_RISK_SUMMARY = (
+    "Threats to kill since she ended the relationship; he has followed her from work twice this month and "
+    "the children are frightened of him."
+)
+DEMO_VICTIM_WANTS = "To feel safe at home and at work, and for the children's school to know who may collect them."
+
+
 def refer_now(case, user, today, area, state=ReferralState.RECEIVED, received=None):
     decision = evaluate(cases_store.case_facts(case, today), replace(current_ruleset(), marac_area=area))
     row = risk_store.save_decision(case.id, decision, evaluated_by=user, today=today)
@@ -44,10 +52,16 @@ def refer_now(case, user, today, area, state=ReferralState.RECEIVED, received=No
         consent_given=True,
         no_consent_reason=None,
         idempotency_key=f"demo-{case.id[:8]}-{state.value}",
+        risk_summary=DEMO_RISK_SUMMARY,
+        victim_wants=DEMO_VICTIM_WANTS,
+        referrer_phone="01632 960 000",
+        referrer_email=user.email,
+        perpetrator_not_known=not cases_store.perpetrator_ids(case),
     )
     referral.state = state
     if received:
         referral.received_at = datetime.combine(received, time(10, 0), tzinfo=UTC)
+        referral.state_changed_at = referral.received_at
     return referral
 
 
@@ -60,9 +74,11 @@ def seed_demo_cases(users: dict, agencies: dict, area: str, today: date) -> None
         agency_id=idva.agency_id,
     )
     cases_store.add_party(
-        visible, add_person(idva.agency_id, "Daniel", "Reeve", date(1988, 7, 2)), PartyRole.PERPETRATOR
+        visible, add_person(idva.agency_id, "Daniel", "Reeve", date(1988, 7, 2)), PartyRole.PERPETRATOR, "ex-partner"
     )
-    cases_store.add_party(visible, add_person(idva.agency_id, "Tobi", "Okafor", date(2019, 5, 9)), PartyRole.CHILD)
+    cases_store.add_party(
+        visible, add_person(idva.agency_id, "Tobi", "Okafor", date(2019, 5, 9)), PartyRole.CHILD, "son"
+    )
     add_assessment(visible, idva, "dash-ric", yes_to(16), today - timedelta(days=3))
     refer_now(visible, idva, today, area)
 

@@ -1,10 +1,17 @@
 from datetime import date
 
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea, GovTextInput
-from wtforms import HiddenField, RadioField, StringField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovCheckboxInput,
+    GovRadioInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import BooleanField, HiddenField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.validators import (
     DataRequired,
+    Email,
     InputRequired,
     Length,
     Optional,
@@ -14,6 +21,7 @@ from wtforms.validators import (
 
 from forms.base import BaseForm, DayMonthYearField
 
+PHONE_PATTERN = r"^[0-9 +()\-]{7,30}$"
 POSTCODE_PATTERN = r"^[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}$"
 INCIDENT_TYPES = [
     ("violence", "Physical violence"),
@@ -77,16 +85,36 @@ class FindVictimForm(PersonFields):
     action = HiddenField()
 
 
+PARTY_ROLES = [
+    SelectChoice("perpetrator", "A person causing harm (perpetrator)"),
+    SelectChoice("child", "A child of the victim or in the household"),
+    SelectChoice("household-member", "Another adult in the household"),
+]
+
+
 class PartyForm(PersonFields):
     role = RadioField(
         "Who is this?",
         widget=GovRadioInput(),
-        choices=[
-            SelectChoice("perpetrator", "A person causing harm (perpetrator)"),
-            SelectChoice("child", "A child in the household"),
-        ],
-        validators=[InputRequired("Choose whether this is a perpetrator or a child")],
+        choices=PARTY_ROLES,
+        validators=[InputRequired("Choose whether this is a person causing harm, a child or another adult")],
     )
+    aliases = StringField(
+        "Other names used (optional)",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=300, message="Enter 300 characters or fewer")],
+    )
+    relationship_to_victim = StringField(
+        "Relationship to the victim (optional)",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=60, message="Enter 60 characters or fewer")],
+    )
+
+    def is_blank(self) -> bool:
+        """Nothing typed: on the referral form the section is optional."""
+        typed = [self.role.data, self.given_name.data, self.family_name.data, self.aliases.data]
+        typed += [self.relationship_to_victim.data, *(self.date_of_birth.raw_data or [])]
+        return not any(value for value in typed if value not in (None, "None"))
 
 
 class ChooseToolForm(BaseForm):
@@ -164,6 +192,29 @@ def exclusion_lines(text: str | None) -> list[str]:
 
 class ReferralForm(BaseForm):
     idempotency_key = HiddenField(validators=[DataRequired("Reload the page and try again")])
+    # Correcting a sent referral: the version it was opened at, so a change by the coordinator is not overwritten.
+    version = HiddenField(validators=[Optional(), Regexp(r"^\d{1,9}$", message="Reload the page and try again")])
+    perpetrator_not_known = BooleanField(
+        "No person causing harm can be named yet",
+        widget=GovCheckboxInput(),
+        validators=[Optional()],
+    )
+    risk_summary = TextAreaField(
+        "Your summary of the risk",
+        widget=GovTextArea(),
+        validators=[
+            DataRequired("Enter your summary of the risk: what has happened and what you fear will happen"),
+            Length(max=10000, message="Enter 10,000 characters or fewer"),
+        ],
+    )
+    victim_wants = TextAreaField(
+        "What the victim wants from the MARAC",
+        widget=GovTextArea(),
+        validators=[
+            DataRequired("Enter what the victim wants from the MARAC, or say that you could not ask her and why"),
+            Length(max=10000, message="Enter 10,000 characters or fewer"),
+        ],
+    )
     victim_informed = RadioField(
         "Has the victim been told about the referral?",
         widget=GovRadioInput(),
@@ -180,6 +231,34 @@ class ReferralForm(BaseForm):
         "Why you are referring without consent",
         widget=GovTextArea(),
         validators=[Length(max=10000, message="Enter 10,000 characters or fewer")],
+    )
+    referrer_phone = StringField(
+        "Your phone number",
+        widget=GovTextInput(),
+        validators=[
+            DataRequired("Enter a phone number the coordinator can reach you on"),
+            Regexp(PHONE_PATTERN, message="Enter a phone number using digits, spaces and + only"),
+        ],
+    )
+    referrer_email = StringField(
+        "Your e-mail address",
+        widget=GovTextInput(),
+        validators=[
+            DataRequired("Enter an e-mail address the coordinator can reach you at"),
+            Email("Enter an e-mail address like name@example.org"),
+            Length(max=254, message="Enter 254 characters or fewer"),
+        ],
+    )
+    other_agency_ids = SelectMultipleField(
+        "Other agencies involved with the victim, the person causing harm or the children (optional)",
+        widget=GovCheckboxesInput(),
+        coerce=int,
+        validators=[Optional()],
+    )
+    other_agencies_note = StringField(
+        "Any other services involved that are not listed (optional)",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=500, message="Enter 500 characters or fewer")],
     )
 
     excluded_people = TextAreaField(
@@ -240,7 +319,7 @@ class SafeContactForm(BaseForm):
         widget=GovTextInput(),
         validators=[
             Optional(),
-            Regexp(r"^[0-9 +()\-]{7,30}$", message="Enter a phone number using digits, spaces and + only"),
+            Regexp(PHONE_PATTERN, message="Enter a phone number using digits, spaces and + only"),
         ],
     )
     safe_to_call = RadioField(
@@ -311,3 +390,41 @@ class PersonDetailsForm(BaseForm):
     interpreter_needed = RadioField(
         "Needs an interpreter", widget=GovRadioInput(), choices=YES_NO, validators=[Optional()]
     )
+
+
+class VictimForm(PersonDetailsForm):
+    """The victim's identifiers and diversity details as the referral form asks for them."""
+
+    address = TextAreaField(
+        "Her address",
+        widget=GovTextArea(),
+        validators=[Optional(), Length(max=500, message="Enter 500 characters or fewer")],
+    )
+    postcode = StringField(
+        "Postcode",
+        widget=GovTextInput(),
+        validators=[Optional(), Regexp(POSTCODE_PATTERN, message="Enter a real postcode, like SW1A 1AA")],
+    )
+
+
+def referral_form_for(party_ids: list[int], **kwargs) -> ReferralForm:
+    """The referral form, with a relationship box for each person already on the case."""
+
+    class Form(ReferralForm):
+        pass
+
+    for party_id in party_ids:
+        setattr(
+            Form,
+            relationship_field_name(party_id),
+            StringField(
+                "Relationship to the victim",
+                widget=GovTextInput(),
+                validators=[Optional(), Length(max=60, message="Enter a relationship of 60 characters or fewer")],
+            ),
+        )
+    return Form(**kwargs)
+
+
+def relationship_field_name(party_id: int) -> str:
+    return f"relationship_{party_id}"

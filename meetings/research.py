@@ -67,10 +67,12 @@ class PersonIdentifiers:
     aliases: tuple[str, ...]
     date_of_birth: str | None
     date_of_birth_variants: tuple[str, ...]
+    relationship: str | None = None  # to the victim, as the referral gave it
 
     @property
     def description(self) -> str:
-        parts = [self.name + (f", born {self.date_of_birth}" if self.date_of_birth else ", date of birth not known")]
+        name = self.name + (f" ({self.relationship})" if self.relationship else "")
+        parts = [name + (f", born {self.date_of_birth}" if self.date_of_birth else ", date of birth not known")]
         if self.aliases:
             parts.append("also known as " + ", ".join(self.aliases))
         if self.date_of_birth_variants:
@@ -78,17 +80,28 @@ class PersonIdentifiers:
         return "; ".join(parts)
 
 
-def identifiers_of(person: Person) -> PersonIdentifiers:
+def identifiers_of(person: Person, relationship: str | None = None) -> PersonIdentifiers:
     return PersonIdentifiers(
         name=f"{person.given_name} {person.family_name.upper()}",
         aliases=tuple(person.aliases),
         date_of_birth=person.date_of_birth.strftime("%-d %B %Y") if person.date_of_birth else None,
         date_of_birth_variants=tuple(person.date_of_birth_variants),
+        relationship=relationship,
     )
 
 
 def parties_of(case: Case, role: PartyRole) -> tuple[PersonIdentifiers, ...]:
-    return tuple(identifiers_of(party.person) for party in case.parties if party.role is role)
+    return tuple(
+        identifiers_of(party.person, party.relationship_to_victim) for party in case.parties if party.role is role
+    )
+
+
+@dataclass(frozen=True)
+class Referrer:
+    name: str
+    agency: str
+    phone: str | None
+    email: str | None
 
 
 @dataclass(frozen=True)
@@ -101,10 +114,20 @@ class CaseIdentifiers:
     tier: str
     repeat: bool
     unverified: tuple[str, ...] = ()
+    household: tuple[PersonIdentifiers, ...] = ()
+    perpetrator_not_known: bool = False
+    risk_summary: str | None = None
+    victim_wants: str | None = None
+    referrer: Referrer | None = None
+
+    @property
+    def no_perpetrator_text(self) -> str:
+        return "Not known: the referrer could not name anyone" if self.perpetrator_not_known else "None recorded"
 
 
 def case_identifiers(item: AgendaItem) -> CaseIdentifiers:
-    """Names, other names and dates of birth agencies search their records with; never an address."""
+    """Names, other names and dates of birth agencies search their records with, and what the referral
+    says of the risk; never an address or safe contact."""
     referral = item.referral
     case = referral.case
     decision = risk_store.get_decision(referral.decision_id)
@@ -113,10 +136,20 @@ def case_identifiers(item: AgendaItem) -> CaseIdentifiers:
         victim=identifiers_of(case.victim),
         perpetrators=parties_of(case, PartyRole.PERPETRATOR),
         children=parties_of(case, PartyRole.CHILD),
+        household=parties_of(case, PartyRole.HOUSEHOLD_MEMBER),
         criteria=tuple(CRITERION_LABELS.get(code, code) for code in referral.criteria),
         tier=Tier(decision.tier).label if decision else "Not known",
         repeat="repeat" in referral.criteria,
         unverified=tuple(decision.unverified or ()) if decision else (),
+        perpetrator_not_known=referral.perpetrator_not_known,
+        risk_summary=referral.risk_summary,
+        victim_wants=referral.victim_wants,
+        referrer=Referrer(
+            name=referral.referrer.name,
+            agency=referral.agency.name,
+            phone=referral.referrer_phone,
+            email=referral.referrer_email,
+        ),
     )
 
 

@@ -64,6 +64,7 @@ APP_TABLES = {
     "victim_link_proposal",
     "break_glass_grant",
     "security_alert",
+    "referral_draft",
 }
 ALL_TABLES = APP_TABLES | {"alembic_version"}
 

@@ -1,7 +1,6 @@
 """The case and its people: finding or adding a victim, the case page, break-glass, parties, safe contact,
 incidents and the referral."""
 
-import uuid
 from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -19,12 +18,10 @@ from cases.views.loading import CASE_ROLES, REFERRING_ROLES, load_case, load_cas
 from forms.cases import (
     NOT_KNOWN,
     BreakGlassForm,
-    DecisionReasonForm,
     FindVictimForm,
     IncidentForm,
     PartyForm,
     PersonDetailsForm,
-    ReferralForm,
     SafeContactForm,
 )
 from risk import store as risk_store
@@ -34,11 +31,6 @@ REPEAT_RETURNED_MESSAGE = (
     "This case has gone back to the MARAC queue as a repeat: it was taken to MARAC within the repeat window before "
     "this incident, so it is referred back whatever the risk level. The MARAC coordinator will see it in the "
     "referral queue."
-)
-
-REFERRAL_ALREADY_OPEN_MESSAGE = (
-    "A referral for this case is already with the MARAC, so there is nothing more to send. "
-    "Where it stands is shown under What happens next."
 )
 
 
@@ -135,10 +127,14 @@ def add_party(case_id):
         journey.add_party(
             case,
             current_user,
-            given_name=form.given_name.data,
-            family_name=form.family_name.data,
-            date_of_birth=form.date_of_birth.data,
-            role=PartyRole(form.role.data),
+            journey.NewParty(
+                role=PartyRole(form.role.data),
+                given_name=form.given_name.data,
+                family_name=form.family_name.data,
+                date_of_birth=form.date_of_birth.data,
+                aliases=tuple(journey.split_list(form.aliases.data)),
+                relationship_to_victim=form.relationship_to_victim.data,
+            ),
         )
         return redirect(url_for("cases.view_case", case_id=case.id))
     return render_template("cases/add-party.html", form=form, case=case)
@@ -197,67 +193,6 @@ def add_incident(case_id):
     return render_template(
         "cases/add-incident.html", form=form, case=case, rules=current_ruleset(), perpetrators=perpetrators
     )
-
-
-@bp.route("/cases/<uuid:case_id>/referral", methods=["GET", "POST"])
-@allow(*REFERRING_ROLES)
-def refer_case(case_id):
-    case = load_case_to_change(case_id)
-    already = journey.open_referral(case)
-    if already is not None and request.form.get("idempotency_key") != already.idempotency_key:
-        # The same form sent again falls through, and is answered with the referral it made.
-        flash(REFERRAL_ALREADY_OPEN_MESSAGE)
-        return redirect(url_for("cases.view_case", case_id=case.id))
-    decision = journey.current_decision(case, date.today())
-    form = ReferralForm()
-    if request.method == "GET":
-        form.idempotency_key.data = str(uuid.uuid4())
-    if decision.eligible and form.validate_on_submit():
-        referral = journey.refer(case, decision, referral_details(form), user=current_user)
-        return redirect(url_for("cases.view_referral_made", case_id=case.id, referral_id=referral.id))
-    return render_template("cases/refer-case.html", form=form, case=case, decision=decision.to_record())
-
-
-def referral_details(form: ReferralForm) -> journey.ReferralDetails:
-    return journey.ReferralDetails(
-        idempotency_key=form.idempotency_key.data,
-        victim_informed=form.victim_informed.data == "yes",
-        consent_given=form.consent_given.data == "yes",
-        no_consent_reason=form.no_consent_reason.data,
-        excluded_people=tuple(form.excluded_people_entries()),
-    )
-
-
-@bp.route("/cases/<uuid:case_id>/referral/<uuid:referral_id>")
-@allow(*REFERRING_ROLES)
-def view_referral_made(case_id, referral_id):
-    case, scope = load_case_and_scope(case_id)
-    if not policy.may_view_referral(current_user, scope):
-        abort(404)
-    referral = store.get_referral(case, str(referral_id))
-    if referral is None:
-        abort(404)
-    return render_template("cases/referral-made.html", case=case, referral=referral)
-
-
-@bp.route("/cases/<uuid:case_id>/referral/<uuid:referral_id>/withdraw", methods=["GET", "POST"])
-@allow(*REFERRING_ROLES)
-def withdraw_referral(case_id, referral_id):
-    case, scope = load_case_and_scope(case_id)
-    referral = store.get_referral(case, str(referral_id))
-    if referral is None or not policy.may_view_referral(current_user, scope):
-        abort(404)
-    if not policy.may_withdraw_referral(current_user, journey.referral_scope(current_user, referral, scope)):
-        # Seen but not withdrawable: say why and what to do instead, and change nothing.
-        status = 200 if request.method == "GET" else 409
-        return render_template("cases/withdraw-referral.html", form=None, case=case, referral=referral), status
-    form = DecisionReasonForm()
-    if form.validate_on_submit():
-        journey.withdraw_referral(referral, reason=form.reason.data, user=current_user)
-        flash("Referral withdrawn. The MARAC coordinator will no longer see it in the queue.")
-        return redirect(url_for("cases.view_case", case_id=case.id))
-    status = 400 if form.errors else 200
-    return render_template("cases/withdraw-referral.html", form=form, case=case, referral=referral), status
 
 
 @bp.route("/cases/<uuid:case_id>/people/<uuid:person_id>", methods=["GET", "POST"])

@@ -92,6 +92,7 @@ def test_D4_every_encrypted_column_binds_its_own_table_and_column_name():
     assert {f"{column.table.name}.{column.name}" for column in columns} == {
         "case_safe_contact.phone",
         "case_safe_contact.safe_address",
+        "person.address",
         "user_account.totp_secret",
     }
     assert all(column.type.label == f"{column.table.name}.{column.name}" for column in columns)

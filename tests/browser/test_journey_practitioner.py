@@ -10,6 +10,7 @@ from access.models import AgencyKind, Role
 from cases.models import Referral, ReferralState
 from risk.models import Assessment, AssessmentStatus, ProfessionalJudgement
 from tests.browser.journeys import go, in_database, open_assessment, signed_in_page, start_case_for_a_new_victim
+from tests.browser.test_referral_journey import fill_what_every_referral_says
 
 YES_ITEMS = {
     2,
@@ -56,6 +57,7 @@ def test_a_practitioner_refers_on_professional_judgement(app, live_server, new_p
     go(page, axe, page.get_by_role("link", name="Refer to MARAC"))
     expect(summary_value(page, "Meets MARAC criteria")).to_have_text("Yes: Professional judgement")
     expect(summary_value(page, "Common risk tier")).to_have_text("High (from Professional judgement)")
+    fill_what_every_referral_says(page, perpetrator=("Daniel", "Reeve", "ex-partner"))
     page.check("input[name=victim_informed][value=yes]")
     page.check("input[name=consent_given][value=yes]")
     go(page, axe, page.get_by_role("button", name="Send referral"))

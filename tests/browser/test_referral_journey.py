@@ -24,6 +24,21 @@ def fill_date(page, name, day, month, year):
     page.fill(f"#{name}-year", year)
 
 
+def fill_what_every_referral_says(page, *, perpetrator: tuple[str, str, str] | None = None):
+    """The risk summary, what she wants, a phone number, and the person causing harm (given name, family
+    name, relationship) or, without one, the box saying no one can be named."""
+    if perpetrator:
+        page.check("input[name=person-role][value=perpetrator]")
+        page.fill("#person-given_name", perpetrator[0])
+        page.fill("#person-family_name", perpetrator[1])
+        page.fill("#person-relationship_to_victim", perpetrator[2])
+    else:
+        page.check("input[name=perpetrator_not_known]")
+    page.fill("#risk_summary", "Threats to kill since she left him; he waits outside her work.")
+    page.fill("#victim_wants", "To get to work safely.")
+    page.fill("#referrer_phone", "01632 960 222")
+
+
 def test_a_practitioner_refers_and_the_coordinator_accepts(live_server, new_page, make_agency, make_user):
     make_agency("Riverside IDVA Service", AgencyKind.IDVA)
     _, practitioner_secret = make_user(
@@ -55,6 +70,11 @@ def test_a_practitioner_refers_and_the_coordinator_accepts(live_server, new_page
     assert page.is_visible("text=Yes: Visible high risk (checklist score)")
 
     page.click("text=Refer to MARAC")
+    fill_what_every_referral_says(page)
+    page.wait_for_selector("text=Saved at")  # kept as a draft as she types: a reload loses nothing
+    page.reload()
+    assert page.input_value("#risk_summary") == "Threats to kill since she left him; he waits outside her work."
+    assert page.is_visible("text=Carrying on from your draft")
     page.check("input[name=victim_informed][value=yes]")
     page.check("input[name=consent_given][value=yes]")
     page.click("button:has-text('Send referral')")

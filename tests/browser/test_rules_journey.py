@@ -32,7 +32,7 @@ def test_a_dara_graded_high_names_its_unchecked_rules_and_the_incident_form_asks
     page = signed_in_page(new_page, axe, live_server, "officer@example.org", secret)
     start_case_for_a_new_victim(page, axe, "Hana", "Ito", date(1990, 4, 2))
     page.set_viewport_size({"width": width, "height": 900})
-    go(page, axe, page.get_by_role("link", name="Add a perpetrator or child"))
+    go(page, axe, page.get_by_role("link", name="Add a person causing harm, child or household member"))
     page.fill("#given_name", "Kai")
     page.fill("#family_name", "Ito")
     page.get_by_label("Perpetrator").check()

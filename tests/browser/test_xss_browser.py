@@ -15,7 +15,7 @@ from demo.cases import add_assessment, yes_to
 from extensions import db
 from meetings.models import Meeting, MeetingStatus, ResearchReturn
 from tests.browser.test_meeting_journey import open_case_from_agenda, open_meeting
-from tests.browser.test_referral_journey import fill_date, sign_in
+from tests.browser.test_referral_journey import fill_date, fill_what_every_referral_says, sign_in
 from tests.meetings.factories import seed_meeting
 from tests.xss_payloads import BOLD_CANARY, TEMPLATE_PRODUCT
 
@@ -65,6 +65,7 @@ def refer_a_new_case(app, page, base):
         add_assessment(db.session.get(Case, case_id), practitioner, "dash-ric", yes_to(15), date.today())
         db.session.commit()
     page.goto(f"{base}/cases/{case_id}/referral")
+    fill_what_every_referral_says(page)
     page.check("input[name=victim_informed][value=yes]")
     page.check("input[name=consent_given][value=no]")
     page.fill("#no_consent_reason", "\n".join(NO_CONSENT_REASON))

@@ -127,8 +127,18 @@ def test_police_officers_see_the_police_dash_first(client, sign_in_as):
     assert page.index("Police DASH") < page.index("SafeLives DASH")
 
 
+# What every referral must say, beside the consent questions a test may vary.
+REFERRAL_TEXT = {
+    "risk_summary": "Threats to kill after she left; he has been to her work twice.",
+    "victim_wants": "To be safe at work and for the children to keep seeing their grandmother.",
+    "referrer_phone": "01632 960 111",
+    "referrer_email": "referrer@example.org",
+    "perpetrator_not_known": "y",
+}
+
+
 def refer(client, case_id, key="11111111-1111-4111-8111-111111111111", **fields):
-    data = {"idempotency_key": key, "victim_informed": "yes", "consent_given": "yes"} | fields
+    data = {"idempotency_key": key, "victim_informed": "yes", "consent_given": "yes"} | REFERRAL_TEXT | fields
     return client.post(client.url("cases.refer_case", case_id=case_id), data=data)
 
 
