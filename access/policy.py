@@ -11,6 +11,7 @@ is not given away. An exclusion list always wins: a person matched on it sees no
 whatever their role, until the coordinator decides they are a different person.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from access.models import Role, User
@@ -154,6 +155,12 @@ def may_edit_person(user: User, case: CaseScope, person: PersonScope) -> bool:
         return False
     shared = person.case_count > 1
     return not shared or user.role is Role.COORDINATOR or user.agency_id == person.created_by_agency_id
+
+
+def may_view_person(user: User, cases: Iterable[CaseScope]) -> bool:
+    """A person is seen through her cases: whoever may see at least one of the cases naming her. One
+    on no case the user may see is not found, as if she did not exist, so knowing a name gives nothing away."""
+    return any(may_view_case(user, case) for case in cases)
 
 
 def may_record_safe_contact(user: User, case: CaseScope) -> bool:

@@ -1,11 +1,11 @@
 """Every query the meetings package makes, as a named function."""
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Row, and_, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from access.models import Agency, Role, User
 from access.policy import MeetingScope
-from cases.models import Case, ExcludedPerson, Person, Referral, ReferralState
+from cases.models import Case, CaseParty, ExcludedPerson, PartyRole, Person, Referral, ReferralState
 from extensions import db, utcnow
 from meetings.models import (
     Action,
@@ -19,6 +19,7 @@ from meetings.models import (
     ResearchReturn,
     Transfer,
 )
+from risk.models import Assessment, AssessmentStatus
 
 
 def create_meeting(**fields) -> Meeting:
@@ -415,3 +416,123 @@ def list_exclusions_on_agendas(meeting_ids: list[int]) -> list[tuple[int, Exclud
         .order_by(AgendaItem.meeting_id, AgendaItem.position, ExcludedPerson.id)
     )
     return [(meeting_id, excluded) for meeting_id, excluded in db.session.execute(query)]
+
+
+# A person across her cases: the cases naming her and each one's MARAC history.
+
+
+def get_person(person_id: str) -> Person | None:
+    return db.session.get(Person, person_id)
+
+
+def list_cases_naming(person_id: str) -> list[tuple[Case, Agency, PartyRole | None]]:
+    """Every case naming the person, oldest first: the case, the agency that opened it, and her part on
+    it as a party (None where she is its victim). A victim only proposed for a case, not confirmed, is not named."""
+    query = (
+        select(Case, Agency, CaseParty.role)
+        .join(Agency, Case.created_by_agency_id == Agency.id)
+        .outerjoin(CaseParty, and_(CaseParty.case_id == Case.id, CaseParty.person_id == person_id))
+        .where(or_(Case.victim_id == person_id, CaseParty.id.is_not(None)))
+        .order_by(Case.created_at, Case.id)
+    )
+    return [(case, agency, role) for case, agency, role in db.session.execute(query)]
+
+
+def list_hearings(case_ids: list[str]) -> list[Row]:
+    """Every time these cases were on a MARAC agenda, earliest meeting first: case_id, starts_at,
+    meeting_status, criteria (the referral's), flags (the agenda's) and outcome (the minutes')."""
+    query = (
+        select(
+            Referral.case_id,
+            Meeting.starts_at,
+            Meeting.status.label("meeting_status"),
+            Referral.criteria,
+            AgendaItem.flags,
+            CaseMinutes.outcome,
+        )
+        .join(AgendaItem, AgendaItem.referral_id == Referral.id)
+        .join(Meeting, AgendaItem.meeting_id == Meeting.id)
+        .outerjoin(CaseMinutes, CaseMinutes.agenda_item_id == AgendaItem.id)
+        .where(Referral.case_id.in_(case_ids))
+        .order_by(Meeting.starts_at, AgendaItem.id)
+    )
+    return list(db.session.execute(query))
+
+
+def list_transfers_for_cases(case_ids: list[str]) -> list[Transfer]:
+    query = select(Transfer).where(Transfer.case_id.in_(case_ids)).order_by(Transfer.transferred_on, Transfer.id)
+    return list(db.session.scalars(query))
+
+
+# The home page's to-do lists.
+
+
+def get_next_meeting_chaired_by(user_id: int) -> Meeting | None:
+    query = select(Meeting).where(Meeting.chair_id == user_id, Meeting.starts_at >= utcnow())
+    return db.session.scalar(query.order_by(Meeting.starts_at).limit(1))
+
+
+def list_meetings_in_status(status: MeetingStatus, *, chair_id: int | None = None) -> list[Meeting]:
+    """Meetings at this step, oldest first; only those the chair chairs when `chair_id` is given."""
+    query = select(Meeting).where(Meeting.status == status)
+    if chair_id is not None:
+        query = query.where(Meeting.chair_id == chair_id)
+    return list(db.session.scalars(query.order_by(Meeting.starts_at, Meeting.id)))
+
+
+def list_draft_assessments_by(assessor_id: int) -> list[Row]:
+    """The assessor's unfinished assessments, latest changed first: assessment_id, case_id, tool_id,
+    started_on and the victim's given_name and family_name."""
+    query = (
+        select(
+            Assessment.id.label("assessment_id"),
+            Assessment.case_id,
+            Assessment.tool_id,
+            Assessment.assessed_on.label("started_on"),
+            Person.given_name,
+            Person.family_name,
+        )
+        .join(Case, Assessment.case_id == Case.id)
+        .join(Person, Case.victim_id == Person.id)
+        .where(Assessment.assessor_id == assessor_id, Assessment.status == AssessmentStatus.DRAFT)
+        .order_by(Assessment.updated_at.desc(), Assessment.id)
+    )
+    return list(db.session.execute(query))
+
+
+def list_referrals_waiting_for_triage(*, referrer_id: int | None = None) -> list[Row]:
+    """Referrals the coordinator has not yet accepted or declined, oldest first (only the referrer's when
+    `referrer_id` is given): case_id, received_at and the victim's given_name and family_name."""
+    query = (
+        select(Referral.case_id, Referral.received_at, Person.given_name, Person.family_name)
+        .join(Case, Referral.case_id == Case.id)
+        .join(Person, Case.victim_id == Person.id)
+        .where(Referral.state == ReferralState.RECEIVED)
+    )
+    if referrer_id is not None:
+        query = query.where(Referral.referrer_id == referrer_id)
+    return list(db.session.execute(query.order_by(Referral.received_at, Referral.id)))
+
+
+def list_outstanding_research(*, agency_id: int | None = None) -> list[Row]:
+    """Research not yet returned for meetings whose MARAC list is out and not yet minuted (only one agency's
+    when `agency_id` is given): agency_id, due_at, case_id, meeting_id and starts_at (the meeting's)."""
+    query = (
+        select(
+            ResearchReturn.agency_id,
+            ResearchReturn.due_at,
+            Referral.case_id,
+            Meeting.id.label("meeting_id"),
+            Meeting.starts_at,
+        )
+        .join(AgendaItem, ResearchReturn.agenda_item_id == AgendaItem.id)
+        .join(Referral, AgendaItem.referral_id == Referral.id)
+        .join(Meeting, AgendaItem.meeting_id == Meeting.id)
+        .where(
+            ResearchReturn.returned_at.is_(None),
+            Meeting.status.in_((MeetingStatus.LIST_ISSUED, MeetingStatus.IN_PROGRESS)),
+        )
+    )
+    if agency_id is not None:
+        query = query.where(ResearchReturn.agency_id == agency_id)
+    return list(db.session.execute(query.order_by(Meeting.starts_at, Meeting.id)))

@@ -12,7 +12,9 @@ from access.permissions import allow, allow_any_role
 from cases import journey
 from cases import store as cases_store
 from cases.models import Referral, ReferralState
+from extensions import utcnow
 from forms.cases import DecisionReasonForm
+from meetings import home as home_page
 from meetings import queue, schedule, store
 from meetings.views import bp
 
@@ -20,9 +22,11 @@ from meetings.views import bp
 @bp.route("/")
 @allow_any_role
 def home():
-    cases = cases_store.list_cases_for(current_user)
-    page = render_template("meetings/home.html", next_meeting=store.get_next_meeting(), cases=cases)
-    return journey.listing(current_user, [case.id for case in cases], page)
+    cases = home_page.recent_cases(current_user)
+    to_do = home_page.to_do_for(current_user, date.today(), utcnow())
+    page = render_template("meetings/home.html", next_meeting=store.get_next_meeting(), cases=cases, to_do=to_do)
+    shown = [case.id for case in cases] + (to_do.case_ids if to_do else [])
+    return journey.listing(current_user, list(dict.fromkeys(shown)), page)
 
 
 QUEUE_ROLES = (Role.COORDINATOR, Role.CHAIR)

@@ -23,8 +23,12 @@ NEXT_STEP_WHEN_CLEAR = "Every match is decided: the meeting's documents are avai
 
 @bp.app_context_processor
 def distribution_context() -> dict:
-    """Lets the meeting page warn the coordinator without the meetings package importing this one."""
-    return {"distribution_matches_for": distribution.matches_for}
+    """Lets the meeting page warn the coordinator, and the home page list the checks waiting for them,
+    without the meetings package importing this one."""
+    return {
+        "distribution_matches_for": distribution.matches_for,
+        "distribution_checks_needed": distribution.checks_needed,
+    }
 
 
 def load_meeting(meeting_id: int) -> Meeting:

@@ -127,6 +127,23 @@ def test_Z2_a_person_shared_by_two_cases_is_changed_only_by_her_recorder_or_the_
 
 
 @pytest.mark.parametrize(
+    ("role", "cases", "expected"),
+    [
+        (Role.PRACTITIONER, [case(involved=(OTHER,)), case(involved=(OWN,))], True),  # one of hers is enough
+        (Role.PRACTITIONER, [case(involved=(OTHER,))], False),
+        (Role.PRACTITIONER, [case(excluded=True)], False),  # kept from them by the exclusion list
+        (Role.CHAIR, [case(excluded=True), case(involved=(OTHER,))], True),
+        (Role.CHAIR, [case(excluded=True)], False),
+        (Role.COORDINATOR, [case(excluded=True)], True),
+        (Role.ADMIN, [case()], False),
+        (Role.COORDINATOR, [], False),  # a person on no case is found by no one
+    ],
+)
+def test_Z2_a_person_is_seen_by_whoever_may_see_one_of_her_cases(role, cases, expected):
+    assert policy.may_view_person(user(role), cases) is expected
+
+
+@pytest.mark.parametrize(
     ("role", "agency", "excluded", "sees", "updates"),
     [
         (Role.AGENCY_REP, OWN, False, True, True),
