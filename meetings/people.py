@@ -7,14 +7,14 @@ from datetime import date, datetime
 from access import policy
 from access.models import User
 from cases import store as cases_store
-from cases.models import Case, PartyRole, Person, Referral, ReferralState
-from cases.vocabulary import CaseStatus
+from cases.models import Case, Person, Referral, ReferralState
+from cases.vocabulary import PARTY_ROLE_LABELS, CaseStatus
 from meetings import store
 from meetings.models import Transfer
 from meetings.vocabulary import CaseOutcome, MeetingStatus
 from risk.criteria import REPEAT
 
-PART_WORDS = {None: "Victim", PartyRole.PERPETRATOR: "Perpetrator", PartyRole.CHILD: "Child"}
+PART_WORDS = {None: "Victim"} | PARTY_ROLE_LABELS
 STATE_WORDS = {
     None: "Not referred to the MARAC",
     ReferralState.RECEIVED: "Referred: waiting for the MARAC coordinator to look at it",

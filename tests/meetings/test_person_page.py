@@ -199,7 +199,7 @@ def test_a_perpetrator_has_a_page_too_listing_the_case_as_perpetrator(app, make_
 
     status, page = page_of(idva, story.perpetrator_id)
 
-    assert status == 200 and "Perpetrator1 Case" in page and "Perpetrator" in page.split("Named on it as")[1]
+    assert status == 200 and "Perpetrator1 Case" in page and "Person causing harm" in page.split("Named on it as")[1]
 
 
 def case_rows(app, user_id):
