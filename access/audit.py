@@ -71,6 +71,7 @@ class AuditAction(StrEnum):
     SAFE_CONTACT_CHANGED = "safe-contact-changed"
     ASSESSMENT_SAVED = "assessment-saved"
     ASSESSMENT_COMPLETED = "assessment-completed"
+    ASSESSMENT_CHANGED = "assessment-changed"
     JUDGEMENT_RECORDED = "judgement-recorded"
     INCIDENT_RECORDED = "incident-recorded"
     DECISION_MADE = "decision-made"

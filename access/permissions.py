@@ -142,6 +142,7 @@ OBJECT_RULES = {
     ("person", "edit"): policy.may_edit_person,
     ("person", "confirm a link to a known person"): policy.may_confirm_person_link,
     ("assessment", "view"): policy.may_view_assessment,
+    ("assessment", "change"): policy.may_change_assessment,
     ("safe contact", "view"): policy.may_view_safe_contact,
     ("safe contact", "record"): policy.may_record_safe_contact,
     ("referral", "view"): policy.may_view_referral,

@@ -109,6 +109,11 @@ def may_view_assessment(user: User, case: CaseScope) -> bool:
     return may_view_case(user, case)
 
 
+def may_change_assessment(user: User, case: CaseScope) -> bool:
+    """Change a completed assessment's answers (a new version, the old one kept): whoever may change the case."""
+    return may_change_case(user, case)
+
+
 def may_view_referral(user: User, case: CaseScope) -> bool:
     return may_view_case(user, case)
 

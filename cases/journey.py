@@ -21,7 +21,7 @@ from risk.instruments import Pack, get_pack, load_all_packs
 from risk.matching import PersonRecord, find_matches
 from risk.models import Assessment, AssessmentStatus
 from risk.models import Decision as DecisionRow  # beside risk.criteria's Decision, the rules' answer
-from risk.schema import RiskResult
+from risk.schema import RiskResult, Tier
 from risk.scoring import score, score_stored
 from transactions import all_or_nothing
 
@@ -289,8 +289,8 @@ def save_answers(
     user: User,
 ) -> None:
     """Keeps every answer and comment given, exactly as entered; a completed assessment also keeps its result."""
-    assessment.answers = {item.id: answers[item.id] for item in pack.items if answers.get(item.id)}
-    assessment.comments = {item.id: comments[item.id] for item in pack.items if comments.get(item.id)}
+    assessment.answers = given(pack, answers)
+    assessment.comments = given(pack, comments)
     if complete:
         assessment.result = score(pack, assessment.answers)
         assessment.status = AssessmentStatus.COMPLETE
@@ -299,6 +299,135 @@ def save_answers(
     if complete:
         db.session.flush()
         record_decision(store.get_case_by_id(assessment.case_id), user)
+
+
+def given(pack: Pack, values: dict[str, str]) -> dict[str, str]:
+    """The items answered (or commented on), in the pack's order; a blank is no answer."""
+    return {item.id: values[item.id] for item in pack.items if values.get(item.id)}
+
+
+@dataclass(frozen=True)
+class AnsweredItem:
+    """One item of a tool as the result page shows it: the tool's number, its short label, the answer in words."""
+
+    number: str | None
+    label: str
+    answer: str
+    comment: str | None
+
+
+def answered_items(assessment: Assessment, pack: Pack) -> list[AnsweredItem]:
+    return [
+        AnsweredItem(
+            item.number,
+            item.label,
+            item.answer_label(assessment.answers.get(item.id)),
+            assessment.comments.get(item.id),
+        )
+        for item in pack.items
+    ]
+
+
+@dataclass(frozen=True)
+class AssessmentVersions:
+    """Where one assessment stands among the versions its answers have been through."""
+
+    earlier: Assessment | None
+    later: Assessment | None
+    latest: Assessment
+
+
+def assessment_versions(assessment: Assessment) -> AssessmentVersions:
+    later = risk_store.get_next_version(assessment.id)
+    return AssessmentVersions(earlier=assessment.supersedes, later=later, latest=latest_version(assessment))
+
+
+def latest_version(assessment: Assessment) -> Assessment:
+    while (later := risk_store.get_next_version(assessment.id)) is not None:
+        assessment = later
+    return assessment
+
+
+def later_versions(assessments: list[Assessment]) -> dict[str, Assessment]:
+    """For each replaced assessment in the list, the version that replaced it."""
+    return {assessment.supersedes_id: assessment for assessment in assessments if assessment.supersedes_id}
+
+
+@dataclass(frozen=True)
+class AnswerChange:
+    """New answers for a completed assessment, why they change, and the change form's one-time key."""
+
+    change_key: str
+    answers: dict[str, str]
+    comments: dict[str, str]
+    reason: str
+
+
+@dataclass(frozen=True)
+class TierDrop:
+    """The new answers give a lower tier than the version they change (None: no tier at all)."""
+
+    before: Tier
+    after: Tier | None
+
+    @property
+    def acceptance(self) -> str:
+        """What the form sends back once the person has seen this drop and saves anyway."""
+        return f"lower-to-{int(self.after or 0)}"
+
+
+class ChangedMeanwhile(Exception):
+    """Another version replaced the assessment after the form was opened; nothing was saved."""
+
+    def __init__(self, latest: Assessment):
+        super().__init__("The assessment has a later version.")
+        self.latest = latest
+
+
+def tier_drop(assessment: Assessment, pack: Pack, answers: dict[str, str]) -> TierDrop | None:
+    before, after = result_for(assessment).tier, score(pack, given(pack, answers)).tier
+    if before is None or (after or 0) >= before:
+        return None
+    return TierDrop(before, after)
+
+
+def change_answers(assessment: Assessment, pack: Pack, change: AnswerChange, *, user: User) -> Assessment:
+    """A new version of a completed assessment, scored, with the case's decision made again; the earlier
+    version stays as it was, and so does any referral made on it. The same form sent twice makes one version.
+    Raises ChangedMeanwhile, with nothing saved, when another version replaced this one first."""
+    made = made_by_this_form(assessment, change.change_key)
+    if made is not None:
+        return made
+    later = risk_store.get_next_version(assessment.id)
+    if later is not None:
+        raise ChangedMeanwhile(latest_version(later))
+    answers = given(pack, change.answers)
+    try:
+        # Sent twice at once, or changed by two people at once: the unique keys refuse the second.
+        with all_or_nothing():
+            version = risk_store.create_later_version(
+                assessment,
+                tool_version=pack.version,
+                answers=answers,
+                comments=given(pack, change.comments),
+                result=score(pack, answers),
+                changed_by=user,
+                reason=change.reason,
+                change_key=change.change_key,
+            )
+    except IntegrityError:
+        made = made_by_this_form(assessment, change.change_key)
+        if made is not None:
+            return made
+        raise ChangedMeanwhile(latest_version(assessment)) from None
+    record_event(AuditAction.ASSESSMENT_CHANGED, user=user, object_type="assessment", object_id=version.id)
+    record_decision(store.get_case_by_id(assessment.case_id), user)
+    return version
+
+
+def made_by_this_form(assessment: Assessment, change_key: str) -> Assessment | None:
+    made = risk_store.get_assessment_by_change_key(change_key)
+    return made if made is not None and made.supersedes_id == assessment.id else None
 
 
 def current_decision(case: Case, today: date) -> Decision:

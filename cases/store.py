@@ -287,9 +287,10 @@ def previous_referral_dates(case: Case) -> tuple[date, ...]:
 
 
 def case_facts(case: Case, today: date) -> CaseFacts:
+    # Only the latest version of each assessment: one whose answers were changed is no longer current.
     complete = [
         assessment
-        for assessment in risk_store.list_assessments(case.id)
+        for assessment in risk_store.list_latest_assessments(case.id)
         if assessment.status is AssessmentStatus.COMPLETE
     ]
     return CaseFacts(

@@ -1,22 +1,12 @@
 """Builds a form for a tool pack at run time: one field per item, by answer type."""
 
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea
-from wtforms import RadioField, TextAreaField
+from wtforms import HiddenField, RadioField, TextAreaField
 from wtforms.fields import SelectChoice
-from wtforms.validators import Length, Optional
+from wtforms.validators import UUID, DataRequired, Length, Optional
 
 from forms.base import BaseForm
-from risk.answers import Answer, Rating
-
-ANSWER_LABELS = {
-    Answer.YES: "Yes",
-    Answer.NO: "No",
-    Answer.UNKNOWN: "Don't know",
-    Answer.DECLINED: "Declined to answer",
-    Answer.NOT_ASKED: "Not asked",
-    Answer.NOT_APPLICABLE: "Not applicable",
-}
-RATING_LABELS = {Rating.ABSENT: "Absent", Rating.POSSIBLE: "Possibly present", Rating.PRESENT: "Present"}
+from risk.answers import ANSWER_LABELS, RATING_LABELS, Answer
 
 
 def yes_no_field(item):
@@ -52,7 +42,7 @@ FIELD_FOR_ANSWER_TYPE = {"yes-no": yes_no_field, "rating": rating_field, "choice
 
 
 def label_for(item) -> str:
-    return f"{item.id.upper()}. {item.label}" if item.id[1:2].isdigit() else item.label
+    return f"{item.number}. {item.label}" if item.number else item.label
 
 
 COMMENT_SUFFIX = "_comment"
@@ -72,3 +62,24 @@ def form_class_for(pack) -> type[BaseForm]:
         fields[item.id] = FIELD_FOR_ANSWER_TYPE[item.answer_type](item)
         fields[item.id + COMMENT_SUFFIX] = comment_field()
     return type(f"{pack.id.title().replace('-', '')}Form", (BaseForm,), fields)
+
+
+RELOAD = "Reload the page and try again"
+
+
+def change_form_class_for(pack) -> type[BaseForm]:
+    """The tool's form again, for changing a completed assessment's answers: with why, and the form's one-time key."""
+    fields = {
+        "reason": TextAreaField(
+            "Why are you changing the answers?",
+            widget=GovTextArea(),
+            validators=[
+                DataRequired("Enter why you are changing the answers"),
+                Length(max=2000, message="Enter 2,000 characters or fewer"),
+            ],
+        ),
+        "change_key": HiddenField(validators=[DataRequired(RELOAD), UUID(RELOAD)]),
+        # Sent back once the page has said that the new answers lower the risk tier.
+        "lower_tier_accepted": HiddenField(validators=[Optional(), Length(max=20, message=RELOAD)]),
+    }
+    return type(f"{pack.id.title().replace('-', '')}ChangeForm", (form_class_for(pack),), fields)

@@ -443,7 +443,9 @@ def transfer_pack(case: Case) -> PdfDocument:
     agency_names = agency_names_by_key()
     heard = [item for item in store.list_agenda_items_for_case(case.id) if item.meeting.status in MINUTES_APPROVED]
     assessments = [
-        assessment_line(row) for row in risk_store.list_assessments(case.id) if row.status is AssessmentStatus.COMPLETE
+        assessment_line(row)
+        for row in risk_store.list_latest_assessments(case.id)
+        if row.status is AssessmentStatus.COMPLETE
     ]
     decisions = [decision_line(row) for row in risk_store.list_decisions(case.id)]
     context = {

@@ -24,6 +24,18 @@ class Rating(StrEnum):
 
 UNANSWERED = frozenset({Answer.UNKNOWN, Answer.DECLINED, Answer.NOT_ASKED})
 
+# How each answer reads on a page: offered on the forms, shown on the result.
+ANSWER_LABELS = {
+    Answer.YES: "Yes",
+    Answer.NO: "No",
+    Answer.UNKNOWN: "Don't know",
+    Answer.DECLINED: "Declined to answer",
+    Answer.NOT_ASKED: "Not asked",
+    Answer.NOT_APPLICABLE: "Not applicable",
+}
+RATING_LABELS = {Rating.ABSENT: "Absent", Rating.POSSIBLE: "Possibly present", Rating.PRESENT: "Present"}
+NOT_ANSWERED = "Not answered"
+
 
 class AnswerError(ValueError):
     """An answer that cannot be read; the message names the item and what would be accepted."""

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import jsonschema
 
+from risk.answers import ANSWER_LABELS, NOT_ANSWERED, RATING_LABELS
 from risk.schema import FACTORS_BY_ID
 
 PACK_DIRECTORY = Path(__file__).parent / "instruments"
@@ -63,6 +64,18 @@ class Item:
 
     def choice(self, choice_id: str) -> Choice:
         return next(choice for choice in self.choices if choice.id == choice_id)
+
+    @property
+    def number(self) -> str | None:
+        """The tool's own number for the item ("Q3A"), where it has one."""
+        return self.id.upper() if self.id[1:2].isdigit() else None
+
+    def answer_label(self, answer: str | None) -> str:
+        """An answer as kept, in the words the form offered it in."""
+        if not answer:
+            return NOT_ANSWERED
+        labels = {choice.id: choice.label for choice in self.choices} | ANSWER_LABELS | RATING_LABELS
+        return labels.get(answer, answer)
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,9 @@ class RiskResultType(TypeDecorator):
 
 
 class Assessment(db.Model):
-    """Raw answers are kept exactly as entered; the result is what scoring made of them then."""
+    """Raw answers are kept exactly as entered; the result is what scoring made of them then. Changing the
+    answers of a completed assessment makes a new version that supersedes it: the earlier row is kept as it
+    was, and the new one records who changed it (changed_by), when (created_at) and why (change_reason)."""
 
     __tablename__ = "assessment"
 
@@ -55,9 +57,16 @@ class Assessment(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     version_id: Mapped[int] = mapped_column(default=1)
+    supersedes_id: Mapped[str | None] = mapped_column(ForeignKey("assessment.id"), unique=True)
+    change_reason: Mapped[str | None] = mapped_column(Text)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # The change form's one-time key: the same form sent twice makes one version.
+    change_key: Mapped[str | None] = mapped_column(String(36), unique=True)
 
     assessor: Mapped[User] = relationship(foreign_keys=[assessor_id])
     agency: Mapped[Agency] = relationship()
+    changed_by: Mapped[User | None] = relationship(foreign_keys=[changed_by_id])
+    supersedes: Mapped["Assessment | None"] = relationship(foreign_keys=[supersedes_id], remote_side=[id])
 
     __mapper_args__ = {"version_id_col": version_id}
 

@@ -3,12 +3,15 @@ judgements and eligibility decisions, each found by the case's id."""
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
+from sqlalchemy.orm import aliased
 
 from access.models import User
 from extensions import db
 from risk.instruments import get_pack
 from risk.models import Assessment, Decision, ProfessionalJudgement
+from risk.schema import RiskResult
+from risk.vocabulary import AssessmentStatus
 
 
 def create_assessment(*, case_id: str, tool_id: str, assessor: User, assessed_on: date) -> Assessment:
@@ -35,6 +38,59 @@ def get_assessment(case_id: str, assessment_id: str) -> Assessment | None:
 def list_assessments(case_id: str) -> list[Assessment]:
     query = select(Assessment).where(Assessment.case_id == case_id)
     return list(db.session.scalars(query.order_by(Assessment.assessed_on.desc(), Assessment.created_at.desc())))
+
+
+def list_latest_assessments(case_id: str) -> list[Assessment]:
+    """The case's assessments less every version a later one has replaced, newest first."""
+    later = aliased(Assessment)
+    query = select(Assessment).where(
+        Assessment.case_id == case_id, ~exists().where(later.supersedes_id == Assessment.id)
+    )
+    return list(db.session.scalars(query.order_by(Assessment.assessed_on.desc(), Assessment.created_at.desc())))
+
+
+def get_next_version(assessment_id: str) -> Assessment | None:
+    """The version that replaced this one, if any."""
+    return db.session.scalar(select(Assessment).where(Assessment.supersedes_id == assessment_id))
+
+
+def get_assessment_by_change_key(change_key: str) -> Assessment | None:
+    return db.session.scalar(select(Assessment).where(Assessment.change_key == change_key))
+
+
+def create_later_version(
+    earlier: Assessment,
+    *,
+    tool_version: str,
+    answers: dict,
+    comments: dict,
+    result: RiskResult,
+    changed_by: User,
+    reason: str,
+    change_key: str,
+) -> Assessment:
+    """A completed copy of the earlier assessment with other answers; the earlier row is not touched. Two
+    versions of the same one refuse each other (IntegrityError): the supersedes column is unique."""
+    version = Assessment(
+        case_id=earlier.case_id,
+        tool_id=earlier.tool_id,
+        tool_version=tool_version,
+        answers=answers,
+        comments=comments,
+        result=result,
+        status=AssessmentStatus.COMPLETE,
+        assessed_on=earlier.assessed_on,
+        source_if_not_victim=earlier.source_if_not_victim,
+        assessor_id=earlier.assessor_id,
+        agency_id=earlier.agency_id,
+        supersedes_id=earlier.id,
+        change_reason=reason,
+        changed_by_id=changed_by.id,
+        change_key=change_key,
+    )
+    db.session.add(version)
+    db.session.flush()
+    return version
 
 
 def add_judgement(case_id: str, *, tier: int, rationale: str, author: User) -> ProfessionalJudgement:

@@ -64,10 +64,12 @@ def find_victim():
 def view_case(case_id):
     case, scope = load_case_and_scope(case_id)
     risk = journey.case_risk(case, date.today())
+    assessments = risk_store.list_assessments(case.id)
     return render_template(
         "cases/view-case.html",
         case=case,
-        assessments=risk_store.list_assessments(case.id),
+        assessments=assessments,
+        later_versions=journey.later_versions(assessments),
         incidents=store.list_incidents(case),
         judgements=risk_store.list_judgements(case.id),
         decision=risk.decision.to_record(),
