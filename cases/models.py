@@ -158,6 +158,8 @@ class Referral(db.Model):
     perpetrator_ids: Mapped[list | None] = mapped_column(JSON, default=list)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    triaged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """When the coordinator accepted or declined it (updated_at moves on as the referral does)."""
     version_id: Mapped[int] = mapped_column(default=1)
 
     case: Mapped[Case] = relationship()

@@ -6,24 +6,14 @@ from wtforms.fields import SelectChoice
 from wtforms.validators import Length, Optional
 
 from forms.base import BaseForm
-from risk.answers import Answer, Rating
-
-ANSWER_LABELS = {
-    Answer.YES: "Yes",
-    Answer.NO: "No",
-    Answer.UNKNOWN: "Don't know",
-    Answer.DECLINED: "Declined to answer",
-    Answer.NOT_ASKED: "Not asked",
-    Answer.NOT_APPLICABLE: "Not applicable",
-}
-RATING_LABELS = {Rating.ABSENT: "Absent", Rating.POSSIBLE: "Possibly present", Rating.PRESENT: "Present"}
+from risk.answers import ANSWER_LABELS, RATING_LABELS, Answer, question_label
 
 
 def yes_no_field(item):
     """ "Not applicable" is offered only where the pack allows it: anywhere else it would hide a missing answer."""
     answers = [answer for answer in ANSWER_LABELS if answer is not Answer.NOT_APPLICABLE or item.may_be_not_applicable]
     return RadioField(
-        label_for(item),
+        question_label(item),
         choices=[SelectChoice(answer.value, ANSWER_LABELS[answer]) for answer in answers],
         widget=GovRadioInput(),
         validators=[Optional()],
@@ -32,7 +22,7 @@ def yes_no_field(item):
 
 def rating_field(item):
     return RadioField(
-        label_for(item),
+        question_label(item),
         choices=[SelectChoice(rating.value, label) for rating, label in RATING_LABELS.items()],
         widget=GovRadioInput(),
         validators=[Optional()],
@@ -41,7 +31,7 @@ def rating_field(item):
 
 def choice_field(item):
     return RadioField(
-        label_for(item),
+        question_label(item),
         choices=[SelectChoice(choice.id, choice.label) for choice in item.choices],
         widget=GovRadioInput(),
         validators=[Optional()],
@@ -49,10 +39,6 @@ def choice_field(item):
 
 
 FIELD_FOR_ANSWER_TYPE = {"yes-no": yes_no_field, "rating": rating_field, "choice": choice_field}
-
-
-def label_for(item) -> str:
-    return f"{item.id.upper()}. {item.label}" if item.id[1:2].isdigit() else item.label
 
 
 COMMENT_SUFFIX = "_comment"

@@ -4,11 +4,12 @@ judgements and eligibility decisions, each found by the case's id."""
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from access.models import User
 from extensions import db
 from risk.instruments import get_pack
-from risk.models import Assessment, Decision, ProfessionalJudgement
+from risk.models import Assessment, AssessmentStatus, Decision, ProfessionalJudgement
 
 
 def create_assessment(*, case_id: str, tool_id: str, assessor: User, assessed_on: date) -> Assessment:
@@ -37,6 +38,16 @@ def list_assessments(case_id: str) -> list[Assessment]:
     return list(db.session.scalars(query.order_by(Assessment.assessed_on.desc(), Assessment.created_at.desc())))
 
 
+def list_completed_assessments(case_id: str) -> list[Assessment]:
+    """Newest first, with who assessed and their agency, read together rather than one by one."""
+    query = (
+        select(Assessment)
+        .where(Assessment.case_id == case_id, Assessment.status == AssessmentStatus.COMPLETE)
+        .options(selectinload(Assessment.assessor), selectinload(Assessment.agency))
+    )
+    return list(db.session.scalars(query.order_by(Assessment.assessed_on.desc(), Assessment.created_at.desc())))
+
+
 def add_judgement(case_id: str, *, tier: int, rationale: str, author: User) -> ProfessionalJudgement:
     judgement = ProfessionalJudgement(case_id=case_id, tier=tier, rationale=rationale.strip(), author_id=author.id)
     db.session.add(judgement)
@@ -45,8 +56,12 @@ def add_judgement(case_id: str, *, tier: int, rationale: str, author: User) -> P
 
 
 def list_judgements(case_id: str) -> list[ProfessionalJudgement]:
-    """Newest first."""
-    query = select(ProfessionalJudgement).where(ProfessionalJudgement.case_id == case_id)
+    """Newest first, with their authors."""
+    query = (
+        select(ProfessionalJudgement)
+        .where(ProfessionalJudgement.case_id == case_id)
+        .options(selectinload(ProfessionalJudgement.author))
+    )
     return list(
         db.session.scalars(query.order_by(ProfessionalJudgement.recorded_at.desc(), ProfessionalJudgement.id.desc()))
     )
