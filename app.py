@@ -48,6 +48,9 @@ UK_TIME = ZoneInfo("Europe/London")
 
 
 PACKAGES_WITH_PAGES = ("access", "risk", "cases", "meetings", "reports")
+# Each adds its part of a case's history and of where the case stands (cases/chronology.py,
+# cases/standing.py), so that the case page can show what packages after `cases` hold.
+CASE_STORY_MODULES = ("cases.case_story", "meetings.case_story", "reports.case_story")
 
 
 def create_app(config=None) -> Flask:
@@ -69,6 +72,7 @@ def build_app(config=None) -> Flask:
     configure_templates(app)
     init_extensions(app)
     register_blueprints(app)
+    register_case_story()
     register_request_hooks(app)
     register_error_pages(app)
     register_commands(app)
@@ -186,6 +190,11 @@ def register_blueprints(app: Flask) -> None:
     def health_check():
         db.session.execute(text("SELECT 1"))
         return {"status": "ok"}
+
+
+def register_case_story() -> None:
+    for module in CASE_STORY_MODULES:
+        importlib.import_module(module)
 
 
 def register_request_hooks(app: Flask) -> None:

@@ -65,6 +65,15 @@ class MeetingScope:
 
 
 @dataclass(frozen=True)
+class MinutesScope:
+    meeting: MeetingScope
+    approved: bool
+    """The chair has approved the meeting's minutes."""
+    distributed: bool
+    """The coordinator has distributed them to the agencies."""
+
+
+@dataclass(frozen=True)
 class ResearchReturnScope:
     agency_id: int
     list_issued: bool
@@ -243,6 +252,15 @@ def may_receive_agency_action_plan(user: User, agency_id: int) -> bool:
 
 def may_see_draft_minutes(user: User) -> bool:
     return user.role in MEETING_WIDE_ROLES
+
+
+def may_read_minutes(user: User, minutes: MinutesScope) -> bool:
+    """What a meeting minuted about a case, as the minutes go out: chairs and the coordinator once
+    they are approved; representatives of the agencies invited to the meeting once they are
+    distributed. Practitioners and drafts are left out, as with the minutes document."""
+    if user.role in MEETING_WIDE_ROLES:
+        return minutes.approved
+    return user.role is Role.AGENCY_REP and minutes.meeting.agency_invited and minutes.distributed
 
 
 # Actions

@@ -175,6 +175,8 @@ class Referral(db.Model):
     # Set on every referral (the listener below); nullable only so the column could be added in place.
     state_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow)
     corrected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    triaged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """When the coordinator accepted or declined it (updated_at moves on as the referral does)."""
     version_id: Mapped[int] = mapped_column(default=1)
 
     case: Mapped[Case] = relationship()

@@ -413,7 +413,13 @@ def has_open_referral(case_ids: list[str]) -> bool:
 
 
 def list_referrals(case: Case) -> list[Referral]:
-    return list(db.session.scalars(select(Referral).where(Referral.case_id == case.id).order_by(Referral.received_at)))
+    """Oldest first, with who referred and their agency."""
+    query = (
+        select(Referral)
+        .where(Referral.case_id == case.id)
+        .options(selectinload(Referral.agency), selectinload(Referral.referrer))
+    )
+    return list(db.session.scalars(query.order_by(Referral.received_at, Referral.id)))
 
 
 def list_excluded_people(case: Case) -> list[ExcludedPerson]:

@@ -13,6 +13,7 @@ from meetings import agenda, planner, schedule, store
 from meetings.models import (
     Action,
     ActionStatus,
+    ActionUpdate,
     AgendaItem,
     AgendaSection,
     Attendance,
@@ -21,7 +22,9 @@ from meetings.models import (
     CaseOutcome,
     MeetingStatus,
     ResearchReturn,
+    Transfer,
 )
+from risk import store as risk_store
 from risk.in_force import current_ruleset
 
 UK_TIME = schedule.UK_TIME
@@ -39,6 +42,8 @@ def demo_case(
     referred = today - timedelta(days=referred_days_ago)
     add_assessment(case, user, "dash-ric", yes_to(yes), referred - timedelta(days=1))
     referral = refer_now(case, user, referred, area, state, received=referred)
+    if state is not ReferralState.RECEIVED:
+        referral.triaged_at = referral.received_at + timedelta(days=1)
     case.repeat_watch_ends = referred + timedelta(days=current_ruleset().repeat_window_days)
     return referral
 
@@ -148,6 +153,7 @@ def seed_earlier_meeting(users, agencies, area, today, day, cases):
                 ends_at=ends_at,
                 section=AgendaSection.CHILDREN if has_child else AgendaSection.ADULT_ONLY,
                 flags=["children"] if has_child else [],
+                placed_at=referral.triaged_at + timedelta(days=1),
             )
         )
     db.session.add_all(items)
@@ -160,6 +166,7 @@ def seed_earlier_meeting(users, agencies, area, today, day, cases):
                 victim_views="Recorded at the meeting (demo).",
                 decisions="Safety plan agreed (demo).",
                 outcome=CaseOutcome.NEW,
+                updated_at=item.ends_at,
             )
         )
         db.session.add(
@@ -173,9 +180,17 @@ def seed_earlier_meeting(users, agencies, area, today, day, cases):
                 status=ActionStatus.DONE,
                 completion_note="Done (demo).",
                 completed_on=day + timedelta(days=5),
+                created_at=item.ends_at,
             )
         )
+    mark_distributed(meeting)
+
+
+def mark_distributed(meeting):
+    """As if the coordinator had issued the list four days before and distributed the minutes two days after."""
     meeting.status = MeetingStatus.DISTRIBUTED
+    meeting.list_issued_at = meeting.starts_at - timedelta(days=4)
+    meeting.distributed_at = meeting.starts_at + timedelta(days=2)
 
 
 def seed_past_meeting(users, agencies, area, today, day):
@@ -189,7 +204,7 @@ def seed_past_meeting(users, agencies, area, today, day):
         ("Karim", "Haddad", date(1990, 9, 14)),
         ("Yasmin", "Haddad", date(2020, 2, 11)),
         yes=17,
-        referred_days_ago=30,
+        referred_days_ago=40,
         state=ReferralState.HEARD,
     )
     adult = demo_case(
@@ -199,7 +214,7 @@ def seed_past_meeting(users, agencies, area, today, day):
         ("Grace", "Liu", date(1970, 12, 5), "RV7 8NP"),
         ("Martin", "Cole", date(1968, 4, 23)),
         yes=14,
-        referred_days_ago=28,
+        referred_days_ago=38,
         state=ReferralState.HEARD,
     )
     items = [
@@ -211,6 +226,7 @@ def seed_past_meeting(users, agencies, area, today, day):
             starts_at=starts_at,
             ends_at=ends_at,
             flags=flags,
+            placed_at=referral.triaged_at + timedelta(days=1),
         )
         for position, (referral, section, flags, (starts_at, ends_at)) in enumerate(
             zip(
@@ -239,8 +255,54 @@ def seed_past_meeting(users, agencies, area, today, day):
             )
     db.session.add_all(past_attendance(meeting, agencies))
     db.session.add_all(past_minutes(items, agencies))
-    db.session.add_all(past_actions(items, agencies, today))
-    meeting.status = MeetingStatus.DISTRIBUTED
+    actions = past_actions(items, agencies, today)
+    db.session.add_all(actions)
+    mark_distributed(meeting)
+    db.session.flush()
+    tell_the_whole_story(with_child, actions[0], users, agencies, today)
+
+
+def tell_the_whole_story(referral, done_action, users, agencies, today):
+    """Farah Haddad's case has a history of every kind: she came from another MARAC area, an incident
+    and a professional judgement before her referral, and an action marked done since the meeting."""
+    case, police, idva = referral.case, users[Role.PRACTITIONER], users[Role.COORDINATOR]
+    referred_on = referral.received_at.date()
+    db.session.add(
+        Transfer(
+            case_id=case.id,
+            incoming=True,
+            other_area="Eastbridge (demo)",
+            transferred_on=referred_on - timedelta(days=60),
+            what_was_sent="Previous minutes\nRisk assessments",
+            recorded_by_id=idva.id,
+        )
+    )
+    cases_store.add_incident(
+        case,
+        occurred_on=referred_on - timedelta(days=3),
+        type="violence",
+        agency_id=agencies["Riverside Police"].id,
+        reference="RP/DEMO/0412",
+        recorded_by=police,
+        perpetrator_id=next(party.person_id for party in case.parties if party.role is PartyRole.PERPETRATOR),
+    )
+    judgement = risk_store.add_judgement(
+        case.id,
+        tier=4,
+        rationale="He strangled her in front of their daughter and has said he will not let her leave (demo).",
+        author=idva,
+    )
+    judgement.recorded_at = referral.received_at - timedelta(hours=2)
+    db.session.add(
+        ActionUpdate(
+            action_id=done_action.id,
+            status=ActionStatus.DONE,
+            note=done_action.completion_note,
+            updated_at=datetime.combine(done_action.completed_on, time(15, 0), tzinfo=UK_TIME),
+            updated_by_id=police.id,
+            agency_id=police.agency_id,
+        )
+    )
 
 
 def past_attendance(meeting, agencies):
@@ -288,6 +350,7 @@ def past_minutes(items, agencies):
             risks_to_children="Daughter present during incidents.",
             decisions="Target-harden the home; children's services to hold a strategy discussion.",
             outcome=CaseOutcome.NEW,
+            updated_at=items[0].ends_at,
         ),
         CaseMinutes(
             agenda_item_id=items[1].id,
@@ -295,6 +358,7 @@ def past_minutes(items, agencies):
             risks_to_victim="Stalking at her workplace.",
             decisions="Police to consider a stalking protection order.",
             outcome=CaseOutcome.NEW,
+            updated_at=items[1].ends_at,
         ),
     ]
 
@@ -311,6 +375,7 @@ def past_actions(items, agencies, today):
             status=status,
             completion_note=note,
             completed_on=today - timedelta(days=15) if status is ActionStatus.DONE else None,
+            created_at=item.ends_at,
         )
 
     first, second = items

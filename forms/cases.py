@@ -19,21 +19,12 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from cases.vocabulary import INCIDENT_TYPE_LABELS
 from forms.base import BaseForm, DayMonthYearField
 
 PHONE_PATTERN = r"^[0-9 +()\-]{7,30}$"
 POSTCODE_PATTERN = r"^[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}$"
-INCIDENT_TYPES = [
-    ("violence", "Physical violence"),
-    ("threats", "Threats"),
-    ("stalking-harassment", "Stalking or harassment"),
-    ("sexual-abuse", "Sexual abuse"),
-    ("property-damage", "Damage to property"),
-    ("unwanted-contact", "Unwanted contact, direct or through others"),
-    ("breach-of-order", "Breach of bail or an order"),
-    ("coercive-control", "Controlling or coercive behaviour"),
-    ("other", "Other abuse"),
-]
+INCIDENT_TYPES = list(INCIDENT_TYPE_LABELS.items())
 TIERS = [
     SelectChoice("1", "Standard"),
     SelectChoice("2", "Medium"),

@@ -14,7 +14,7 @@ from cases import store as cases_store
 from cases.models import Person
 from extensions import db
 from meetings import store
-from meetings.models import Action, ActionStatus
+from meetings.models import Action, ActionStatus, ActionUpdate, Meeting
 from transactions import all_or_nothing
 
 CLOSED_SHOWN_DAYS = 90
@@ -123,11 +123,29 @@ def save_update(action: Action, *, status: ActionStatus, note: str, version: int
     """Saves the new status and note, or raises ActionChanged if the action is no longer at `version`."""
     if action.version_id != version:
         raise ActionChanged(action)
+    changes = (action.status, action.completion_note or "") != (status, note or "")
     try:
         with all_or_nothing():
             set_status(action, status, note, today)
+            if changes:
+                record_update(action, user=user)
             # Written now, so that an update someone saved since is found here rather than at the commit.
             db.session.flush()
             record_event(AuditAction.ACTION_UPDATED, user=user, object_type="action", object_id=action.id)
     except StaleDataError:
         raise ActionChanged(store.get_action(action.id)) from None
+
+
+def record_update(action: Action, *, user: User, reviewed_at: Meeting | None = None) -> None:
+    """The action keeps only its latest status and note; each change is kept here too, so the case's
+    history can show every update, who made it and when."""
+    db.session.add(
+        ActionUpdate(
+            action_id=action.id,
+            status=action.status,
+            note=action.completion_note,
+            updated_by_id=user.id,
+            agency_id=user.agency_id,
+            reviewed_at_meeting_id=reviewed_at.id if reviewed_at else None,
+        )
+    )

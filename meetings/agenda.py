@@ -83,6 +83,7 @@ def accept_proposal(proposal: Proposal, *, user) -> int:
                     starts_at=item.starts_at,
                     ends_at=item.ends_at,
                     flags=list(item.flags),
+                    placed_at=utcnow(),
                 )
             )
             referral.state = ReferralState.SCHEDULED
@@ -174,6 +175,7 @@ def move_to(meeting: Meeting, item: AgendaItem, target: Meeting, *, user) -> Non
         raise AgendaError("Choose another meeting that is still taking cases.")
     item.meeting_id = target.id
     item.position = 10_000
+    item.placed_at = utcnow()
     item.flags = sorted(set(item.flags) | {"moved"})
     for request in store.list_research_requests_for_meeting(meeting):
         if request.agenda_item_id == item.id:

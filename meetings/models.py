@@ -25,6 +25,9 @@ class Meeting(db.Model):
         StrEnumType(MeetingKind, 20), default=MeetingKind.SCHEDULED, server_default="scheduled"
     )
     research_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the MARAC list went out and when the approved minutes were distributed: the case's history shows both.
+    list_issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    distributed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version_id: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -45,6 +48,8 @@ class AgendaItem(db.Model):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     flags: Mapped[list] = mapped_column(JSON, default=list)
+    placed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """When the case was placed on this meeting's agenda (or moved to it); None for items placed before it was kept."""
 
     meeting: Mapped[Meeting] = relationship()
     referral: Mapped[Referral] = relationship()
@@ -151,8 +156,32 @@ class Action(db.Model):
 
     owner_agency: Mapped[Agency] = relationship()
     agenda_item: Mapped[AgendaItem] = relationship()
+    updates: Mapped[list["ActionUpdate"]] = relationship(
+        back_populates="action", order_by="ActionUpdate.updated_at, ActionUpdate.id"
+    )
 
     __mapper_args__ = {"version_id_col": version_id}
+
+
+class ActionUpdate(db.Model):
+    """Each change to an action's status or note, as it was made: the action keeps only the latest."""
+
+    __tablename__ = "action_update"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("marac_action.id"), index=True)
+    status: Mapped[ActionStatus] = mapped_column(StrEnumType(ActionStatus, 40))
+    note: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    """The agency of the person who made the update."""
+    reviewed_at_meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"))
+    """Set when the update was made in a meeting's review of earlier actions."""
+
+    action: Mapped[Action] = relationship(back_populates="updates")
+    agency: Mapped[Agency] = relationship()
+    reviewed_at_meeting: Mapped[Meeting | None] = relationship()
 
 
 class Transfer(db.Model):

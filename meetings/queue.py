@@ -7,6 +7,7 @@ from access.audit import AuditAction, record_event
 from cases import journey
 from cases import store as cases_store
 from cases.models import Person, Referral, ReferralState
+from extensions import utcnow
 from risk import store as risk_store
 from risk.criteria import REPEAT
 
@@ -58,6 +59,7 @@ def triage(referral: Referral, state: ReferralState, *, user, action: AuditActio
         return False
     referral.state = state
     referral.state_reason = reason
+    referral.triaged_at = utcnow()
     record_event(action, user=user, object_type="referral", object_id=referral.id)
     return True
 

@@ -174,6 +174,7 @@ def review_actions(meeting: Meeting, outcomes: list[ReviewOutcome], *, user) -> 
                 continue
             actions.set_status(action, outcome.status, outcome.note, date.today())
             action.reviewed_at_meeting_id = None if outcome.status is ActionStatus.OPEN else meeting.id
+            actions.record_update(action, user=user, reviewed_at=meeting)
             record_event(AuditAction.ACTION_REVIEWED, user=user, object_type="action", object_id=action.id)
             changed += 1
         db.session.flush()

@@ -11,7 +11,7 @@ from access import store as access_store
 from access.audit import AuditAction, record_event
 from access.models import Role
 from cases.models import ReferralState
-from extensions import db
+from extensions import db, utcnow
 from meetings import agenda, store
 from meetings.models import Invitation, Meeting, MeetingKind, MeetingStatus
 from transactions import all_or_nothing
@@ -145,10 +145,19 @@ def take_next_step(meeting: Meeting, *, user) -> Step:
             for item in store.list_agenda(meeting):
                 item.referral.state = ReferralState.HEARD
         meeting.status = step.to
+        record_when_documents_go_out(meeting)
         # Written now, so that a meeting someone else moved on is found here rather than at the commit.
         db.session.flush()
         record_event(step_action(step), user=user, object_type="meeting", object_id=meeting.id)
     return step
+
+
+def record_when_documents_go_out(meeting: Meeting) -> None:
+    """The case's history says when the MARAC list went out and when the minutes were distributed."""
+    if meeting.status is MeetingStatus.LIST_ISSUED:
+        meeting.list_issued_at = utcnow()
+    elif meeting.status is MeetingStatus.DISTRIBUTED:
+        meeting.distributed_at = utcnow()
 
 
 def step_action(step: Step) -> AuditAction:

@@ -1,5 +1,7 @@
 """Every query the meetings package makes, as a named function."""
 
+from datetime import date
+
 from sqlalchemy import Row, and_, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
@@ -10,6 +12,7 @@ from extensions import db, utcnow
 from meetings.models import (
     Action,
     ActionStatus,
+    ActionUpdate,
     AgendaItem,
     Attendance,
     CaseMinutes,
@@ -536,3 +539,66 @@ def list_outstanding_research(*, agency_id: int | None = None) -> list[Row]:
     if agency_id is not None:
         query = query.where(ResearchReturn.agency_id == agency_id)
     return list(db.session.execute(query.order_by(Meeting.starts_at, Meeting.id)))
+
+
+# A case's part in the meeting cycle, for its history and the panel of where it stands: each read in
+# one query, however many meetings and actions the case has.
+
+
+def list_case_hearings(case_id: str) -> list[tuple[AgendaItem, Meeting, CaseMinutes | None]]:
+    """Every time the case was on an agenda, earliest meeting first, with the meeting and any minutes."""
+    query = (
+        select(AgendaItem, Meeting, CaseMinutes)
+        .join(Referral, AgendaItem.referral_id == Referral.id)
+        .join(Meeting, AgendaItem.meeting_id == Meeting.id)
+        .outerjoin(CaseMinutes, CaseMinutes.agenda_item_id == AgendaItem.id)
+        .where(Referral.case_id == case_id)
+        .order_by(Meeting.starts_at, AgendaItem.id)
+    )
+    return [tuple(row) for row in db.session.execute(query)]
+
+
+def meeting_ids_inviting(agency_id: int, meeting_ids: list[int]) -> set[int]:
+    """Of these meetings, the ones the agency is invited to."""
+    query = select(Invitation.meeting_id).where(
+        Invitation.agency_id == agency_id, Invitation.meeting_id.in_(meeting_ids)
+    )
+    return set(db.session.scalars(query))
+
+
+def list_actions_with_updates(case_id: str) -> list[Action]:
+    """The case's actions with their owners, the meeting that agreed each, and every update."""
+    updates = selectinload(Action.updates)
+    query = (
+        select(Action)
+        .where(Action.case_id == case_id)
+        .options(
+            selectinload(Action.owner_agency),
+            selectinload(Action.agenda_item).selectinload(AgendaItem.meeting),
+            updates.selectinload(ActionUpdate.agency),
+            updates.selectinload(ActionUpdate.reviewed_at_meeting),
+        )
+        .order_by(Action.created_at, Action.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def list_open_action_owners_and_dates(case_id: str) -> list[tuple[int, date]]:
+    """(owning agency id, due date) of each of the case's open actions."""
+    query = select(Action.owner_agency_id, Action.due_on).where(
+        Action.case_id == case_id, Action.status == ActionStatus.OPEN
+    )
+    return [tuple(row) for row in db.session.execute(query)]
+
+
+def next_meeting_for_case(case_id: str, now) -> Meeting | None:
+    """The first meeting from now whose agenda has the case on it."""
+    query = (
+        select(Meeting)
+        .join(AgendaItem, AgendaItem.meeting_id == Meeting.id)
+        .join(Referral, AgendaItem.referral_id == Referral.id)
+        .where(Referral.case_id == case_id, Meeting.starts_at >= now)
+        .order_by(Meeting.starts_at, Meeting.id)
+        .limit(1)
+    )
+    return db.session.scalar(query)

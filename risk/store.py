@@ -4,7 +4,7 @@ judgements and eligibility decisions, each found by the case's id."""
 from datetime import date
 
 from sqlalchemy import exists, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, selectinload
 
 from access.models import User
 from extensions import db
@@ -45,6 +45,16 @@ def list_latest_assessments(case_id: str) -> list[Assessment]:
     later = aliased(Assessment)
     query = select(Assessment).where(
         Assessment.case_id == case_id, ~exists().where(later.supersedes_id == Assessment.id)
+    )
+    return list(db.session.scalars(query.order_by(Assessment.assessed_on.desc(), Assessment.created_at.desc())))
+
+
+def list_completed_assessments(case_id: str) -> list[Assessment]:
+    """Newest first, with who assessed and their agency, read together rather than one by one."""
+    query = (
+        select(Assessment)
+        .where(Assessment.case_id == case_id, Assessment.status == AssessmentStatus.COMPLETE)
+        .options(selectinload(Assessment.assessor), selectinload(Assessment.agency))
     )
     return list(db.session.scalars(query.order_by(Assessment.assessed_on.desc(), Assessment.created_at.desc())))
 
@@ -101,8 +111,12 @@ def add_judgement(case_id: str, *, tier: int, rationale: str, author: User) -> P
 
 
 def list_judgements(case_id: str) -> list[ProfessionalJudgement]:
-    """Newest first."""
-    query = select(ProfessionalJudgement).where(ProfessionalJudgement.case_id == case_id)
+    """Newest first, with their authors."""
+    query = (
+        select(ProfessionalJudgement)
+        .where(ProfessionalJudgement.case_id == case_id)
+        .options(selectinload(ProfessionalJudgement.author))
+    )
     return list(
         db.session.scalars(query.order_by(ProfessionalJudgement.recorded_at.desc(), ProfessionalJudgement.id.desc()))
     )

@@ -56,6 +56,7 @@ APP_TABLES = {
     "attendance",
     "case_minutes",
     "marac_action",
+    "action_update",
     "transfer",
     "excluded_person",
     "distribution_clearance",

@@ -11,10 +11,11 @@ from access import policy
 from access import store as access_store
 from access.models import Role
 from access.permissions import allow
-from cases import journey, store
+from cases import chronology, journey, standing, store
 from cases.models import PartyRole
 from cases.views import bp
 from cases.views.loading import CASE_ROLES, REFERRING_ROLES, load_case, load_case_and_scope, load_case_to_change
+from cases.vocabulary import EntryKind
 from forms.cases import (
     NOT_KNOWN,
     BreakGlassForm,
@@ -65,9 +66,14 @@ def view_case(case_id):
     case, scope = load_case_and_scope(case_id)
     risk = journey.case_risk(case, date.today())
     assessments = risk_store.list_assessments(case.id)
+    shown_kind = chronology.kind_named(request.args.get("kind"))
     return render_template(
         "cases/view-case.html",
         case=case,
+        standing=standing.facts_for(current_user, case, scope),
+        history=chronology.entries_for(current_user, case, scope, kinds={shown_kind} if shown_kind else None),
+        entry_kinds=list(EntryKind),
+        shown_kind=shown_kind,
         assessments=assessments,
         later_versions=journey.later_versions(assessments),
         incidents=store.list_incidents(case),

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from access import policy
 from access.models import AgencyKind, Role, User
 from access.permissions import OBJECT_RULES
-from access.policy import ActionScope, CaseScope, MeetingScope, PersonScope, SafeContactScope
+from access.policy import ActionScope, CaseScope, MeetingScope, MinutesScope, PersonScope, SafeContactScope
 from cases.models import Case
 from extensions import db
 from tests.cases.test_journey import start_case
@@ -170,6 +170,27 @@ def test_Z2_only_the_meetings_own_chair_or_the_coordinator_runs_it(role, user_id
     meeting = MeetingScope(chair_id=10, agency_invited=True)
 
     assert policy.may_run_meeting(user(role, user_id=user_id), meeting) is expected
+
+
+@pytest.mark.parametrize(
+    ("role", "invited", "approved", "distributed", "expected"),
+    [
+        (Role.CHAIR, False, False, False, False),  # a draft stays with those running the meeting
+        (Role.CHAIR, False, True, False, True),
+        (Role.COORDINATOR, False, True, False, True),
+        (Role.AGENCY_REP, True, True, False, False),  # approved, not yet distributed
+        (Role.AGENCY_REP, True, True, True, True),
+        (Role.AGENCY_REP, False, True, True, False),  # not invited to that meeting
+        (Role.PRACTITIONER, True, True, True, False),
+        (Role.ADMIN, True, True, True, False),
+    ],
+)
+def test_Z2_who_reads_what_a_meeting_minuted_about_a_case(role, invited, approved, distributed, expected):
+    minutes = MinutesScope(
+        MeetingScope(chair_id=99, agency_invited=invited), approved=approved, distributed=distributed
+    )
+
+    assert policy.may_read_minutes(user(role), minutes) is expected
 
 
 # Z6: fail closed.

@@ -84,3 +84,18 @@ def test_a_seed_that_fails_part_way_loads_nothing_and_can_be_run_again(database_
     assert failed.exit_code != 0 and "Demo data loaded" not in failed.output
     assert left == [0, 0, 0]
     assert again.exit_code == 0 and "Demo data loaded" in again.output
+
+
+def test_the_demo_has_a_case_whose_history_has_an_entry_of_every_kind(seeded_app):
+    from access.models import Role, User
+    from cases import chronology
+    from cases.vocabulary import EntryKind
+
+    with seeded_app.test_request_context():
+        coordinator = db.session.scalars(select(User).where(User.role == Role.COORDINATOR)).one()
+        case = db.session.scalars(select(Case).join(Case.victim).where(Person.given_name == "Farah")).one()
+        entries = chronology.entries_for(coordinator, case, cases_store.case_scope(coordinator, case))
+
+    assert {entry.kind for entry in entries} == set(EntryKind)
+    assert [entry.when for entry in entries] == sorted((entry.when for entry in entries), reverse=True)
+    assert all(entry.link for entry in entries)

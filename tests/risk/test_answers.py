@@ -4,11 +4,13 @@ from risk.answers import (
     Answer,
     AnswerError,
     Rating,
+    answer_label,
+    question_label,
     read_choice,
     read_rating,
     read_yes_no,
 )
-from risk.instruments import Choice
+from risk.instruments import Choice, get_pack
 
 
 @pytest.mark.parametrize(
@@ -90,3 +92,23 @@ def test_choices_match_id_label_or_alias_and_refuse_others():
     assert read_choice("grade", "", choices) is None
     with pytest.raises(AnswerError, match="grade: 'severe' is not one of the choices; use standard, high"):
         read_choice("grade", "severe", choices)
+
+
+@pytest.mark.parametrize(
+    ("tool", "item_id", "answer", "expected"),
+    [
+        ("dash-ric", "q1", "yes", "Yes"),
+        ("dash-ric", "q1", "unknown", "Don't know"),
+        ("b-safer", "q1", "present", "Present"),
+        ("police-dash", "grade", "high", "High"),
+    ],
+)
+def test_an_answer_kept_is_read_back_in_the_words_the_form_offered(tool, item_id, answer, expected):
+    item = get_pack(tool).item(item_id)
+
+    assert answer_label(item, answer) == expected
+
+
+def test_a_numbered_item_is_asked_with_its_number():
+    assert question_label(get_pack("dash-ric").item("q1")).startswith("Q1. ")
+    assert not question_label(get_pack("police-dash").item("grade")).startswith("GRADE")

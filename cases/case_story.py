@@ -1,0 +1,171 @@
+"""The cases package's part of a case's history and of where it stands: assessments, professional
+judgements, incidents, referrals and the repeat watch. Registered when the app starts (app.py)."""
+
+from datetime import date
+
+from access import policy
+from access.models import User
+from access.policy import CaseScope
+from cases import chronology, journey, standing, store
+from cases.chronology import AnswerGiven, Entry, link_to, start_of_day, uk_day
+from cases.models import Case, Incident, Referral, ReferralState
+from cases.vocabulary import INCIDENT_TYPE_LABELS, EntryKind
+from risk import store as risk_store
+from risk.answers import answer_label, question_label
+from risk.criteria import CRITERION_LABELS
+from risk.instruments import Pack, get_pack
+from risk.models import Assessment, ProfessionalJudgement
+from risk.schema import FACTORS_BY_ID, RiskResult, Tier
+
+NOT_YET_TRIAGED = (ReferralState.RECEIVED, ReferralState.DECLINED, ReferralState.WITHDRAWN)
+
+
+# Assessments
+
+
+@chronology.register
+def assessment_entries(user: User, case: Case, scope: CaseScope) -> list[Entry]:
+    if not policy.may_view_assessment(user, scope):
+        return []
+    return [assessment_entry(user, case, assessment) for assessment in risk_store.list_completed_assessments(case.id)]
+
+
+def assessment_entry(user: User, case: Case, assessment: Assessment) -> Entry:
+    pack = get_pack(assessment.tool_id)
+    result = journey.result_for(assessment)
+    return Entry(
+        when=start_of_day(assessment.assessed_on),
+        day_only=True,
+        kind=EntryKind.ASSESSMENT,
+        title=f"Risk assessment: {pack.name}",
+        detail=(result_in_words(result), factors_in_words(result)),
+        by=f"By {assessment.assessor.name}, {assessment.agency.name}",
+        link=link_to(user, "cases.view_assessment_result", case_id=case.id, assessment_id=assessment.id),
+        answers=answers_given(pack, assessment),
+    )
+
+
+def result_in_words(result: RiskResult) -> str:
+    words = [f"Score {result.score:g} of {result.max_score:g}"]
+    if result.band:
+        words.append(f"band: {result.band}")
+    words.append(f"risk tier: {result.tier.label}" if result.tier else "no risk tier from this tool")
+    return "; ".join(words)
+
+
+def factors_in_words(result: RiskResult) -> str:
+    if not result.factors:
+        return "No common risk factors from the answers given."
+    return "Risk factors: " + ", ".join(FACTORS_BY_ID[factor_id].name for factor_id in sorted(result.factors))
+
+
+def answers_given(pack: Pack, assessment: Assessment) -> tuple[AnswerGiven, ...]:
+    return tuple(
+        AnswerGiven(
+            question_label(item), answer_label(item, assessment.answers[item.id]), assessment.comments.get(item.id)
+        )
+        for item in pack.items
+        if assessment.answers.get(item.id)
+    )
+
+
+# Professional judgements and incidents
+
+
+@chronology.register
+def judgement_entries(user: User, case: Case, scope: CaseScope) -> list[Entry]:
+    link = link_to(user, "cases.view_case", case_id=case.id, _anchor="professional-judgement")
+    return [judgement_entry(judgement, link) for judgement in risk_store.list_judgements(case.id)]
+
+
+def judgement_entry(judgement: ProfessionalJudgement, link: str | None) -> Entry:
+    return Entry(
+        when=judgement.recorded_at,
+        kind=EntryKind.JUDGEMENT,
+        title=f"Professional judgement: {Tier(judgement.tier).label.lower()} risk",
+        detail=(judgement.rationale,),
+        by=f"By {judgement.author.name}, {judgement.author.agency.name}",
+        link=link,
+    )
+
+
+@chronology.register
+def incident_entries(user: User, case: Case, scope: CaseScope) -> list[Entry]:
+    link = link_to(user, "cases.view_case", case_id=case.id, _anchor="incidents")
+    return [incident_entry(incident, link) for incident in store.list_incidents(case)]
+
+
+def incident_entry(incident: Incident, link: str | None) -> Entry:
+    perpetrator = incident.perpetrator
+    caused_by = f"{perpetrator.given_name} {perpetrator.family_name}" if perpetrator else "someone not recorded"
+    detail = [f"Caused by {caused_by}."]
+    if incident.reference:
+        detail.append(f"Reference: {incident.reference}")
+    return Entry(
+        when=start_of_day(incident.occurred_on),
+        day_only=True,
+        kind=EntryKind.INCIDENT,
+        title=f"Incident: {INCIDENT_TYPE_LABELS.get(incident.type, 'Other abuse').lower()}",
+        detail=tuple(detail),
+        by=f"Reported to {incident.reporting_agency.name}",
+        link=link,
+    )
+
+
+# Referrals: made, then accepted, declined or withdrawn
+
+
+@chronology.register
+def referral_entries(user: User, case: Case, scope: CaseScope) -> list[Entry]:
+    if not policy.may_view_referral(user, scope):
+        return []
+    may_see_why = policy.may_see_why_a_referral_ended(user, scope)
+    entries = []
+    for referral in store.list_referrals(case):
+        link = link_to(user, "cases.view_referral_made", case_id=case.id, referral_id=referral.id)
+        entries.append(referral_made(referral, link))
+        entries += what_became_of(referral, link, may_see_why)
+    return entries
+
+
+def referral_made(referral: Referral, link: str | None) -> Entry:
+    criteria = ", ".join(CRITERION_LABELS.get(code, "Another criterion") for code in referral.criteria)
+    return Entry(
+        when=referral.received_at,
+        kind=EntryKind.REFERRAL,
+        title="Referred to the MARAC",
+        detail=(f"Criteria met: {criteria or 'none recorded'}.",),
+        by=f"By {referral.referrer.name}, {referral.agency.name}",
+        link=link,
+    )
+
+
+def what_became_of(referral: Referral, link: str | None, may_see_why: bool) -> list[Entry]:
+    """The coordinator's triage and the referrer's withdrawal. A decline or withdrawal says why only to
+    those the policy lets see it. A time never recorded (before it was kept) leaves the entry out."""
+    reason = (f"Reason: {referral.state_reason}",) if may_see_why and referral.state_reason else ()
+    if referral.state is ReferralState.DECLINED:
+        title, when, detail = (
+            "Referral declined by the MARAC coordinator",
+            referral.triaged_at or referral.updated_at,
+            reason,
+        )
+    elif referral.state is ReferralState.WITHDRAWN:
+        title, when, detail = "Referral withdrawn", referral.updated_at, reason
+    elif referral.state not in NOT_YET_TRIAGED and referral.triaged_at:
+        title, when, detail = "Referral accepted by the MARAC coordinator", referral.triaged_at, ()
+    else:
+        return []
+    return [Entry(when=when, kind=EntryKind.REFERRAL, title=title, detail=detail, link=link)]
+
+
+# Where the case stands
+
+
+@standing.register
+def repeat_watch(user: User, case: Case, scope: CaseScope) -> list[standing.Fact]:
+    if case.repeat_watch_ends is None:
+        return []
+    if case.repeat_watch_ends < date.today():
+        return [standing.Fact("Repeat watch", f"Ended on {uk_day(case.repeat_watch_ends)}")]
+    return [standing.Fact("Repeat watch", f"Until {uk_day(case.repeat_watch_ends)}")]

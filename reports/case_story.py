@@ -1,0 +1,62 @@
+"""The documents' part of a case's history: when each meeting that had the case on its agenda sent
+out its MARAC list, and when its minutes and action plans were distributed, for those who receive
+them. Registered when the app starts (app.py)."""
+
+from access.models import User
+from access.policy import CaseScope
+from cases import chronology
+from cases.chronology import Entry, link_to, uk_day
+from cases.models import Case
+from cases.vocabulary import EntryKind
+from meetings import store as meetings_store
+from meetings.models import Meeting
+from reports import documents
+from reports.documents import DocumentKind, Offer
+
+
+@chronology.register
+def document_entries(user: User, case: Case, scope: CaseScope) -> list[Entry]:
+    meetings = list({meeting.id: meeting for _, meeting, _ in meetings_store.list_case_hearings(case.id)}.values())
+    if not meetings:
+        return []
+    meeting_ids = [meeting.id for meeting in meetings]
+    invited = meetings_store.meeting_ids_inviting(user.agency_id, meeting_ids)
+    owners = meetings_store.action_owners_by_meeting(meeting_ids)
+    entries = []
+    for meeting in meetings:
+        offers = documents.offers_for(meeting, user, invited=meeting.id in invited, owners=owners.get(meeting.id, []))
+        entries += meeting_documents(user, meeting, [offer for offer in offers if offer.available and not offer.draft])
+    return entries
+
+
+def meeting_documents(user: User, meeting: Meeting, offers: list[Offer]) -> list[Entry]:
+    """Only documents this user may have now, each entry linking to the first of them."""
+    day, entries = uk_day(meeting.starts_at), []
+    issued = [offer for offer in offers if offer.kind in (DocumentKind.RESEARCH_PACK, DocumentKind.AGENDA)]
+    if meeting.list_issued_at is not None and issued:
+        entries.append(
+            documents_entry(
+                user, meeting, meeting.list_issued_at, f"MARAC list issued for the meeting on {day}", issued
+            )
+        )
+    distributed = [offer for offer in offers if offer not in issued]
+    if meeting.distributed_at is not None and distributed:
+        title = f"Minutes and action plans distributed for the meeting on {day}"
+        entries.append(documents_entry(user, meeting, meeting.distributed_at, title, distributed))
+    return entries
+
+
+def documents_entry(user: User, meeting: Meeting, when, title: str, offers: list[Offer]) -> Entry:
+    return Entry(
+        when=when,
+        kind=EntryKind.DOCUMENT,
+        title=title,
+        detail=("Documents: " + "; ".join(offer.label for offer in offers) + ".",),
+        link=document_link(user, meeting, offers[0]),
+    )
+
+
+def document_link(user: User, meeting: Meeting, offer: Offer) -> str | None:
+    if offer.kind is DocumentKind.AGENCY_ACTION_PLAN:
+        return link_to(user, "reports.download_agency_action_plan", meeting_id=meeting.id, agency_id=offer.agency_id)
+    return link_to(user, "reports.download_meeting_document", meeting_id=meeting.id, kind=offer.kind.value)
