@@ -16,10 +16,9 @@ from cases import store as cases_store
 from cases.models import Case, PartyRole, Person
 from extensions import db, utcnow
 from meetings import store
+from meetings.labels import label, labels
 from meetings.models import AgendaItem, Meeting, MeetingStatus, ResearchReturn
 from risk import store as risk_store
-from risk.criteria import CRITERION_LABELS
-from risk.schema import Tier
 from transactions import all_or_nothing
 
 EDITABLE_STATUSES = (MeetingStatus.LIST_ISSUED, MeetingStatus.IN_PROGRESS)
@@ -113,8 +112,8 @@ def case_identifiers(item: AgendaItem) -> CaseIdentifiers:
         victim=identifiers_of(case.victim),
         perpetrators=parties_of(case, PartyRole.PERPETRATOR),
         children=parties_of(case, PartyRole.CHILD),
-        criteria=tuple(CRITERION_LABELS.get(code, code) for code in referral.criteria),
-        tier=Tier(decision.tier).label if decision else "Not known",
+        criteria=labels(referral.criteria),
+        tier=label(decision.tier) if decision else "Not known",
         repeat="repeat" in referral.criteria,
         unverified=tuple(decision.unverified or ()) if decision else (),
     )
