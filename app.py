@@ -156,6 +156,11 @@ def configure_templates(app: Flask) -> None:
 
     from access.navigation import navigation_context
     from access.sessions import timeout_context
+    from meetings.labels import in_sentence, label
+
+    # Every code a page or PDF shows goes through the one label table.
+    app.add_template_filter(label, "label")
+    app.add_template_filter(in_sentence, "in_sentence")
 
     app.context_processor(navigation_context)
     app.context_processor(timeout_context)

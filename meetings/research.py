@@ -16,10 +16,9 @@ from cases import store as cases_store
 from cases.models import Case, PartyRole, Person
 from extensions import db, utcnow
 from meetings import store
+from meetings.labels import label, labels
 from meetings.models import AgendaItem, Meeting, MeetingStatus, ResearchReturn
 from risk import store as risk_store
-from risk.criteria import CRITERION_LABELS
-from risk.schema import Tier
 from transactions import all_or_nothing
 
 EDITABLE_STATUSES = (MeetingStatus.LIST_ISSUED, MeetingStatus.IN_PROGRESS)
@@ -137,8 +136,8 @@ def case_identifiers(item: AgendaItem) -> CaseIdentifiers:
         perpetrators=parties_of(case, PartyRole.PERPETRATOR),
         children=parties_of(case, PartyRole.CHILD),
         household=parties_of(case, PartyRole.HOUSEHOLD_MEMBER),
-        criteria=tuple(CRITERION_LABELS.get(code, code) for code in referral.criteria),
-        tier=Tier(decision.tier).label if decision else "Not known",
+        criteria=labels(referral.criteria),
+        tier=label(decision.tier) if decision else "Not known",
         repeat="repeat" in referral.criteria,
         unverified=tuple(decision.unverified or ()) if decision else (),
         perpetrator_not_known=referral.perpetrator_not_known,

@@ -15,7 +15,17 @@ class MeetingStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("-", " ").capitalize()
+        return MEETING_STATUS_LABELS[self]
+
+
+MEETING_STATUS_LABELS = {
+    MeetingStatus.PLANNED: "Planned",
+    MeetingStatus.LIST_ISSUED: "List issued",
+    MeetingStatus.IN_PROGRESS: "In progress",
+    MeetingStatus.MINUTES_DRAFT: "Minutes draft",
+    MeetingStatus.MINUTES_APPROVED: "Minutes approved",
+    MeetingStatus.DISTRIBUTED: "Distributed",
+}
 
 
 class MeetingKind(StrEnum):
@@ -67,10 +77,21 @@ CASE_OUTCOME_LABELS = {
     CaseOutcome.TRANSFER_OUT: "Transfer out",
 }
 
+# The flags the agenda planner (meetings/planner.py) and a move put on an agenda item.
+AGENDA_FLAG_LABELS = {
+    "very-high-risk": "Very high risk",
+    "repeat": "Repeat",
+    "children": "Children",
+    "transfer-in": "Transfer in",
+    "overflowed": "Earlier meeting full",
+    "waited-too-long": "Waited too long",
+    "moved": "Moved from another meeting",
+}
+
 # What a MARAC-to-MARAC transfer can carry, in the order a transfer's record lists it.
 SENT_ITEMS = {
     "previous-minutes": "Previous minutes",
     "action-plans": "Action plans",
     "risk-assessments": "Risk assessments",
-    "idva-handover": "Idva handover",
+    "idva-handover": "IDVA handover",
 }

@@ -20,15 +20,14 @@ from cases import store as cases_store
 from cases.models import Case, PartyRole, Referral
 from meetings import actions as tracker
 from meetings import agenda, research, store
-from meetings.models import Action, AgendaItem, AgendaSection, AttendanceStatus, CaseOutcome, Meeting, MeetingStatus
+from meetings.labels import label, labels
+from meetings.models import Action, AgendaItem, AgendaSection, AttendanceStatus, Meeting, MeetingStatus
 from meetings.schedule import UK_TIME
 from reports import distribution
 from reports.downloads import PdfDocument
 from risk import store as risk_store
-from risk.criteria import CRITERION_LABELS
 from risk.instruments import get_pack
 from risk.models import Assessment, AssessmentStatus, Decision
-from risk.schema import Tier
 
 
 class DocumentKind(StrEnum):
@@ -44,12 +43,6 @@ MINUTES_APPROVED = frozenset({MeetingStatus.MINUTES_APPROVED, MeetingStatus.DIST
 WHEN_LIST_ISSUED = "Available when the MARAC list is issued."
 WHEN_MINUTES_APPROVED = "Available when the minutes are approved."
 WHEN_DISTRIBUTED = "Available when the coordinator distributes the approved minutes."
-OUTCOME_LABELS = {
-    CaseOutcome.NEW: "New case",
-    CaseOutcome.REPEAT: "Repeat",
-    CaseOutcome.TRANSFER_IN: "Transfer in",
-    CaseOutcome.TRANSFER_OUT: "Transfer out",
-}
 
 
 @dataclass(frozen=True)
@@ -345,9 +338,9 @@ def agenda_entry(meeting: Meeting, row: agenda.AgendaRow) -> AgendaEntry:
         ends_at=row.item.ends_at,
         reference=tracker.case_reference(row.item.referral.case.victim, meeting.starts_at),
         referring_agency=row.referring_agency,
-        criteria=criteria_labels(row.criteria),
-        tier=Tier(row.tier).label,
-        flags=tuple(flag_label(flag) for flag in row.flags),
+        criteria=labels(row.criteria),
+        tier=label(row.tier),
+        flags=labels(row.flags),
         transferred_from=row.transferred_from,
     )
 
@@ -378,7 +371,7 @@ def minutes_record(item: AgendaItem, agency_names: dict[str, str]) -> MinutesRec
         risks_to_others=minutes.risks_to_others,
         risks_to_professionals=minutes.risks_to_professionals,
         decisions=minutes.decisions,
-        outcome=OUTCOME_LABELS[minutes.outcome] if minutes.outcome else "Not recorded",
+        outcome=label(minutes.outcome) if minutes.outcome else "Not recorded",
     )
 
 
@@ -497,8 +490,8 @@ def decision_line(decision: Decision) -> DecisionLine:
     return DecisionLine(
         decision.evaluated_on,
         decision.eligible,
-        criteria_labels(decision.criteria),
-        Tier(decision.tier).label,
+        labels(decision.criteria),
+        label(decision.tier),
         tuple(decision.unverified or ()),
     )
 
@@ -507,20 +500,12 @@ def referral_line(referral: Referral) -> ReferralLine:
     return ReferralLine(
         referral.received_at.astimezone(UK_TIME).date(),
         referral.agency.name,
-        criteria_labels(referral.criteria),
+        labels(referral.criteria),
         referral.state.value.capitalize(),
     )
 
 
 # Small shared pieces.
-
-
-def criteria_labels(codes) -> tuple[str, ...]:
-    return tuple(CRITERION_LABELS.get(code, code.replace("-", " ").capitalize()) for code in codes)
-
-
-def flag_label(flag: str) -> str:
-    return flag.replace("-", " ").capitalize()
 
 
 def case_ids_of(rows: list[agenda.AgendaRow]) -> tuple[str, ...]:

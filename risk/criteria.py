@@ -22,6 +22,7 @@ VISIBLE_HIGH_RISK_OTHER_TOOL = "visible-high-risk-other-tool"
 PROFESSIONAL_JUDGEMENT = "professional-judgement"
 POTENTIAL_ESCALATION = "potential-escalation"
 REPEAT = "repeat"
+NO_EVIDENCE = "no-evidence"  # the tier source when there is no assessment or judgement
 CRITERION_LABELS = {
     VISIBLE_HIGH_RISK: "Visible high risk (checklist score)",
     VISIBLE_HIGH_RISK_OTHER_TOOL: "Visible high risk (other risk tool)",
@@ -235,15 +236,6 @@ def evaluate(facts: CaseFacts, rules: RuleSet | None = None) -> Decision:
 
 def age_on(day: date, date_of_birth: date) -> int:
     return day.year - date_of_birth.year - ((day.month, day.day) < (date_of_birth.month, date_of_birth.day))
-
-
-def tier_source_label(source: str) -> str:
-    """Where a decision's tier came from, in words: a tool, a judgement or a criterion."""
-    if source.startswith("assessment:"):
-        return tool_name(source.removeprefix("assessment:"))
-    if source == "no-evidence":
-        return "no assessment or judgement yet"
-    return CRITERION_LABELS.get(source, source.replace("-", " ").capitalize())
 
 
 def shown_date(day: date) -> str:
@@ -556,7 +548,7 @@ def case_tier(evaluation: Evaluation) -> tuple[Tier, str]:
     """The highest tier of any input; ties go to an assessment before a judgement, then by name, whatever the order."""
     rules = evaluation.rules
     if not evaluation.tier_inputs:
-        tier, source = int(Tier.STANDARD), "no-evidence"
+        tier, source = int(Tier.STANDARD), NO_EVIDENCE
     else:
         tier, source = max(evaluation.tier_inputs, key=lambda entry: (entry[0], SOURCE_RANK.get(entry[1], 1), entry[1]))
     if evaluation.criteria and tier < rules.criteria_min_tier:

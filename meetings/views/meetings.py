@@ -22,6 +22,7 @@ from forms.meetings import (
     case_minutes_form,
 )
 from meetings import agenda, running, schedule, store
+from meetings.labels import in_sentence
 from meetings.models import ActionStatus, MeetingKind
 from meetings.views import bp
 from meetings.views.loading import load_item, load_meeting, load_meeting_to_run
@@ -179,7 +180,7 @@ def take_next_step(meeting_id):
             "error",
         )
         return redirect(url_for("meetings.view_meeting", meeting_id=meeting_id))
-    flash(f"Done: {step.button.lower()}.")
+    flash(f"Done: {in_sentence(step.button)}.")
     return redirect(url_for("meetings.view_meeting", meeting_id=meeting.id))
 
 

@@ -49,7 +49,8 @@ def test_the_coordinator_links_a_repeat_plans_the_agenda_and_issues_the_list(
     proposed = page.get_by_role("table", name="Cases proposed for this meeting").get_by_role(
         "row", name=re.compile(r"^VC\b")
     )
-    expect(proposed).to_contain_text("repeat")
+    expect(proposed).to_contain_text("Visible high risk (checklist score), Repeat")
+    expect(proposed.locator(".govuk-tag", has_text="Repeat")).to_be_visible()
     go(page, axe, page.get_by_role("button", name="Accept this plan"))
     expect(page.get_by_text("Plan accepted: 1 case placed on agendas.")).to_be_visible()
 
@@ -59,9 +60,9 @@ def test_the_coordinator_links_a_repeat_plans_the_agenda_and_issues_the_list(
         .get_by_role("row")
         .filter(has=page.get_by_role("cell", name="VC", exact=True))
     )
-    expect(on_agenda.get_by_role("cell", name="repeat", exact=True)).to_be_visible()
+    expect(on_agenda.get_by_role("cell", name="Repeat", exact=True)).to_be_visible()
     go(page, axe, page.get_by_role("button", name="Issue the MARAC list"))
-    expect(page.get_by_text("Done: issue the marac list.")).to_be_visible()
+    expect(page.get_by_text("Done: issue the MARAC list.")).to_be_visible()
     assert page.console_errors == []
 
     ((item_id, meeting_id, flags),) = in_database(

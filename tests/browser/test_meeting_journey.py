@@ -75,7 +75,7 @@ def test_the_coordinator_issues_the_list_and_an_agency_returns_research(app, liv
     open_meeting(coordinator, starts_at)
     expect(status_row(coordinator)).to_contain_text("Planned")
     coordinator.get_by_role("button", name="Issue the MARAC list").click()
-    expect(coordinator.get_by_text("Done: issue the marac list.")).to_be_visible()
+    expect(coordinator.get_by_text("Done: issue the MARAC list.")).to_be_visible()
     expect(status_row(coordinator)).to_contain_text("List issued")
 
     rep = new_page()

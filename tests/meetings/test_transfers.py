@@ -73,7 +73,7 @@ def test_the_form_asks_for_direction_area_date_and_what_was_sent_and_records_the
         "Previous minutes",
         "Action plans",
         "Risk assessments",
-        "Idva handover",
+        "IDVA handover",
     ):
         assert text in page
     assert audit_count(app, "case-viewed") == 1
@@ -99,7 +99,7 @@ def test_an_outgoing_transfer_is_recorded_and_takes_the_waiting_referral_out_of_
         "Northshire",
         TODAY - timedelta(days=1),
     )
-    assert transfer.what_was_sent == "Previous minutes\nIdva handover\nNote: Police file sent by secure email"
+    assert transfer.what_was_sent == "Previous minutes\nIDVA handover\nNote: Police file sent by secure email"
     assert transfer.recorded_by_id == coordinator_id
     state, reason = state_of(app, seeded.referral_ids[0])
     assert state is ReferralState.TRANSFERRED
@@ -110,7 +110,7 @@ def test_an_outgoing_transfer_is_recorded_and_takes_the_waiting_referral_out_of_
     page = client.get(response.location).get_data(as_text=True)
     assert "Transfer out to Northshire recorded" in page
     assert "leaves the referral queue" in page
-    assert "Transferred out to" in page and "Idva handover" in page
+    assert "Transferred out to" in page and "IDVA handover" in page
 
 
 def test_a_referral_already_on_an_agenda_stays_there(app, client, sign_in_as, seeded):
