@@ -27,19 +27,29 @@ NOT_YET_TRIAGED = (ReferralState.RECEIVED, ReferralState.DECLINED, ReferralState
 def assessment_entries(user: User, case: Case, scope: CaseScope) -> list[Entry]:
     if not policy.may_view_assessment(user, scope):
         return []
-    return [assessment_entry(user, case, assessment) for assessment in risk_store.list_completed_assessments(case.id)]
+    assessments = risk_store.list_completed_assessments(case.id)
+    replaced = set(journey.later_versions(assessments))
+    return [assessment_entry(user, case, assessment, assessment.id in replaced) for assessment in assessments]
 
 
-def assessment_entry(user: User, case: Case, assessment: Assessment) -> Entry:
+def assessment_entry(user: User, case: Case, assessment: Assessment, replaced: bool) -> Entry:
+    """A changed version is dated when its answers were changed, and says by whom and why; the version it
+    replaced keeps its own date and says it was replaced, so both stay in the story."""
     pack = get_pack(assessment.tool_id)
     result = journey.result_for(assessment)
+    detail = (result_in_words(result), factors_in_words(result))
+    if replaced:
+        detail += ("Its answers were later changed: see the later version.",)
+    if assessment.supersedes_id:
+        detail += (f"Why the answers were changed: {assessment.change_reason}",)
     return Entry(
-        when=start_of_day(assessment.assessed_on),
-        day_only=True,
+        when=assessment.created_at if assessment.supersedes_id else start_of_day(assessment.assessed_on),
+        day_only=not assessment.supersedes_id,
         kind=EntryKind.ASSESSMENT,
-        title=f"Risk assessment: {pack.name}",
-        detail=(result_in_words(result), factors_in_words(result)),
-        by=f"By {assessment.assessor.name}, {assessment.agency.name}",
+        title=f"Risk assessment: {pack.name}" + (", answers changed" if assessment.supersedes_id else ""),
+        detail=detail,
+        by=f"By {(assessment.changed_by or assessment.assessor).name}"
+        + ("" if assessment.supersedes_id else f", {assessment.agency.name}"),
         link=link_to(user, "cases.view_assessment_result", case_id=case.id, assessment_id=assessment.id),
         answers=answers_given(pack, assessment),
     )
@@ -124,6 +134,15 @@ def referral_entries(user: User, case: Case, scope: CaseScope) -> list[Entry]:
     for referral in store.list_referrals(case):
         link = link_to(user, "cases.view_referral_made", case_id=case.id, referral_id=referral.id)
         entries.append(referral_made(referral, link))
+        if referral.corrected_at:
+            entries.append(
+                Entry(
+                    when=referral.corrected_at,
+                    kind=EntryKind.REFERRAL,
+                    title="Referral corrected by the referrer",
+                    link=link,
+                )
+            )
         entries += what_became_of(referral, link, may_see_why)
     return entries
 
@@ -147,11 +166,11 @@ def what_became_of(referral: Referral, link: str | None, may_see_why: bool) -> l
     if referral.state is ReferralState.DECLINED:
         title, when, detail = (
             "Referral declined by the MARAC coordinator",
-            referral.triaged_at or referral.updated_at,
+            referral.triaged_at or referral.state_changed_at,
             reason,
         )
     elif referral.state is ReferralState.WITHDRAWN:
-        title, when, detail = "Referral withdrawn", referral.updated_at, reason
+        title, when, detail = "Referral withdrawn", referral.state_changed_at, reason
     elif referral.state not in NOT_YET_TRIAGED and referral.triaged_at:
         title, when, detail = "Referral accepted by the MARAC coordinator", referral.triaged_at, ()
     else:

@@ -54,7 +54,9 @@ def list_completed_assessments(case_id: str) -> list[Assessment]:
     query = (
         select(Assessment)
         .where(Assessment.case_id == case_id, Assessment.status == AssessmentStatus.COMPLETE)
-        .options(selectinload(Assessment.assessor), selectinload(Assessment.agency))
+        .options(
+            selectinload(Assessment.assessor), selectinload(Assessment.agency), selectinload(Assessment.changed_by)
+        )
     )
     return list(db.session.scalars(query.order_by(Assessment.assessed_on.desc(), Assessment.created_at.desc())))
 

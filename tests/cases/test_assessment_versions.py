@@ -193,6 +193,20 @@ def test_the_case_and_both_results_show_which_version_replaced_which(app, client
     assert "Change answers" in new_text
 
 
+def test_the_case_history_keeps_both_versions_and_says_who_changed_the_answers_and_why(app, client, practitioner):
+    case_id = start_case(client)
+    old_id = complete(client, case_id, ric_answers(15))
+    send_change(client, case_id, old_id, change_form(client, case_id, old_id), {"q16": "yes"})
+
+    history = text_of(client.get(client.url("cases.view_case", case_id=case_id, kind="assessment")))
+
+    assert history.count("Risk assessment: SafeLives DASH Risk Identification Checklist") == 2
+    assert "Risk assessment: SafeLives DASH Risk Identification Checklist, answers changed" in history
+    assert f"Why the answers were changed: {REASON}" in history
+    assert "Its answers were later changed: see the later version." in history
+    assert history.index("answers changed") < history.index("later changed")  # the change is newer
+
+
 def text_of_html(html: str) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 

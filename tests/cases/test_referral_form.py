@@ -249,6 +249,7 @@ def test_the_referrer_corrects_a_referral_before_triage_and_the_coordinator_sees
     assert corrected.state_changed_at == referral.state_changed_at  # a correction is not a change of state
     assert audit_count(app, "referral-corrected") == 1
     assert count(app, Referral) == 1
+    assert "Referral corrected by the referrer" in case_page(referrer, case_id)
 
 
 def test_a_correction_sent_after_the_coordinator_accepted_is_refused_and_what_was_typed_is_shown(app, make_user):
