@@ -94,6 +94,7 @@ def parties_of(case: Case, role: PartyRole) -> tuple[PersonIdentifiers, ...]:
 @dataclass(frozen=True)
 class CaseIdentifiers:
     case_id: str
+    reference: str
     victim: PersonIdentifiers
     perpetrators: tuple[PersonIdentifiers, ...]
     children: tuple[PersonIdentifiers, ...]
@@ -110,6 +111,7 @@ def case_identifiers(item: AgendaItem) -> CaseIdentifiers:
     decision = risk_store.get_decision(referral.decision_id)
     return CaseIdentifiers(
         case_id=case.id,
+        reference=case.reference,
         victim=identifiers_of(case.victim),
         perpetrators=parties_of(case, PartyRole.PERPETRATOR),
         children=parties_of(case, PartyRole.CHILD),
@@ -268,6 +270,7 @@ class AgencyProgress:
 class CaseProgress:
     item_id: int
     position: int
+    reference: str
     initials: str
     requested: int
     returned: int
@@ -332,6 +335,7 @@ def case_progress(item: AgendaItem, rows: list[ResearchReturn], statuses: dict) 
     return CaseProgress(
         item_id=item.id,
         position=item.position,
+        reference=item.referral.case.reference,
         initials=item.referral.case.victim.initials,
         requested=len(rows),
         returned=len(rows) - len(outstanding),
