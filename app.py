@@ -23,7 +23,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from config import ConfigError, settings_from_environment
+from config import ConfigError, check_case_reference_prefix, settings_from_environment
 from extensions import csrf, db, limiter, login_manager, migrate
 from transactions import end_request
 
@@ -68,6 +68,7 @@ def build_app(config=None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.url_map.converters["int"] = DatabaseIntegerConverter
     app.config.from_mapping(config if config is not None else settings_from_environment(os.environ, app.instance_path))
+    check_case_reference_prefix(app.config["CASE_REFERENCE_PREFIX"])
     load_risk_rules(app)
     configure_templates(app)
     init_extensions(app)

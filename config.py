@@ -4,6 +4,7 @@ Production settings come only from the environment and are checked before the ap
 """
 
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -46,6 +47,8 @@ def common_settings() -> dict:
         "DEMO_MODE": False,
         "SERVICE_NAME": "MARAC toolkit",
         "MARAC_AREA": None,
+        # Case references read out over the phone, like MARAC-2026-0142: the area sets its own letters.
+        "CASE_REFERENCE_PREFIX": "MARAC",
         "RULESET_ID": "safelives-2026.1",
         "RULESET_OVERRIDE_FILE": None,
         "MEETING_DEFAULT_CAPACITY": 16,
@@ -141,6 +144,7 @@ def development_settings(environ, instance_path: str) -> dict:
             "SESSION_COOKIE_SECURE": False,
             "DEMO_MODE": environ.get("DEMO_MODE", "1") != "0",
             "MARAC_AREA": environ.get("MARAC_AREA") or "Riverside (demo)",
+            "CASE_REFERENCE_PREFIX": "RIV",
             # The demo area is made up, and so is its population: it lets the dashboard show the rate.
             "ADULT_FEMALE_POPULATION": 60000,
         }
@@ -179,11 +183,22 @@ def meeting_settings(environ) -> dict:
         settings["IMPORT_FOLDER"] = environ["MARAC_IMPORT_FOLDER"]
     if environ.get("MARAC_REPEAT_RATE_EXPECTED"):
         settings["REPEAT_RATE_EXPECTED"] = percentage_range(environ["MARAC_REPEAT_RATE_EXPECTED"])
+    if environ.get("MARAC_CASE_REFERENCE_PREFIX"):
+        settings["CASE_REFERENCE_PREFIX"] = environ["MARAC_CASE_REFERENCE_PREFIX"]
     if environ.get("MARAC_RULESET"):
         settings["RULESET_ID"] = environ["MARAC_RULESET"]
     if environ.get("MARAC_RULESET_OVERRIDE"):
         settings["RULESET_OVERRIDE_FILE"] = environ["MARAC_RULESET_OVERRIDE"]
     return settings
+
+
+CASE_REFERENCE_PREFIX = re.compile(r"[A-Z]{2,5}")
+
+
+def check_case_reference_prefix(prefix) -> None:
+    """Every case reference starts with it, so it must read out clearly: two to five capital letters."""
+    if not isinstance(prefix, str) or not CASE_REFERENCE_PREFIX.fullmatch(prefix):
+        raise ConfigError(f"MARAC_CASE_REFERENCE_PREFIX must be 2 to 5 capital letters, like RIV; it is {prefix!r}.")
 
 
 def percentage_range(text: str) -> tuple[int, int]:

@@ -14,6 +14,7 @@ class NavigationItem:
 
 NAVIGATION = (
     NavigationItem("Home", "meetings.home"),
+    NavigationItem("Find a case", "meetings.find_cases"),
     NavigationItem("Start a case", "cases.find_victim"),
     NavigationItem("Import", "cases.upload_import"),
     NavigationItem("Referrals", "meetings.list_referrals"),

@@ -281,7 +281,7 @@ class ImportContext:
     now: object
 
 
-def records_for(row: ImportRow, existing: Person | None, context: ImportContext) -> RowRecords:
+def records_for(row: ImportRow, existing: Person | None, context: ImportContext, reference: str) -> RowRecords:
     """The same records the web journey makes for one completed assessment: person (unless known),
     case, assessment, eligibility decision and, if asked and eligible, a referral."""
     batch, now = context.batch, context.now
@@ -298,6 +298,7 @@ def records_for(row: ImportRow, existing: Person | None, context: ImportContext)
     case_id = new_id()
     case = {
         "id": case_id,
+        "reference": reference,
         "victim_id": person_id,
         "marac_area": context.area,
         "status": CaseStatus.OPEN,
@@ -407,8 +408,11 @@ def write_rows(
         now=utcnow(),
     )
     eligible = referred = 0
+    # Every row's case reference at once: one turn of the counter, under one lock, for the whole file.
+    references = cases_store.new_case_references(context.now.year, len(rows))
     for start in range(0, len(rows), ROWS_PER_INSERT):
-        records = [records_for(row, existing.get(row.row), context) for row in rows[start : start + ROWS_PER_INSERT]]
+        chunk = zip(rows[start : start + ROWS_PER_INSERT], references[start : start + ROWS_PER_INSERT])
+        records = [records_for(row, existing.get(row.row), context, reference) for row, reference in chunk]
         insert_records(records)
         eligible += sum(record.decision["eligible"] for record in records)
         referred += sum(record.referral is not None for record in records)

@@ -18,7 +18,7 @@ from risk import store as risk_store
 from risk.criteria import INCIDENTS, REPEAT, Decision, evaluate, is_current
 from risk.in_force import current_ruleset
 from risk.instruments import Pack, get_pack, load_all_packs
-from risk.matching import PersonRecord, find_matches
+from risk.matching import Match, PersonRecord, find_matches
 from risk.models import Assessment, AssessmentStatus
 from risk.models import Decision as DecisionRow  # beside risk.criteria's Decision, the rules' answer
 from risk.schema import RiskResult, Tier
@@ -58,11 +58,22 @@ def candidate_record(
 def suggest_people(given_name: str, family_name: str, date_of_birth: date | None, postcode: str | None, people=None):
     """Known people who may be this person, best first; pass `people` to reuse one read of them."""
     candidate = candidate_record("new", given_name, family_name, date_of_birth, postcode)
-    by_id = {person.id: person for person in (store.list_people_for_matching() if people is None else people)}
+    return people_matching(candidate, store.list_people_for_matching() if people is None else people)
+
+
+def people_matching(candidate: PersonRecord, people: list[Person]) -> list[tuple[Person, Match]]:
+    by_id = {person.id: person for person in people}
     return [
         (by_id[match.person_id], match)
         for match in find_matches(candidate, [record_for(person) for person in by_id.values()])
     ]
+
+
+def victims_named_like(name: str) -> list[str]:
+    """The ids of victims whose name or an alias is like the one typed, best first: the same matching
+    that finds repeats, so a misspelling, a swapped name or a married name on record is still found."""
+    typed = PersonRecord(id="typed", names=(name,))
+    return [person.id for person, _ in people_matching(typed, store.list_victims_for_matching())]
 
 
 def record_case_view(user: User, case_id: str) -> None:

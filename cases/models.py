@@ -69,6 +69,8 @@ class Case(db.Model):
     __tablename__ = "marac_case"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    reference: Mapped[str] = mapped_column(String(20), unique=True, index=True)
+    """Unique in the deployment and read out over the phone: PREFIX-YEAR-NUMBER, like RIV-2026-0142."""
     victim_id: Mapped[str] = mapped_column(ForeignKey("person.id"), index=True)
     marac_area: Mapped[str] = mapped_column(String(120))
     status: Mapped[CaseStatus] = mapped_column(StrEnumType(CaseStatus, 20), default=CaseStatus.OPEN)
@@ -92,6 +94,16 @@ class Case(db.Model):
     @property
     def proposed_victim_id(self) -> str | None:
         return self.link_proposal.person_id if self.link_proposal else None
+
+
+class CaseReferenceCounter(db.Model):
+    """The last case number used for each prefix and year; taken under a row lock as a case is opened."""
+
+    __tablename__ = "case_reference_counter"
+
+    prefix: Mapped[str] = mapped_column(String(5), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_number: Mapped[int]
 
 
 class VictimLinkProposal(db.Model):

@@ -3,7 +3,9 @@
 from dataclasses import replace
 from datetime import date
 
-from sqlalchemy import delete, exists, func, or_, select, union, union_all
+from flask import current_app
+from sqlalchemy import ColumnElement, Select, delete, exists, false, func, or_, select, true, union, union_all
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from access import policy
@@ -13,6 +15,7 @@ from cases.models import (
     BreakGlassGrant,
     Case,
     CaseParty,
+    CaseReferenceCounter,
     ClearanceDecision,
     DistributionClearance,
     ExcludedPerson,
@@ -24,6 +27,7 @@ from cases.models import (
     ReferralState,
     SafeContact,
 )
+from cases.vocabulary import format_reference
 from extensions import db, utcnow
 from risk import store as risk_store
 from risk.criteria import (
@@ -39,6 +43,7 @@ from risk.matching import near_match
 from risk.models import Assessment, AssessmentStatus, Decision
 from risk.schema import Tier
 from risk.scoring import score_stored
+from transactions import all_or_nothing
 
 TAKEN_TO_MARAC = (ReferralState.ACCEPTED, ReferralState.SCHEDULED, ReferralState.HEARD, ReferralState.CLOSED)
 OPEN_REFERRAL_STATES = (ReferralState.RECEIVED, ReferralState.ACCEPTED, ReferralState.SCHEDULED)
@@ -67,7 +72,7 @@ def idva_agency_ids(agency_ids: set[int]) -> frozenset[int]:
     return frozenset(db.session.scalars(query))
 
 
-def cases_excluding(user: User, case_ids: list[str]) -> set[str]:
+def cases_excluding(user: User, case_ids: list[str] | Select) -> set[str]:
     """The cases whose exclusion list names someone like this user (matched as the distribution check
     matches), unless the coordinator released the match. A withheld match stays excluded."""
     entries = list(db.session.scalars(select(ExcludedPerson).where(ExcludedPerson.case_id.in_(case_ids))))
@@ -170,11 +175,58 @@ def list_people_for_matching(limit: int = 20000) -> list[Person]:
     return list(db.session.scalars(select(Person).order_by(Person.created_at).limit(limit)))
 
 
+def list_victims_for_matching(limit: int = 20000) -> list[Person]:
+    """The people who are a case's victim, newest first."""
+    victims = select(Case.victim_id)
+    query = select(Person).where(Person.id.in_(victims)).order_by(Person.created_at.desc(), Person.id)
+    return list(db.session.scalars(query.limit(limit)))
+
+
 def create_case(*, victim: Person, marac_area: str, agency_id: int) -> Case:
-    case = Case(victim=victim, marac_area=marac_area, created_by_agency_id=agency_id)
+    opened_at = utcnow()
+    case = Case(
+        victim=victim,
+        marac_area=marac_area,
+        created_by_agency_id=agency_id,
+        created_at=opened_at,
+        reference=new_case_references(opened_at.year, 1)[0],
+    )
     db.session.add(case)
     db.session.flush()
     return case
+
+
+def new_case_references(year: int, count: int) -> list[str]:
+    """References for `count` cases opened in `year` (UTC, which is UK time at New Year), in the area's
+    own prefix. They are taken in the caller's transaction, so they are used up only if it commits."""
+    prefix = current_app.config["CASE_REFERENCE_PREFIX"]
+    first = reserve_reference_numbers(prefix, year, count)
+    return [format_reference(prefix, year, number) for number in range(first, first + count)]
+
+
+def reserve_reference_numbers(prefix: str, year: int, count: int) -> int:
+    """The first of `count` numbers no other case of this prefix and year has. The counter's row is
+    locked until the transaction ends (on PostgreSQL; SQLite lets one writer in at a time anyway), so
+    two cases opened at once never share a number; the unique reference is the backstop."""
+    if get_reference_counter(prefix, year, lock=False) is None:
+        try:
+            # Two first cases of a year at once: the second insert fails here and uses the first's row.
+            with all_or_nothing():
+                db.session.add(CaseReferenceCounter(prefix=prefix, year=year, last_number=0))
+        except IntegrityError:
+            pass
+    counter = get_reference_counter(prefix, year, lock=True)
+    first = counter.last_number + 1
+    counter.last_number += count
+    db.session.flush()
+    return first
+
+
+def get_reference_counter(prefix: str, year: int, *, lock: bool) -> CaseReferenceCounter | None:
+    query = select(CaseReferenceCounter).where(CaseReferenceCounter.prefix == prefix, CaseReferenceCounter.year == year)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return db.session.scalar(query)
 
 
 def add_party(case: Case, person: Person, role: PartyRole, relationship_to_victim: str | None = None) -> CaseParty:
@@ -383,17 +435,42 @@ def list_cases_for(user: User, limit: int = 50) -> list[Case]:
         return []
     query = select(Case).order_by(Case.created_at.desc(), Case.id)
     if user.role not in policy.CASE_WIDE_ROLES:
-        involved = or_(
-            Case.created_by_agency_id == user.agency_id,
-            Case.id.in_(select(Assessment.case_id).where(Assessment.agency_id == user.agency_id)),
-            Case.id.in_(select(Incident.case_id).where(Incident.reporting_agency_id == user.agency_id)),
-            Case.id.in_(select(Referral.case_id).where(Referral.agency_id == user.agency_id)),
-        )
-        query = query.where(involved)
+        query = query.where(involving_agency(user.agency_id))
     # Read a few more than shown, so cases held back by an exclusion list do not shorten the list.
     cases = list(db.session.scalars(query.limit(limit * CASE_LIST_READ_AHEAD)))
     scopes = case_scopes(user, [case.id for case in cases])
     return [case for case in cases if policy.may_view_case(user, scopes[case.id])][:limit]
+
+
+def involving_agency(agency_id: int) -> ColumnElement[bool]:
+    """Cases the agency opened, assessed the victim on, reported an incident on or referred."""
+    return or_(
+        Case.created_by_agency_id == agency_id,
+        Case.id.in_(select(Assessment.case_id).where(Assessment.agency_id == agency_id)),
+        Case.id.in_(select(Incident.case_id).where(Incident.reporting_agency_id == agency_id)),
+        Case.id.in_(select(Referral.case_id).where(Referral.agency_id == agency_id)),
+    )
+
+
+def may_view_case_condition(user: User) -> ColumnElement[bool]:
+    """policy.may_view_case as a query condition, for lists that page through many cases: every case for
+    the coordinator and chairs; for other staff their agency's cases and any they broke the glass on.
+    Exclusion lists are matched by name, outside the database: see cases_kept_from."""
+    if user.role is Role.ADMIN:
+        return false()
+    if user.role in policy.CASE_WIDE_ROLES:
+        return true()
+    live_grants = select(BreakGlassGrant.case_id).where(
+        BreakGlassGrant.user_id == user.id, BreakGlassGrant.expires_at > utcnow()
+    )
+    return or_(involving_agency(user.agency_id), Case.id.in_(live_grants))
+
+
+def cases_kept_from(user: User, case_ids: list[str] | Select) -> set[str]:
+    """Of these cases, those an exclusion list keeps from this user, as the policy decides."""
+    excluded = cases_excluding(user, case_ids)
+    scopes = case_scopes(user, sorted(excluded)) if excluded else {}
+    return {case_id for case_id, scope in scopes.items() if not policy.may_view_case(user, scope)}
 
 
 def person_in_case(case: Case, person_id: str) -> Person | None:

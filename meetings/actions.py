@@ -11,7 +11,7 @@ from access.audit import AuditAction, record_event
 from access.models import User
 from access.policy import ActionScope
 from cases import store as cases_store
-from cases.models import Person
+from cases.models import Case
 from extensions import db
 from meetings import store
 from meetings.models import Action, ActionStatus, ActionUpdate, Meeting
@@ -51,8 +51,9 @@ def urgency(action: Action, today: date, window_days: int) -> str | None:
     return None
 
 
-def case_reference(victim: Person, meeting_starts_at: datetime) -> str:
-    return f"{victim.initials}, MARAC {meeting_starts_at.strftime('%-d %b %Y')}"
+def case_reference(case: Case, meeting_starts_at: datetime) -> str:
+    """How agendas, minutes and action plans name a case: its reference, then initials and meeting, never the name."""
+    return f"{case.reference} ({case.victim.initials}, MARAC {meeting_starts_at.strftime('%-d %b %Y')})"
 
 
 def action_scope(action: Action, excluded_cases: set[str]) -> ActionScope:
@@ -73,11 +74,11 @@ def tracker_rows(user: User, rows: list[tuple], today: date) -> list[TrackerRow]
     return [
         TrackerRow(
             action=action,
-            case_reference=case_reference(victim, starts_at),
+            case_reference=case_reference(case, starts_at),
             urgency=urgency(action, today, window),
             can_update=policy.may_update_action(user, action_scope(action, excluded)),
         )
-        for action, victim, starts_at in rows
+        for action, case, starts_at in rows
         if policy.may_view_action(user, action_scope(action, excluded))
     ]
 
@@ -97,7 +98,7 @@ def reminder_rows(rows: list[TrackerRow]) -> list[TrackerRow]:
 
 
 def case_reference_for(action: Action) -> str:
-    return case_reference(action.agenda_item.referral.case.victim, action.agenda_item.meeting.starts_at)
+    return case_reference(action.agenda_item.referral.case, action.agenda_item.meeting.starts_at)
 
 
 def load_action_for(user: User, action_id: int) -> Action | None:

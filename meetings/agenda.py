@@ -206,6 +206,7 @@ def research_due_before(starts_on: date) -> date:
 @dataclass(frozen=True)
 class AgendaRow:
     item: AgendaItem
+    reference: str
     initials: str
     referring_agency: str
     criteria: list
@@ -225,6 +226,7 @@ def agenda_rows(meeting: Meeting, user: User | None = None) -> list[AgendaRow]:
     return [
         AgendaRow(
             item=item,
+            reference=item.referral.case.reference,
             initials=item.referral.case.victim.initials,
             referring_agency=item.referral.agency.name,
             criteria=item.referral.criteria,

@@ -15,6 +15,7 @@ from risk.criteria import REPEAT
 @dataclass(frozen=True)
 class QueueRow:
     referral: Referral
+    reference: str
     initials: str
     tier: int
     criteria: list
@@ -30,6 +31,7 @@ def queue_row(referral: Referral, today: date, matches: list) -> QueueRow:
     decision = risk_store.get_decision(referral.decision_id)
     return QueueRow(
         referral=referral,
+        reference=case.reference,
         initials=case.victim.initials,
         tier=decision.tier,
         criteria=referral.criteria,

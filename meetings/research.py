@@ -106,6 +106,7 @@ class Referrer:
 @dataclass(frozen=True)
 class CaseIdentifiers:
     case_id: str
+    reference: str
     victim: PersonIdentifiers
     perpetrators: tuple[PersonIdentifiers, ...]
     children: tuple[PersonIdentifiers, ...]
@@ -132,6 +133,7 @@ def case_identifiers(item: AgendaItem) -> CaseIdentifiers:
     decision = risk_store.get_decision(referral.decision_id)
     return CaseIdentifiers(
         case_id=case.id,
+        reference=case.reference,
         victim=identifiers_of(case.victim),
         perpetrators=parties_of(case, PartyRole.PERPETRATOR),
         children=parties_of(case, PartyRole.CHILD),
@@ -300,6 +302,7 @@ class AgencyProgress:
 class CaseProgress:
     item_id: int
     position: int
+    reference: str
     initials: str
     requested: int
     returned: int
@@ -364,6 +367,7 @@ def case_progress(item: AgendaItem, rows: list[ResearchReturn], statuses: dict) 
     return CaseProgress(
         item_id=item.id,
         position=item.position,
+        reference=item.referral.case.reference,
         initials=item.referral.case.victim.initials,
         requested=len(rows),
         returned=len(rows) - len(outstanding),

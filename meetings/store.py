@@ -1,13 +1,15 @@
 """Every query the meetings package makes, as a named function."""
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 
-from sqlalchemy import Row, and_, func, or_, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy import ColumnElement, Row, Select, String, Subquery, and_, cast, exists, func, or_, select, update
+from sqlalchemy.orm import contains_eager, selectinload
 
 from access.models import Agency, Role, User
 from access.policy import MeetingScope
 from cases.models import Case, CaseParty, ExcludedPerson, PartyRole, Person, Referral, ReferralState
+from cases.vocabulary import NOT_REFERRED
 from extensions import db, utcnow
 from meetings.models import (
     Action,
@@ -22,6 +24,7 @@ from meetings.models import (
     ResearchReturn,
     Transfer,
 )
+from meetings.vocabulary import ANY_UPCOMING_MEETING, NO_UPCOMING_MEETING, CaseFlag, CaseSort
 from risk.models import Assessment, AssessmentStatus
 
 
@@ -192,13 +195,14 @@ def get_action(action_id: int) -> Action | None:
 
 
 def tracker_rows(query, agency_id: int | None) -> list[tuple]:
-    """(action, victim, meeting start) rows for the action tracker."""
+    """(action, case with its victim, meeting start) rows for the action tracker."""
     query = (
-        query.add_columns(Person, Meeting.starts_at)
+        query.add_columns(Case, Meeting.starts_at)
         .join(AgendaItem, Action.agenda_item_id == AgendaItem.id)
         .join(Meeting, AgendaItem.meeting_id == Meeting.id)
         .join(Case, Action.case_id == Case.id)
         .join(Person, Case.victim_id == Person.id)
+        .options(contains_eager(Case.victim))
     )
     if agency_id is not None:
         query = query.where(Action.owner_agency_id == agency_id)
@@ -602,3 +606,190 @@ def next_meeting_for_case(case_id: str, now) -> Meeting | None:
         .limit(1)
     )
     return db.session.scalar(query)
+
+
+# Finding a case: search, filters, sort and pages over the cases a user may see, in a few set-based queries.
+
+
+@dataclass(frozen=True)
+class CaseQuery:
+    """What the find-a-case page asks for, as plain values: None (or empty) sets no limit."""
+
+    victim_ids: tuple[str, ...] | None = None
+    date_of_birth: date | None = None
+    postcode: str | None = None
+    """A whole postcode, written without spaces."""
+    postcode_district: str | None = None
+    """Only the first half of a postcode (its outward code), like RV1."""
+    reference: str | None = None
+    referral_state: str | None = None
+    meeting: str | None = None
+    """ANY_UPCOMING_MEETING, NO_UPCOMING_MEETING or a meeting's id."""
+    referring_agency_id: int | None = None
+    flags: frozenset[CaseFlag] = frozenset()
+    sort: CaseSort = CaseSort.NEWEST
+
+
+@dataclass(frozen=True)
+class FoundCaseRow:
+    case_id: str
+    reference: str
+    opened_at: datetime
+    given_name: str
+    family_name: str
+    date_of_birth: date | None
+    postcode: str | None
+    referral_state: ReferralState | None
+    referring_agency: str | None
+    next_meeting: datetime | None
+    repeat: bool
+    has_children: bool
+    overdue_actions: bool
+
+
+def latest_referrals():
+    """Each case's latest referral (state, agency, criteria), as a subquery."""
+    newest_first = func.row_number().over(
+        partition_by=Referral.case_id, order_by=(Referral.received_at.desc(), Referral.id)
+    )
+    ranked = select(
+        Referral.case_id, Referral.state, Referral.agency_id, Referral.criteria, newest_first.label("newest")
+    ).subquery()
+    return select(ranked).where(ranked.c.newest == 1).subquery("latest_referral")
+
+
+def next_meetings(since: datetime):
+    """For each case on the agenda of a meeting starting at or after `since`, the soonest such start."""
+    query = (
+        select(Referral.case_id, func.min(Meeting.starts_at).label("starts_at"))
+        .join(AgendaItem, AgendaItem.referral_id == Referral.id)
+        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .where(Meeting.starts_at >= since)
+        .group_by(Referral.case_id)
+    )
+    return query.subquery("next_meeting")
+
+
+@dataclass(frozen=True)
+class CaseFinder:
+    """The query's parts: each case's latest referral and next meeting, its flags, and the conditions."""
+
+    latest: Subquery
+    upcoming: Subquery
+    repeat: ColumnElement[bool]
+    has_children: ColumnElement[bool]
+    overdue: ColumnElement[bool]
+    conditions: tuple[ColumnElement[bool], ...]
+
+    def select(self, *columns) -> Select:
+        return (
+            select(*columns)
+            .select_from(Case)
+            .join(Person, Person.id == Case.victim_id)
+            .outerjoin(self.latest, self.latest.c.case_id == Case.id)
+            .outerjoin(self.upcoming, self.upcoming.c.case_id == Case.id)
+            .outerjoin(Agency, Agency.id == self.latest.c.agency_id)
+            .where(*self.conditions)
+        )
+
+
+def case_finder(query: CaseQuery, *, visible, hidden: set[str], today: date, since: datetime) -> CaseFinder:
+    """The cases that are `visible` and not `hidden`, narrowed by the query."""
+    latest, upcoming = latest_referrals(), next_meetings(since)
+    repeat = cast(latest.c.criteria, String).like('%"repeat"%')
+    has_children = exists().where(CaseParty.case_id == Case.id, CaseParty.role == PartyRole.CHILD)
+    overdue = exists().where(Action.case_id == Case.id, Action.status == ActionStatus.OPEN, Action.due_on < today)
+    conditions = [visible]
+    if hidden:
+        conditions.append(Case.id.not_in(sorted(hidden)))
+    if query.victim_ids is not None:
+        conditions.append(Case.victim_id.in_(query.victim_ids))
+    if query.date_of_birth is not None:
+        conditions.append(Person.date_of_birth == query.date_of_birth)
+    compact_postcode = func.replace(func.upper(Person.postcode), " ", "")
+    if query.postcode:
+        conditions.append(compact_postcode == query.postcode)
+    if query.postcode_district:
+        # The second half of a postcode is always three characters: RV1 is not the district of RV12 3AB.
+        conditions.append(compact_postcode.like(query.postcode_district + "___"))
+    if query.reference:
+        conditions.append(Case.reference == query.reference)
+    if query.referral_state == NOT_REFERRED:
+        conditions.append(latest.c.state.is_(None))
+    elif query.referral_state:
+        conditions.append(latest.c.state == query.referral_state)
+    if query.meeting == ANY_UPCOMING_MEETING:
+        conditions.append(upcoming.c.starts_at.is_not(None))
+    elif query.meeting == NO_UPCOMING_MEETING:
+        conditions.append(upcoming.c.starts_at.is_(None))
+    elif query.meeting:
+        on_agenda = select(Referral.case_id).join(AgendaItem, AgendaItem.referral_id == Referral.id)
+        conditions.append(Case.id.in_(on_agenda.where(AgendaItem.meeting_id == int(query.meeting))))
+    if query.referring_agency_id is not None:
+        conditions.append(latest.c.agency_id == query.referring_agency_id)
+    by_flag = {CaseFlag.REPEAT: repeat, CaseFlag.CHILDREN: has_children, CaseFlag.OVERDUE_ACTIONS: overdue}
+    conditions += [by_flag[flag] for flag in sorted(query.flags)]
+    return CaseFinder(latest, upcoming, repeat, has_children, overdue, tuple(conditions))
+
+
+def case_ids_found(query: CaseQuery, *, visible, today: date, since: datetime) -> Select:
+    """The ids of every case the query finds, before exclusion lists: for matching those lists once."""
+    return case_finder(query, visible=visible, hidden=set(), today=today, since=since).select(Case.id)
+
+
+def count_found_cases(query: CaseQuery, *, visible, hidden: set[str], today: date, since: datetime) -> int:
+    found = case_finder(query, visible=visible, hidden=hidden, today=today, since=since).select(Case.id)
+    return db.session.scalar(select(func.count()).select_from(found.subquery()))
+
+
+def page_of_found_cases(
+    query: CaseQuery, *, visible, hidden: set[str], today: date, since: datetime, offset: int, limit: int
+) -> list[FoundCaseRow]:
+    """One page of the cases the query finds, in the order asked for."""
+    finder = case_finder(query, visible=visible, hidden=hidden, today=today, since=since)
+    orders = {
+        CaseSort.NEWEST: (Case.created_at.desc(),),
+        CaseSort.OLDEST: (Case.created_at.asc(),),
+        CaseSort.NAME: (func.lower(Person.family_name), func.lower(Person.given_name), Case.created_at.desc()),
+        CaseSort.NEXT_MEETING: (finder.upcoming.c.starts_at.asc().nulls_last(), Case.created_at.desc()),
+    }
+    page = finder.select(
+        Case.id,
+        Case.reference,
+        Case.created_at,
+        Person.given_name,
+        Person.family_name,
+        Person.date_of_birth,
+        Person.postcode,
+        finder.latest.c.state,
+        Agency.name,
+        finder.upcoming.c.starts_at,
+        finder.repeat,
+        finder.has_children,
+        finder.overdue,
+    )
+    rows = db.session.execute(page.order_by(*orders[query.sort], Case.id).offset(offset).limit(limit))
+    return [found_case_row(row) for row in rows]
+
+
+def found_case_row(row) -> FoundCaseRow:
+    (case_id, reference, opened_at, given, family, born, postcode, state, agency, meeting, *flags) = row
+    return FoundCaseRow(
+        case_id=case_id,
+        reference=reference,
+        opened_at=opened_at,
+        given_name=given,
+        family_name=family,
+        date_of_birth=born,
+        postcode=postcode,
+        referral_state=ReferralState(state) if state else None,
+        referring_agency=agency,
+        next_meeting=meeting,
+        repeat=bool(flags[0]),
+        has_children=bool(flags[1]),
+        overdue_actions=bool(flags[2]),
+    )
+
+
+def list_upcoming_meetings(since: datetime) -> list[Meeting]:
+    return list(db.session.scalars(select(Meeting).where(Meeting.starts_at >= since).order_by(Meeting.starts_at)))

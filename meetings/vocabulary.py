@@ -95,3 +95,37 @@ SENT_ITEMS = {
     "risk-assessments": "Risk assessments",
     "idva-handover": "IDVA handover",
 }
+
+
+class CaseSort(StrEnum):
+    NEWEST = "newest"
+    OLDEST = "oldest"
+    NAME = "name"
+    NEXT_MEETING = "next-meeting"
+
+
+CASE_SORT_LABELS = {
+    CaseSort.NEWEST: "Newest first",
+    CaseSort.OLDEST: "Oldest first",
+    CaseSort.NAME: "Name",
+    CaseSort.NEXT_MEETING: "Next meeting, soonest first",
+}
+
+
+class CaseFlag(StrEnum):
+    """What the find-a-case page can narrow cases to."""
+
+    REPEAT = "repeat"
+    CHILDREN = "children"
+    OVERDUE_ACTIONS = "overdue-actions"
+
+
+CASE_FLAG_LABELS = {
+    CaseFlag.REPEAT: "Referred as a repeat",
+    CaseFlag.CHILDREN: "Have children in the household",
+    CaseFlag.OVERDUE_ACTIONS: "Have overdue actions",
+}
+
+# The find-a-case page's choices of meeting, besides each upcoming meeting by its id.
+ANY_UPCOMING_MEETING = "any"
+NO_UPCOMING_MEETING = "none"

@@ -12,6 +12,7 @@ from meetings.vocabulary import SENT_ITEMS
 @dataclass(frozen=True)
 class WatchRow:
     case_id: str
+    reference: str
     initials: str
     referring_agency: str
     last_referral_on: date | None
@@ -26,6 +27,7 @@ def watch_rows(cases: list[Case]) -> list[WatchRow]:
         rows.append(
             WatchRow(
                 case_id=case.id,
+                reference=case.reference,
                 initials=case.victim.initials,
                 referring_agency=referral.agency.name if referral else "Not known",
                 last_referral_on=referral.received_at.date() if referral else None,

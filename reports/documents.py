@@ -336,7 +336,7 @@ def agenda_entry(meeting: Meeting, row: agenda.AgendaRow) -> AgendaEntry:
         section=row.item.section,
         starts_at=row.item.starts_at,
         ends_at=row.item.ends_at,
-        reference=tracker.case_reference(row.item.referral.case.victim, meeting.starts_at),
+        reference=tracker.case_reference(row.item.referral.case, meeting.starts_at),
         referring_agency=row.referring_agency,
         criteria=labels(row.criteria),
         tier=label(row.tier),
@@ -346,8 +346,11 @@ def agenda_entry(meeting: Meeting, row: agenda.AgendaRow) -> AgendaEntry:
 
 
 def notices(meeting: Meeting) -> list[tuple[str, date]]:
-    """(initials, watch end) for cases leaving the 12-month repeat watch: read out, never named."""
-    return [(case.victim.initials, case.repeat_watch_ends) for case in agenda.twelve_month_notices(meeting)]
+    """(reference and initials, watch end) for cases leaving the 12-month repeat watch: read out, never named."""
+    return [
+        (f"{case.reference} ({case.victim.initials})", case.repeat_watch_ends)
+        for case in agenda.twelve_month_notices(meeting)
+    ]
 
 
 def minutes_record(item: AgendaItem, agency_names: dict[str, str]) -> MinutesRecord | None:
@@ -455,7 +458,7 @@ def transfer_pack(case: Case) -> PdfDocument:
         "extracts": [
             MinutesExtract(
                 item.meeting,
-                tracker.case_reference(case.victim, item.meeting.starts_at),
+                tracker.case_reference(case, item.meeting.starts_at),
                 minutes_record(item, agency_names),
             )
             for item in heard
@@ -464,10 +467,10 @@ def transfer_pack(case: Case) -> PdfDocument:
     }
     return PdfDocument(
         kind="TRANSFER",
-        subject=f"C{case.id[:8]}",
+        subject=case.reference,
         title="MARAC transfer pack",
         template="reports/print-transfer-pack.html",
-        filename=f"marac-transfer-pack-{case.id[:8]}",
+        filename=f"marac-transfer-pack-{case.reference.lower()}",
         context=context,
         case_ids=(case.id,),
     )

@@ -21,6 +21,7 @@ from access.field_crypto import sealed_with
 from access.models import AuditEvent, Role, User
 from access.second_factor import new_totp_secret
 from app import create_app
+from cases import store as cases_store
 from cases.models import SafeContact
 from config import normalise_database_url
 from config import test_settings as settings_for_tests
@@ -66,6 +67,7 @@ APP_TABLES = {
     "break_glass_grant",
     "security_alert",
     "referral_draft",
+    "case_reference_counter",
 }
 ALL_TABLES = APP_TABLES | {"alembic_version"}
 
@@ -357,3 +359,83 @@ def test_D4_upgrading_with_another_secret_key_stops_and_changes_nothing(empty_da
         )
         db.session.rollback()
         db.engine.dispose()
+
+
+# --- 0015 numbers the cases already there -------------------------------------------------------------------------
+
+
+def add_case_as_stored_before_references(connection, case_id: str, created_at: datetime) -> None:
+    connection.execute(
+        text(
+            "INSERT INTO marac_case (id, victim_id, marac_area, status, created_by_agency_id, created_at, version_id) "
+            "VALUES (:id, 'p1', 'Riverside', 'open', 1, :created_at, 1)"
+        ),
+        {"id": case_id, "created_at": created_at.replace(tzinfo=None)},
+    )
+
+
+def test_upgrading_numbers_existing_cases_in_the_order_opened_within_each_year(empty_database_url):
+    app = create_app(settings_for_tests(empty_database_url, CASE_REFERENCE_PREFIX="RIV"))
+    opened = {
+        "c-2026-second": datetime(2026, 3, 1, 9, 0),
+        "c-2025-only": datetime(2025, 11, 5, 9, 0),
+        "c-2026-third": datetime(2026, 12, 31, 23, 0),
+        "c-2026-first": datetime(2026, 1, 2, 9, 0),
+    }
+    with app.app_context():
+        upgrade(revision="0014")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO agency (id, name, kind, created_at) VALUES (1, 'Police', 'police', :now)"),
+                {"now": datetime(2025, 1, 1)},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO person (id, given_name, family_name, aliases, date_of_birth_variants, "
+                    "interpreter_needed, created_by_agency_id, created_at) "
+                    "VALUES ('p1', 'Test', 'Victim', '[]', '[]', false, 1, :now)"
+                ),
+                {"now": datetime(2025, 1, 1)},
+            )
+            # A case points at each of them, so the table copy SQLite needs must keep every id.
+            for case_id, created_at in opened.items():
+                add_case_as_stored_before_references(connection, case_id, created_at)
+                connection.execute(
+                    text("INSERT INTO case_party (case_id, person_id, role) VALUES (:case_id, 'p1', 'child')"),
+                    {"case_id": case_id},
+                )
+
+        upgrade()
+
+        with db.engine.connect() as connection:
+            references = dict(connection.execute(text("SELECT id, reference FROM marac_case")).all())
+            counters = set(connection.execute(text("SELECT prefix, year, last_number FROM case_reference_counter")))
+        assert references == {
+            "c-2025-only": "RIV-2025-0001",
+            "c-2026-first": "RIV-2026-0001",
+            "c-2026-second": "RIV-2026-0002",
+            "c-2026-third": "RIV-2026-0003",
+        }
+        assert counters == {("RIV", 2025, 1), ("RIV", 2026, 3)}
+        column = next(
+            column for column in inspect(db.engine).get_columns("marac_case") if column["name"] == "reference"
+        )
+        assert column["nullable"] is False
+        with app.test_request_context():
+            assert cases_store.new_case_references(2026, 1) == ["RIV-2026-0004"]
+            db.session.rollback()
+        if not ON_POSTGRES:
+            with db.engine.connect() as connection:
+                assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+        downgrade(revision="0014")
+
+        assert "case_reference_counter" not in inspect(db.engine).get_table_names()
+        assert "reference" not in {column["name"] for column in inspect(db.engine).get_columns("marac_case")}
+        db.engine.dispose()
+    engine = create_engine(empty_database_url)
+    try:
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM case_party")).scalar() == 4
+    finally:
+        engine.dispose()

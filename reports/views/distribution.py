@@ -45,7 +45,7 @@ def render_check(meeting: Meeting, problem: str | None = None, status: int = 200
         "reports/distribution-check.html",
         meeting=meeting,
         matches=matches,
-        references={match.case.id: case_reference(match.case.victim, meeting.starts_at) for match in matches},
+        references={match.case.id: case_reference(match.case, meeting.starts_at) for match in matches},
         decided=distribution.list_clearances(meeting),
         problem=problem,
     ), status

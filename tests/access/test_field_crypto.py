@@ -112,7 +112,7 @@ def add_victim_with_safe_contact(app, make_user) -> int:
     with app.app_context():
         agency_id = db.session.get(User, user_id).agency_id
         victim = Person(given_name="Test", family_name="Victim", created_by_agency_id=agency_id)
-        case = Case(victim=victim, marac_area="Riverside", created_by_agency_id=agency_id)
+        case = Case(victim=victim, marac_area="Riverside", created_by_agency_id=agency_id, reference="MARAC-2026-0001")
         db.session.add_all([victim, case])
         db.session.flush()
         contact = SafeContact(

@@ -201,11 +201,11 @@ def test_a_failure_at_any_row_leaves_nothing_and_marks_the_batch_failed(app, imp
     real = import_store.records_for
     calls = []
 
-    def fail_at_row_2100(row, existing, context):
+    def fail_at_row_2100(row, existing, context, reference):
         calls.append(row.row)
         if len(calls) == 2100:
             raise RuntimeError("disk full")
-        return real(row, existing, context)
+        return real(row, existing, context, reference)
 
     monkeypatch.setattr(import_store, "records_for", fail_at_row_2100)
     before = table_counts(app)

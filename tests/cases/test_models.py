@@ -15,7 +15,9 @@ def add_decision(app, make_user) -> int:
     with app.app_context():
         user = db.session.get(User, user_id)
         victim = Person(given_name="Test", family_name="Victim", created_by_agency_id=user.agency_id)
-        case = Case(victim=victim, marac_area="Riverside", created_by_agency_id=user.agency_id)
+        case = Case(
+            victim=victim, marac_area="Riverside", created_by_agency_id=user.agency_id, reference="MARAC-2026-0001"
+        )
         db.session.add_all([victim, case])
         db.session.flush()
         decision = Decision(

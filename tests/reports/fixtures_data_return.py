@@ -7,6 +7,7 @@ from datetime import date, datetime
 from access import signin
 from access import store as access_store
 from access.models import Agency, AgencyKind, Role
+from cases import store as cases_store
 from cases.models import Case, CaseParty, PartyRole, Person, Referral, ReferralState, SafeContact
 from extensions import db
 from meetings.models import AgendaItem, AgendaSection, CaseMinutes, CaseOutcome, Meeting, MeetingStatus
@@ -72,7 +73,12 @@ def add_case(meeting: Meeting, position: int, spec: CaseSpec, user) -> None:
         disability=spec.disability,
         sexuality=spec.sexuality,
     )
-    case = Case(victim=victim, marac_area="Quarterton", created_by_agency_id=referring.id)
+    case = Case(
+        victim=victim,
+        marac_area="Quarterton",
+        created_by_agency_id=referring.id,
+        reference=cases_store.new_case_references(meeting.starts_at.year, 1)[0],
+    )
     db.session.add(case)
     db.session.flush()
     if spec.safe_address:

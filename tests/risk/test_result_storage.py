@@ -96,7 +96,9 @@ def case_and_user(app, make_user):
     with app.app_context():
         user = db.session.get(User, user_id)
         victim = Person(given_name="Test", family_name="Victim", created_by_agency_id=user.agency_id)
-        case = Case(victim=victim, marac_area="Riverside", created_by_agency_id=user.agency_id)
+        case = Case(
+            victim=victim, marac_area="Riverside", created_by_agency_id=user.agency_id, reference="MARAC-2026-0001"
+        )
         db.session.add_all([victim, case])
         db.session.commit()
         return case.id, user_id
