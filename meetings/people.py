@@ -57,6 +57,7 @@ class CaseStory:
     state: str
     hearings: tuple[Hearing, ...]
     transfers: tuple[TransferRecord, ...]
+    referred_again_as_repeat: bool = False  # the latest referral, not yet heard, is a repeat
 
     @property
     def times_heard(self) -> int:
@@ -64,7 +65,7 @@ class CaseStory:
 
     @property
     def repeat(self) -> bool:
-        return any(hearing.repeat for hearing in self.hearings)
+        return self.referred_again_as_repeat or any(hearing.repeat for hearing in self.hearings)
 
     @property
     def transferred_in(self) -> bool:
@@ -114,6 +115,7 @@ def person_story(user: User, person_id: str) -> PersonStory | None:
                 opened_at=case.created_at,
                 opened_by=opened_by,
                 state=state_words(case, latest.get(case.id)),
+                referred_again_as_repeat=latest.get(case.id) is not None and REPEAT in latest[case.id].criteria,
                 hearings=tuple(hearings.get(case.id, [])),
                 transfers=tuple(transfers.get(case.id, [])),
             )
