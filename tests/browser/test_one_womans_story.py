@@ -84,6 +84,10 @@ class Story:
         assert "Harlow" not in self.home(reader)
 
 
+def fits_the_screen(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
 def refer_her(page, axe):
     go(page, axe, page.get_by_role("link", name="Start a risk assessment"))
     today = date.today()
@@ -103,6 +107,7 @@ def refer_her(page, axe):
     page.check("input[name=victim_informed][value=yes]")
     page.check("input[name=consent_given][value=yes]")
     page.fill("#excluded_people", f"{EXCLUDED_NAME}, Riverside Police, his cousin")
+    assert fits_the_screen(page)
     go(page, axe, page.get_by_role("button", name="Send referral"))
     expect(page.get_by_role("heading", name="Referral sent")).to_be_visible()
 
@@ -192,10 +197,12 @@ def test_one_womans_story_from_first_checklist_to_a_repeat_referral(
             "excluded": ("karen@example.org", users["excluded"]),
         }.items()
     }
+    pages["referrer"].set_viewport_size({"width": 375, "height": 800})  # the IDVA works from her phone
     story = Story(app, live_server, axe, pages)
     today = date.today().strftime(UK_DAY)
 
     # 1. The IDVA completes her first checklist and refers her, naming the person causing harm.
+    pages["referrer"].get_by_role("button", name="Menu").click()  # at 375 px the navigation is behind it
     start_case_for_a_new_victim(pages["referrer"], axe, *VICTIM)
     refer_her(pages["referrer"], axe)
     story.load_ids()
@@ -204,6 +211,7 @@ def test_one_womans_story_from_first_checklist_to_a_repeat_referral(
     assert status == 200 and story.reference in case_page
     assert f"Referral sent on {today} by Riverside IDVA Service: waiting for the MARAC coordinator" in case_page
     assert "Person causing harm: Daniel Reeve (ex-partner)" in case_page
+    assert fits_the_screen(pages["referrer"])
     assert "Referred to the MARAC" in case_page  # the history
     assert "Not heard at a MARAC yet." in story.person_page("referrer")[1]
     assert story.reference in story.search_by_name("referrer")
