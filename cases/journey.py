@@ -729,10 +729,6 @@ def return_as_repeat(case: Case, incident: Incident, *, user: User) -> Referral 
     return referral
 
 
-def split_list(text: str | None) -> list[str]:
-    return [part.strip() for part in (text or "").split(",") if part.strip()]
-
-
 def person_form_data(person: Person) -> dict:
     return {
         "aliases": ", ".join(person.aliases),

@@ -382,6 +382,23 @@ class PersonDetailsForm(BaseForm):
         "Needs an interpreter", widget=GovRadioInput(), choices=YES_NO, validators=[Optional()]
     )
 
+    def person_details(self) -> dict:
+        """The details as plain values, in the shape of cases.journey.PersonDetails."""
+        return {
+            "aliases": comma_separated(self.aliases.data),
+            "date_of_birth_variants": comma_separated(self.date_of_birth_variants.data),
+            "gender": self.gender.data,
+            "ethnicity": self.ethnicity.data,
+            "disability": self.disability.data,
+            "sexuality": self.sexuality.data,
+            "language": self.language.data,
+            "interpreter_needed": self.interpreter_needed.data == "yes",
+        }
+
+
+def comma_separated(text: str | None) -> tuple[str, ...]:
+    return tuple(part.strip() for part in (text or "").split(",") if part.strip())
+
 
 class VictimForm(PersonDetailsForm):
     """The victim's identifiers and diversity details as the referral form asks for them."""

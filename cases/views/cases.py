@@ -24,6 +24,7 @@ from forms.cases import (
     PartyForm,
     PersonDetailsForm,
     SafeContactForm,
+    comma_separated,
 )
 from risk import store as risk_store
 from risk.in_force import current_ruleset
@@ -140,7 +141,7 @@ def add_party(case_id):
                 given_name=form.given_name.data,
                 family_name=form.family_name.data,
                 date_of_birth=form.date_of_birth.data,
-                aliases=tuple(journey.split_list(form.aliases.data)),
+                aliases=comma_separated(form.aliases.data),
                 relationship_to_victim=form.relationship_to_victim.data,
             ),
         )
@@ -212,19 +213,8 @@ def edit_person(case_id, person_id):
         abort(404)
     form = PersonDetailsForm(data=journey.person_form_data(person))
     if form.validate_on_submit():
-        journey.save_person_details(person, person_details(form), user=current_user, case=case)
+        journey.save_person_details(
+            person, journey.PersonDetails(**form.person_details()), user=current_user, case=case
+        )
         return redirect(url_for("cases.view_case", case_id=case.id))
     return render_template("cases/edit-person.html", form=form, case=case, person=person)
-
-
-def person_details(form: PersonDetailsForm) -> journey.PersonDetails:
-    return journey.PersonDetails(
-        aliases=tuple(journey.split_list(form.aliases.data)),
-        date_of_birth_variants=tuple(journey.split_list(form.date_of_birth_variants.data)),
-        gender=form.gender.data,
-        ethnicity=form.ethnicity.data,
-        disability=form.disability.data,
-        sexuality=form.sexuality.data,
-        language=form.language.data,
-        interpreter_needed=form.interpreter_needed.data == "yes",
-    )

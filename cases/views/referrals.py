@@ -20,6 +20,7 @@ from forms.cases import (
     DecisionReasonForm,
     PartyForm,
     VictimForm,
+    comma_separated,
     referral_form_for,
     relationship_field_name,
 )
@@ -104,16 +105,7 @@ def relationships(parties) -> dict:
 
 def victim_details(form: VictimForm) -> journey.VictimDetails:
     return journey.VictimDetails(
-        person=journey.PersonDetails(
-            aliases=tuple(journey.split_list(form.aliases.data)),
-            date_of_birth_variants=tuple(journey.split_list(form.date_of_birth_variants.data)),
-            gender=form.gender.data,
-            ethnicity=form.ethnicity.data,
-            disability=form.disability.data,
-            sexuality=form.sexuality.data,
-            language=form.language.data,
-            interpreter_needed=form.interpreter_needed.data == "yes",
-        ),
+        person=journey.PersonDetails(**form.person_details()),
         address=form.address.data,
         postcode=form.postcode.data,
     )
@@ -125,7 +117,7 @@ def new_party(form: PartyForm) -> journey.NewParty:
         given_name=form.given_name.data,
         family_name=form.family_name.data,
         date_of_birth=form.date_of_birth.data,
-        aliases=tuple(journey.split_list(form.aliases.data)),
+        aliases=comma_separated(form.aliases.data),
         relationship_to_victim=form.relationship_to_victim.data,
     )
 
