@@ -11,7 +11,6 @@ from cases.chronology import AnswerGiven, Entry, link_to, start_of_day, uk_day
 from cases.models import Case, Incident, Referral, ReferralState
 from cases.vocabulary import INCIDENT_TYPE_LABELS, EntryKind
 from risk import store as risk_store
-from risk.answers import answer_label, question_label
 from risk.criteria import CRITERION_LABELS
 from risk.instruments import Pack, get_pack
 from risk.models import Assessment, ProfessionalJudgement
@@ -72,7 +71,7 @@ def factors_in_words(result: RiskResult) -> str:
 def answers_given(pack: Pack, assessment: Assessment) -> tuple[AnswerGiven, ...]:
     return tuple(
         AnswerGiven(
-            question_label(item), answer_label(item, assessment.answers[item.id]), assessment.comments.get(item.id)
+            item.numbered_label, item.answer_label(assessment.answers[item.id]), assessment.comments.get(item.id)
         )
         for item in pack.items
         if assessment.answers.get(item.id)

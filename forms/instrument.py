@@ -6,14 +6,14 @@ from wtforms.fields import SelectChoice
 from wtforms.validators import UUID, DataRequired, Length, Optional
 
 from forms.base import BaseForm
-from risk.answers import ANSWER_LABELS, RATING_LABELS, Answer, question_label
+from risk.answers import ANSWER_LABELS, RATING_LABELS, Answer
 
 
 def yes_no_field(item):
     """ "Not applicable" is offered only where the pack allows it: anywhere else it would hide a missing answer."""
     answers = [answer for answer in ANSWER_LABELS if answer is not Answer.NOT_APPLICABLE or item.may_be_not_applicable]
     return RadioField(
-        question_label(item),
+        item.numbered_label,
         choices=[SelectChoice(answer.value, ANSWER_LABELS[answer]) for answer in answers],
         widget=GovRadioInput(),
         validators=[Optional()],
@@ -22,7 +22,7 @@ def yes_no_field(item):
 
 def rating_field(item):
     return RadioField(
-        question_label(item),
+        item.numbered_label,
         choices=[SelectChoice(rating.value, label) for rating, label in RATING_LABELS.items()],
         widget=GovRadioInput(),
         validators=[Optional()],
@@ -31,7 +31,7 @@ def rating_field(item):
 
 def choice_field(item):
     return RadioField(
-        question_label(item),
+        item.numbered_label,
         choices=[SelectChoice(choice.id, choice.label) for choice in item.choices],
         widget=GovRadioInput(),
         validators=[Optional()],

@@ -23,29 +23,6 @@ class Rating(StrEnum):
 
 
 UNANSWERED = frozenset({Answer.UNKNOWN, Answer.DECLINED, Answer.NOT_ASKED})
-ANSWER_LABELS = {
-    Answer.YES: "Yes",
-    Answer.NO: "No",
-    Answer.UNKNOWN: "Don't know",
-    Answer.DECLINED: "Declined to answer",
-    Answer.NOT_ASKED: "Not asked",
-    Answer.NOT_APPLICABLE: "Not applicable",
-}
-RATING_LABELS = {Rating.ABSENT: "Absent", Rating.POSSIBLE: "Possibly present", Rating.PRESENT: "Present"}
-
-
-def question_label(item) -> str:
-    """An item as the form and the case's history ask it: numbered as the tool numbers it (Q1. …)."""
-    return f"{item.id.upper()}. {item.label}" if item.id[1:2].isdigit() else item.label
-
-
-def answer_label(item, answer: str) -> str:
-    """An answer kept for `item`, in the words the form offered it."""
-    if item.answer_type == "choice" and any(choice.id == answer for choice in item.choices):
-        return item.choice(answer).label
-    labels = {**ANSWER_LABELS, **RATING_LABELS}
-    return labels.get(answer, answer)
-
 
 # How each answer reads on a page: offered on the forms, shown on the result.
 ANSWER_LABELS = {

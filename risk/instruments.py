@@ -70,6 +70,11 @@ class Item:
         """The tool's own number for the item ("Q3A"), where it has one."""
         return self.id.upper() if self.id[1:2].isdigit() else None
 
+    @property
+    def numbered_label(self) -> str:
+        """The item as the form and the case's history ask it: "Q3. …" where the tool numbers it."""
+        return f"{self.number}. {self.label}" if self.number else self.label
+
     def answer_label(self, answer: str | None) -> str:
         """An answer as kept, in the words the form offered it in."""
         if not answer:

@@ -4,8 +4,6 @@ from risk.answers import (
     Answer,
     AnswerError,
     Rating,
-    answer_label,
-    question_label,
     read_choice,
     read_rating,
     read_yes_no,
@@ -106,9 +104,9 @@ def test_choices_match_id_label_or_alias_and_refuse_others():
 def test_an_answer_kept_is_read_back_in_the_words_the_form_offered(tool, item_id, answer, expected):
     item = get_pack(tool).item(item_id)
 
-    assert answer_label(item, answer) == expected
+    assert item.answer_label(answer) == expected
 
 
 def test_a_numbered_item_is_asked_with_its_number():
-    assert question_label(get_pack("dash-ric").item("q1")).startswith("Q1. ")
-    assert not question_label(get_pack("police-dash").item("grade")).startswith("GRADE")
+    assert get_pack("dash-ric").item("q1").numbered_label.startswith("Q1. ")
+    assert not get_pack("police-dash").item("grade").numbered_label.startswith("GRADE")
