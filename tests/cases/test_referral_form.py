@@ -92,7 +92,9 @@ def test_the_perpetrator_named_on_the_form_is_on_the_case_and_the_referral(app, 
             "1988-07-02",
         )
         assert referral.perpetrator_ids == [person.id]
-    assert "Person causing harm: Daniel Reeve (ex-partner)" in case_page(referrer, case_id)
+    assert "Person causing harm: Daniel Reeve (ex-partner), born 2 July 1988, also known as Danny Reeve, D Rivers" in (
+        case_page(referrer, case_id)
+    )
 
 
 def test_what_the_referral_says_is_kept_on_it_and_shown_to_the_referrer(app, make_user):
