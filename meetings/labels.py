@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from access.vocabulary import AGENCY_KIND_LABELS, ALERT_LABELS, ROLE_LABELS
+from cases.vocabulary import PARTY_ROLE_LABELS, REFERRAL_STATE_LABELS
 from meetings.vocabulary import (
     ACTION_STATUS_LABELS,
     AGENDA_FLAG_LABELS,
@@ -44,6 +45,8 @@ LABELS = one_table(
     CASE_OUTCOME_LABELS,
     AGENDA_FLAG_LABELS,
     SENT_ITEMS,
+    PARTY_ROLE_LABELS,
+    REFERRAL_STATE_LABELS,
 )
 
 
