@@ -147,8 +147,7 @@ def refer_case(case_id):
     if decision.eligible and page.validate() and page.names_a_perpetrator():
         referral = journey.refer(case, decision, page.details(), user=current_user)
         return redirect(url_for("cases.view_referral_made", case_id=case.id, referral_id=referral.id))
-    journey.save_referral_draft(case, current_user, typed_fields())
-    return render_referral_form(case, page, decision)
+    return render_referral_form(case, page, decision)  # refused: shown again as typed, and nothing written
 
 
 def new_referral_page(case: Case, scope) -> ReferralPage:
@@ -162,14 +161,13 @@ def new_referral_page(case: Case, scope) -> ReferralPage:
 
 def add_person_from_the_form(case: Case, page: ReferralPage, decision):
     """ "Add this person" puts them on the case at once; the rest of the form is kept as a draft."""
-    fields = typed_fields()
     if page.new_person.is_blank() or not page.new_person.validate():
         if page.new_person.is_blank():
             page.new_person.given_name.errors = ["Enter the person's details before adding them"]
-        journey.save_referral_draft(case, current_user, fields)
         return render_referral_form(case, page, decision)
     journey.add_party(case, current_user, new_party(page.new_person))
-    kept = {name: values for name, values in fields.items() if not name.startswith("person-")}
+    # The page reloads to show the new person: the rest of what was typed waits in the draft.
+    kept = {name: values for name, values in typed_fields().items() if not name.startswith("person-")}
     journey.save_referral_draft(case, current_user, kept)
     flash("Person added to the case. Add another, or carry on with the referral.")
     return redirect(url_for("cases.refer_case", case_id=case.id, _anchor="people"))

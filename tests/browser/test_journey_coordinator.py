@@ -47,7 +47,8 @@ def test_the_coordinator_links_a_repeat_plans_the_agenda_and_issues_the_list(
     go(page, axe, page.get_by_role("link", name="Plan agendas from the queue"))
     expect(page.get_by_role("heading", level=2, name=format_local_datetime(starts_at))).to_be_visible()
     proposed = page.get_by_role("table", name="Cases proposed for this meeting").get_by_role(
-        "row", name=re.compile(r"^VC\b")
+        "row",
+        name=re.compile(r"^\S+ \(VC\)"),  # the case reference, then her initials
     )
     expect(proposed).to_contain_text("Visible high risk (checklist score), Repeat")
     expect(proposed.locator(".govuk-tag", has_text="Repeat")).to_be_visible()
@@ -58,7 +59,7 @@ def test_the_coordinator_links_a_repeat_plans_the_agenda_and_issues_the_list(
     on_agenda = (
         page.get_by_role("table", name="Running order")
         .get_by_role("row")
-        .filter(has=page.get_by_role("cell", name="VC", exact=True))
+        .filter(has=page.get_by_role("cell", name=re.compile(r"^\S+ VC$")))  # reference, then initials
     )
     expect(on_agenda.get_by_role("cell", name="Repeat", exact=True)).to_be_visible()
     go(page, axe, page.get_by_role("button", name="Issue the MARAC list"))

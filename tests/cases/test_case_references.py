@@ -181,9 +181,9 @@ def test_the_meeting_fixtures_open_cases_with_distinct_references(app):
     assert len(set(references)) == 3
 
 
-@pytest.mark.skipif(not ON_POSTGRES, reason="row locks are PostgreSQL's; SQLite lets one writer in at a time")
 @pytest.mark.parametrize("counter_exists", [False, True], ids=["first-case-of-the-year", "later-case"])
-def test_two_cases_opened_at_once_on_postgresql_never_share_a_number(app, counter_exists):
+def test_two_cases_opened_at_once_never_share_a_number(app, counter_exists):
+    """PostgreSQL holds the second on the counter's row lock; SQLite lets one writer in at a time."""
     year = 2031
     if counter_exists:
         with app.app_context():
@@ -201,7 +201,7 @@ def test_two_cases_opened_at_once_on_postgresql_never_share_a_number(app, counte
         other = threading.Thread(target=second_session)
         other.start()
         time.sleep(0.5)
-        waiting = other.is_alive()  # held by this transaction's lock on the counter's row
+        waiting = other.is_alive()  # held until this transaction ends
         db.session.commit()
     other.join(timeout=10)
 

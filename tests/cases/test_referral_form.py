@@ -175,13 +175,13 @@ def test_what_is_typed_is_kept_as_a_draft_that_only_its_author_sees_and_sending_
     assert count(app, ReferralDraft) == 0
 
 
-def test_a_form_refused_on_sending_is_kept_as_a_draft(app, make_user):
+def test_a_form_refused_on_sending_is_shown_again_as_typed_and_writes_nothing(app, make_user):
     referrer, case_id = referrer_and_case(app, make_user)
 
-    refer(referrer, case_id, victim_wants="", risk_summary="Strangled her last week.")
+    refused = refer(referrer, case_id, victim_wants="", risk_summary="Strangled her last week.")
 
-    reopened = referrer.get(refer_url(referrer, case_id)).get_data(as_text=True)
-    assert "Strangled her last week." in reopened
+    assert "Strangled her last week." in refused.get_data(as_text=True)
+    assert count(app, ReferralDraft) == 0 and count(app, Referral) == 0
 
 
 def test_a_draft_too_long_to_keep_is_refused_with_a_message(app, make_user):
