@@ -22,7 +22,6 @@ from config import test_settings as settings_for_tests
 from demo.cases import add_assessment, add_person, refer_now, yes_to
 from extensions import db
 from meetings.models import Meeting, MeetingStatus
-from tests.conftest import ON_POSTGRES
 from tests.meetings.factories import seed_meeting
 from tests.reports.pdf_helpers import pdf_text
 
