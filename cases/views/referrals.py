@@ -94,10 +94,6 @@ class ReferralPage:
         self.referral.perpetrator_not_known.errors = [NO_PERPETRATOR_MESSAGE]
         return False
 
-    @property
-    def forms(self):
-        return [self.referral, self.victim, self.new_person]
-
 
 def relationships(parties) -> dict:
     return {relationship_field_name(party.id): party.relationship_to_victim or "" for party in parties}
