@@ -26,6 +26,8 @@ from meetings.models import (
 )
 from risk import store as risk_store
 from risk.in_force import current_ruleset
+from risk.instruments import get_pack
+from risk.scoring import score
 
 UK_TIME = schedule.UK_TIME
 
@@ -293,6 +295,7 @@ def tell_the_whole_story(referral, done_action, users, agencies, today):
         author=idva,
     )
     judgement.recorded_at = referral.received_at - timedelta(hours=2)
+    correct_an_answer(case, idva, at=referral.received_at - timedelta(hours=3))
     db.session.add(
         ActionUpdate(
             action_id=done_action.id,
@@ -303,6 +306,24 @@ def tell_the_whole_story(referral, done_action, users, agencies, today):
             agency_id=police.agency_id,
         )
     )
+
+
+def correct_an_answer(case, user, at):
+    """Her checklist's answers changed once, so the history shows a version kept beside the one that replaced it."""
+    earlier = risk_store.list_completed_assessments(case.id)[0]
+    pack = get_pack(earlier.tool_id)
+    answers = dict(earlier.answers) | {"q18": "yes"}
+    version = risk_store.create_later_version(
+        earlier,
+        tool_version=pack.version,
+        answers=answers,
+        comments={"q18": "Told the IDVA at the follow-up call (demo)."},
+        result=score(pack, answers),
+        changed_by=user,
+        reason="Q18 was ticked no by mistake when the checklist was typed up (demo).",
+        change_key=f"demo-{earlier.id[:8]}-change",
+    )
+    version.created_at = at
 
 
 def past_attendance(meeting, agencies):

@@ -97,5 +97,7 @@ def test_the_demo_has_a_case_whose_history_has_an_entry_of_every_kind(seeded_app
         entries = chronology.entries_for(coordinator, case, cases_store.case_scope(coordinator, case))
 
     assert {entry.kind for entry in entries} == set(EntryKind)
+    assert any(entry.title.endswith("answers changed") for entry in entries)  # and the version it replaced
+    assert sum(entry.kind is EntryKind.ASSESSMENT for entry in entries) == 2
     assert [entry.when for entry in entries] == sorted((entry.when for entry in entries), reverse=True)
     assert all(entry.link for entry in entries)
