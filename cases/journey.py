@@ -536,6 +536,7 @@ class ReferralStatus:
     is_open: bool
     reason_it_ended: str | None  # why it was declined or withdrawn, only for those the policy lets see it
     may_withdraw: bool
+    heard_and_nothing_new: bool = False  # heard, and no assessment, judgement or incident recorded since
 
 
 ENDED_WITH_A_REASON = (ReferralState.DECLINED, ReferralState.WITHDRAWN)
@@ -559,7 +560,17 @@ def referral_status(user: User, case: Case, scope: CaseScope) -> ReferralStatus 
         is_open=referral.state in store.OPEN_REFERRAL_STATES,
         reason_it_ended=referral.state_reason if may_see_reason else None,
         may_withdraw=policy.may_withdraw_referral(user, referral_scope(user, referral, scope)),
+        heard_and_nothing_new=heard_and_nothing_new_since(case, referral),
     )
+
+
+def heard_and_nothing_new_since(case: Case, referral: Referral) -> bool:
+    """The MARAC has heard what the case holds: referring it again waits for something new (and a new
+    incident within the repeat window sends it back by itself)."""
+    if referral.state not in (ReferralState.HEARD, ReferralState.CLOSED):
+        return False
+    last = store.last_recorded_evidence(case)
+    return last is None or last <= referral.received_at
 
 
 def withdraw_referral(referral: Referral, *, reason: str, user: User) -> None:

@@ -1,7 +1,7 @@
 """Every query the cases package makes, as a named function, and the facts the policy needs about a case."""
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import ColumnElement, Select, delete, exists, false, func, or_, select, true, union, union_all
@@ -40,7 +40,7 @@ from risk.criteria import (
 )
 from risk.instruments import get_pack
 from risk.matching import near_match
-from risk.models import Assessment, AssessmentStatus, Decision
+from risk.models import Assessment, AssessmentStatus, Decision, ProfessionalJudgement
 from risk.schema import Tier
 from risk.scoring import score_stored
 from transactions import all_or_nothing
@@ -482,6 +482,22 @@ def person_in_case(case: Case, person_id: str) -> Person | None:
 def latest_referral(case: Case) -> Referral | None:
     query = select(Referral).where(Referral.case_id == case.id).order_by(Referral.received_at.desc(), Referral.id)
     return db.session.scalars(query.limit(1)).first()
+
+
+def last_recorded_evidence(case: Case) -> datetime | None:
+    """When the latest completed assessment, judgement or incident on the case was recorded, if any."""
+    times = [
+        db.session.scalar(
+            select(func.max(Assessment.updated_at)).where(
+                Assessment.case_id == case.id, Assessment.status == AssessmentStatus.COMPLETE
+            )
+        ),
+        db.session.scalar(
+            select(func.max(ProfessionalJudgement.recorded_at)).where(ProfessionalJudgement.case_id == case.id)
+        ),
+        db.session.scalar(select(func.max(Incident.recorded_at)).where(Incident.case_id == case.id)),
+    ]
+    return max((time for time in times if time is not None), default=None)
 
 
 def has_open_referral(case_ids: list[str]) -> bool:

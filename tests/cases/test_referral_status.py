@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from access.models import AuditEvent, Role
-from cases.models import Referral
+from cases.models import Referral, ReferralState
 from extensions import db
 from tests.cases.test_case_access import sign_in_with
 from tests.cases.test_journey import complete_ric, refer, start_case
@@ -217,3 +217,22 @@ def test_a_withdrawn_referral_cannot_be_accepted_or_declined_from_a_page_opened_
     assert "was withdrawn" in accepted.get_data(as_text=True)
     referral = only_referral_of(app, case_id)
     assert (referral.state.value, referral.state_reason) == ("withdrawn", WITHDRAW_REASON)
+
+
+def test_a_heard_case_offers_no_new_referral_until_something_new_is_recorded(app, make_user):
+    referrer, case_id = referrer_and_case(app, make_user)
+    refer(referrer, case_id)
+    with app.app_context():
+        referral = db.session.scalars(select(Referral).where(Referral.case_id == case_id)).one()
+        referral.state = ReferralState.HEARD
+        db.session.commit()
+
+    heard = case_page(referrer, case_id)
+
+    assert "The MARAC has heard this case, and nothing new has been recorded since it was referred" in heard
+    assert refer_link(referrer, case_id) not in heard
+    referrer.post(
+        referrer.url("cases.record_judgement", case_id=case_id),
+        data={"tier": "4", "rationale": "He has bought a knife and says he will use it."},
+    )
+    assert refer_link(referrer, case_id) in case_page(referrer, case_id)
