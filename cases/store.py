@@ -429,13 +429,9 @@ def get_referral(case: Case, referral_id: str) -> Referral | None:
 
 
 def list_cases_for(user: User, limit: int = 50) -> list[Case]:
-    """Newest first, the cases the policy lets this user see: every case for the coordinator and
-    chair, the agency's own cases for others, less any whose exclusion list names them."""
-    if user.role is Role.ADMIN:
-        return []
-    query = select(Case).order_by(Case.created_at.desc(), Case.id)
-    if user.role not in policy.CASE_WIDE_ROLES:
-        query = query.where(involving_agency(user.agency_id))
+    """Newest first, the cases the policy lets this user see (see may_view_case_condition), less any
+    whose exclusion list names them."""
+    query = select(Case).where(may_view_case_condition(user)).order_by(Case.created_at.desc(), Case.id)
     # Read a few more than shown, so cases held back by an exclusion list do not shorten the list.
     cases = list(db.session.scalars(query.limit(limit * CASE_LIST_READ_AHEAD)))
     scopes = case_scopes(user, [case.id for case in cases])
