@@ -18,10 +18,17 @@ REFERRING_ROLES = (Role.PRACTITIONER, Role.AGENCY_REP, Role.COORDINATOR)
 def load_case_and_scope(case_id) -> tuple[Case, CaseScope]:
     """The case and what the policy knows of it, if this person may see it (404 otherwise, so its
     existence is not given away). Every look at it is in the audit trail under the case."""
+    found = load_case_unrecorded(case_id)
+    journey.record_case_view(current_user, found[0].id)
+    return found
+
+
+def load_case_unrecorded(case_id) -> tuple[Case, CaseScope]:
+    """The same check, for a save made while a page already recorded as viewed is being typed into
+    (a draft kept every few seconds): a look is recorded when the page opens, not at every keystroke."""
     found = store.get_case_for(current_user, str(case_id))
     if found is None:
         abort(404)
-    journey.record_case_view(current_user, found[0].id)
     return found
 
 

@@ -15,7 +15,7 @@ from access.permissions import allow
 from cases import journey, store
 from cases.models import Case, PartyRole, Referral
 from cases.views import bp
-from cases.views.loading import REFERRING_ROLES, load_case_and_scope
+from cases.views.loading import REFERRING_ROLES, load_case_and_scope, load_case_unrecorded
 from forms.cases import (
     DecisionReasonForm,
     PartyForm,
@@ -190,7 +190,9 @@ def typed_fields() -> dict[str, list[str]]:
 @allow(*REFERRING_ROLES)
 def save_referral_draft(case_id):
     """Called as the referrer types (see app.mjs): only they see the draft, and it goes when they send."""
-    case, _ = load_case_to_refer(case_id)
+    case, scope = load_case_unrecorded(case_id)
+    if not policy.may_change_case(current_user, scope):
+        abort(404)
     fields = typed_fields()
     if sum(len(value) for values in fields.values() for value in values) > MAX_DRAFT_CHARACTERS:
         return jsonify(error="Not saved: the form is too long to keep as a draft. Shorten the longest answers."), 400

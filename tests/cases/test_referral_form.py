@@ -184,6 +184,25 @@ def test_a_form_refused_on_sending_is_shown_again_as_typed_and_writes_nothing(ap
     assert count(app, ReferralDraft) == 0 and count(app, Referral) == 0
 
 
+def test_a_draft_kept_as_it_is_typed_is_not_recorded_as_a_look_at_the_case_each_time(app, make_user):
+    referrer, case_id = referrer_and_case(app, make_user)
+    views_before = count(app, AuditEvent, AuditEvent.action == "case-viewed")
+
+    for typed in ("He", "He said", "He said he would"):
+        assert save_draft(referrer, case_id, risk_summary=typed).status_code == 200
+
+    assert count(app, AuditEvent, AuditEvent.action == "case-viewed") == views_before
+
+
+def test_a_draft_for_a_case_one_may_not_change_is_not_found(app, make_user):
+    referrer, case_id = referrer_and_case(app, make_user)
+    other = app.test_client()
+    sign_in_with(app, other, make_user, Role.PRACTITIONER, email="other@example.org", agency="Riverside Housing")
+
+    assert save_draft(other, case_id, risk_summary="Not mine").status_code == 404
+    assert count(app, ReferralDraft) == 0
+
+
 def test_a_draft_too_long_to_keep_is_refused_with_a_message(app, make_user):
     referrer, case_id = referrer_and_case(app, make_user)
 
