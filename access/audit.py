@@ -87,6 +87,8 @@ class AuditAction(StrEnum):
     MEETING_STATUS_CHANGED = "meeting-status-changed"
     AGENDA_PLANNED = "agenda-planned"
     AGENDA_CHANGED = "agenda-changed"
+    AGENDA_ITEM_TAKEN_OFF = "agenda-item-taken-off"
+    AGENDA_ITEM_PUT_BACK = "agenda-item-put-back"
     MARAC_LIST_ISSUED = "marac-list-issued"
     RESEARCH_RETURNED = "research-returned"
     ATTENDANCE_RECORDED = "attendance-recorded"

@@ -71,3 +71,27 @@ function startAutosave(form) {
 }
 
 document.querySelectorAll("form[data-autosave-url]").forEach(startAutosave);
+
+// Tables wider than a small screen scroll inside their own container, so the page never scrolls sideways
+// (at 375 px the referral, attendance, action and agenda tables ran off the page). A container that scrolls
+// is a labelled region in the tab order, so keyboard users can scroll it too.
+function fitTable(container) {
+  if (container.scrollWidth > container.clientWidth) {
+    const caption = container.querySelector("caption")?.textContent.trim();
+    container.setAttribute("role", "region");
+    container.setAttribute("tabindex", "0");
+    container.setAttribute("aria-label", `${caption || "Table"} (scroll sideways to see it all)`);
+  } else {
+    for (const name of ["role", "tabindex", "aria-label"]) container.removeAttribute(name);
+  }
+}
+
+const tableResized = new ResizeObserver((entries) => entries.forEach((entry) => fitTable(entry.target)));
+for (const table of document.querySelectorAll("table.govuk-table")) {
+  const container = document.createElement("div");
+  container.className = "app-table-container";
+  table.before(container);
+  container.append(table);
+  fitTable(container);
+  tableResized.observe(container);
+}

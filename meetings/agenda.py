@@ -1,9 +1,10 @@
 """Agendas: the planner's proposal from the queue, accepting it, and the coordinator's moves."""
 
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta
 
 from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
 
 from access.audit import AuditAction, record_event
 from access.models import User
@@ -149,24 +150,113 @@ def move_within(meeting: Meeting, item: AgendaItem, step: int, *, user) -> None:
     record_event(AuditAction.AGENDA_CHANGED, user=user, object_type="meeting", object_id=meeting.id)
 
 
-def take_off(meeting: Meeting, item: AgendaItem, *, user) -> None:
-    """Back to the queue. Research an agency has already returned is never thrown away."""
-    require_changeable(meeting)
-    requests = [
+@dataclass(frozen=True)
+class TakenOff:
+    """Where a case stood on an agenda when it was taken off, so that it can be put back there."""
+
+    meeting_id: int
+    referral_id: str
+    position: int
+    section: str
+    flags: list
+    placed_at: str | None
+
+
+PUT_BACK_SALT = "agenda-put-back"
+
+
+def put_back_token(taken_off: TakenOff) -> str:
+    """Signed, so that "Put it back" restores exactly what was taken off and nothing made up."""
+    return URLSafeSerializer(current_app.secret_key, salt=PUT_BACK_SALT).dumps(asdict(taken_off))
+
+
+def taken_off_from(token: str) -> TakenOff | None:
+    try:
+        return TakenOff(**URLSafeSerializer(current_app.secret_key, salt=PUT_BACK_SALT).loads(token))
+    except (BadSignature, TypeError):
+        return None
+
+
+def research_requests_for(meeting: Meeting, item: AgendaItem) -> list[ResearchReturn]:
+    return [
         request for request in store.list_research_requests_for_meeting(meeting) if request.agenda_item_id == item.id
     ]
-    if any(request.returned_at for request in requests):
+
+
+def require_take_off_possible(meeting: Meeting, item: AgendaItem) -> None:
+    """Research an agency has already returned is never thrown away."""
+    require_changeable(meeting)
+    if any(request.returned_at for request in research_requests_for(meeting, item)):
         raise AgendaError(
             "Agencies have already returned research on this case, so it cannot come off the agenda. Move it to "
             "another meeting instead."
         )
-    for request in requests:
+
+
+def agencies_to_tell(meeting: Meeting, item: AgendaItem) -> list[str]:
+    """Once the list is out, the agencies asked for research on the case: their request is withdrawn."""
+    if meeting.status is not MeetingStatus.LIST_ISSUED:
+        return []
+    return sorted(request.agency.name for request in research_requests_for(meeting, item))
+
+
+def take_off(meeting: Meeting, item: AgendaItem, *, user) -> TakenOff:
+    """Back to the queue, withdrawing its research requests; returns what "Put it back" needs."""
+    require_take_off_possible(meeting, item)
+    taken_off = TakenOff(
+        meeting_id=meeting.id,
+        referral_id=item.referral_id,
+        position=item.position,
+        section=item.section.value,
+        flags=list(item.flags),
+        placed_at=item.placed_at.isoformat() if item.placed_at else None,
+    )
+    for request in research_requests_for(meeting, item):
         db.session.delete(request)
     item.referral.state = ReferralState.ACCEPTED
+    case_id = item.referral.case_id
     db.session.delete(item)
     db.session.flush()
     lay_out(meeting)
     record_event(AuditAction.AGENDA_CHANGED, user=user, object_type="meeting", object_id=meeting.id)
+    record_event(AuditAction.AGENDA_ITEM_TAKEN_OFF, user=user, object_type="case", object_id=case_id)
+    return taken_off
+
+
+def put_back(meeting: Meeting, taken_off: TakenOff, *, user) -> AgendaItem:
+    """Undo a take-off: the case goes back to its place, if the meeting has not started and the case is
+    still waiting in the queue (not planned elsewhere meanwhile). A list already out asks for research again."""
+    require_changeable(meeting)
+    referral = store.get_referral(taken_off.referral_id)
+    if referral.state is ReferralState.SCHEDULED:
+        raise AgendaError(
+            "The case has been planned for another meeting since it was taken off, so it was not put back here. "
+            "Move it from that meeting's agenda if it should come to this one."
+        )
+    if referral.state is not ReferralState.ACCEPTED:
+        raise AgendaError("The case is no longer waiting in the referral queue, so it cannot be put back.")
+    if store.count_agenda_items(meeting) >= meeting.capacity:
+        raise AgendaError("This meeting's agenda is full now, so the case was not put back. It waits in the queue.")
+    for other in store.list_agenda(meeting):
+        if other.position >= taken_off.position:
+            other.position += 1
+    item = AgendaItem(
+        meeting_id=meeting.id,
+        referral_id=referral.id,
+        position=taken_off.position,
+        section=AgendaSection(taken_off.section),
+        starts_at=meeting.starts_at,
+        ends_at=meeting.starts_at,
+        flags=list(taken_off.flags),
+        placed_at=datetime.fromisoformat(taken_off.placed_at) if taken_off.placed_at else None,
+    )
+    db.session.add(item)
+    referral.state = ReferralState.SCHEDULED
+    db.session.flush()
+    lay_out(meeting)
+    record_event(AuditAction.AGENDA_CHANGED, user=user, object_type="meeting", object_id=meeting.id)
+    record_event(AuditAction.AGENDA_ITEM_PUT_BACK, user=user, object_type="case", object_id=referral.case_id)
+    return item
 
 
 def move_to(meeting: Meeting, item: AgendaItem, target: Meeting, *, user) -> None:

@@ -15,7 +15,8 @@ from cases import store as cases_store
 from cases.models import Case, ExcludedPerson, Referral, ReferralState, VictimLinkProposal
 from demo.cases import add_assessment, add_person, refer_now, yes_to
 from extensions import db, utcnow
-from meetings.models import Meeting, MeetingStatus, ResearchReturn
+from meetings import agenda
+from meetings.models import AgendaItem, Meeting, MeetingStatus, ResearchReturn
 from risk import store as risk_store
 from tests.meetings.factories import MEETING_START, seed_meeting
 from tests.world import World, add_user, victim_of
@@ -29,6 +30,7 @@ def seed_form_states(app, world: World) -> list[dict[str, object]]:
         agenda_being_planned(app, world),
         a_case_to_refer(app, world),
         a_referral_waiting(app, world),
+        a_case_just_taken_off(app, world),
     ]
 
 
@@ -118,3 +120,19 @@ def a_referral_waiting(app, world: World) -> dict[str, object]:
         case_id = db.session.get(Referral, referral_id).case_id
         db.session.commit()
         return world.ids | {"case_id": case_id, "person_id": victim_of(case_id), "referral_id": referral_id}
+
+
+def a_case_just_taken_off(app, world: World) -> dict[str, object]:
+    """The meeting page straight after "Take off", which offers "Put it back" (its token is in the page's
+    address: extra_pages are crawled for forms as well as each route's own page)."""
+    seeded = seed_meeting(app, cases=2, starts_at=MEETING_START + timedelta(days=28))
+    with app.test_request_context():
+        meeting = db.session.get(Meeting, seeded.meeting_id)
+        taken_off = agenda.take_off(meeting, db.session.get(AgendaItem, seeded.item_ids[0]), user=None)
+        token = agenda.put_back_token(taken_off)
+        db.session.commit()
+    return world.ids | {
+        "meeting_id": seeded.meeting_id,
+        "item_id": seeded.item_ids[1],
+        "extra_pages": [f"/meetings/{seeded.meeting_id}?taken_off={token}"],
+    }

@@ -103,6 +103,7 @@ def forms(app, world, states) -> dict[str, Form]:
     found: dict[str, Form] = {}
     pages = [rule for rule in app.url_map.iter_rules() if "GET" in rule.methods and rule.endpoint != "static"]
     paths = list(dict.fromkeys(real_url(rule, ids) for ids in states for rule in pages))
+    paths += [path for ids in states for path in ids.get("extra_pages", [])]
     for role in ROLE_PREFERENCE:
         client = app.test_client()
         give_session(app, client, world.users[role])

@@ -23,7 +23,7 @@ from forms.meetings import (
 )
 from meetings import agenda, running, schedule, store
 from meetings.labels import in_sentence
-from meetings.models import ActionStatus, MeetingKind
+from meetings.models import ActionStatus, MeetingKind, MeetingStatus
 from meetings.views import bp
 from meetings.views.loading import load_item, load_meeting, load_meeting_to_run
 from meetings.vocabulary import CASE_OUTCOME_LABELS
@@ -98,8 +98,18 @@ def view_meeting(meeting_id):
         can_run=policy.may_run_meeting(current_user, store.meeting_scope(meeting, current_user)),
         other_meetings=[other for other in store.list_fillable_meetings(utcnow()) if other.id != meeting.id],
         minutes_open=running.minutes_are_open(meeting),
+        put_back=offer_to_put_back(meeting),
     )
     return journey.listing(current_user, [row.item.referral.case_id for row in rows], page)
+
+
+def offer_to_put_back(meeting) -> str | None:
+    """Straight after a take-off: the token for "Put it back", while the agenda can still change."""
+    token = request.args.get("taken_off", "")
+    taken_off = agenda.taken_off_from(token)
+    if taken_off is None or taken_off.meeting_id != meeting.id or not agenda.can_change_agenda(meeting):
+        return None
+    return token
 
 
 @bp.route("/meetings/plan", methods=["GET", "POST"])
@@ -134,8 +144,7 @@ def move_agenda_item(meeting_id, item_id):
         if direction in ("up", "down"):
             agenda.move_within(meeting, item, -1 if direction == "up" else 1, user=current_user)
         elif direction == "out":
-            agenda.take_off(meeting, item, user=current_user)
-            flash("Case taken off the agenda: it is back in the queue for the planner.")
+            return take_off_agenda_item(meeting, item)
         elif direction == "to" and request.form.get("to_meeting_id", "").isdigit():
             target = store.get_meeting(int(request.form["to_meeting_id"]))
             if target is None:
@@ -148,6 +157,50 @@ def move_agenda_item(meeting_id, item_id):
         db.session.rollback()
         flash(str(problem), "error")
     return redirect(url_for("meetings.view_meeting", meeting_id=meeting.id, _anchor="agenda"))
+
+
+def take_off_agenda_item(meeting, item):
+    """Asks first, saying who will be told; once confirmed, the meeting page offers to put it back."""
+    told = agenda.agencies_to_tell(meeting, item)
+    if request.form.get("confirmed") != "yes":
+        agenda.require_take_off_possible(meeting, item)
+        page = render_template("meetings/take-off.html", meeting=meeting, item=item, told=told)
+        return journey.listing(current_user, [item.referral.case_id], page)
+    taken_off = agenda.take_off(meeting, item, user=current_user)
+    flash(
+        "Case taken off the agenda: it is back in the referral queue for the planner."
+        + (f" Research requests withdrawn from {' and '.join(told)}." if told else "")
+    )
+    return redirect(
+        url_for(
+            "meetings.view_meeting",
+            meeting_id=meeting.id,
+            taken_off=agenda.put_back_token(taken_off),
+            _anchor="agenda",
+        )
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>/agenda/put-back", methods=["POST"])
+@allow(Role.COORDINATOR)
+def put_back_agenda_item(meeting_id):
+    meeting = load_meeting(meeting_id)
+    taken_off = agenda.taken_off_from(request.form.get("taken_off", ""))
+    if taken_off is None or taken_off.meeting_id != meeting.id:
+        abort(400)
+    try:
+        agenda.put_back(meeting, taken_off, user=current_user)
+        flash("The case is back on the agenda, in its place." + research_asked_again(meeting))
+    except agenda.AgendaError as problem:
+        db.session.rollback()
+        flash(str(problem), "error")
+    return redirect(url_for("meetings.view_meeting", meeting_id=meeting.id, _anchor="agenda"))
+
+
+def research_asked_again(meeting) -> str:
+    if meeting.status is not MeetingStatus.LIST_ISSUED:
+        return ""
+    return " The invited agencies are asked for research on it again."
 
 
 @bp.route("/meetings/<int:meeting_id>/invitations", methods=["GET", "POST"])

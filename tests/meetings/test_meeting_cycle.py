@@ -263,8 +263,8 @@ def test_taking_a_case_off_returns_it_to_the_queue_unless_research_is_already_in
         )
         db.session.commit()
 
-    move(client, seeded, 0, "out")
-    move(client, seeded, 1, "out")
+    move(client, seeded, 0, "out", confirmed="yes")
+    move(client, seeded, 1, "out", confirmed="yes")
 
     assert agenda_of(app, seeded.meeting_id) == [seeded.referral_ids[1]]
     assert get(app, Referral, seeded.referral_ids[0]).state is ReferralState.ACCEPTED
