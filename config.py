@@ -56,6 +56,13 @@ def common_settings() -> dict:
         "WAITING_TARGET_DAYS": 14,
         "RESEARCH_DAYS_BEFORE_MEETING": 3,
         "ACTION_REMINDER_DAYS_BEFORE_DUE": 3,
+        # A due date further ahead than this is almost always a slip of the year (issue 18: 2031 was accepted).
+        "ACTION_LATEST_DUE_DAYS": 183,
+        "ACTION_ESCALATE_TO_COORDINATOR_DAYS": 7,
+        "ACTION_ESCALATE_TO_CHAIR_DAYS": 21,
+        "ACTION_TRACKER_PAGE_SIZE": 50,
+        # Where people open the service: e-mails sent from the command line have no request to take it from.
+        "PUBLIC_URL": "http://127.0.0.1:5000",
         # SECURITY Z7 and Z8: how long a break-glass look lasts, and when the coordinator is alerted.
         "BREAK_GLASS_DURATION": timedelta(minutes=60),
         "ALERT_CASES_VIEWED_PER_HOUR": 30,
@@ -101,6 +108,7 @@ def production_settings(environ) -> dict:
     check_random_key("MARAC_AUDIT_KEY", audit_key)
     if audit_key == secret_key:
         raise ConfigError("MARAC_AUDIT_KEY is the same as SECRET_KEY. Give the audit trail a key of its own.")
+    public_url = production_public_url(environ)
     return (
         common_settings()
         | {
@@ -115,10 +123,24 @@ def production_settings(environ) -> dict:
             "PROXY_FIX_HOPS": int(environ.get("PROXY_FIX_HOPS", "0")),
             "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI", "memory://"),
             "MARAC_AREA": environ.get("MARAC_AREA") or None,
+            "PUBLIC_URL": public_url,
         }
         | mail_settings(environ)
         | meeting_settings(environ)
     )
+
+
+def production_public_url(environ) -> str:
+    """The links in e-mails must reach the service and nothing else, so production never guesses them."""
+    url = environ.get("MARAC_PUBLIC_URL", "").rstrip("/")
+    if not url:
+        raise ConfigError(
+            "MARAC_PUBLIC_URL is not set. Set it to the address people open the service at, like "
+            "https://marac.example.org: e-mails link to it."
+        )
+    if not url.startswith("https://"):
+        raise ConfigError(f"MARAC_PUBLIC_URL must start with https://; it is {url!r}.")
+    return url
 
 
 def development_settings(environ, instance_path: str) -> dict:
@@ -147,6 +169,7 @@ def development_settings(environ, instance_path: str) -> dict:
             "CASE_REFERENCE_PREFIX": "RIV",
             # The demo area is made up, and so is its population: it lets the dashboard show the rate.
             "ADULT_FEMALE_POPULATION": 60000,
+            "PUBLIC_URL": environ.get("MARAC_PUBLIC_URL", "").rstrip("/") or "http://127.0.0.1:5000",
         }
         | mail_settings(environ)
         | meeting_settings(environ)
@@ -159,6 +182,10 @@ MEETING_SETTINGS_FROM_ENVIRONMENT = {
     "MARAC_WAITING_TARGET_DAYS": "WAITING_TARGET_DAYS",
     "MARAC_RESEARCH_DAYS_BEFORE_MEETING": "RESEARCH_DAYS_BEFORE_MEETING",
     "MARAC_REMINDER_DAYS_BEFORE_DUE": "ACTION_REMINDER_DAYS_BEFORE_DUE",
+    "MARAC_ACTION_LATEST_DUE_DAYS": "ACTION_LATEST_DUE_DAYS",
+    "MARAC_ESCALATE_TO_COORDINATOR_DAYS": "ACTION_ESCALATE_TO_COORDINATOR_DAYS",
+    "MARAC_ESCALATE_TO_CHAIR_DAYS": "ACTION_ESCALATE_TO_CHAIR_DAYS",
+    "MARAC_ACTION_PAGE_SIZE": "ACTION_TRACKER_PAGE_SIZE",
     "MARAC_ADULT_FEMALE_POPULATION": "ADULT_FEMALE_POPULATION",
 }
 

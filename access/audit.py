@@ -96,6 +96,8 @@ class AuditAction(StrEnum):
     MINUTES_CONFLICT = "minutes-conflict"
     ACTION_CREATED = "action-created"
     ACTION_UPDATED = "action-updated"
+    ACTION_EDITED = "action-edited"
+    ACTION_ESCALATED = "action-escalated"
     ACTION_REVIEWED = "action-reviewed"
     ACTION_REMINDERS_SENT = "action-reminders-sent"
     TRANSFER_RECORDED = "transfer-recorded"

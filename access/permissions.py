@@ -153,6 +153,7 @@ OBJECT_RULES = {
     ("research return", "edit"): policy.may_edit_research_return,
     ("action", "view"): policy.may_view_action,
     ("action", "update"): policy.may_update_action,
+    ("action", "edit or reassign"): policy.may_edit_action,
     ("meeting", "view"): policy.may_view_meeting,
     ("meeting", "see agenda"): policy.may_view_agenda,
     ("minutes", "take, approve and run the meeting"): policy.may_run_meeting,

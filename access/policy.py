@@ -55,6 +55,8 @@ class ActionScope:
     owner_agency_id: int
     excluded: bool
     """The user is on the exclusion list of the action's case."""
+    meeting_chair_id: int | None = None
+    """The chair of the meeting that agreed the action."""
 
 
 @dataclass(frozen=True)
@@ -278,6 +280,15 @@ def may_update_action(user: User, action: ActionScope) -> bool:
     if not may_view_action(user, action):
         return False
     return user.role is Role.COORDINATOR or user.role in AGENCY_SCOPED_ROLES
+
+
+def may_edit_action(user: User, action: ActionScope) -> bool:
+    """Change what was agreed (description, owning agency, named person, due date), with a reason: the
+    coordinator, and the chair of the meeting that agreed it, who answer for the action plan. The owning
+    agency's staff mark progress (may_update_action) but do not rewrite or hand on what the MARAC agreed."""
+    if not may_view_action(user, action):
+        return False
+    return user.role is Role.COORDINATOR or (user.role is Role.CHAIR and user.id == action.meeting_chair_id)
 
 
 # Imports

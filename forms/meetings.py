@@ -28,6 +28,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from forms.actions import check_due_date
 from forms.base import BaseForm, DayMonthYearField
 from meetings.vocabulary import CASE_OUTCOME_LABELS
 
@@ -235,5 +236,4 @@ class ActionForm(BaseForm):
     due_on = DayMonthYearField("Due date", validators=[InputRequired("Enter the date it is due")])
 
     def validate_due_on(self, field):
-        if field.data and field.data < date.today():
-            raise ValidationError("Enter a due date that is today or later")
+        check_due_date(field)

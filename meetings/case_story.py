@@ -13,7 +13,8 @@ from cases.models import Case
 from cases.vocabulary import EntryKind
 from extensions import utcnow
 from meetings import store
-from meetings.models import Action, ActionUpdate, AgendaItem, CaseMinutes, Meeting, MeetingStatus
+from meetings.actions import agency_names, change_words
+from meetings.models import Action, ActionChangeKind, ActionUpdate, AgendaItem, CaseMinutes, Meeting, MeetingStatus
 from meetings.vocabulary import CASE_OUTCOME_LABELS
 
 HEARD = frozenset({MeetingStatus.MINUTES_DRAFT, MeetingStatus.MINUTES_APPROVED, MeetingStatus.DISTRIBUTED})
@@ -97,6 +98,7 @@ def minutes_entry(
 @chronology.register
 def action_entries(user: User, case: Case, scope: CaseScope) -> list[Entry]:
     entries = []
+    agencies = None
     for action in store.list_actions_with_updates(case.id):
         action_scope = ActionScope(owner_agency_id=action.owner_agency_id, excluded=scope.excluded)
         if not policy.may_view_action(user, action_scope):
@@ -106,7 +108,12 @@ def action_entries(user: User, case: Case, scope: CaseScope) -> list[Entry]:
         else:
             link = link_to(user, "meetings.list_actions")
         entries.append(action_agreed(action, link))
-        entries += [action_updated(action, update, link) for update in action.updates]
+        for update in action.updates:
+            if update.kind is ActionChangeKind.EDIT:
+                agencies = agencies if agencies is not None else agency_names()
+                entries.append(action_edited(action, update, link, agencies))
+            else:
+                entries.append(action_updated(action, update, link))
     return entries
 
 
@@ -137,6 +144,21 @@ def action_updated(action: Action, update: ActionUpdate, link: str | None) -> En
         title=f"Action for {action.owner_agency.name} marked {update.status.label.lower()}",
         detail=tuple(detail),
         by=f"Updated by {update.agency.name}",
+        link=link,
+    )
+
+
+def action_edited(action: Action, update: ActionUpdate, link: str | None, agencies: dict[int, str]) -> Entry:
+    """What was agreed, changed: each field's change in words, and the reason given."""
+    detail = [change_words(change, agencies) + "." for change in update.changes or []]
+    if update.reason:
+        detail.append(f"Reason: {update.reason}")
+    return Entry(
+        when=update.updated_at,
+        kind=EntryKind.ACTION,
+        title=f"Action for {action.owner_agency.name} changed",
+        detail=tuple(detail),
+        by=f"Changed by {update.agency.name}",
         link=link,
     )
 

@@ -6,7 +6,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from access.models import Agency, User
 from cases.models import Referral
 from extensions import StrEnumType, UTCDateTime, db, utcnow
-from meetings.vocabulary import ActionStatus, AgendaSection, AttendanceStatus, CaseOutcome, MeetingKind, MeetingStatus
+from meetings.vocabulary import (
+    ActionChangeKind,
+    ActionStatus,
+    AgendaSection,
+    AttendanceStatus,
+    CaseOutcome,
+    MeetingKind,
+    MeetingStatus,
+    RaisedWith,
+)
 
 
 class Meeting(db.Model):
@@ -164,7 +173,8 @@ class Action(db.Model):
 
 
 class ActionUpdate(db.Model):
-    """Each change to an action's status or note, as it was made: the action keeps only the latest."""
+    """Each change to an action, as it was made: its status or note, or (kind EDIT) its description,
+    owner, named person or due date with the reason given. The action keeps only the latest."""
 
     __tablename__ = "action_update"
 
@@ -178,10 +188,32 @@ class ActionUpdate(db.Model):
     """The agency of the person who made the update."""
     reviewed_at_meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"))
     """Set when the update was made in a meeting's review of earlier actions."""
+    kind: Mapped[ActionChangeKind] = mapped_column(
+        StrEnumType(ActionChangeKind, 20), default=ActionChangeKind.STATUS, server_default="status"
+    )
+    changes: Mapped[list | None] = mapped_column(JSON)
+    """For an edit: [{"field": ..., "old": ..., "new": ...}], values as stored (dates ISO, agencies by id)."""
+    reason: Mapped[str | None] = mapped_column(Text)
 
     action: Mapped[Action] = relationship(back_populates="updates")
     agency: Mapped[Agency] = relationship()
     reviewed_at_meeting: Mapped[Meeting | None] = relationship()
+
+
+class ActionEscalation(db.Model):
+    """An overdue action raised with the coordinators or the meeting's chair. Kept per due date: one
+    escalation of each kind a due date, so the daily run does not repeat it, and a new due date missed
+    is raised again."""
+
+    __tablename__ = "action_escalation"
+    __table_args__ = (UniqueConstraint("action_id", "raised_with", "due_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("marac_action.id"), index=True)
+    raised_with: Mapped[RaisedWith] = mapped_column(StrEnumType(RaisedWith, 20))
+    due_on: Mapped[date] = mapped_column(Date)
+    """The due date that was missed."""
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Transfer(db.Model):

@@ -1,8 +1,12 @@
-"""E-mail reminders for open actions due soon or overdue, one e-mail per owning agency.
+"""E-mail reminders for open actions due soon or overdue, one e-mail per owning agency; and overdue
+actions raised with the MARAC coordinators (after ACTION_ESCALATE_TO_COORDINATOR_DAYS) and with the
+chair of the meeting that agreed them (after ACTION_ESCALATE_TO_CHAIR_DAYS).
 
-An e-mail leaves the system, so it carries only counts, action numbers, due dates and the path of the
-action page: never a name, a description or a note. The same reminders always show on the agency's
-action page, whether or not e-mail is configured or delivered.
+An e-mail leaves the system, so it carries only counts, action numbers, case references, due dates and
+links (absolute, from PUBLIC_URL): never a name, an address, a description or a note. The same
+reminders always show on the agency's action page, whether or not e-mail is configured or delivered.
+An escalation is kept (ActionEscalation) once delivered, one of each kind a due date, so the daily run
+does not repeat it; a new due date that is missed again is raised again.
 """
 
 import logging
@@ -14,13 +18,16 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from itertools import groupby
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 
+from access import policy
 from access.audit import AuditAction, record_event
-from access.models import User
+from access.models import Role, User
+from access.policy import ActionScope
 from cases import store as cases_store
 from meetings import store
 from meetings.models import Action
+from meetings.vocabulary import RaisedWith
 
 log = logging.getLogger("marac")
 SMTP_TIMEOUT_SECONDS = 10
@@ -34,38 +41,49 @@ class ReminderOutcome:
     actions: int = 0
     failed_agencies: int = 0
     agencies_without_representatives: int = 0
+    raised_with_coordinator: int = 0
+    raised_with_chair: int = 0
+    failed_escalations: int = 0
 
     @property
     def message(self) -> str:
         if not self.configured:
             return "E-mail is not configured, so no reminders were sent. Reminders show on each agency's action page."
-        if not (self.agencies or self.failed_agencies or self.agencies_without_representatives):
+        raised = self.raised_with_coordinator or self.raised_with_chair or self.failed_escalations
+        if not (self.agencies or self.failed_agencies or self.agencies_without_representatives or raised):
             return "No reminders were due: every open action due soon or overdue has already been reminded today."
-        parts = [
-            f"Reminded {plural(self.agencies, 'agency', 'agencies')} about {plural(self.actions, 'action', 'actions')}."
-        ]
+        parts = []
+        if self.agencies or self.failed_agencies or self.agencies_without_representatives:
+            actions = plural(self.actions, "action", "actions")
+            parts.append(f"Reminded {plural(self.agencies, 'agency', 'agencies')} about {actions}.")
+        if self.raised_with_coordinator:
+            count = plural(self.raised_with_coordinator, "overdue action", "overdue actions")
+            parts.append(f"Raised {count} with the MARAC coordinator.")
+        if self.raised_with_chair:
+            count = plural(self.raised_with_chair, "overdue action", "overdue actions")
+            parts.append(f"Raised {count} with the chair of its meeting.")
         if self.agencies_without_representatives:
             parts.append(
                 f"{plural(self.agencies_without_representatives, 'agency has', 'agencies have')} no active "
                 "representative to e-mail."
             )
-        if self.failed_agencies:
+        if self.failed_agencies or self.failed_escalations:
             parts.append(NOT_DELIVERED)
         return " ".join(parts)
 
     @property
     def succeeded(self) -> bool:
-        return self.configured and not self.failed_agencies
+        return self.configured and not (self.failed_agencies or self.failed_escalations)
 
 
 def plural(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
 
 
-def actions_path() -> str:
-    if has_request_context():
-        return url_for("meetings.list_actions")
-    return current_app.url_map.bind("localhost").build("meetings.list_actions")
+def public_link(endpoint: str, **values) -> str:
+    """An absolute link for an e-mail: built the same way from the command line, where there is no request."""
+    path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return current_app.config["PUBLIC_URL"].rstrip("/") + path
 
 
 def reminder_text(actions: list[Action], today: date, window_days: int) -> str:
@@ -77,11 +95,12 @@ def reminder_text(actions: list[Action], today: date, window_days: int) -> str:
         "",
         *(
             f"Action {action.id}: due "
-            f"{action.due_on.strftime('%-d %B %Y')}{' (overdue)' if action.due_on < today else ''}"
+            f"{action.due_on.strftime('%-d %B %Y')}{' (overdue)' if action.due_on < today else ''}: "
+            f"{public_link('meetings.update_action', action_id=action.id)}"
             for action in actions
         ),
         "",
-        f"Sign in to {current_app.config['SERVICE_NAME']} and open {actions_path()} to update them.",
+        f"Sign in to {current_app.config['SERVICE_NAME']} to update them: {public_link('meetings.list_actions')}",
         "This e-mail holds no case details on purpose.",
     ]
     return "\n".join(lines) + "\n"
@@ -123,14 +142,18 @@ def send_reminders(*, today: date | None = None, user: User | None = None) -> Re
     recipients = {agency_id: store.list_reminder_recipients(agency_id) for agency_id in by_agency}
     to_send = {agency_id: actions for agency_id, actions in by_agency.items() if recipients[agency_id]}
     unreachable = len(by_agency) - len(to_send)
-    if not to_send:
+    overdue = {raised_with: overdue_to_raise(raised_with, today) for raised_with in RaisedWith}
+    if not to_send and not any(overdue.values()):
         return ReminderOutcome(configured=True, agencies_without_representatives=unreachable)
     try:
         connection = open_smtp()
     except (smtplib.SMTPException, OSError) as error:
         log.warning({"event": "action-reminders", "outcome": "smtp-unavailable", "error": type(error).__name__})
         return ReminderOutcome(
-            configured=True, failed_agencies=len(to_send), agencies_without_representatives=unreachable
+            configured=True,
+            failed_agencies=len(to_send),
+            agencies_without_representatives=unreachable,
+            failed_escalations=sum(1 for rows in overdue.values() if rows),
         )
     agencies = actions_reminded = failed = 0
     try:
@@ -144,10 +167,20 @@ def send_reminders(*, today: date | None = None, user: User | None = None) -> Re
                 agencies, actions_reminded = agencies + 1, actions_reminded + len(reminded)
             else:
                 failed += 1
+        raised = {
+            raised_with: raise_overdue(connection, raised_with, rows, today, user)
+            for raised_with, rows in overdue.items()
+        }
     finally:
         close_quietly(connection)
     log.info(
-        {"event": "action-reminders", "agencies": agencies, "actions": actions_reminded, "failed_agencies": failed}
+        {
+            "event": "action-reminders",
+            "agencies": agencies,
+            "actions": actions_reminded,
+            "failed_agencies": failed,
+            "raised": {str(raised_with): count for raised_with, (count, _) in raised.items()},
+        }
     )
     return ReminderOutcome(
         configured=True,
@@ -155,7 +188,111 @@ def send_reminders(*, today: date | None = None, user: User | None = None) -> Re
         actions=actions_reminded,
         failed_agencies=failed,
         agencies_without_representatives=unreachable,
+        raised_with_coordinator=raised[RaisedWith.COORDINATOR][0],
+        raised_with_chair=raised[RaisedWith.CHAIR][0],
+        failed_escalations=sum(failures for _, failures in raised.values()),
     )
+
+
+# Overdue actions raised with the people above the agency.
+
+ESCALATION_DAYS_SETTING = {
+    RaisedWith.COORDINATOR: "ACTION_ESCALATE_TO_COORDINATOR_DAYS",
+    RaisedWith.CHAIR: "ACTION_ESCALATE_TO_CHAIR_DAYS",
+}
+
+
+@dataclass(frozen=True)
+class OverdueAction:
+    action: Action
+    case_reference: str
+    meeting_chair_id: int | None
+
+
+def overdue_to_raise(raised_with: RaisedWith, today: date) -> list[OverdueAction]:
+    """Open actions overdue by at least the setting's days and not yet raised with these people for their due date."""
+    days = current_app.config[ESCALATION_DAYS_SETTING[raised_with]]
+    rows = store.list_actions_to_raise(raised_with, due_before=today - timedelta(days=days - 1))
+    return [OverdueAction(action, reference, chair_id) for action, reference, chair_id in rows]
+
+
+def escalation_recipients(raised_with: RaisedWith, rows: list[OverdueAction]) -> list[User]:
+    if raised_with is RaisedWith.COORDINATOR:
+        return store.list_active_users_with_role(Role.COORDINATOR)
+    return store.list_active_users([row.meeting_chair_id for row in rows if row.meeting_chair_id is not None])
+
+
+def shown_to(person: User, raised_with: RaisedWith, rows: list[OverdueAction]) -> list[OverdueAction]:
+    """The rows this person may see, as the policy decides (never one whose case's exclusion list names
+    them); a chair is told only of the actions of the meetings they chaired."""
+    excluded = cases_store.cases_excluding(person, list({row.action.case_id for row in rows}))
+    return [
+        row
+        for row in rows
+        if (raised_with is RaisedWith.COORDINATOR or row.meeting_chair_id == person.id)
+        and policy.may_view_action(
+            person,
+            ActionScope(
+                owner_agency_id=row.action.owner_agency_id,
+                excluded=row.action.case_id in excluded,
+                meeting_chair_id=row.meeting_chair_id,
+            ),
+        )
+    ]
+
+
+def raise_overdue(
+    connection: smtplib.SMTP, raised_with: RaisedWith, rows: list[OverdueAction], today: date, user: User | None
+) -> tuple[int, int]:
+    """E-mails each person the overdue actions they may see, and keeps as raised those delivered to
+    someone. Returns (actions raised, messages not delivered)."""
+    if not rows:
+        return 0, 0
+    delivered: dict[int, Action] = {}
+    failures = 0
+    for person in escalation_recipients(raised_with, rows):
+        shown = shown_to(person, raised_with, rows)
+        if not shown:
+            continue
+        if deliver(connection, escalation_message(shown, person, raised_with, today)):
+            delivered |= {row.action.id: row.action for row in shown}
+        else:
+            failures += 1
+    store.add_escalations(list(delivered.values()), raised_with)
+    for action in delivered.values():
+        record_event(AuditAction.ACTION_ESCALATED, user=user, object_type="action", object_id=action.id)
+    return len(delivered), failures
+
+
+def escalation_text(rows: list[OverdueAction], person: User, raised_with: RaisedWith, today: date) -> str:
+    days = current_app.config[ESCALATION_DAYS_SETTING[raised_with]]
+    endpoint = "meetings.update_action" if person.role is Role.COORDINATOR else "meetings.edit_action"
+    lines = [
+        f"{plural(len(rows), 'MARAC action is', 'MARAC actions are')} overdue by {days} days or more. "
+        f"As {raised_with.label}, please check with the owning agency what is in the way:",
+        "",
+        *(
+            f"Action {row.action.id} (case {row.case_reference}): due {row.action.due_on.strftime('%-d %B %Y')}, "
+            f"{plural((today - row.action.due_on).days, 'day', 'days')} overdue: "
+            f"{public_link(endpoint, action_id=row.action.id)}"
+            for row in rows
+        ),
+        "",
+        "This e-mail holds no case details on purpose.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def escalation_message(rows: list[OverdueAction], person: User, raised_with: RaisedWith, today: date) -> EmailMessage:
+    days = current_app.config[ESCALATION_DAYS_SETTING[raised_with]]
+    message = EmailMessage()
+    message["Subject"] = f"{plural(len(rows), 'MARAC action', 'MARAC actions')} overdue by {days} days or more"
+    message["From"] = current_app.config["MAIL_FROM"]
+    message["To"] = person.email
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain=current_app.config["MAIL_FROM"].rpartition("@")[2] or "localhost")
+    message.set_content(escalation_text(rows, person, raised_with, today))
+    return message
 
 
 def messages_for(actions: list[Action], recipients: list[User]) -> list[tuple[list[Action], list[str]]]:

@@ -3,7 +3,21 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Row, Select, String, Subquery, and_, cast, exists, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    String,
+    Subquery,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import contains_eager, selectinload
 
 from access.models import Agency, Role, User
@@ -13,6 +27,7 @@ from cases.vocabulary import NOT_REFERRED
 from extensions import db, utcnow
 from meetings.models import (
     Action,
+    ActionEscalation,
     ActionStatus,
     ActionUpdate,
     AgendaItem,
@@ -24,7 +39,7 @@ from meetings.models import (
     ResearchReturn,
     Transfer,
 )
-from meetings.vocabulary import ANY_UPCOMING_MEETING, NO_UPCOMING_MEETING, CaseFlag, CaseSort
+from meetings.vocabulary import ANY_UPCOMING_MEETING, NO_UPCOMING_MEETING, CaseFlag, CaseSort, RaisedWith
 from risk.models import Assessment, AssessmentStatus
 
 
@@ -195,30 +210,140 @@ def get_action(action_id: int) -> Action | None:
 
 
 def tracker_rows(query, agency_id: int | None) -> list[tuple]:
-    """(action, case with its victim, meeting start) rows for the action tracker."""
+    """(action with its owning agency, case with its victim, meeting that agreed it) rows for the action tracker."""
     query = (
-        query.add_columns(Case, Meeting.starts_at)
-        .join(AgendaItem, Action.agenda_item_id == AgendaItem.id)
-        .join(Meeting, AgendaItem.meeting_id == Meeting.id)
-        .join(Case, Action.case_id == Case.id)
+        tracker_joins(query.add_columns(Case, Meeting))
         .join(Person, Case.victim_id == Person.id)
-        .options(contains_eager(Case.victim))
+        .options(contains_eager(Case.victim), contains_eager(Action.owner_agency))
     )
     if agency_id is not None:
         query = query.where(Action.owner_agency_id == agency_id)
     return [tuple(row) for row in db.session.execute(query)]
 
 
-def list_tracker_actions(*, agency_id: int | None, limit: int = 500) -> list[tuple]:
-    """Open actions, by owning agency, then due date."""
+def tracker_joins(query: Select) -> Select:
+    return (
+        query.join(Agency, Action.owner_agency_id == Agency.id)
+        .join(AgendaItem, Action.agenda_item_id == AgendaItem.id)
+        .join(Meeting, AgendaItem.meeting_id == Meeting.id)
+        .join(Case, Action.case_id == Case.id)
+    )
+
+
+@dataclass(frozen=True)
+class TrackerFilters:
+    """What the tracker's search and filters ask for; None means any."""
+
+    agency_id: int | None = None
+    status: ActionStatus | None = ActionStatus.OPEN
+    words: tuple[str, ...] = ()
+    """Each must be in the case reference or the description."""
+    overdue_on: date | None = None
+    """Only actions open and due before this day."""
+    due_before: date | None = None
+
+
+TRACKER_ORDER = {
+    "due-latest": (Action.due_on.desc(),),
+    "case": (Case.reference, Action.due_on),
+    "newest": (Action.created_at.desc(),),
+}
+
+
+def tracker_conditions(filters: TrackerFilters) -> list[ColumnElement[bool]]:
+    conditions = []
+    if filters.agency_id is not None:
+        conditions.append(Action.owner_agency_id == filters.agency_id)
+    if filters.status is not None:
+        conditions.append(Action.status == filters.status)
+    for word in filters.words:
+        word = word.lower()
+        conditions.append(
+            or_(
+                func.lower(Action.description).contains(word, autoescape=True),
+                func.lower(Case.reference).contains(word, autoescape=True),
+            )
+        )
+    if filters.overdue_on is not None:
+        conditions += [Action.status == ActionStatus.OPEN, Action.due_on < filters.overdue_on]
+    if filters.due_before is not None:
+        conditions.append(Action.due_on < filters.due_before)
+    return conditions
+
+
+def tracker_case_ids(filters: TrackerFilters) -> Select:
+    """The cases of the actions these filters find: to ask which of them an exclusion list keeps from someone."""
+    return tracker_joins(select(Action.case_id)).where(*tracker_conditions(filters))
+
+
+def count_tracker_actions(filters: TrackerFilters, *, leaving_out_cases: set[str]) -> int:
+    query = tracker_joins(select(func.count(Action.id))).where(*tracker_conditions(filters))
+    if leaving_out_cases:
+        query = query.where(Action.case_id.not_in(leaving_out_cases))
+    return db.session.scalar(query)
+
+
+def list_tracker_page(
+    filters: TrackerFilters, *, sort: str, today: date, leaving_out_cases: set[str], offset: int, limit: int
+) -> list[tuple]:
+    """One page of the tracker, grouped by owning agency; within each, overdue first then by due date
+    unless another sort is asked for."""
+    overdue_first = case((and_(Action.status == ActionStatus.OPEN, Action.due_on < today), 0), else_=1)
+    order = TRACKER_ORDER.get(sort, (overdue_first, Action.due_on))
+    query = select(Action).where(*tracker_conditions(filters)).order_by(Agency.name, Agency.id, *order, Action.id)
+    if leaving_out_cases:
+        query = query.where(Action.case_id.not_in(leaving_out_cases))
+    return tracker_rows(query.offset(offset).limit(limit), None)
+
+
+def list_due_tracker_actions(*, agency_id: int, due_by: date) -> list[tuple]:
+    """The agency's open actions due by `due_by` (overdue ones too), for its reminders panel."""
     query = (
         select(Action)
-        .join(Agency, Action.owner_agency_id == Agency.id)
-        .where(Action.status == ActionStatus.OPEN)
-        .order_by(Agency.name, Action.due_on, Action.id)
-        .limit(limit)
+        .where(Action.status == ActionStatus.OPEN, Action.due_on <= due_by)
+        .order_by(Action.due_on, Action.id)
     )
     return tracker_rows(query, agency_id)
+
+
+# Overdue actions raised with the coordinators and the meeting's chair.
+
+
+def list_actions_to_raise(raised_with: RaisedWith, *, due_before: date) -> list[tuple[Action, str, int | None]]:
+    """(action, case reference, chair of its meeting) for open actions due before `due_before` and not
+    yet raised with these people for their present due date; oldest due first."""
+    raised = exists().where(
+        ActionEscalation.action_id == Action.id,
+        ActionEscalation.raised_with == raised_with,
+        ActionEscalation.due_on == Action.due_on,
+    )
+    query = (
+        tracker_joins(select(Action, Case.reference, Meeting.chair_id))
+        .where(Action.status == ActionStatus.OPEN, Action.due_on < due_before, ~raised)
+        .order_by(Action.due_on, Action.id)
+    )
+    return [tuple(row) for row in db.session.execute(query)]
+
+
+def add_escalations(actions: list[Action], raised_with: RaisedWith) -> None:
+    db.session.add_all(
+        [ActionEscalation(action_id=action.id, raised_with=raised_with, due_on=action.due_on) for action in actions]
+    )
+
+
+def list_escalations(action_id: int) -> list[ActionEscalation]:
+    query = select(ActionEscalation).where(ActionEscalation.action_id == action_id)
+    return list(db.session.scalars(query.order_by(ActionEscalation.raised_at, ActionEscalation.id)))
+
+
+def list_active_users(user_ids: list[int]) -> list[User]:
+    query = select(User).where(User.id.in_(set(user_ids)), User.active.is_(True)).order_by(User.email)
+    return list(db.session.scalars(query))
+
+
+def list_active_users_with_role(role: Role) -> list[User]:
+    query = select(User).where(User.role == role, User.active.is_(True)).order_by(User.email)
+    return list(db.session.scalars(query))
 
 
 def list_open_actions_due_by(due_by, *, agency_id: int | None = None, not_reminded_on=None) -> list[Action]:

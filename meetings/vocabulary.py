@@ -63,6 +63,30 @@ ACTION_STATUS_LABELS = {
 }
 
 
+class ActionChangeKind(StrEnum):
+    """What one row of an action's history records."""
+
+    STATUS = "status"
+    EDIT = "edit"
+
+
+class RaisedWith(StrEnum):
+    """Who an overdue action was raised with, in the order it goes up."""
+
+    COORDINATOR = "coordinator"
+    CHAIR = "chair"
+
+    @property
+    def label(self) -> str:
+        return RAISED_WITH_LABELS[self]
+
+
+RAISED_WITH_LABELS = {
+    RaisedWith.COORDINATOR: "the MARAC coordinator",
+    RaisedWith.CHAIR: "the chair of the meeting",
+}
+
+
 class CaseOutcome(StrEnum):
     NEW = "new"
     REPEAT = "repeat"

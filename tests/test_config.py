@@ -23,6 +23,7 @@ GOOD_PRODUCTION = {
     "DATABASE_URL": "postgresql://marac@db.internal/marac",
     "MARAC_FIELD_KEYS": FIELD_KEYS,
     "MARAC_AUDIT_KEY": GOOD_AUDIT_KEY,
+    "MARAC_PUBLIC_URL": "https://marac.example.org",
 }
 
 
@@ -293,3 +294,11 @@ def test_D4_development_makes_a_random_field_key_once_and_keeps_it(tmp_path):
     assert (tmp_path / "field_keys").stat().st_mode & 0o777 == 0o600
     assert development_settings({}, str(tmp_path / "other"))["FIELD_KEYS"] != first
     assert development_settings({"MARAC_FIELD_KEYS": FIELD_KEYS}, str(tmp_path))["FIELD_KEYS"][0] == ("k2", FIELD_KEY)
+
+
+def test_production_refuses_to_start_without_the_public_address_for_email_links():
+    with pytest.raises(ConfigError, match="MARAC_PUBLIC_URL is not set"):
+        production_settings({k: v for k, v in GOOD_PRODUCTION.items() if k != "MARAC_PUBLIC_URL"})
+    with pytest.raises(ConfigError, match="MARAC_PUBLIC_URL must start with https://"):
+        production_settings({**GOOD_PRODUCTION, "MARAC_PUBLIC_URL": "http://marac.example.org"})
+    assert production_settings(GOOD_PRODUCTION)["PUBLIC_URL"] == "https://marac.example.org"

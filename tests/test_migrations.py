@@ -58,6 +58,7 @@ APP_TABLES = {
     "case_minutes",
     "marac_action",
     "action_update",
+    "action_escalation",
     "transfer",
     "excluded_person",
     "distribution_clearance",

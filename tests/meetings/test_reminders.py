@@ -292,3 +292,126 @@ def test_Z2_a_representative_named_on_a_cases_exclusion_list_is_not_reminded_of_
     assert f"Action {due_actions['police_overdue']}:" in excluded_copy
     assert f"Action {due_actions['police_soon']}:" in police[("police-rep-1@example.org", "police-rep-2@example.org")]
     assert get_action(app, due_actions["police_soon"]).last_reminded_on == date.today()
+
+
+# Escalation of overdue actions (issue 18) and absolute links.
+
+
+@pytest.fixture
+def people_above(app, seeded, make_user):
+    """The MARAC coordinator, and the chair of the meeting that agreed the actions."""
+    from meetings.models import Meeting
+
+    make_user(email="coordinator@example.org", role=Role.COORDINATOR, agency="Riverside IDVA Service")
+    chair_id, _ = make_user(email="chair@example.org", role=Role.CHAIR, agency=POLICE)
+    with app.app_context():
+        db.session.get(Meeting, seeded.meeting_id).chair_id = chair_id
+        db.session.commit()
+
+
+def escalations(app, action_id) -> set[str]:
+    from meetings.models import ActionEscalation
+
+    with app.app_context():
+        query = db.select(ActionEscalation.raised_with).where(ActionEscalation.action_id == action_id)
+        return {raised_with.value for raised_with in db.session.scalars(query)}
+
+
+def sent_to(inbox, email) -> list[str]:
+    return [body(message) for rcpt, message in inbox.messages if email in rcpt]
+
+
+def test_the_email_links_to_the_action_with_an_absolute_address(app, inbox, due_actions):
+    send(app)
+
+    police = sent_to(inbox, "police-rep-1@example.org")[0]
+    assert f"http://127.0.0.1:5000/actions/{due_actions['police_overdue']}" in police
+    assert "open /actions " not in police
+
+
+def test_an_action_overdue_a_week_is_escalated_to_the_coordinator_once(app, inbox, seeded, people_above):
+    week = add_action(app, seeded, agency=POLICE, due_in_days=-7, description="Police to revisit the family home")
+    six_days = add_action(app, seeded, agency=POLICE, due_in_days=-6)
+
+    first = send(app)
+    inbox.messages.clear()
+    with app.app_context():
+        db.session.execute(db.update(Action).values(last_reminded_on=date.today() - timedelta(days=1)))
+        db.session.commit()
+    send(app)
+
+    assert first.exit_code == 0
+    assert "Raised 1 overdue action with the MARAC coordinator." in first.output
+    assert sent_to(inbox, "coordinator@example.org") == []
+    assert escalations(app, week) == {"coordinator"}
+    assert escalations(app, six_days) == set()
+    assert get_action(app, week).version_id == 1
+    assert count_audit(app, "action-escalated", week) == 1
+
+
+def test_the_coordinators_email_holds_only_references_and_counts(app, inbox, seeded, people_above):
+    week = add_action(
+        app, seeded, agency=POLICE, due_in_days=-8, description="Police to revisit the family home", owner="Dana Smith"
+    )
+
+    send(app)
+
+    [text] = sent_to(inbox, "coordinator@example.org")
+    [message] = [message for rcpt, message in inbox.messages if "coordinator@example.org" in rcpt]
+    assert "1 MARAC action overdue" in message["Subject"]
+    assert f"Action {week} (case MARAC-2026-0001): due " in text and "8 days overdue" in text
+    assert f"http://127.0.0.1:5000/actions/{week}" in text
+    for secret in ("Victim1", "revisit the family home", "Dana Smith", "Riverside Police"):
+        assert secret not in message.as_string()
+
+
+def test_after_three_weeks_the_meetings_chair_is_told_too_and_the_history_shows_both(
+    app, inbox, client, sign_in_as, seeded, people_above
+):
+    late = add_action(app, seeded, agency=POLICE, due_in_days=-21)
+
+    result = send(app)
+
+    assert "Raised 1 overdue action with the chair of its meeting." in result.output
+    assert len(sent_to(inbox, "chair@example.org")) == 1
+    assert len(sent_to(inbox, "coordinator@example.org")) == 1
+    assert escalations(app, late) == {"coordinator", "chair"}
+    sign_in_as(Role.COORDINATOR, email="reader@example.org", agency="Riverside IDVA Service")
+    history = page(client, "meetings.update_action", action_id=late)
+    assert "Overdue: raised with the MARAC coordinator" in history
+    assert "Overdue: raised with the chair of the meeting" in history
+
+
+@pytest.mark.parametrize(
+    "app_settings",
+    [{"ACTION_ESCALATE_TO_COORDINATOR_DAYS": 2, "ACTION_ESCALATE_TO_CHAIR_DAYS": 4}],
+    indirect=True,
+)
+def test_the_escalation_days_are_settings(app, inbox, seeded, people_above):
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=inbox.port)
+    two = add_action(app, seeded, agency=POLICE, due_in_days=-2)
+    four = add_action(app, seeded, agency=POLICE, due_in_days=-4)
+
+    send(app)
+
+    assert escalations(app, two) == {"coordinator"}
+    assert escalations(app, four) == {"coordinator", "chair"}
+
+
+def test_Z2_an_excluded_chair_is_not_told_of_that_cases_action(app, inbox, seeded, people_above):
+    from access.models import User
+    from cases.models import ExcludedPerson
+
+    late = add_action(app, seeded, agency=POLICE, due_in_days=-30)
+    with app.app_context():
+        chair = db.session.scalar(db.select(User).where(User.email == "chair@example.org"))
+        chair.name = "Jo Bloggs"
+        db.session.add(
+            ExcludedPerson(case_id=seeded.case_ids[0], name="Jo Bloggs", note=None, recorded_by_id=seeded.referrer_id)
+        )
+        db.session.commit()
+
+    send(app)
+
+    assert all(f"Action {late} " not in text for text in sent_to(inbox, "chair@example.org"))
+    assert len(sent_to(inbox, "coordinator@example.org")) == 1
