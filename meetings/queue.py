@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from access.audit import AuditAction, record_event
-from cases import journey
+from cases import journey, notices
 from cases import store as cases_store
 from cases.models import Person, Referral, ReferralState
 from extensions import utcnow
@@ -54,6 +54,9 @@ def matching_person(referral: Referral, person_id: str) -> Person | None:
     return next((person for person, _ in possible_matches(referral) if person.id == person_id), None)
 
 
+TRIAGE_WORDS = {ReferralState.ACCEPTED: "accepted", ReferralState.DECLINED: "declined"}
+
+
 def triage(referral: Referral, state: ReferralState, *, user, action: AuditAction, reason: str | None = None) -> bool:
     """Accepts or declines a referral still waiting for triage; False, with nothing changed, when it has
     moved on since the page was opened (withdrawn by its referrer, or triaged by someone else)."""
@@ -63,6 +66,7 @@ def triage(referral: Referral, state: ReferralState, *, user, action: AuditActio
     referral.state_reason = reason
     referral.triaged_at = utcnow()
     record_event(action, user=user, object_type="referral", object_id=referral.id)
+    notices.referral_triaged(referral, TRIAGE_WORDS[state])
     return True
 
 
