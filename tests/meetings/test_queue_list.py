@@ -61,13 +61,16 @@ def coordinator(app, make_user, name="Sam Coordinator"):
 
 
 def test_the_queue_is_oldest_first_by_default_and_can_be_sorted_newest_or_highest_risk(app, make_user):
-    _, old = seed_referral(app, "Olive", days_ago=10, score=14)
+    _, old = seed_referral(app, "Olive", days_ago=10, score=10)
     _, new = seed_referral(app, "Nora", days_ago=1, score=20)
     client = coordinator(app, make_user)
 
     assert queue_page(client).index(old) < queue_page(client).index(new)
     newest = queue_page(client, sort="newest")
     assert newest.index(new) < newest.index(old)
+    riskiest = queue_page(client, sort="risk", page="1")
+    assert riskiest.index(new) < riskiest.index(old)
+    assert queue_page(client, sort="oldest").index(old) < queue_page(client, sort="oldest").index(new)
 
 
 def test_the_queue_searches_by_reference_and_by_a_near_spelling_of_the_name(app, make_user):
@@ -174,7 +177,7 @@ def test_the_coordinator_withdraws_a_referral_after_confirming_with_a_reason(app
     address = client.url("meetings.withdraw_referral", referral_id=referral_id)
 
     confirm = client.get(address).get_data(as_text=True)
-    assert "The referrer, Seed Referrer, will be told" in confirm
+    assert "The referrer, Seed Referrer (Riverside IDVA Service), will be told" in confirm
     refused = client.post(address, data={"reason": "  "})
     assert refused.status_code == 400 and "Enter the reason" in refused.get_data(as_text=True)
     with app.app_context():
