@@ -5,10 +5,9 @@ from wtforms import HiddenField, SelectField, SelectMultipleField, StringField
 from wtforms.fields import SelectChoice
 from wtforms.validators import Length, Optional
 
-from cases.models import ReferralState
-from cases.vocabulary import REFERRAL_STATE_LABELS
+from cases.vocabulary import REFERRAL_STATE_LABELS, ReferralState
 from forms.base import BaseForm
-from meetings.queue import QUEUE_FLAG_LABELS, QUEUE_SORT_LABELS, QueueSort
+from meetings.vocabulary import QUEUE_FLAG_LABELS, QUEUE_SORT_LABELS, QueueSort
 from risk.criteria import CRITERION_LABELS
 
 QUEUE_STATES = (ReferralState.RECEIVED, ReferralState.ACCEPTED)

@@ -3,7 +3,6 @@
 import math
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 
 from access.audit import AuditAction, record_event
 from cases import journey, notices
@@ -12,6 +11,7 @@ from cases.models import PartyRole, Person, Referral, ReferralState
 from cases.vocabulary import normalise_reference
 from extensions import utcnow
 from meetings import store
+from meetings.vocabulary import QueueSort
 from risk import store as risk_store
 from risk.criteria import REPEAT
 
@@ -49,20 +49,6 @@ def queue_row(referral: Referral, today: date, matches: list) -> QueueRow:
 
 
 PAGE_SIZE = 25
-
-
-class QueueSort(StrEnum):
-    WAITING_LONGEST = "oldest"
-    NEWEST = "newest"
-    RISK = "risk"
-
-
-QUEUE_SORT_LABELS = {
-    QueueSort.WAITING_LONGEST: "Waiting longest first",
-    QueueSort.NEWEST: "Newest first",
-    QueueSort.RISK: "Highest risk first",
-}
-QUEUE_FLAG_LABELS = {"repeat": "Repeat referrals", "children": "With children"}
 
 
 @dataclass(frozen=True)

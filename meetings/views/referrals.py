@@ -20,6 +20,7 @@ from forms.queue import QueueForm
 from meetings import home as home_page
 from meetings import queue, schedule, store
 from meetings.views import bp
+from meetings.vocabulary import QueueSort
 
 
 @bp.route("/")
@@ -55,7 +56,7 @@ def search_from(form: QueueForm) -> queue.QueueSearch:
         criterion=form.criterion.data or None,
         agency_id=form.agency_id(),
         flags=frozenset(form.flags.data or ()),
-        sort=queue.QueueSort(form.sort.data or queue.QueueSort.WAITING_LONGEST),
+        sort=QueueSort(form.sort.data or QueueSort.WAITING_LONGEST),
         page=form.page_number(),
     )
 
