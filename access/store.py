@@ -41,6 +41,14 @@ def list_demo_users() -> list[User]:
     return list(db.session.scalars(select(User).where(User.is_demo).order_by(User.id)))
 
 
+def list_active_users(role: Role, agency_ids: list[int] | None = None) -> list[User]:
+    """Everyone active in this role (of these agencies, when given): the people a notification may go to."""
+    query = select(User).where(User.active, User.role == role)
+    if agency_ids is not None:
+        query = query.where(User.agency_id.in_(agency_ids))
+    return list(db.session.scalars(query.order_by(User.id)))
+
+
 def create_user(*, name, email, agency, role: Role, password_hash, is_demo=False) -> User:
     user = User(
         name=name.strip(),

@@ -11,7 +11,7 @@ from access import store as access_store
 from access.audit import AuditAction, record_event, record_events
 from access.models import AgencyKind, AlertKind, User
 from access.policy import CaseScope, PersonScope, SafeContactScope
-from cases import store
+from cases import notices, store
 from cases.models import Case, Incident, PartyRole, Person, Referral, ReferralState, SafeContact, VictimLinkProposal
 from extensions import db, utcnow
 from risk import store as risk_store
@@ -612,6 +612,7 @@ def make_referral(case: Case, decision: Decision, details: ReferralDetails, *, u
     record_event(AuditAction.REFERRAL_MADE, user=user, object_type="referral", object_id=referral.id)
     record_exclusions(case, list(details.excluded_people), user=user)
     store.delete_referral_draft(case, user)
+    notices.referral_received(referral)
     return referral
 
 

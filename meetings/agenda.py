@@ -11,7 +11,7 @@ from access.models import User
 from cases import store as cases_store
 from cases.models import PartyRole, Referral, ReferralState
 from extensions import db, utcnow
-from meetings import planner, store
+from meetings import notices, planner, store
 from meetings.models import AgendaItem, AgendaSection, Meeting, MeetingStatus, ResearchReturn
 from risk import store as risk_store
 
@@ -118,14 +118,18 @@ def request_research(meeting: Meeting) -> int:
     }
     made = 0
     for item in store.list_agenda(meeting):
-        for invitation in store.list_invitations(meeting):
-            if (item.id, invitation.agency_id) not in existing:
-                db.session.add(
-                    ResearchReturn(
-                        agenda_item_id=item.id, agency_id=invitation.agency_id, due_at=meeting.research_due_at
-                    )
-                )
-                made += 1
+        asked = [
+            invitation.agency_id
+            for invitation in store.list_invitations(meeting)
+            if (item.id, invitation.agency_id) not in existing
+        ]
+        db.session.add_all(
+            ResearchReturn(agenda_item_id=item.id, agency_id=agency_id, due_at=meeting.research_due_at)
+            for agency_id in asked
+        )
+        if asked:
+            notices.research_requested(meeting, item, asked)
+        made += len(asked)
     return made
 
 

@@ -1,13 +1,17 @@
 """The coordinator's referral queue: what each row shows, and the moves a coordinator makes."""
 
+import math
 from dataclasses import dataclass
 from datetime import date
 
 from access.audit import AuditAction, record_event
-from cases import journey
+from cases import journey, notices
 from cases import store as cases_store
-from cases.models import Person, Referral, ReferralState
+from cases.models import PartyRole, Person, Referral, ReferralState
+from cases.vocabulary import normalise_reference
 from extensions import utcnow
+from meetings import store
+from meetings.vocabulary import QueueSort
 from risk import store as risk_store
 from risk.criteria import REPEAT
 
@@ -23,6 +27,7 @@ class QueueRow:
     last_marac: date | None
     days_waiting: int
     possible_matches: int
+    has_children: bool
 
 
 def queue_row(referral: Referral, today: date, matches: list) -> QueueRow:
@@ -39,7 +44,86 @@ def queue_row(referral: Referral, today: date, matches: list) -> QueueRow:
         last_marac=max(earlier, default=None),
         days_waiting=(today - referral.received_at.date()).days,
         possible_matches=len(matches),
+        has_children=any(party.role is PartyRole.CHILD for party in case.parties),
     )
+
+
+PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class QueueSearch:
+    """What the coordinator asked for; None or empty asks for nothing."""
+
+    text: str | None = None
+    """A case reference, or the victim's name (matched loosely, as Find a case does)."""
+    state: str | None = None
+    criterion: str | None = None
+    agency_id: int | None = None
+    flags: frozenset[str] = frozenset()
+    sort: QueueSort = QueueSort.WAITING_LONGEST
+    page: int = 1
+
+    @property
+    def narrowed(self) -> bool:
+        return bool(self.text or self.state or self.criterion or self.agency_id is not None or self.flags)
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[QueueRow]
+    total: int
+    page: int
+    pages: int
+    search: QueueSearch
+
+
+def queue_for(user, search: QueueSearch, today: date) -> QueuePage:
+    """The open referrals this user may see, searched, filtered, sorted and one page of them. A case
+    kept from the user is left out before counting, so neither a row nor the total hints at it."""
+    referrals = store.list_open_referrals()
+    visible = cases_store.cases_visible_to(user, [referral.case_id for referral in referrals])
+    named = set(journey.victims_named_like(search.text)) if search.text and not reference_in(search) else None
+    people = cases_store.list_people_for_matching()
+    rows = [
+        queue_row(referral, today, possible_matches(referral, people))
+        for referral in referrals
+        if referral.case_id in visible and wanted(referral, search, named)
+    ]
+    rows = [row for row in rows if shows(row, search)]
+    pages = max(1, math.ceil(len(rows) / PAGE_SIZE))
+    page = min(max(search.page, 1), pages)
+    ordered = sorted(rows, key=SORT_KEYS[search.sort])
+    return QueuePage(ordered[(page - 1) * PAGE_SIZE : page * PAGE_SIZE], len(rows), page, pages, search)
+
+
+def reference_in(search: QueueSearch) -> str | None:
+    return normalise_reference(search.text) if search.text else None
+
+
+def wanted(referral: Referral, search: QueueSearch, named: set[str] | None) -> bool:
+    """The search and the filters a referral answers by itself (the row answers the rest)."""
+    reference = reference_in(search)
+    if reference and referral.case.reference != reference:
+        return False
+    if named is not None and referral.case.victim_id not in named:
+        return False
+    if search.state and referral.state.value != search.state:
+        return False
+    if search.criterion and search.criterion not in referral.criteria:
+        return False
+    return search.agency_id is None or referral.agency_id == search.agency_id
+
+
+def shows(row: QueueRow, search: QueueSearch) -> bool:
+    return ("repeat" not in search.flags or row.repeat) and ("children" not in search.flags or row.has_children)
+
+
+SORT_KEYS = {
+    QueueSort.WAITING_LONGEST: lambda row: (row.referral.received_at, row.referral.id),
+    QueueSort.NEWEST: lambda row: (-row.referral.received_at.timestamp(), row.referral.id),
+    QueueSort.RISK: lambda row: (-row.tier, row.referral.received_at, row.referral.id),
+}
 
 
 def possible_matches(referral: Referral, people=None) -> list:
@@ -54,6 +138,9 @@ def matching_person(referral: Referral, person_id: str) -> Person | None:
     return next((person for person, _ in possible_matches(referral) if person.id == person_id), None)
 
 
+TRIAGE_WORDS = {ReferralState.ACCEPTED: "accepted", ReferralState.DECLINED: "declined"}
+
+
 def triage(referral: Referral, state: ReferralState, *, user, action: AuditAction, reason: str | None = None) -> bool:
     """Accepts or declines a referral still waiting for triage; False, with nothing changed, when it has
     moved on since the page was opened (withdrawn by its referrer, or triaged by someone else)."""
@@ -63,6 +150,27 @@ def triage(referral: Referral, state: ReferralState, *, user, action: AuditActio
     referral.state_reason = reason
     referral.triaged_at = utcnow()
     record_event(action, user=user, object_type="referral", object_id=referral.id)
+    notices.referral_triaged(referral, TRIAGE_WORDS[state])
+    return True
+
+
+def accept_many(referrals: list[Referral], *, user) -> tuple[list[Referral], list[Referral]]:
+    """Each still waiting is accepted and audited on its own; those that moved on meanwhile are left as
+    they are. Returns (accepted, skipped)."""
+    accepted, skipped = [], []
+    for referral in referrals:
+        moved_on = not triage(referral, ReferralState.ACCEPTED, user=user, action=AuditAction.REFERRAL_ACCEPTED)
+        (skipped if moved_on else accepted).append(referral)
+    return accepted, skipped
+
+
+def withdraw(referral: Referral, *, reason: str, user) -> bool:
+    """The coordinator takes a referral still waiting for triage out of the queue, as its referrer may;
+    False, with nothing changed, when it has moved on. The referrer is told."""
+    if referral.state is not ReferralState.RECEIVED:
+        return False
+    journey.withdraw_referral(referral, reason=reason, user=user)
+    notices.referral_triaged(referral, "withdrawn")
     return True
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from access.audit import AuditAction, record_event
 from extensions import db, utcnow
-from meetings import actions, store
+from meetings import actions, notices, store
 from meetings.models import (
     Action,
     ActionStatus,
@@ -117,6 +117,7 @@ def add_action(
     db.session.add(action)
     db.session.flush()
     record_event(AuditAction.ACTION_CREATED, user=user, object_type="action", object_id=action.id)
+    notices.action_assigned(action)
     return action
 
 

@@ -12,7 +12,7 @@ from access.audit import AuditAction, record_event
 from access.models import Role
 from cases.models import ReferralState
 from extensions import db, utcnow
-from meetings import agenda, store
+from meetings import agenda, notices, store
 from meetings.models import Invitation, Meeting, MeetingKind, MeetingStatus
 from transactions import all_or_nothing
 
@@ -146,6 +146,7 @@ def take_next_step(meeting: Meeting, *, user) -> Step:
                 item.referral.state = ReferralState.HEARD
         meeting.status = step.to
         record_when_documents_go_out(meeting)
+        notices.tell_if_documents_ready(meeting)
         # Written now, so that a meeting someone else moved on is found here rather than at the commit.
         db.session.flush()
         record_event(step_action(step), user=user, object_type="meeting", object_id=meeting.id)

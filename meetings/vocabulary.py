@@ -153,3 +153,17 @@ CASE_FLAG_LABELS = {
 # The find-a-case page's choices of meeting, besides each upcoming meeting by its id.
 ANY_UPCOMING_MEETING = "any"
 NO_UPCOMING_MEETING = "none"
+
+
+class QueueSort(StrEnum):
+    WAITING_LONGEST = "oldest"
+    NEWEST = "newest"
+    RISK = "risk"
+
+
+QUEUE_SORT_LABELS = {
+    QueueSort.WAITING_LONGEST: "Waiting longest first",
+    QueueSort.NEWEST: "Newest first",
+    QueueSort.RISK: "Highest risk first",
+}
+QUEUE_FLAG_LABELS = {"repeat": "Repeat referrals", "children": "With children"}

@@ -69,6 +69,7 @@ APP_TABLES = {
     "security_alert",
     "referral_draft",
     "case_reference_counter",
+    "notification",
 }
 ALL_TABLES = APP_TABLES | {"alembic_version"}
 

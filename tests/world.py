@@ -12,7 +12,7 @@ from sqlalchemy import inspect, select, text
 
 from access import signin
 from access import store as access_store
-from access.models import Agency, AlertKind, Role, SecurityAlert, User
+from access.models import Agency, AlertKind, Notification, Role, SecurityAlert, User
 from access.second_factor import new_totp_secret
 from cases import imports as import_store
 from cases.models import Case, ExcludedPerson
@@ -114,7 +114,8 @@ def seed_world(app) -> World:
             created_by=db.session.get(User, users[Role.ADMIN]),
         )
         alert = SecurityAlert(kind=AlertKind.MANY_CASES_VIEWED, user_id=users[Role.PRACTITIONER])
-        db.session.add_all([action, attendance, excluded, alert])
+        notification = Notification(user_id=users[Role.COORDINATOR], message="A notice", case_id=seeded.case_ids[0])
+        db.session.add_all([action, attendance, excluded, alert, notification])
         db.session.flush()
         assessment_id = db.session.scalar(select(Assessment.id).where(Assessment.case_id == seeded.case_ids[0]))
         victim_id = victim_of(seeded.case_ids[0])
@@ -136,6 +137,7 @@ def seed_world(app) -> World:
             "attendance_id": attendance.id,
             "excluded_person_id": excluded.id,
             "alert_id": alert.id,
+            "notification_id": notification.id,
             "filename": "app.css",
         }
         return World(ids, users, other_users, own, other)

@@ -1,0 +1,47 @@
+"""Who is told about a case, in-app: never anyone the case is kept from (an exclusion list naming
+them, or no reason to see it), as the policy decides. The messages name the case by its reference only."""
+
+from collections.abc import Iterable
+
+from flask import url_for
+
+from access import notifications, policy
+from access import store as access_store
+from access.models import Role, User
+from cases import store
+from cases.models import Referral
+
+
+def who_may_know(case_id: str, users: Iterable[User]) -> list[User]:
+    """Of these users, those the policy lets be told about the case."""
+    return [user for user in users if case_id not in cases_kept_from_hearing(user, [case_id])]
+
+
+def cases_kept_from_hearing(user: User, case_ids: list[str]) -> set[str]:
+    """Of these cases, those the user may no longer be told about (an exclusion list now names them)."""
+    scopes = store.case_scopes(user, list(dict.fromkeys(case_ids)))
+    return {case_id for case_id, scope in scopes.items() if not policy.may_be_told_about_case(user, scope)}
+
+
+def notify_about_case(case_id: str, users: Iterable[User], message: str, link: str | None) -> int:
+    return notifications.notify(who_may_know(case_id, users), message, link, case_id=case_id)
+
+
+def referral_received(referral: Referral) -> None:
+    """The MARAC coordinators are told a referral is waiting in their queue."""
+    notify_about_case(
+        referral.case_id,
+        access_store.list_active_users(Role.COORDINATOR),
+        f"New referral for {referral.case.reference} is waiting in the referral queue",
+        url_for("meetings.view_referral", referral_id=referral.id),
+    )
+
+
+def referral_triaged(referral: Referral, outcome: str) -> None:
+    """The referrer is told the coordinator's decision ("accepted" or "declined"); a reason is on the case."""
+    notify_about_case(
+        referral.case_id,
+        [referral.referrer],
+        f"Your referral for {referral.case.reference} was {outcome} by the MARAC coordinator",
+        url_for("cases.view_case", case_id=referral.case_id),
+    )

@@ -1,0 +1,213 @@
+"""The referral queue as a list that scales: search (POST, so no name sits in a URL: SECURITY D2),
+filters, sort, pages with counts, bulk accept, and withdrawal by the coordinator. Exclusion lists hold:
+a case kept from the reader is neither a row nor counted."""
+
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from access import store as access_store
+from access.models import Agency, AuditEvent, Notification, Role
+from cases import store as cases_store
+from cases.models import Case, ExcludedPerson, PartyRole, Referral, ReferralState
+from demo.cases import add_assessment, add_person, refer_now, yes_to
+from extensions import db
+from meetings import queue
+from tests.meetings.factories import agency_ids
+from tests.meetings.test_home import signed_in
+
+
+def seed_referral(app, given, *, days_ago, agency="Riverside IDVA Service", children=False, repeat=False, score=15):
+    """A received referral of a victim named GIVEN Case, DAYS_AGO days ago; returns (referral id, case reference)."""
+    with app.app_context():
+        agencies = agency_ids()
+        email = f"referrer-{agencies[agency]}@example.org"
+        referrer = access_store.get_user_by_email(email) or access_store.create_user(
+            name="Seed Referrer",
+            email=email,
+            agency=db.session.get(Agency, agencies[agency]),
+            role=Role.PRACTITIONER,
+            password_hash="unused",
+        )
+        case = cases_store.create_case(
+            victim=add_person(referrer.agency_id, given, "Case", date(1990, 1, 1), "RV1 2AB"),
+            marac_area="Riverside",
+            agency_id=referrer.agency_id,
+        )
+        if children:
+            child = add_person(referrer.agency_id, f"{given}child", "Case", date(2018, 1, 1))
+            cases_store.add_party(case, child, PartyRole.CHILD)
+        received = date.today() - timedelta(days=days_ago)
+        add_assessment(case, referrer, "dash-ric", yes_to(score), received)
+        referral = refer_now(case, referrer, received, "Riverside", received=received)
+        if repeat:
+            referral.criteria = [*referral.criteria, "repeat"]
+        db.session.commit()
+        return referral.id, case.reference
+
+
+def queue_page(client, **search) -> str:
+    data = {key: value for key, value in search.items()}
+    if data:
+        response = client.post(client.url("meetings.list_referrals"), data=data)
+    else:
+        response = client.get(client.url("meetings.list_referrals"))
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def coordinator(app, make_user, name="Sam Coordinator"):
+    return signed_in(app, make_user, Role.COORDINATOR, "Riverside IDVA Service", "coord@example.org", name=name)
+
+
+def test_the_queue_is_oldest_first_by_default_and_can_be_sorted_newest_or_highest_risk(app, make_user):
+    _, old = seed_referral(app, "Olive", days_ago=10, score=10)
+    _, new = seed_referral(app, "Nora", days_ago=1, score=20)
+    client = coordinator(app, make_user)
+
+    assert queue_page(client).index(old) < queue_page(client).index(new)
+    newest = queue_page(client, sort="newest")
+    assert newest.index(new) < newest.index(old)
+    riskiest = queue_page(client, sort="risk", page="1")
+    assert riskiest.index(new) < riskiest.index(old)
+    assert queue_page(client, sort="oldest").index(old) < queue_page(client, sort="oldest").index(new)
+
+
+def test_the_queue_searches_by_reference_and_by_a_near_spelling_of_the_name(app, make_user):
+    _, grace = seed_referral(app, "Grace", days_ago=3)
+    _, mary = seed_referral(app, "Mary", days_ago=2)
+    client = coordinator(app, make_user)
+
+    by_reference = queue_page(client, search=grace.lower())
+    assert grace in by_reference and mary not in by_reference
+    by_name = queue_page(client, search="Grayce Case")
+    assert grace in by_name and mary not in by_name
+
+
+def test_the_queue_filters_by_state_repeat_children_and_agency(app, make_user):
+    accepted_id, accepted = seed_referral(app, "Alma", days_ago=5)
+    _, repeat = seed_referral(app, "Rita", days_ago=4, repeat=True)
+    _, children = seed_referral(app, "Cora", days_ago=3, children=True)
+    _, police = seed_referral(app, "Pia", days_ago=2, agency="Riverside Police")
+    with app.app_context():
+        db.session.get(Referral, accepted_id).state = ReferralState.ACCEPTED
+        police_id = agency_ids()["Riverside Police"]
+        db.session.commit()
+    client = coordinator(app, make_user)
+    everyone = {accepted, repeat, children, police}
+
+    def shown(**search):
+        page = queue_page(client, **search)
+        return {reference for reference in everyone if reference in page}
+
+    assert shown(state="accepted") == {accepted}
+    assert shown(flags="repeat") == {repeat}
+    assert shown(flags="children") == {children}
+    assert shown(agency=str(police_id)) == {police}
+    assert shown(criterion="visible-high-risk") == everyone
+
+
+def test_the_queue_is_paged_with_counts(app, make_user):
+    references = [
+        seed_referral(app, f"Victim{number}", days_ago=30 - number)[1] for number in range(queue.PAGE_SIZE + 1)
+    ]
+    client = coordinator(app, make_user)
+
+    first = queue_page(client)
+    second = queue_page(client, page="2")
+
+    assert f"{queue.PAGE_SIZE + 1} referrals, page 1 of 2" in first
+    assert references[0] in first and references[-1] not in first
+    assert references[-1] in second and references[0] not in second
+
+
+def test_an_excluded_chair_sees_neither_a_row_nor_a_count_for_the_case(app, make_user):
+    _, kept = seed_referral(app, "Kept", days_ago=3)
+    _, other = seed_referral(app, "Other", days_ago=2)
+    with app.app_context():
+        case = db.session.scalar(select(Case).where(Case.reference == kept))
+        db.session.add(ExcludedPerson(case_id=case.id, name="JONES, Pat", recorded_by_id=1))
+        db.session.commit()
+    chair = signed_in(app, make_user, Role.CHAIR, "Riverside IDVA Service", "chair@example.org", name="Pat Jones")
+
+    page = queue_page(chair)
+
+    assert kept not in page and other in page
+    assert "1 referral" in page and "2 referrals" not in page
+
+
+def test_bulk_accept_accepts_each_ticked_referral_and_names_one_that_changed_meanwhile(app, make_user):
+    first, _ = seed_referral(app, "First", days_ago=3)
+    second, _ = seed_referral(app, "Second", days_ago=2)
+    moved, moved_reference = seed_referral(app, "Moved", days_ago=1)
+    client = coordinator(app, make_user)
+    queue_page(client)
+    with app.app_context():
+        db.session.get(Referral, moved).state = ReferralState.WITHDRAWN
+        db.session.commit()
+
+    response = client.post(
+        client.url("meetings.accept_referrals"), data={"referral_ids": [first, second, moved]}, follow_redirects=True
+    )
+
+    page = response.get_data(as_text=True)
+    assert "2 referrals accepted" in page and moved_reference in page
+    with app.app_context():
+        assert db.session.get(Referral, first).state is ReferralState.ACCEPTED
+        assert db.session.get(Referral, second).state is ReferralState.ACCEPTED
+        assert db.session.get(Referral, moved).state is ReferralState.WITHDRAWN
+        accepted = select(AuditEvent.object_id).where(AuditEvent.action == "referral-accepted")
+        assert sorted(db.session.scalars(accepted)) == sorted([first, second])
+
+
+def test_bulk_accept_with_nothing_ticked_says_what_to_do_and_changes_nothing(app, make_user):
+    referral, _ = seed_referral(app, "Only", days_ago=1)
+    client = coordinator(app, make_user)
+
+    response = client.post(client.url("meetings.accept_referrals"), data={}, follow_redirects=True)
+
+    assert "Tick the referrals to accept" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Referral, referral).state is ReferralState.RECEIVED
+
+
+def test_the_coordinator_withdraws_a_referral_after_confirming_with_a_reason(app, make_user):
+    referral_id, reference = seed_referral(app, "Wendy", days_ago=2)
+    client = coordinator(app, make_user)
+    address = client.url("meetings.withdraw_referral", referral_id=referral_id)
+
+    confirm = client.get(address).get_data(as_text=True)
+    assert "The referrer, Seed Referrer (Riverside IDVA Service), will be told" in confirm
+    refused = client.post(address, data={"reason": "  "})
+    assert refused.status_code == 400 and "Enter the reason" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Referral, referral_id).state is ReferralState.RECEIVED
+
+    done = client.post(address, data={"reason": "Sent twice by mistake"})
+
+    assert done.status_code == 302
+    with app.app_context():
+        referral = db.session.get(Referral, referral_id)
+        assert referral.state is ReferralState.WITHDRAWN and referral.state_reason == "Sent twice by mistake"
+        withdrawn = select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "referral-withdrawn")
+        assert db.session.scalar(withdrawn) == 1
+        told = select(Notification.message).where(Notification.user_id == referral.referrer_id)
+        assert list(db.session.scalars(told)) == [
+            f"Your referral for {reference} was withdrawn by the MARAC coordinator"
+        ]
+    history = client.get(client.url("cases.view_case", case_id=referral.case_id)).get_data(as_text=True)
+    assert "Referral withdrawn" in history and "Sent twice by mistake" in history
+
+
+def test_a_referral_already_triaged_cannot_be_withdrawn_from_the_queue(app, make_user):
+    referral_id, _ = seed_referral(app, "Tess", days_ago=2)
+    with app.app_context():
+        db.session.get(Referral, referral_id).state = ReferralState.ACCEPTED
+        db.session.commit()
+    client = coordinator(app, make_user)
+
+    response = client.post(client.url("meetings.withdraw_referral", referral_id=referral_id), data={"reason": "x"})
+
+    assert response.status_code == 409
+    with app.app_context():
+        assert db.session.get(Referral, referral_id).state is ReferralState.ACCEPTED
