@@ -43,7 +43,13 @@ def record_outcome(app, item_id, outcome=CaseOutcome.NEW, decisions="Agreed"):
 def saved_register(app, meeting_id) -> list[tuple]:
     with app.app_context():
         return [
-            (row.agency_id, row.attendee_name, row.status.value, row.information_sent, row.confidentiality_confirmed_at is not None)
+            (
+                row.agency_id,
+                row.attendee_name,
+                row.status.value,
+                row.information_sent,
+                row.confidentiality_confirmed_at is not None,
+            )
             for row in db.session.scalars(
                 select(Attendance).where(Attendance.meeting_id == meeting_id).order_by(Attendance.id)
             )
@@ -123,7 +129,9 @@ def test_anyone_present_needs_the_statement_confirmed_and_nothing_typed_is_lost(
     seeded = seed_meeting(app, cases=1)
     url = client.url("meetings.record_attendance", meeting_id=seeded.meeting_id)
 
-    refused = client.post(url, data=register_data(seeded, confidentiality_confirmed="", **{"other-1-name": "Kim Typed"}))
+    refused = client.post(
+        url, data=register_data(seeded, confidentiality_confirmed="", **{"other-1-name": "Kim Typed"})
+    )
 
     assert refused.status_code == 400
     assert "Confirm that everyone present has heard and agreed to the confidentiality statement" in text_of(refused)
@@ -135,7 +143,9 @@ def test_another_attendee_with_no_agency_chosen_is_refused_with_a_clear_message(
     seeded = seed_meeting(app, cases=1)
     url = client.url("meetings.record_attendance", meeting_id=seeded.meeting_id)
 
-    refused = client.post(url, data=register_data(seeded, **{"other-2-name": "Lee Visitor", "other-2-status": "present"}))
+    refused = client.post(
+        url, data=register_data(seeded, **{"other-2-name": "Lee Visitor", "other-2-status": "present"})
+    )
 
     assert refused.status_code == 400
     assert "Choose the agency of Lee Visitor" in text_of(refused)
@@ -164,7 +174,12 @@ def test_the_saved_register_is_shown_again_and_changed_in_one_more_submit(app, c
         url,
         data=register_data(
             seeded,
-            **{f"agency-{health}-status": "not-attending", "other-1-agency_id": "", "other-1-name": "", "other-1-status": ""},
+            **{
+                f"agency-{health}-status": "not-attending",
+                "other-1-agency_id": "",
+                "other-1-name": "",
+                "other-1-status": "",
+            },
         ),
     )
 
@@ -304,7 +319,9 @@ def test_running_the_meeting_opens_the_register_until_it_is_taken_then_the_first
     after = client.get(run)
 
     assert before.location == client.url("meetings.record_attendance", meeting_id=seeded.meeting_id)
-    assert after.location == client.url("meetings.edit_case_minutes", meeting_id=seeded.meeting_id, item_id=seeded.item_ids[0])
+    assert after.location == client.url(
+        "meetings.edit_case_minutes", meeting_id=seeded.meeting_id, item_id=seeded.item_ids[0]
+    )
     assert run in text_of(client.get(client.url("meetings.view_meeting", meeting_id=seeded.meeting_id)))
 
 
@@ -330,7 +347,9 @@ def test_save_and_go_to_the_next_case_saves_then_opens_the_next(app, client, coo
     set_status(app, seeded.meeting_id, MeetingStatus.IN_PROGRESS)
     url = client.url("meetings.edit_case_minutes", meeting_id=seeded.meeting_id, item_id=seeded.item_ids[0])
 
-    response = client.post(url, data={"version": "0", "decisions": "Refer to housing", "outcome": "new", "then": "next"})
+    response = client.post(
+        url, data={"version": "0", "decisions": "Refer to housing", "outcome": "new", "then": "next"}
+    )
 
     assert response.location == client.url(
         "meetings.edit_case_minutes", meeting_id=seeded.meeting_id, item_id=seeded.item_ids[1]
