@@ -119,8 +119,8 @@ def test_the_whole_register_is_saved_in_one_submit_with_one_confirmation_of_the_
     assert response.status_code == 302
     police, health = seeded.agency_ids["Riverside Police"], seeded.agency_ids["Riverside Hospitals NHS Trust"]
     assert saved_register(app, seeded.meeting_id) == [
-        (police, "Pat Officer", "present", False, True),
         (health, "Sam Nurse", "apologies", True, False),
+        (police, "Pat Officer", "present", False, True),
         (seeded.agency_ids["Riverside Housing"], "Kim Observer", "observer", False, True),
     ]
 
