@@ -27,7 +27,7 @@ from forms.meetings import (
 )
 from meetings import agenda, running, schedule, store
 from meetings.labels import in_sentence
-from meetings.models import ActionStatus, AttendanceStatus, MeetingKind
+from meetings.models import ActionStatus, AttendanceStatus, MeetingKind, MeetingStatus
 from meetings.views import bp
 from meetings.views.loading import load_item, load_meeting, load_meeting_to_run
 from meetings.vocabulary import CASE_OUTCOME_LABELS
@@ -402,10 +402,21 @@ def saved_minutes_form(item, agencies):
 
 
 def render_minutes(meeting, item, agencies, form, action_form, status=200):
+    order = running_order(meeting)
+    previous_item, next_item = neighbours(order, item)
     return render_template(
         "meetings/edit-case-minutes.html",
         meeting=meeting,
         item=item,
+        order=order,
+        previous_item=previous_item,
+        next_item=next_item,
+        earlier_actions=store.list_open_earlier_actions_for_case(item.referral.case_id, meeting),
+        today=date.today(),
+        can_end=meeting.status is MeetingStatus.IN_PROGRESS
+        and policy.may_take_meeting_step(
+            current_user, store.meeting_scope(meeting, current_user), schedule.next_step(meeting).roles
+        ),
         case=item.referral.case,
         form=form,
         action_form=action_form,
@@ -418,6 +429,26 @@ def render_minutes(meeting, item, agencies, form, action_form, status=200):
         field_names=minutes_field_names(agencies),
         outcome_label=CASE_OUTCOME_LABELS.get(form.outcome.data, "Not recorded"),
     ), status
+
+
+def neighbours(order, item):
+    """The cases before and after this one in the running order, or None at either end."""
+    ids = [each.id for each in order]
+    at = ids.index(item.id) if item.id in ids else None
+    if at is None:
+        return None, None
+    return (order[at - 1] if at > 0 else None), (order[at + 1] if at + 1 < len(order) else None)
+
+
+def where_after_saving(meeting, item):
+    """Save and go on: to the next case, or to ending the meeting after the last; otherwise stay."""
+    then = request.form.get("then")
+    _, next_item = neighbours(running_order(meeting), item)
+    if then == "next" and next_item is not None:
+        return url_for("meetings.edit_case_minutes", meeting_id=meeting.id, item_id=next_item.id)
+    if then == "end":
+        return url_for("meetings.confirm_next_step", meeting_id=meeting.id)
+    return url_for("meetings.edit_case_minutes", meeting_id=meeting.id, item_id=item.id)
 
 
 def minutes_field_names(agencies) -> list[str]:
@@ -458,7 +489,7 @@ def edit_case_minutes(meeting_id, item_id):
     except running.StaleMinutes as conflict:
         return render_conflict(meeting, item, conflict.current, draft, form, agencies)
     flash("Minutes saved.")
-    return redirect(url_for("meetings.edit_case_minutes", meeting_id=meeting.id, item_id=item.id))
+    return redirect(where_after_saving(meeting, item))
 
 
 def render_conflict(meeting, item, current, draft, form, agencies):

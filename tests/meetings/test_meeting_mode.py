@@ -338,7 +338,8 @@ def test_each_case_screen_links_the_previous_and_next_case_in_the_running_order(
 
     assert re.search(rf'href="{re.escape(first)}"[^>]*>\s*<span[^>]*>Previous case', middle)
     assert re.search(rf'href="{re.escape(third)}"[^>]*>\s*<span[^>]*>Next case', middle)
-    assert "Next case" not in last and "Save and end the meeting" not in last
+    assert "Next case" not in last and 'value="next"' not in last
+    assert "Save and go to ending the meeting" in last
     assert 'value="next"' in middle  # "Save and go to the next case"
 
 
