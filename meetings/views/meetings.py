@@ -170,19 +170,15 @@ def choose_invitations(meeting_id):
 @bp.route("/meetings/<int:meeting_id>/next-step", methods=["GET"])
 @allow(*COORDINATOR_OR_CHAIR)
 def confirm_next_step(meeting_id):
-    meeting = load_meeting_to_take_step(meeting_id)
-    return render_step_confirmation(meeting)
-
-
-def load_meeting_to_take_step(meeting_id):
-    """The meeting, for someone who may take its next step: another chair finds nothing here (Z2)."""
     meeting = load_meeting(meeting_id)
     step = schedule.next_step(meeting)
-    if step is None or not policy.may_take_meeting_step(
-        current_user, store.meeting_scope(meeting, current_user), step.roles
-    ):
+    if step is None:
+        flash("This meeting has finished: its minutes are distributed.")
+        return redirect(url_for("meetings.view_meeting", meeting_id=meeting.id))
+    # Someone who may not take the step (another meeting's chair) finds nothing here (Z2).
+    if not policy.may_take_meeting_step(current_user, store.meeting_scope(meeting, current_user), step.roles):
         abort(404)
-    return meeting
+    return render_step_confirmation(meeting)
 
 
 def render_step_confirmation(meeting, error=None, status=200):
