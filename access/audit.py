@@ -94,6 +94,7 @@ class AuditAction(StrEnum):
     ATTENDANCE_RECORDED = "attendance-recorded"
     MINUTES_SAVED = "minutes-saved"
     MINUTES_CONFLICT = "minutes-conflict"
+    CASE_NOT_HEARD = "case-not-heard"
     ACTION_CREATED = "action-created"
     ACTION_UPDATED = "action-updated"
     ACTION_EDITED = "action-edited"

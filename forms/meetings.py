@@ -1,3 +1,4 @@
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -31,6 +32,12 @@ from wtforms.validators import (
 from forms.actions import check_due_date
 from forms.base import BaseForm, DayMonthYearField
 from meetings.vocabulary import CASE_OUTCOME_LABELS
+
+
+def optional_id(value):
+    """An id from a select whose first choice is blank ("Choose an agency"), so no agency is chosen for anyone."""
+    return int(value) if str(value or "").isdigit() else None
+
 
 LONG_TEXT = Length(max=20000, message="Enter 20,000 characters or fewer")
 
@@ -144,34 +151,90 @@ class InvitationsForm(BaseForm):
     )
 
 
-class AttendanceForm(BaseForm):
-    agency_id = SelectField(
-        "Agency", widget=GovSelect(), coerce=int, validators=[InputRequired("Choose the attendee's agency")]
-    )
-    attendee_name = StringField(
-        "Name",
-        widget=GovTextInput(),
-        validators=[
-            DataRequired("Enter the attendee's name"),
-            Length(max=100, message="Enter a name of 100 characters or fewer"),
-        ],
-    )
-    status = RadioField(
-        "Attending as",
-        widget=GovRadioInput(),
-        choices=[
-            SelectChoice("present", "Present"),
-            SelectChoice("apologies", "Apologies"),
-            SelectChoice("observer", "Observer"),
-        ],
-        validators=[InputRequired("Choose present, apologies or observer")],
-    )
-    information_sent = BooleanField("Sent information before the meeting (for apologies)", widget=GovCheckboxInput())
-    confidentiality_confirmed = BooleanField("Has confirmed the confidentiality statement", widget=GovCheckboxInput())
+REGISTER_BLANK_ROWS = 3
+REGISTER_MOST_ROWS = 60
+INVITED_STATUSES = {"present": "Present", "apologies": "Apologies", "not-attending": "Not attending"}
+OTHER_STATUSES = {"present": "Present", "apologies": "Apologies", "observer": "Observer"}
+NOT_ATTENDING = "not-attending"
 
-    def validate_confidentiality_confirmed(self, field):
-        if self.status.data in ("present", "observer") and not field.data:
-            raise ValidationError("Everyone present or observing must confirm the confidentiality statement")
+
+@dataclass(frozen=True)
+class RegisterRow:
+    """One line of the register: an invited agency (key "agency-<id>") or someone else ("other-<n>")."""
+
+    key: str
+    agency_id: int | None
+    name: str
+    status: str
+    information_sent: bool = False
+    invited: bool = False
+
+    @property
+    def statuses(self) -> dict[str, str]:
+        return INVITED_STATUSES if self.invited else OTHER_STATUSES
+
+    @property
+    def is_blank(self) -> bool:
+        return not self.invited and not (self.agency_id or self.name or self.status)
+
+    @property
+    def attends(self) -> bool:
+        return self.status not in ("", NOT_ATTENDING)
+
+    @property
+    def hears_statement(self) -> bool:
+        return self.status in ("present", "observer")
+
+
+def register_rows_from(formdata, invited_agency_ids: list[int]) -> list[RegisterRow]:
+    """The register as posted: a row for each invited agency, then the other rows the page showed."""
+    rows = [row_from(formdata, f"agency-{agency_id}", agency_id, invited=True) for agency_id in invited_agency_ids]
+    others = formdata.get("others", "")
+    count = min(int(others), REGISTER_MOST_ROWS) if others.isdigit() else REGISTER_BLANK_ROWS
+    for number in range(1, count + 1):
+        agency = formdata.get(f"other-{number}-agency_id", "")
+        rows.append(row_from(formdata, f"other-{number}", int(agency) if agency.isdigit() else None))
+    return rows
+
+
+def row_from(formdata, key: str, agency_id: int | None, *, invited: bool = False) -> RegisterRow:
+    return RegisterRow(
+        key=key,
+        agency_id=agency_id,
+        name=formdata.get(f"{key}-name", "").strip(),
+        status=formdata.get(f"{key}-status", ""),
+        information_sent=formdata.get(f"{key}-information_sent") == "y",
+        invited=invited,
+    )
+
+
+def register_errors(rows: list[RegisterRow], agency_names: dict[int, str], *, confirmed: bool) -> dict[str, str]:
+    """What to fix, by the id of the field to fix, in the order of the page."""
+    errors = {}
+    for row in rows:
+        errors |= row_errors(row, agency_names)
+    if any(row.hears_statement for row in rows) and not confirmed:
+        errors["confidentiality_confirmed"] = (
+            "Confirm that everyone present has heard and agreed to the confidentiality statement"
+        )
+    return errors
+
+
+def row_errors(row: RegisterRow, agency_names: dict[int, str]) -> dict[str, str]:
+    if row.is_blank:
+        return {}
+    who = agency_names.get(row.agency_id, "") if row.invited else (row.name or "the person added")
+    if row.status not in row.statuses:
+        if row.invited:
+            return {f"{row.key}-status": f"Say whether {who} is present, sent apologies or is not attending"}
+        return {f"{row.key}-status": f"Say whether {who} is present, an observer or sent apologies"}
+    if not row.invited and row.agency_id not in agency_names:
+        return {f"{row.key}-agency_id": f"Choose the agency of {who}"}
+    if row.attends and not row.name:
+        return {f"{row.key}-name": f"Enter the name of who attends for {who or 'this agency'}"}
+    if len(row.name) > 100:
+        return {f"{row.key}-name": "Enter a name of 100 characters or fewer"}
+    return {}
 
 
 class CaseMinutesForm(BaseForm):
@@ -222,7 +285,7 @@ class ActionForm(BaseForm):
     owner_agency_id = SelectField(
         "Agency that owns it",
         widget=GovSelect(),
-        coerce=int,
+        coerce=optional_id,
         validators=[InputRequired("Choose the agency that owns the action")],
     )
     owner_name = StringField(

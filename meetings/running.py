@@ -121,32 +121,41 @@ def add_action(
     return action
 
 
-def record_attendance(
-    meeting: Meeting,
-    *,
-    agency_id: int,
-    name: str,
-    status: str,
-    information_sent: bool,
-    confidentiality_confirmed: bool,
-    user,
-) -> Attendance:
-    attendance = Attendance(
-        meeting_id=meeting.id,
-        agency_id=agency_id,
-        attendee_name=name,
-        status=AttendanceStatus(status),
-        information_sent=information_sent,
-        confidentiality_confirmed_at=utcnow() if confidentiality_confirmed else None,
-    )
-    db.session.add(attendance)
-    db.session.flush()
-    record_event(AuditAction.ATTENDANCE_RECORDED, user=user, object_type="meeting", object_id=meeting.id)
-    return attendance
+@dataclass(frozen=True)
+class RegisterEntry:
+    agency_id: int
+    name: str
+    status: AttendanceStatus
+    information_sent: bool
 
 
-def remove_attendance(meeting: Meeting, attendance: Attendance, *, user) -> None:
-    db.session.delete(attendance)
+def register_taken(meeting: Meeting) -> bool:
+    return bool(store.list_attendance(meeting))
+
+
+def save_register(meeting: Meeting, entries: list[RegisterEntry], *, confirmed: bool, user) -> None:
+    """The whole register at once, replacing what was saved. Someone already recorded as confirming the
+    statement keeps the time they did; the others present confirm now, all together."""
+    earlier = {
+        (row.agency_id, row.attendee_name): row.confidentiality_confirmed_at for row in store.list_attendance(meeting)
+    }
+    with all_or_nothing():
+        store.delete_attendance(meeting)
+        for entry in entries:
+            hears_statement = entry.status is not AttendanceStatus.APOLOGIES
+            db.session.add(
+                Attendance(
+                    meeting_id=meeting.id,
+                    agency_id=entry.agency_id,
+                    attendee_name=entry.name,
+                    status=entry.status,
+                    information_sent=entry.information_sent and entry.status is AttendanceStatus.APOLOGIES,
+                    confidentiality_confirmed_at=(earlier.get((entry.agency_id, entry.name)) or utcnow())
+                    if hears_statement and confirmed
+                    else None,
+                )
+            )
+        db.session.flush()
     record_event(AuditAction.ATTENDANCE_RECORDED, user=user, object_type="meeting", object_id=meeting.id)
 
 

@@ -8,7 +8,7 @@ from flask import current_app
 
 from access import policy
 from access import store as access_store
-from access.audit import AuditAction, record_event
+from access.audit import AuditAction, record_event, record_events
 from access.models import Role
 from cases.models import ReferralState
 from extensions import db, utcnow
@@ -22,6 +22,20 @@ REPEATS = ("once", "fortnightly", "monthly")
 
 class MeetingStepError(Exception):
     """A step the meeting cannot take now; the message says what to do first."""
+
+
+class StepNotConfirmed(MeetingStepError):
+    """The step's confirmation page asks for something not yet confirmed."""
+
+
+@dataclass(frozen=True)
+class StepConfirmation:
+    """What the person taking a step has confirmed on its confirmation page."""
+
+    not_heard: bool = False
+    """Ending the meeting: the cases with no outcome were not heard, and this is recorded."""
+    read_draft: bool = False
+    """Approving: the chair has read the draft minutes."""
 
 
 @dataclass(frozen=True)
@@ -130,7 +144,7 @@ def next_step(meeting: Meeting) -> Step | None:
     return NEXT_STEP.get(meeting.status)
 
 
-def take_next_step(meeting: Meeting, *, user) -> Step:
+def take_next_step(meeting: Meeting, *, user, confirmed: StepConfirmation = StepConfirmation()) -> Step:
     """Moves the meeting on; raises StaleDataError, with nothing changed, if someone else moved it first."""
     step = next_step(meeting)
     if step is None:
@@ -138,10 +152,12 @@ def take_next_step(meeting: Meeting, *, user) -> Step:
     if not policy.may_take_meeting_step(user, store.meeting_scope(meeting, user), step.roles):
         raise MeetingStepError(f"Only {who_takes(step)} can do this.")
     check_ready(meeting, step.to)
+    check_confirmed(meeting, step.to, confirmed)
     with all_or_nothing():
         if step.to is MeetingStatus.LIST_ISSUED:
             agenda.request_research(meeting)
         if step.to is MeetingStatus.MINUTES_DRAFT:
+            record_cases_not_heard(meeting, user=user)
             for item in store.list_agenda(meeting):
                 item.referral.state = ReferralState.HEARD
         meeting.status = step.to
@@ -165,7 +181,46 @@ def step_action(step: Step) -> AuditAction:
     return AuditAction.MARAC_LIST_ISSUED if step.to is MeetingStatus.LIST_ISSUED else AuditAction.MEETING_STATUS_CHANGED
 
 
+def meeting_day(meeting: Meeting) -> date:
+    return meeting.starts_at.astimezone(UK_TIME).date()
+
+
+def today_in_the_uk() -> date:
+    return datetime.now(UK_TIME).date()
+
+
+def cases_without_outcome(meeting: Meeting) -> list:
+    """The agenda items whose minutes record no outcome: the meeting has not (yet) heard them."""
+    with_outcome = store.agenda_item_ids_with_outcome(meeting)
+    return [item for item in store.list_agenda(meeting) if item.id not in with_outcome]
+
+
+def record_cases_not_heard(meeting: Meeting, *, user) -> None:
+    """Under each case, so its history says the meeting ended without hearing it."""
+    case_ids = [item.referral.case_id for item in cases_without_outcome(meeting)]
+    record_events(AuditAction.CASE_NOT_HEARD, user=user, object_type="case", object_ids=case_ids)
+
+
+def check_confirmed(meeting: Meeting, to: MeetingStatus, confirmed: StepConfirmation) -> None:
+    """Ending refuses to leave a case without an outcome unless the chair says it was not heard: the safer of
+    the two, since a meeting ended by mistake would otherwise send half-made minutes on to approval."""
+    if to is MeetingStatus.MINUTES_DRAFT and not confirmed.not_heard:
+        missing = len(cases_without_outcome(meeting))
+        if missing:
+            raise StepNotConfirmed(
+                f"{missing} case{'s have' if missing != 1 else ' has'} no outcome. Record the outcome of each, "
+                "or confirm that the cases listed were not heard."
+            )
+    if to is MeetingStatus.MINUTES_APPROVED and not confirmed.read_draft:
+        raise StepNotConfirmed("Confirm that you have read the draft minutes before approving them.")
+
+
 def check_ready(meeting: Meeting, to: MeetingStatus) -> None:
+    if to is MeetingStatus.IN_PROGRESS and today_in_the_uk() < meeting_day(meeting):
+        day = meeting_day(meeting)
+        raise MeetingStepError(
+            f"The meeting can start on its day, {day.strftime('%A')} {day.day} {day.strftime('%B %Y')}, not before."
+        )
     if to is MeetingStatus.LIST_ISSUED:
         if not store.list_agenda(meeting):
             raise MeetingStepError("The agenda is empty. Plan agendas from the referral queue first.")

@@ -39,7 +39,7 @@ from meetings.models import (
     ResearchReturn,
     Transfer,
 )
-from meetings.vocabulary import ANY_UPCOMING_MEETING, NO_UPCOMING_MEETING, CaseFlag, CaseSort, RaisedWith
+from meetings.vocabulary import ANY_UPCOMING_MEETING, NO_UPCOMING_MEETING, CaseFlag, CaseOutcome, CaseSort, RaisedWith
 from risk.models import Assessment, AssessmentStatus
 
 
@@ -164,14 +164,57 @@ def list_attendance(meeting: Meeting) -> list[Attendance]:
     )
 
 
-def get_attendance(meeting: Meeting, attendance_id: int) -> Attendance | None:
-    return db.session.scalar(
-        select(Attendance).where(Attendance.id == attendance_id, Attendance.meeting_id == meeting.id)
+def delete_attendance(meeting: Meeting) -> None:
+    for row in list_attendance(meeting):
+        db.session.delete(row)
+    db.session.flush()
+
+
+def representatives_by_agency(agency_ids: list[int]) -> dict[int, list[str]]:
+    """The names of each agency's active representatives: who is likely to attend for it."""
+    query = (
+        select(User.agency_id, User.name)
+        .where(User.agency_id.in_(agency_ids), User.role == Role.AGENCY_REP, User.active.is_(True))
+        .order_by(User.name)
     )
+    names: dict[int, list[str]] = {}
+    for agency_id, name in db.session.execute(query):
+        names.setdefault(agency_id, []).append(name)
+    return names
 
 
 def get_case_minutes(agenda_item_id: int) -> CaseMinutes | None:
     return db.session.scalar(select(CaseMinutes).where(CaseMinutes.agenda_item_id == agenda_item_id))
+
+
+def agenda_item_ids_with_outcome(meeting: Meeting) -> set[int]:
+    query = (
+        select(CaseMinutes.agenda_item_id)
+        .join(AgendaItem, AgendaItem.id == CaseMinutes.agenda_item_id)
+        .where(AgendaItem.meeting_id == meeting.id, CaseMinutes.outcome.is_not(None))
+    )
+    return set(db.session.scalars(query))
+
+
+def list_outcomes(meeting: Meeting) -> dict[int, CaseOutcome]:
+    """Each agenda item's recorded outcome, by the item's id."""
+    query = (
+        select(CaseMinutes.agenda_item_id, CaseMinutes.outcome)
+        .join(AgendaItem, AgendaItem.id == CaseMinutes.agenda_item_id)
+        .where(AgendaItem.meeting_id == meeting.id, CaseMinutes.outcome.is_not(None))
+    )
+    return dict(db.session.execute(query).tuples().all())
+
+
+def list_open_earlier_actions_for_case(case_id: str, meeting: Meeting) -> list[Action]:
+    """The case's actions agreed at earlier meetings and still open: the chair reviews them with the case."""
+    earlier = select(AgendaItem.id).join(Meeting).where(Meeting.starts_at < meeting.starts_at)
+    query = (
+        select(Action)
+        .where(Action.case_id == case_id, Action.agenda_item_id.in_(earlier), Action.status == ActionStatus.OPEN)
+        .order_by(Action.due_on, Action.id)
+    )
+    return list(db.session.scalars(query))
 
 
 def list_actions_for_item(item: AgendaItem) -> list[Action]:

@@ -233,7 +233,8 @@ def test_Z2_a_chair_cannot_start_or_approve_another_chairs_meeting(app, make_use
         version = meeting.version_id
 
     other_chair.post(
-        other_chair.url("meetings.take_next_step", meeting_id=seeded.meeting_id), data={"version": str(version)}
+        other_chair.url("meetings.take_next_step", meeting_id=seeded.meeting_id),
+        data={"version": str(version), "read_draft": "y"},
     )
     minutes = other_chair.get(
         other_chair.url("meetings.edit_case_minutes", meeting_id=seeded.meeting_id, item_id=seeded.item_ids[0])
@@ -243,7 +244,8 @@ def test_Z2_a_chair_cannot_start_or_approve_another_chairs_meeting(app, make_use
     assert minutes.status_code == 404
 
     own_chair.post(
-        own_chair.url("meetings.take_next_step", meeting_id=seeded.meeting_id), data={"version": str(version)}
+        own_chair.url("meetings.take_next_step", meeting_id=seeded.meeting_id),
+        data={"version": str(version), "read_draft": "y"},
     )
     with app.app_context():
         assert db.session.get(Meeting, seeded.meeting_id).status is MeetingStatus.MINUTES_APPROVED

@@ -14,16 +14,20 @@ from access.permissions import allow, can
 from cases import journey
 from extensions import db, utcnow
 from forms.meetings import (
+    NOT_ATTENDING,
+    REGISTER_BLANK_ROWS,
     ActionForm,
-    AttendanceForm,
     CaseMinutesForm,
     CreateMeetingForm,
     InvitationsForm,
+    RegisterRow,
     case_minutes_form,
+    register_errors,
+    register_rows_from,
 )
 from meetings import agenda, running, schedule, store
 from meetings.labels import in_sentence
-from meetings.models import ActionStatus, MeetingKind, MeetingStatus
+from meetings.models import ActionStatus, AttendanceStatus, MeetingKind, MeetingStatus
 from meetings.views import bp
 from meetings.views.loading import load_item, load_meeting, load_meeting_to_run
 from meetings.vocabulary import CASE_OUTCOME_LABELS
@@ -216,6 +220,37 @@ def choose_invitations(meeting_id):
     return render_template("meetings/choose-invitations.html", meeting=meeting, form=form), 400 if form.errors else 200
 
 
+@bp.route("/meetings/<int:meeting_id>/next-step", methods=["GET"])
+@allow(*COORDINATOR_OR_CHAIR)
+def confirm_next_step(meeting_id):
+    meeting = load_meeting(meeting_id)
+    step = schedule.next_step(meeting)
+    if step is None:
+        flash("This meeting has finished: its minutes are distributed.")
+        return redirect(url_for("meetings.view_meeting", meeting_id=meeting.id))
+    # Someone who may not take the step (another meeting's chair) finds nothing here (Z2).
+    if not policy.may_take_meeting_step(current_user, store.meeting_scope(meeting, current_user), step.roles):
+        abort(404)
+    return render_step_confirmation(meeting)
+
+
+def render_step_confirmation(meeting, error=None, status=200):
+    """What the step will do and who will be told; the cases still without an outcome, each a link."""
+    rows = agenda.agenda_rows(meeting, current_user)
+    outcomes = store.list_outcomes(meeting)
+    page = render_template(
+        "meetings/confirm-next-step.html",
+        meeting=meeting,
+        step=schedule.next_step(meeting),
+        error=error,
+        invited=invited_agencies(meeting),
+        rows=rows,
+        outcomes={item_id: CASE_OUTCOME_LABELS[outcome] for item_id, outcome in outcomes.items()},
+        without_outcome=[row for row in rows if row.item.id not in outcomes],
+    )
+    return journey.listing(current_user, [row.item.referral.case_id for row in rows], page), status
+
+
 @bp.route("/meetings/<int:meeting_id>/next-step", methods=["POST"])
 @allow(*COORDINATOR_OR_CHAIR)
 def take_next_step(meeting_id):
@@ -223,8 +258,13 @@ def take_next_step(meeting_id):
     if request.form.get("version") != str(meeting.version_id):
         flash("Someone else moved this meeting on while you had the page open. Check where it is now.", "error")
         return redirect(url_for("meetings.view_meeting", meeting_id=meeting.id))
+    confirmed = schedule.StepConfirmation(
+        not_heard=request.form.get("not_heard") == "y", read_draft=request.form.get("read_draft") == "y"
+    )
     try:
-        step = schedule.take_next_step(meeting, user=current_user)
+        step = schedule.take_next_step(meeting, user=current_user, confirmed=confirmed)
+    except schedule.StepNotConfirmed as problem:
+        return render_step_confirmation(meeting, error=str(problem), status=400)
     except (schedule.MeetingStepError, StaleDataError) as problem:
         flash(
             str(problem)
@@ -241,39 +281,97 @@ def take_next_step(meeting_id):
 @allow(*COORDINATOR_OR_CHAIR)
 def record_attendance(meeting_id):
     meeting = load_meeting_to_run(meeting_id)
-    form = AttendanceForm()
-    form.agency_id.choices = [(agency.id, agency.name) for agency in access_store.list_agencies()]
-    if form.validate_on_submit():
-        running.record_attendance(
-            meeting,
-            agency_id=form.agency_id.data,
-            name=form.attendee_name.data,
-            status=form.status.data,
-            information_sent=form.information_sent.data,
-            confidentiality_confirmed=form.confidentiality_confirmed.data,
-            user=current_user,
-        )
-        flash(f"{form.attendee_name.data} added.")
-        return redirect(url_for("meetings.record_attendance", meeting_id=meeting.id))
+    invited = invited_agencies(meeting)
+    agency_names = {agency.id: agency.name for agency in access_store.list_agencies()}
+    if request.method == "GET":
+        return render_register(meeting, invited, agency_names, saved_register_rows(meeting, invited))
+    rows = register_rows_from(request.form, [agency.id for agency in invited])
+    confirmed = request.form.get("confidentiality_confirmed") == "y"
+    errors = register_errors(rows, agency_names, confirmed=confirmed)
+    if errors:
+        return render_register(meeting, invited, agency_names, rows, errors=errors, confirmed=confirmed)
+    entries = [
+        running.RegisterEntry(row.agency_id, row.name, AttendanceStatus(row.status), row.information_sent)
+        for row in rows
+        if row.attends
+    ]
+    running.save_register(meeting, entries, confirmed=confirmed, user=current_user)
+    flash(f"Register saved: {sum(row.hears_statement for row in rows)} present.")
+    if request.form.get("then") == "first-case" and (first := first_case(meeting)):
+        return redirect(url_for("meetings.edit_case_minutes", meeting_id=meeting.id, item_id=first.id))
+    return redirect(url_for("meetings.record_attendance", meeting_id=meeting.id))
+
+
+def saved_register_rows(meeting, invited) -> list[RegisterRow]:
+    """What is saved, one row for each invited agency (its first attendee), others after; an agency not yet
+    marked suggests its active representatives' names, for the chair to change."""
+    saved = store.list_attendance(meeting)
+    suggested = store.representatives_by_agency([agency.id for agency in invited])
+    rows, shown = [], set()
+    for agency in invited:
+        found = next((row for row in saved if row.agency_id == agency.id and row.id not in shown), None)
+        if found is None:
+            status = NOT_ATTENDING if saved else ""
+            rows.append(
+                RegisterRow(
+                    f"agency-{agency.id}", agency.id, ", ".join(suggested.get(agency.id, [])), status, invited=True
+                )
+            )
+            continue
+        shown.add(found.id)
+        rows.append(register_row(f"agency-{agency.id}", found, invited=True))
+    others = [row for row in saved if row.id not in shown]
+    rows += [register_row(f"other-{number}", row) for number, row in enumerate(others, start=1)]
+    return rows
+
+
+def register_row(key, attendance, invited=False) -> RegisterRow:
+    return RegisterRow(
+        key,
+        attendance.agency_id,
+        attendance.attendee_name,
+        attendance.status.value,
+        attendance.information_sent,
+        invited,
+    )
+
+
+def render_register(meeting, invited, agency_names, rows, errors=None, confirmed=False):
+    others = [row for row in rows if not row.invited and not row.is_blank]
+    blanks = [
+        RegisterRow(f"other-{len(others) + number}", None, "", "") for number in range(1, REGISTER_BLANK_ROWS + 1)
+    ]
     return render_template(
         "meetings/record-attendance.html",
         meeting=meeting,
-        form=form,
-        attendance=store.list_attendance(meeting),
+        invited_rows=[row for row in rows if row.invited],
+        other_rows=[*others, *blanks] if not errors else [row for row in rows if not row.invited],
+        agency_names=agency_names,
+        errors=errors or {},
+        confirmed=confirmed,
         statement=current_app.config["CONFIDENTIALITY_STATEMENT"],
-    ), 400 if form.errors else 200
+        first_case=first_case(meeting),
+    ), 400 if errors else 200
 
 
-@bp.route("/meetings/<int:meeting_id>/attendance/<int:attendance_id>/remove", methods=["POST"])
+def first_case(meeting):
+    """The first case in the running order that this user may see."""
+    return next(iter(running_order(meeting)), None)
+
+
+def running_order(meeting):
+    return [row.item for row in agenda.agenda_rows(meeting, current_user)]
+
+
+@bp.route("/meetings/<int:meeting_id>/run")
 @allow(*COORDINATOR_OR_CHAIR)
-def remove_attendance(meeting_id, attendance_id):
+def run_meeting(meeting_id):
+    """The chair's way in: the register until it is taken, then the first case."""
     meeting = load_meeting_to_run(meeting_id)
-    attendance = store.get_attendance(meeting, attendance_id)
-    if attendance is None:
-        abort(404)
-    running.remove_attendance(meeting, attendance, user=current_user)
-    flash("Removed from the attendance list.")
-    return redirect(url_for("meetings.record_attendance", meeting_id=meeting.id))
+    first = first_case(meeting)
+    if not running.register_taken(meeting) or first is None:
+        return redirect(url_for("meetings.record_attendance", meeting_id=meeting.id))
+    return redirect(url_for("meetings.edit_case_minutes", meeting_id=meeting.id, item_id=first.id))
 
 
 def review_outcomes_from(form, actions) -> tuple[list[running.ReviewOutcome], dict[int, str]]:
@@ -353,10 +451,21 @@ def saved_minutes_form(item, agencies):
 
 
 def render_minutes(meeting, item, agencies, form, action_form, status=200):
+    order = running_order(meeting)
+    previous_item, next_item = neighbours(order, item)
     return render_template(
         "meetings/edit-case-minutes.html",
         meeting=meeting,
         item=item,
+        order=order,
+        previous_item=previous_item,
+        next_item=next_item,
+        earlier_actions=store.list_open_earlier_actions_for_case(item.referral.case_id, meeting),
+        today=date.today(),
+        can_end=meeting.status is MeetingStatus.IN_PROGRESS
+        and policy.may_take_meeting_step(
+            current_user, store.meeting_scope(meeting, current_user), schedule.next_step(meeting).roles
+        ),
         case=item.referral.case,
         form=form,
         action_form=action_form,
@@ -371,6 +480,26 @@ def render_minutes(meeting, item, agencies, form, action_form, status=200):
     ), status
 
 
+def neighbours(order, item):
+    """The cases before and after this one in the running order, or None at either end."""
+    ids = [each.id for each in order]
+    at = ids.index(item.id) if item.id in ids else None
+    if at is None:
+        return None, None
+    return (order[at - 1] if at > 0 else None), (order[at + 1] if at + 1 < len(order) else None)
+
+
+def where_after_saving(meeting, item):
+    """Save and go on: to the next case, or to ending the meeting after the last; otherwise stay."""
+    then = request.form.get("then")
+    _, next_item = neighbours(running_order(meeting), item)
+    if then == "next" and next_item is not None:
+        return url_for("meetings.edit_case_minutes", meeting_id=meeting.id, item_id=next_item.id)
+    if then == "end":
+        return url_for("meetings.confirm_next_step", meeting_id=meeting.id)
+    return url_for("meetings.edit_case_minutes", meeting_id=meeting.id, item_id=item.id)
+
+
 def minutes_field_names(agencies) -> list[str]:
     """In the order the minutes read: the victim's views, what each agency shared, then the rest."""
     first, *rest = running.MINUTES_TEXT_FIELDS
@@ -383,7 +512,9 @@ def invited_agencies(meeting):
 
 def action_form_for(formdata=None):
     form = ActionForm(formdata=formdata)
-    form.owner_agency_id.choices = [(agency.id, agency.name) for agency in access_store.list_agencies()]
+    form.owner_agency_id.choices = [("", "Choose an agency")] + [
+        (agency.id, agency.name) for agency in access_store.list_agencies()
+    ]
     return form
 
 
@@ -407,7 +538,7 @@ def edit_case_minutes(meeting_id, item_id):
     except running.StaleMinutes as conflict:
         return render_conflict(meeting, item, conflict.current, draft, form, agencies)
     flash("Minutes saved.")
-    return redirect(url_for("meetings.edit_case_minutes", meeting_id=meeting.id, item_id=item.id))
+    return redirect(where_after_saving(meeting, item))
 
 
 def render_conflict(meeting, item, current, draft, form, agencies):

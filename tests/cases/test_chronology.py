@@ -102,8 +102,8 @@ def tell_a_whole_story(app, make_user, make_agency) -> Story:
             data={"description": description, "owner_agency_id": str(agency_id), "owner_name": "Pat Owner"}
             | date_fields("due_on", TODAY + timedelta(days=14)),
         )
-    for _ in range(3):  # minutes to a draft, approved, distributed
-        step(coordinator, meeting_id)
+    for _ in range(3):  # minutes to a draft, approved (the chair has read the draft), distributed
+        step(coordinator, meeting_id, read_draft="y")
     police_action_id = one(app, select(Action.id).where(Action.owner_agency_id == police_id))
 
     police_rep = app.test_client()

@@ -2,7 +2,7 @@
 when a case was placed on an agenda, when the list went out and the minutes were distributed, and each
 update of an action, with who made it."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -77,8 +77,11 @@ def test_the_meeting_keeps_when_its_list_went_out_and_its_minutes_were_distribut
 
     step(client, seeded.meeting_id)
     issued = get(app, Meeting, seeded.meeting_id)
-    for _ in range(4):
-        step(client, seeded.meeting_id)
+    with app.app_context():
+        db.session.get(Meeting, seeded.meeting_id).starts_at = datetime.now(UTC)  # a meeting starts on its day
+        db.session.commit()
+    for _ in range(4):  # started, ended (the case not heard), approved (the draft read), distributed
+        step(client, seeded.meeting_id, not_heard="y", read_draft="y")
     distributed = get(app, Meeting, seeded.meeting_id)
 
     assert issued.list_issued_at is not None and issued.distributed_at is None

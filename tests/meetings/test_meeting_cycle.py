@@ -282,10 +282,12 @@ def test_a_case_moves_to_another_meeting_with_its_research_requests(app, client,
     assert "moved" in get(app, AgendaItem, seeded.item_ids[0]).flags
 
 
-def step(client, meeting_id, version=None):
+def step(client, meeting_id, version=None, **confirmed):
     if version is None:
         version = get(client.application, Meeting, meeting_id).version_id
-    return client.post(client.url("meetings.take_next_step", meeting_id=meeting_id), data={"version": str(version)})
+    return client.post(
+        client.url("meetings.take_next_step", meeting_id=meeting_id), data={"version": str(version)} | confirmed
+    )
 
 
 def test_issuing_the_list_requests_research_from_each_invited_agency_for_each_case(app, client, coordinator):
@@ -323,24 +325,24 @@ def test_a_step_from_a_stale_page_is_refused(app, client, coordinator):
 def test_the_meeting_runs_through_its_steps_and_only_its_own_chair_or_the_coordinator_approves_minutes(
     app, client, sign_in_as
 ):
-    seeded = seed_meeting(app, cases=1, starts_at=SOON)
+    seeded = seed_meeting(app, cases=1, starts_at=datetime.now(UTC))  # a meeting starts on its day
     set_status(app, seeded.meeting_id, MeetingStatus.LIST_ISSUED)
     sign_in_as(Role.COORDINATOR, email="coordinator@example.org")
 
     step(client, seeded.meeting_id)
-    step(client, seeded.meeting_id)
+    step(client, seeded.meeting_id, not_heard="y")
     assert get(app, Meeting, seeded.meeting_id).status is MeetingStatus.MINUTES_DRAFT
     assert get(app, Referral, seeded.referral_ids[0]).state is ReferralState.HEARD
 
     sign_in_as(Role.CHAIR, email="another-chair@example.org")
-    step(client, seeded.meeting_id)
+    step(client, seeded.meeting_id, read_draft="y")
     assert get(app, Meeting, seeded.meeting_id).status is MeetingStatus.MINUTES_DRAFT
 
     chair_id = sign_in_as(Role.CHAIR, email="chair@example.org")
     with app.app_context():
         db.session.get(Meeting, seeded.meeting_id).chair_id = chair_id
         db.session.commit()
-    step(client, seeded.meeting_id)
+    step(client, seeded.meeting_id, read_draft="y")
     assert get(app, Meeting, seeded.meeting_id).status is MeetingStatus.MINUTES_APPROVED
 
 
@@ -368,25 +370,26 @@ def test_agency_reps_see_only_meetings_their_agency_is_invited_to(app, client, s
 def test_those_present_must_confirm_the_confidentiality_statement(app, client, coordinator):
     seeded = seed_meeting(app, cases=1)
     url = client.url("meetings.record_attendance", meeting_id=seeded.meeting_id)
-    police = str(seeded.agency_ids["Riverside Police"])
+    police, health = seeded.agency_ids["Riverside Police"], seeded.agency_ids["Riverside Hospitals NHS Trust"]
+    register = {
+        f"agency-{police}-name": "PC Dale",
+        f"agency-{police}-status": "present",
+        f"agency-{health}-name": "DS Iqbal",
+        f"agency-{health}-status": "apologies",
+        f"agency-{health}-information_sent": "y",
+    }
 
-    refused = client.post(url, data={"agency_id": police, "attendee_name": "PC Dale", "status": "present"})
-    client.post(
-        url,
-        data={"agency_id": police, "attendee_name": "PC Dale", "status": "present", "confidentiality_confirmed": "y"},
-    )
-    client.post(
-        url, data={"agency_id": police, "attendee_name": "DS Iqbal", "status": "apologies", "information_sent": "y"}
-    )
+    refused = client.post(url, data=register)
+    client.post(url, data=register | {"confidentiality_confirmed": "y"})
 
     assert refused.status_code == 400
-    assert "must confirm the confidentiality statement" in refused.get_data(as_text=True)
+    assert "everyone present has heard and agreed to the confidentiality statement" in refused.get_data(as_text=True)
     with app.app_context():
-        rows = [
+        rows = {
             (row.attendee_name, row.status.value, row.information_sent, row.confidentiality_confirmed_at is not None)
             for row in db.session.scalars(select(Attendance))
-        ]
-    assert rows == [("PC Dale", "present", False, True), ("DS Iqbal", "apologies", True, False)]
+        }
+    assert rows == {("PC Dale", "present", False, True), ("DS Iqbal", "apologies", True, False)}
 
 
 def earlier_action(app, seeded, due_on, status=ActionStatus.OPEN) -> int:
