@@ -93,7 +93,7 @@ def create_meetings(plan: MeetingPlan, *, user) -> list[Meeting]:
             capacity=plan.capacity,
             minutes_per_case=plan.minutes_per_case,
             kind=plan.kind,
-            research_due_at=datetime.combine(agenda.research_due_before(day), time(17, 0), tzinfo=UK_TIME),
+            research_due_at=agenda.research_deadline(day),
         )
         invite_every_agency(meeting)
         record_event(AuditAction.MEETING_CREATED, user=user, object_type="meeting", object_id=meeting.id)

@@ -5,7 +5,7 @@ from access.models import Role
 from access.permissions import allow
 from cases import journey
 from forms.research import ResearchReturnForm
-from meetings import research
+from meetings import agenda, research
 from meetings.views import bp
 from meetings.views.loading import load_item, load_meeting
 
@@ -79,7 +79,10 @@ def edit_research_return(return_id):
 def view_research_progress(meeting_id):
     meeting = load_meeting(meeting_id)
     return render_template(
-        "meetings/view-research-progress.html", meeting=meeting, progress=research.meeting_progress(meeting)
+        "meetings/view-research-progress.html",
+        meeting=meeting,
+        progress=research.meeting_progress(meeting),
+        research_days=agenda.research_days(),
     )
 
 
