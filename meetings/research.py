@@ -27,6 +27,7 @@ TEXT_FIELDS = ("involvement", "risks", "open_cases", "proposed_actions", "not_sh
 
 class ReturnStatus(StrEnum):
     NOT_STARTED = "not-started"
+    DRAFT = "draft"
     OVERDUE = "overdue"
     RETURNED = "returned"
     RETURNED_LATE = "returned-late"
@@ -35,6 +36,7 @@ class ReturnStatus(StrEnum):
     def label(self) -> str:
         return {
             "not-started": "Not started",
+            "draft": "Draft saved",
             "overdue": "Overdue",
             "returned": "Returned",
             "returned-late": "Returned late",
@@ -44,6 +46,7 @@ class ReturnStatus(StrEnum):
     def tag_class(self) -> str:
         return {
             "not-started": "govuk-tag--grey",
+            "draft": "govuk-tag--blue",
             "overdue": "govuk-tag--red",
             "returned": "govuk-tag--green",
             "returned-late": "govuk-tag--yellow",
@@ -52,8 +55,17 @@ class ReturnStatus(StrEnum):
 
 def status_of(research_return: ResearchReturn, now: datetime) -> ReturnStatus:
     if research_return.returned_at is None:
-        return ReturnStatus.OVERDUE if now > research_return.due_at else ReturnStatus.NOT_STARTED
+        if now > research_return.due_at:
+            return ReturnStatus.OVERDUE
+        return ReturnStatus.DRAFT if has_draft(research_return) else ReturnStatus.NOT_STARTED
     return ReturnStatus.RETURNED_LATE if research_return.returned_at > research_return.due_at else ReturnStatus.RETURNED
+
+
+def has_draft(research_return: ResearchReturn) -> bool:
+    """Something saved but not yet sent: the agency is working on it."""
+    return research_return.returned_at is None and (
+        research_return.known is not None or any(getattr(research_return, name) for name in TEXT_FIELDS)
+    )
 
 
 def current_status(research_return: ResearchReturn) -> ReturnStatus:
@@ -252,7 +264,7 @@ class ReturnAnswers:
     """What the agency returns, and the version of the return it was written against."""
 
     version: str
-    known: bool
+    known: bool | None
     involvement: str | None = None
     risks: str | None = None
     open_cases: str | None = None
@@ -261,8 +273,9 @@ class ReturnAnswers:
     not_shareable_reason: str | None = None
 
 
-def save_return(research_return: ResearchReturn, answers: ReturnAnswers, *, user: User) -> bool:
-    """Saves the agency's return; False, with nothing saved, if it changed since the form was opened."""
+def save_return(research_return: ResearchReturn, answers: ReturnAnswers, *, user: User, draft: bool = False) -> bool:
+    """Saves the agency's return; False, with nothing saved, if it changed since the form was opened.
+    A draft keeps what was written without sending it: it is not returned until saved as a return."""
     if answers.version != str(research_return.version_id):
         return False
     try:
@@ -273,12 +286,15 @@ def save_return(research_return: ResearchReturn, answers: ReturnAnswers, *, user
             research_return.not_shareable_reason = (
                 (answers.not_shareable_reason or None) if research_return.not_shareable else None
             )
-            if research_return.returned_at is None:
+            if research_return.returned_at is None and not draft:
                 research_return.returned_at, research_return.returned_by_id = utcnow(), user.id
             # Written now, so that a return someone saved since is found here rather than at the commit.
             db.session.flush()
             record_event(
-                AuditAction.RESEARCH_RETURNED, user=user, object_type="research-return", object_id=research_return.id
+                AuditAction.RESEARCH_DRAFT_SAVED if draft else AuditAction.RESEARCH_RETURNED,
+                user=user,
+                object_type="research-return",
+                object_id=research_return.id,
             )
     except StaleDataError:
         return False
@@ -292,6 +308,7 @@ class AgencyProgress:
     returned: int
     late: int
     overdue: int
+    drafts: int = 0
 
     @property
     def outstanding(self) -> int:
@@ -359,11 +376,16 @@ def agency_progress(agency_name: str, rows: list[ResearchReturn], statuses: dict
         returned=sum(is_returned(status) for status in counted),
         late=counted.count(ReturnStatus.RETURNED_LATE),
         overdue=counted.count(ReturnStatus.OVERDUE),
+        drafts=sum(has_draft(row) for row in rows),
     )
 
 
 def case_progress(item: AgendaItem, rows: list[ResearchReturn], statuses: dict) -> CaseProgress:
-    outstanding = sorted(row.agency.name for row in rows if not is_returned(statuses[row.id]))
+    outstanding = sorted(
+        row.agency.name + (" (draft saved)" if has_draft(row) else "")
+        for row in rows
+        if not is_returned(statuses[row.id])
+    )
     return CaseProgress(
         item_id=item.id,
         position=item.position,

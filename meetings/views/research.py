@@ -15,6 +15,10 @@ STALE_MESSAGE = (
     "Check what is saved now, below, then save again if your version should replace it."
 )
 
+SAVED_AS_DRAFT = (
+    "Draft saved. It has not been returned yet: open it again and choose Save research return when it is finished."
+)
+
 
 @bp.route("/research")
 @allow(Role.AGENCY_REP)
@@ -47,7 +51,7 @@ def render_return(research_return, form, status: int = 200):
 def answers_from(form: ResearchReturnForm) -> research.ReturnAnswers:
     return research.ReturnAnswers(
         version=form.version.data,
-        known=form.known.data == "yes",
+        known={"yes": True, "no": False}.get(form.known.data),
         involvement=form.involvement.data,
         risks=form.risks.data,
         open_cases=form.open_cases.data,
@@ -64,9 +68,12 @@ def edit_research_return(return_id):
     if not research.can_edit(current_user, research_return):
         return render_return(research_return, None, status=409 if request.method == "POST" else 200)
     form = ResearchReturnForm(data=research.form_data(research_return))
+    form.draft_allowed = research_return.returned_at is None
     if form.validate_on_submit():
-        if research.save_return(research_return, answers_from(form), user=current_user):
-            flash("Research return saved. The chair and coordinator can now see it.")
+        if research.save_return(research_return, answers_from(form), user=current_user, draft=form.is_draft):
+            flash(
+                SAVED_AS_DRAFT if form.is_draft else "Research return saved. The chair and coordinator can now see it."
+            )
             return redirect(url_for("meetings.list_research_requests"))
         form.form_errors.append(STALE_MESSAGE)
         form.version.data = form.version.raw_data[0] = str(research_return.version_id)
