@@ -3,8 +3,11 @@ and how far the returns for a meeting have got."""
 
 from dataclasses import dataclass
 from datetime import datetime
+from email.message import EmailMessage
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy.orm.exc import StaleDataError
 
 from access import policy
@@ -15,12 +18,13 @@ from cases import journey
 from cases import store as cases_store
 from cases.models import Case, PartyRole, Person
 from extensions import db, utcnow
-from meetings import store
+from meetings import reminders, store
 from meetings.labels import label, labels
 from meetings.models import AgendaItem, Meeting, MeetingStatus, ResearchReturn
 from risk import store as risk_store
 from transactions import all_or_nothing
 
+UK_TIME = ZoneInfo("Europe/London")
 EDITABLE_STATUSES = (MeetingStatus.LIST_ISSUED, MeetingStatus.IN_PROGRESS)
 TEXT_FIELDS = ("involvement", "risks", "open_cases", "proposed_actions", "not_shareable")
 
@@ -412,3 +416,100 @@ def case_research(item: AgendaItem, now: datetime | None = None) -> tuple[list[A
         AgencyReturn(row.agency.name, status_of(row, now), row) for row in store.list_research_returns_for_item(item.id)
     ]
     return [row for row in rows if is_returned(row.status)], [row for row in rows if not is_returned(row.status)]
+
+
+@dataclass(frozen=True)
+class LastChase:
+    chased_at: datetime
+    by: str
+
+
+def last_chases(meeting: Meeting) -> dict[str, LastChase]:
+    """The latest chase of each agency, by agency name, for the progress page."""
+    chases: dict[str, LastChase] = {}
+    for row in store.list_research_chases(meeting):
+        chases.setdefault(row.agency.name, LastChase(row.chased_at, row.chased_by.name))
+    return chases
+
+
+def outstanding_by_agency(meeting: Meeting) -> dict[int, list[ResearchReturn]]:
+    return group_by(
+        [row for row in store.list_research_requests_for_meeting(meeting) if row.returned_at is None],
+        lambda row: row.agency_id,
+    )
+
+
+def agencies_to_chase(meeting: Meeting) -> dict[str, int]:
+    """Agencies with research outstanding: their id by their name."""
+    return {rows[0].agency.name: agency_id for agency_id, rows in outstanding_by_agency(meeting).items()}
+
+
+@dataclass(frozen=True)
+class ChaseOutcome:
+    configured: bool
+    chased: tuple[str, ...] = ()
+    failed: tuple[str, ...] = ()
+    without_representatives: tuple[str, ...] = ()
+
+    @property
+    def message(self) -> str:
+        if not self.configured:
+            return "E-mail is not configured, so no reminder was sent. Ask the agencies by phone instead."
+        parts = [f"Reminder sent to {', '.join(self.chased)}." if self.chased else "No reminder was sent."]
+        if self.without_representatives:
+            parts.append(f"No active representative to e-mail at {', '.join(self.without_representatives)}.")
+        if self.failed:
+            parts.append(f"Could not send the reminder to {', '.join(self.failed)}; try again later.")
+        return " ".join(parts)
+
+
+def chase(meeting: Meeting, agency_ids: list[int], *, user: User) -> ChaseOutcome:
+    """E-mails each agency's representatives a reminder of the research they still owe for the meeting,
+    records who chased which agency and when, and audits it. In-app notifications hook in here."""
+    if not current_app.config["MAIL_SERVER"]:
+        return ChaseOutcome(configured=False)
+    outstanding = {
+        agency_id: rows for agency_id, rows in outstanding_by_agency(meeting).items() if agency_id in agency_ids
+    }
+    chased, failed, unreachable = [], [], []
+    for agency_id, rows in outstanding.items():
+        agency_name = rows[0].agency.name
+        messages = chase_messages(meeting, rows, store.list_reminder_recipients(agency_id))
+        if not messages:
+            unreachable.append(agency_name)
+        elif reminders.send_all(messages):
+            store.add_research_chase(meeting, agency_id, user)
+            record_event(
+                AuditAction.RESEARCH_CHASED, user=user, agency_id=agency_id, object_type="meeting", object_id=meeting.id
+            )
+            chased.append(agency_name)
+        else:
+            failed.append(agency_name)
+    return ChaseOutcome(True, tuple(chased), tuple(failed), tuple(unreachable))
+
+
+def chase_messages(meeting: Meeting, rows: list[ResearchReturn], recipients: list[User]) -> list[EmailMessage]:
+    """One message per representative, counting only the cases they may see: a case whose exclusion
+    list names them is neither counted nor hinted at."""
+    messages = []
+    for person in recipients:
+        excluded = cases_store.cases_excluding(person, list({row.agenda_item.referral.case_id for row in rows}))
+        owed = [row for row in rows if row.agenda_item.referral.case_id not in excluded]
+        if owed:
+            messages.append(reminders.plain_message(CHASE_SUBJECT, chase_text(meeting, owed), [person.email]))
+    return messages
+
+
+CHASE_SUBJECT = "Reminder: MARAC research outstanding"
+
+
+def chase_text(meeting: Meeting, owed: list[ResearchReturn]) -> str:
+    due = min(row.due_at for row in owed).astimezone(UK_TIME).strftime("%-d %B %Y at %H:%M")
+    meeting_day = meeting.starts_at.astimezone(UK_TIME).strftime("%-d %B %Y")
+    returns = f"{len(owed)} research return{'s' if len(owed) != 1 else ''}"
+    return (
+        f"Your agency still has {returns} to send for the MARAC meeting on {meeting_day}, due by {due}.\n\n"
+        f"Sign in to {current_app.config['SERVICE_NAME']} and open "
+        f"{reminders.path_of('meetings.list_research_requests')} to send them.\n"
+        "This e-mail holds no case details on purpose.\n"
+    )

@@ -21,6 +21,7 @@ from meetings.models import (
     Invitation,
     Meeting,
     MeetingStatus,
+    ResearchChase,
     ResearchReturn,
     Transfer,
 )
@@ -141,6 +142,23 @@ def list_invitations(meeting: Meeting) -> list[Invitation]:
 def list_research_requests_for_meeting(meeting: Meeting) -> list[ResearchReturn]:
     query = select(ResearchReturn).join(AgendaItem).where(AgendaItem.meeting_id == meeting.id)
     return list(db.session.scalars(query))
+
+
+def list_research_chases(meeting: Meeting) -> list[ResearchChase]:
+    """Every chase for the meeting's research, latest first."""
+    query = (
+        select(ResearchChase)
+        .where(ResearchChase.meeting_id == meeting.id)
+        .order_by(ResearchChase.chased_at.desc(), ResearchChase.id.desc())
+    )
+    return list(db.session.scalars(query))
+
+
+def add_research_chase(meeting: Meeting, agency_id: int, user: User) -> ResearchChase:
+    chase = ResearchChase(meeting_id=meeting.id, agency_id=agency_id, chased_by_id=user.id, chased_at=utcnow())
+    db.session.add(chase)
+    db.session.flush()
+    return chase
 
 
 def list_attendance(meeting: Meeting) -> list[Attendance]:

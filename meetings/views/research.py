@@ -90,7 +90,28 @@ def view_research_progress(meeting_id):
         meeting=meeting,
         progress=research.meeting_progress(meeting),
         research_days=agenda.research_days(),
+        chases=research.last_chases(meeting),
+        outstanding_agency_ids=research.agencies_to_chase(meeting),
+        can_chase=current_user.role is Role.COORDINATOR and meeting.status in research.EDITABLE_STATUSES,
     )
+
+
+@bp.route("/meetings/<int:meeting_id>/research/chase", methods=["POST"])
+@allow(Role.COORDINATOR)
+def chase_research(meeting_id):
+    meeting = load_meeting(meeting_id)
+    outstanding = research.outstanding_by_agency(meeting)
+    wanted = request.form.get("agency_id", "")
+    if wanted == "all":
+        agency_ids = list(outstanding)
+    elif wanted.isdigit() and int(wanted) in outstanding:
+        agency_ids = [int(wanted)]
+    else:
+        flash("That agency has nothing outstanding for this meeting, so it was not chased.", "error")
+        return redirect(url_for("meetings.view_research_progress", meeting_id=meeting.id))
+    outcome = research.chase(meeting, agency_ids, user=current_user)
+    flash(outcome.message, "message" if outcome.chased and not outcome.failed else "error")
+    return redirect(url_for("meetings.view_research_progress", meeting_id=meeting.id))
 
 
 @bp.route("/meetings/<int:meeting_id>/cases/<int:item_id>/research")
