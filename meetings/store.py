@@ -126,7 +126,8 @@ def get_agenda_item(meeting: Meeting, item_id: int) -> AgendaItem | None:
 
 
 def list_referrals_waiting_for_a_meeting() -> list[Referral]:
-    on_an_agenda = select(AgendaItem.referral_id)
+    # A cancelled meeting's cases wait again: its agenda items stay only for the research already returned.
+    on_an_agenda = select(AgendaItem.referral_id).join(Meeting).where(Meeting.status != MeetingStatus.CANCELLED)
     query = (
         select(Referral)
         .where(Referral.state == ReferralState.ACCEPTED, Referral.id.not_in(on_an_agenda))
