@@ -58,7 +58,7 @@ def new_meeting(area, day: date, chair, *, venue="Riverside Police Station, meet
         chair=chair,
         capacity=16,
         minutes_per_case=15,
-        research_due_at=datetime.combine(day - timedelta(days=3), time(17, 0), tzinfo=UK_TIME),
+        research_due_at=agenda.research_deadline(day),
     )
     schedule.invite_every_agency(meeting)
     return meeting

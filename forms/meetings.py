@@ -300,3 +300,32 @@ class ActionForm(BaseForm):
 
     def validate_due_on(self, field):
         check_due_date(field)
+
+
+MEETING_VERSION = HiddenField(validators=[InputRequired("Reload the page and make your change again")])
+
+
+class EditMeetingForm(BaseForm):
+    """A meeting's details before it starts; its date is changed by rescheduling."""
+
+    starts_at_time = CreateMeetingForm.starts_at_time
+    online = CreateMeetingForm.online
+    venue = CreateMeetingForm.venue
+    chair_id = CreateMeetingForm.chair_id
+    capacity = CreateMeetingForm.capacity
+    minutes_per_case = CreateMeetingForm.minutes_per_case
+    version = MEETING_VERSION
+
+    validate_venue = CreateMeetingForm.validate_venue
+
+
+class RescheduleMeetingForm(BaseForm):
+    starts_on = DayMonthYearField("New date", validators=[InputRequired("Enter the new date of the meeting")])
+    starts_at_time = CreateMeetingForm.starts_at_time
+    version = MEETING_VERSION
+
+    validate_starts_on = CreateMeetingForm.validate_starts_on
+
+
+class CancelMeetingForm(BaseForm):
+    version = MEETING_VERSION

@@ -1,7 +1,8 @@
 """Agendas: the planner's proposal from the queue, accepting it, and the coordinator's moves."""
 
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -11,9 +12,12 @@ from access.models import User
 from cases import store as cases_store
 from cases.models import PartyRole, Referral, ReferralState
 from extensions import db, utcnow
-from meetings import notices, planner, store
+from meetings import notices, planner, store, working_days
 from meetings.models import AgendaItem, AgendaSection, Meeting, MeetingStatus, ResearchReturn
 from risk import store as risk_store
+
+UK_TIME = ZoneInfo("Europe/London")
+RESEARCH_DUE_TIME = time(17, 0)
 
 
 class AgendaError(Exception):
@@ -116,6 +120,7 @@ def request_research(meeting: Meeting) -> int:
     existing = {
         (request.agenda_item_id, request.agency_id) for request in store.list_research_requests_for_meeting(meeting)
     }
+    due_at = research_due_for_requests_made_now(meeting)
     made = 0
     for item in store.list_agenda(meeting):
         asked = [
@@ -124,13 +129,27 @@ def request_research(meeting: Meeting) -> int:
             if (item.id, invitation.agency_id) not in existing
         ]
         db.session.add_all(
-            ResearchReturn(agenda_item_id=item.id, agency_id=agency_id, due_at=meeting.research_due_at)
-            for agency_id in asked
+            ResearchReturn(agenda_item_id=item.id, agency_id=agency_id, due_at=due_at) for agency_id in asked
         )
         if asked:
             notices.research_requested(meeting, item, asked)
         made += len(asked)
     return made
+
+
+def research_due_for_requests_made_now(meeting: Meeting) -> datetime:
+    """The meeting's deadline while its list is being issued. Once the list is out, a case or agency added
+    later gets a fair deadline: the meeting's, or the set number of working days from now if that is later,
+    but never after the meeting starts."""
+    if meeting.status is MeetingStatus.PLANNED:
+        return meeting.research_due_at
+    fair = deadline_on(working_days.working_days_after(utcnow().astimezone(UK_TIME).date(), research_days()))
+    return min(max(meeting.research_due_at, fair), meeting.starts_at)
+
+
+def list_is_out(meeting: Meeting) -> bool:
+    """Agencies are already researching this meeting's list: a case joining now gives them less time."""
+    return meeting.status is MeetingStatus.LIST_ISSUED
 
 
 def can_change_agenda(meeting: Meeting) -> bool:
@@ -271,9 +290,9 @@ def move_to(meeting: Meeting, item: AgendaItem, target: Meeting, *, user) -> Non
     item.position = 10_000
     item.placed_at = utcnow()
     item.flags = sorted(set(item.flags) | {"moved"})
-    for request in store.list_research_requests_for_meeting(meeting):
-        if request.agenda_item_id == item.id:
-            request.due_at = target.research_due_at
+    # The case's research follows it: the agencies already asked now answer by the new meeting's deadline.
+    for request in store.list_research_returns_for_item(item.id):
+        request.due_at = research_due_for_requests_made_now(target)
     db.session.flush()
     lay_out(meeting)
     lay_out(target)
@@ -293,8 +312,31 @@ def twelve_month_notices(meeting: Meeting) -> list:
     return store.list_cases_with_watch_ending(since + timedelta(days=1), meeting.starts_at.date())
 
 
+def research_days() -> int:
+    """How many working days before the meeting research is due: a local choice, so a setting."""
+    return current_app.config["RESEARCH_DAYS_BEFORE_MEETING"]
+
+
 def research_due_before(starts_on: date) -> date:
-    return starts_on - timedelta(days=current_app.config["RESEARCH_DAYS_BEFORE_MEETING"])
+    return working_days.working_days_before(starts_on, research_days())
+
+
+def deadline_on(day: date) -> datetime:
+    return datetime.combine(day, RESEARCH_DUE_TIME, tzinfo=UK_TIME)
+
+
+def research_deadline(starts_on: date) -> datetime:
+    """The end of the working day the set number of working days before the meeting."""
+    return deadline_on(research_due_before(starts_on))
+
+
+def meetings_joined_after_list_issued(proposal: Proposal) -> list[Meeting]:
+    """Meetings the proposal adds cases to although their list is already out."""
+    return [
+        proposal.meetings[planned.meeting_id]
+        for planned in proposal.plan.meetings
+        if planned.items and list_is_out(proposal.meetings[planned.meeting_id])
+    ]
 
 
 @dataclass(frozen=True)

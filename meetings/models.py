@@ -226,3 +226,18 @@ class Transfer(db.Model):
     transferred_on: Mapped[date] = mapped_column(Date)
     what_was_sent: Mapped[str] = mapped_column(Text, default="")
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+
+
+class ResearchChase(db.Model):
+    """A reminder the coordinator sent an agency about its outstanding research for a meeting."""
+
+    __tablename__ = "research_chase"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    chased_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    chased_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+
+    agency: Mapped[Agency] = relationship()
+    chased_by: Mapped[User] = relationship()

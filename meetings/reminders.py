@@ -107,14 +107,36 @@ def reminder_text(actions: list[Action], today: date, window_days: int) -> str:
 
 
 def reminder_message(actions: list[Action], recipients: list[str], today: date, window_days: int) -> EmailMessage:
+    return plain_message(
+        f"{plural(len(actions), 'MARAC action', 'MARAC actions')} due soon or overdue",
+        reminder_text(actions, today, window_days),
+        recipients,
+    )
+
+
+def plain_message(subject: str, text: str, recipients: list[str]) -> EmailMessage:
+    """A plain-text e-mail from the service. The subject and text must hold no case details."""
     message = EmailMessage()
-    message["Subject"] = f"{plural(len(actions), 'MARAC action', 'MARAC actions')} due soon or overdue"
+    message["Subject"] = subject
     message["From"] = current_app.config["MAIL_FROM"]
     message["To"] = ", ".join(recipients)
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain=current_app.config["MAIL_FROM"].rpartition("@")[2] or "localhost")
-    message.set_content(reminder_text(actions, today, window_days))
+    message.set_content(text)
     return message
+
+
+def send_all(messages: list[EmailMessage]) -> bool:
+    """Sends the messages over one connection; False if any could not be sent. Never raises for SMTP."""
+    try:
+        connection = open_smtp()
+    except (smtplib.SMTPException, OSError) as error:
+        log.warning({"event": "e-mail", "outcome": "smtp-unavailable", "error": type(error).__name__})
+        return False
+    try:
+        return all([deliver(connection, message) for message in messages])
+    finally:
+        close_quietly(connection)
 
 
 def open_smtp() -> smtplib.SMTP:

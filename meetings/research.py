@@ -3,8 +3,11 @@ and how far the returns for a meeting have got."""
 
 from dataclasses import dataclass
 from datetime import datetime
+from email.message import EmailMessage
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy.orm.exc import StaleDataError
 
 from access import policy
@@ -15,18 +18,20 @@ from cases import journey
 from cases import store as cases_store
 from cases.models import Case, PartyRole, Person
 from extensions import db, utcnow
-from meetings import store
+from meetings import reminders, store
 from meetings.labels import label, labels
 from meetings.models import AgendaItem, Meeting, MeetingStatus, ResearchReturn
 from risk import store as risk_store
 from transactions import all_or_nothing
 
+UK_TIME = ZoneInfo("Europe/London")
 EDITABLE_STATUSES = (MeetingStatus.LIST_ISSUED, MeetingStatus.IN_PROGRESS)
 TEXT_FIELDS = ("involvement", "risks", "open_cases", "proposed_actions", "not_shareable")
 
 
 class ReturnStatus(StrEnum):
     NOT_STARTED = "not-started"
+    DRAFT = "draft"
     OVERDUE = "overdue"
     RETURNED = "returned"
     RETURNED_LATE = "returned-late"
@@ -35,6 +40,7 @@ class ReturnStatus(StrEnum):
     def label(self) -> str:
         return {
             "not-started": "Not started",
+            "draft": "Draft saved",
             "overdue": "Overdue",
             "returned": "Returned",
             "returned-late": "Returned late",
@@ -44,6 +50,7 @@ class ReturnStatus(StrEnum):
     def tag_class(self) -> str:
         return {
             "not-started": "govuk-tag--grey",
+            "draft": "govuk-tag--blue",
             "overdue": "govuk-tag--red",
             "returned": "govuk-tag--green",
             "returned-late": "govuk-tag--yellow",
@@ -52,8 +59,17 @@ class ReturnStatus(StrEnum):
 
 def status_of(research_return: ResearchReturn, now: datetime) -> ReturnStatus:
     if research_return.returned_at is None:
-        return ReturnStatus.OVERDUE if now > research_return.due_at else ReturnStatus.NOT_STARTED
+        if now > research_return.due_at:
+            return ReturnStatus.OVERDUE
+        return ReturnStatus.DRAFT if has_draft(research_return) else ReturnStatus.NOT_STARTED
     return ReturnStatus.RETURNED_LATE if research_return.returned_at > research_return.due_at else ReturnStatus.RETURNED
+
+
+def has_draft(research_return: ResearchReturn) -> bool:
+    """Something saved but not yet sent: the agency is working on it."""
+    return research_return.returned_at is None and (
+        research_return.known is not None or any(getattr(research_return, name) for name in TEXT_FIELDS)
+    )
 
 
 def current_status(research_return: ResearchReturn) -> ReturnStatus:
@@ -252,7 +268,7 @@ class ReturnAnswers:
     """What the agency returns, and the version of the return it was written against."""
 
     version: str
-    known: bool
+    known: bool | None
     involvement: str | None = None
     risks: str | None = None
     open_cases: str | None = None
@@ -261,8 +277,9 @@ class ReturnAnswers:
     not_shareable_reason: str | None = None
 
 
-def save_return(research_return: ResearchReturn, answers: ReturnAnswers, *, user: User) -> bool:
-    """Saves the agency's return; False, with nothing saved, if it changed since the form was opened."""
+def save_return(research_return: ResearchReturn, answers: ReturnAnswers, *, user: User, draft: bool = False) -> bool:
+    """Saves the agency's return; False, with nothing saved, if it changed since the form was opened.
+    A draft keeps what was written without sending it: it is not returned until saved as a return."""
     if answers.version != str(research_return.version_id):
         return False
     try:
@@ -273,12 +290,15 @@ def save_return(research_return: ResearchReturn, answers: ReturnAnswers, *, user
             research_return.not_shareable_reason = (
                 (answers.not_shareable_reason or None) if research_return.not_shareable else None
             )
-            if research_return.returned_at is None:
+            if research_return.returned_at is None and not draft:
                 research_return.returned_at, research_return.returned_by_id = utcnow(), user.id
             # Written now, so that a return someone saved since is found here rather than at the commit.
             db.session.flush()
             record_event(
-                AuditAction.RESEARCH_RETURNED, user=user, object_type="research-return", object_id=research_return.id
+                AuditAction.RESEARCH_DRAFT_SAVED if draft else AuditAction.RESEARCH_RETURNED,
+                user=user,
+                object_type="research-return",
+                object_id=research_return.id,
             )
     except StaleDataError:
         return False
@@ -292,6 +312,7 @@ class AgencyProgress:
     returned: int
     late: int
     overdue: int
+    drafts: int = 0
 
     @property
     def outstanding(self) -> int:
@@ -359,11 +380,16 @@ def agency_progress(agency_name: str, rows: list[ResearchReturn], statuses: dict
         returned=sum(is_returned(status) for status in counted),
         late=counted.count(ReturnStatus.RETURNED_LATE),
         overdue=counted.count(ReturnStatus.OVERDUE),
+        drafts=sum(has_draft(row) for row in rows),
     )
 
 
 def case_progress(item: AgendaItem, rows: list[ResearchReturn], statuses: dict) -> CaseProgress:
-    outstanding = sorted(row.agency.name for row in rows if not is_returned(statuses[row.id]))
+    outstanding = sorted(
+        row.agency.name + (" (draft saved)" if has_draft(row) else "")
+        for row in rows
+        if not is_returned(statuses[row.id])
+    )
     return CaseProgress(
         item_id=item.id,
         position=item.position,
@@ -390,3 +416,100 @@ def case_research(item: AgendaItem, now: datetime | None = None) -> tuple[list[A
         AgencyReturn(row.agency.name, status_of(row, now), row) for row in store.list_research_returns_for_item(item.id)
     ]
     return [row for row in rows if is_returned(row.status)], [row for row in rows if not is_returned(row.status)]
+
+
+@dataclass(frozen=True)
+class LastChase:
+    chased_at: datetime
+    by: str
+
+
+def last_chases(meeting: Meeting) -> dict[str, LastChase]:
+    """The latest chase of each agency, by agency name, for the progress page."""
+    chases: dict[str, LastChase] = {}
+    for row in store.list_research_chases(meeting):
+        chases.setdefault(row.agency.name, LastChase(row.chased_at, row.chased_by.name))
+    return chases
+
+
+def outstanding_by_agency(meeting: Meeting) -> dict[int, list[ResearchReturn]]:
+    return group_by(
+        [row for row in store.list_research_requests_for_meeting(meeting) if row.returned_at is None],
+        lambda row: row.agency_id,
+    )
+
+
+def agencies_to_chase(meeting: Meeting) -> dict[str, int]:
+    """Agencies with research outstanding: their id by their name."""
+    return {rows[0].agency.name: agency_id for agency_id, rows in outstanding_by_agency(meeting).items()}
+
+
+@dataclass(frozen=True)
+class ChaseOutcome:
+    configured: bool
+    chased: tuple[str, ...] = ()
+    failed: tuple[str, ...] = ()
+    without_representatives: tuple[str, ...] = ()
+
+    @property
+    def message(self) -> str:
+        if not self.configured:
+            return "E-mail is not configured, so no reminder was sent. Ask the agencies by phone instead."
+        parts = [f"Reminder sent to {', '.join(self.chased)}." if self.chased else "No reminder was sent."]
+        if self.without_representatives:
+            parts.append(f"No active representative to e-mail at {', '.join(self.without_representatives)}.")
+        if self.failed:
+            parts.append(f"Could not send the reminder to {', '.join(self.failed)}; try again later.")
+        return " ".join(parts)
+
+
+def chase(meeting: Meeting, agency_ids: list[int], *, user: User) -> ChaseOutcome:
+    """E-mails each agency's representatives a reminder of the research they still owe for the meeting,
+    records who chased which agency and when, and audits it. In-app notifications hook in here."""
+    if not current_app.config["MAIL_SERVER"]:
+        return ChaseOutcome(configured=False)
+    outstanding = {
+        agency_id: rows for agency_id, rows in outstanding_by_agency(meeting).items() if agency_id in agency_ids
+    }
+    chased, failed, unreachable = [], [], []
+    for agency_id, rows in outstanding.items():
+        agency_name = rows[0].agency.name
+        messages = chase_messages(meeting, rows, store.list_reminder_recipients(agency_id))
+        if not messages:
+            unreachable.append(agency_name)
+        elif reminders.send_all(messages):
+            store.add_research_chase(meeting, agency_id, user)
+            record_event(
+                AuditAction.RESEARCH_CHASED, user=user, agency_id=agency_id, object_type="meeting", object_id=meeting.id
+            )
+            chased.append(agency_name)
+        else:
+            failed.append(agency_name)
+    return ChaseOutcome(True, tuple(chased), tuple(failed), tuple(unreachable))
+
+
+def chase_messages(meeting: Meeting, rows: list[ResearchReturn], recipients: list[User]) -> list[EmailMessage]:
+    """One message per representative, counting only the cases they may see: a case whose exclusion
+    list names them is neither counted nor hinted at."""
+    messages = []
+    for person in recipients:
+        excluded = cases_store.cases_excluding(person, list({row.agenda_item.referral.case_id for row in rows}))
+        owed = [row for row in rows if row.agenda_item.referral.case_id not in excluded]
+        if owed:
+            messages.append(reminders.plain_message(CHASE_SUBJECT, chase_text(meeting, owed), [person.email]))
+    return messages
+
+
+CHASE_SUBJECT = "Reminder: MARAC research outstanding"
+
+
+def chase_text(meeting: Meeting, owed: list[ResearchReturn]) -> str:
+    due = min(row.due_at for row in owed).astimezone(UK_TIME).strftime("%-d %B %Y at %H:%M")
+    meeting_day = meeting.starts_at.astimezone(UK_TIME).strftime("%-d %B %Y")
+    returns = f"{len(owed)} research return{'s' if len(owed) != 1 else ''}"
+    return (
+        f"Your agency still has {returns} to send for the MARAC meeting on {meeting_day}, due by {due}.\n\n"
+        f"Sign in to {current_app.config['SERVICE_NAME']} and open "
+        f"{reminders.public_link('meetings.list_research_requests')} to send them.\n"
+        "This e-mail holds no case details on purpose.\n"
+    )

@@ -12,7 +12,7 @@ from access.audit import AuditAction, record_event, record_events
 from access.models import Role
 from cases.models import ReferralState
 from extensions import db, utcnow
-from meetings import agenda, notices, store
+from meetings import agenda, notices, reminders, store
 from meetings.models import Invitation, Meeting, MeetingKind, MeetingStatus
 from transactions import all_or_nothing
 
@@ -107,7 +107,7 @@ def create_meetings(plan: MeetingPlan, *, user) -> list[Meeting]:
             capacity=plan.capacity,
             minutes_per_case=plan.minutes_per_case,
             kind=plan.kind,
-            research_due_at=datetime.combine(agenda.research_due_before(day), time(17, 0), tzinfo=UK_TIME),
+            research_due_at=agenda.research_deadline(day),
         )
         invite_every_agency(meeting)
         record_event(AuditAction.MEETING_CREATED, user=user, object_type="meeting", object_id=meeting.id)
@@ -147,6 +147,8 @@ def next_step(meeting: Meeting) -> Step | None:
 def take_next_step(meeting: Meeting, *, user, confirmed: StepConfirmation = StepConfirmation()) -> Step:
     """Moves the meeting on; raises StaleDataError, with nothing changed, if someone else moved it first."""
     step = next_step(meeting)
+    if meeting.status is MeetingStatus.CANCELLED:
+        raise MeetingStepError("This meeting was cancelled, so it takes no further steps.")
     if step is None:
         raise MeetingStepError("This meeting has finished: its minutes are distributed.")
     if not policy.may_take_meeting_step(user, store.meeting_scope(meeting, user), step.roles):
@@ -228,3 +230,113 @@ def check_ready(meeting: Meeting, to: MeetingStatus) -> None:
             raise MeetingStepError("No agency is invited. Choose the agencies to invite first.")
         if meeting.research_due_at is None:
             raise MeetingStepError("Set a research deadline first.")
+
+
+# Changing a meeting before it starts: its details, its date, or cancelling it.
+CHANGEABLE = (MeetingStatus.PLANNED, MeetingStatus.LIST_ISSUED)
+
+
+def can_change_meeting(meeting: Meeting) -> bool:
+    return meeting.status in CHANGEABLE
+
+
+@dataclass(frozen=True)
+class MeetingDetails:
+    version: str
+    starts_at: time
+    venue: str | None
+    online: bool
+    chair_id: int | None
+    capacity: int
+    minutes_per_case: int
+
+
+def edit_meeting(meeting: Meeting, details: MeetingDetails, *, user) -> bool:
+    """Changes the meeting's details; False, with nothing changed, if it changed since the form was opened."""
+    if not can_change_meeting(meeting):
+        raise MeetingStepError("This meeting has started or was cancelled, so its details can no longer change.")
+    if details.version != str(meeting.version_id):
+        return False
+    with all_or_nothing():
+        meeting.starts_at = datetime.combine(meeting.starts_at.astimezone(UK_TIME).date(), details.starts_at, UK_TIME)
+        meeting.venue, meeting.online = details.venue or "Online", details.online
+        meeting.chair_id, meeting.capacity = details.chair_id, details.capacity
+        meeting.minutes_per_case = details.minutes_per_case
+        # The agenda's time slots follow a new start time or a new length per case.
+        agenda.lay_out(meeting)
+        record_event(AuditAction.MEETING_CHANGED, user=user, object_type="meeting", object_id=meeting.id)
+    return True
+
+
+def who_is_told(meeting: Meeting) -> list[str]:
+    """The agencies told of a new date or a cancellation: those invited, once the list has gone out."""
+    if meeting.status is not MeetingStatus.LIST_ISSUED:
+        return []
+    return sorted(invitation.agency.name for invitation in store.list_invitations(meeting))
+
+
+def reschedule(meeting: Meeting, starts_on: date, starts_at: time, version: str, *, user) -> bool:
+    """Moves the meeting to another day: agenda slots, the research deadline and every open research
+    request follow; invited agencies are e-mailed if the list is out. False if it changed meanwhile."""
+    if not can_change_meeting(meeting):
+        raise MeetingStepError("This meeting has started or was cancelled, so it can no longer be rescheduled.")
+    if version != str(meeting.version_id):
+        return False
+    told = who_is_told(meeting)
+    with all_or_nothing():
+        meeting.starts_at = datetime.combine(starts_on, starts_at, UK_TIME)
+        meeting.research_due_at = agenda.research_deadline(starts_on)
+        due_at = agenda.research_due_for_requests_made_now(meeting)
+        for request in store.list_research_requests_for_meeting(meeting):
+            if request.returned_at is None:
+                request.due_at = due_at
+        agenda.lay_out(meeting)
+        record_event(AuditAction.MEETING_RESCHEDULED, user=user, object_type="meeting", object_id=meeting.id)
+    if told:
+        tell_invited_agencies(meeting, f"The MARAC meeting has moved to {uk_moment(meeting.starts_at)}.")
+    return True
+
+
+def cancel(meeting: Meeting, version: str, *, user) -> bool:
+    """Cancels the meeting: its cases go back to the referral queue for the planner, open research
+    requests are withdrawn (returned research is kept), invited agencies are e-mailed if the list is out."""
+    if not can_change_meeting(meeting):
+        raise MeetingStepError("This meeting has started or was cancelled already, so it cannot be cancelled.")
+    if version != str(meeting.version_id):
+        return False
+    told = who_is_told(meeting)
+    with all_or_nothing():
+        for request in store.list_research_requests_for_meeting(meeting):
+            if request.returned_at is None:
+                db.session.delete(request)
+        for item in store.list_agenda(meeting):
+            item.referral.state = ReferralState.ACCEPTED
+        meeting.status = MeetingStatus.CANCELLED
+        db.session.flush()
+        record_event(AuditAction.MEETING_CANCELLED, user=user, object_type="meeting", object_id=meeting.id)
+    if told:
+        tell_invited_agencies(
+            meeting, f"The MARAC meeting on {uk_moment(meeting.starts_at)} is cancelled. Its research is withdrawn."
+        )
+    return True
+
+
+def uk_moment(moment: datetime) -> str:
+    return moment.astimezone(UK_TIME).strftime("%-d %B %Y at %H:%M")
+
+
+def tell_invited_agencies(meeting: Meeting, news: str) -> bool:
+    """One e-mail to the invited agencies' representatives; no case details. False if not sent."""
+    if not current_app.config["MAIL_SERVER"]:
+        return False
+    emails = [
+        person.email
+        for invitation in store.list_invitations(meeting)
+        for person in store.list_reminder_recipients(invitation.agency_id)
+    ]
+    if not emails:
+        return False
+    text = f"{news}\n\nSign in to {current_app.config['SERVICE_NAME']} for the details.\n"
+    return reminders.send_all(
+        [reminders.plain_message("A MARAC meeting has changed", text, [email]) for email in emails]
+    )

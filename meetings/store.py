@@ -36,6 +36,7 @@ from meetings.models import (
     Invitation,
     Meeting,
     MeetingStatus,
+    ResearchChase,
     ResearchReturn,
     Transfer,
 )
@@ -140,7 +141,8 @@ def get_agenda_item(meeting: Meeting, item_id: int) -> AgendaItem | None:
 
 
 def list_referrals_waiting_for_a_meeting() -> list[Referral]:
-    on_an_agenda = select(AgendaItem.referral_id)
+    # A cancelled meeting's cases wait again: its agenda items stay only for the research already returned.
+    on_an_agenda = select(AgendaItem.referral_id).join(Meeting).where(Meeting.status != MeetingStatus.CANCELLED)
     query = (
         select(Referral)
         .where(Referral.state == ReferralState.ACCEPTED, Referral.id.not_in(on_an_agenda))
@@ -156,6 +158,23 @@ def list_invitations(meeting: Meeting) -> list[Invitation]:
 def list_research_requests_for_meeting(meeting: Meeting) -> list[ResearchReturn]:
     query = select(ResearchReturn).join(AgendaItem).where(AgendaItem.meeting_id == meeting.id)
     return list(db.session.scalars(query))
+
+
+def list_research_chases(meeting: Meeting) -> list[ResearchChase]:
+    """Every chase for the meeting's research, latest first."""
+    query = (
+        select(ResearchChase)
+        .where(ResearchChase.meeting_id == meeting.id)
+        .order_by(ResearchChase.chased_at.desc(), ResearchChase.id.desc())
+    )
+    return list(db.session.scalars(query))
+
+
+def add_research_chase(meeting: Meeting, agency_id: int, user: User) -> ResearchChase:
+    chase = ResearchChase(meeting_id=meeting.id, agency_id=agency_id, chased_by_id=user.id, chased_at=utcnow())
+    db.session.add(chase)
+    db.session.flush()
+    return chase
 
 
 def list_attendance(meeting: Meeting) -> list[Attendance]:

@@ -12,6 +12,7 @@ class MeetingStatus(StrEnum):
     MINUTES_DRAFT = "minutes-draft"
     MINUTES_APPROVED = "minutes-approved"
     DISTRIBUTED = "distributed"
+    CANCELLED = "cancelled"
 
     @property
     def label(self) -> str:
@@ -25,6 +26,7 @@ MEETING_STATUS_LABELS = {
     MeetingStatus.MINUTES_DRAFT: "Minutes draft",
     MeetingStatus.MINUTES_APPROVED: "Minutes approved",
     MeetingStatus.DISTRIBUTED: "Distributed",
+    MeetingStatus.CANCELLED: "Cancelled",
 }
 
 

@@ -21,6 +21,7 @@ PURE_MODULES = [
     "risk.rulesets",
     "risk.scoring",
     "meetings.planner",
+    "meetings.working_days",
 ]
 FORBIDDEN_IN_PURE_CORE = {"flask", "wtforms", "sqlalchemy", "pandas", "flask_sqlalchemy", "flask_wtf", "extensions"}
 # Each package may import the ones before it, never one after it

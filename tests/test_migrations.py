@@ -54,6 +54,7 @@ APP_TABLES = {
     "agenda_item",
     "invitation",
     "research_return",
+    "research_chase",
     "attendance",
     "case_minutes",
     "marac_action",

@@ -34,6 +34,11 @@ from meetings.vocabulary import CASE_OUTCOME_LABELS
 from risk import store as risk_store
 
 COORDINATOR_OR_CHAIR = (Role.COORDINATOR, Role.CHAIR)
+LATE_JOIN_WARNING = (
+    "The MARAC list for that meeting was already issued, so agencies have less time to research this case. "
+    "They have been asked for research with a deadline of at least the set number of working days from today, "
+    "but never after the meeting."
+)
 MINUTES_LABELS = {name: getattr(CaseMinutesForm, name).args[0] for name in running.MINUTES_TEXT_FIELDS}
 
 
@@ -127,6 +132,7 @@ def plan_agendas():
             "error",
         )
         return render_template("meetings/plan-agendas.html", proposal=proposal), 409
+    late = agenda.meetings_joined_after_list_issued(proposal)
     if request.method == "POST":
         placed = agenda.accept_proposal(proposal, user=current_user)
         flash(
@@ -134,8 +140,10 @@ def plan_agendas():
             if placed
             else "There was nothing to place."
         )
+        if late:
+            flash(LATE_JOIN_WARNING, "warning")
         return redirect(url_for("meetings.list_meetings"))
-    return render_template("meetings/plan-agendas.html", proposal=proposal)
+    return render_template("meetings/plan-agendas.html", proposal=proposal, late=late)
 
 
 @bp.route("/meetings/<int:meeting_id>/agenda/<int:item_id>/move", methods=["POST"])
@@ -154,7 +162,9 @@ def move_agenda_item(meeting_id, item_id):
             if target is None:
                 abort(400)
             agenda.move_to(meeting, item, target, user=current_user)
-            flash("Case moved to the other meeting.")
+            flash("Case moved to the other meeting. Its research is now due by that meeting's deadline.")
+            if agenda.list_is_out(target):
+                flash(LATE_JOIN_WARNING, "warning")
         else:
             abort(400)
     except agenda.AgendaError as problem:

@@ -5,7 +5,7 @@ from access.models import Role
 from access.permissions import allow
 from cases import journey
 from forms.research import ResearchReturnForm
-from meetings import research
+from meetings import agenda, research
 from meetings.views import bp
 from meetings.views.loading import load_item, load_meeting
 
@@ -13,6 +13,10 @@ MEETING_ROLES = (Role.COORDINATOR, Role.CHAIR)
 STALE_MESSAGE = (
     "Someone else from your agency saved this return after you opened it, so your changes have not been saved. "
     "Check what is saved now, below, then save again if your version should replace it."
+)
+
+SAVED_AS_DRAFT = (
+    "Draft saved. It has not been returned yet: open it again and choose Save research return when it is finished."
 )
 
 
@@ -47,7 +51,7 @@ def render_return(research_return, form, status: int = 200):
 def answers_from(form: ResearchReturnForm) -> research.ReturnAnswers:
     return research.ReturnAnswers(
         version=form.version.data,
-        known=form.known.data == "yes",
+        known={"yes": True, "no": False}.get(form.known.data),
         involvement=form.involvement.data,
         risks=form.risks.data,
         open_cases=form.open_cases.data,
@@ -64,9 +68,12 @@ def edit_research_return(return_id):
     if not research.can_edit(current_user, research_return):
         return render_return(research_return, None, status=409 if request.method == "POST" else 200)
     form = ResearchReturnForm(data=research.form_data(research_return))
+    form.draft_allowed = research_return.returned_at is None
     if form.validate_on_submit():
-        if research.save_return(research_return, answers_from(form), user=current_user):
-            flash("Research return saved. The chair and coordinator can now see it.")
+        if research.save_return(research_return, answers_from(form), user=current_user, draft=form.is_draft):
+            flash(
+                SAVED_AS_DRAFT if form.is_draft else "Research return saved. The chair and coordinator can now see it."
+            )
             return redirect(url_for("meetings.list_research_requests"))
         form.form_errors.append(STALE_MESSAGE)
         form.version.data = form.version.raw_data[0] = str(research_return.version_id)
@@ -79,8 +86,32 @@ def edit_research_return(return_id):
 def view_research_progress(meeting_id):
     meeting = load_meeting(meeting_id)
     return render_template(
-        "meetings/view-research-progress.html", meeting=meeting, progress=research.meeting_progress(meeting)
+        "meetings/view-research-progress.html",
+        meeting=meeting,
+        progress=research.meeting_progress(meeting),
+        research_days=agenda.research_days(),
+        chases=research.last_chases(meeting),
+        outstanding_agency_ids=research.agencies_to_chase(meeting),
+        can_chase=current_user.role is Role.COORDINATOR and meeting.status in research.EDITABLE_STATUSES,
     )
+
+
+@bp.route("/meetings/<int:meeting_id>/research/chase", methods=["POST"])
+@allow(Role.COORDINATOR)
+def chase_research(meeting_id):
+    meeting = load_meeting(meeting_id)
+    outstanding = research.outstanding_by_agency(meeting)
+    wanted = request.form.get("agency_id", "")
+    if wanted == "all":
+        agency_ids = list(outstanding)
+    elif wanted.isdigit() and int(wanted) in outstanding:
+        agency_ids = [int(wanted)]
+    else:
+        flash("That agency has nothing outstanding for this meeting, so it was not chased.", "error")
+        return redirect(url_for("meetings.view_research_progress", meeting_id=meeting.id))
+    outcome = research.chase(meeting, agency_ids, user=current_user)
+    flash(outcome.message, "message" if outcome.chased and not outcome.failed else "error")
+    return redirect(url_for("meetings.view_research_progress", meeting_id=meeting.id))
 
 
 @bp.route("/meetings/<int:meeting_id>/cases/<int:item_id>/research")

@@ -254,7 +254,8 @@ def test_a_return_on_a_list_not_yet_issued_is_not_found(app, client, sign_in_as,
     "fields, message",
     [
         ({"known": ""}, "Say whether your agency knows the victim, the person causing harm or the children"),
-        ({"known": "maybe"}, "Not a valid choice"),
+        ({"known": "maybe"}, "Say whether your agency knows the victim, the person causing harm or the children"),
+        ({"known": "yes", "involvement": " "}, "Enter a summary of your agency&#39;s involvement"),
         (
             {"not_shareable": "A sealed court file", "not_shareable_reason": "  "},
             "Enter why the information your agency holds cannot be shared",
