@@ -3,7 +3,9 @@
 Each case on the agenda may name people who must not receive information about it. Their names are
 compared with every recipient of the meeting's documents; a near match holds the documents back from
 everyone but the coordinator until the coordinator decides it: a different person (release), or
-withhold this meeting's documents from that recipient. The excluded names never leave these pages.
+withhold the case from that recipient (their copies of the meeting's documents leave that case out, and
+only that case). A decision can be reviewed later, with a reason; both are kept. The excluded names
+never leave these pages.
 """
 
 from dataclasses import dataclass
@@ -25,7 +27,6 @@ HELD_BACK = (
     "These documents are held back while the MARAC coordinator checks who receives them. "
     "Ask the coordinator if you need them now."
 )
-WITHHELD = "You cannot receive this meeting's documents. Ask the MARAC coordinator if you think this is wrong."
 AUDIT_ACTIONS = {
     ClearanceDecision.RELEASE: AuditAction.EXCLUSION_MATCH_CLEARED,
     ClearanceDecision.WITHHOLD: AuditAction.EXCLUSION_MATCH_WITHHELD,
@@ -70,15 +71,6 @@ def list_clearances(meeting: Meeting) -> list[DistributionClearance]:
     return list(db.session.scalars(query))
 
 
-def is_withheld_from(meeting: Meeting, user_id: int) -> bool:
-    query = select(DistributionClearance.id).where(
-        DistributionClearance.meeting_id == meeting.id,
-        DistributionClearance.user_id == user_id,
-        DistributionClearance.decision == ClearanceDecision.WITHHOLD,
-    )
-    return db.session.scalar(query.limit(1)) is not None
-
-
 def list_meetings_with_exclusions() -> list[Meeting]:
     on_agenda = (
         select(AgendaItem.meeting_id)
@@ -107,10 +99,8 @@ def matches_for(meeting: Meeting) -> list[ExclusionMatch]:
 
 
 def withheld_reason(meeting, user: User) -> str | None:
-    """None when `user` may download this meeting's documents now; otherwise why not, in words for them."""
-    user_id = getattr(user, "id", None)
-    if user_id is not None and is_withheld_from(meeting, user_id):
-        return WITHHELD
+    """None when `user` may download this meeting's documents now; otherwise why not, in words for them.
+    A withheld match holds back nothing else: that person's copies leave its case out (reports.documents)."""
     if getattr(user, "role", None) is Role.COORDINATOR:
         return None
     return HELD_BACK if matches_for(meeting) else None
