@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from access.audit import AuditAction, record_event
 from access.models import Role, User
-from cases.models import Case, ClearanceDecision, DistributionClearance, ExcludedPerson, Referral
+from cases.models import Case, ClearanceDecision, ClearanceReview, DistributionClearance, ExcludedPerson, Referral
 from extensions import db
 from meetings import store as meetings_store
 from meetings.models import Action, AgendaItem, Invitation, Meeting
@@ -67,6 +67,21 @@ def list_clearances(meeting: Meeting) -> list[DistributionClearance]:
         select(DistributionClearance)
         .where(DistributionClearance.meeting_id == meeting.id)
         .order_by(DistributionClearance.decided_at, DistributionClearance.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def get_clearance(meeting: Meeting, clearance_id: int) -> DistributionClearance | None:
+    clearance = db.session.get(DistributionClearance, clearance_id)
+    return clearance if clearance is not None and clearance.meeting_id == meeting.id else None
+
+
+def list_reviews(meeting: Meeting) -> list[ClearanceReview]:
+    query = (
+        select(ClearanceReview)
+        .join(DistributionClearance, ClearanceReview.clearance_id == DistributionClearance.id)
+        .where(DistributionClearance.meeting_id == meeting.id)
+        .order_by(ClearanceReview.decided_at, ClearanceReview.id)
     )
     return list(db.session.scalars(query))
 
@@ -155,3 +170,19 @@ def decide(meeting: Meeting, match: ExclusionMatch, decision: ClearanceDecision,
         return False
     record_event(AUDIT_ACTIONS[decision], user=by, object_type="distribution-clearance", object_id=str(clearance.id))
     return True
+
+
+def review(clearance: DistributionClearance, decision: ClearanceDecision, reason: str, *, by: User) -> None:
+    """Changes a decision for a reason: the clearance holds the new one, the review keeps the one it replaced."""
+    db.session.add(
+        ClearanceReview(
+            clearance_id=clearance.id,
+            previous_decision=clearance.decision,
+            decision=decision,
+            reason=reason,
+            decided_by_id=by.id,
+        )
+    )
+    clearance.decision = decision
+    db.session.flush()
+    record_event(AUDIT_ACTIONS[decision], user=by, object_type="distribution-clearance", object_id=str(clearance.id))
