@@ -36,11 +36,12 @@ class DocumentKind(StrEnum):
     MINUTES = "minutes"
     ACTION_PLAN = "action-plan"
     AGENCY_ACTION_PLAN = "agency-action-plan"
+    MEETING_PACK = "meeting-pack"
 
 
 LIST_ISSUED = frozenset(MeetingStatus) - {MeetingStatus.PLANNED}
 MINUTES_APPROVED = frozenset({MeetingStatus.MINUTES_APPROVED, MeetingStatus.DISTRIBUTED})
-WITH_NOTICES = frozenset({DocumentKind.AGENDA, DocumentKind.MINUTES})
+WITH_NOTICES = frozenset({DocumentKind.AGENDA, DocumentKind.MINUTES, DocumentKind.MEETING_PACK})
 WHEN_LIST_ISSUED = "Available when the MARAC list is issued."
 WHEN_MINUTES_APPROVED = "Available when the minutes are approved."
 WHEN_DISTRIBUTED = "Available when the coordinator distributes the approved minutes."
@@ -160,6 +161,7 @@ def offers_for(meeting: Meeting, user: User, *, invited: bool, owners: list[Agen
 def meeting_offers(meeting: Meeting, user: User) -> list[Offer]:
     issued = None if meeting.status in LIST_ISSUED else WHEN_LIST_ISSUED
     return [
+        Offer(DocumentKind.MEETING_PACK, "Meeting pack: agenda, MARAC list and earlier actions", not_yet=issued),
         Offer(DocumentKind.RESEARCH_PACK, "MARAC list and research pack", not_yet=issued),
         Offer(DocumentKind.AGENDA, "Agenda", not_yet=issued),
         minutes_offer(meeting, user),
@@ -260,6 +262,8 @@ def meeting_document(meeting: Meeting, offer: Offer, user: User) -> PdfDocument:
         cases_left_out=len(left_out & set(case_ids_of(rows))),
         notices=notice_lines(notices(meeting, user)) if offer.kind in WITH_NOTICES else [],
     )
+    if offer.kind is DocumentKind.MEETING_PACK:
+        return meeting_pack(meeting, copy)
     if offer.kind is DocumentKind.RESEARCH_PACK:
         return research_pack(meeting, copy)
     if offer.kind is DocumentKind.AGENDA:
@@ -295,6 +299,50 @@ def research_pack(meeting: Meeting, copy: Copy) -> PdfDocument:
         context={"meeting": meeting, "cases": cases, "cases_left_out": copy.cases_left_out},
         case_ids=case_ids_of(copy.rows),
     )
+
+
+@dataclass(frozen=True)
+class EarlierActions:
+    reference: str
+    actions: tuple[ActionLine, ...]
+
+
+def meeting_pack(meeting: Meeting, copy: Copy) -> PdfDocument:
+    """The agenda, the MARAC list and earlier meetings' actions on the cases to be heard, in one copy."""
+    today = date.today()
+    earlier = [
+        EarlierActions(
+            agenda_entry(meeting, row).reference,
+            tuple(action_line(action, today) for action in earlier_actions(meeting, row.item.referral.case_id)),
+        )
+        for row in copy.rows
+    ]
+    return PdfDocument(
+        kind="PACK",
+        subject=f"M{meeting.id}",
+        title="MARAC meeting pack",
+        template="reports/print-meeting-pack.html",
+        filename=f"marac-meeting-pack-{meeting_day(meeting)}",
+        context={
+            "meeting": meeting,
+            "entries": [agenda_entry(meeting, row) for row in copy.rows],
+            "notices": copy.notices,
+            "cases": [
+                ResearchCase(agenda_entry(meeting, row), research.case_identifiers(row.item)) for row in copy.rows
+            ],
+            "earlier": [case for case in earlier if case.actions],
+            "cases_left_out": copy.cases_left_out,
+        },
+        case_ids=case_ids_of(copy.rows),
+    )
+
+
+def earlier_actions(meeting: Meeting, case_id: str) -> list[Action]:
+    return [
+        action
+        for action in store.list_actions_for_case(case_id)
+        if action.agenda_item.meeting.starts_at < meeting.starts_at
+    ]
 
 
 def agenda_document(meeting: Meeting, copy: Copy) -> PdfDocument:

@@ -25,6 +25,7 @@ def list_documents():
     return render_template("reports/list-documents.html", entries=documents.documents_for(current_user), checks=checks)
 
 
+@bp.route("/documents/meetings/<int:meeting_id>/meeting-pack", defaults={"kind": DocumentKind.MEETING_PACK.value})
 @bp.route("/documents/meetings/<int:meeting_id>/research-pack", defaults={"kind": DocumentKind.RESEARCH_PACK.value})
 @bp.route("/documents/meetings/<int:meeting_id>/agenda", defaults={"kind": DocumentKind.AGENDA.value})
 @bp.route("/documents/meetings/<int:meeting_id>/minutes", defaults={"kind": DocumentKind.MINUTES.value})

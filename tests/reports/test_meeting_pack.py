@@ -6,6 +6,7 @@ One meeting is seeded (tests.reports.test_documents.seed_world) and each copy ma
 
 import io
 import re
+from datetime import date
 
 import pytest
 from pypdf import PdfReader
@@ -13,7 +14,7 @@ from sqlalchemy import select
 
 from access.models import AuditEvent, Role, User
 from extensions import db
-from meetings.models import Meeting
+from meetings.models import Action, AgendaItem, Meeting
 from tests.conftest import build_test_app, copy_of_template, give_session
 from tests.reports.pdf_helpers import MM, pdf_pages, pdf_text
 from tests.reports.test_documents import MEETING_START, seed_world
@@ -69,8 +70,23 @@ def copies(world_app) -> dict[str, bytes]:
 
 @pytest.fixture(scope="module")
 def pack(world_app) -> bytes:
-    """The meeting pack as Police's representative downloads it."""
+    """The meeting pack as Police's representative downloads it, after an earlier meeting set Alice an action."""
     app, world = world_app
+    with app.app_context():
+        earlier_item = db.session.scalars(
+            select(AgendaItem).where(AgendaItem.meeting_id == world.earlier_meeting_id)
+        ).first()
+        db.session.add(
+            Action(
+                case_id=world.case_ids[0],
+                agenda_item_id=earlier_item.id,
+                description="Earlier action on Alice",
+                owner_agency_id=world.agency_ids[POLICE],
+                owner_name="PC Ann Lee",
+                due_on=date.today(),
+            )
+        )
+        db.session.commit()
     response = client_for(app, world.user_ids["police rep"]).get(pack_path(world.meeting_id))
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
@@ -176,7 +192,8 @@ def test_the_meeting_pack_holds_the_agenda_the_marac_list_and_earlier_actions_in
         text.index(part) for part in ("Part 1: Agenda", "Part 2: MARAC list", "Part 3: Earlier actions")
     )
     assert agenda < text.index("1. Introductions") < marac_list < text.index("Alice ADAMS") < earlier
-    assert earlier < text.index("Earlier action open")
+    assert earlier < text.index("Earlier action on Alice")
+    assert "Earlier action open" not in text  # set on a case not on this meeting
     assert "CANARY" not in text and "Hidden Lane" not in text
 
 
