@@ -192,6 +192,57 @@ def agency_plan_offer(meeting: Meeting, user: User, agency: Agency) -> Offer:
     )
 
 
+# Finding documents in the list: by meeting date, kind or words, a page at a time.
+
+
+@dataclass(frozen=True)
+class DocumentFilter:
+    words: str = ""
+    kind: DocumentKind | None = None
+    from_day: date | None = None
+    to_day: date | None = None
+
+
+@dataclass(frozen=True)
+class DocumentPage:
+    entries: list[MeetingDocuments]
+    number: int
+    pages: int
+    total: int
+    first: int
+    """Position of the page's first meeting among all found (1-based); 0 when none are."""
+    last: int
+
+
+def filter_documents(entries: list[MeetingDocuments], chosen: DocumentFilter) -> list[MeetingDocuments]:
+    """The meetings on or between the days chosen, each with only the documents of the kind chosen or whose
+    name holds the words; a meeting left with no document is left out."""
+    found = []
+    for entry in entries:
+        day = entry.meeting.starts_at.astimezone(UK_TIME).date()
+        if (chosen.from_day and day < chosen.from_day) or (chosen.to_day and day > chosen.to_day):
+            continue
+        offers = tuple(offer for offer in entry.offers if offer_matches(offer, chosen))
+        if offers:
+            found.append(MeetingDocuments(entry.meeting, offers, entry.withheld, entry.cases_left_out))
+    return found
+
+
+def offer_matches(offer: Offer, chosen: DocumentFilter) -> bool:
+    kinds = {chosen.kind, DocumentKind.AGENCY_ACTION_PLAN} if chosen.kind is DocumentKind.ACTION_PLAN else {chosen.kind}
+    if chosen.kind is not None and offer.kind not in kinds:
+        return False
+    return all(word in offer.label.lower() for word in chosen.words.lower().split())
+
+
+def page_of(entries: list[MeetingDocuments], number: int, per_page: int) -> DocumentPage:
+    pages = max(1, -(-len(entries) // per_page))
+    number = min(max(number, 1), pages)
+    start = (number - 1) * per_page
+    shown = entries[start : start + per_page]
+    return DocumentPage(shown, number, pages, len(entries), start + 1 if shown else 0, start + len(shown))
+
+
 # What each document holds.
 
 
