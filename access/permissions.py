@@ -162,6 +162,7 @@ OBJECT_RULES = {
     ("document", "receive the meeting's documents"): policy.may_receive_meeting_documents,
     ("document", "receive an agency's action plan"): policy.may_receive_agency_action_plan,
     ("document", "see draft minutes"): policy.may_see_draft_minutes,
+    ("document", "carry a case in this person's copy"): policy.may_receive_case_in_documents,
     ("minutes", "read what a meeting minuted about a case"): policy.may_read_minutes,
     ("import batch", "view"): policy.may_view_import_batch,
 }

@@ -261,6 +261,13 @@ def may_receive_agency_action_plan(user: User, agency_id: int) -> bool:
     return user.role in MEETING_WIDE_ROLES or (user.role in AGENCY_SCOPED_ROLES and user.agency_id == agency_id)
 
 
+def may_receive_case_in_documents(user: User, case: CaseScope) -> bool:
+    """A meeting's documents carry each of its cases, except to a person an exclusion list names: their
+    copies leave that case out (and only that case) until the coordinator releases them. The coordinator
+    decides those matches, so is held by none."""
+    return not case.excluded or user.role is Role.COORDINATOR
+
+
 def may_see_draft_minutes(user: User) -> bool:
     return user.role in MEETING_WIDE_ROLES
 

@@ -257,6 +257,24 @@ class DistributionClearance(db.Model):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
+class ClearanceReview(db.Model):
+    """A later change to a distribution-check decision, with the coordinator's reason. The clearance row
+    holds the decision in force; each review keeps the one it replaced, so every decision stays on record.
+    The reason may describe people, so it is kept here, never in the audit trail."""
+
+    __tablename__ = "clearance_review"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clearance_id: Mapped[int] = mapped_column(ForeignKey("distribution_clearance.id"), index=True)
+    previous_decision: Mapped[ClearanceDecision] = mapped_column(StrEnumType(ClearanceDecision, 20))
+    decision: Mapped[ClearanceDecision] = mapped_column(StrEnumType(ClearanceDecision, 20))
+    reason: Mapped[str] = mapped_column(Text)
+    decided_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    decided_by: Mapped[User] = relationship()
+
+
 class BreakGlassGrant(db.Model):
     """A look at a case outside the user's own work, for a reason they gave, for a short time. The
     reason is kept here, not in the audit trail, because it may describe the case."""

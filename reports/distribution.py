@@ -3,7 +3,9 @@
 Each case on the agenda may name people who must not receive information about it. Their names are
 compared with every recipient of the meeting's documents; a near match holds the documents back from
 everyone but the coordinator until the coordinator decides it: a different person (release), or
-withhold this meeting's documents from that recipient. The excluded names never leave these pages.
+withhold the case from that recipient (their copies of the meeting's documents leave that case out, and
+only that case). A decision can be reviewed later, with a reason; both are kept. The excluded names
+never leave these pages.
 """
 
 from dataclasses import dataclass
@@ -13,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from access.audit import AuditAction, record_event
 from access.models import Role, User
-from cases.models import Case, ClearanceDecision, DistributionClearance, ExcludedPerson, Referral
+from cases.models import Case, ClearanceDecision, ClearanceReview, DistributionClearance, ExcludedPerson, Referral
 from extensions import db
 from meetings import store as meetings_store
 from meetings.models import Action, AgendaItem, Invitation, Meeting
@@ -25,7 +27,6 @@ HELD_BACK = (
     "These documents are held back while the MARAC coordinator checks who receives them. "
     "Ask the coordinator if you need them now."
 )
-WITHHELD = "You cannot receive this meeting's documents. Ask the MARAC coordinator if you think this is wrong."
 AUDIT_ACTIONS = {
     ClearanceDecision.RELEASE: AuditAction.EXCLUSION_MATCH_CLEARED,
     ClearanceDecision.WITHHOLD: AuditAction.EXCLUSION_MATCH_WITHHELD,
@@ -70,13 +71,19 @@ def list_clearances(meeting: Meeting) -> list[DistributionClearance]:
     return list(db.session.scalars(query))
 
 
-def is_withheld_from(meeting: Meeting, user_id: int) -> bool:
-    query = select(DistributionClearance.id).where(
-        DistributionClearance.meeting_id == meeting.id,
-        DistributionClearance.user_id == user_id,
-        DistributionClearance.decision == ClearanceDecision.WITHHOLD,
+def get_clearance(meeting: Meeting, clearance_id: int) -> DistributionClearance | None:
+    clearance = db.session.get(DistributionClearance, clearance_id)
+    return clearance if clearance is not None and clearance.meeting_id == meeting.id else None
+
+
+def list_reviews(meeting: Meeting) -> list[ClearanceReview]:
+    query = (
+        select(ClearanceReview)
+        .join(DistributionClearance, ClearanceReview.clearance_id == DistributionClearance.id)
+        .where(DistributionClearance.meeting_id == meeting.id)
+        .order_by(ClearanceReview.decided_at, ClearanceReview.id)
     )
-    return db.session.scalar(query.limit(1)) is not None
+    return list(db.session.scalars(query))
 
 
 def list_meetings_with_exclusions() -> list[Meeting]:
@@ -107,10 +114,8 @@ def matches_for(meeting: Meeting) -> list[ExclusionMatch]:
 
 
 def withheld_reason(meeting, user: User) -> str | None:
-    """None when `user` may download this meeting's documents now; otherwise why not, in words for them."""
-    user_id = getattr(user, "id", None)
-    if user_id is not None and is_withheld_from(meeting, user_id):
-        return WITHHELD
+    """None when `user` may download this meeting's documents now; otherwise why not, in words for them.
+    A withheld match holds back nothing else: that person's copies leave its case out (reports.documents)."""
     if getattr(user, "role", None) is Role.COORDINATOR:
         return None
     return HELD_BACK if matches_for(meeting) else None
@@ -165,3 +170,19 @@ def decide(meeting: Meeting, match: ExclusionMatch, decision: ClearanceDecision,
         return False
     record_event(AUDIT_ACTIONS[decision], user=by, object_type="distribution-clearance", object_id=str(clearance.id))
     return True
+
+
+def review(clearance: DistributionClearance, decision: ClearanceDecision, reason: str, *, by: User) -> None:
+    """Changes a decision for a reason: the clearance holds the new one, the review keeps the one it replaced."""
+    db.session.add(
+        ClearanceReview(
+            clearance_id=clearance.id,
+            previous_decision=clearance.decision,
+            decision=decision,
+            reason=reason,
+            decided_by_id=by.id,
+        )
+    )
+    clearance.decision = decision
+    db.session.flush()
+    record_event(AUDIT_ACTIONS[decision], user=by, object_type="distribution-clearance", object_id=str(clearance.id))

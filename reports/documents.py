@@ -5,7 +5,7 @@ are never read here, so no document can carry a safe phone number or a refuge ad
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -36,10 +36,12 @@ class DocumentKind(StrEnum):
     MINUTES = "minutes"
     ACTION_PLAN = "action-plan"
     AGENCY_ACTION_PLAN = "agency-action-plan"
+    MEETING_PACK = "meeting-pack"
 
 
 LIST_ISSUED = frozenset(MeetingStatus) - {MeetingStatus.PLANNED}
 MINUTES_APPROVED = frozenset({MeetingStatus.MINUTES_APPROVED, MeetingStatus.DISTRIBUTED})
+WITH_NOTICES = frozenset({DocumentKind.AGENDA, DocumentKind.MINUTES, DocumentKind.MEETING_PACK})
 WHEN_LIST_ISSUED = "Available when the MARAC list is issued."
 WHEN_MINUTES_APPROVED = "Available when the minutes are approved."
 WHEN_DISTRIBUTED = "Available when the coordinator distributes the approved minutes."
@@ -65,6 +67,8 @@ class MeetingDocuments:
     meeting: Meeting
     offers: tuple[Offer, ...]
     withheld: str | None
+    cases_left_out: int = 0
+    """Cases of the meeting left out of this person's copies, because an exclusion list names them."""
 
 
 # Who may have which document.
@@ -76,12 +80,34 @@ def documents_for(user: User) -> list[MeetingDocuments]:
     owners = store.action_owners_by_meeting([meeting.id for meeting in meetings])
     invited = invited_meeting_ids(user)
     withheld = distribution.withheld_reasons(meetings, user)
+    left_out = count_cases_left_out(meetings, user)
     listed = []
     for meeting in meetings:
         offers = offers_for(meeting, user, invited=meeting.id in invited, owners=owners.get(meeting.id, []))
         if offers:
-            listed.append(MeetingDocuments(meeting, tuple(offers), withheld[meeting.id]))
+            listed.append(MeetingDocuments(meeting, tuple(offers), withheld[meeting.id], left_out.get(meeting.id, 0)))
     return listed
+
+
+def count_cases_left_out(meetings: list[Meeting], user: User) -> dict[int, int]:
+    """Per meeting, how many of its cases this person's copies leave out: only cases with exclusion lists can be."""
+    on_agendas = store.list_exclusions_on_agendas([meeting.id for meeting in meetings])
+    left_out = cases_left_out(user, list({excluded.case_id for _, excluded in on_agendas}))
+    cases_by_meeting: dict[int, set[str]] = {}
+    for meeting_id, excluded in on_agendas:
+        if excluded.case_id in left_out:
+            cases_by_meeting.setdefault(meeting_id, set()).add(excluded.case_id)
+    return {meeting_id: len(case_ids) for meeting_id, case_ids in cases_by_meeting.items()}
+
+
+def cases_left_out(user: User, case_ids: list[str]) -> frozenset[str]:
+    """Of these cases, those this person's copies of a document must leave out (an exclusion list names them)."""
+    if not case_ids:
+        return frozenset()
+    scopes = cases_store.case_scopes(user, case_ids)
+    return frozenset(
+        case_id for case_id, scope in scopes.items() if not policy.may_receive_case_in_documents(user, scope)
+    )
 
 
 def meetings_for(user: User) -> list[Meeting]:
@@ -135,6 +161,7 @@ def offers_for(meeting: Meeting, user: User, *, invited: bool, owners: list[Agen
 def meeting_offers(meeting: Meeting, user: User) -> list[Offer]:
     issued = None if meeting.status in LIST_ISSUED else WHEN_LIST_ISSUED
     return [
+        Offer(DocumentKind.MEETING_PACK, "Meeting pack: agenda, MARAC list and earlier actions", not_yet=issued),
         Offer(DocumentKind.RESEARCH_PACK, "MARAC list and research pack", not_yet=issued),
         Offer(DocumentKind.AGENDA, "Agenda", not_yet=issued),
         minutes_offer(meeting, user),
@@ -163,6 +190,57 @@ def agency_plan_offer(meeting: Meeting, user: User, agency: Agency) -> Offer:
         agency_id=agency.id,
         not_yet=not_yet_released(meeting, user),
     )
+
+
+# Finding documents in the list: by meeting date, kind or words, a page at a time.
+
+
+@dataclass(frozen=True)
+class DocumentFilter:
+    words: str = ""
+    kind: DocumentKind | None = None
+    from_day: date | None = None
+    to_day: date | None = None
+
+
+@dataclass(frozen=True)
+class DocumentPage:
+    entries: list[MeetingDocuments]
+    number: int
+    pages: int
+    total: int
+    first: int
+    """Position of the page's first meeting among all found (1-based); 0 when none are."""
+    last: int
+
+
+def filter_documents(entries: list[MeetingDocuments], chosen: DocumentFilter) -> list[MeetingDocuments]:
+    """The meetings on or between the days chosen, each with only the documents of the kind chosen or whose
+    name holds the words; a meeting left with no document is left out."""
+    found = []
+    for entry in entries:
+        day = entry.meeting.starts_at.astimezone(UK_TIME).date()
+        if (chosen.from_day and day < chosen.from_day) or (chosen.to_day and day > chosen.to_day):
+            continue
+        offers = tuple(offer for offer in entry.offers if offer_matches(offer, chosen))
+        if offers:
+            found.append(MeetingDocuments(entry.meeting, offers, entry.withheld, entry.cases_left_out))
+    return found
+
+
+def offer_matches(offer: Offer, chosen: DocumentFilter) -> bool:
+    kinds = {chosen.kind, DocumentKind.AGENCY_ACTION_PLAN} if chosen.kind is DocumentKind.ACTION_PLAN else {chosen.kind}
+    if chosen.kind is not None and offer.kind not in kinds:
+        return False
+    return all(word in offer.label.lower() for word in chosen.words.lower().split())
+
+
+def page_of(entries: list[MeetingDocuments], number: int, per_page: int) -> DocumentPage:
+    pages = max(1, -(-len(entries) // per_page))
+    number = min(max(number, 1), pages)
+    start = (number - 1) * per_page
+    shown = entries[start : start + per_page]
+    return DocumentPage(shown, number, pages, len(entries), start + 1 if shown else 0, start + len(shown))
 
 
 # What each document holds.
@@ -224,34 +302,101 @@ class ResearchCase:
     identifiers: research.CaseIdentifiers
 
 
-def meeting_document(meeting: Meeting, offer: Offer) -> PdfDocument:
-    if offer.kind is DocumentKind.RESEARCH_PACK:
-        return research_pack(meeting)
-    if offer.kind is DocumentKind.AGENDA:
-        return agenda_document(meeting)
-    if offer.kind is DocumentKind.MINUTES:
-        return minutes_document(meeting, draft=offer.draft)
-    if offer.kind is DocumentKind.ACTION_PLAN:
-        return action_plan(meeting)
-    return agency_action_plan(meeting, access_store.get_agency(offer.agency_id))
-
-
-def research_pack(meeting: Meeting) -> PdfDocument:
+def meeting_document(meeting: Meeting, offer: Offer, user: User) -> PdfDocument:
+    """The document as this person's copy: without any case an exclusion list keeps from them."""
     rows = agenda.agenda_rows(meeting)
-    cases = [ResearchCase(agenda_entry(meeting, row), research.case_identifiers(row.item)) for row in rows]
+    reviewed = store.list_actions_to_review(meeting) if offer.kind is DocumentKind.MINUTES else []
+    left_out = cases_left_out(user, list({*case_ids_of(rows), *(action.case_id for action in reviewed)}))
+    copy = Copy(
+        rows=[row for row in rows if row.item.referral.case_id not in left_out],
+        left_out=left_out,
+        cases_left_out=len(left_out & set(case_ids_of(rows))),
+        notices=notice_lines(notices(meeting, user)) if offer.kind in WITH_NOTICES else [],
+    )
+    if offer.kind is DocumentKind.MEETING_PACK:
+        return meeting_pack(meeting, copy)
+    if offer.kind is DocumentKind.RESEARCH_PACK:
+        return research_pack(meeting, copy)
+    if offer.kind is DocumentKind.AGENDA:
+        return agenda_document(meeting, copy)
+    if offer.kind is DocumentKind.MINUTES:
+        return minutes_document(meeting, copy, reviewed=reviewed, draft=offer.draft)
+    if offer.kind is DocumentKind.ACTION_PLAN:
+        return action_plan(meeting, copy)
+    return agency_action_plan(meeting, access_store.get_agency(offer.agency_id), copy)
+
+
+@dataclass(frozen=True)
+class Copy:
+    """What one person's copy holds: the agenda rows they may have, and which cases are left out."""
+
+    rows: list[agenda.AgendaRow]
+    left_out: frozenset[str] = frozenset()
+    cases_left_out: int = 0
+    notices: list[tuple[str, date]] = field(default_factory=list)
+
+    def keeps(self, actions: list[Action]) -> list[Action]:
+        return [action for action in actions if action.case_id not in self.left_out]
+
+
+def research_pack(meeting: Meeting, copy: Copy) -> PdfDocument:
+    cases = [ResearchCase(agenda_entry(meeting, row), research.case_identifiers(row.item)) for row in copy.rows]
     return PdfDocument(
         kind="RESEARCH",
         subject=f"M{meeting.id}",
         title="MARAC list and research pack",
         template="reports/print-research-pack.html",
         filename=f"marac-research-pack-{meeting_day(meeting)}",
-        context={"meeting": meeting, "cases": cases},
-        case_ids=case_ids_of(rows),
+        context={"meeting": meeting, "cases": cases, "cases_left_out": copy.cases_left_out},
+        case_ids=case_ids_of(copy.rows),
     )
 
 
-def agenda_document(meeting: Meeting) -> PdfDocument:
-    rows = agenda.agenda_rows(meeting)
+@dataclass(frozen=True)
+class EarlierActions:
+    reference: str
+    actions: tuple[ActionLine, ...]
+
+
+def meeting_pack(meeting: Meeting, copy: Copy) -> PdfDocument:
+    """The agenda, the MARAC list and earlier meetings' actions on the cases to be heard, in one copy."""
+    today = date.today()
+    earlier = [
+        EarlierActions(
+            agenda_entry(meeting, row).reference,
+            tuple(action_line(action, today) for action in earlier_actions(meeting, row.item.referral.case_id)),
+        )
+        for row in copy.rows
+    ]
+    return PdfDocument(
+        kind="PACK",
+        subject=f"M{meeting.id}",
+        title="MARAC meeting pack",
+        template="reports/print-meeting-pack.html",
+        filename=f"marac-meeting-pack-{meeting_day(meeting)}",
+        context={
+            "meeting": meeting,
+            "entries": [agenda_entry(meeting, row) for row in copy.rows],
+            "notices": copy.notices,
+            "cases": [
+                ResearchCase(agenda_entry(meeting, row), research.case_identifiers(row.item)) for row in copy.rows
+            ],
+            "earlier": [case for case in earlier if case.actions],
+            "cases_left_out": copy.cases_left_out,
+        },
+        case_ids=case_ids_of(copy.rows),
+    )
+
+
+def earlier_actions(meeting: Meeting, case_id: str) -> list[Action]:
+    return [
+        action
+        for action in store.list_actions_for_case(case_id)
+        if action.agenda_item.meeting.starts_at < meeting.starts_at
+    ]
+
+
+def agenda_document(meeting: Meeting, copy: Copy) -> PdfDocument:
     return PdfDocument(
         kind="AGENDA",
         subject=f"M{meeting.id}",
@@ -260,15 +405,15 @@ def agenda_document(meeting: Meeting) -> PdfDocument:
         filename=f"marac-agenda-{meeting_day(meeting)}",
         context={
             "meeting": meeting,
-            "entries": [agenda_entry(meeting, row) for row in rows],
-            "notices": notices(meeting),
+            "entries": [agenda_entry(meeting, row) for row in copy.rows],
+            "notices": copy.notices,
+            "cases_left_out": copy.cases_left_out,
         },
-        case_ids=case_ids_of(rows),
+        case_ids=case_ids_of(copy.rows),
     )
 
 
-def minutes_document(meeting: Meeting, *, draft: bool = False) -> PdfDocument:
-    rows = agenda.agenda_rows(meeting)
+def minutes_document(meeting: Meeting, copy: Copy, *, reviewed: list[Action], draft: bool = False) -> PdfDocument:
     today = date.today()
     agency_names = agency_names_by_key()
     cases = [
@@ -278,10 +423,10 @@ def minutes_document(meeting: Meeting, *, draft: bool = False) -> PdfDocument:
             minutes_record(row.item, agency_names),
             tuple(action_line(action, today) for action in store.list_actions_for_item(row.item)),
         )
-        for row in rows
+        for row in copy.rows
     ]
     attendance = store.list_attendance(meeting)
-    reviewed = store.list_actions_to_review(meeting)
+    reviewed = copy.keeps(reviewed)
     return PdfDocument(
         kind="MINUTES",
         subject=f"M{meeting.id}",
@@ -292,40 +437,51 @@ def minutes_document(meeting: Meeting, *, draft: bool = False) -> PdfDocument:
             "meeting": meeting,
             "draft": draft,
             "cases": cases,
-            "notices": notices(meeting),
+            "notices": copy.notices,
             "present": [row for row in attendance if row.status is AttendanceStatus.PRESENT],
             "observers": [row for row in attendance if row.status is AttendanceStatus.OBSERVER],
             "apologies": [row for row in attendance if row.status is AttendanceStatus.APOLOGIES],
             "statement": current_app.config["CONFIDENTIALITY_STATEMENT"],
             "reviewed": [action_line(action, today) for action in reviewed],
+            "cases_left_out": copy.cases_left_out,
         },
-        case_ids=tuple(dict.fromkeys([*case_ids_of(rows), *(action.case_id for action in reviewed)])),
+        case_ids=tuple(dict.fromkeys([*case_ids_of(copy.rows), *(action.case_id for action in reviewed)])),
     )
 
 
-def action_plan(meeting: Meeting) -> PdfDocument:
-    actions = store.list_actions_for_meeting(meeting)
+def action_plan(meeting: Meeting, copy: Copy) -> PdfDocument:
+    actions = copy.keeps(store.list_actions_for_meeting(meeting))
     return PdfDocument(
         kind="ACTIONS",
         subject=f"M{meeting.id}",
         title="MARAC action plan",
         template="reports/print-action-plan.html",
         filename=f"marac-action-plan-{meeting_day(meeting)}",
-        context={"meeting": meeting, "agency": None, "actions": action_lines(actions)},
+        context={
+            "meeting": meeting,
+            "agency": None,
+            "actions": action_lines(actions),
+            "cases_left_out": copy.cases_left_out,
+        },
         case_ids=tuple(dict.fromkeys(action.case_id for action in actions)),
     )
 
 
-def agency_action_plan(meeting: Meeting, agency: Agency) -> PdfDocument:
+def agency_action_plan(meeting: Meeting, agency: Agency, copy: Copy) -> PdfDocument:
     """Only that agency's actions: an agency's plan goes to its own staff, who need no other agency's tasks."""
-    actions = store.list_actions_for_meeting(meeting, agency_id=agency.id)
+    actions = copy.keeps(store.list_actions_for_meeting(meeting, agency_id=agency.id))
     return PdfDocument(
         kind="ACTIONS",
         subject=f"M{meeting.id}-A{agency.id}",
         title=f"MARAC action plan: {agency.name}",
         template="reports/print-action-plan.html",
         filename=f"marac-action-plan-{meeting_day(meeting)}-{slug(agency.name)}",
-        context={"meeting": meeting, "agency": agency, "actions": action_lines(actions)},
+        context={
+            "meeting": meeting,
+            "agency": agency,
+            "actions": action_lines(actions),
+            "cases_left_out": copy.cases_left_out,
+        },
         case_ids=tuple(dict.fromkeys(action.case_id for action in actions)),
     )
 
@@ -345,12 +501,16 @@ def agenda_entry(meeting: Meeting, row: agenda.AgendaRow) -> AgendaEntry:
     )
 
 
-def notices(meeting: Meeting) -> list[tuple[str, date]]:
-    """(reference and initials, watch end) for cases leaving the 12-month repeat watch: read out, never named."""
-    return [
-        (f"{case.reference} ({case.victim.initials})", case.repeat_watch_ends)
-        for case in agenda.twelve_month_notices(meeting)
-    ]
+def notices(meeting: Meeting, user: User) -> list[Case]:
+    """Cases leaving the 12-month repeat watch, read out at the meeting: those this person's copy may carry."""
+    watched = agenda.twelve_month_notices(meeting)
+    left_out = cases_left_out(user, [case.id for case in watched])
+    return [case for case in watched if case.id not in left_out]
+
+
+def notice_lines(cases: list[Case]) -> list[tuple[str, date]]:
+    """(reference and initials, watch end): read out, never named."""
+    return [(f"{case.reference} ({case.victim.initials})", case.repeat_watch_ends) for case in cases]
 
 
 def minutes_record(item: AgendaItem, agency_names: dict[str, str]) -> MinutesRecord | None:

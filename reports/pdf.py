@@ -16,6 +16,8 @@ from flask import current_app, render_template
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
+from meetings.schedule import UK_TIME
+
 ASSETS = (Path(__file__).parent / "pdf_assets").resolve()
 ASSETS_BASE_URL = ASSETS.as_uri() + "/"
 log = logging.getLogger("marac")
@@ -53,6 +55,12 @@ class PreparedFor:
     name: str
     agency: str
     on: datetime
+
+    @property
+    def watermark(self) -> str:
+        """Across every page, large and faint: a photographed or printed copy still says whose it was."""
+        day = self.on.astimezone(UK_TIME).strftime("%-d %B %Y")
+        return f"Prepared for {self.name}, {self.agency}, {day} — do not copy"
 
 
 def new_document_id(kind: str, subject: str) -> str:

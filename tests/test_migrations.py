@@ -63,6 +63,7 @@ APP_TABLES = {
     "transfer",
     "excluded_person",
     "distribution_clearance",
+    "clearance_review",
     "saved_import_mapping",
     "import_batch",
     "victim_link_proposal",

@@ -15,7 +15,7 @@ from access import store as access_store
 from access.models import Agency, AlertKind, Notification, Role, SecurityAlert, User
 from access.second_factor import new_totp_secret
 from cases import imports as import_store
-from cases.models import Case, ExcludedPerson
+from cases.models import Case, ClearanceDecision, DistributionClearance, ExcludedPerson
 from extensions import db
 from meetings.models import Action, Attendance, AttendanceStatus, Meeting, MeetingStatus, ResearchReturn
 from risk.imports.checking import detect_mapping
@@ -117,6 +117,16 @@ def seed_world(app) -> World:
         notification = Notification(user_id=users[Role.COORDINATOR], message="A notice", case_id=seeded.case_ids[0])
         db.session.add_all([action, attendance, excluded, alert, notification])
         db.session.flush()
+        # A decided match (released), so the page reviewing a decision has one to open.
+        clearance = DistributionClearance(
+            meeting_id=meeting.id,
+            excluded_person_id=excluded.id,
+            user_id=seeded.referrer_id,
+            decision=ClearanceDecision.RELEASE,
+            decided_by_id=seeded.referrer_id,
+        )
+        db.session.add(clearance)
+        db.session.flush()
         assessment_id = db.session.scalar(select(Assessment.id).where(Assessment.case_id == seeded.case_ids[0]))
         victim_id = victim_of(seeded.case_ids[0])
         batch_id = stage_import_batch(app, own, users[Role.AGENCY_REP])
@@ -136,6 +146,7 @@ def seed_world(app) -> World:
             "batch_id": batch_id,
             "attendance_id": attendance.id,
             "excluded_person_id": excluded.id,
+            "clearance_id": clearance.id,
             "alert_id": alert.id,
             "notification_id": notification.id,
             "filename": "app.css",

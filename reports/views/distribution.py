@@ -47,8 +47,20 @@ def render_check(meeting: Meeting, problem: str | None = None, status: int = 200
         matches=matches,
         references={match.case.id: case_reference(match.case, meeting.starts_at) for match in matches},
         decided=distribution.list_clearances(meeting),
+        reviews=distribution.list_reviews(meeting),
         problem=problem,
     ), status
+
+
+def render_confirm_withhold(meeting: Meeting, match: distribution.ExclusionMatch):
+    """Withholding changes what someone receives: say what it means and who is told before it is done."""
+    journey.record_case_views(current_user, [match.case.id])
+    return render_template(
+        "reports/confirm-withhold.html",
+        meeting=meeting,
+        match=match,
+        reference=case_reference(match.case, meeting.starts_at),
+    )
 
 
 @bp.route("/reports/meetings/<int:meeting_id>/distribution")
@@ -70,6 +82,8 @@ def decide_distribution_match(meeting_id, excluded_person_id, user_id):
         if not distribution.is_decided(meeting, excluded_person_id, user_id):
             abort(404)
         flash("That match was already decided; nothing was changed.")
+    elif decision is ClearanceDecision.WITHHOLD and request.form.get("confirmed") != "yes":
+        return render_confirm_withhold(meeting, match)
     elif distribution.decide(meeting, match, decision, by=current_user):
         flash(f"{what_was_decided(match, decision)} {what_happens_next(meeting)}")
     else:
@@ -80,7 +94,10 @@ def decide_distribution_match(meeting_id, excluded_person_id, user_id):
 def what_was_decided(match: distribution.ExclusionMatch, decision: ClearanceDecision) -> str:
     if decision is ClearanceDecision.RELEASE:
         return f"Released: {match.recipient.name} is a different person and can receive this meeting's documents."
-    return f"Withheld: {match.recipient.name} cannot download this meeting's documents."
+    return (
+        f"Withheld: {match.recipient.name}'s copies of this meeting's documents leave out case "
+        f"{match.case.reference}; the other cases stay in them."
+    )
 
 
 def what_happens_next(meeting: Meeting) -> str:
@@ -88,3 +105,63 @@ def what_happens_next(meeting: Meeting) -> str:
     if not remaining:
         return NEXT_STEP_WHEN_CLEAR
     return NEXT_STEP_WHILE_HELD.format(count="1 match is" if remaining == 1 else f"{remaining} matches are")
+
+
+# Reviewing a decision: changed later, for a reason; the decision it replaces is kept.
+
+REASON_NEEDED = "Say why the decision is changing."
+REVIEW_DECISION_NEEDED = 'Choose "Release: a different person" or "Withhold the case from this person".'
+REASON_TOO_LONG = "The reason must be 2,000 characters or fewer."
+
+
+@bp.route(
+    "/reports/meetings/<int:meeting_id>/distribution/decisions/<int:clearance_id>/review", methods=["GET", "POST"]
+)
+@allow(Role.COORDINATOR)
+def review_distribution_decision(meeting_id, clearance_id):
+    meeting = load_meeting(meeting_id)
+    clearance = distribution.get_clearance(meeting, clearance_id)
+    if clearance is None:
+        abort(404)
+    if request.method == "GET":
+        return render_review(meeting, clearance)
+    typed = {"decision": request.form.get("decision", ""), "reason": request.form.get("reason", "").strip()}
+    problem = review_problem(typed)
+    if problem:
+        return render_review(meeting, clearance, typed=typed, problem=problem, status=400)
+    decision = ClearanceDecision(typed["decision"])
+    if decision is clearance.decision:
+        flash("That is already the decision; nothing was changed.")
+    else:
+        distribution.review(clearance, decision, typed["reason"], by=current_user)
+        flash(f"Decision changed for {clearance.user.name}: {REVIEWED[decision]}")
+    return redirect(url_for("reports.view_distribution_check", meeting_id=meeting.id))
+
+
+REVIEWED = {
+    ClearanceDecision.RELEASE: "released as a different person; their copies now include the case.",
+    ClearanceDecision.WITHHOLD: "withheld; their copies of this meeting's documents now leave the case out.",
+}
+
+
+def review_problem(typed: dict) -> str | None:
+    if typed["decision"] not in {decision.value for decision in ClearanceDecision}:
+        return REVIEW_DECISION_NEEDED
+    if not typed["reason"]:
+        return REASON_NEEDED
+    if len(typed["reason"]) > 2000:
+        return REASON_TOO_LONG
+    return None
+
+
+def render_review(meeting: Meeting, clearance, *, typed: dict | None = None, problem: str | None = None, status=200):
+    case = clearance.excluded_person.case
+    journey.record_case_views(current_user, [case.id])
+    return render_template(
+        "reports/review-withhold.html",
+        meeting=meeting,
+        clearance=clearance,
+        reference=case_reference(case, meeting.starts_at),
+        typed=typed or {"decision": "", "reason": ""},
+        problem=problem,
+    ), status

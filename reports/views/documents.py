@@ -4,7 +4,9 @@ A document this person may not have is a 404, so its existence is not given away
 the distribution check is a 403 that says so.
 """
 
-from flask import abort, render_template
+from datetime import date, datetime
+
+from flask import abort, current_app, render_template, request
 from flask_login import current_user
 
 from access.audit import AuditAction, record_event
@@ -17,14 +19,56 @@ from reports.documents import DocumentKind
 from reports.downloads import pdf_download
 from reports.views import bp
 
+BAD_DATE = "Enter the date as a real date, like 9/12/2026."
+KIND_CHOICES = [
+    (DocumentKind.MEETING_PACK, "Meeting pack"),
+    (DocumentKind.RESEARCH_PACK, "MARAC list and research pack"),
+    (DocumentKind.AGENDA, "Agenda"),
+    (DocumentKind.MINUTES, "Minutes"),
+    (DocumentKind.ACTION_PLAN, "Action plans"),
+]
+
 
 @bp.route("/documents")
 @allow_any_role
 def list_documents():
     checks = distribution.checks_needed() if can(current_user.role, "reports.view_distribution_check") else []
-    return render_template("reports/list-documents.html", entries=documents.documents_for(current_user), checks=checks)
+    typed = {name: request.args.get(name, "").strip() for name in ("q", "kind", "from", "to")}
+    days = {name: parse_day(typed[name]) for name in ("from", "to")}
+    problems = {name: BAD_DATE for name, day in days.items() if typed[name] and day is None}
+    chosen = documents.DocumentFilter(
+        words=typed["q"],
+        kind=next((kind for kind, _ in KIND_CHOICES if kind.value == typed["kind"]), None),
+        from_day=days["from"],
+        to_day=days["to"],
+    )
+    found = documents.filter_documents(documents.documents_for(current_user), chosen)
+    page = documents.page_of(
+        found, request.args.get("page", 1, type=int), current_app.config.get("DOCUMENTS_PER_PAGE", 10)
+    )
+    return render_template(
+        "reports/list-documents.html",
+        entries=page.entries,
+        page=page,
+        typed=typed,
+        problems=problems,
+        kinds=KIND_CHOICES,
+        filtered=any(typed.values()),
+        checks=checks,
+    ), 400 if problems else 200
 
 
+def parse_day(text: str) -> date | None:
+    """A day typed as 9/12/2026 or sent by a date field as 2026-12-09; None when it is not a real date."""
+    for layout in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text, layout).date()
+        except ValueError:
+            continue
+    return None
+
+
+@bp.route("/documents/meetings/<int:meeting_id>/meeting-pack", defaults={"kind": DocumentKind.MEETING_PACK.value})
 @bp.route("/documents/meetings/<int:meeting_id>/research-pack", defaults={"kind": DocumentKind.RESEARCH_PACK.value})
 @bp.route("/documents/meetings/<int:meeting_id>/agenda", defaults={"kind": DocumentKind.AGENDA.value})
 @bp.route("/documents/meetings/<int:meeting_id>/minutes", defaults={"kind": DocumentKind.MINUTES.value})
@@ -54,10 +98,12 @@ def send_meeting_document(meeting_id: int, kind: DocumentKind, agency_id: int | 
     offer = documents.offer_for(meeting, current_user, kind, agency_id) if meeting else None
     if offer is None:
         abort(404)
-    held_back = distribution.withheld_reason(meeting, current_user)
+    # The chair and coordinator check the draft minutes before approving, whatever the check says: their
+    # copy still leaves out any case an exclusion list keeps from them.
+    held_back = None if offer.draft else distribution.withheld_reason(meeting, current_user)
     if held_back:
         record_event(AuditAction.DOCUMENT_WITHHELD, user=current_user, object_type="meeting", object_id=meeting.id)
         return render_template(
             "reports/list-documents.html", entries=documents.documents_for(current_user), held_back=held_back
         ), 403
-    return pdf_download(documents.meeting_document(meeting, offer), current_user)
+    return pdf_download(documents.meeting_document(meeting, offer, current_user), current_user)

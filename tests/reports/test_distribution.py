@@ -12,7 +12,7 @@ from access.models import AuditEvent, Role, User
 from cases.models import ClearanceDecision, DistributionClearance, ExcludedPerson
 from extensions import db
 from meetings.models import Action, Meeting
-from reports import distribution
+from reports import distribution, documents
 from tests.conftest import give_session
 from tests.meetings.factories import MEETING_START, seed_meeting
 
@@ -147,7 +147,8 @@ def test_after_release_nobody_is_held_back(app, seeded):
     )
 
 
-def test_after_withholding_only_that_person_is_refused_and_only_for_that_meeting(app, seeded):
+def test_after_withholding_nobody_is_held_back_from_the_meeting_only_the_case_is_left_out(app, seeded):
+    """Issue 18: withholding applies to the excluded case only (tests/reports/test_withholding.py opens the copies)."""
     meeting, people, excluded = seeded
     other_meeting = seed_meeting(app, cases=1, invited=(POLICE,), starts_at=meeting_start(days=14))
 
@@ -155,8 +156,10 @@ def test_after_withholding_only_that_person_is_refused_and_only_for_that_meeting
         app, meeting.meeting_id, excluded["john"], people["near"], ClearanceDecision.WITHHOLD, by=people["coordinator"]
     )
 
-    assert reason(app, meeting.meeting_id, people["near"]) == distribution.WITHHELD
-    assert "cannot receive this meeting's documents" in distribution.WITHHELD
+    assert reason(app, meeting.meeting_id, people["near"]) is None
+    with app.app_context():
+        near = db.session.get(User, people["near"])
+        assert documents.cases_left_out(near, meeting.case_ids) == {meeting.case_ids[0]}
     assert reason(app, meeting.meeting_id, people["unrelated"]) is None
     assert reason(app, meeting.meeting_id, people["coordinator"]) is None
     assert reason(app, other_meeting.meeting_id, people["near"]) is None
@@ -261,14 +264,17 @@ def test_a_decision_other_than_release_or_withhold_is_refused_and_changes_nothin
     "decision, action, message",
     [
         ("release", "exclusion-match-cleared", "Released: Jon Smith is a different person"),
-        ("withhold", "exclusion-match-withheld", "Withheld: Jon Smith cannot download this meeting"),
+        ("withhold", "exclusion-match-withheld", "documents leave out case MARAC-"),
     ],
 )
 def test_a_decision_is_recorded_audited_and_says_what_happens_next(app, client, seeded, decision, action, message):
     meeting, people, excluded = seeded
     sign_in(app, client, people["coordinator"])
 
-    response = client.post(decide_url(client, meeting, excluded["john"], people["near"]), data={"decision": decision})
+    response = client.post(
+        decide_url(client, meeting, excluded["john"], people["near"]),
+        data={"decision": decision, "confirmed": "yes"},  # withholding asks first (tests/reports/test_withholding.py)
+    )
 
     assert response.status_code == 302
     assert response.location == check_url(client, meeting)
@@ -401,7 +407,7 @@ def test_a_match_decided_a_moment_earlier_is_refused_and_only_the_refused_decisi
         assert distribution.decide(found_meeting, match, ClearanceDecision.RELEASE, by=coordinator) is False
         db.session.commit()  # as the request's end would
 
-    assert reason(app, meeting.meeting_id, people["near"]) == distribution.WITHHELD
+    assert rows(app, DistributionClearance, DistributionClearance.decision == ClearanceDecision.WITHHOLD) == 1
     assert rows(app, DistributionClearance) == 1
     assert rows(app, AuditEvent, AuditEvent.action == "case-viewed") == 1
     assert rows(app, AuditEvent, AuditEvent.action == "exclusion-match-cleared") == 0

@@ -15,7 +15,7 @@ from tests.reports.pdf_helpers import pdf_text
 from tests.reports.test_documents import seed_world
 
 POLICE, HEALTH, HOUSING = "Riverside Police", "Riverside Hospitals NHS Trust", "Riverside Housing"
-MEETING_DOCUMENTS = ["research-pack", "agenda", "minutes", "action-plan"]
+MEETING_DOCUMENTS = ["meeting-pack", "research-pack", "agenda", "minutes", "action-plan"]
 
 
 @pytest.fixture
@@ -76,6 +76,7 @@ def section_of(page: str, meeting_id: int) -> str:
         (
             "coordinator",
             [
+                "Meeting pack: agenda, MARAC list and earlier actions",
                 "MARAC list and research pack",
                 "Agenda",
                 "Minutes",
@@ -89,6 +90,7 @@ def section_of(page: str, meeting_id: int) -> str:
         (
             "chair",
             [
+                "Meeting pack: agenda, MARAC list and earlier actions",
                 "MARAC list and research pack",
                 "Agenda",
                 "Minutes",
@@ -102,6 +104,7 @@ def section_of(page: str, meeting_id: int) -> str:
         (
             "police rep",
             [
+                "Meeting pack: agenda, MARAC list and earlier actions",
                 "MARAC list and research pack",
                 "Agenda",
                 "Minutes",
@@ -175,11 +178,11 @@ def test_documents_not_yet_available_say_when_they_will_be(app, client, world):
     page = client.get(client.url("reports.list_documents")).get_data(as_text=True)
 
     issued, planned = section_of(page, world.meeting_id), section_of(page, world.earlier_meeting_id)
-    assert issued.count("(PDF)</a>") == 2  # the research pack and the agenda
+    assert issued.count("(PDF)</a>") == 3  # the meeting pack, the research pack and the agenda
     assert (
         issued.count("Available when the coordinator distributes the approved minutes.") == 3
     )  # minutes, whole plan, Police's plan
-    assert planned.count("Available when the MARAC list is issued.") == 2
+    assert planned.count("Available when the MARAC list is issued.") == 3
     assert "(PDF)</a>" not in planned
 
 

@@ -556,6 +556,8 @@ def test_a_configured_marking_replaces_the_default_on_every_page(world_app, modu
 def test_the_minutes_count_as_views_of_the_cases_discussed_and_of_those_whose_actions_were_reviewed(world_app):
     app, world = world_app
     with app.test_request_context():
-        document = documents.minutes_document(db.session.get(Meeting, world.meeting_id))
+        meeting = db.session.get(Meeting, world.meeting_id)
+        minutes = documents.Offer(documents.DocumentKind.MINUTES, "Minutes")
+        document = documents.meeting_document(meeting, minutes, db.session.get(User, world.user_ids["coordinator"]))
 
     assert document.case_ids == (world.case_ids[2], world.case_ids[0], world.case_ids[1], world.earlier_case_id)
