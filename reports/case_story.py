@@ -13,6 +13,9 @@ from meetings.models import Meeting
 from reports import documents
 from reports.documents import DocumentKind, Offer
 
+# The documents that go out with the MARAC list; the rest go out with the minutes.
+LIST_DOCUMENTS = (DocumentKind.RESEARCH_PACK, DocumentKind.AGENDA, DocumentKind.MEETING_PACK)
+
 
 @chronology.register
 def document_entries(user: User, case: Case, scope: CaseScope) -> list[Entry]:
@@ -32,7 +35,7 @@ def document_entries(user: User, case: Case, scope: CaseScope) -> list[Entry]:
 def meeting_documents(user: User, meeting: Meeting, offers: list[Offer]) -> list[Entry]:
     """Only documents this user may have now, each entry linking to the first of them."""
     day, entries = uk_day(meeting.starts_at), []
-    issued = [offer for offer in offers if offer.kind in (DocumentKind.RESEARCH_PACK, DocumentKind.AGENDA)]
+    issued = [offer for offer in offers if offer.kind in LIST_DOCUMENTS]
     if meeting.list_issued_at is not None and issued:
         entries.append(
             documents_entry(
