@@ -3,14 +3,14 @@ what the policy lets them see, so a case kept from them is neither listed nor co
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from access import policy
 from access.models import Role, User
 from access.policy import ResearchReturnScope
 from cases import store as cases_store
 from cases.models import Case
-from meetings import actions, store
+from meetings import actions, schedule, store
 from meetings.models import Meeting, MeetingStatus
 
 RECENT_CASES_SHOWN = 10
@@ -89,6 +89,10 @@ class ChairToDo(ToDoList):
     def anything(self) -> bool:
         return bool(self.next_meeting or self.minutes_to_approve)
 
+    @property
+    def next_meeting_runs_now(self) -> bool:
+        return self.next_meeting is not None and schedule.can_be_run_now(self.next_meeting)
+
 
 @dataclass(frozen=True)
 class AgencyToDo(ToDoList):
@@ -154,9 +158,13 @@ def coordinator_to_do(user: User, today: date, now: datetime) -> CoordinatorToDo
     )
 
 
+def start_of_uk_day(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=schedule.UK_TIME)
+
+
 def chair_to_do(user: User, today: date, now: datetime) -> ChairToDo:
     return ChairToDo(
-        next_meeting=store.get_next_meeting_chaired_by(user.id),
+        next_meeting=store.get_next_meeting_chaired_by(user.id, since=start_of_uk_day(today)),
         minutes_to_approve=tuple(store.list_meetings_in_status(MeetingStatus.MINUTES_DRAFT, chair_id=user.id)),
     )
 

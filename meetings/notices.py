@@ -1,7 +1,7 @@
 """What the meeting cycle tells people in-app, and whom: each message names a case by its reference
 only, and goes to no one the case is kept from (cases.notices decides that)."""
 
-from flask import url_for
+from flask import current_app, url_for
 
 from access import notifications
 from access import store as access_store
@@ -50,3 +50,27 @@ def action_assigned(action: Action) -> None:
         f"New action for your agency on {case_reference}, due {uk_day(action.due_on)}",
         url_for("meetings.list_actions"),
     )
+
+
+def research_chased(meeting: Meeting, owed: dict) -> None:
+    """Each representative chased, with the number of returns they still owe that they may see."""
+    for person, rows in owed.items():
+        count = f"{len(rows)} research return{'s' if len(rows) != 1 else ''}"
+        notifications.notify(
+            [person],
+            f"Reminder: {count} for the MARAC on {uk_day(meeting.starts_at)} still to send",
+            url_for("meetings.list_research_requests"),
+        )
+
+
+def actions_overdue(person, actions: list[Action]) -> None:
+    """An overdue action raised with the coordinator or a chair (the rows they may see), or with the owning
+    agency's representatives."""
+    references = sorted({action.agenda_item.referral.case.reference for action in actions})
+    count = f"{len(actions)} overdue action{'s' if len(actions) != 1 else ''}"
+    notifications.notify([person], f"{count} on {', '.join(references)}", path_of("meetings.list_actions"))
+
+
+def path_of(endpoint: str) -> str:
+    """A link inside the service, made where there may be no request (the daily reminders)."""
+    return current_app.url_map.bind("").build(endpoint)

@@ -25,7 +25,7 @@ from access.audit import AuditAction, record_event
 from access.models import Role, User
 from access.policy import ActionScope
 from cases import store as cases_store
-from meetings import store
+from meetings import notices, store
 from meetings.models import Action
 from meetings.vocabulary import RaisedWith
 
@@ -278,6 +278,7 @@ def raise_overdue(
             continue
         if deliver(connection, escalation_message(shown, person, raised_with, today)):
             delivered |= {row.action.id: row.action for row in shown}
+            notices.actions_overdue(person, [row.action for row in shown])
         else:
             failures += 1
     store.add_escalations(list(delivered.values()), raised_with)

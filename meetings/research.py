@@ -18,7 +18,7 @@ from cases import journey
 from cases import store as cases_store
 from cases.models import Case, PartyRole, Person
 from extensions import db, utcnow
-from meetings import reminders, store
+from meetings import notices, reminders, store
 from meetings.labels import label, labels
 from meetings.models import AgendaItem, Meeting, MeetingStatus, ResearchReturn
 from risk import store as risk_store
@@ -446,58 +446,64 @@ def agencies_to_chase(meeting: Meeting) -> dict[str, int]:
 
 @dataclass(frozen=True)
 class ChaseOutcome:
-    configured: bool
+    emailed: bool
     chased: tuple[str, ...] = ()
     failed: tuple[str, ...] = ()
     without_representatives: tuple[str, ...] = ()
 
     @property
     def message(self) -> str:
-        if not self.configured:
-            return "E-mail is not configured, so no reminder was sent. Ask the agencies by phone instead."
-        parts = [f"Reminder sent to {', '.join(self.chased)}." if self.chased else "No reminder was sent."]
+        how = "in the service and by e-mail" if self.emailed else "in the service (e-mail is not set up)"
+        parts = [f"Reminder sent {how} to {', '.join(self.chased)}." if self.chased else "No reminder was sent."]
         if self.without_representatives:
-            parts.append(f"No active representative to e-mail at {', '.join(self.without_representatives)}.")
+            parts.append(f"No active representative to remind at {', '.join(self.without_representatives)}.")
         if self.failed:
-            parts.append(f"Could not send the reminder to {', '.join(self.failed)}; try again later.")
+            parts.append(f"The e-mail to {', '.join(self.failed)} could not be sent; try again later.")
         return " ".join(parts)
 
 
 def chase(meeting: Meeting, agency_ids: list[int], *, user: User) -> ChaseOutcome:
-    """E-mails each agency's representatives a reminder of the research they still owe for the meeting,
-    records who chased which agency and when, and audits it. In-app notifications hook in here."""
-    if not current_app.config["MAIL_SERVER"]:
-        return ChaseOutcome(configured=False)
+    """Reminds each agency's representatives of the research they still owe for the meeting, in the
+    service and by e-mail when it is set up; records who chased which agency and when, and audits it."""
+    emailed = bool(current_app.config["MAIL_SERVER"])
     outstanding = {
         agency_id: rows for agency_id, rows in outstanding_by_agency(meeting).items() if agency_id in agency_ids
     }
     chased, failed, unreachable = [], [], []
     for agency_id, rows in outstanding.items():
         agency_name = rows[0].agency.name
-        messages = chase_messages(meeting, rows, store.list_reminder_recipients(agency_id))
-        if not messages:
+        owed = owed_by_each(rows, store.list_reminder_recipients(agency_id))
+        if not owed:
             unreachable.append(agency_name)
-        elif reminders.send_all(messages):
-            store.add_research_chase(meeting, agency_id, user)
-            record_event(
-                AuditAction.RESEARCH_CHASED, user=user, agency_id=agency_id, object_type="meeting", object_id=meeting.id
-            )
-            chased.append(agency_name)
-        else:
+            continue
+        notices.research_chased(meeting, owed)
+        if emailed and not reminders.send_all(chase_messages(meeting, owed)):
             failed.append(agency_name)
-    return ChaseOutcome(True, tuple(chased), tuple(failed), tuple(unreachable))
+        store.add_research_chase(meeting, agency_id, user)
+        record_event(
+            AuditAction.RESEARCH_CHASED, user=user, agency_id=agency_id, object_type="meeting", object_id=meeting.id
+        )
+        chased.append(agency_name)
+    return ChaseOutcome(emailed, tuple(chased), tuple(failed), tuple(unreachable))
 
 
-def chase_messages(meeting: Meeting, rows: list[ResearchReturn], recipients: list[User]) -> list[EmailMessage]:
-    """One message per representative, counting only the cases they may see: a case whose exclusion
-    list names them is neither counted nor hinted at."""
-    messages = []
+def owed_by_each(rows: list[ResearchReturn], recipients: list[User]) -> dict[User, list[ResearchReturn]]:
+    """What each representative is reminded of, counting only the cases they may see: a case whose
+    exclusion list names them is neither counted nor hinted at."""
+    case_ids = list({row.agenda_item.referral.case_id for row in rows})
+    owed = {}
     for person in recipients:
-        excluded = cases_store.cases_excluding(person, list({row.agenda_item.referral.case_id for row in rows}))
-        owed = [row for row in rows if row.agenda_item.referral.case_id not in excluded]
-        if owed:
-            messages.append(reminders.plain_message(CHASE_SUBJECT, chase_text(meeting, owed), [person.email]))
-    return messages
+        excluded = cases_store.cases_excluding(person, case_ids)
+        if mine := [row for row in rows if row.agenda_item.referral.case_id not in excluded]:
+            owed[person] = mine
+    return owed
+
+
+def chase_messages(meeting: Meeting, owed: dict[User, list[ResearchReturn]]) -> list[EmailMessage]:
+    return [
+        reminders.plain_message(CHASE_SUBJECT, chase_text(meeting, rows), [person.email])
+        for person, rows in owed.items()
+    ]
 
 
 CHASE_SUBJECT = "Reminder: MARAC research outstanding"

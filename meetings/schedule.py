@@ -191,6 +191,13 @@ def today_in_the_uk() -> date:
     return datetime.now(UK_TIME).date()
 
 
+def can_be_run_now(meeting: Meeting) -> bool:
+    """Running it is open from the meeting's day, once its list is out, until its minutes are approved."""
+    if meeting.status is MeetingStatus.LIST_ISSUED:
+        return today_in_the_uk() >= meeting_day(meeting)
+    return meeting.status in (MeetingStatus.IN_PROGRESS, MeetingStatus.MINUTES_DRAFT)
+
+
 def cases_without_outcome(meeting: Meeting) -> list:
     """The agenda items whose minutes record no outcome: the meeting has not (yet) heard them."""
     with_outcome = store.agenda_item_ids_with_outcome(meeting)

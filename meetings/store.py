@@ -661,8 +661,13 @@ def list_transfers_for_cases(case_ids: list[str]) -> list[Transfer]:
 # The home page's to-do lists.
 
 
-def get_next_meeting_chaired_by(user_id: int) -> Meeting | None:
-    query = select(Meeting).where(Meeting.chair_id == user_id, Meeting.starts_at >= utcnow())
+def get_next_meeting_chaired_by(user_id: int, *, since: datetime) -> Meeting | None:
+    """The chair's meeting running now, or the first to come from `since` (the start of today, so that
+    a meeting stays "next" all its day) that is not cancelled."""
+    coming = (Meeting.starts_at >= since) & Meeting.status.in_(
+        [MeetingStatus.PLANNED, MeetingStatus.LIST_ISSUED, MeetingStatus.IN_PROGRESS]
+    )
+    query = select(Meeting).where(Meeting.chair_id == user_id, coming | (Meeting.status == MeetingStatus.IN_PROGRESS))
     return db.session.scalar(query.order_by(Meeting.starts_at).limit(1))
 
 

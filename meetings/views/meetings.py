@@ -39,6 +39,7 @@ LATE_JOIN_WARNING = (
     "They have been asked for research with a deadline of at least the set number of working days from today, "
     "but never after the meeting."
 )
+RACED = "Someone else changed this meeting. Try again."
 MINUTES_LABELS = {name: getattr(CaseMinutesForm, name).args[0] for name in running.MINUTES_TEXT_FIELDS}
 
 
@@ -107,6 +108,7 @@ def view_meeting(meeting_id):
         can_run=policy.may_run_meeting(current_user, store.meeting_scope(meeting, current_user)),
         other_meetings=[other for other in store.list_fillable_meetings(utcnow()) if other.id != meeting.id],
         minutes_open=running.minutes_are_open(meeting),
+        can_be_run_now=schedule.can_be_run_now(meeting),
         put_back=offer_to_put_back(meeting),
     )
     return journey.listing(current_user, [row.item.referral.case_id for row in rows], page)
@@ -142,6 +144,9 @@ def plan_agendas():
         )
         if late:
             flash(LATE_JOIN_WARNING, "warning")
+        filled = [planned.meeting_id for planned in proposal.plan.meetings if planned.items]
+        if len(filled) == 1:
+            return redirect(url_for("meetings.view_meeting", meeting_id=filled[0]))
         return redirect(url_for("meetings.list_meetings"))
     return render_template("meetings/plan-agendas.html", proposal=proposal, late=late)
 
@@ -277,9 +282,7 @@ def take_next_step(meeting_id):
         return render_step_confirmation(meeting, error=str(problem), status=400)
     except (schedule.MeetingStepError, StaleDataError) as problem:
         flash(
-            str(problem)
-            if isinstance(problem, schedule.MeetingStepError)
-            else "Someone else changed this meeting. Try again.",
+            str(problem) if isinstance(problem, schedule.MeetingStepError) else RACED,
             "error",
         )
         return redirect(url_for("meetings.view_meeting", meeting_id=meeting_id))
@@ -305,9 +308,17 @@ def record_attendance(meeting_id):
         for row in rows
         if row.attends
     ]
+    opening = request.form.get("then") == "first-case"
+    if opening and meeting.status is MeetingStatus.LIST_ISSUED:
+        # The register is the start of the meeting: one submit saves it and starts it, or neither.
+        try:
+            schedule.take_next_step(meeting, user=current_user)
+        except (schedule.MeetingStepError, StaleDataError) as problem:
+            errors = {"start": str(problem) if isinstance(problem, schedule.MeetingStepError) else RACED}
+            return render_register(meeting, invited, agency_names, rows, errors=errors, confirmed=confirmed, status=409)
     running.save_register(meeting, entries, confirmed=confirmed, user=current_user)
     flash(f"Register saved: {sum(row.hears_statement for row in rows)} present.")
-    if request.form.get("then") == "first-case" and (first := first_case(meeting)):
+    if opening and (first := first_case(meeting)):
         return redirect(url_for("meetings.edit_case_minutes", meeting_id=meeting.id, item_id=first.id))
     return redirect(url_for("meetings.record_attendance", meeting_id=meeting.id))
 
@@ -346,7 +357,7 @@ def register_row(key, attendance, invited=False) -> RegisterRow:
     )
 
 
-def render_register(meeting, invited, agency_names, rows, errors=None, confirmed=False):
+def render_register(meeting, invited, agency_names, rows, errors=None, confirmed=False, status=400):
     others = [row for row in rows if not row.invited and not row.is_blank]
     blanks = [
         RegisterRow(f"other-{len(others) + number}", None, "", "") for number in range(1, REGISTER_BLANK_ROWS + 1)
@@ -361,7 +372,8 @@ def render_register(meeting, invited, agency_names, rows, errors=None, confirmed
         confirmed=confirmed,
         statement=current_app.config["CONFIDENTIALITY_STATEMENT"],
         first_case=first_case(meeting),
-    ), 400 if errors else 200
+        starts_with_register=meeting.status is MeetingStatus.LIST_ISSUED,
+    ), status if errors else 200
 
 
 def first_case(meeting):
@@ -379,7 +391,7 @@ def run_meeting(meeting_id):
     """The chair's way in: the register until it is taken, then the first case."""
     meeting = load_meeting_to_run(meeting_id)
     first = first_case(meeting)
-    if not running.register_taken(meeting) or first is None:
+    if meeting.status is MeetingStatus.LIST_ISSUED or not running.register_taken(meeting) or first is None:
         return redirect(url_for("meetings.record_attendance", meeting_id=meeting.id))
     return redirect(url_for("meetings.edit_case_minutes", meeting_id=meeting.id, item_id=first.id))
 

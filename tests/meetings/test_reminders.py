@@ -347,6 +347,20 @@ def test_an_action_overdue_a_week_is_escalated_to_the_coordinator_once(app, inbo
     assert escalations(app, six_days) == set()
     assert get_action(app, week).version_id == 1
     assert count_audit(app, "action-escalated", week) == 1
+    assert in_app(app, "coordinator@example.org") == [f"1 overdue action on {case_reference(app, week)}"]
+
+
+def in_app(app, email: str) -> list[str]:
+    from access.models import Notification, User
+
+    with app.app_context():
+        query = db.select(Notification.message).join(User, User.id == Notification.user_id).where(User.email == email)
+        return list(db.session.scalars(query))
+
+
+def case_reference(app, action_id: int) -> str:
+    with app.app_context():
+        return db.session.get(Action, action_id).agenda_item.referral.case.reference
 
 
 def test_the_coordinators_email_holds_only_references_and_counts(app, inbox, seeded, people_above):

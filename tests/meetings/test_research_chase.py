@@ -8,7 +8,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from access.audit import AuditAction
-from access.models import Role
+from access.models import Notification, Role, User
 from extensions import db
 from meetings.models import ResearchChase
 from tests.meetings.factories import seed_meeting
@@ -60,7 +60,7 @@ def test_chase_emails_the_agencys_representatives_and_is_recorded_and_shown(
     )
 
     page = response.get_data(as_text=True)
-    assert f"Reminder sent to {POLICE}." in page
+    assert f"Reminder sent in the service and by e-mail to {POLICE}." in page
     assert "Chased on" in page
     assert [recipients for recipients, _ in inbox.messages] == [["police-rep@example.org"]]
     message = inbox.messages[0][1]
@@ -69,6 +69,31 @@ def test_chase_emails_the_agencys_representatives_and_is_recorded_and_shown(
     assert "Victim1" not in body + message["Subject"] and "Perpetrator1" not in body
     assert chases(app) == [(seeded.agency_ids[POLICE], coordinator_id)]
     assert count_events(app, AuditAction.RESEARCH_CHASED, seeded.meeting_id) == 1
+    assert notices_for(app, "police-rep@example.org") == ["Reminder: 1 research return for the MARAC on"]
+    assert notices_for(app, "health-rep@example.org") == []
+
+
+def notices_for(app, email: str) -> list[str]:
+    """Each of the user's notifications, up to the meeting's date."""
+    with app.app_context():
+        query = select(Notification.message).join(User, User.id == Notification.user_id).where(User.email == email)
+        return [message.split(" on ")[0] + " on" for message in db.session.scalars(query)]
+
+
+def test_without_e_mail_the_chase_still_reminds_in_the_service_and_is_recorded(app, client, sign_in_as, url, issued):
+    seeded, _ = issued
+    app.config["MAIL_SERVER"] = ""
+    sign_in_as(Role.COORDINATOR)
+
+    response = client.post(
+        url("meetings.chase_research", meeting_id=seeded.meeting_id),
+        data={"agency_id": str(seeded.agency_ids[POLICE])},
+        follow_redirects=True,
+    )
+
+    assert f"Reminder sent in the service (e-mail is not set up) to {POLICE}." in response.get_data(as_text=True)
+    assert notices_for(app, "police-rep@example.org") == ["Reminder: 1 research return for the MARAC on"]
+    assert [agency_id for agency_id, _ in chases(app)] == [seeded.agency_ids[POLICE]]
 
 
 def test_chase_all_reminds_only_agencies_with_something_outstanding(app, client, sign_in_as, url, inbox, issued):
