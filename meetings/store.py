@@ -222,7 +222,7 @@ def list_outcomes(meeting: Meeting) -> dict[int, CaseOutcome]:
         .join(AgendaItem, AgendaItem.id == CaseMinutes.agenda_item_id)
         .where(AgendaItem.meeting_id == meeting.id, CaseMinutes.outcome.is_not(None))
     )
-    return dict(db.session.execute(query).tuples().all())
+    return {item_id: outcome for item_id, outcome in db.session.execute(query)}
 
 
 def list_open_earlier_actions_for_case(case_id: str, meeting: Meeting) -> list[Action]:
