@@ -6,7 +6,7 @@ from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectF
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from forms.base import BaseForm, DayMonthYearField
+from forms.base import BaseForm, DayMonthYearField, optional_id
 from meetings.vocabulary import ActionStatus
 
 ACTION_STATUSES = [SelectChoice(status.value, status.label) for status in ActionStatus]
@@ -71,9 +71,7 @@ class ActionUpdateForm(BaseForm):
             raise ValidationError("Reload the page and try again")
 
 
-class ActionEditForm(BaseForm):
-    """What the MARAC agreed, changed by the coordinator or the meeting's chair, always with a reason."""
-
+class ActionForm(BaseForm):
     description = TextAreaField(
         "What needs doing",
         widget=GovTextArea(),
@@ -85,7 +83,7 @@ class ActionEditForm(BaseForm):
     owner_agency_id = SelectField(
         "Agency that owns it",
         widget=GovSelect(),
-        coerce=int,
+        coerce=optional_id,
         validators=[InputRequired("Choose the agency that owns the action")],
     )
     owner_name = StringField(
@@ -97,6 +95,14 @@ class ActionEditForm(BaseForm):
         ],
     )
     due_on = DayMonthYearField("Due date", validators=[InputRequired("Enter the date it is due")])
+
+    def validate_due_on(self, field):
+        check_due_date(field)
+
+
+class ActionEditForm(ActionForm):
+    """What the MARAC agreed, changed by the coordinator or the meeting's chair, always with a reason."""
+
     reason = TextAreaField(
         "Why are you changing it?",
         widget=GovTextArea(),

@@ -32,3 +32,8 @@ class DayMonthYearField(DateField):
             self.raw_data, self.data = ["?", "", ""], None
             raise ValueError("Enter the date as a day, month and year")
         super().process_formdata(valuelist)
+
+
+def optional_id(value):
+    """An id from a select whose first choice is blank ("Choose an agency"), so no agency is chosen for anyone."""
+    return int(value) if str(value or "").isdigit() else None

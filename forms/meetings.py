@@ -29,15 +29,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from forms.actions import check_due_date
 from forms.base import BaseForm, DayMonthYearField
 from meetings.vocabulary import CASE_OUTCOME_LABELS
-
-
-def optional_id(value):
-    """An id from a select whose first choice is blank ("Choose an agency"), so no agency is chosen for anyone."""
-    return int(value) if str(value or "").isdigit() else None
-
 
 LONG_TEXT = Length(max=20000, message="Enter 20,000 characters or fewer")
 
@@ -271,35 +264,6 @@ def case_minutes_form(agencies, **kwargs) -> CaseMinutesForm:
             TextAreaField(f"Shared by {agency.name}", widget=GovTextArea(), validators=[LONG_TEXT]),
         )
     return WithAgencies(**kwargs)
-
-
-class ActionForm(BaseForm):
-    description = TextAreaField(
-        "What needs doing",
-        widget=GovTextArea(),
-        validators=[
-            DataRequired("Enter what needs doing"),
-            Length(max=2000, message="Enter 2,000 characters or fewer"),
-        ],
-    )
-    owner_agency_id = SelectField(
-        "Agency that owns it",
-        widget=GovSelect(),
-        coerce=optional_id,
-        validators=[InputRequired("Choose the agency that owns the action")],
-    )
-    owner_name = StringField(
-        "Named person",
-        widget=GovTextInput(),
-        validators=[
-            DataRequired("Enter the name of the person who will do it"),
-            Length(max=100, message="Enter a name of 100 characters or fewer"),
-        ],
-    )
-    due_on = DayMonthYearField("Due date", validators=[InputRequired("Enter the date it is due")])
-
-    def validate_due_on(self, field):
-        check_due_date(field)
 
 
 MEETING_VERSION = HiddenField(validators=[InputRequired("Reload the page and make your change again")])

@@ -13,10 +13,10 @@ from access.models import Role
 from access.permissions import allow, can
 from cases import journey
 from extensions import db, utcnow
+from forms.actions import ActionForm
 from forms.meetings import (
     NOT_ATTENDING,
     REGISTER_BLANK_ROWS,
-    ActionForm,
     CaseMinutesForm,
     CreateMeetingForm,
     InvitationsForm,

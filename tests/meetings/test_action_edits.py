@@ -8,7 +8,7 @@ from werkzeug.datastructures import MultiDict
 
 from access.models import Role
 from extensions import db
-from forms.meetings import ActionForm
+from forms.actions import ActionForm
 from meetings.models import Action, ActionUpdate, Meeting
 from tests.meetings.test_actions import HEALTH, POLICE, add_action, count_audit, get_action, page
 
