@@ -15,6 +15,7 @@ from access import signin
 from access import store as access_store
 from access.models import AgencyKind, Role
 from demo.cases import seed_demo_cases
+from demo.meeting_day import MeetingDayRefused, bring_meeting_day_to_today
 from demo.meetings import seed_demo_meetings
 from extensions import utcnow
 from transactions import transaction
@@ -106,6 +107,18 @@ def next_weekday_at(now: datetime, *, weekday: int, at: time) -> datetime:
     days_ahead = (weekday - now.weekday()) % 7 or 7
     day = (now + timedelta(days=days_ahead)).date()
     return datetime.combine(day, at, tzinfo=ZoneInfo("Europe/London"))
+
+
+@demo_cli.command("meeting-day")
+def meeting_day():
+    """Bring the demo's next meeting (its MARAC list issued) to today, so that the chair can run it now."""
+    require_demo_mode()
+    try:
+        with transaction():
+            done = bring_meeting_day_to_today(utcnow())
+    except MeetingDayRefused as refusal:
+        raise click.ClickException(str(refusal)) from None
+    click.echo(done)
 
 
 @demo_cli.command("accounts")

@@ -1,4 +1,4 @@
-"""The command-line tools: `flask --app app access create-admin`, `demo seed` and `demo accounts`."""
+"""The command-line tools: `flask --app app access create-admin` and the `demo` commands."""
 
 import os
 import re
@@ -146,7 +146,7 @@ def demo_password(app) -> str:
         return file.read().strip()
 
 
-@pytest.mark.parametrize("command", ["seed", "accounts"])
+@pytest.mark.parametrize("command", ["seed", "accounts", "meeting-day"])
 def test_demo_commands_refuse_outside_demo_mode(app, tmp_path, command):
     app.instance_path = str(tmp_path / "instance")
 
