@@ -92,7 +92,7 @@ def load_demo_data(password_hash: str) -> None:
     }
     area, today = current_app.config.get("MARAC_AREA") or DEMO_AREA, utcnow().date()
     seed_demo_cases(users, agencies, area, today)
-    seed_demo_meetings(users, agencies, area, today, next_weekday_at(utcnow(), weekday=2, at=time(10, 0)).date())
+    seed_demo_meetings(users, agencies, area, today, next_weekday_at(utcnow().astimezone(ZoneInfo("Europe/London")), weekday=2, at=time(10, 0)).date())
 
 
 def write_demo_password(password: str) -> None:
@@ -104,6 +104,7 @@ def write_demo_password(password: str) -> None:
 
 
 def next_weekday_at(now: datetime, *, weekday: int, at: time) -> datetime:
+    """The next such weekday after `now`'s own date: given UK time, never today in the UK."""
     days_ahead = (weekday - now.weekday()) % 7 or 7
     day = (now + timedelta(days=days_ahead)).date()
     return datetime.combine(day, at, tzinfo=ZoneInfo("Europe/London"))
