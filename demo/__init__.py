@@ -92,7 +92,8 @@ def load_demo_data(password_hash: str) -> None:
     }
     area, today = current_app.config.get("MARAC_AREA") or DEMO_AREA, utcnow().date()
     seed_demo_cases(users, agencies, area, today)
-    seed_demo_meetings(users, agencies, area, today, next_weekday_at(utcnow().astimezone(ZoneInfo("Europe/London")), weekday=2, at=time(10, 0)).date())
+    next_wednesday = next_weekday_at(utcnow().astimezone(ZoneInfo("Europe/London")), weekday=2, at=time(10, 0))
+    seed_demo_meetings(users, agencies, area, today, next_wednesday.date())
 
 
 def write_demo_password(password: str) -> None:
