@@ -13,6 +13,7 @@ that the list can leave out a case the reader may no longer see, as the policy d
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import func, select, update
 
 from access.models import Notification, User
@@ -31,6 +32,12 @@ def notify(users: Iterable[User], message: str, link: str | None = None, case_id
     )
     db.session.flush()
     return len(recipients)
+
+
+def path_of(endpoint: str, **values) -> str:
+    """A notification's link: a path inside the service, made the same with or without a request (the
+    daily reminders run from the command line)."""
+    return current_app.url_map.bind("").build(endpoint, values)
 
 
 def count_unread(user: User) -> int:

@@ -3,8 +3,6 @@ them, or no reason to see it), as the policy decides. The messages name the case
 
 from collections.abc import Iterable
 
-from flask import url_for
-
 from access import notifications, policy
 from access import store as access_store
 from access.models import Role, User
@@ -33,7 +31,7 @@ def referral_received(referral: Referral) -> None:
         referral.case_id,
         access_store.list_active_users(Role.COORDINATOR),
         f"New referral for {referral.case.reference} is waiting in the referral queue",
-        url_for("meetings.view_referral", referral_id=referral.id),
+        notifications.path_of("meetings.view_referral", referral_id=referral.id),
     )
 
 
@@ -43,5 +41,5 @@ def referral_triaged(referral: Referral, outcome: str) -> None:
         referral.case_id,
         [referral.referrer],
         f"Your referral for {referral.case.reference} was {outcome} by the MARAC coordinator",
-        url_for("cases.view_case", case_id=referral.case_id),
+        notifications.path_of("cases.view_case", case_id=referral.case_id),
     )

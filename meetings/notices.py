@@ -1,8 +1,6 @@
 """What the meeting cycle tells people in-app, and whom: each message names a case by its reference
 only, and goes to no one the case is kept from (cases.notices decides that)."""
 
-from flask import current_app, url_for
-
 from access import notifications
 from access import store as access_store
 from access.models import Role
@@ -19,7 +17,7 @@ def research_requested(meeting: Meeting, item: AgendaItem, agency_ids: list[int]
         item.referral.case_id,
         access_store.list_active_users(Role.AGENCY_REP, agency_ids),
         f"Research requested for {item.referral.case.reference}{due}",
-        url_for("meetings.list_research_requests"),
+        notifications.path_of("meetings.list_research_requests"),
     )
 
 
@@ -37,7 +35,7 @@ def tell_if_documents_ready(meeting: Meeting) -> None:
     notifications.notify(
         people,
         f"The minutes and action plans of the MARAC on {uk_day(meeting.starts_at)} are ready",
-        url_for("reports.list_documents"),
+        notifications.path_of("reports.list_documents"),
     )
 
 
@@ -48,7 +46,7 @@ def action_assigned(action: Action) -> None:
         action.case_id,
         access_store.list_active_users(Role.AGENCY_REP, [action.owner_agency_id]),
         f"New action for your agency on {case_reference}, due {uk_day(action.due_on)}",
-        url_for("meetings.list_actions"),
+        notifications.path_of("meetings.list_actions"),
     )
 
 
@@ -59,7 +57,7 @@ def research_chased(meeting: Meeting, owed: dict) -> None:
         notifications.notify(
             [person],
             f"Reminder: {count} for the MARAC on {uk_day(meeting.starts_at)} still to send",
-            url_for("meetings.list_research_requests"),
+            notifications.path_of("meetings.list_research_requests"),
         )
 
 
@@ -68,9 +66,5 @@ def actions_overdue(person, actions: list[Action]) -> None:
     agency's representatives."""
     references = sorted({action.agenda_item.referral.case.reference for action in actions})
     count = f"{len(actions)} overdue action{'s' if len(actions) != 1 else ''}"
-    notifications.notify([person], f"{count} on {', '.join(references)}", path_of("meetings.list_actions"))
-
-
-def path_of(endpoint: str) -> str:
-    """A link inside the service, made where there may be no request (the daily reminders)."""
-    return current_app.url_map.bind("").build(endpoint)
+    link = notifications.path_of("meetings.list_actions")
+    notifications.notify([person], f"{count} on {', '.join(references)}", link)

@@ -54,14 +54,16 @@ def test_the_coordinator_links_a_repeat_plans_the_agenda_and_issues_the_list(
     expect(proposed.locator(".govuk-tag", has_text="Repeat")).to_be_visible()
     go(page, axe, page.get_by_role("button", name="Accept this plan"))
     expect(page.get_by_text("Plan accepted: 1 case placed on agendas.")).to_be_visible()
-
-    go(page, axe, page.get_by_role("link", name=format_local_datetime(starts_at), exact=True))
+    # The plan filled one meeting, so accepting it leads to that meeting.
+    expect(page.get_by_role("heading", level=1)).to_contain_text(format_local_datetime(starts_at))
     on_agenda = (
         page.get_by_role("table", name="Running order")
         .get_by_role("row")
         .filter(has=page.get_by_role("cell", name=re.compile(r"^\S+ VC$")))  # reference, then initials
     )
     expect(on_agenda.get_by_role("cell", name="Repeat", exact=True)).to_be_visible()
+    go(page, axe, page.get_by_role("button", name="Issue the MARAC list"))  # its confirmation page
+    expect(page.get_by_role("heading", level=2, name="Who will be told")).to_be_visible()
     go(page, axe, page.get_by_role("button", name="Issue the MARAC list"))
     expect(page.get_by_text("Done: issue the MARAC list.")).to_be_visible()
     assert page.console_errors == []
