@@ -141,8 +141,13 @@ def get_agenda_item(meeting: Meeting, item_id: int) -> AgendaItem | None:
 
 
 def list_referrals_waiting_for_a_meeting() -> list[Referral]:
-    # A cancelled meeting's cases wait again: its agenda items stay only for the research already returned.
-    on_an_agenda = select(AgendaItem.referral_id).join(Meeting).where(Meeting.status != MeetingStatus.CANCELLED)
+    # A cancelled meeting's cases wait again, and so does a case a meeting ended without hearing: their agenda
+    # items stay only for the research already returned (and, for a case not heard, its history).
+    on_an_agenda = (
+        select(AgendaItem.referral_id)
+        .join(Meeting)
+        .where(Meeting.status != MeetingStatus.CANCELLED, AgendaItem.not_heard_at.is_(None))
+    )
     query = (
         select(Referral)
         .where(Referral.state == ReferralState.ACCEPTED, Referral.id.not_in(on_an_agenda))
