@@ -639,12 +639,13 @@ def list_cases_naming(person_id: str) -> list[tuple[Case, Agency, PartyRole | No
 
 def list_hearings(case_ids: list[str]) -> list[Row]:
     """Every time these cases were on a MARAC agenda, earliest meeting first: case_id, starts_at,
-    meeting_status, criteria (the referral's), flags (the agenda's) and outcome (the minutes')."""
+    meeting_status, not_heard_at, criteria (the referral's), flags (the agenda's) and outcome (the minutes')."""
     query = (
         select(
             Referral.case_id,
             Meeting.starts_at,
             Meeting.status.label("meeting_status"),
+            AgendaItem.not_heard_at,
             Referral.criteria,
             AgendaItem.flags,
             CaseMinutes.outcome,

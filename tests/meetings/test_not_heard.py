@@ -80,6 +80,17 @@ def test_the_case_history_says_not_heard_and_back_in_the_referral_queue(client, 
     assert f"Heard at the MARAC meeting on {DAY}" in heard
 
 
+def test_once_approved_the_history_shows_no_minutes_of_a_case_not_heard(client, ended):
+    post_step(client, ended.meeting_id, read_draft="y")
+
+    not_heard = text_of(client.get(client.url("cases.view_case", case_id=ended.case_ids[1])))
+    heard = text_of(client.get(client.url("cases.view_case", case_id=ended.case_ids[0])))
+
+    # Its half-taken minutes are not in the meeting's minutes, so not in its history either.
+    assert f"Minutes of the MARAC meeting on {DAY}" in heard
+    assert f"Minutes of the MARAC meeting on {DAY}" not in not_heard
+
+
 def test_a_case_not_heard_is_not_taken_as_heard_with_nothing_new_since(app, ended):
     with app.app_context():
         case = db.session.get(Case, ended.case_ids[1])
