@@ -114,7 +114,7 @@ def test_the_draft_minutes_list_a_case_not_heard_apart_without_its_details(clien
 
     assert response.status_code == 200
     assert "Case 1:" in text and "Victim1" in text
-    assert "Not heard at this meeting" in text
+    assert "Not heard at this meeting" in text and "Case 2 on the agenda" in text
     assert "Case 2:" not in text and "Victim2" not in text and "Started, not finished" not in text
 
 
