@@ -32,7 +32,8 @@ def meeting_entries(user: User, case: Case, scope: CaseScope) -> list[Entry]:
     for item, meeting, minutes in hearings:
         meeting_scope = MeetingScope(chair_id=meeting.chair_id, agency_invited=meeting.id in invited)
         entries += hearing_entries(user, item, meeting, meeting_link(user, meeting, meeting_scope))
-        if minutes is not None and may_read(user, meeting, meeting_scope):
+        # A case not heard is left out of the meeting's minutes, so its history has no minutes of it either.
+        if minutes is not None and item.not_heard_at is None and may_read(user, meeting, meeting_scope):
             entries.append(minutes_entry(user, item, meeting, minutes, meeting_scope))
     return entries
 
@@ -51,13 +52,17 @@ def meeting_link(user: User, meeting: Meeting, meeting_scope: MeetingScope) -> s
 
 
 def hearing_entries(user: User, item: AgendaItem, meeting: Meeting, link: str | None) -> list[Entry]:
-    """Placed on the agenda (when that time was kept), then heard once the meeting has ended."""
+    """Placed on the agenda (when that time was kept), then heard once the meeting has ended, or not heard
+    (the chair said so when ending it) and back in the referral queue."""
     day = uk_day(meeting.starts_at)
     entries = []
     if item.placed_at is not None:
         title = f"Placed on the agenda of the MARAC meeting on {day}"
         entries.append(Entry(when=item.placed_at, kind=EntryKind.MEETING, title=title, link=link))
-    if meeting.status in HEARD:
+    if item.not_heard_at is not None:
+        title = f"Not heard at the meeting on {day}: back in the referral queue"
+        entries.append(Entry(when=item.not_heard_at, kind=EntryKind.MEETING, title=title, link=link))
+    elif meeting.status in HEARD:
         title = f"Heard at the MARAC meeting on {day}"
         entries.append(Entry(when=meeting.starts_at, kind=EntryKind.MEETING, title=title, link=link))
     return entries

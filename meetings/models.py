@@ -59,6 +59,8 @@ class AgendaItem(db.Model):
     flags: Mapped[list] = mapped_column(JSON, default=list)
     placed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     """When the case was placed on this meeting's agenda (or moved to it); None for items placed before it was kept."""
+    not_heard_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """When the meeting ended without hearing the case (it went back to the referral queue); None if heard."""
 
     meeting: Mapped[Meeting] = relationship()
     referral: Mapped[Referral] = relationship()

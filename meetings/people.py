@@ -26,7 +26,7 @@ STATE_WORDS = {
     ReferralState.WITHDRAWN: "Referral withdrawn",
     ReferralState.TRANSFERRED: "Transferred to another MARAC",
 }
-# Once a meeting has started, the cases on its agenda have been heard.
+# Once a meeting has started, the cases on its agenda have been heard, save those it ended without hearing.
 NOT_YET_HEARD = (MeetingStatus.PLANNED, MeetingStatus.LIST_ISSUED)
 
 
@@ -36,6 +36,8 @@ class Hearing:
 
     meeting_starts_at: datetime
     heard: bool
+    not_heard: bool
+    """The meeting ended without hearing the case, which went back to the referral queue."""
     repeat: bool
     transfer_in: bool
     transfer_out: bool
@@ -140,7 +142,8 @@ def hearings_by_case(case_ids: list[str]) -> dict[str, list[Hearing]]:
         found.setdefault(row.case_id, []).append(
             Hearing(
                 meeting_starts_at=row.starts_at,
-                heard=row.meeting_status not in NOT_YET_HEARD,
+                heard=row.meeting_status not in NOT_YET_HEARD and row.not_heard_at is None,
+                not_heard=row.not_heard_at is not None,
                 repeat=is_repeat(row.criteria, row.flags, row.outcome),
                 transfer_in="transfer-in" in (row.flags or []) or row.outcome == CaseOutcome.TRANSFER_IN,
                 transfer_out=row.outcome == CaseOutcome.TRANSFER_OUT,

@@ -159,9 +159,7 @@ def take_next_step(meeting: Meeting, *, user, confirmed: StepConfirmation = Step
         if step.to is MeetingStatus.LIST_ISSUED:
             agenda.request_research(meeting)
         if step.to is MeetingStatus.MINUTES_DRAFT:
-            record_cases_not_heard(meeting, user=user)
-            for item in store.list_agenda(meeting):
-                item.referral.state = ReferralState.HEARD
+            record_hearings(meeting, user=user)
         meeting.status = step.to
         record_when_documents_go_out(meeting)
         notices.tell_if_documents_ready(meeting)
@@ -204,9 +202,17 @@ def cases_without_outcome(meeting: Meeting) -> list:
     return [item for item in store.list_agenda(meeting) if item.id not in with_outcome]
 
 
-def record_cases_not_heard(meeting: Meeting, *, user) -> None:
-    """Under each case, so its history says the meeting ended without hearing it."""
-    case_ids = [item.referral.case_id for item in cases_without_outcome(meeting)]
+def record_hearings(meeting: Meeting, *, user) -> None:
+    """The cases with an outcome were heard. Those without were not (the chair confirmed it): each goes back
+    to the referral queue for the next meeting, audited under the case, rather than being taken as heard."""
+    not_heard = cases_without_outcome(meeting)
+    for item in store.list_agenda(meeting):
+        if item in not_heard:
+            item.not_heard_at = utcnow()
+            item.referral.state = ReferralState.ACCEPTED
+        else:
+            item.referral.state = ReferralState.HEARD
+    case_ids = [item.referral.case_id for item in not_heard]
     record_events(AuditAction.CASE_NOT_HEARD, user=user, object_type="case", object_ids=case_ids)
 
 

@@ -141,8 +141,13 @@ def get_agenda_item(meeting: Meeting, item_id: int) -> AgendaItem | None:
 
 
 def list_referrals_waiting_for_a_meeting() -> list[Referral]:
-    # A cancelled meeting's cases wait again: its agenda items stay only for the research already returned.
-    on_an_agenda = select(AgendaItem.referral_id).join(Meeting).where(Meeting.status != MeetingStatus.CANCELLED)
+    # A cancelled meeting's cases wait again, and so does a case a meeting ended without hearing: their agenda
+    # items stay only for the research already returned (and, for a case not heard, its history).
+    on_an_agenda = (
+        select(AgendaItem.referral_id)
+        .join(Meeting)
+        .where(Meeting.status != MeetingStatus.CANCELLED, AgendaItem.not_heard_at.is_(None))
+    )
     query = (
         select(Referral)
         .where(Referral.state == ReferralState.ACCEPTED, Referral.id.not_in(on_an_agenda))
@@ -634,12 +639,13 @@ def list_cases_naming(person_id: str) -> list[tuple[Case, Agency, PartyRole | No
 
 def list_hearings(case_ids: list[str]) -> list[Row]:
     """Every time these cases were on a MARAC agenda, earliest meeting first: case_id, starts_at,
-    meeting_status, criteria (the referral's), flags (the agenda's) and outcome (the minutes')."""
+    meeting_status, not_heard_at, criteria (the referral's), flags (the agenda's) and outcome (the minutes')."""
     query = (
         select(
             Referral.case_id,
             Meeting.starts_at,
             Meeting.status.label("meeting_status"),
+            AgendaItem.not_heard_at,
             Referral.criteria,
             AgendaItem.flags,
             CaseMinutes.outcome,

@@ -114,7 +114,8 @@ def list_cases_discussed(meeting_ids: list[int]) -> list[tuple]:
         .join(Case, Referral.case_id == Case.id)
         .join(Person, Case.victim_id == Person.id)
         .outerjoin(CaseMinutes, CaseMinutes.agenda_item_id == AgendaItem.id)
-        .where(AgendaItem.meeting_id.in_(meeting_ids))
+        # A case the meeting ended without hearing was not discussed there.
+        .where(AgendaItem.meeting_id.in_(meeting_ids), AgendaItem.not_heard_at.is_(None))
     )
     return [tuple(row) for row in db.session.execute(query)]
 

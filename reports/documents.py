@@ -424,6 +424,7 @@ def minutes_document(meeting: Meeting, copy: Copy, *, reviewed: list[Action], dr
             tuple(action_line(action, today) for action in store.list_actions_for_item(row.item)),
         )
         for row in copy.rows
+        if row.item.not_heard_at is None
     ]
     attendance = store.list_attendance(meeting)
     reviewed = copy.keeps(reviewed)
@@ -437,6 +438,8 @@ def minutes_document(meeting: Meeting, copy: Copy, *, reviewed: list[Action], dr
             "meeting": meeting,
             "draft": draft,
             "cases": cases,
+            # Only the reference of a case the meeting did not hear: nothing was decided about it here.
+            "not_heard": [agenda_entry(meeting, row) for row in copy.rows if row.item.not_heard_at is not None],
             "notices": copy.notices,
             "present": [row for row in attendance if row.status is AttendanceStatus.PRESENT],
             "observers": [row for row in attendance if row.status is AttendanceStatus.OBSERVER],

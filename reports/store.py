@@ -44,14 +44,15 @@ def list_meetings_held(first_day: date, last_day: date) -> list[Meeting]:
 
 
 def count_agenda_items_and_minutes(meeting_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """Meeting id -> (agenda items, agenda items with minutes saved)."""
+    """Meeting id -> (agenda items, agenda items heard: with minutes saved, and not said to be not heard)."""
+    heard = case((and_(CaseMinutes.id.is_not(None), AgendaItem.not_heard_at.is_(None)), 1), else_=0)
     query = (
-        select(AgendaItem.meeting_id, func.count(AgendaItem.id), func.count(CaseMinutes.id))
+        select(AgendaItem.meeting_id, func.count(AgendaItem.id), func.sum(heard))
         .outerjoin(CaseMinutes, CaseMinutes.agenda_item_id == AgendaItem.id)
         .where(AgendaItem.meeting_id.in_(meeting_ids))
         .group_by(AgendaItem.meeting_id)
     )
-    return {meeting_id: (planned, heard) for meeting_id, planned, heard in db.session.execute(query)}
+    return {meeting_id: (planned, int(heard)) for meeting_id, planned, heard in db.session.execute(query)}
 
 
 def count_invitations_and_attendance(meeting_ids: list[int]) -> dict[int, tuple[int, int]]:
