@@ -3,7 +3,6 @@ from dataclasses import dataclass
 from flask import request, url_for
 from flask_login import current_user
 
-from access import notifications
 from access.permissions import can, return_path
 
 
@@ -48,15 +47,9 @@ def may_use(endpoint: str) -> bool:
     return current_user.is_authenticated and can(current_user.role, endpoint)
 
 
-def unread_notifications() -> int:
-    """For the header on every page; called only for someone signed in."""
-    return notifications.count_unread(current_user)
-
-
 def navigation_context() -> dict:
     return {
         "navigation_items": navigation_items,
         "may_use": may_use,
         "return_path": return_path,
-        "unread_notifications": unread_notifications,
     }

@@ -40,9 +40,19 @@ def path_of(endpoint: str, **values) -> str:
     return current_app.url_map.bind("").build(endpoint, values)
 
 
-def count_unread(user: User) -> int:
-    """For the header on every page: one query on an index."""
+def unread_case_ids(user: User) -> list[str]:
+    """The cases the user's unread notifications are about, for the caller to ask which they may still see."""
+    query = select(Notification.case_id).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None), Notification.case_id.is_not(None)
+    )
+    return list(db.session.scalars(query.distinct()))
+
+
+def count_unread(user: User, *, hidden_case_ids: set[str] = frozenset()) -> int:
+    """For the header on every page: one query on an index, less notifications about hidden cases."""
     query = select(func.count()).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    if hidden_case_ids:
+        query = query.where(Notification.case_id.is_(None) | Notification.case_id.not_in(hidden_case_ids))
     return db.session.scalar(query.select_from(Notification))
 
 

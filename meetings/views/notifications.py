@@ -10,6 +10,19 @@ from cases import notices
 from meetings.views import bp
 
 
+@bp.app_context_processor
+def notification_count() -> dict:
+    return {"unread_notifications": unread_notifications}
+
+
+def unread_notifications() -> int:
+    """The header's count on every page (for someone signed in): less any about a case the reader is
+    now kept from, as the policy decides, so the count too gives nothing away."""
+    case_ids = notifications.unread_case_ids(current_user)
+    hidden = notices.cases_kept_from_hearing(current_user, case_ids) if case_ids else set()
+    return notifications.count_unread(current_user, hidden_case_ids=hidden)
+
+
 @bp.route("/notifications")
 @allow_any_role
 def list_notifications():

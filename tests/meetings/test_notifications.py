@@ -110,6 +110,20 @@ def test_a_notification_about_a_case_the_reader_may_no_longer_see_is_neither_lis
     assert unread_in_header(reader) == "1"
 
 
+def test_the_header_leaves_out_a_notification_about_a_kept_case_before_the_page_is_ever_opened(app, make_user):
+    """Z-rules: the count on every page holds the exclusion list too, not only the notifications page."""
+    seeded = seed_meeting(app, cases=1)
+    reader = signed_in(app, make_user, Role.CHAIR, "Riverside IDVA Service", "chair@example.org", name="Pat Jones")
+    reader_id = db_user_id(app, "chair@example.org")
+    notify(app, reader_id, "About the kept case", case_id=seeded.case_ids[0])
+    notify(app, reader_id, "About nothing in particular")
+    assert unread_in_header(reader) == "2"
+
+    exclude(app, seeded.case_ids[0], "JONES, Pat")
+
+    assert unread_in_header(reader) == "1"
+
+
 def test_the_coordinators_are_told_of_a_new_referral_and_the_referrer_of_the_decision(
     app, client, make_user, sign_in_as
 ):
