@@ -155,16 +155,18 @@ def open_smtp() -> smtplib.SMTP:
 
 def send_reminders(*, today: date | None = None, user: User | None = None) -> ReminderOutcome:
     """Sends each owning agency's representatives one e-mail about its open actions due soon or
-    overdue and not yet reminded today, then marks those actions reminded. Never raises for SMTP."""
+    overdue and not yet reminded today, then marks those actions reminded. Never raises for SMTP. The
+    representatives are told of a newly overdue action in the service as well, with or without e-mail."""
+    today = today or date.today()
+    tell_owners_of_overdue(today)
     if not current_app.config["MAIL_SERVER"]:
         return ReminderOutcome(configured=False)
-    today = today or date.today()
     window_days = current_app.config["ACTION_REMINDER_DAYS_BEFORE_DUE"]
     by_agency = due_by_agency(today, window_days)
     recipients = {agency_id: store.list_reminder_recipients(agency_id) for agency_id in by_agency}
     to_send = {agency_id: actions for agency_id, actions in by_agency.items() if recipients[agency_id]}
     unreachable = len(by_agency) - len(to_send)
-    overdue = {raised_with: overdue_to_raise(raised_with, today) for raised_with in RaisedWith}
+    overdue = {raised_with: overdue_to_raise(raised_with, today) for raised_with in ESCALATION_DAYS_SETTING}
     if not to_send and not any(overdue.values()):
         return ReminderOutcome(configured=True, agencies_without_representatives=unreachable)
     try:
@@ -214,6 +216,23 @@ def send_reminders(*, today: date | None = None, user: User | None = None) -> Re
         raised_with_chair=raised[RaisedWith.CHAIR][0],
         failed_escalations=sum(failures for _, failures in raised.values()),
     )
+
+
+def tell_owners_of_overdue(today: date) -> None:
+    """Once an action is overdue, its agency's representatives are told in the service, once for each
+    due date, each only of the actions on cases they may see."""
+    actions = [action for action, _, _ in store.list_actions_to_raise(RaisedWith.OWNER_AGENCY, due_before=today)]
+    for agency_id, owned in groupby(sorted(actions, key=owning_agency), key=owning_agency):
+        owned = list(owned)
+        for person in store.list_reminder_recipients(agency_id):
+            excluded = cases_store.cases_excluding(person, [action.case_id for action in owned])
+            if shown := [action for action in owned if action.case_id not in excluded]:
+                notices.actions_overdue(person, shown)
+    store.add_escalations(actions, RaisedWith.OWNER_AGENCY)
+
+
+def owning_agency(action: Action) -> int:
+    return action.owner_agency_id
 
 
 # Overdue actions raised with the people above the agency.

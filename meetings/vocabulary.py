@@ -75,6 +75,7 @@ class ActionChangeKind(StrEnum):
 class RaisedWith(StrEnum):
     """Who an overdue action was raised with, in the order it goes up."""
 
+    OWNER_AGENCY = "owner-agency"
     COORDINATOR = "coordinator"
     CHAIR = "chair"
 
@@ -84,6 +85,7 @@ class RaisedWith(StrEnum):
 
 
 RAISED_WITH_LABELS = {
+    RaisedWith.OWNER_AGENCY: "the agency that owns it, in the service",
     RaisedWith.COORDINATOR: "the MARAC coordinator",
     RaisedWith.CHAIR: "the chair of the meeting",
 }

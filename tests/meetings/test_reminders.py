@@ -343,8 +343,8 @@ def test_an_action_overdue_a_week_is_escalated_to_the_coordinator_once(app, inbo
     assert first.exit_code == 0
     assert "Raised 1 overdue action with the MARAC coordinator." in first.output
     assert sent_to(inbox, "coordinator@example.org") == []
-    assert escalations(app, week) == {"coordinator"}
-    assert escalations(app, six_days) == set()
+    assert escalations(app, week) == {"owner-agency", "coordinator"}
+    assert escalations(app, six_days) == {"owner-agency"}
     assert get_action(app, week).version_id == 1
     assert count_audit(app, "action-escalated", week) == 1
     assert in_app(app, "coordinator@example.org") == [f"1 overdue action on {case_reference(app, week)}"]
@@ -361,6 +361,31 @@ def in_app(app, email: str) -> list[str]:
 def case_reference(app, action_id: int) -> str:
     with app.app_context():
         return db.session.get(Action, action_id).agenda_item.referral.case.reference
+
+
+def test_without_e_mail_the_owning_agencys_representatives_are_told_in_the_service_once(app, seeded):
+    """In-app notice of an overdue action does not wait for e-mail; each due date is told once, and only to
+    representatives the case is not kept from (Z2)."""
+    from access.models import User
+    from cases.models import ExcludedPerson
+
+    app.config["MAIL_SERVER"] = ""
+    overdue = add_action(app, seeded, agency=POLICE, due_in_days=-1)
+    add_action(app, seeded, agency=POLICE, due_in_days=0)
+    with app.app_context():
+        kept_from = db.session.scalar(db.select(User).where(User.email == "police-rep-2@example.org"))
+        kept_from.name = "Jo Bloggs"
+        case_id = db.session.get(Action, overdue).case_id
+        db.session.add(ExcludedPerson(case_id=case_id, name="Jo Bloggs", note=None, recorded_by_id=seeded.referrer_id))
+        db.session.commit()
+
+    send(app)
+    send(app)
+
+    assert in_app(app, "police-rep-1@example.org") == [f"1 overdue action on {case_reference(app, overdue)}"]
+    assert in_app(app, "police-rep-2@example.org") == []
+    assert in_app(app, "health-rep@example.org") == []
+    assert escalations(app, overdue) == {"owner-agency"}
 
 
 def test_the_coordinators_email_holds_only_references_and_counts(app, inbox, seeded, people_above):
@@ -389,7 +414,7 @@ def test_after_three_weeks_the_meetings_chair_is_told_too_and_the_history_shows_
     assert "Raised 1 overdue action with the chair of its meeting." in result.output
     assert len(sent_to(inbox, "chair@example.org")) == 1
     assert len(sent_to(inbox, "coordinator@example.org")) == 1
-    assert escalations(app, late) == {"coordinator", "chair"}
+    assert escalations(app, late) == {"owner-agency", "coordinator", "chair"}
     sign_in_as(Role.COORDINATOR, email="reader@example.org", agency="Riverside IDVA Service")
     history = page(client, "meetings.update_action", action_id=late)
     assert "Overdue: raised with the MARAC coordinator" in history
@@ -408,8 +433,8 @@ def test_the_escalation_days_are_settings(app, inbox, seeded, people_above):
 
     send(app)
 
-    assert escalations(app, two) == {"coordinator"}
-    assert escalations(app, four) == {"coordinator", "chair"}
+    assert escalations(app, two) == {"owner-agency", "coordinator"}
+    assert escalations(app, four) == {"owner-agency", "coordinator", "chair"}
 
 
 def test_Z2_an_excluded_chair_is_not_told_of_that_cases_action(app, inbox, seeded, people_above):
