@@ -272,7 +272,7 @@ def test_a_coordinator_is_asked_to_distribute_approved_minutes_until_they_are(ap
     change(app, Meeting, seeded.meeting_id, status=MeetingStatus.MINUTES_APPROVED)
 
     assert "Distribute the approved minutes of the meeting on 2 December 2026" in to_do_of(coordinator)
-    assert link(coordinator, "meetings.view_meeting", meeting_id=seeded.meeting_id) in home_of(coordinator)
+    assert link(coordinator, "meetings.confirm_next_step", meeting_id=seeded.meeting_id) in home_of(coordinator)
 
     change(app, Meeting, seeded.meeting_id, status=MeetingStatus.DISTRIBUTED)
     assert "Distribute" not in to_do_of(coordinator)
@@ -313,12 +313,23 @@ def test_a_chair_sees_the_next_meeting_they_chair_and_not_another_chairs(app, ma
     assert link(chair, "meetings.view_meeting", meeting_id=sooner.meeting_id) not in page
 
 
+def test_on_its_day_a_chair_is_offered_to_run_the_meeting_from_home_and_not_before(app, chair):
+    today = seed_meeting(app, cases=1, starts_at=datetime.now(UTC).replace(microsecond=0))
+    change(app, Meeting, today.meeting_id, chair_id=chair.user_id, status=MeetingStatus.LIST_ISSUED)
+
+    assert "Run today's meeting" in to_do_of(chair)
+    assert link(chair, "meetings.run_meeting", meeting_id=today.meeting_id) in home_of(chair)
+
+    change(app, Meeting, today.meeting_id, starts_at=datetime.now(UTC) + timedelta(days=3))
+    assert "Run today's meeting" not in to_do_of(chair) and "The next meeting you chair" in to_do_of(chair)
+
+
 def test_a_chair_is_asked_to_approve_their_minutes_until_they_do(app, make_user, chair):
     seeded = seed_meeting(app, cases=1)
     change(app, Meeting, seeded.meeting_id, chair_id=chair.user_id, status=MeetingStatus.MINUTES_DRAFT)
 
     assert "Approve the minutes of the meeting on 2 December 2026" in to_do_of(chair)
-    assert link(chair, "meetings.view_meeting", meeting_id=seeded.meeting_id) in home_of(chair)
+    assert link(chair, "meetings.confirm_next_step", meeting_id=seeded.meeting_id) in home_of(chair)
 
     change(app, Meeting, seeded.meeting_id, status=MeetingStatus.MINUTES_APPROVED)
     assert "Approve the minutes" not in to_do_of(chair)

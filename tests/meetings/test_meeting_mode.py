@@ -241,6 +241,32 @@ def test_the_meeting_starts_on_its_day(app, client, coordinator):
     assert meeting_of(app, seeded.meeting_id).status is MeetingStatus.IN_PROGRESS
 
 
+def test_on_its_day_the_register_is_saved_and_starts_the_meeting_in_one_submit(app, client, coordinator):
+    seeded = seed_meeting(app, cases=1, starts_at=TODAY_AT_TEN)
+    set_status(app, seeded.meeting_id, MeetingStatus.LIST_ISSUED)
+    url = client.url("meetings.record_attendance", meeting_id=seeded.meeting_id)
+    assert "Save the register, start the meeting and open the first case" in text_of(client.get(url))
+
+    response = client.post(url, data=register_data(seeded, then="first-case"))
+
+    assert response.status_code == 302 and "/minutes" in response.location
+    assert meeting_of(app, seeded.meeting_id).status is MeetingStatus.IN_PROGRESS
+    assert len(saved_register(app, seeded.meeting_id)) == 3
+
+
+def test_before_its_day_the_register_cannot_start_the_meeting_and_nothing_is_saved_or_lost(app, client, coordinator):
+    seeded = seed_meeting(app, cases=1, starts_at=IN_FIVE_DAYS)
+    set_status(app, seeded.meeting_id, MeetingStatus.LIST_ISSUED)
+    url = client.url("meetings.record_attendance", meeting_id=seeded.meeting_id)
+
+    response = client.post(url, data=register_data(seeded, then="first-case"))
+
+    assert response.status_code == 409
+    assert "The meeting can start on its day" in text_of(response) and 'value="Pat Officer"' in text_of(response)
+    assert meeting_of(app, seeded.meeting_id).status is MeetingStatus.LIST_ISSUED
+    assert saved_register(app, seeded.meeting_id) == []
+
+
 def test_ending_the_meeting_lists_cases_without_an_outcome_and_is_refused_until_they_are_said_not_heard(
     app, client, coordinator
 ):
