@@ -7,7 +7,7 @@ from flask_login import current_user
 from access import policy
 from cases import store as cases_store
 from meetings import store
-from meetings.models import AgendaItem, Meeting
+from meetings.models import AgendaItem, Meeting, MeetingStatus
 
 
 def load_meeting(meeting_id: int) -> Meeting:
@@ -22,6 +22,8 @@ def load_meeting_to_run(meeting_id: int) -> Meeting:
     meeting = load_meeting(meeting_id)
     if not policy.may_run_meeting(current_user, store.meeting_scope(meeting, current_user)):
         abort(404)
+    if meeting.status is MeetingStatus.CANCELLED:
+        abort(409)  # a cancelled meeting takes no register, review or minutes
     return meeting
 
 

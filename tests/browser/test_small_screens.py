@@ -1,4 +1,5 @@
-"""Issue 18, small screens: every page of the journeys at 375 px, as each role, never scrolls sideways.
+"""Issue 18, small screens: every page of the journeys at 375 px, as each role, never scrolls sideways, and
+passes axe there.
 A table wider than the screen scrolls inside its own labelled container, which the keyboard can reach
 (axe's scrollable-region-focusable, checked on every page)."""
 
@@ -138,8 +139,17 @@ def journey_pages(world: World) -> dict[Role, dict[str, str]]:
             "minutes": f"{running}/cases/{world.running_item}/minutes",
             "action review": f"{running}/action-review",
             "actions": "/actions",
+            "an action": f"/actions/{world.action_id}",
+            "change an action": f"/actions/{world.action_id}/edit",
             "documents": "/documents",
             "repeat watch": "/repeat-watch",
+            "notifications": "/notifications",
+            "withdraw a referral": f"/referrals/{world.waiting_referral}/withdraw",
+            "confirm the next step": f"{meeting}/next-step",
+            "change a meeting": f"{meeting}/edit",
+            "reschedule a meeting": f"{meeting}/reschedule",
+            "cancel a meeting": f"{meeting}/cancel",
+            "who receives the documents": f"/reports/meetings/{world.issued_meeting}/distribution",
         },
         Role.AGENCY_REP: common
         | {
@@ -150,6 +160,7 @@ def journey_pages(world: World) -> dict[Role, dict[str, str]]:
             "actions": "/actions",
             "an action": f"/actions/{world.action_id}",
             "documents": "/documents",
+            "notifications": "/notifications",
         },
         Role.CHAIR: common
         | {
@@ -158,7 +169,9 @@ def journey_pages(world: World) -> dict[Role, dict[str, str]]:
             "attendance": f"{running}/attendance",
             "minutes": f"{running}/cases/{world.running_item}/minutes",
             "action review": f"{running}/action-review",
+            "end the meeting": f"{running}/next-step",
             "documents": "/documents",
+            "notifications": "/notifications",
         },
     }
 

@@ -187,12 +187,6 @@ def test_cancelling_confirms_first_then_returns_cases_to_the_queue_withdraws_res
     )
 
     page = response.get_data(as_text=True)
-    import sys
-
-    sys.path.insert(0, "/tmp/r18c")
-    import dbg
-
-    dbg.show(page)
     assert "This meeting was cancelled" in page and "Cancelled" in page
     assert "Issue the MARAC list" not in page and "Start the meeting" not in page
     assert meeting_of(app, seeded.meeting_id).status is MeetingStatus.CANCELLED
@@ -217,6 +211,9 @@ def test_cancelling_confirms_first_then_returns_cases_to_the_queue_withdraws_res
     )
     assert step.status_code == 302
     assert meeting_of(app, seeded.meeting_id).status is MeetingStatus.CANCELLED
+    assert "Attendance and confidentiality" not in page
+    register = client.post(url("meetings.record_attendance", meeting_id=seeded.meeting_id), data={"then": "stay"})
+    assert register.status_code == 409
 
 
 @pytest.mark.parametrize(
