@@ -80,6 +80,12 @@ def test_the_case_history_says_not_heard_and_back_in_the_referral_queue(client, 
     assert f"Heard at the MARAC meeting on {DAY}" in heard
 
 
+def test_the_meeting_page_marks_the_case_not_heard_on_its_agenda(client, ended):
+    page = text_of(client.get(client.url("meetings.view_meeting", meeting_id=ended.meeting_id)))
+
+    assert page.count("Not heard: back in the referral queue") == 1
+
+
 def test_once_approved_the_history_shows_no_minutes_of_a_case_not_heard(client, ended):
     post_step(client, ended.meeting_id, read_draft="y")
 
