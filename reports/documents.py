@@ -201,6 +201,7 @@ class DocumentFilter:
     kind: DocumentKind | None = None
     from_day: date | None = None
     to_day: date | None = None
+    oldest_first: bool = False
 
 
 @dataclass(frozen=True)
@@ -215,8 +216,8 @@ class DocumentPage:
 
 
 def filter_documents(entries: list[MeetingDocuments], chosen: DocumentFilter) -> list[MeetingDocuments]:
-    """The meetings on or between the days chosen, each with only the documents of the kind chosen or whose
-    name holds the words; a meeting left with no document is left out."""
+    """The meetings on or between the days chosen (newest first, or oldest first), each with only the
+    documents of the kind chosen or whose name holds the words; a meeting left with no document is left out."""
     found = []
     for entry in entries:
         day = entry.meeting.starts_at.astimezone(UK_TIME).date()
@@ -225,7 +226,7 @@ def filter_documents(entries: list[MeetingDocuments], chosen: DocumentFilter) ->
         offers = tuple(offer for offer in entry.offers if offer_matches(offer, chosen))
         if offers:
             found.append(MeetingDocuments(entry.meeting, offers, entry.withheld, entry.cases_left_out))
-    return found
+    return found[::-1] if chosen.oldest_first else found
 
 
 def offer_matches(offer: Offer, chosen: DocumentFilter) -> bool:

@@ -33,7 +33,7 @@ KIND_CHOICES = [
 @allow_any_role
 def list_documents():
     checks = distribution.checks_needed() if can(current_user.role, "reports.view_distribution_check") else []
-    typed = {name: request.args.get(name, "").strip() for name in ("q", "kind", "from", "to")}
+    typed = {name: request.args.get(name, "").strip() for name in ("q", "kind", "from", "to", "sort")}
     days = {name: parse_day(typed[name]) for name in ("from", "to")}
     problems = {name: BAD_DATE for name, day in days.items() if typed[name] and day is None}
     chosen = documents.DocumentFilter(
@@ -41,6 +41,7 @@ def list_documents():
         kind=next((kind for kind, _ in KIND_CHOICES if kind.value == typed["kind"]), None),
         from_day=days["from"],
         to_day=days["to"],
+        oldest_first=typed["sort"] == "oldest",
     )
     found = documents.filter_documents(documents.documents_for(current_user), chosen)
     page = documents.page_of(

@@ -51,6 +51,14 @@ def test_the_list_searches_document_names(app, client, world):
     assert "Action plan for Riverside Police" not in page
 
 
+def test_the_list_sorts_newest_meeting_first_or_oldest_first(app, client, world):
+    newest_first = meeting_sections(documents_page(app, client, world))
+    oldest_first = meeting_sections(documents_page(app, client, world, sort="oldest"))
+
+    assert len(newest_first) > 1
+    assert oldest_first == list(reversed(newest_first))
+
+
 def test_the_list_is_paged_with_counts(app, client, world):
     app.config["DOCUMENTS_PER_PAGE"] = 1
 
