@@ -6,7 +6,6 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from access.audit import AuditAction
@@ -16,21 +15,10 @@ from extensions import db
 from meetings import store
 from meetings.models import Meeting, MeetingStatus, ResearchReturn
 from tests.meetings.factories import seed_meeting
-from tests.meetings.test_reminders import Inbox, free_port
 from tests.meetings.test_research import POLICE, count_events, issue_list
 
 UK = ZoneInfo("Europe/London")
 STARTS = datetime(2027, 3, 10, 10, 0, tzinfo=UK)  # a Wednesday
-
-
-@pytest.fixture
-def inbox():
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    handler.port = controller.port
-    yield handler
-    controller.stop()
 
 
 @pytest.fixture

@@ -1,51 +1,17 @@
 """Reminders against a real SMTP server on loopback, started by the tests."""
 
-import socket
-from dataclasses import dataclass, field
 from datetime import date, timedelta
-from email import message_from_bytes, policy
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from access.models import AuditEvent, Role
 from extensions import db
 from meetings.models import Action
+from tests.meetings.conftest import free_port
 from tests.meetings.factories import seed_meeting
 from tests.meetings.test_actions import HEALTH, POLICE, add_action, count_audit, get_action, page
 
 HOUSING = "Riverside Housing"
-
-
-@dataclass
-class Inbox:
-    messages: list = field(default_factory=list)
-    refuse: bool = False
-    refused_recipients: set = field(default_factory=set)
-
-    async def handle_DATA(self, server, session, envelope):
-        if self.refuse or self.refused_recipients & set(envelope.rcpt_tos):
-            return "554 Transaction failed"
-        self.messages.append(
-            (sorted(envelope.rcpt_tos), message_from_bytes(envelope.original_content, policy=policy.default))
-        )
-        return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def inbox():
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    handler.port = controller.port
-    yield handler
-    controller.stop()
 
 
 @pytest.fixture

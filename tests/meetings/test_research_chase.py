@@ -4,7 +4,6 @@ recorded (who, when, which agency), audited and shown on the progress page."""
 from datetime import timedelta
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from access.audit import AuditAction
@@ -12,18 +11,7 @@ from access.models import Notification, Role, User
 from extensions import db
 from meetings.models import ResearchChase
 from tests.meetings.factories import seed_meeting
-from tests.meetings.test_reminders import Inbox, free_port  # noqa: F401  (the loopback SMTP server)
 from tests.meetings.test_research import FUTURE, HEALTH, POLICE, a_return, count_events, issue_list
-
-
-@pytest.fixture
-def inbox():
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    handler.port = controller.port
-    yield handler
-    controller.stop()
 
 
 @pytest.fixture
