@@ -51,6 +51,8 @@ def status_row(page):
 def open_case_from_agenda(page):
     """The case's link on the agenda reads "VC" (its initials), with ": minutes" for screen readers."""
     page.get_by_role("table", name="Running order").get_by_role("link", name=re.compile(r"^VC\b")).click()
+    # Until the page has loaded, its script (the autosave) may not be listening yet: typing sooner is lost to it.
+    page.wait_for_load_state()
 
 
 def open_minutes(page, starts_at):
