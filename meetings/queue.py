@@ -164,10 +164,15 @@ def accept_many(referrals: list[Referral], *, user) -> tuple[list[Referral], lis
     return accepted, skipped
 
 
+# A referral still in the queue: waiting for triage, or accepted and waiting for the planner. One on an
+# agenda is taken off it first, so that the meeting's agencies are told.
+WITHDRAWABLE = (ReferralState.RECEIVED, ReferralState.ACCEPTED)
+
+
 def withdraw(referral: Referral, *, reason: str, user) -> bool:
-    """The coordinator takes a referral still waiting for triage out of the queue, as its referrer may;
-    False, with nothing changed, when it has moved on. The referrer is told."""
-    if referral.state is not ReferralState.RECEIVED:
+    """The coordinator takes a referral out of the queue; False, with nothing changed, when it has moved
+    on. The referrer is told."""
+    if referral.state not in WITHDRAWABLE:
         return False
     journey.withdraw_referral(referral, reason=reason, user=user)
     notices.referral_triaged(referral, "withdrawn")

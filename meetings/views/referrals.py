@@ -196,7 +196,7 @@ def link_referral(referral_id):
 def withdraw_referral(referral_id):
     """Confirm first, with a reason, saying who will be told: the referral leaves the queue for good."""
     referral = load_referral(referral_id)
-    if referral.state is not ReferralState.RECEIVED:
+    if referral.state not in queue.WITHDRAWABLE:
         status = 200 if request.method == "GET" else 409
         return render_template("meetings/withdraw-referral.html", referral=referral, form=None), status
     form = DecisionReasonForm()

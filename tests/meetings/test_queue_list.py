@@ -199,15 +199,32 @@ def test_the_coordinator_withdraws_a_referral_after_confirming_with_a_reason(app
     assert "Referral withdrawn" in history and "Sent twice by mistake" in history
 
 
-def test_a_referral_already_triaged_cannot_be_withdrawn_from_the_queue(app, make_user):
+def test_a_referral_on_an_agenda_cannot_be_withdrawn_from_the_queue_until_taken_off(app, make_user):
     referral_id, _ = seed_referral(app, "Tess", days_ago=2)
     with app.app_context():
-        db.session.get(Referral, referral_id).state = ReferralState.ACCEPTED
+        db.session.get(Referral, referral_id).state = ReferralState.SCHEDULED
         db.session.commit()
     client = coordinator(app, make_user)
 
     response = client.post(client.url("meetings.withdraw_referral", referral_id=referral_id), data={"reason": "x"})
 
     assert response.status_code == 409
+    assert "Take it off the meeting" in response.get_data(as_text=True)
     with app.app_context():
-        assert db.session.get(Referral, referral_id).state is ReferralState.ACCEPTED
+        assert db.session.get(Referral, referral_id).state is ReferralState.SCHEDULED
+
+
+def test_an_accepted_referral_waiting_for_the_planner_can_be_withdrawn(app, make_user):
+    referral_id, _ = seed_referral(app, "Tess", days_ago=2)
+    with app.app_context():
+        db.session.get(Referral, referral_id).state = ReferralState.ACCEPTED
+        db.session.commit()
+    client = coordinator(app, make_user)
+
+    response = client.post(
+        client.url("meetings.withdraw_referral", referral_id=referral_id), data={"reason": "Moved out of the area"}
+    )
+
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(Referral, referral_id).state is ReferralState.WITHDRAWN
