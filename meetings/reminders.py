@@ -48,7 +48,12 @@ class ReminderOutcome:
     @property
     def message(self) -> str:
         if not self.configured:
-            return "E-mail is not configured, so no reminders were sent. Reminders show on each agency's action page."
+            return " ".join(
+                [
+                    "E-mail is not configured, so no reminders were sent. Reminders show on each agency's action page.",
+                    *self.raised_lines(" in the service"),
+                ]
+            )
         raised = self.raised_with_coordinator or self.raised_with_chair or self.failed_escalations
         if not (self.agencies or self.failed_agencies or self.agencies_without_representatives or raised):
             return "No reminders were due: every open action due soon or overdue has already been reminded today."
@@ -56,12 +61,7 @@ class ReminderOutcome:
         if self.agencies or self.failed_agencies or self.agencies_without_representatives:
             actions = plural(self.actions, "action", "actions")
             parts.append(f"Reminded {plural(self.agencies, 'agency', 'agencies')} about {actions}.")
-        if self.raised_with_coordinator:
-            count = plural(self.raised_with_coordinator, "overdue action", "overdue actions")
-            parts.append(f"Raised {count} with the MARAC coordinator.")
-        if self.raised_with_chair:
-            count = plural(self.raised_with_chair, "overdue action", "overdue actions")
-            parts.append(f"Raised {count} with the chair of its meeting.")
+        parts += self.raised_lines()
         if self.agencies_without_representatives:
             parts.append(
                 f"{plural(self.agencies_without_representatives, 'agency has', 'agencies have')} no active "
@@ -70,6 +70,16 @@ class ReminderOutcome:
         if self.failed_agencies or self.failed_escalations:
             parts.append(NOT_DELIVERED)
         return " ".join(parts)
+
+    def raised_lines(self, how: str = "") -> list[str]:
+        lines = []
+        if self.raised_with_coordinator:
+            count = plural(self.raised_with_coordinator, "overdue action", "overdue actions")
+            lines.append(f"Raised {count} with the MARAC coordinator{how}.")
+        if self.raised_with_chair:
+            count = plural(self.raised_with_chair, "overdue action", "overdue actions")
+            lines.append(f"Raised {count} with the chair of its meeting{how}.")
+        return lines
 
     @property
     def succeeded(self) -> bool:
@@ -160,7 +170,7 @@ def send_reminders(*, today: date | None = None, user: User | None = None) -> Re
     today = today or date.today()
     tell_owners_of_overdue(today)
     if not current_app.config["MAIL_SERVER"]:
-        return ReminderOutcome(configured=False)
+        return raise_in_the_service_only(today, user)
     window_days = current_app.config["ACTION_REMINDER_DAYS_BEFORE_DUE"]
     by_agency = due_by_agency(today, window_days)
     recipients = {agency_id: store.list_reminder_recipients(agency_id) for agency_id in by_agency}
@@ -282,11 +292,25 @@ def shown_to(person: User, raised_with: RaisedWith, rows: list[OverdueAction]) -
     ]
 
 
+def raise_in_the_service_only(today: date, user: User | None) -> ReminderOutcome:
+    """Without e-mail, overdue actions are still raised with the coordinator and the chair, in the service."""
+    raised = {
+        raised_with: raise_overdue(None, raised_with, overdue_to_raise(raised_with, today), today, user)
+        for raised_with in ESCALATION_DAYS_SETTING
+    }
+    return ReminderOutcome(
+        configured=False,
+        raised_with_coordinator=raised[RaisedWith.COORDINATOR][0],
+        raised_with_chair=raised[RaisedWith.CHAIR][0],
+    )
+
+
 def raise_overdue(
-    connection: smtplib.SMTP, raised_with: RaisedWith, rows: list[OverdueAction], today: date, user: User | None
+    connection: smtplib.SMTP | None, raised_with: RaisedWith, rows: list[OverdueAction], today: date, user: User | None
 ) -> tuple[int, int]:
-    """E-mails each person the overdue actions they may see, and keeps as raised those delivered to
-    someone. Returns (actions raised, messages not delivered)."""
+    """E-mails each person the overdue actions they may see (with no connection, e-mail is not set up, and
+    they are told in the service alone), and keeps as raised those that reached someone. Returns (actions
+    raised, messages not delivered)."""
     if not rows:
         return 0, 0
     delivered: dict[int, Action] = {}
@@ -295,7 +319,7 @@ def raise_overdue(
         shown = shown_to(person, raised_with, rows)
         if not shown:
             continue
-        if deliver(connection, escalation_message(shown, person, raised_with, today)):
+        if connection is None or deliver(connection, escalation_message(shown, person, raised_with, today)):
             delivered |= {row.action.id: row.action for row in shown}
             notices.actions_overdue(person, [row.action for row in shown])
         else:

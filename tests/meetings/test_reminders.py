@@ -354,6 +354,24 @@ def test_without_e_mail_the_owning_agencys_representatives_are_told_in_the_servi
     assert escalations(app, overdue) == {"owner-agency"}
 
 
+def test_without_e_mail_overdue_actions_are_raised_with_the_coordinator_and_chair_in_the_service_once(
+    app, seeded, people_above
+):
+    app.config["MAIL_SERVER"] = ""
+    late = add_action(app, seeded, agency=POLICE, due_in_days=-21)
+
+    first = send(app)
+    send(app)
+
+    assert first.exit_code == 0 and "E-mail is not configured" in first.output
+    assert "Raised 1 overdue action with the MARAC coordinator in the service." in first.output
+    assert "Raised 1 overdue action with the chair of its meeting in the service." in first.output
+    assert in_app(app, "coordinator@example.org") == [f"1 overdue action on {case_reference(app, late)}"]
+    assert in_app(app, "chair@example.org") == [f"1 overdue action on {case_reference(app, late)}"]
+    assert escalations(app, late) == {"owner-agency", "coordinator", "chair"}
+    assert count_audit(app, "action-escalated", late) == 2
+
+
 def test_the_coordinators_email_holds_only_references_and_counts(app, inbox, seeded, people_above):
     week = add_action(
         app, seeded, agency=POLICE, due_in_days=-8, description="Police to revisit the family home", owner="Dana Smith"
