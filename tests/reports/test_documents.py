@@ -30,7 +30,7 @@ from meetings.models import (
     Transfer,
 )
 from reports import documents
-from tests.conftest import build_test_app, copy_of_template, give_session
+from tests.conftest import build_test_app, give_session
 from tests.meetings.factories import seed_meeting
 from tests.reports.pdf_helpers import marking_positions, pdf_pages, pdf_text
 
@@ -233,18 +233,6 @@ def add_action(item, description, agency_id, owner, due_on, status=ActionStatus.
             reviewed_at_meeting_id=reviewed_at,
         )
     )
-
-
-@pytest.fixture(scope="module")
-def module_database_url(database_template, tmp_path_factory):
-    with copy_of_template(database_template, tmp_path_factory.mktemp("documents")) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def world_app(module_database_url):
-    with build_test_app(module_database_url) as app:
-        yield app, seed_world(app)
 
 
 def client_for(app, user_id: int):

@@ -15,30 +15,12 @@ from sqlalchemy import select
 from access.models import AuditEvent, Role, User
 from extensions import db
 from meetings.models import Action, AgendaItem, Meeting
-from tests.conftest import build_test_app, copy_of_template, give_session
+from tests.conftest import build_test_app
 from tests.reports.pdf_helpers import MM, pdf_pages, pdf_text
-from tests.reports.test_documents import MEETING_START, seed_world
+from tests.reports.test_documents import MEETING_START, client_for
 
 POLICE, HEALTH, HOUSING = "Riverside Police", "Riverside Hospitals NHS Trust", "Riverside Housing"
 REFERENCE = re.compile(r"MARAC-\d{4}-\d{4}")
-
-
-@pytest.fixture(scope="module")
-def module_database_url(database_template, tmp_path_factory):
-    with copy_of_template(database_template, tmp_path_factory.mktemp("meeting-pack")) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def world_app(module_database_url):
-    with build_test_app(module_database_url) as app:
-        yield app, seed_world(app)
-
-
-def client_for(app, user_id: int):
-    client = app.test_client()
-    give_session(app, client, user_id)
-    return client
 
 
 def pack_path(meeting_id: int) -> str:
