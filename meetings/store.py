@@ -638,7 +638,7 @@ def list_cases_naming(person_id: str) -> list[tuple[Case, Agency, PartyRole | No
 
 
 def list_hearings(case_ids: list[str]) -> list[Row]:
-    """Every time these cases were on a MARAC agenda, earliest meeting first: case_id, starts_at,
+    """Every time these cases were on the agenda of a MARAC that was not cancelled, earliest meeting first: case_id, starts_at,
     meeting_status, not_heard_at, criteria (the referral's), flags (the agenda's) and outcome (the minutes')."""
     query = (
         select(
@@ -653,7 +653,7 @@ def list_hearings(case_ids: list[str]) -> list[Row]:
         .join(AgendaItem, AgendaItem.referral_id == Referral.id)
         .join(Meeting, AgendaItem.meeting_id == Meeting.id)
         .outerjoin(CaseMinutes, CaseMinutes.agenda_item_id == AgendaItem.id)
-        .where(Referral.case_id.in_(case_ids))
+        .where(Referral.case_id.in_(case_ids), Meeting.status != MeetingStatus.CANCELLED)
         .order_by(Meeting.starts_at, AgendaItem.id)
     )
     return list(db.session.execute(query))

@@ -195,7 +195,10 @@ def test_a_decision_is_changed_with_a_reason_and_both_decisions_are_kept_and_aud
         audit = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "exclusion-match-cleared")).all()
         assert [(event.object_type, event.object_id) for event in audit] == [("distribution-clearance", str(clearance))]
     page = html.unescape(client.get(f"/reports/meetings/{world.meeting_id}/distribution").get_data(as_text=True))
-    assert "Withheld from this person" in page and "Released: a different person" in page
+    decided = page.split("Decisions changed")[0]
+    assert "Released: a different person (changed: see below)" in decided
+    assert "Withheld from this person" not in decided.split("Decision</th>")[-1]
+    assert "Withheld from this person" in page.split("Decisions changed")[1]
     assert "Confirmed a different person by phone" in page
 
 
