@@ -68,3 +68,8 @@ def actions_overdue(person, actions: list[Action]) -> None:
     count = f"{len(actions)} overdue action{'s' if len(actions) != 1 else ''}"
     link = notifications.path_of("meetings.list_actions")
     notifications.notify([person], f"{count} on {', '.join(references)}", link)
+
+
+def meeting_changed(meeting: Meeting, people, news: str) -> None:
+    """The invited agencies' representatives, of a new date or a cancellation: about the meeting, not a case."""
+    notifications.notify(people, news, notifications.path_of("meetings.view_meeting", meeting_id=meeting.id))

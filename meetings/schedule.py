@@ -322,11 +322,15 @@ def cancel(meeting: Meeting, version: str, *, user) -> bool:
         for request in store.list_research_requests_for_meeting(meeting):
             if request.returned_at is None:
                 db.session.delete(request)
-        for item in store.list_agenda(meeting):
+        items = store.list_agenda(meeting)
+        for item in items:
             item.referral.state = ReferralState.ACCEPTED
         meeting.status = MeetingStatus.CANCELLED
         db.session.flush()
         record_event(AuditAction.MEETING_CANCELLED, user=user, object_type="meeting", object_id=meeting.id)
+        # Each case's own trail shows it went back to the queue, as a take-off does.
+        case_ids = [item.referral.case_id for item in items]
+        record_events(AuditAction.MEETING_CANCELLED, user=user, object_type="case", object_ids=case_ids)
     if told:
         tell_invited_agencies(
             meeting, f"The MARAC meeting on {uk_moment(meeting.starts_at)} is cancelled. Its research is withdrawn."
@@ -339,17 +343,15 @@ def uk_moment(moment: datetime) -> str:
 
 
 def tell_invited_agencies(meeting: Meeting, news: str) -> bool:
-    """One e-mail to the invited agencies' representatives; no case details. False if not sent."""
-    if not current_app.config["MAIL_SERVER"]:
-        return False
-    emails = [
-        person.email
-        for invitation in store.list_invitations(meeting)
-        for person in store.list_reminder_recipients(invitation.agency_id)
-    ]
-    if not emails:
-        return False
+    """The invited agencies' representatives are told in the service, and by e-mail when it is set up; no
+    case details. False if an e-mail was due and not sent."""
+    people = access_store.list_active_users(
+        Role.AGENCY_REP, [invitation.agency_id for invitation in store.list_invitations(meeting)]
+    )
+    notices.meeting_changed(meeting, people, news)
+    if not current_app.config["MAIL_SERVER"] or not people:
+        return True
     text = f"{news}\n\nSign in to {current_app.config['SERVICE_NAME']} for the details.\n"
     return reminders.send_all(
-        [reminders.plain_message("A MARAC meeting has changed", text, [email]) for email in emails]
+        [reminders.plain_message("A MARAC meeting has changed", text, [person.email]) for person in people]
     )

@@ -638,8 +638,9 @@ def list_cases_naming(person_id: str) -> list[tuple[Case, Agency, PartyRole | No
 
 
 def list_hearings(case_ids: list[str]) -> list[Row]:
-    """Every time these cases were on the agenda of a MARAC that was not cancelled, earliest meeting first: case_id, starts_at,
-    meeting_status, not_heard_at, criteria (the referral's), flags (the agenda's) and outcome (the minutes')."""
+    """Every time these cases were on the agenda of a MARAC not cancelled, earliest meeting first: case_id,
+    starts_at, meeting_status, not_heard_at, criteria (the referral's), flags (the agenda's) and outcome
+    (the minutes')."""
     query = (
         select(
             Referral.case_id,

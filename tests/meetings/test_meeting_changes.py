@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from access.audit import AuditAction
-from access.models import Role
+from access.models import AuditEvent, Notification, Role, User
 from cases.models import Referral, ReferralState
 from extensions import db
 from meetings import store
@@ -70,7 +70,7 @@ def test_rescheduling_an_issued_list_says_who_is_told_then_moves_agenda_research
     ids = issue_list(app, seeded)
     sign_in_as(Role.COORDINATOR)
     page = client.get(url("meetings.reschedule_meeting", meeting_id=seeded.meeting_id)).get_data(as_text=True)
-    assert "the invited agencies will be told of the new date by e-mail" in page and POLICE in page
+    assert "the invited agencies will be told of the new date in the service, and by e-mail" in page and POLICE in page
 
     response = client.post(
         url("meetings.reschedule_meeting", meeting_id=seeded.meeting_id),
@@ -165,7 +165,7 @@ def test_cancelling_confirms_first_then_returns_cases_to_the_queue_withdraws_res
     sign_in_as(Role.COORDINATOR)
     confirm = client.get(url("meetings.cancel_meeting", meeting_id=seeded.meeting_id)).get_data(as_text=True)
     assert "its 2 cases go back to the referral queue" in confirm
-    assert "the invited agencies will be told by e-mail" in confirm
+    assert "the invited agencies will be told in the service, and by e-mail" in confirm
     assert meeting_of(app, seeded.meeting_id).status is MeetingStatus.LIST_ISSUED
 
     response = client.post(
@@ -188,12 +188,23 @@ def test_cancelling_confirms_first_then_returns_cases_to_the_queue_withdraws_res
     assert [recipients for recipients, _ in inbox.messages] == [["police-rep@example.org"]]
     assert "is cancelled" in inbox.messages[0][1].get_content()
     assert count_events(app, AuditAction.MEETING_CANCELLED, seeded.meeting_id) == 1
+    with app.app_context():
+        under_cases = select(AuditEvent.object_id).where(
+            AuditEvent.action == AuditAction.MEETING_CANCELLED.value, AuditEvent.object_type == "case"
+        )
+        assert set(db.session.scalars(under_cases)) == set(seeded.case_ids)
+        told = select(Notification.message).join(User, User.id == Notification.user_id)
+        assert [message for message in db.session.scalars(told.where(User.email == "police-rep@example.org"))] == [
+            inbox.messages[0][1].get_content().splitlines()[0]
+        ]
+    person_page = client.get(url("meetings.view_person", person_id=victim_of(app, seeded.case_ids[0])))
+    assert "Heard at the MARAC on" not in person_page.get_data(as_text=True)
 
     again = client.post(
         url("meetings.cancel_meeting", meeting_id=seeded.meeting_id), data={"version": version_of(app, seeded)}
     )
     assert again.status_code == 302
-    assert count_events(app, AuditAction.MEETING_CANCELLED) == 1
+    assert count_events(app, AuditAction.MEETING_CANCELLED, seeded.meeting_id) == 1
     step = client.post(
         url("meetings.take_next_step", meeting_id=seeded.meeting_id), data={"version": version_of(app, seeded)}
     )
@@ -226,3 +237,10 @@ def test_a_started_meeting_cannot_be_changed(app, client, sign_in_as, url, seede
     assert response.status_code == 302
     assert meeting_of(app, seeded.meeting_id).status is MeetingStatus.IN_PROGRESS
     assert count_events(app, AuditAction.MEETING_CANCELLED) == 0
+
+
+def victim_of(app, case_id: str) -> str:
+    from cases.models import Case
+
+    with app.app_context():
+        return db.session.get(Case, case_id).victim_id
