@@ -15,6 +15,7 @@ from access.audit import AuditAction, record_event
 from access.models import User
 from access.policy import ResearchReturnScope
 from cases import journey
+from cases import notices as case_notices
 from cases import store as cases_store
 from cases.models import Case, PartyRole, Person
 from extensions import db, utcnow
@@ -489,12 +490,12 @@ def chase(meeting: Meeting, agency_ids: list[int], *, user: User) -> ChaseOutcom
 
 def owed_by_each(rows: list[ResearchReturn], recipients: list[User]) -> dict[User, list[ResearchReturn]]:
     """What each representative is reminded of, counting only the cases they may see: a case whose
-    exclusion list names them is neither counted nor hinted at."""
+    exclusion list names them is neither counted nor hinted at, as the policy decides for every notice."""
     case_ids = list({row.agenda_item.referral.case_id for row in rows})
     owed = {}
     for person in recipients:
-        excluded = cases_store.cases_excluding(person, case_ids)
-        if mine := [row for row in rows if row.agenda_item.referral.case_id not in excluded]:
+        kept_from = case_notices.cases_kept_from_hearing(person, case_ids)
+        if mine := [row for row in rows if row.agenda_item.referral.case_id not in kept_from]:
             owed[person] = mine
     return owed
 

@@ -144,13 +144,17 @@ def next_step(meeting: Meeting) -> Step | None:
     return NEXT_STEP.get(meeting.status)
 
 
+def why_no_step(meeting: Meeting) -> str:
+    if meeting.status is MeetingStatus.CANCELLED:
+        return "This meeting was cancelled, so it takes no further steps."
+    return "This meeting has finished: its minutes are distributed."
+
+
 def take_next_step(meeting: Meeting, *, user, confirmed: StepConfirmation = StepConfirmation()) -> Step:
     """Moves the meeting on; raises StaleDataError, with nothing changed, if someone else moved it first."""
     step = next_step(meeting)
-    if meeting.status is MeetingStatus.CANCELLED:
-        raise MeetingStepError("This meeting was cancelled, so it takes no further steps.")
     if step is None:
-        raise MeetingStepError("This meeting has finished: its minutes are distributed.")
+        raise MeetingStepError(why_no_step(meeting))
     if not policy.may_take_meeting_step(user, store.meeting_scope(meeting, user), step.roles):
         raise MeetingStepError(f"Only {who_takes(step)} can do this.")
     check_ready(meeting, step.to)

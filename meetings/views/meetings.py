@@ -241,7 +241,7 @@ def confirm_next_step(meeting_id):
     meeting = load_meeting(meeting_id)
     step = schedule.next_step(meeting)
     if step is None:
-        flash("This meeting has finished: its minutes are distributed.")
+        flash(schedule.why_no_step(meeting))
         return redirect(url_for("meetings.view_meeting", meeting_id=meeting.id))
     # Someone who may not take the step (another meeting's chair) finds nothing here (Z2).
     if not policy.may_take_meeting_step(current_user, store.meeting_scope(meeting, current_user), step.roles):

@@ -2,7 +2,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from access.models import Role
-from access.permissions import allow
+from access.permissions import allow, can
 from cases import journey
 from forms.research import ResearchReturnForm
 from meetings import agenda, research
@@ -92,7 +92,7 @@ def view_research_progress(meeting_id):
         research_days=agenda.research_days(),
         chases=research.last_chases(meeting),
         outstanding_agency_ids=research.agencies_to_chase(meeting),
-        can_chase=current_user.role is Role.COORDINATOR and meeting.status in research.EDITABLE_STATUSES,
+        can_chase=can(current_user.role, "meetings.chase_research") and meeting.status in research.EDITABLE_STATUSES,
     )
 
 
@@ -100,6 +100,9 @@ def view_research_progress(meeting_id):
 @allow(Role.COORDINATOR)
 def chase_research(meeting_id):
     meeting = load_meeting(meeting_id)
+    if meeting.status not in research.EDITABLE_STATUSES:
+        flash("Research for this meeting is closed, so there is no one to chase.", "error")
+        return redirect(url_for("meetings.view_research_progress", meeting_id=meeting.id))
     outstanding = research.outstanding_by_agency(meeting)
     wanted = request.form.get("agency_id", "")
     if wanted == "all":

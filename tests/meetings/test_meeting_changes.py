@@ -210,6 +210,9 @@ def test_cancelling_confirms_first_then_returns_cases_to_the_queue_withdraws_res
     )
     assert step.status_code == 302
     assert meeting_of(app, seeded.meeting_id).status is MeetingStatus.CANCELLED
+    confirm = client.get(url("meetings.confirm_next_step", meeting_id=seeded.meeting_id), follow_redirects=True)
+    assert "This meeting was cancelled, so it takes no further steps." in confirm.get_data(as_text=True)
+    assert "its minutes are distributed" not in confirm.get_data(as_text=True)
     assert "Attendance and confidentiality" not in page
     register = client.post(url("meetings.record_attendance", meeting_id=seeded.meeting_id), data={"then": "stay"})
     assert register.status_code == 409

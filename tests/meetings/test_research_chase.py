@@ -9,7 +9,7 @@ from sqlalchemy import select
 from access.audit import AuditAction
 from access.models import Notification, Role, User
 from extensions import db
-from meetings.models import ResearchChase
+from meetings.models import Meeting, MeetingStatus, ResearchChase
 from tests.meetings.factories import seed_meeting
 from tests.meetings.test_research import FUTURE, HEALTH, POLICE, a_return, count_events, issue_list
 
@@ -105,3 +105,18 @@ def test_only_the_coordinator_chases(app, client, sign_in_as, url, inbox, issued
 
     assert response.status_code == 403
     assert inbox.messages == [] and chases(app) == []
+
+
+def test_once_the_meeting_has_ended_no_one_is_chased_even_by_a_direct_request(app, client, sign_in_as, url, issued):
+    seeded, _ = issued
+    with app.app_context():
+        db.session.get(Meeting, seeded.meeting_id).status = MeetingStatus.MINUTES_DRAFT
+        db.session.commit()
+    sign_in_as(Role.COORDINATOR)
+
+    response = client.post(
+        url("meetings.chase_research", meeting_id=seeded.meeting_id), data={"agency_id": "all"}, follow_redirects=True
+    )
+
+    assert "Research for this meeting is closed" in response.get_data(as_text=True)
+    assert chases(app) == [] and notices_for(app, "police-rep@example.org") == []
