@@ -16,7 +16,7 @@ from access.policy import ActionScope, MeetingScope
 from cases import store as cases_store
 from cases.models import Case
 from extensions import db
-from meetings import store
+from meetings import notices, store
 from meetings.models import Action, ActionChangeKind, ActionStatus, ActionUpdate, Meeting
 from meetings.store import TrackerFilters
 from transactions import all_or_nothing
@@ -306,6 +306,8 @@ def save_edit(action: Action, edit: ActionEdit, *, version: int, user: User) -> 
             record_event(AuditAction.ACTION_EDITED, user=user, object_type="action", object_id=action.id)
     except StaleDataError:
         raise ActionChanged(store.get_action(action.id)) from None
+    if any(change["field"] == "owner_agency_id" for change in changes):
+        notices.action_assigned(action)  # handed to another agency: its representatives are told, as for a new one
 
 
 # The history of an action, in words.

@@ -1,6 +1,8 @@
 """What the meeting cycle tells people in-app, and whom: each message names a case by its reference
 only, and goes to no one the case is kept from (cases.notices decides that)."""
 
+from itertools import groupby
+
 from access import notifications
 from access import store as access_store
 from access.models import Role
@@ -22,14 +24,14 @@ def research_requested(meeting: Meeting, item: AgendaItem, agency_ids: list[int]
 
 
 def tell_if_documents_ready(meeting: Meeting) -> None:
-    """Once the minutes are distributed: the chairs, the coordinators and the representatives of the
+    """Once the minutes are distributed: the meeting's chair, the coordinators and the representatives of the
     invited agencies. The message is about the meeting, not any one case."""
     if meeting.status is not MeetingStatus.DISTRIBUTED:
         return
     agency_ids = [invitation.agency_id for invitation in store.list_invitations(meeting)]
     people = [
         *access_store.list_active_users(Role.COORDINATOR),
-        *access_store.list_active_users(Role.CHAIR),
+        *([meeting.chair] if meeting.chair else []),
         *access_store.list_active_users(Role.AGENCY_REP, agency_ids),
     ]
     notifications.notify(
@@ -62,12 +64,18 @@ def research_chased(meeting: Meeting, owed: dict) -> None:
 
 
 def actions_overdue(person, actions: list[Action]) -> None:
-    """An overdue action raised with the coordinator or a chair (the rows they may see), or with the owning
-    agency's representatives."""
-    references = sorted({action.agenda_item.referral.case.reference for action in actions})
-    count = f"{len(actions)} overdue action{'s' if len(actions) != 1 else ''}"
+    """Overdue actions raised with the coordinator or a chair (the rows they may see), or with the owning
+    agency's representatives: one notification for each case, so that it keeps the case it is about."""
     link = notifications.path_of("meetings.list_actions")
-    notifications.notify([person], f"{count} on {', '.join(references)}", link)
+    for case_id, on_case in groupby(sorted(actions, key=case_of), key=case_of):
+        on_case = list(on_case)
+        reference = on_case[0].agenda_item.referral.case.reference
+        count = f"{len(on_case)} overdue action{'s' if len(on_case) != 1 else ''}"
+        notifications.notify([person], f"{count} on {reference}", link, case_id=case_id)
+
+
+def case_of(action: Action) -> str:
+    return action.case_id
 
 
 def meeting_changed(meeting: Meeting, people, news: str) -> None:

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from access.models import Role
+from access.models import Notification, Role
 from extensions import db
 from forms.actions import ActionForm
 from meetings.models import Action, ActionUpdate, Meeting
@@ -114,8 +114,9 @@ def test_the_coordinator_fixes_a_far_due_date_with_a_reason_and_it_is_kept_as_hi
     assert "Typed the wrong year at the meeting" in shown
 
 
-def test_an_action_is_reassigned_to_another_agency_and_person(app, client, sign_in_as, seeded):
+def test_an_action_is_reassigned_to_another_agency_and_person(app, client, sign_in_as, make_user, seeded):
     action_id = add_action(app, seeded, agency=POLICE, owner="Pat Owner")
+    housing_rep_id, _ = make_user(email="housing-rep@example.org", role=Role.AGENCY_REP, agency=HOUSING)
     sign_in_as(Role.COORDINATOR, agency="Riverside IDVA Service")
 
     client.post(
@@ -127,6 +128,17 @@ def test_an_action_is_reassigned_to_another_agency_and_person(app, client, sign_
     assert (saved.owner_agency_id, saved.owner_name) == (seeded.agency_ids[HOUSING], "Jo Byrne")
     [change] = history_of(app, action_id)
     assert {item["field"] for item in change.changes} == {"owner_agency_id", "owner_name"}
+    reference = saved_reference(app)
+    with app.app_context():
+        told = db.session.scalars(db.select(Notification.message).where(Notification.user_id == housing_rep_id))
+        assert [message.split(",")[0] for message in told] == [f"New action for your agency on {reference}"]
+
+
+def saved_reference(app) -> str:
+    from cases.models import Case
+
+    with app.app_context():
+        return db.session.scalars(db.select(Case.reference)).first()
 
 
 @pytest.mark.parametrize(

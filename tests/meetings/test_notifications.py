@@ -172,11 +172,16 @@ def test_distributing_the_minutes_tells_the_invited_agencies(app, make_user):
     rep = db_user_id(app, "rep@example.org", make_user, Role.AGENCY_REP, "Riverside Police")
     not_invited = db_user_id(app, "housing@example.org", make_user, Role.AGENCY_REP, "Riverside Housing")
     coordinator = db_user_id(app, "coord@example.org", make_user, Role.COORDINATOR)
+    its_chair = db_user_id(app, "its-chair@example.org", make_user, Role.CHAIR)
+    another_chair = db_user_id(app, "another-chair@example.org", make_user, Role.CHAIR)
     with app.app_context():
-        db.session.get(Meeting, seeded.meeting_id).status = MeetingStatus.MINUTES_APPROVED
+        meeting = db.session.get(Meeting, seeded.meeting_id)
+        meeting.status, meeting.chair_id = MeetingStatus.MINUTES_APPROVED, its_chair
         db.session.commit()
 
     take_step(app, seeded.meeting_id, coordinator)
+
+    assert len(messages_of(app, its_chair)) == 1 and messages_of(app, another_chair) == []
 
     assert messages_of(app, rep) == [
         f"The minutes and action plans of the MARAC on {schedule_start().strftime('%-d %B %Y')} are ready"
