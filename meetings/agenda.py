@@ -121,20 +121,17 @@ def request_research(meeting: Meeting) -> int:
         (request.agenda_item_id, request.agency_id) for request in store.list_research_requests_for_meeting(meeting)
     }
     due_at = research_due_for_requests_made_now(meeting)
-    made = 0
+    invited = [invitation.agency_id for invitation in store.list_invitations(meeting)]
+    asked_by_item = {}
     for item in store.list_agenda(meeting):
-        asked = [
-            invitation.agency_id
-            for invitation in store.list_invitations(meeting)
-            if (item.id, invitation.agency_id) not in existing
-        ]
+        asked = [agency_id for agency_id in invited if (item.id, agency_id) not in existing]
         db.session.add_all(
             ResearchReturn(agenda_item_id=item.id, agency_id=agency_id, due_at=due_at) for agency_id in asked
         )
         if asked:
-            notices.research_requested(meeting, item, asked)
-        made += len(asked)
-    return made
+            asked_by_item[item] = asked
+    notices.research_requested(meeting, asked_by_item)
+    return sum(len(asked) for asked in asked_by_item.values())
 
 
 def research_due_for_requests_made_now(meeting: Meeting) -> datetime:

@@ -12,15 +12,24 @@ from meetings import store
 from meetings.models import Action, AgendaItem, Meeting, MeetingStatus
 
 
-def research_requested(meeting: Meeting, item: AgendaItem, agency_ids: list[int]) -> None:
-    """The representatives of each agency asked to research the case, when the MARAC list is issued."""
+def research_requested(meeting: Meeting, asked_by_item: dict[AgendaItem, list[int]]) -> None:
+    """The representatives of each agency asked to research each case, when the MARAC list is issued or a
+    case joins it: each person's exclusion lists are read once for all the cases, not once per case."""
+    agency_ids = sorted({agency_id for asked in asked_by_item.values() for agency_id in asked})
+    if not agency_ids:
+        return
+    told: dict[AgendaItem, list] = {item: [] for item in asked_by_item}
+    case_ids = [item.referral.case_id for item in asked_by_item]
+    for person in access_store.list_active_users(Role.AGENCY_REP, agency_ids):
+        kept_from = notices.cases_kept_from_hearing(person, case_ids)
+        for item, asked in asked_by_item.items():
+            if person.agency_id in asked and item.referral.case_id not in kept_from:
+                told[item].append(person)
     due = f" before {uk_day(meeting.research_due_at)}" if meeting.research_due_at else ""
-    notices.notify_about_case(
-        item.referral.case_id,
-        access_store.list_active_users(Role.AGENCY_REP, agency_ids),
-        f"Research requested for {item.referral.case.reference}{due}",
-        notifications.path_of("meetings.list_research_requests"),
-    )
+    link = notifications.path_of("meetings.list_research_requests")
+    for item, people in told.items():
+        message = f"Research requested for {item.referral.case.reference}{due}"
+        notifications.notify(people, message, link, case_id=item.referral.case_id)
 
 
 def tell_if_documents_ready(meeting: Meeting) -> None:

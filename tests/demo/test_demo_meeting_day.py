@@ -215,3 +215,30 @@ def test_the_new_start_is_ten_oclock_or_the_next_whole_hour_and_always_today_in_
     assert start_today(datetime.fromisoformat(now)).astimezone(schedule.UK_TIME).date() == (
         datetime.fromisoformat(now).astimezone(schedule.UK_TIME).date()
     )
+
+
+def test_each_open_research_request_is_due_no_later_than_now_once_the_meeting_is_today(seeded_app):
+    from meetings.models import AgendaItem, ResearchReturn
+
+    with seeded_app.app_context():
+        meeting_id = the_meeting(seeded_app).id
+        open_requests = [
+            request
+            for request in store.list_research_requests_for_meeting(the_meeting(seeded_app))
+            if request.returned_at is None
+        ]
+        assert open_requests, "the demo's next meeting has research still to come"
+        for request in open_requests:
+            request.due_at = utcnow() + timedelta(days=2)
+        db.session.commit()
+    started = utcnow()
+
+    meeting_day(seeded_app)
+
+    with seeded_app.app_context():
+        query = db.select(ResearchReturn.due_at).join(ResearchReturn.agenda_item)
+        query = query.where(ResearchReturn.returned_at.is_(None), AgendaItem.meeting_id == meeting_id)
+        dues = db.session.scalars(query).all()
+        meeting = db.session.get(Meeting, meeting_id)
+        assert dues and all(due <= utcnow() and due <= meeting.starts_at for due in dues)
+        assert all(due >= started for due in dues)
