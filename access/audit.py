@@ -115,6 +115,7 @@ class AuditAction(StrEnum):
     EXCLUSION_RECORDED = "exclusion-recorded"
     EXCLUSION_MATCH_CLEARED = "exclusion-match-cleared"
     EXCLUSION_MATCH_WITHHELD = "exclusion-match-withheld"
+    EXCLUSION_DECISION_CHANGED = "exclusion-decision-changed"
     IMPORT_VALIDATED = "import-validated"
     IMPORT_COMMITTED = "import-committed"
     IMPORT_FAILED = "import-failed"

@@ -185,4 +185,10 @@ def review(clearance: DistributionClearance, decision: ClearanceDecision, reason
     )
     clearance.decision = decision
     db.session.flush()
-    record_event(AUDIT_ACTIONS[decision], user=by, object_type="distribution-clearance", object_id=str(clearance.id))
+    # A change is told apart from a first decision in the trail; its reason stays in the review row alone.
+    record_event(
+        AuditAction.EXCLUSION_DECISION_CHANGED,
+        user=by,
+        object_type="distribution-clearance",
+        object_id=str(clearance.id),
+    )

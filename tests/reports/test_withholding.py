@@ -192,7 +192,7 @@ def test_a_decision_is_changed_with_a_reason_and_both_decisions_are_kept_and_aud
             "Confirmed a different person by phone",
             world.user_ids["coordinator"],
         )
-        audit = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "exclusion-match-cleared")).all()
+        audit = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "exclusion-decision-changed")).all()
         assert [(event.object_type, event.object_id) for event in audit] == [("distribution-clearance", str(clearance))]
     page = html.unescape(client.get(f"/reports/meetings/{world.meeting_id}/distribution").get_data(as_text=True))
     decided = page.split("Decisions changed")[0]
