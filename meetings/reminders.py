@@ -351,14 +351,8 @@ def escalation_text(rows: list[OverdueAction], person: User, raised_with: Raised
 
 def escalation_message(rows: list[OverdueAction], person: User, raised_with: RaisedWith, today: date) -> EmailMessage:
     days = current_app.config[ESCALATION_DAYS_SETTING[raised_with]]
-    message = EmailMessage()
-    message["Subject"] = f"{plural(len(rows), 'MARAC action', 'MARAC actions')} overdue by {days} days or more"
-    message["From"] = current_app.config["MAIL_FROM"]
-    message["To"] = person.email
-    message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain=current_app.config["MAIL_FROM"].rpartition("@")[2] or "localhost")
-    message.set_content(escalation_text(rows, person, raised_with, today))
-    return message
+    subject = f"{plural(len(rows), 'MARAC action', 'MARAC actions')} overdue by {days} days or more"
+    return plain_message(subject, escalation_text(rows, person, raised_with, today), [person.email])
 
 
 def messages_for(actions: list[Action], recipients: list[User]) -> list[tuple[list[Action], list[str]]]:

@@ -226,7 +226,7 @@ def filter_documents(entries: list[MeetingDocuments], chosen: DocumentFilter) ->
         offers = tuple(offer for offer in entry.offers if offer_matches(offer, chosen))
         if offers:
             found.append(MeetingDocuments(entry.meeting, offers, entry.withheld, entry.cases_left_out))
-    return found[::-1] if chosen.oldest_first else found
+    return sorted(found, key=lambda entry: entry.meeting.starts_at, reverse=not chosen.oldest_first)
 
 
 def offer_matches(offer: Offer, chosen: DocumentFilter) -> bool:

@@ -54,7 +54,7 @@ def list_documents():
         typed=typed,
         problems=problems,
         kinds=KIND_CHOICES,
-        filtered=any(typed.values()),
+        filtered=any(typed[name] for name in ("q", "kind", "from", "to")),
         checks=checks,
     ), 400 if problems else 200
 

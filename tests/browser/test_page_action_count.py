@@ -215,4 +215,5 @@ def test_page_actions_for_the_whole_cycle(app, live_server, new_page, make_user,
     tally = walk_the_cycle(app, live_server, new_page, make_user, cases)
 
     print("\n" + tally.report(f"a {cases}-case meeting, from referral to the action plan opened"))
+    assert set(tally.by_role) == set(USERS) and min(tally.by_role.values()) > 0, "every role's actions are counted"
     assert tally.total <= ONE_CASE_AIM + FURTHER_CASE_AIM * (cases - 1), tally.report(f"{cases} case(s)")
