@@ -40,14 +40,6 @@ def path_of(endpoint: str, **values) -> str:
     return current_app.url_map.bind("").build(endpoint, values)
 
 
-def unread_case_ids(user: User) -> list[str]:
-    """The cases the user's unread notifications are about, for the caller to ask which they may still see."""
-    query = select(Notification.case_id).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None), Notification.case_id.is_not(None)
-    )
-    return list(db.session.scalars(query.distinct()))
-
-
 def count_unread(user: User, *, hidden_case_ids: set[str] = frozenset()) -> int:
     """For the header on every page: one query on an index, less notifications about hidden cases."""
     query = select(func.count()).where(Notification.user_id == user.id, Notification.read_at.is_(None))
@@ -82,9 +74,12 @@ def page_of_notifications(user: User, page: int, *, hidden_case_ids: set[str]) -
     return NotificationPage(list(db.session.scalars(query)), total, page, pages)
 
 
-def case_ids_notified(user: User) -> list[str]:
-    """The cases this user's notifications are about, for the caller to ask which they may still see."""
+def case_ids_notified(user: User, *, unread_only: bool = False) -> list[str]:
+    """The cases this user's notifications (or only the unread ones) are about, for the caller to ask which
+    they may still see."""
     query = select(Notification.case_id).where(Notification.user_id == user.id, Notification.case_id.is_not(None))
+    if unread_only:
+        query = query.where(Notification.read_at.is_(None))
     return list(db.session.scalars(query.distinct()))
 
 

@@ -21,6 +21,7 @@ from itertools import groupby
 from flask import current_app
 
 from access import policy
+from access import store as access_store
 from access.audit import AuditAction, record_event
 from access.models import Role, User
 from access.policy import ActionScope
@@ -269,8 +270,8 @@ def overdue_to_raise(raised_with: RaisedWith, today: date) -> list[OverdueAction
 
 def escalation_recipients(raised_with: RaisedWith, rows: list[OverdueAction]) -> list[User]:
     if raised_with is RaisedWith.COORDINATOR:
-        return store.list_active_users_with_role(Role.COORDINATOR)
-    return store.list_active_users([row.meeting_chair_id for row in rows if row.meeting_chair_id is not None])
+        return access_store.list_active_users(Role.COORDINATOR)
+    return store.list_active_users_by_id([row.meeting_chair_id for row in rows if row.meeting_chair_id is not None])
 
 
 def shown_to(person: User, raised_with: RaisedWith, rows: list[OverdueAction]) -> list[OverdueAction]:

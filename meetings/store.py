@@ -403,13 +403,8 @@ def list_escalations(action_id: int) -> list[ActionEscalation]:
     return list(db.session.scalars(query.order_by(ActionEscalation.raised_at, ActionEscalation.id)))
 
 
-def list_active_users(user_ids: list[int]) -> list[User]:
+def list_active_users_by_id(user_ids: list[int]) -> list[User]:
     query = select(User).where(User.id.in_(set(user_ids)), User.active.is_(True)).order_by(User.email)
-    return list(db.session.scalars(query))
-
-
-def list_active_users_with_role(role: Role) -> list[User]:
-    query = select(User).where(User.role == role, User.active.is_(True)).order_by(User.email)
     return list(db.session.scalars(query))
 
 
