@@ -593,6 +593,21 @@ def list_agenda_items_for_case(case_id: str) -> list[AgendaItem]:
     return list(db.session.scalars(query))
 
 
+def list_earlier_actions_by_case(case_ids: list[str], *, before: datetime) -> dict[str, list[Action]]:
+    """The actions agreed on these cases at meetings before `before`, by case, in due order: one query."""
+    query = (
+        select(Action)
+        .join(AgendaItem, Action.agenda_item_id == AgendaItem.id)
+        .join(Meeting, AgendaItem.meeting_id == Meeting.id)
+        .where(Action.case_id.in_(case_ids), Meeting.starts_at < before)
+        .order_by(Action.due_on, Action.id)
+    )
+    found: dict[str, list[Action]] = {}
+    for action in db.session.scalars(query):
+        found.setdefault(action.case_id, []).append(action)
+    return found
+
+
 def list_actions_for_case(case_id: str) -> list[Action]:
     return list(db.session.scalars(select(Action).where(Action.case_id == case_id).order_by(Action.due_on, Action.id)))
 

@@ -362,13 +362,9 @@ class EarlierActions:
 def meeting_pack(meeting: Meeting, copy: Copy) -> PdfDocument:
     """The agenda, the MARAC list and earlier meetings' actions on the cases to be heard, in one copy."""
     today = date.today()
-    earlier = [
-        EarlierActions(
-            agenda_entry(meeting, row).reference,
-            tuple(action_line(action, today) for action in earlier_actions(meeting, row.item.referral.case_id)),
-        )
-        for row in copy.rows
-    ]
+    entries = [agenda_entry(meeting, row) for row in copy.rows]
+    earlier = store.list_earlier_actions_by_case(case_ids_of(copy.rows), before=meeting.starts_at)
+    by_case = [(entry, row, earlier.get(row.item.referral.case_id, [])) for entry, row in zip(entries, copy.rows)]
     return PdfDocument(
         kind="PACK",
         subject=f"M{meeting.id}",
@@ -377,24 +373,18 @@ def meeting_pack(meeting: Meeting, copy: Copy) -> PdfDocument:
         filename=f"marac-meeting-pack-{meeting_day(meeting)}",
         context={
             "meeting": meeting,
-            "entries": [agenda_entry(meeting, row) for row in copy.rows],
+            "entries": entries,
             "notices": copy.notices,
-            "cases": [
-                ResearchCase(agenda_entry(meeting, row), research.case_identifiers(row.item)) for row in copy.rows
+            "cases": [ResearchCase(entry, research.case_identifiers(row.item)) for entry, row, _ in by_case],
+            "earlier": [
+                EarlierActions(entry.reference, tuple(action_line(action, today) for action in actions))
+                for entry, _, actions in by_case
+                if actions
             ],
-            "earlier": [case for case in earlier if case.actions],
             "cases_left_out": copy.cases_left_out,
         },
         case_ids=case_ids_of(copy.rows),
     )
-
-
-def earlier_actions(meeting: Meeting, case_id: str) -> list[Action]:
-    return [
-        action
-        for action in store.list_actions_for_case(case_id)
-        if action.agenda_item.meeting.starts_at < meeting.starts_at
-    ]
 
 
 def agenda_document(meeting: Meeting, copy: Copy) -> PdfDocument:
