@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 import pyotp
+from playwright.sync_api import expect
 
 from access.models import AgencyKind, Role
 from tests.conftest import TEST_PASSWORD
@@ -55,37 +56,37 @@ def test_a_practitioner_refers_and_the_coordinator_accepts(live_server, new_page
     page.fill("#family_name", "Adeyemi")
     fill_date(page, "date_of_birth", "12", "2", "1989")
     page.click("button[value=search]")
-    assert page.is_visible("text=No one like this is known to the MARAC")
+    expect(page.get_by_text("No one like this is known to the MARAC")).to_be_visible()
     page.click("button[value=add]")
 
     page.click("text=Start a risk assessment")
-    assert page.is_checked("input[name=tool][value=dash-ric]")
+    expect(page.locator("input[name=tool][value=dash-ric]")).to_be_checked()
     today = datetime.now(UTC)
     fill_date(page, "assessed_on", str(today.day), str(today.month), str(today.year))
     page.click("button:has-text('Continue')")
     for number in range(1, 25):
         page.check(f"input[name=q{number}][value={'yes' if number <= 14 else 'no'}]")
     page.click("button[value=complete]")
-    assert page.is_visible("text=14 of 24")
-    assert page.is_visible("text=Yes: Visible high risk (checklist score)")
+    expect(page.get_by_text("14 of 24")).to_be_visible()
+    expect(page.get_by_text("Yes: Visible high risk (checklist score)")).to_be_visible()
 
     page.click("text=Refer to MARAC")
     fill_what_every_referral_says(page)
     page.wait_for_selector("text=Saved at")  # kept as a draft as she types: a reload loses nothing
     page.reload()
     assert page.input_value("#risk_summary") == "Threats to kill since she left him; he waits outside her work."
-    assert page.is_visible("text=Carrying on from your draft")
+    expect(page.get_by_text("Carrying on from your draft")).to_be_visible()
     page.check("input[name=victim_informed][value=yes]")
     page.check("input[name=consent_given][value=yes]")
     page.click("button:has-text('Send referral')")
-    assert page.is_visible("text=Referral sent")
+    expect(page.get_by_text("Referral sent")).to_be_visible()
     assert page.console_errors == []
 
     coordinator = new_page()
     sign_in(coordinator, live_server, "coordinator@example.org", coordinator_secret)
     coordinator.click("nav >> text=Referrals")
     coordinator.click("text=GA")
-    assert coordinator.get_by_text("Visible high risk (checklist score)").first.is_visible()
+    expect(coordinator.get_by_text("Visible high risk (checklist score)").first).to_be_visible()
     coordinator.click("button:has-text('Accept for MARAC')")
-    assert coordinator.is_visible("text=Referral accepted")
+    expect(coordinator.get_by_text("Referral accepted")).to_be_visible()
     assert coordinator.console_errors == []
