@@ -1,0 +1,79 @@
+"""How long each kind of record is kept, and what happens then (SECURITY D5).
+
+The rules are data, not code: a partnership's data protection officer sets them, so none is hard-coded.
+The shipped defaults are all marked unverified and every page that shows one says so. Each table names
+its kind in `__table__.info["retention"]`; the inventory and the retention run read the rules from here.
+"""
+
+import json
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+DEFAULT_RULES_FILE = Path(__file__).parent / "data" / "retention.json"
+
+
+class CountedFrom(StrEnum):
+    LAST_HEARD = "last-heard"
+    CLOSED = "closed"
+    LAST_ACTIVE = "last-active"
+    CREATED = "created"
+
+
+class Then(StrEnum):
+    ANONYMISE = "anonymise"
+    DELETE = "delete"
+    DISABLE = "disable"
+    KEEP = "keep"
+
+
+@dataclass(frozen=True)
+class RetentionRule:
+    kind: str
+    label: str
+    holds: str
+    counted_from: CountedFrom
+    after_months: int | None
+    then: Then
+    verified: bool
+    basis: str
+
+
+class RetentionRulesError(ValueError):
+    pass
+
+
+def load_rules(path: Path | str | None = None) -> dict[str, RetentionRule]:
+    """The rules by kind; a file with a missing field, an unknown value or a kept-forever rule that
+    still names a period is refused, naming the rule, so a typing mistake never deletes early."""
+    document = json.loads(Path(path or DEFAULT_RULES_FILE).read_text(encoding="utf-8"))
+    rules = {}
+    for entry in document["rules"]:
+        rule = _rule_from(entry)
+        if rule.kind in rules:
+            raise RetentionRulesError(f"Retention rule {rule.kind!r} is given twice")
+        rules[rule.kind] = rule
+    return rules
+
+
+def _rule_from(entry: dict) -> RetentionRule:
+    kind = entry.get("kind", "?")
+    try:
+        rule = RetentionRule(
+            kind=entry["kind"],
+            label=entry["label"],
+            holds=entry["holds"],
+            counted_from=CountedFrom(entry["counted_from"]),
+            after_months=entry["after_months"],
+            then=Then(entry["then"]),
+            verified=bool(entry["verified"]),
+            basis=entry["basis"],
+        )
+    except (KeyError, ValueError) as error:
+        raise RetentionRulesError(f"Retention rule {kind!r}: {error}") from error
+    keeps_forever = rule.then is Then.KEEP
+    if keeps_forever != (rule.after_months is None):
+        raise RetentionRulesError(f"Retention rule {kind!r}: give a number of months unless it is kept")
+    if rule.after_months is not None and (not isinstance(rule.after_months, int) or rule.after_months < 1):
+        raise RetentionRulesError(f"Retention rule {kind!r}: months must be a whole number of at least 1")
+    return rule
