@@ -94,3 +94,22 @@ class StrEnumType(TypeDecorator):
 
     def process_result_value(self, value, dialect):
         return None if value is None else self.enum_class(value)
+
+
+# What kind of data each column holds (SECURITY D1), from most to least protected. The words are a contract
+# the data inventory, retention and subject access read: special category (Art 9, incl. risk answers about
+# abuse), criminal offence (Art 10), restricted (where she can be found or safely contacted), personal, and
+# operational (ids, times, states, keys, hashes). Where a column could be two, it takes the more protective.
+DATA_CLASSES = ("special", "criminal", "restricted", "personal", "operational")
+
+
+def data_class(name: str) -> dict:
+    """A column's `info`: `mapped_column(..., info=data_class("personal"))`; `column.info["class"]` holds it."""
+    if name not in DATA_CLASSES:
+        raise ValueError(f"{name!r} is not a data class: use one of {', '.join(DATA_CLASSES)}")
+    return {"class": name}
+
+
+def retention(kind: str) -> dict:
+    """A table's retention kind, for `__table_args__`: one of the kinds in access/data/retention.json."""
+    return {"info": {"retention": kind}}

@@ -6,37 +6,41 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from access.field_crypto import EncryptedText
 from access.vocabulary import AgencyKind, AlertKind, Role, SessionStage
-from extensions import StrEnumType, UTCDateTime, db, utcnow
+from extensions import StrEnumType, UTCDateTime, data_class, db, retention, utcnow
 
 
 class Agency(db.Model):
     __tablename__ = "agency"
+    __table_args__ = retention("operational")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(120), unique=True)
-    kind: Mapped[AgencyKind] = mapped_column(StrEnumType(AgencyKind))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    id: Mapped[int] = mapped_column(primary_key=True, info=data_class("operational"))
+    name: Mapped[str] = mapped_column(String(120), unique=True, info=data_class("operational"))
+    kind: Mapped[AgencyKind] = mapped_column(StrEnumType(AgencyKind), info=data_class("operational"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info=data_class("operational"))
 
 
 class User(UserMixin, db.Model):
     __tablename__ = "user_account"
+    __table_args__ = retention("account")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(100))
-    email: Mapped[str] = mapped_column(String(254), unique=True)
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
-    role: Mapped[Role] = mapped_column(StrEnumType(Role, 20))
-    active: Mapped[bool] = mapped_column(default=True)
-    is_demo: Mapped[bool] = mapped_column(default=False)
-    password_hash: Mapped[str] = mapped_column(String(255))
-    must_change_password: Mapped[bool] = mapped_column(default=True)
-    totp_secret: Mapped[str | None] = mapped_column(EncryptedText("user_account.totp_secret"))
-    totp_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    totp_last_timecode: Mapped[int | None]
-    failed_attempts: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    id: Mapped[int] = mapped_column(primary_key=True, info=data_class("operational"))
+    name: Mapped[str] = mapped_column(String(100), info=data_class("personal"))
+    email: Mapped[str] = mapped_column(String(254), unique=True, info=data_class("personal"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), info=data_class("operational"))
+    role: Mapped[Role] = mapped_column(StrEnumType(Role, 20), info=data_class("operational"))
+    active: Mapped[bool] = mapped_column(default=True, info=data_class("operational"))
+    is_demo: Mapped[bool] = mapped_column(default=False, info=data_class("operational"))
+    password_hash: Mapped[str] = mapped_column(String(255), info=data_class("operational"))
+    must_change_password: Mapped[bool] = mapped_column(default=True, info=data_class("operational"))
+    totp_secret: Mapped[str | None] = mapped_column(
+        EncryptedText("user_account.totp_secret"), info=data_class("operational")
+    )
+    totp_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info=data_class("operational"))
+    totp_last_timecode: Mapped[int | None] = mapped_column(info=data_class("operational"))
+    failed_attempts: Mapped[int] = mapped_column(default=0, info=data_class("operational"))
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, info=data_class("operational"))
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info=data_class("operational"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info=data_class("operational"))
 
     agency: Mapped[Agency] = relationship(lazy="joined")
 
@@ -51,28 +55,30 @@ class User(UserMixin, db.Model):
 
 class RecoveryCode(db.Model):
     __tablename__ = "recovery_code"
+    __table_args__ = retention("account")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    code_hash: Mapped[str] = mapped_column(String(255))
-    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    id: Mapped[int] = mapped_column(primary_key=True, info=data_class("operational"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True, info=data_class("operational"))
+    code_hash: Mapped[str] = mapped_column(String(255), info=data_class("operational"))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info=data_class("operational"))
 
 
 class UserSession(db.Model):
     """One row per signed-in browser; the cookie carries only a random token whose hash is here."""
 
     __tablename__ = "user_session"
+    __table_args__ = retention("session")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    stage: Mapped[SessionStage] = mapped_column(StrEnumType(SessionStage, 20))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    revoked_reason: Mapped[str | None] = mapped_column(String(40))
-    ip: Mapped[str | None] = mapped_column(String(45))
-    user_agent: Mapped[str | None] = mapped_column(String(200))
+    id: Mapped[int] = mapped_column(primary_key=True, info=data_class("operational"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, info=data_class("operational"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True, info=data_class("operational"))
+    stage: Mapped[SessionStage] = mapped_column(StrEnumType(SessionStage, 20), info=data_class("operational"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info=data_class("operational"))
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info=data_class("operational"))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info=data_class("operational"))
+    revoked_reason: Mapped[str | None] = mapped_column(String(40), info=data_class("operational"))
+    ip: Mapped[str | None] = mapped_column(String(45), info=data_class("personal"))
+    user_agent: Mapped[str | None] = mapped_column(String(200), info=data_class("personal"))
 
     user: Mapped[User] = relationship(lazy="joined")
 
@@ -86,19 +92,20 @@ class AuditEvent(db.Model):
         UniqueConstraint("row_hash"),
         Index("ix_audit_event_object", "object_type", "object_id", "occurred_at"),
         Index("ix_audit_event_user", "user_id", "occurred_at"),
+        retention("audit"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    user_id: Mapped[int | None]
-    agency_id: Mapped[int | None]
-    action: Mapped[str] = mapped_column(String(60))
-    object_type: Mapped[str | None] = mapped_column(String(60))
-    object_id: Mapped[str | None] = mapped_column(String(64))
-    ip: Mapped[str | None] = mapped_column(String(45))
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    row_hash: Mapped[str] = mapped_column(String(64))
-    severity: Mapped[str | None] = mapped_column(String(10))
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False, info=data_class("operational"))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True, info=data_class("operational"))
+    user_id: Mapped[int | None] = mapped_column(info=data_class("operational"))
+    agency_id: Mapped[int | None] = mapped_column(info=data_class("operational"))
+    action: Mapped[str] = mapped_column(String(60), info=data_class("operational"))
+    object_type: Mapped[str | None] = mapped_column(String(60), info=data_class("operational"))
+    object_id: Mapped[str | None] = mapped_column(String(64), info=data_class("operational"))
+    ip: Mapped[str | None] = mapped_column(String(45), info=data_class("personal"))
+    prev_hash: Mapped[str] = mapped_column(String(64), info=data_class("operational"))
+    row_hash: Mapped[str] = mapped_column(String(64), info=data_class("operational"))
+    severity: Mapped[str | None] = mapped_column(String(10), info=data_class("operational"))
     """"high" for what someone must look at (break-glass use); None for the everyday record."""
 
 
@@ -106,15 +113,16 @@ class SecurityAlert(db.Model):
     """Something the MARAC coordinator must look at: who did it, to what, and whether it has been seen."""
 
     __tablename__ = "security_alert"
+    __table_args__ = retention("audit")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[AlertKind] = mapped_column(StrEnumType(AlertKind, 30))
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    object_type: Mapped[str | None] = mapped_column(String(60))
-    object_id: Mapped[str | None] = mapped_column(String(64))
-    raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    seen_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    id: Mapped[int] = mapped_column(primary_key=True, info=data_class("operational"))
+    kind: Mapped[AlertKind] = mapped_column(StrEnumType(AlertKind, 30), info=data_class("operational"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True, info=data_class("operational"))
+    object_type: Mapped[str | None] = mapped_column(String(60), info=data_class("operational"))
+    object_id: Mapped[str | None] = mapped_column(String(64), info=data_class("operational"))
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True, info=data_class("operational"))
+    seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info=data_class("operational"))
+    seen_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), info=data_class("operational"))
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
@@ -123,16 +131,17 @@ class ApiToken(db.Model):
     """A per-agency token for the JSON API; only its SHA-256 is stored."""
 
     __tablename__ = "api_token"
+    __table_args__ = retention("account")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
-    name: Mapped[str] = mapped_column(String(100))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    prefix: Mapped[str] = mapped_column(String(12))
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    id: Mapped[int] = mapped_column(primary_key=True, info=data_class("operational"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True, info=data_class("operational"))
+    name: Mapped[str] = mapped_column(String(100), info=data_class("operational"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, info=data_class("operational"))
+    prefix: Mapped[str] = mapped_column(String(12), info=data_class("operational"))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), info=data_class("operational"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info=data_class("operational"))
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info=data_class("operational"))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info=data_class("operational"))
 
     agency: Mapped[Agency] = relationship(lazy="joined")
 
@@ -142,12 +151,12 @@ class Notification(db.Model):
     (case_id is kept so that the list can leave out a case the reader may no longer see)."""
 
     __tablename__ = "notification"
-    __table_args__ = (Index("ix_notification_user_unread", "user_id", "read_at"),)
+    __table_args__ = (Index("ix_notification_user_unread", "user_id", "read_at"), retention("notification"))
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    message: Mapped[str] = mapped_column(String(300))
-    link: Mapped[str | None] = mapped_column(String(500))
-    case_id: Mapped[str | None] = mapped_column(String(36))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    id: Mapped[int] = mapped_column(primary_key=True, info=data_class("operational"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), info=data_class("operational"))
+    message: Mapped[str] = mapped_column(String(300), info=data_class("personal"))
+    link: Mapped[str | None] = mapped_column(String(500), info=data_class("operational"))
+    case_id: Mapped[str | None] = mapped_column(String(36), info=data_class("operational"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info=data_class("operational"))
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info=data_class("operational"))

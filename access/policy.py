@@ -90,6 +90,23 @@ class ImportBatchScope:
     uploaded_by_id: int
 
 
+# Restricted fields (SECURITY D1): each column classed "restricted" (where she can be found or safely
+# contacted), as "table.column", and the rule that decides who sees it. tests/test_data_classes.py keeps this
+# map and the columns' classes in step.
+RESTRICTED_FIELDS = {
+    "case_safe_contact.phone": "may_view_safe_contact",
+    "case_safe_contact.safe_to_call": "may_view_safe_contact",
+    "case_safe_contact.safe_address": "may_view_safe_contact",
+    # Shown only on the referral form, and only to those who may change her record there.
+    "person.address": "may_edit_person",
+    # Whole on the referral form; its first half in search results, to whoever may see one of her cases.
+    "person.postcode": "may_view_person",
+    # The referral form as typed (her address among it): read back only to its author, by the store's query,
+    # on a case they may change.
+    "referral_draft.fields": "may_change_case",
+}
+
+
 # Cases and what is recorded on them
 
 
@@ -312,3 +329,12 @@ def may_edit_action(user: User, action: ActionScope) -> bool:
 
 def may_view_import_batch(user: User, batch: ImportBatchScope) -> bool:
     return user.role is Role.COORDINATOR or batch.uploaded_by_id == user.id
+
+
+# Information governance
+
+
+def may_view_data_inventory(user: User) -> bool:
+    """What the service holds, table by table, and how long it keeps it: the administrator and the coordinator,
+    who answer to the data protection officer for it. It describes the data, never any record in it."""
+    return user.role in (Role.ADMIN, Role.COORDINATOR)

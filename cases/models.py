@@ -10,31 +10,32 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from access.field_crypto import EncryptedText
 from access.models import Agency, User
 from cases.vocabulary import CaseStatus, ClearanceDecision, PartyRole, ReferralState
-from extensions import StrEnumType, UTCDateTime, db, utcnow
+from extensions import StrEnumType, UTCDateTime, data_class, db, retention, utcnow
 from risk.models import Decision, new_id
 
 
 class Person(db.Model):
     __tablename__ = "person"
+    __table_args__ = retention("case")
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    given_name: Mapped[str] = mapped_column(String(100))
-    family_name: Mapped[str] = mapped_column(String(100))
-    aliases: Mapped[list] = mapped_column(JSON, default=list)
-    date_of_birth: Mapped[date | None] = mapped_column(Date)
-    date_of_birth_variants: Mapped[list] = mapped_column(JSON, default=list)
-    postcode: Mapped[str | None] = mapped_column(String(10))
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id, info=data_class("operational"))
+    given_name: Mapped[str] = mapped_column(String(100), info=data_class("personal"))
+    family_name: Mapped[str] = mapped_column(String(100), info=data_class("personal"))
+    aliases: Mapped[list] = mapped_column(JSON, default=list, info=data_class("personal"))
+    date_of_birth: Mapped[date | None] = mapped_column(Date, info=data_class("personal"))
+    date_of_birth_variants: Mapped[list] = mapped_column(JSON, default=list, info=data_class("personal"))
+    postcode: Mapped[str | None] = mapped_column(String(10), info=data_class("restricted"))
     # Where she lives, as the referral gave it: it decides the MARAC area. Never a refuge or safe
     # address (those are safe-contact details), never printed, sealed in the database.
-    address: Mapped[str | None] = mapped_column(EncryptedText("person.address"))
-    gender: Mapped[str | None] = mapped_column(String(40))
-    ethnicity: Mapped[str | None] = mapped_column(String(60))
-    disability: Mapped[str | None] = mapped_column(String(40))
-    sexuality: Mapped[str | None] = mapped_column(String(40))
-    language: Mapped[str | None] = mapped_column(String(60))
-    interpreter_needed: Mapped[bool] = mapped_column(default=False)
-    created_by_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    address: Mapped[str | None] = mapped_column(EncryptedText("person.address"), info=data_class("restricted"))
+    gender: Mapped[str | None] = mapped_column(String(40), info=data_class("personal"))
+    ethnicity: Mapped[str | None] = mapped_column(String(60), info=data_class("special"))
+    disability: Mapped[str | None] = mapped_column(String(40), info=data_class("special"))
+    sexuality: Mapped[str | None] = mapped_column(String(40), info=data_class("special"))
+    language: Mapped[str | None] = mapped_column(String(60), info=data_class("special"))
+    interpreter_needed: Mapped[bool] = mapped_column(default=False, info=data_class("personal"))
+    created_by_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), info=data_class("operational"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info=data_class("operational"))
 
     @property
     def initials(self) -> str:
@@ -48,16 +49,20 @@ class SafeContact(db.Model):
     and is never printed."""
 
     __tablename__ = "case_safe_contact"
-    __table_args__ = (UniqueConstraint("case_id", "agency_id"),)
+    __table_args__ = (UniqueConstraint("case_id", "agency_id"), retention("case"))
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[str] = mapped_column(ForeignKey("marac_case.id"), index=True)
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
-    phone: Mapped[str | None] = mapped_column(EncryptedText("case_safe_contact.phone"))
-    safe_to_call: Mapped[bool] = mapped_column(default=False)
-    safe_address: Mapped[str | None] = mapped_column(EncryptedText("case_safe_contact.safe_address"))
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    id: Mapped[int] = mapped_column(primary_key=True, info=data_class("operational"))
+    case_id: Mapped[str] = mapped_column(ForeignKey("marac_case.id"), index=True, info=data_class("operational"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), info=data_class("operational"))
+    phone: Mapped[str | None] = mapped_column(EncryptedText("case_safe_contact.phone"), info=data_class("restricted"))
+    safe_to_call: Mapped[bool] = mapped_column(default=False, info=data_class("restricted"))
+    safe_address: Mapped[str | None] = mapped_column(
+        EncryptedText("case_safe_contact.safe_address"), info=data_class("restricted")
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow, info=data_class("operational")
+    )
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), info=data_class("operational"))
     """None only on details carried over from before they belonged to a case and agency."""
 
     agency: Mapped[Agency] = relationship()
@@ -67,17 +72,20 @@ class Case(db.Model):
     """One victim with the same perpetrator(s)."""
 
     __tablename__ = "marac_case"
+    __table_args__ = retention("case")
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    reference: Mapped[str] = mapped_column(String(20), unique=True, index=True)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id, info=data_class("operational"))
+    reference: Mapped[str] = mapped_column(String(20), unique=True, index=True, info=data_class("operational"))
     """Unique in the deployment and read out over the phone: PREFIX-YEAR-NUMBER, like RIV-2026-0142."""
-    victim_id: Mapped[str] = mapped_column(ForeignKey("person.id"), index=True)
-    marac_area: Mapped[str] = mapped_column(String(120))
-    status: Mapped[CaseStatus] = mapped_column(StrEnumType(CaseStatus, 20), default=CaseStatus.OPEN)
-    repeat_watch_ends: Mapped[date | None] = mapped_column(Date)
-    created_by_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    version_id: Mapped[int] = mapped_column(default=1)
+    victim_id: Mapped[str] = mapped_column(ForeignKey("person.id"), index=True, info=data_class("operational"))
+    marac_area: Mapped[str] = mapped_column(String(120), info=data_class("operational"))
+    status: Mapped[CaseStatus] = mapped_column(
+        StrEnumType(CaseStatus, 20), default=CaseStatus.OPEN, info=data_class("operational")
+    )
+    repeat_watch_ends: Mapped[date | None] = mapped_column(Date, info=data_class("operational"))
+    created_by_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), info=data_class("operational"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info=data_class("operational"))
+    version_id: Mapped[int] = mapped_column(default=1, info=data_class("operational"))
 
     victim: Mapped[Person] = relationship(foreign_keys=[victim_id])
     link_proposal: Mapped["VictimLinkProposal | None"] = relationship(
@@ -100,10 +108,11 @@ class CaseReferenceCounter(db.Model):
     """The last case number used for each prefix and year; taken under a row lock as a case is opened."""
 
     __tablename__ = "case_reference_counter"
+    __table_args__ = retention("operational")
 
-    prefix: Mapped[str] = mapped_column(String(5), primary_key=True)
-    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    last_number: Mapped[int]
+    prefix: Mapped[str] = mapped_column(String(5), primary_key=True, info=data_class("operational"))
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False, info=data_class("operational"))
+    last_number: Mapped[int] = mapped_column(info=data_class("operational"))
 
 
 class VictimLinkProposal(db.Model):
@@ -111,11 +120,12 @@ class VictimLinkProposal(db.Model):
     confirms it, the case holds only what the practitioner recorded."""
 
     __tablename__ = "victim_link_proposal"
+    __table_args__ = retention("case")
 
-    case_id: Mapped[str] = mapped_column(ForeignKey("marac_case.id"), primary_key=True)
-    person_id: Mapped[str] = mapped_column(ForeignKey("person.id"))
-    proposed_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    case_id: Mapped[str] = mapped_column(ForeignKey("marac_case.id"), primary_key=True, info=data_class("operational"))
+    person_id: Mapped[str] = mapped_column(ForeignKey("person.id"), info=data_class("operational"))
+    proposed_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), info=data_class("operational"))
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info=data_class("operational"))
 
     case: Mapped["Case"] = relationship(back_populates="link_proposal")
     person: Mapped[Person] = relationship()
@@ -123,14 +133,14 @@ class VictimLinkProposal(db.Model):
 
 class CaseParty(db.Model):
     __tablename__ = "case_party"
-    __table_args__ = (UniqueConstraint("case_id", "person_id"),)
+    __table_args__ = (UniqueConstraint("case_id", "person_id"), retention("case"))
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[str] = mapped_column(ForeignKey("marac_case.id"), index=True)
-    person_id: Mapped[str] = mapped_column(ForeignKey("person.id"), index=True)
-    role: Mapped[PartyRole] = mapped_column(StrEnumType(PartyRole, 20))
+    id: Mapped[int] = mapped_column(primary_key=True, info=data_class("operational"))
+    case_id: Mapped[str] = mapped_column(ForeignKey("marac_case.id"), index=True, info=data_class("operational"))
+    person_id: Mapped[str] = mapped_column(ForeignKey("person.id"), index=True, info=data_class("operational"))
+    role: Mapped[PartyRole] = mapped_column(StrEnumType(PartyRole, 20), info=data_class("criminal"))
     # To the victim, in the referrer's words: "ex-partner", "son", "lodger".
-    relationship_to_victim: Mapped[str | None] = mapped_column(String(60))
+    relationship_to_victim: Mapped[str | None] = mapped_column(String(60), info=data_class("personal"))
 
     case: Mapped[Case] = relationship(back_populates="parties")
     person: Mapped[Person] = relationship()
@@ -138,17 +148,18 @@ class CaseParty(db.Model):
 
 class Incident(db.Model):
     __tablename__ = "incident"
+    __table_args__ = retention("case")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[str] = mapped_column(ForeignKey("marac_case.id"), index=True)
-    occurred_on: Mapped[date] = mapped_column(Date)
-    type: Mapped[str] = mapped_column(String(40))
-    reporting_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
-    reference: Mapped[str | None] = mapped_column(String(60))
-    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    id: Mapped[int] = mapped_column(primary_key=True, info=data_class("operational"))
+    case_id: Mapped[str] = mapped_column(ForeignKey("marac_case.id"), index=True, info=data_class("operational"))
+    occurred_on: Mapped[date] = mapped_column(Date, info=data_class("criminal"))
+    type: Mapped[str] = mapped_column(String(40), info=data_class("criminal"))
+    reporting_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), info=data_class("operational"))
+    reference: Mapped[str | None] = mapped_column(String(60), info=data_class("criminal"))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), info=data_class("operational"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info=data_class("operational"))
     # Who caused harm, where known: the repeat rule asks whether it is a perpetrator named on the last referral.
-    perpetrator_id: Mapped[str | None] = mapped_column(ForeignKey("person.id"))
+    perpetrator_id: Mapped[str | None] = mapped_column(ForeignKey("person.id"), info=data_class("criminal"))
 
     reporting_agency: Mapped[Agency] = relationship()
     perpetrator: Mapped[Person | None] = relationship()
@@ -156,40 +167,47 @@ class Incident(db.Model):
 
 class Referral(db.Model):
     __tablename__ = "referral"
+    __table_args__ = retention("case")
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    case_id: Mapped[str] = mapped_column(ForeignKey("marac_case.id"), index=True)
-    decision_id: Mapped[int] = mapped_column(ForeignKey("eligibility_decision.id"))
-    criteria: Mapped[list] = mapped_column(JSON)
-    referrer_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
-    victim_informed: Mapped[bool]
-    consent_given: Mapped[bool]
-    no_consent_reason: Mapped[str | None] = mapped_column(Text)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id, info=data_class("operational"))
+    case_id: Mapped[str] = mapped_column(ForeignKey("marac_case.id"), index=True, info=data_class("operational"))
+    decision_id: Mapped[int] = mapped_column(ForeignKey("eligibility_decision.id"), info=data_class("operational"))
+    criteria: Mapped[list] = mapped_column(JSON, info=data_class("special"))
+    referrer_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), info=data_class("operational"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), info=data_class("operational"))
+    victim_informed: Mapped[bool] = mapped_column(info=data_class("personal"))
+    consent_given: Mapped[bool] = mapped_column(info=data_class("personal"))
+    no_consent_reason: Mapped[str | None] = mapped_column(Text, info=data_class("personal"))
     state: Mapped[ReferralState] = mapped_column(
-        StrEnumType(ReferralState, 20), default=ReferralState.RECEIVED, index=True
+        StrEnumType(ReferralState, 20), default=ReferralState.RECEIVED, index=True, info=data_class("operational")
     )
-    state_reason: Mapped[str | None] = mapped_column(Text)
-    idempotency_key: Mapped[str] = mapped_column(String(36), unique=True)
+    state_reason: Mapped[str | None] = mapped_column(Text, info=data_class("personal"))
+    idempotency_key: Mapped[str] = mapped_column(String(36), unique=True, info=data_class("operational"))
     # The perpetrator(s) the referral named (person ids), as they were when it was made.
-    perpetrator_ids: Mapped[list | None] = mapped_column(JSON, default=list)
+    perpetrator_ids: Mapped[list | None] = mapped_column(JSON, default=list, info=data_class("criminal"))
     # Said on the form when no person causing harm can be named, so "none recorded" is a choice.
-    perpetrator_not_known: Mapped[bool] = mapped_column(default=False, server_default=false())
-    risk_summary: Mapped[str | None] = mapped_column(Text)
-    victim_wants: Mapped[str | None] = mapped_column(Text)
-    referrer_phone: Mapped[str | None] = mapped_column(String(30))
-    referrer_email: Mapped[str | None] = mapped_column(String(254))
-    other_agency_ids: Mapped[list | None] = mapped_column(JSON, default=list)
-    other_agencies_note: Mapped[str | None] = mapped_column(String(500))
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    perpetrator_not_known: Mapped[bool] = mapped_column(
+        default=False, server_default=false(), info=data_class("operational")
+    )
+    risk_summary: Mapped[str | None] = mapped_column(Text, info=data_class("special"))
+    victim_wants: Mapped[str | None] = mapped_column(Text, info=data_class("special"))
+    referrer_phone: Mapped[str | None] = mapped_column(String(30), info=data_class("personal"))
+    referrer_email: Mapped[str | None] = mapped_column(String(254), info=data_class("personal"))
+    other_agency_ids: Mapped[list | None] = mapped_column(JSON, default=list, info=data_class("operational"))
+    other_agencies_note: Mapped[str | None] = mapped_column(String(500), info=data_class("personal"))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info=data_class("operational"))
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow, info=data_class("operational")
+    )
     # When it was accepted, declined, withdrawn, heard...: a correction changes updated_at, not this.
     # Set on every referral (the listener below); nullable only so the column could be added in place.
-    state_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow)
-    corrected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    triaged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    state_changed_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, default=utcnow, info=data_class("operational")
+    )
+    corrected_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info=data_class("operational"))
+    triaged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info=data_class("operational"))
     """When the coordinator accepted or declined it (updated_at moves on as the referral does)."""
-    version_id: Mapped[int] = mapped_column(default=1)
+    version_id: Mapped[int] = mapped_column(default=1, info=data_class("operational"))
 
     case: Mapped[Case] = relationship()
     decision: Mapped[Decision] = relationship()
@@ -211,14 +229,16 @@ class ReferralDraft(db.Model):
     Only they see it; it goes when the referral is sent."""
 
     __tablename__ = "referral_draft"
-    __table_args__ = (UniqueConstraint("case_id", "user_id"),)
+    __table_args__ = (UniqueConstraint("case_id", "user_id"), retention("case"))
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[str] = mapped_column(ForeignKey("marac_case.id"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    id: Mapped[int] = mapped_column(primary_key=True, info=data_class("operational"))
+    case_id: Mapped[str] = mapped_column(ForeignKey("marac_case.id"), index=True, info=data_class("operational"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), info=data_class("operational"))
     # The form's fields as typed, each a list of values (a field may repeat).
-    fields: Mapped[dict] = mapped_column(JSON, default=dict)
-    saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    fields: Mapped[dict] = mapped_column(JSON, default=dict, info=data_class("restricted"))
+    saved_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow, info=data_class("operational")
+    )
 
 
 class ExcludedPerson(db.Model):
@@ -226,13 +246,14 @@ class ExcludedPerson(db.Model):
     only to the coordinator and the referrer, never logged, never printed."""
 
     __tablename__ = "excluded_person"
+    __table_args__ = retention("case")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[str] = mapped_column(ForeignKey("marac_case.id"), index=True)
-    name: Mapped[str] = mapped_column(String(200))
-    note: Mapped[str | None] = mapped_column(String(200))
-    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    id: Mapped[int] = mapped_column(primary_key=True, info=data_class("operational"))
+    case_id: Mapped[str] = mapped_column(ForeignKey("marac_case.id"), index=True, info=data_class("operational"))
+    name: Mapped[str] = mapped_column(String(200), info=data_class("personal"))
+    note: Mapped[str | None] = mapped_column(String(200), info=data_class("personal"))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), info=data_class("operational"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info=data_class("operational"))
 
     case: Mapped[Case] = relationship()
 
@@ -243,15 +264,17 @@ class DistributionClearance(db.Model):
     nothing of that case anywhere; withheld, they also receive none of the meeting's documents."""
 
     __tablename__ = "distribution_clearance"
-    __table_args__ = (UniqueConstraint("meeting_id", "excluded_person_id", "user_id"),)
+    __table_args__ = (UniqueConstraint("meeting_id", "excluded_person_id", "user_id"), retention("case"))
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
-    excluded_person_id: Mapped[int] = mapped_column(ForeignKey("excluded_person.id"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    decision: Mapped[ClearanceDecision] = mapped_column(StrEnumType(ClearanceDecision, 20))
-    decided_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    id: Mapped[int] = mapped_column(primary_key=True, info=data_class("operational"))
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True, info=data_class("operational"))
+    excluded_person_id: Mapped[int] = mapped_column(ForeignKey("excluded_person.id"), info=data_class("operational"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), info=data_class("operational"))
+    decision: Mapped[ClearanceDecision] = mapped_column(
+        StrEnumType(ClearanceDecision, 20), info=data_class("operational")
+    )
+    decided_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), info=data_class("operational"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info=data_class("operational"))
 
     excluded_person: Mapped[ExcludedPerson] = relationship()
     user: Mapped[User] = relationship(foreign_keys=[user_id])
@@ -263,14 +286,21 @@ class ClearanceReview(db.Model):
     The reason may describe people, so it is kept here, never in the audit trail."""
 
     __tablename__ = "clearance_review"
+    __table_args__ = retention("case")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    clearance_id: Mapped[int] = mapped_column(ForeignKey("distribution_clearance.id"), index=True)
-    previous_decision: Mapped[ClearanceDecision] = mapped_column(StrEnumType(ClearanceDecision, 20))
-    decision: Mapped[ClearanceDecision] = mapped_column(StrEnumType(ClearanceDecision, 20))
-    reason: Mapped[str] = mapped_column(Text)
-    decided_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    id: Mapped[int] = mapped_column(primary_key=True, info=data_class("operational"))
+    clearance_id: Mapped[int] = mapped_column(
+        ForeignKey("distribution_clearance.id"), index=True, info=data_class("operational")
+    )
+    previous_decision: Mapped[ClearanceDecision] = mapped_column(
+        StrEnumType(ClearanceDecision, 20), info=data_class("operational")
+    )
+    decision: Mapped[ClearanceDecision] = mapped_column(
+        StrEnumType(ClearanceDecision, 20), info=data_class("operational")
+    )
+    reason: Mapped[str] = mapped_column(Text, info=data_class("personal"))
+    decided_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), info=data_class("operational"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info=data_class("operational"))
 
     decided_by: Mapped[User] = relationship()
 
@@ -280,10 +310,11 @@ class BreakGlassGrant(db.Model):
     reason is kept here, not in the audit trail, because it may describe the case."""
 
     __tablename__ = "break_glass_grant"
+    __table_args__ = retention("audit")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[str] = mapped_column(ForeignKey("marac_case.id"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    reason: Mapped[str] = mapped_column(Text)
-    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    id: Mapped[int] = mapped_column(primary_key=True, info=data_class("operational"))
+    case_id: Mapped[str] = mapped_column(ForeignKey("marac_case.id"), index=True, info=data_class("operational"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True, info=data_class("operational"))
+    reason: Mapped[str] = mapped_column(Text, info=data_class("personal"))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info=data_class("operational"))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, info=data_class("operational"))

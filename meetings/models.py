@@ -5,7 +5,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from access.models import Agency, User
 from cases.models import Referral
-from extensions import StrEnumType, UTCDateTime, db, utcnow
+from extensions import StrEnumType, UTCDateTime, data_class, db, retention, utcnow
 from meetings.vocabulary import (
     ActionChangeKind,
     ActionStatus,
@@ -20,25 +20,31 @@ from meetings.vocabulary import (
 
 class Meeting(db.Model):
     __tablename__ = "meeting"
+    __table_args__ = retention("operational")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    area: Mapped[str] = mapped_column(String(120))
-    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    venue: Mapped[str] = mapped_column(String(200))
-    online: Mapped[bool] = mapped_column(default=False, server_default=false())
-    chair_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    capacity: Mapped[int] = mapped_column(default=20)
-    minutes_per_case: Mapped[int] = mapped_column(default=15)
-    status: Mapped[MeetingStatus] = mapped_column(StrEnumType(MeetingStatus, 20), default=MeetingStatus.PLANNED)
-    kind: Mapped[MeetingKind] = mapped_column(
-        StrEnumType(MeetingKind, 20), default=MeetingKind.SCHEDULED, server_default="scheduled"
+    id: Mapped[int] = mapped_column(primary_key=True, info=data_class("operational"))
+    area: Mapped[str] = mapped_column(String(120), info=data_class("operational"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True, info=data_class("operational"))
+    venue: Mapped[str] = mapped_column(String(200), info=data_class("operational"))
+    online: Mapped[bool] = mapped_column(default=False, server_default=false(), info=data_class("operational"))
+    chair_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), info=data_class("operational"))
+    capacity: Mapped[int] = mapped_column(default=20, info=data_class("operational"))
+    minutes_per_case: Mapped[int] = mapped_column(default=15, info=data_class("operational"))
+    status: Mapped[MeetingStatus] = mapped_column(
+        StrEnumType(MeetingStatus, 20), default=MeetingStatus.PLANNED, info=data_class("operational")
     )
-    research_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    kind: Mapped[MeetingKind] = mapped_column(
+        StrEnumType(MeetingKind, 20),
+        default=MeetingKind.SCHEDULED,
+        server_default="scheduled",
+        info=data_class("operational"),
+    )
+    research_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info=data_class("operational"))
     # When the MARAC list went out and when the approved minutes were distributed: the case's history shows both.
-    list_issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    distributed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    version_id: Mapped[int] = mapped_column(default=1, server_default="1")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    list_issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info=data_class("operational"))
+    distributed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info=data_class("operational"))
+    version_id: Mapped[int] = mapped_column(default=1, server_default="1", info=data_class("operational"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info=data_class("operational"))
 
     chair: Mapped[User | None] = relationship()
 
@@ -47,19 +53,19 @@ class Meeting(db.Model):
 
 class AgendaItem(db.Model):
     __tablename__ = "agenda_item"
-    __table_args__ = (UniqueConstraint("meeting_id", "referral_id"),)
+    __table_args__ = (UniqueConstraint("meeting_id", "referral_id"), retention("case"))
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
-    referral_id: Mapped[str] = mapped_column(ForeignKey("referral.id"), index=True)
-    position: Mapped[int]
-    section: Mapped[AgendaSection] = mapped_column(StrEnumType(AgendaSection, 20))
-    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    flags: Mapped[list] = mapped_column(JSON, default=list)
-    placed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    id: Mapped[int] = mapped_column(primary_key=True, info=data_class("operational"))
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True, info=data_class("operational"))
+    referral_id: Mapped[str] = mapped_column(ForeignKey("referral.id"), index=True, info=data_class("operational"))
+    position: Mapped[int] = mapped_column(info=data_class("operational"))
+    section: Mapped[AgendaSection] = mapped_column(StrEnumType(AgendaSection, 20), info=data_class("operational"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, info=data_class("operational"))
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime, info=data_class("operational"))
+    flags: Mapped[list] = mapped_column(JSON, default=list, info=data_class("special"))
+    placed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info=data_class("operational"))
     """When the case was placed on this meeting's agenda (or moved to it); None for items placed before it was kept."""
-    not_heard_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    not_heard_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info=data_class("operational"))
     """When the meeting ended without hearing the case (it went back to the referral queue); None if heard."""
 
     meeting: Mapped[Meeting] = relationship()
@@ -70,11 +76,11 @@ class Invitation(db.Model):
     """An agency invited to a meeting: its representatives see that meeting's list."""
 
     __tablename__ = "invitation"
-    __table_args__ = (UniqueConstraint("meeting_id", "agency_id"),)
+    __table_args__ = (UniqueConstraint("meeting_id", "agency_id"), retention("operational"))
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    id: Mapped[int] = mapped_column(primary_key=True, info=data_class("operational"))
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True, info=data_class("operational"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), info=data_class("operational"))
 
     agency: Mapped[Agency] = relationship()
 
@@ -83,22 +89,24 @@ class ResearchReturn(db.Model):
     """One agency's research on one case before the meeting; requested when the list is issued."""
 
     __tablename__ = "research_return"
-    __table_args__ = (UniqueConstraint("agenda_item_id", "agency_id"),)
+    __table_args__ = (UniqueConstraint("agenda_item_id", "agency_id"), retention("case"))
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    agenda_item_id: Mapped[int] = mapped_column(ForeignKey("agenda_item.id"), index=True)
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
-    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    known: Mapped[bool | None]
-    involvement: Mapped[str | None] = mapped_column(Text)
-    risks: Mapped[str | None] = mapped_column(Text)
-    open_cases: Mapped[str | None] = mapped_column(Text)
-    proposed_actions: Mapped[str | None] = mapped_column(Text)
-    not_shareable: Mapped[str | None] = mapped_column(Text)
-    not_shareable_reason: Mapped[str | None] = mapped_column(Text)
-    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    returned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    version_id: Mapped[int] = mapped_column(default=1)
+    id: Mapped[int] = mapped_column(primary_key=True, info=data_class("operational"))
+    agenda_item_id: Mapped[int] = mapped_column(
+        ForeignKey("agenda_item.id"), index=True, info=data_class("operational")
+    )
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), info=data_class("operational"))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, info=data_class("operational"))
+    known: Mapped[bool | None] = mapped_column(info=data_class("personal"))
+    involvement: Mapped[str | None] = mapped_column(Text, info=data_class("criminal"))
+    risks: Mapped[str | None] = mapped_column(Text, info=data_class("special"))
+    open_cases: Mapped[str | None] = mapped_column(Text, info=data_class("criminal"))
+    proposed_actions: Mapped[str | None] = mapped_column(Text, info=data_class("personal"))
+    not_shareable: Mapped[str | None] = mapped_column(Text, info=data_class("special"))
+    not_shareable_reason: Mapped[str | None] = mapped_column(Text, info=data_class("personal"))
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info=data_class("operational"))
+    returned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), info=data_class("operational"))
+    version_id: Mapped[int] = mapped_column(default=1, info=data_class("operational"))
 
     agenda_item: Mapped[AgendaItem] = relationship()
     agency: Mapped[Agency] = relationship()
@@ -108,14 +116,15 @@ class ResearchReturn(db.Model):
 
 class Attendance(db.Model):
     __tablename__ = "attendance"
+    __table_args__ = retention("operational")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
-    attendee_name: Mapped[str] = mapped_column(String(100))
-    status: Mapped[AttendanceStatus] = mapped_column(StrEnumType(AttendanceStatus, 20))
-    information_sent: Mapped[bool] = mapped_column(default=False)
-    confidentiality_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    id: Mapped[int] = mapped_column(primary_key=True, info=data_class("operational"))
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True, info=data_class("operational"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), info=data_class("operational"))
+    attendee_name: Mapped[str] = mapped_column(String(100), info=data_class("personal"))
+    status: Mapped[AttendanceStatus] = mapped_column(StrEnumType(AttendanceStatus, 20), info=data_class("operational"))
+    information_sent: Mapped[bool] = mapped_column(default=False, info=data_class("operational"))
+    confidentiality_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info=data_class("operational"))
 
     agency: Mapped[Agency] = relationship()
 
@@ -125,21 +134,26 @@ class CaseMinutes(db.Model):
     second editor's stale save is refused and shown back, never silently lost."""
 
     __tablename__ = "case_minutes"
+    __table_args__ = retention("case")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    agenda_item_id: Mapped[int] = mapped_column(ForeignKey("agenda_item.id"), unique=True)
-    victim_views: Mapped[str] = mapped_column(Text, default="")
-    information_shared: Mapped[str] = mapped_column(Text, default="")
-    risks_to_victim: Mapped[str] = mapped_column(Text, default="")
-    risks_to_children: Mapped[str] = mapped_column(Text, default="")
-    risks_to_others: Mapped[str] = mapped_column(Text, default="")
-    risks_to_professionals: Mapped[str] = mapped_column(Text, default="")
-    decisions: Mapped[str] = mapped_column(Text, default="")
-    agency_information: Mapped[dict | None] = mapped_column(JSON, default=dict)
-    outcome: Mapped[CaseOutcome | None] = mapped_column(StrEnumType(CaseOutcome, 20))
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    version_id: Mapped[int] = mapped_column(default=1)
+    id: Mapped[int] = mapped_column(primary_key=True, info=data_class("operational"))
+    agenda_item_id: Mapped[int] = mapped_column(
+        ForeignKey("agenda_item.id"), unique=True, info=data_class("operational")
+    )
+    victim_views: Mapped[str] = mapped_column(Text, default="", info=data_class("special"))
+    information_shared: Mapped[str] = mapped_column(Text, default="", info=data_class("special"))
+    risks_to_victim: Mapped[str] = mapped_column(Text, default="", info=data_class("special"))
+    risks_to_children: Mapped[str] = mapped_column(Text, default="", info=data_class("special"))
+    risks_to_others: Mapped[str] = mapped_column(Text, default="", info=data_class("special"))
+    risks_to_professionals: Mapped[str] = mapped_column(Text, default="", info=data_class("special"))
+    decisions: Mapped[str] = mapped_column(Text, default="", info=data_class("personal"))
+    agency_information: Mapped[dict | None] = mapped_column(JSON, default=dict, info=data_class("special"))
+    outcome: Mapped[CaseOutcome | None] = mapped_column(StrEnumType(CaseOutcome, 20), info=data_class("operational"))
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), info=data_class("operational"))
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow, info=data_class("operational")
+    )
+    version_id: Mapped[int] = mapped_column(default=1, info=data_class("operational"))
 
     agenda_item: Mapped[AgendaItem] = relationship()
 
@@ -148,22 +162,31 @@ class CaseMinutes(db.Model):
 
 class Action(db.Model):
     __tablename__ = "marac_action"
+    __table_args__ = retention("case")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[str] = mapped_column(ForeignKey("marac_case.id"), index=True)
-    agenda_item_id: Mapped[int] = mapped_column(ForeignKey("agenda_item.id"), index=True)
-    description: Mapped[str] = mapped_column(Text)
-    owner_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
-    owner_name: Mapped[str] = mapped_column(String(100))
-    due_on: Mapped[date] = mapped_column(Date, index=True)
-    status: Mapped[ActionStatus] = mapped_column(StrEnumType(ActionStatus, 40), default=ActionStatus.OPEN)
-    completion_note: Mapped[str | None] = mapped_column(Text)
-    completed_on: Mapped[date | None] = mapped_column(Date)
-    reviewed_at_meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"))
-    last_reminded_on: Mapped[date | None] = mapped_column(Date)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, server_default=func.current_timestamp())
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    version_id: Mapped[int] = mapped_column(default=1)
+    id: Mapped[int] = mapped_column(primary_key=True, info=data_class("operational"))
+    case_id: Mapped[str] = mapped_column(ForeignKey("marac_case.id"), index=True, info=data_class("operational"))
+    agenda_item_id: Mapped[int] = mapped_column(
+        ForeignKey("agenda_item.id"), index=True, info=data_class("operational")
+    )
+    description: Mapped[str] = mapped_column(Text, info=data_class("personal"))
+    owner_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True, info=data_class("operational"))
+    owner_name: Mapped[str] = mapped_column(String(100), info=data_class("personal"))
+    due_on: Mapped[date] = mapped_column(Date, index=True, info=data_class("operational"))
+    status: Mapped[ActionStatus] = mapped_column(
+        StrEnumType(ActionStatus, 40), default=ActionStatus.OPEN, info=data_class("operational")
+    )
+    completion_note: Mapped[str | None] = mapped_column(Text, info=data_class("personal"))
+    completed_on: Mapped[date | None] = mapped_column(Date, info=data_class("operational"))
+    reviewed_at_meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"), info=data_class("operational"))
+    last_reminded_on: Mapped[date | None] = mapped_column(Date, info=data_class("operational"))
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, server_default=func.current_timestamp(), info=data_class("operational")
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow, info=data_class("operational")
+    )
+    version_id: Mapped[int] = mapped_column(default=1, info=data_class("operational"))
 
     owner_agency: Mapped[Agency] = relationship()
     agenda_item: Mapped[AgendaItem] = relationship()
@@ -179,23 +202,27 @@ class ActionUpdate(db.Model):
     owner, named person or due date with the reason given. The action keeps only the latest."""
 
     __tablename__ = "action_update"
+    __table_args__ = retention("case")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    action_id: Mapped[int] = mapped_column(ForeignKey("marac_action.id"), index=True)
-    status: Mapped[ActionStatus] = mapped_column(StrEnumType(ActionStatus, 40))
-    note: Mapped[str | None] = mapped_column(Text)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    id: Mapped[int] = mapped_column(primary_key=True, info=data_class("operational"))
+    action_id: Mapped[int] = mapped_column(ForeignKey("marac_action.id"), index=True, info=data_class("operational"))
+    status: Mapped[ActionStatus] = mapped_column(StrEnumType(ActionStatus, 40), info=data_class("operational"))
+    note: Mapped[str | None] = mapped_column(Text, info=data_class("personal"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info=data_class("operational"))
+    updated_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), info=data_class("operational"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), info=data_class("operational"))
     """The agency of the person who made the update."""
-    reviewed_at_meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"))
+    reviewed_at_meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"), info=data_class("operational"))
     """Set when the update was made in a meeting's review of earlier actions."""
     kind: Mapped[ActionChangeKind] = mapped_column(
-        StrEnumType(ActionChangeKind, 20), default=ActionChangeKind.STATUS, server_default="status"
+        StrEnumType(ActionChangeKind, 20),
+        default=ActionChangeKind.STATUS,
+        server_default="status",
+        info=data_class("operational"),
     )
-    changes: Mapped[list | None] = mapped_column(JSON)
+    changes: Mapped[list | None] = mapped_column(JSON, info=data_class("personal"))
     """For an edit: [{"field": ..., "old": ..., "new": ...}], values as stored (dates ISO, agencies by id)."""
-    reason: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text, info=data_class("personal"))
 
     action: Mapped[Action] = relationship(back_populates="updates")
     agency: Mapped[Agency] = relationship()
@@ -208,38 +235,40 @@ class ActionEscalation(db.Model):
     is raised again."""
 
     __tablename__ = "action_escalation"
-    __table_args__ = (UniqueConstraint("action_id", "raised_with", "due_on"),)
+    __table_args__ = (UniqueConstraint("action_id", "raised_with", "due_on"), retention("case"))
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    action_id: Mapped[int] = mapped_column(ForeignKey("marac_action.id"), index=True)
-    raised_with: Mapped[RaisedWith] = mapped_column(StrEnumType(RaisedWith, 20))
-    due_on: Mapped[date] = mapped_column(Date)
+    id: Mapped[int] = mapped_column(primary_key=True, info=data_class("operational"))
+    action_id: Mapped[int] = mapped_column(ForeignKey("marac_action.id"), index=True, info=data_class("operational"))
+    raised_with: Mapped[RaisedWith] = mapped_column(StrEnumType(RaisedWith, 20), info=data_class("operational"))
+    due_on: Mapped[date] = mapped_column(Date, info=data_class("operational"))
     """The due date that was missed."""
-    raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info=data_class("operational"))
 
 
 class Transfer(db.Model):
     __tablename__ = "transfer"
+    __table_args__ = retention("case")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[str] = mapped_column(ForeignKey("marac_case.id"), index=True)
-    incoming: Mapped[bool]
-    other_area: Mapped[str] = mapped_column(String(120))
-    transferred_on: Mapped[date] = mapped_column(Date)
-    what_was_sent: Mapped[str] = mapped_column(Text, default="")
-    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    id: Mapped[int] = mapped_column(primary_key=True, info=data_class("operational"))
+    case_id: Mapped[str] = mapped_column(ForeignKey("marac_case.id"), index=True, info=data_class("operational"))
+    incoming: Mapped[bool] = mapped_column(info=data_class("operational"))
+    other_area: Mapped[str] = mapped_column(String(120), info=data_class("personal"))
+    transferred_on: Mapped[date] = mapped_column(Date, info=data_class("operational"))
+    what_was_sent: Mapped[str] = mapped_column(Text, default="", info=data_class("personal"))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), info=data_class("operational"))
 
 
 class ResearchChase(db.Model):
     """A reminder the coordinator sent an agency about its outstanding research for a meeting."""
 
     __tablename__ = "research_chase"
+    __table_args__ = retention("operational")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
-    chased_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    chased_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    id: Mapped[int] = mapped_column(primary_key=True, info=data_class("operational"))
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True, info=data_class("operational"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), info=data_class("operational"))
+    chased_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info=data_class("operational"))
+    chased_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), info=data_class("operational"))
 
     agency: Mapped[Agency] = relationship()
     chased_by: Mapped[User] = relationship()
