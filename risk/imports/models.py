@@ -7,7 +7,7 @@ from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from access.models import Agency
-from extensions import StrEnumType, UTCDateTime, db, utcnow
+from extensions import StrEnumType, UTCDateTime, data_class, db, retention, utcnow
 from risk.models import new_id
 
 
@@ -22,14 +22,14 @@ class SavedImportMapping(db.Model):
     """An agency's usual column mapping for one tool, offered again on its next upload."""
 
     __tablename__ = "saved_import_mapping"
-    __table_args__ = (UniqueConstraint("agency_id", "tool_id"),)
+    __table_args__ = (UniqueConstraint("agency_id", "tool_id"), retention("operational"))
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
-    tool_id: Mapped[str] = mapped_column(String(40))
-    mapping: Mapped[dict] = mapped_column(JSON)
-    saved_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    id: Mapped[int] = mapped_column(primary_key=True, info=data_class("operational"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), info=data_class("operational"))
+    tool_id: Mapped[str] = mapped_column(String(40), info=data_class("operational"))
+    mapping: Mapped[dict] = mapped_column(JSON, info=data_class("operational"))
+    saved_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), info=data_class("operational"))
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info=data_class("operational"))
 
 
 class ImportBatch(db.Model):
@@ -37,16 +37,19 @@ class ImportBatch(db.Model):
     `token`; the name shown is the uploader's own and is never used on disk."""
 
     __tablename__ = "import_batch"
+    __table_args__ = retention("case")
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    token: Mapped[str | None] = mapped_column(String(64), unique=True)
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
-    tool_id: Mapped[str] = mapped_column(String(40))
-    filename_shown: Mapped[str] = mapped_column(String(255))
-    mapping: Mapped[dict] = mapped_column(JSON)
-    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    status: Mapped[ImportStatus] = mapped_column(StrEnumType(ImportStatus, 20), default=ImportStatus.STAGED)
-    rows_imported: Mapped[int] = mapped_column(default=0)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id, info=data_class("operational"))
+    token: Mapped[str | None] = mapped_column(String(64), unique=True, info=data_class("operational"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True, info=data_class("operational"))
+    tool_id: Mapped[str] = mapped_column(String(40), info=data_class("operational"))
+    filename_shown: Mapped[str] = mapped_column(String(255), info=data_class("personal"))
+    mapping: Mapped[dict] = mapped_column(JSON, info=data_class("operational"))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), info=data_class("operational"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info=data_class("operational"))
+    status: Mapped[ImportStatus] = mapped_column(
+        StrEnumType(ImportStatus, 20), default=ImportStatus.STAGED, info=data_class("operational")
+    )
+    rows_imported: Mapped[int] = mapped_column(default=0, info=data_class("operational"))
 
     agency: Mapped[Agency] = relationship()
