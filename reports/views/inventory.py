@@ -27,7 +27,7 @@ def view_data_inventory():
     return render_template("reports/data-inventory.html", inventory=inventory.data_inventory())
 
 
-@bp.route("/reports/data-inventory.pdf")
+@bp.route("/reports/data-inventory/pdf")
 @allow(Role.ADMIN, Role.COORDINATOR)
 def download_data_inventory():
     refuse_unless_allowed()

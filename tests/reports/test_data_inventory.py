@@ -91,7 +91,7 @@ def test_D1_other_roles_may_not_open_the_inventory(client, sign_in_as, role):
     sign_in_as(role)
 
     assert client.get("/reports/data-inventory").status_code == 403
-    assert client.get("/reports/data-inventory.pdf").status_code == 403
+    assert client.get("/reports/data-inventory/pdf").status_code == 403
 
 
 @pytest.mark.parametrize("role", list(Role))
@@ -104,7 +104,7 @@ def test_D1_the_routes_and_the_policy_rule_agree_on_who_may_open_it(app, role):
 def test_D1_the_pdf_opens_carries_the_table_labels_and_the_unverified_note_and_is_audited(app, client, sign_in_as):
     user_id = sign_in_as(Role.COORDINATOR)
 
-    response = client.get("/reports/data-inventory.pdf")
+    response = client.get("/reports/data-inventory/pdf")
 
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     text = pdf_text(response.data)
