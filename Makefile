@@ -7,16 +7,43 @@ STAMPS := .make
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run serve test audit bench assets clean
+# Every Python package comes from the lock, pinned with hashes (SECURITY D8); `make lock` rewrites it from
+# pyproject.toml's ranges. pip-compile runs in a venv of its own so the app's venv holds only what the lock names.
+LOCK := requirements.lock
+LOCK_TOOLS := $(STAMPS)/lock-tools
+LOCK_ARGS ?=
+# CycloneDX SBOM of the installed venv (ignored by git): `make sbom`, once per release.
+SBOM := sbom/marac-toolkit.cdx.json
+
+.PHONY: install run serve test audit bench assets clean lock sbom
 
 install: $(STAMPS)/python $(STAMPS)/assets
 
-$(STAMPS)/python: pyproject.toml
+# The lock pins setuptools too (the build backend), so the project installs without build isolation:
+# nothing is fetched that the lock does not name.
+$(STAMPS)/python: pyproject.toml $(LOCK)
 	@mkdir -p $(STAMPS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $@
+
+$(LOCK_TOOLS)/bin/pip-compile:
+	$(PYTHON) -m venv $(LOCK_TOOLS)
+	$(LOCK_TOOLS)/bin/python -m pip install --quiet "pip-tools>=7.7,<8"
+
+# The main dependencies and the test and bench extras in one resolution: tests and figures use the same versions.
+# LOCK_ARGS=--upgrade moves every pin to the newest release pyproject.toml allows; LOCK_ARGS="-P name" moves one.
+lock: $(LOCK_TOOLS)/bin/pip-compile
+	$(LOCK_TOOLS)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --build-deps-for=editable \
+		--extra test --extra bench --strip-extras --no-emit-index-url --no-emit-find-links \
+		--output-file $(LOCK) $(LOCK_ARGS) pyproject.toml
+
+sbom: install
+	@mkdir -p $(dir $(SBOM))
+	$(BIN)/cyclonedx-py environment --pyproject pyproject.toml --mc-type application --output-format JSON \
+		--output-file $(SBOM) $(BIN)/python
+	@echo "SBOM written to $(SBOM)"
 
 $(STAMPS)/node: package.json package-lock.json
 	@mkdir -p $(STAMPS)
@@ -51,7 +78,6 @@ test: install
 # Figures, not tests: load (gunicorn + PostgreSQL + locust on loopback), the minutes PDF, import and scoring.
 # BENCH_ARGS="--duration 600" for SECURITY §4.7's ten minutes; BENCH_POSTGRES_URL for another server.
 bench: install
-	$(BIN)/python -c "import locust" 2>/dev/null || $(BIN)/python -m pip install --quiet -e ".[bench]"
 	$(BIN)/python -m bench.run_all $(BENCH_ARGS)
 
 audit: install
@@ -59,4 +85,4 @@ audit: install
 	$(BIN)/pip-audit --strict
 
 clean:
-	rm -rf $(VENV) node_modules static $(STAMPS)
+	rm -rf $(VENV) node_modules static $(STAMPS) $(dir $(SBOM))
