@@ -37,6 +37,8 @@ class User(UserMixin, db.Model):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    one_time_password_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """A10: when the one-time password stops working; set to the moment of its first use, so it works once."""
 
     agency: Mapped[Agency] = relationship(lazy="joined")
 
@@ -73,6 +75,8 @@ class UserSession(db.Model):
     revoked_reason: Mapped[str | None] = mapped_column(String(40))
     ip: Mapped[str | None] = mapped_column(String(45))
     user_agent: Mapped[str | None] = mapped_column(String(200))
+    authenticated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """S6: the last time this session proved who it is in full (sign-in or step-up)."""
 
     user: Mapped[User] = relationship(lazy="joined")
 
