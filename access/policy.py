@@ -312,3 +312,16 @@ def may_edit_action(user: User, action: ActionScope) -> bool:
 
 def may_view_import_batch(user: User, batch: ImportBatchScope) -> bool:
     return user.role is Role.COORDINATOR or batch.uploaded_by_id == user.id
+
+
+# Sessions
+
+
+@dataclass(frozen=True)
+class SessionScope:
+    owner_id: int
+
+
+def may_end_session(user: User, session: SessionScope) -> bool:
+    """Your own sessions only (S5); the administrator ends all of one person's at once, from their account."""
+    return session.owner_id == user.id

@@ -138,6 +138,10 @@ def get_live_session(token: str) -> UserSession | None:
     )
 
 
+def get_session(session_id: int) -> UserSession | None:
+    return db.session.get(UserSession, session_id)
+
+
 def revoke_session(row: UserSession, reason: str) -> None:
     row.revoked_at = utcnow()
     row.revoked_reason = reason
