@@ -26,6 +26,9 @@ def begin_session(user: User, stage: SessionStage) -> UserSession:
     row = store.create_session(
         user=user, token=token, stage=stage, ip=request.remote_addr, user_agent=request.user_agent.string
     )
+    if stage is SessionStage.COMPLETE:
+        # Only a finished sign-in has proved who it is in full; step-up (S6) counts from here.
+        row.authenticated_at = row.created_at
     g.registry_session = row
     return row
 

@@ -8,6 +8,7 @@ from access import sessions, store
 from access.devices import describe_device
 from access.models import Role
 from access.permissions import allow, allow_any_role
+from access.step_up import requires_step_up
 from access.views import bp
 
 
@@ -49,6 +50,7 @@ def end_other_sessions():
 
 @bp.route("/users/<int:user_id>/sessions/end", methods=["GET", "POST"])
 @allow(Role.ADMIN)
+@requires_step_up
 def end_user_sessions(user_id: int):
     user = store.get_user(user_id)
     if user is None:
