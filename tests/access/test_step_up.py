@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
+from access import store
 from access.audit import AuditAction
 from access.models import AuditEvent, Role, User
 from extensions import db
@@ -128,8 +129,6 @@ ADMIN_BUTTONS = [
 def targets(app, make_user, make_agency):
     target_id, _ = make_user(email="target@example.org")
     with app.app_context():
-        from access import store
-
         token = store.create_api_token(
             agency=store.get_agency(make_agency()),
             name="Police system",
