@@ -35,6 +35,14 @@ def common_settings() -> dict:
         "IDLE_WARNING": timedelta(minutes=2),
         "ABSOLUTE_TIMEOUT": timedelta(hours=10),
         "MAX_SESSIONS_PER_USER": 3,
+        # SECURITY S6: how long after proving who they are (password and security code) a person may export
+        # in bulk or change security settings without being asked again.
+        "STEP_UP_WINDOW": timedelta(minutes=15),
+        # SECURITY A10: how long a one-time password works, for a new account and after a reset.
+        "NEW_ACCOUNT_PASSWORD_LIFETIME": timedelta(hours=72),
+        "RESET_PASSWORD_LIFETIME": timedelta(minutes=60),
+        # SECURITY A12: an account with no sign-in for this many days is disabled by `accounts disable-unused`.
+        "INACTIVE_ACCOUNT_DAYS": 90,
         "LOCKOUT_THRESHOLD": 10,
         "LOCKOUT_DURATION": timedelta(minutes=30),
         "SIGN_IN_RATE_LIMIT": "20 per minute",

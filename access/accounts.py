@@ -3,6 +3,8 @@
 import secrets
 from dataclasses import dataclass
 
+from flask import current_app
+
 from access import sessions, signin, store
 from access.audit import AuditAction, record_event
 from access.models import Agency, AgencyKind, ApiToken, Role, User
@@ -46,6 +48,15 @@ def new_one_time_password() -> str:
     return secrets.token_urlsafe(15)
 
 
+def give_one_time_password(user: User, lifetime_setting: str) -> str:
+    """A10: a new one-time password for the user, working once until NEW_ACCOUNT_ or RESET_PASSWORD_LIFETIME ends."""
+    one_time_password = new_one_time_password()
+    user.password_hash = signin.make_password_hash(one_time_password)
+    user.must_change_password = True
+    user.one_time_password_expires_at = utcnow() + current_app.config[lifetime_setting]
+    return one_time_password
+
+
 def change_own_password(user: User, *, current_password: str, new_password: str) -> bool:
     """False, and nothing changed, unless the current password is right; other sessions end."""
     if not signin.is_current_password(user, current_password):
@@ -58,14 +69,10 @@ def change_own_password(user: User, *, current_password: str, new_password: str)
 
 def create_user(*, name: str, email: str, agency_id: int, role: Role, active: bool, by: User) -> tuple[User, str]:
     """The new account and the one-time password to give its holder, who must change it at first sign-in."""
-    one_time_password = new_one_time_password()
     user = store.create_user(
-        name=name,
-        email=email,
-        agency=store.get_agency(agency_id),
-        role=role,
-        password_hash=signin.make_password_hash(one_time_password),
+        name=name, email=email, agency=store.get_agency(agency_id), role=role, password_hash="not-yet-given"
     )
+    one_time_password = give_one_time_password(user, "NEW_ACCOUNT_PASSWORD_LIFETIME")
     user.active = active
     record_event(AuditAction.USER_CREATED, user=by, object_type="user", object_id=user.id)
     return user, one_time_password
@@ -78,10 +85,9 @@ def unlock_user(user: User, *, by: User) -> None:
 
 
 def reset_password(user: User, *, by: User) -> str:
-    """A new one-time password for the user; their sessions end."""
-    one_time_password = new_one_time_password()
-    user.password_hash = signin.make_password_hash(one_time_password)
-    user.must_change_password = True
+    """A new one-time password for the user; their sessions end. Their security code app stays: a reset
+    never skips the security code (A10)."""
+    one_time_password = give_one_time_password(user, "RESET_PASSWORD_LIFETIME")
     store.revoke_sessions_for_user(user, "password-reset")
     record_event(AuditAction.USER_PASSWORD_RESET, user=by, object_type="user", object_id=user.id)
     return one_time_password

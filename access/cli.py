@@ -1,4 +1,3 @@
-import secrets
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -7,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from access import audit_checkpoints, backup, field_crypto, signin, store
+from access import accounts, audit_checkpoints, backup, field_crypto, store
 from access.audit import AuditAction, audit_key, record_event, verify_chain
 from access.models import AgencyKind, Role
 from extensions import db
@@ -31,7 +30,6 @@ keys_cli = AppGroup("keys", help="The keys that encrypt safe-contact details and
 )
 def create_admin(email, name, agency_name, agency_kind):
     """Create an administrator with a one-time password that must be changed at first sign-in."""
-    one_time_password = secrets.token_urlsafe(15)
     with transaction():
         if store.get_user_by_email(email):
             raise click.ClickException(f"An account already uses {email}. Choose another email address.")
@@ -43,11 +41,14 @@ def create_admin(email, name, agency_name, agency_kind):
             email=email,
             agency=agency,
             role=Role.ADMIN,
-            password_hash=signin.make_password_hash(one_time_password),
+            password_hash="not-yet-given",
         )
+        one_time_password = accounts.give_one_time_password(user, "NEW_ACCOUNT_PASSWORD_LIFETIME")
+        expires_at = user.one_time_password_expires_at
         record_event(AuditAction.USER_CREATED, object_type="user", object_id=user.id)
     click.echo(f"Created administrator {user.email} ({agency.name}).")
     click.echo(f"One-time password: {one_time_password}")
+    click.echo(f"It works once, until {expires_at:%Y-%m-%d %H:%M} UTC.")
     click.echo("Sign in with it; you will be asked to choose a new password and set up a security code app.")
 
 

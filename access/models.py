@@ -41,6 +41,8 @@ class User(UserMixin, db.Model):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, info=data_class("operational"))
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info=data_class("operational"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info=data_class("operational"))
+    one_time_password_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info=data_class("operational"))
+    """A10: when the one-time password stops working; set to the moment of its first use, so it works once."""
 
     agency: Mapped[Agency] = relationship(lazy="joined")
 
@@ -79,6 +81,8 @@ class UserSession(db.Model):
     revoked_reason: Mapped[str | None] = mapped_column(String(40), info=data_class("operational"))
     ip: Mapped[str | None] = mapped_column(String(45), info=data_class("personal"))
     user_agent: Mapped[str | None] = mapped_column(String(200), info=data_class("personal"))
+    authenticated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info=data_class("operational"))
+    """S6: the last time this session proved who it is in full (sign-in or step-up)."""
 
     user: Mapped[User] = relationship(lazy="joined")
 

@@ -166,4 +166,5 @@ OBJECT_RULES = {
     ("minutes", "read what a meeting minuted about a case"): policy.may_read_minutes,
     ("import batch", "view"): policy.may_view_import_batch,
     ("data inventory", "view"): policy.may_view_data_inventory,
+    ("session", "end"): policy.may_end_session,
 }

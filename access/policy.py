@@ -338,3 +338,16 @@ def may_view_data_inventory(user: User) -> bool:
     """What the service holds, table by table, and how long it keeps it: the administrator and the coordinator,
     who answer to the data protection officer for it. It describes the data, never any record in it."""
     return user.role in (Role.ADMIN, Role.COORDINATOR)
+
+
+# Sessions
+
+
+@dataclass(frozen=True)
+class SessionScope:
+    owner_id: int
+
+
+def may_end_session(user: User, session: SessionScope) -> bool:
+    """Your own sessions only (S5); the administrator ends all of one person's at once, from their account."""
+    return session.owner_id == user.id

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app, g, request, session
 
-from access import store
+from access import policy, store
 from access.audit import AuditAction, record_event
 from access.models import Role, SessionStage, User, UserSession
 from extensions import utcnow
@@ -26,6 +26,9 @@ def begin_session(user: User, stage: SessionStage) -> UserSession:
     row = store.create_session(
         user=user, token=token, stage=stage, ip=request.remote_addr, user_agent=request.user_agent.string
     )
+    if stage is SessionStage.COMPLETE:
+        # Only a finished sign-in has proved who it is in full; step-up (S6) counts from here.
+        row.authenticated_at = row.created_at
     g.registry_session = row
     return row
 
@@ -135,6 +138,41 @@ def limit_concurrent_sessions(user: User) -> None:
     """Keep the newest sessions up to the limit; older ones are revoked."""
     for old in store.list_live_complete_sessions(user)[current_app.config["MAX_SESSIONS_PER_USER"] :]:
         store.revoke_session(old, "session-limit")
+
+
+def live_sessions_of(user: User) -> list[UserSession]:
+    """The user's signed-in browsers, newest first: those past a time limit are already over, so not listed."""
+    now = utcnow()
+    return [row for row in store.list_live_complete_sessions(user) if not has_expired(row, now)]
+
+
+def other_live_session(user: User, session_id: int) -> UserSession | None:
+    """One of the user's other live sessions, or None: someone else's (policy), this browser's (signing out
+    ends that) or one already over."""
+    row = store.get_session(session_id)
+    if row is None or not policy.may_end_session(user, policy.SessionScope(owner_id=row.user_id)):
+        return None
+    if row.id == current_session().id or row not in live_sessions_of(user):
+        return None
+    return row
+
+
+def end_other_session(row: UserSession, *, by: User) -> None:
+    store.revoke_session(row, "ended-by-user")
+    record_event(AuditAction.SESSION_ENDED, user=by, object_type="session", object_id=row.id)
+
+
+def end_other_sessions(user: User) -> int:
+    ended = store.revoke_sessions_for_user(user, "ended-by-user", keep=current_session())
+    record_event(AuditAction.OTHER_SESSIONS_ENDED, user=user, object_type="user", object_id=user.id)
+    return ended
+
+
+def end_all_sessions_of(user: User, *, by: User) -> int:
+    """The administrator signs one person out everywhere (a lost laptop, a leaver)."""
+    ended = store.revoke_sessions_for_user(user, "ended-by-admin")
+    record_event(AuditAction.USER_SESSIONS_ENDED, user=by, object_type="user", object_id=user.id)
+    return ended
 
 
 def load_signed_in_user(_request) -> User | None:

@@ -13,6 +13,13 @@ from access.second_factor import matching_timecode, new_recovery_codes, new_totp
 from extensions import utcnow
 
 TIMING_DUMMY_PASSWORD = "timing-equaliser-for-unknown-accounts"
+ONE_TIME_PASSWORD_EXPIRED = "This one-time password has expired. Ask your administrator for a new one."
+ACCOUNT_DISABLED = "Your account has been disabled. Contact your administrator."
+
+
+class SignInRefused(Exception):
+    """The password was right but the account may not sign in with it; the message says what to do. Raised only
+    after the right password, so it tells nothing to someone who does not know it."""
 
 
 def hasher():
@@ -31,14 +38,20 @@ def _dummy_hash() -> str:
 
 
 def check_password(email: str, password: str) -> User | None:
-    """The user if the password is right and the account may sign in; None otherwise."""
+    """The user if the password is right and the account may sign in; None otherwise. SignInRefused if the
+    password is right but the account is disabled or it is a one-time password that is spent or expired."""
     user = store.get_user_by_email(email)
     if user is None:
         verify_password(hasher(), _dummy_hash(), password)
         record_event(AuditAction.SIGN_IN_FAILED, object_type="user")
         return None
     password_ok = verify_password(hasher(), user.password_hash, password)
-    if password_ok and user.active and not store.is_locked(user):
+    if password_ok and not user.active:
+        record_event(AuditAction.SIGN_IN_DISABLED, user=user, object_type="user", object_id=user.id)
+        raise SignInRefused(ACCOUNT_DISABLED)
+    if password_ok and not store.is_locked(user):
+        if user.must_change_password:
+            spend_one_time_password(user)
         if hasher().check_needs_rehash(user.password_hash):
             user.password_hash = make_password_hash(password)
         return user
@@ -47,6 +60,16 @@ def check_password(email: str, password: str) -> User | None:
     else:
         record_event(AuditAction.SIGN_IN_FAILED, user=user, object_type="user", object_id=user.id)
     return None
+
+
+def spend_one_time_password(user: User) -> None:
+    """A10: it works once, and only until it expires (no recorded expiry: made before expiry existed, so refused)."""
+    now = utcnow()
+    expires_at = user.one_time_password_expires_at
+    if expires_at is None or expires_at <= now:
+        record_event(AuditAction.ONE_TIME_PASSWORD_EXPIRED, user=user, object_type="user", object_id=user.id)
+        raise SignInRefused(ONE_TIME_PASSWORD_EXPIRED)
+    user.one_time_password_expires_at = now
 
 
 def record_failure(user: User, action: AuditAction) -> None:
@@ -119,6 +142,7 @@ def set_first_password(user: User, password: str) -> None:
     """The user's own password in place of the one-time password they were given."""
     user.password_hash = make_password_hash(password)
     user.must_change_password = False
+    user.one_time_password_expires_at = None
     record_event(AuditAction.PASSWORD_CHANGED, user=user, object_type="user", object_id=user.id)
 
 

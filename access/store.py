@@ -3,7 +3,7 @@
 import hashlib
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from access.models import (
     Agency,
@@ -47,6 +47,12 @@ def list_active_users(role: Role, agency_ids: list[int] | None = None) -> list[U
     if agency_ids is not None:
         query = query.where(User.agency_id.in_(agency_ids))
     return list(db.session.scalars(query.order_by(User.id)))
+
+
+def list_active_users_unused_since(cutoff: datetime) -> list[User]:
+    """Active accounts with no sign-in since the cutoff (or, never signed in, made before it)."""
+    unused = or_(User.last_sign_in_at < cutoff, and_(User.last_sign_in_at.is_(None), User.created_at < cutoff))
+    return list(db.session.scalars(select(User).where(User.active, unused).order_by(User.id)))
 
 
 def create_user(*, name, email, agency, role: Role, password_hash, is_demo=False) -> User:
@@ -136,6 +142,10 @@ def get_live_session(token: str) -> UserSession | None:
     return db.session.scalar(
         select(UserSession).where(UserSession.token_hash == token_hash(token), UserSession.revoked_at.is_(None))
     )
+
+
+def get_session(session_id: int) -> UserSession | None:
+    return db.session.get(UserSession, session_id)
 
 
 def revoke_session(row: UserSession, reason: str) -> None:

@@ -46,6 +46,25 @@ class SecondFactorForm(BaseForm):
     )
 
 
+class StepUpForm(BaseForm):
+    """Confirm it is you (S6): the password, and the security code unless the view removes it."""
+
+    password = PasswordField(
+        "Password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired("Enter your password"), Length(max=MAX_LENGTH, message="Enter your password")],
+    )
+    code = StringField(
+        "Security code",
+        description="The 6-digit code your authenticator app shows now",
+        widget=GovTextInput(),
+        validators=[
+            DataRequired("Enter the 6-digit code from your authenticator app"),
+            Length(max=20, message="Enter the 6-digit code from your authenticator app"),
+        ],
+    )
+
+
 class RecoveryCodeForm(BaseForm):
     code = StringField(
         "Recovery code",

@@ -12,7 +12,7 @@ from sqlalchemy import inspect, select, text
 
 from access import signin
 from access import store as access_store
-from access.models import Agency, AlertKind, Notification, Role, SecurityAlert, User
+from access.models import Agency, AlertKind, Notification, Role, SecurityAlert, SessionStage, User
 from access.second_factor import new_totp_secret
 from cases import imports as import_store
 from cases.models import Case, ClearanceDecision, DistributionClearance, ExcludedPerson
@@ -130,6 +130,14 @@ def seed_world(app) -> World:
         assessment_id = db.session.scalar(select(Assessment.id).where(Assessment.case_id == seeded.case_ids[0]))
         victim_id = victim_of(seeded.case_ids[0])
         batch_id = stage_import_batch(app, own, users[Role.AGENCY_REP])
+        # The coordinator signed in on another browser too, so "Your sessions" has one to offer to end.
+        other_browser = access_store.create_session(
+            user=db.session.get(User, users[Role.COORDINATOR]),
+            token="world-other-browser",
+            stage=SessionStage.COMPLETE,
+            ip="192.0.2.1",
+            user_agent="Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
+        )
         db.session.commit()
         ids = {
             "meeting_id": seeded.meeting_id,
@@ -149,6 +157,7 @@ def seed_world(app) -> World:
             "clearance_id": clearance.id,
             "alert_id": alert.id,
             "notification_id": notification.id,
+            "session_id": other_browser.id,
             "filename": "app.css",
         }
         return World(ids, users, other_users, own, other)

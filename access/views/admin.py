@@ -12,6 +12,7 @@ from flask_login import current_user
 from access import accounts, password_policy, store
 from access.models import AgencyKind, Role, User
 from access.permissions import allow, allow_any_role
+from access.step_up import requires_step_up
 from access.views import bp
 from forms.access import (
     AgencyForm,
@@ -23,6 +24,7 @@ from forms.access import (
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @allow_any_role
+@requires_step_up
 def change_password():
     user = current_user._get_current_object()
     form = ChangePasswordForm(context_words=password_policy.context_words_for(user))
@@ -43,6 +45,7 @@ def list_users():
 
 @bp.route("/users/new", methods=["GET", "POST"])
 @allow(Role.ADMIN)
+@requires_step_up
 def create_user():
     form = UserForm(agencies=store.list_agencies())
     if form.validate_on_submit():
@@ -70,6 +73,7 @@ def get_user_or_404(user_id: int) -> User:
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @allow(Role.ADMIN)
+@requires_step_up
 def edit_user(user_id: int):
     user = get_user_or_404(user_id)
     form = UserForm(obj=user, agencies=store.list_agencies())
@@ -98,6 +102,7 @@ def user_change_from(form: UserForm) -> accounts.UserChange:
 
 @bp.route("/users/<int:user_id>/unlock", methods=["POST"])
 @allow(Role.ADMIN)
+@requires_step_up
 def unlock_user(user_id: int):
     user = get_user_or_404(user_id)
     accounts.unlock_user(user, by=current_user)
@@ -106,6 +111,7 @@ def unlock_user(user_id: int):
 
 @bp.route("/users/<int:user_id>/reset-password", methods=["POST"])
 @allow(Role.ADMIN)
+@requires_step_up
 def reset_user_password(user_id: int):
     user = get_user_or_404(user_id)
     one_time_password = accounts.reset_password(user, by=current_user)
@@ -139,6 +145,7 @@ def list_api_tokens():
 
 @bp.route("/api-tokens/new", methods=["GET", "POST"])
 @allow(Role.ADMIN)
+@requires_step_up
 def create_api_token():
     form = ApiTokenForm(agencies=store.list_agencies())
     if form.validate_on_submit():
@@ -149,6 +156,7 @@ def create_api_token():
 
 @bp.route("/api-tokens/<int:token_id>/revoke", methods=["POST"])
 @allow(Role.ADMIN)
+@requires_step_up
 def revoke_api_token(token_id: int):
     row = store.get_api_token(token_id)
     if row is None:

@@ -49,11 +49,15 @@ def sign_in():
         return redirect(next_path)
     form = SignInForm()
     if form.validate_on_submit():
-        user = signin.check_password(form.email.data, form.password.data)
-        if user is None:
-            form.form_errors.append(SIGN_IN_FAILED_MESSAGE)
+        try:
+            user = signin.check_password(form.email.data, form.password.data)
+        except signin.SignInRefused as refusal:
+            form.form_errors.append(str(refusal))
         else:
-            return after_password_step(user)
+            if user is None:
+                form.form_errors.append(SIGN_IN_FAILED_MESSAGE)
+            else:
+                return after_password_step(user)
     return render_template("access/sign-in.html", form=form)
 
 

@@ -8,6 +8,7 @@ from flask_login import current_user
 from access.audit import AuditAction, record_event
 from access.models import Role
 from access.permissions import allow
+from access.step_up import requires_step_up
 from reports import data_return, exports
 from reports.downloads import attachment
 from reports.quarters import Quarter, quarter_choices, quarter_containing, quarter_from, uk_today
@@ -72,12 +73,14 @@ def download(make_file, extension: str, mimetype: str):
 
 @bp.route("/reports/data-return/csv")
 @allow(Role.COORDINATOR, Role.CHAIR)
+@requires_step_up
 def download_data_return_csv():
     return download(lambda frame, quarter: exports.to_csv(frame, labels=data_return.COLUMN_LABELS), "csv", CSV_MIMETYPE)
 
 
 @bp.route("/reports/data-return/xlsx")
 @allow(Role.COORDINATOR, Role.CHAIR)
+@requires_step_up
 def download_data_return_xlsx():
     return download(
         lambda frame, quarter: exports.to_xlsx(frame, f"Data return {quarter.code}", labels=data_return.COLUMN_LABELS),
