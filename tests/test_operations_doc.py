@@ -132,7 +132,7 @@ def test_d10_the_breach_runbook_uses_the_who_saw_what_reports_and_the_72_hour_de
 def test_l7_d10_the_scheduled_jobs_give_crontab_lines_for_retention_and_unused_accounts():
     crontab = [line for line in code_segments(section("Scheduled jobs")) if re.match(r"^[0-9*]", line)]
     joined = "\n".join(crontab)
-    for command in ("retention run", "accounts disable-unused", "audit checkpoint"):
+    for command in ("retention run", "access disable-unused", "audit checkpoint"):
         assert f"flask --app app {command}" in joined
 
 
