@@ -267,7 +267,9 @@ def may_receive_agency_action_plan(user: User, agency_id: int) -> bool:
 def may_receive_case_in_documents(user: User, case: CaseScope) -> bool:
     """A meeting's documents carry each of its cases, except to a person an exclusion list names: their
     copies leave that case out (and only that case) until the coordinator releases them. The coordinator
-    decides those matches, so is held by none."""
+    decides those matches, so is held by none. Administrators and the auditor receive no case at all."""
+    if user.role in NO_CASE_ROLES:
+        return False
     return not case.excluded or user.role is Role.COORDINATOR
 
 

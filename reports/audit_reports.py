@@ -53,6 +53,7 @@ def start_of_uk_day(day: date) -> datetime:
 @dataclass(frozen=True)
 class AuditLine:
     when: datetime
+    user_id: int | None
     who: str
     agency: str
     role: str
@@ -121,6 +122,7 @@ def lines_of(rows) -> list[AuditLine]:
     return [
         AuditLine(
             when=row.occurred_at,
+            user_id=row.user_id,
             who=row.user_name or NOBODY,
             agency=row.agency_name or "",
             role=row.user_role.label if row.user_role else "",

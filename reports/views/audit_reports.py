@@ -94,6 +94,8 @@ def read_user_request():
     subject = access_store.get_user_by_email_or_id(typed["user"]) if typed["user"] else None
     if typed["user"] and subject is None:
         problems["user"] = f"No user has the e-mail address {typed['user']}. Check it and try again"
+    if subject is not None:
+        typed["user"] = subject.email  # a link from another report names the user by number
     return typed, subject, period, problems
 
 
@@ -111,4 +113,5 @@ def case_page(typed, problems, **found):
 
 
 def user_page(typed, problems, **found):
-    return render_template("reports/user-audit.html", typed=typed, problems=problems, **found)
+    users = access_store.list_users() if "subject" not in found else []
+    return render_template("reports/user-audit.html", typed=typed, problems=problems, users=users, **found)

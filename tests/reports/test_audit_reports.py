@@ -3,6 +3,7 @@ this case" and "what did this user view, and when", on screen and as CSV, each r
 
 import csv
 import io
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -85,7 +86,9 @@ def table_rows(page: str) -> list[str]:
 
 
 def cells_of(row: str) -> list[str]:
-    return [cell.rsplit(">", 1)[1] for cell in row.split("</td>")[:-1]]
+    """The text each cell shows, less what only a screen reader reads."""
+    shown = re.sub(r'<span class="govuk-visually-hidden">.*?</span>', "", row)
+    return [re.sub(r"<[^>]+>", "", cell.split("<td", 1)[1].split(">", 1)[1]) for cell in shown.split("</td>")[:-1]]
 
 
 def csv_rows(response) -> list[dict]:
@@ -269,3 +272,16 @@ def test_L8_both_report_queries_use_an_index_on_postgresql(app, seen_case):
 def plan_of(connection, query) -> str:
     compiled = query.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
     return "\n".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {compiled}", compiled.params))
+
+
+def test_L8_the_reports_link_to_each_other_and_a_user_can_be_chosen_from_a_list(app, seen_case, auditor):
+    chooser = auditor.get(auditor.url("reports.view_user_audit")).get_data(as_text=True)
+    case_page = auditor.get(auditor.url("reports.view_case_audit", case=seen_case["reference"])).get_data(as_text=True)
+    by_number = auditor.get(auditor.url("reports.view_user_audit", user=seen_case["chair"])).get_data(as_text=True)
+    user_page = auditor.get(auditor.url("reports.view_user_audit", user="idva@example.org")).get_data(as_text=True)
+
+    assert auditor.url("reports.view_user_audit", user=seen_case["idva"]) in chooser and "Ida Vale" in chooser
+    assert auditor.url("reports.view_user_audit", user=seen_case["health"]) in case_page
+    assert "Charlie Chair" in by_number and 'value="chair@example.org"' in by_number
+    assert auditor.url("reports.view_case_audit", case=seen_case["reference"]) in user_page
+    assert audit_actions(app, "audit-report-run")[-1] == (auditor.user_id, "user", str(seen_case["idva"]))
