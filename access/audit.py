@@ -131,6 +131,8 @@ class AuditAction(StrEnum):
     IMPORT_MAPPING_SAVED = "import-mapping-saved"
     FIELD_KEYS_ROTATED = "field-keys-rotated"
     AUDIT_KEY_INTRODUCED = "audit-key-introduced"
+    AUDIT_REPORT_RUN = "audit-report-run"
+    AUDIT_REPORT_DOWNLOADED = "audit-report-downloaded"
 
 
 def record_event(

@@ -27,6 +27,7 @@ NAVIGATION = (
     NavigationItem("Data inventory", "reports.view_data_inventory"),
     NavigationItem("Rules", "risk.view_rules"),
     NavigationItem("Alerts", "access.list_alerts"),
+    NavigationItem("Who saw what", "reports.audit_reports"),
     NavigationItem("Users", "access.list_users"),
     NavigationItem("Agencies", "access.list_agencies"),
     NavigationItem("API tokens", "access.list_api_tokens"),

@@ -167,4 +167,5 @@ OBJECT_RULES = {
     ("import batch", "view"): policy.may_view_import_batch,
     ("data inventory", "view"): policy.may_view_data_inventory,
     ("session", "end"): policy.may_end_session,
+    ("audit trail", "run who-viewed and what-viewed reports"): policy.may_run_audit_reports,
 }

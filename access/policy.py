@@ -20,6 +20,9 @@ CASE_WIDE_ROLES = frozenset({Role.COORDINATOR, Role.CHAIR})
 CASE_WORKER_ROLES = frozenset({Role.PRACTITIONER, Role.AGENCY_REP, Role.COORDINATOR})
 AGENCY_SCOPED_ROLES = frozenset({Role.AGENCY_REP, Role.PRACTITIONER})
 MEETING_WIDE_ROLES = frozenset({Role.COORDINATOR, Role.CHAIR})
+# Administrators manage accounts and the auditor reads the audit trail: neither sees anything of a case.
+NO_CASE_ROLES = frozenset({Role.ADMIN, Role.AUDITOR})
+AUDIT_REPORT_ROLES = frozenset({Role.AUDITOR, Role.ADMIN})
 
 
 @dataclass(frozen=True)
@@ -112,9 +115,9 @@ RESTRICTED_FIELDS = {
 
 def may_view_case(user: User, case: CaseScope) -> bool:
     """The coordinator and chairs see every case; other staff see the cases their agency is
-    involved in; administrators manage accounts and see no case; an excluded person sees none.
+    involved in; administrators and the auditor see no case; an excluded person sees none.
     The coordinator is the one who decides near matches on exclusion lists, so is held by none."""
-    if (case.excluded and user.role is not Role.COORDINATOR) or user.role is Role.ADMIN:
+    if (case.excluded and user.role is not Role.COORDINATOR) or user.role in NO_CASE_ROLES:
         return False
     return user.role in CASE_WIDE_ROLES or user.agency_id in case.involved_agency_ids or case.break_glass
 
@@ -133,7 +136,7 @@ def may_be_told_about_case(user: User, case: CaseScope) -> bool:
     Even the reference is kept from anyone its exclusion list names; the coordinator, who decides near
     matches, is held by none. Being told opens nothing: each page still asks its own rule."""
     held_by_exclusion = case.excluded and user.role is not Role.COORDINATOR
-    return not held_by_exclusion and user.role is not Role.ADMIN
+    return not held_by_exclusion and user.role not in NO_CASE_ROLES
 
 
 def may_break_glass(user: User, case: CaseScope) -> bool:
@@ -281,7 +284,9 @@ def may_receive_agency_action_plan(user: User, agency_id: int) -> bool:
 def may_receive_case_in_documents(user: User, case: CaseScope) -> bool:
     """A meeting's documents carry each of its cases, except to a person an exclusion list names: their
     copies leave that case out (and only that case) until the coordinator releases them. The coordinator
-    decides those matches, so is held by none."""
+    decides those matches, so is held by none. Administrators and the auditor receive no case at all."""
+    if user.role in NO_CASE_ROLES:
+        return False
     return not case.excluded or user.role is Role.COORDINATOR
 
 
@@ -302,7 +307,7 @@ def may_read_minutes(user: User, minutes: MinutesScope) -> bool:
 
 
 def may_view_action(user: User, action: ActionScope) -> bool:
-    if (action.excluded and user.role is not Role.COORDINATOR) or user.role is Role.ADMIN:
+    if (action.excluded and user.role is not Role.COORDINATOR) or user.role in NO_CASE_ROLES:
         return False
     if user.role in MEETING_WIDE_ROLES:
         return True
@@ -324,6 +329,16 @@ def may_edit_action(user: User, action: ActionScope) -> bool:
     return user.role is Role.COORDINATOR or (user.role is Role.CHAIR and user.id == action.meeting_chair_id)
 
 
+# The audit trail
+
+
+def may_run_audit_reports(user: User) -> bool:
+    """Who viewed a case, and what a user viewed (SECURITY L8): the auditor and administrators, who see
+    identifiers, names of staff and times, never a case's content. Case workers may not: an audit of
+    who looked is not for the people being looked at."""
+    return user.role in AUDIT_REPORT_ROLES
+
+
 # Imports
 
 
@@ -336,8 +351,9 @@ def may_view_import_batch(user: User, batch: ImportBatchScope) -> bool:
 
 def may_view_data_inventory(user: User) -> bool:
     """What the service holds, table by table, and how long it keeps it: the administrator and the coordinator,
-    who answer to the data protection officer for it. It describes the data, never any record in it."""
-    return user.role in (Role.ADMIN, Role.COORDINATOR)
+    who answer to the data protection officer for it, and the auditor who checks it. It describes the data,
+    never any record in it."""
+    return user.role in (Role.ADMIN, Role.COORDINATOR, Role.AUDITOR)
 
 
 # Sessions

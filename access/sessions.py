@@ -70,7 +70,7 @@ def _load_live_session() -> UserSession | None:
 
 def idle_limit(user: User) -> timedelta:
     config = current_app.config
-    return config["ADMIN_IDLE_TIMEOUT"] if user.role == Role.ADMIN else config["IDLE_TIMEOUT"]
+    return config["ADMIN_IDLE_TIMEOUT"] if user.role in (Role.ADMIN, Role.AUDITOR) else config["IDLE_TIMEOUT"]
 
 
 def has_expired(row: UserSession, now: datetime) -> bool:

@@ -1,13 +1,15 @@
 """Every query the access package makes, as a named function."""
 
 import hashlib
+from collections.abc import Collection, Mapping
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Row, Select, and_, false, func, or_, select, update
 
 from access.models import (
     Agency,
     ApiToken,
+    AuditEvent,
     RecoveryCode,
     Role,
     SessionStage,
@@ -227,3 +229,76 @@ def get_live_api_token(token: str) -> ApiToken | None:
 
 def list_api_tokens() -> list[ApiToken]:
     return list(db.session.scalars(select(ApiToken).join(ApiToken.agency).order_by(Agency.name, ApiToken.created_at)))
+
+
+# The audit trail, read by the who-saw-what reports (SECURITY L8). Each query is built by a named function
+# (so the benchmark and the index test run exactly what the pages run) and reads on an index:
+# ix_audit_event_object for events about objects, ix_audit_event_user for one user's events.
+
+
+def audit_events_about_query(
+    objects: Mapping[str, Collection[str]], since: datetime | None, until: datetime | None
+) -> Select:
+    """Events about any of these objects (ids by object type), in the period, newest first."""
+    about = [
+        and_(AuditEvent.object_type == object_type, AuditEvent.object_id.in_(sorted(ids)))
+        for object_type, ids in objects.items()
+        if ids
+    ]
+    return audit_report_rows(or_(false(), *about), *in_period(since, until))
+
+
+def audit_events_by_user_query(user_id: int, since: datetime | None, until: datetime | None) -> Select:
+    """Everything this user did, in the period, newest first."""
+    return audit_report_rows(AuditEvent.user_id == user_id, *in_period(since, until))
+
+
+def audit_report_rows(*conditions: ColumnElement[bool]) -> Select:
+    """An event with who did it: their name and role now, and the agency they acted for then."""
+    return (
+        select(
+            AuditEvent.id,
+            AuditEvent.occurred_at,
+            AuditEvent.action,
+            AuditEvent.object_type,
+            AuditEvent.object_id,
+            AuditEvent.ip,
+            AuditEvent.user_id,
+            User.name.label("user_name"),
+            User.role.label("user_role"),
+            Agency.name.label("agency_name"),
+        )
+        .outerjoin(User, User.id == AuditEvent.user_id)
+        .outerjoin(Agency, Agency.id == AuditEvent.agency_id)
+        .where(*conditions)
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+    )
+
+
+def in_period(since: datetime | None, until: datetime | None) -> list[ColumnElement[bool]]:
+    """From since (inclusive) to until (exclusive); either end may be open."""
+    bounds = []
+    if since is not None:
+        bounds.append(AuditEvent.occurred_at >= since)
+    if until is not None:
+        bounds.append(AuditEvent.occurred_at < until)
+    return bounds
+
+
+def counted(query: Select) -> Select:
+    """How many events a report query finds, for paging: its conditions alone, without the joins."""
+    return select(func.count()).select_from(AuditEvent).where(query.whereclause)
+
+
+def count_audit_events(query: Select) -> int:
+    return db.session.scalar(counted(query))
+
+
+def list_audit_events(query: Select, *, offset: int = 0, limit: int | None = None) -> list[Row]:
+    return list(db.session.execute(query.offset(offset).limit(limit)))
+
+
+def get_user_by_email_or_id(typed: str) -> User | None:
+    """The user an auditor names: by e-mail address, or by the account number the audit trail holds."""
+    typed = typed.strip()
+    return get_user(int(typed)) if typed.isdigit() else get_user_by_email(typed)

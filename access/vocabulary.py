@@ -41,6 +41,7 @@ class Role(StrEnum):
     CHAIR = "chair"
     COORDINATOR = "coordinator"
     ADMIN = "admin"
+    AUDITOR = "auditor"
 
     @property
     def label(self) -> str:
@@ -53,6 +54,7 @@ ROLE_LABELS = {
     Role.CHAIR: "Chair",
     Role.COORDINATOR: "MARAC coordinator",
     Role.ADMIN: "Administrator",
+    Role.AUDITOR: "Auditor",
 }
 
 

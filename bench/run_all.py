@@ -11,7 +11,7 @@ import platform
 import sys
 from datetime import UTC, datetime
 
-from bench import backup_drill, import_dash, load, pdf_ratio, scoring
+from bench import audit_reports, backup_drill, import_dash, load, pdf_ratio, scoring
 
 TEN_THOUSAND = 10_000
 
@@ -159,6 +159,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=20_000, help="rows in the import file")
     parser.add_argument("--assessments", type=int, default=20_000)
     parser.add_argument("--pdf-runs", type=int, default=5)
+    parser.add_argument("--audit-rows", type=int, default=1_000_000, help="audit rows for the who-saw-what reports")
     parser.add_argument(
         "--postgres", default=load.DEFAULT_POSTGRES, help="a PostgreSQL URL whose role may create databases"
     )
@@ -176,6 +177,8 @@ def main() -> None:
     rows += import_rows(import_dash.measure(options.rows, postgres=options.postgres), options.rows)
     print("restore drill …", flush=True)
     rows += backup_rows(backup_drill.measure(postgres=options.postgres))
+    print("audit reports …", flush=True)
+    rows += audit_reports.rows_for_table(audit_reports.measure(options.audit_rows, postgres=options.postgres))
     print("minutes PDF …", flush=True)
     rows += pdf_rows(pdf_ratio.measure(runs=options.pdf_runs, postgres=options.postgres))
     print("load …", flush=True)

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from access import policy
-from access.models import Agency, AgencyKind, Role, User
+from access.models import Agency, AgencyKind, User
 from access.policy import CaseScope
 from cases.models import (
     BreakGlassGrant,
@@ -27,7 +27,7 @@ from cases.models import (
     ReferralState,
     SafeContact,
 )
-from cases.vocabulary import format_reference
+from cases.vocabulary import format_reference, normalise_reference
 from extensions import db, utcnow
 from risk import store as risk_store
 from risk.criteria import (
@@ -129,6 +129,34 @@ def case_scope(user: User, case: Case) -> CaseScope:
 
 def get_case_by_id(case_id: str) -> Case | None:
     return db.session.get(Case, case_id)
+
+
+def get_case_by_reference_or_id(typed: str) -> Case | None:
+    """The case a reference names (typed any way, like "riv 2026 142"), or the case with this id."""
+    reference = normalise_reference(typed)
+    if reference is not None:
+        return db.session.scalar(select(Case).where(Case.reference == reference))
+    return get_case_by_id(typed.strip().lower()) if typed.strip() else None
+
+
+def case_references(case_ids: list[str]) -> dict[str, str]:
+    """The reference of each of these cases that exists, by id."""
+    if not case_ids:
+        return {}
+    found = db.session.execute(select(Case.id, Case.reference).where(Case.id.in_(case_ids)))
+    return {case_id: reference for case_id, reference in found}
+
+
+def audit_objects_of_case(case_id: str) -> dict[str, list[str]]:
+    """What the audit trail records about a case under its own id, as audit object ids by type: the
+    case, its referrals and its assessments (every version)."""
+    referrals = select(Referral.id).where(Referral.case_id == case_id)
+    assessments = select(Assessment.id).where(Assessment.case_id == case_id)
+    return {
+        "case": [case_id],
+        "referral": list(db.session.scalars(referrals)),
+        "assessment": list(db.session.scalars(assessments)),
+    }
 
 
 def add_break_glass_grant(case: Case, user: User, reason: str, duration) -> BreakGlassGrant:
@@ -452,7 +480,7 @@ def may_view_case_condition(user: User) -> ColumnElement[bool]:
     """policy.may_view_case as a query condition, for lists that page through many cases: every case for
     the coordinator and chairs; for other staff their agency's cases and any they broke the glass on.
     Exclusion lists are matched by name, outside the database: see cases_kept_from."""
-    if user.role is Role.ADMIN:
+    if user.role in policy.NO_CASE_ROLES:
         return false()
     if user.role in policy.CASE_WIDE_ROLES:
         return true()

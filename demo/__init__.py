@@ -51,6 +51,7 @@ DEMO_ACCOUNTS = (
     DemoAccount("Chris Chair", "chair@demo.invalid", Role.CHAIR, "Riverside Police"),
     DemoAccount("Cam Coordinator", "coordinator@demo.invalid", Role.COORDINATOR, "Riverside IDVA Service"),
     DemoAccount("Alex Admin", "admin@demo.invalid", Role.ADMIN, "Riverside Council"),
+    DemoAccount("Aud Auditor", "auditor@demo.invalid", Role.AUDITOR, "Riverside Council"),
 )
 
 

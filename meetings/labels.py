@@ -7,6 +7,7 @@ words. Codes stay codes in JSON, CSV and the command line: those are contracts, 
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from access.audit_labels import AUDIT_ACTION_LABELS
 from access.vocabulary import AGENCY_KIND_LABELS, ALERT_LABELS, ROLE_LABELS
 from cases.vocabulary import PARTY_ROLE_LABELS, REFERRAL_STATE_LABELS
 from meetings.vocabulary import (
@@ -47,6 +48,7 @@ LABELS = one_table(
     SENT_ITEMS,
     PARTY_ROLE_LABELS,
     REFERRAL_STATE_LABELS,
+    AUDIT_ACTION_LABELS,
 )
 
 

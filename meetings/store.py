@@ -1002,3 +1002,19 @@ def found_case_row(row) -> FoundCaseRow:
 
 def list_upcoming_meetings(since: datetime) -> list[Meeting]:
     return list(db.session.scalars(select(Meeting).where(Meeting.starts_at >= since).order_by(Meeting.starts_at)))
+
+
+def audit_objects_of_case(case_id: str) -> dict[str, list[str]]:
+    """What the audit trail records about a case's meeting work under its own ids: its actions, its
+    minutes and the agencies' research on it, as audit object ids by type."""
+    items = (
+        select(AgendaItem.id).join(Referral, Referral.id == AgendaItem.referral_id).where(Referral.case_id == case_id)
+    )
+    found = {
+        "action": select(Action.id).where(Action.case_id == case_id),
+        "case-minutes": select(CaseMinutes.id).where(CaseMinutes.agenda_item_id.in_(items)),
+        "research-return": select(ResearchReturn.id).where(ResearchReturn.agenda_item_id.in_(items)),
+    }
+    return {
+        object_type: [str(object_id) for object_id in db.session.scalars(query)] for object_type, query in found.items()
+    }

@@ -21,14 +21,14 @@ def refuse_unless_allowed():
 
 
 @bp.route("/reports/data-inventory")
-@allow(Role.ADMIN, Role.COORDINATOR)
+@allow(Role.ADMIN, Role.COORDINATOR, Role.AUDITOR)
 def view_data_inventory():
     refuse_unless_allowed()
     return render_template("reports/data-inventory.html", inventory=inventory.data_inventory())
 
 
 @bp.route("/reports/data-inventory/pdf")
-@allow(Role.ADMIN, Role.COORDINATOR)
+@allow(Role.ADMIN, Role.COORDINATOR, Role.AUDITOR)
 def download_data_inventory():
     refuse_unless_allowed()
     today = uk_today().isoformat()

@@ -242,3 +242,75 @@ def test_Z5_a_practitioner_moved_to_another_agency_loses_the_case_on_the_next_re
         db.session.commit()
 
     assert client.get(client.url("cases.view_case", case_id=victims_case)).status_code == 404
+
+
+def scopes_most_open_to(auditor: User) -> dict:
+    """For each rule, arguments that would open it to anyone: her own agency everywhere, break-glass in force."""
+    open_case = CaseScope(
+        involved_agency_ids=frozenset({OWN}),
+        idva_agency_ids=frozenset({OWN}),
+        excluded=False,
+        referred_by_user=True,
+        break_glass=True,
+    )
+    meeting = MeetingScope(chair_id=auditor.id, agency_invited=True)
+    action = ActionScope(owner_agency_id=OWN, excluded=False, meeting_chair_id=auditor.id)
+    research = policy.ResearchReturnScope(agency_id=OWN, list_issued=True, open_for_research=True, excluded=False)
+    referral = policy.ReferralScope(case=open_case, made_by_user=True, awaiting_triage=True)
+    return {
+        "case": (open_case,),
+        "person": (open_case, PersonScope(created_by_agency_id=OWN, case_count=1)),
+        "cases": ([open_case],),
+        "safe contact": (SafeContactScope(case=open_case, recorded_by_agency_id=OWN),),
+        "referral": (referral,),
+        "research": (research,),
+        "action": (action,),
+        "meeting": (meeting,),
+        "minutes": (MinutesScope(meeting=meeting, approved=True, distributed=True),),
+        "agency": (OWN,),
+        "batch": (policy.ImportBatchScope(uploaded_by_id=auditor.id + 1),),
+        "step": (meeting, frozenset(Role) - {Role.AUDITOR}),
+        "session": (policy.SessionScope(owner_id=auditor.id),),
+        "none": (),
+    }
+
+
+def arguments_for(rule, scopes: dict) -> tuple:
+    names = list(inspect.signature(rule).parameters)[1:]
+    annotation = str(inspect.signature(rule).parameters[names[0]].annotation) if names else ""
+    if rule is policy.may_edit_person:
+        return scopes["person"]
+    if rule is policy.may_take_meeting_step:
+        return scopes["step"]
+    for key, words in [
+        ("cases", "Iterable"),
+        ("safe contact", "SafeContactScope"),
+        ("referral", "ReferralScope"),
+        ("research", "ResearchReturnScope"),
+        ("action", "ActionScope"),
+        ("minutes", "MinutesScope"),
+        ("meeting", "MeetingScope"),
+        ("batch", "ImportBatchScope"),
+        ("session", "SessionScope"),
+        ("case", "CaseScope"),
+        ("agency", "int"),
+    ]:
+        if words in annotation:
+            return scopes[key]
+    return scopes["none"]
+
+
+def test_L8_the_auditor_is_refused_by_every_rule_but_the_audit_reports_and_inventory_even_where_all_else_is_open():
+    """Beyond the reports, the auditor may read the data inventory (which names no record) and end their own
+    sessions; nothing that opens a case, a meeting or a document."""
+    auditor = user(Role.AUDITOR)
+    scopes = scopes_most_open_to(auditor)
+
+    allowed = {rule.__name__ for rule in OBJECT_RULES.values() if rule(auditor, *arguments_for(rule, scopes))}
+
+    assert allowed == {"may_run_audit_reports", "may_view_data_inventory", "may_end_session"}
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_L8_only_the_auditor_and_administrators_run_the_audit_reports(role):
+    assert policy.may_run_audit_reports(user(role)) is (role in (Role.AUDITOR, Role.ADMIN))

@@ -59,8 +59,8 @@ def edit_form(user, **changes) -> dict:
 
 @pytest.mark.parametrize(
     ("role", "served_after", "expired_after"),
-    [(Role.PRACTITIONER, 29, 31), (Role.ADMIN, 14, 16)],
-    ids=["practitioner: 30 minutes", "admin: 15 minutes"],
+    [(Role.PRACTITIONER, 29, 31), (Role.ADMIN, 14, 16), (Role.AUDITOR, 14, 16)],
+    ids=["practitioner: 30 minutes", "admin: 15 minutes", "auditor: 15 minutes (S3)"],
 )
 def test_a_session_ends_after_the_idle_timeout(app, client, make_user, frozen_clock, role, served_after, expired_after):
     _, secret = make_user(role=role)

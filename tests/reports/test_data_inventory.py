@@ -71,7 +71,7 @@ def test_D1_a_table_no_one_has_described_is_still_listed_by_its_name():
     assert table.retention.period == "Not yet set"
 
 
-@pytest.mark.parametrize("role", [Role.ADMIN, Role.COORDINATOR])
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.COORDINATOR, Role.AUDITOR])
 def test_D1_the_page_lists_every_table_with_class_counts_retention_and_the_unverified_note(client, sign_in_as, role):
     sign_in_as(role)
 
