@@ -78,6 +78,8 @@ class Case(db.Model):
     created_by_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version_id: Mapped[int] = mapped_column(default=1)
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """When the retention run removed what identifies anyone on the case (SECURITY D5); None while it is held."""
 
     victim: Mapped[Person] = relationship(foreign_keys=[victim_id])
     link_proposal: Mapped["VictimLinkProposal | None"] = relationship(
@@ -287,3 +289,22 @@ class BreakGlassGrant(db.Model):
     reason: Mapped[str] = mapped_column(Text)
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class LegalHold(db.Model):
+    """The coordinator's instruction not to anonymise a case when its retention period ends (SECURITY D5),
+    with the reason given, and when and by whom it was lifted, with that reason. The hold in force is the one
+    not lifted. The reasons may describe the case, so they are kept here, never in the audit trail."""
+
+    __tablename__ = "legal_hold"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("marac_case.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    set_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    lifted_reason: Mapped[str | None] = mapped_column(Text)
+    lifted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    set_by: Mapped[User] = relationship(foreign_keys=[set_by_id])
