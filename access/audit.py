@@ -123,6 +123,12 @@ class AuditAction(StrEnum):
     IMPORT_MAPPING_SAVED = "import-mapping-saved"
     FIELD_KEYS_ROTATED = "field-keys-rotated"
     AUDIT_KEY_INTRODUCED = "audit-key-introduced"
+    # SECURITY D5: a case anonymised when its retention period ended (nothing of what was removed is
+    # recorded), and the legal holds that stop it.
+    ERASURE = "erasure"
+    LEGAL_HOLD_SET = "legal-hold-set"
+    LEGAL_HOLD_LIFTED = "legal-hold-lifted"
+    RETENTION_REVIEWED = "retention-reviewed"
 
 
 def record_event(

@@ -312,3 +312,16 @@ def may_edit_action(user: User, action: ActionScope) -> bool:
 
 def may_view_import_batch(user: User, batch: ImportBatchScope) -> bool:
     return user.role is Role.COORDINATOR or batch.uploaded_by_id == user.id
+
+
+# Retention (SECURITY D5)
+
+
+def may_review_retention(user: User) -> bool:
+    """The coordinator reviews what falls due for anonymisation and sets legal holds; no one else does."""
+    return user.role is Role.COORDINATOR
+
+
+def may_hold_case(user: User, case: CaseScope) -> bool:
+    """A legal hold is set or lifted by the coordinator, on a case they may see."""
+    return may_review_retention(user) and may_view_case(user, case)

@@ -5,10 +5,14 @@ The shipped defaults are all marked unverified and every page that shows one say
 its kind in `__table__.info["retention"]`; the inventory and the retention run read the rules from here.
 """
 
+import calendar
 import json
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
+
+from flask import current_app
 
 DEFAULT_RULES_FILE = Path(__file__).parent / "data" / "retention.json"
 
@@ -39,6 +43,14 @@ class RetentionRule:
     basis: str
 
 
+def months_after(day: date, months: int) -> date:
+    """The same day of the month `months` later (or earlier, if negative); the month's last day where it is shorter."""
+    month_index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(month_index, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
 class RetentionRulesError(ValueError):
     pass
 
@@ -46,14 +58,22 @@ class RetentionRulesError(ValueError):
 def load_rules(path: Path | str | None = None) -> dict[str, RetentionRule]:
     """The rules by kind; a file with a missing field, an unknown value or a kept-forever rule that
     still names a period is refused, naming the rule, so a typing mistake never deletes early."""
-    document = json.loads(Path(path or DEFAULT_RULES_FILE).read_text(encoding="utf-8"))
+    try:
+        document = json.loads(Path(path or DEFAULT_RULES_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise RetentionRulesError(f"The retention rules file cannot be read: {error}") from error
     rules = {}
-    for entry in document["rules"]:
+    for entry in document.get("rules", []) if isinstance(document, dict) else []:
         rule = _rule_from(entry)
         if rule.kind in rules:
             raise RetentionRulesError(f"Retention rule {rule.kind!r} is given twice")
         rules[rule.kind] = rule
     return rules
+
+
+def rules_in_force() -> dict[str, RetentionRule]:
+    """The rules from the file the settings name (RETENTION_RULES_FILE, env MARAC_RETENTION_FILE)."""
+    return load_rules(current_app.config["RETENTION_RULES_FILE"])
 
 
 def _rule_from(entry: dict) -> RetentionRule:
