@@ -31,6 +31,23 @@ class Then(StrEnum):
     KEEP = "keep"
 
 
+# How pages say what happens to a record and when (pages never show the codes).
+THEN_WORDS = {Then.ANONYMISE: "Anonymised", Then.DELETE: "Deleted", Then.DISABLE: "Disabled", Then.KEEP: "Kept"}
+COUNTED_FROM_WORDS = {
+    CountedFrom.LAST_HEARD: "after the case was last heard at a MARAC",
+    CountedFrom.CLOSED: "after it was closed",
+    CountedFrom.LAST_ACTIVE: "after it was last used",
+    CountedFrom.CREATED: "after it was made",
+}
+
+
+def period_in_words(months: int) -> str:
+    years, rest = divmod(months, 12)
+    if rest == 0:
+        return f"{years} year{'s' if years != 1 else ''}"
+    return f"{months} month{'s' if months != 1 else ''}"
+
+
 @dataclass(frozen=True)
 class RetentionRule:
     kind: str
@@ -41,6 +58,13 @@ class RetentionRule:
     then: Then
     verified: bool
     basis: str
+
+    @property
+    def in_words(self) -> str:
+        """Like "Anonymised 6 years after the case was last heard at a MARAC", or "Kept"."""
+        if self.after_months is None:
+            return THEN_WORDS[self.then]
+        return f"{THEN_WORDS[self.then]} {period_in_words(self.after_months)} {COUNTED_FROM_WORDS[self.counted_from]}"
 
 
 def months_after(day: date, months: int) -> date:

@@ -460,3 +460,93 @@ def test_D5_old_ended_sessions_and_notifications_are_deleted_in_the_same_run(app
 @pytest.mark.parametrize("months", [1, 12])
 def test_D5_months_after_keeps_the_day_or_the_months_last_day(months):
     assert months_after(date(2020, 1, 31), months) == {1: date(2020, 2, 29), 12: date(2021, 1, 31)}[months]
+
+
+# The pages
+
+
+def test_D5_the_review_page_shows_what_is_due_now_and_next_month_with_holds_and_unverified_rules(
+    app, client, sign_in_as, url
+):
+    due = seed_heard_case(app)
+    soon = seed_heard_case(
+        app,
+        starts_at=HEARD_AT + timedelta(days=20),
+        people=(("Soon", "Victim", date(1980, 1, 1)), ("Soon", "Harm", date(1979, 1, 1)), CHILD),
+    )
+    with at(DUE_ON + timedelta(days=2)):
+        coordinator_id = sign_in_as(Role.COORDINATOR)
+        with app.app_context():
+            coordinator = db.session.get(User, coordinator_id)
+            cases_retention.set_hold(db.session.get(Case, due["case_id"]), "Inquest opened", coordinator)
+            db.session.commit()
+        page = client.get(url("reports.review_retention")).get_data(as_text=True)
+    due_now, _, rest = page.partition('id="due-next-month"')
+    assert due["reference"] in due_now and "Inquest opened" in due_now and "Lift the hold" in due_now
+    assert soon["reference"] in rest.partition('id="rules"')[0]
+    assert f"{months_after(HEARD_AT.date() + timedelta(days=20), MONTHS):%-d %B %Y}" in rest
+    assert "Nothing is anonymised from this page" in page
+    assert "Unverified default: to be confirmed by your DPO" in page
+    assert VICTIM[0] not in page and "Soon" not in page
+    with app.app_context():
+        listed = db.session.scalars(select(AuditEvent.object_id).where(AuditEvent.action == "case-listed")).all()
+    assert set(listed) == {due["case_id"], soon["case_id"]}
+
+
+@pytest.mark.parametrize("role", [Role.PRACTITIONER, Role.CHAIR, Role.ADMIN, Role.AGENCY_REP])
+def test_D5_only_the_coordinator_opens_the_review_page_or_sets_a_hold(app, client, sign_in_as, url, role):
+    seeded = seed_heard_case(app)
+    sign_in_as(role)
+    assert client.get(url("reports.review_retention")).status_code in (403, 404)
+    response = client.post(url("cases.set_legal_hold", case_id=seeded["case_id"]), data={"reason": "No"})
+    assert response.status_code in (403, 404)
+    with app.app_context():
+        assert cases_retention.hold_in_force(seeded["case_id"]) is None
+
+
+def test_D5_the_coordinator_sets_and_lifts_a_hold_with_a_reason_audited_without_it(app, client, sign_in_as, url):
+    seeded = seed_heard_case(app)
+    sign_in_as(Role.COORDINATOR)
+    hold_url = url("cases.set_legal_hold", case_id=seeded["case_id"])
+    refused = client.post(hold_url, data={"reason": "   "})
+    assert refused.status_code == 200 and "Enter the reason" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert cases_retention.hold_in_force(seeded["case_id"]) is None
+    assert client.post(hold_url, data={"reason": "Civil claim"}).status_code == 302
+    case_page = client.get(url("cases.view_case", case_id=seeded["case_id"])).get_data(as_text=True)
+    assert "Legal hold" in case_page and "Civil claim" in case_page and "it will not be anonymised" in case_page
+    lift_url = url("cases.lift_legal_hold", case_id=seeded["case_id"])
+    assert "cannot be brought back" in client.get(lift_url).get_data(as_text=True)
+    assert "Enter the reason" in client.post(lift_url, data={"reason": ""}).get_data(as_text=True)
+    with app.app_context():
+        assert cases_retention.hold_in_force(seeded["case_id"]) is not None
+    assert client.post(lift_url, data={"reason": "Claim settled"}).status_code == 302
+    with app.app_context():
+        hold = db.session.scalars(select(LegalHold).where(LegalHold.reason == "Civil claim")).one()
+        assert (hold.lifted_reason, hold.lifted_at is not None) == ("Claim settled", True)
+        events = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action.in_(["legal-hold-set", "legal-hold-lifted"]))
+        ).all()
+    assert [(event.action, event.object_id) for event in events] == [
+        ("legal-hold-set", seeded["case_id"]),
+        ("legal-hold-lifted", seeded["case_id"]),
+    ]
+
+
+def test_D5_the_case_page_shows_the_due_date_and_once_anonymised_says_so(app, client, sign_in_as, url):
+    seeded = seed_heard_case(app)
+    sign_in_as(Role.COORDINATOR)
+    case_url = url("cases.view_case", case_id=seeded["case_id"])
+    page = client.get(case_url).get_data(as_text=True)
+    assert f"{DUE_ON:%-d %B %Y}, then anonymised (it was last heard at a MARAC on 4 March 2020)" in page
+    assert "unverified default" in page
+    with at(DUE_ON):
+        assert run(app).exit_code == 0
+    response = client.get(case_url)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "This case was anonymised on" in page
+    with app.app_context():
+        viewed = db.session.scalars(
+            select(AuditEvent.object_id).where(AuditEvent.action == "case-viewed").order_by(AuditEvent.id.desc())
+        ).first()
+    assert viewed == seeded["case_id"]
