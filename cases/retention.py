@@ -48,6 +48,7 @@ def holds_in_force() -> dict[str, LegalHold]:
 
 def set_hold(case: Case, reason: str, user: User) -> LegalHold:
     """The reason may describe the case, so it is kept on the hold and the audit trail holds only ids."""
+    lock_case(case.id)
     hold = LegalHold(case_id=case.id, reason=reason, set_by_id=user.id, set_at=utcnow())
     db.session.add(hold)
     db.session.flush()
@@ -68,6 +69,12 @@ def cases_kept() -> list[tuple[str, str]]:
     """(id, reference) of every case not yet anonymised, oldest reference first."""
     query = select(Case.id, Case.reference).where(Case.anonymised_at.is_(None)).order_by(Case.reference)
     return [tuple(row) for row in db.session.execute(query)]
+
+
+def lock_case(case_id: str) -> Case | None:
+    """The case, its row locked until the transaction ends (PostgreSQL), so a legal hold being set and the
+    retention run anonymising the case take turns: the later one sees what the earlier one did."""
+    return db.session.scalars(select(Case).where(Case.id == case_id).with_for_update()).first()
 
 
 def is_anonymised(case_id: str) -> bool:

@@ -162,6 +162,7 @@ def run_one(report: RunReport, what: str, work: Callable):
 def anonymise_case(case_id: str, live_case_ids: set[str]) -> bool:
     """Everything that identifies anyone on the case goes, in the caller's transaction; False (nothing done)
     if a legal hold was set, or the case anonymised, since the run began."""
+    cases_retention.lock_case(case_id)
     if cases_retention.hold_in_force(case_id) is not None or cases_retention.is_anonymised(case_id):
         return False
     people = cases_retention.people_to_anonymise(case_id, live_case_ids - {case_id})

@@ -550,3 +550,20 @@ def test_D5_the_case_page_shows_the_due_date_and_once_anonymised_says_so(app, cl
             select(AuditEvent.object_id).where(AuditEvent.action == "case-viewed").order_by(AuditEvent.id.desc())
         ).first()
     assert viewed == seeded["case_id"]
+
+
+def test_D5_a_hold_set_after_the_run_began_still_stops_that_case(app, make_user, monkeypatch):
+    seeded = seed_heard_case(app)
+    coordinator_id, _ = make_user(email="coordinator@example.org", role=Role.COORDINATOR)
+    with app.app_context(), at(DUE_ON):
+        schedule_when_the_run_began = retention.case_schedule()
+        cases_retention.set_hold(
+            db.session.get(Case, seeded["case_id"]), "Inquest opened", db.session.get(User, coordinator_id)
+        )
+        db.session.commit()
+    monkeypatch.setattr(retention, "case_schedule", lambda: schedule_when_the_run_began)
+    with at(DUE_ON):
+        result = run(app)
+    assert result.exit_code == 0
+    assert "not anonymised: put on legal hold or anonymised since the run began" in result.output
+    assert anonymised_at(app, seeded["case_id"]) is None
