@@ -165,4 +165,6 @@ OBJECT_RULES = {
     ("document", "carry a case in this person's copy"): policy.may_receive_case_in_documents,
     ("minutes", "read what a meeting minuted about a case"): policy.may_read_minutes,
     ("import batch", "view"): policy.may_view_import_batch,
+    ("case", "set or lift a legal hold"): policy.may_hold_case,
+    ("retention", "review what falls due for anonymisation"): policy.may_review_retention,
 }

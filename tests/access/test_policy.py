@@ -242,3 +242,11 @@ def test_Z5_a_practitioner_moved_to_another_agency_loses_the_case_on_the_next_re
         db.session.commit()
 
     assert client.get(client.url("cases.view_case", case_id=victims_case)).status_code == 404
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_D5_only_the_coordinator_reviews_retention_and_holds_a_case_they_may_see(role):
+    coordinator = role is Role.COORDINATOR
+    assert policy.may_review_retention(user(role)) is coordinator
+    assert policy.may_hold_case(user(role), case()) is coordinator
+    assert policy.may_hold_case(user(role, OTHER), case(excluded=True)) is coordinator
