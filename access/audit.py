@@ -128,7 +128,6 @@ class AuditAction(StrEnum):
     ERASURE = "erasure"
     LEGAL_HOLD_SET = "legal-hold-set"
     LEGAL_HOLD_LIFTED = "legal-hold-lifted"
-    RETENTION_REVIEWED = "retention-reviewed"
 
 
 def record_event(

@@ -25,6 +25,8 @@ def run_retention(dry_run):
         click.echo(
             f"case {entry.reference}: due {entry.due_on:%-d %B %Y}, {case_outcome(entry.reference, report, failed)}"
         )
+    for entry in report.held:
+        click.echo(f"case {entry.reference}: due {entry.due_on:%-d %B %Y}, on legal hold: left as it is")
     for kind, count in report.deleted.items():
         click.echo(f"{kind}: {count} {'to delete' if dry_run else 'deleted'}")
     for what, error in report.failed:

@@ -112,6 +112,8 @@ def case_retention(case: Case) -> CaseRetention | None:
 class RunReport:
     dry_run: bool
     due: list[CaseRetention] = field(default_factory=list)
+    held: list[CaseRetention] = field(default_factory=list)
+    """Past their due date but on legal hold: left as they are."""
     anonymised: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     """Due when the run began, but held or already anonymised by the time its turn came."""
@@ -128,7 +130,11 @@ def run(today: date, *, dry_run: bool) -> RunReport:
     """Anonymise each due case in one transaction of its own (a failure undoes that case only and the run
     goes on), then delete old sessions and notifications, each kind in its own transaction."""
     schedule = case_schedule()
-    report = RunReport(dry_run=dry_run, due=[entry for entry in schedule if entry.is_due(today)])
+    report = RunReport(
+        dry_run=dry_run,
+        due=[entry for entry in schedule if entry.is_due(today)],
+        held=[entry for entry in schedule if entry.on_hold and entry.due_on <= today],
+    )
     live = {entry.case_id for entry in schedule} - {entry.case_id for entry in report.due}
     if not dry_run:
         for entry in report.due:
