@@ -70,6 +70,7 @@ def build_app(config=None) -> Flask:
     app.config.from_mapping(config if config is not None else settings_from_environment(os.environ, app.instance_path))
     check_case_reference_prefix(app.config["CASE_REFERENCE_PREFIX"])
     load_risk_rules(app)
+    check_retention_rules(app)
     configure_templates(app)
     init_extensions(app)
     register_blueprints(app)
@@ -134,6 +135,16 @@ def load_risk_rules(app: Flask) -> None:
             app.config["RULESET_ID"], app.config["RULESET_OVERRIDE_FILE"]
         )
     except (PackError, RuleSetError) as error:
+        raise ConfigError(str(error)) from None
+
+
+def check_retention_rules(app: Flask) -> None:
+    """A retention rules file with a mistake stops the app starting, so no record is deleted early (SECURITY D5)."""
+    from access.retention_rules import RetentionRulesError, load_rules
+
+    try:
+        load_rules(app.config["RETENTION_RULES_FILE"])
+    except RetentionRulesError as error:
         raise ConfigError(str(error)) from None
 
 
@@ -310,6 +321,7 @@ def register_commands(app: Flask) -> None:
     from cases.cli import import_assessments  # noqa: F401  (adds `risk import` to the risk commands)
     from demo import demo_cli
     from meetings.cli import meetings_cli
+    from reports.cli import retention_cli
     from risk.cli import risk_cli
 
     app.cli.add_command(access_cli)
@@ -317,6 +329,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(keys_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(meetings_cli)
+    app.cli.add_command(retention_cli)
     app.cli.add_command(risk_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)

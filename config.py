@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from access.field_crypto import GENERATE_ADVICE, KeyRing, KeyRingError, new_key_ring_text, parse_key_ring
+from access.retention_rules import DEFAULT_RULES_FILE
 
 KNOWN_WEAK_SECRETS = {"dev", "secret", "changeme", "change-me", "development", "test", "password"}
 # Fixed so that tests can compute the hashes they expect; never used outside the test settings.
@@ -59,6 +60,8 @@ def common_settings() -> dict:
         "CASE_REFERENCE_PREFIX": "MARAC",
         "RULESET_ID": "safelives-2026.1",
         "RULESET_OVERRIDE_FILE": None,
+        # SECURITY D5: how long each kind of record is kept; the DPO points MARAC_RETENTION_FILE at their own.
+        "RETENTION_RULES_FILE": str(DEFAULT_RULES_FILE),
         "MEETING_DEFAULT_CAPACITY": 16,
         "MEETING_DEFAULT_MINUTES_PER_CASE": 15,
         "WAITING_TARGET_DAYS": 14,
@@ -224,6 +227,8 @@ def meeting_settings(environ) -> dict:
         settings["RULESET_ID"] = environ["MARAC_RULESET"]
     if environ.get("MARAC_RULESET_OVERRIDE"):
         settings["RULESET_OVERRIDE_FILE"] = environ["MARAC_RULESET_OVERRIDE"]
+    if environ.get("MARAC_RETENTION_FILE"):
+        settings["RETENTION_RULES_FILE"] = environ["MARAC_RETENTION_FILE"]
     return settings
 
 

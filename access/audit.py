@@ -133,6 +133,11 @@ class AuditAction(StrEnum):
     AUDIT_KEY_INTRODUCED = "audit-key-introduced"
     AUDIT_REPORT_RUN = "audit-report-run"
     AUDIT_REPORT_DOWNLOADED = "audit-report-downloaded"
+    # SECURITY D5: a case anonymised when its retention period ended (nothing of what was removed is
+    # recorded), and the legal holds that stop it.
+    ERASURE = "erasure"
+    LEGAL_HOLD_SET = "legal-hold-set"
+    LEGAL_HOLD_LIFTED = "legal-hold-lifted"
 
 
 def record_event(

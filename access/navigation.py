@@ -25,6 +25,7 @@ NAVIGATION = (
     NavigationItem("Documents", "reports.list_documents"),
     NavigationItem("Reports", "reports.view_dashboard"),
     NavigationItem("Data inventory", "reports.view_data_inventory"),
+    NavigationItem("Retention", "reports.review_retention"),
     NavigationItem("Rules", "risk.view_rules"),
     NavigationItem("Alerts", "access.list_alerts"),
     NavigationItem("Who saw what", "reports.audit_reports"),

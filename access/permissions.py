@@ -168,4 +168,6 @@ OBJECT_RULES = {
     ("data inventory", "view"): policy.may_view_data_inventory,
     ("session", "end"): policy.may_end_session,
     ("audit trail", "run who-viewed and what-viewed reports"): policy.may_run_audit_reports,
+    ("case", "set or lift a legal hold"): policy.may_hold_case,
+    ("retention", "review what falls due for anonymisation"): policy.may_review_retention,
 }

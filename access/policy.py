@@ -367,3 +367,16 @@ class SessionScope:
 def may_end_session(user: User, session: SessionScope) -> bool:
     """Your own sessions only (S5); the administrator ends all of one person's at once, from their account."""
     return session.owner_id == user.id
+
+
+# Retention (SECURITY D5)
+
+
+def may_review_retention(user: User) -> bool:
+    """The coordinator reviews what falls due for anonymisation and sets legal holds; no one else does."""
+    return user.role is Role.COORDINATOR
+
+
+def may_hold_case(user: User, case: CaseScope) -> bool:
+    """A legal hold is set or lifted by the coordinator, on a case they may see."""
+    return may_review_retention(user) and may_view_case(user, case)

@@ -5,10 +5,14 @@ The shipped defaults are all marked unverified and every page that shows one say
 its kind in `__table__.info["retention"]`; the inventory and the retention run read the rules from here.
 """
 
+import calendar
 import json
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
+
+from flask import current_app
 
 DEFAULT_RULES_FILE = Path(__file__).parent / "data" / "retention.json"
 
@@ -27,6 +31,23 @@ class Then(StrEnum):
     KEEP = "keep"
 
 
+# How pages say what happens to a record and when (pages never show the codes).
+THEN_WORDS = {Then.ANONYMISE: "Anonymised", Then.DELETE: "Deleted", Then.DISABLE: "Disabled", Then.KEEP: "Kept"}
+COUNTED_FROM_WORDS = {
+    CountedFrom.LAST_HEARD: "after the case was last heard at a MARAC",
+    CountedFrom.CLOSED: "after it was closed",
+    CountedFrom.LAST_ACTIVE: "after it was last used",
+    CountedFrom.CREATED: "after it was made",
+}
+
+
+def period_in_words(months: int) -> str:
+    years, rest = divmod(months, 12)
+    if rest == 0:
+        return f"{years} year{'s' if years != 1 else ''}"
+    return f"{months} month{'s' if months != 1 else ''}"
+
+
 @dataclass(frozen=True)
 class RetentionRule:
     kind: str
@@ -38,6 +59,21 @@ class RetentionRule:
     verified: bool
     basis: str
 
+    @property
+    def in_words(self) -> str:
+        """Like "Anonymised 6 years after the case was last heard at a MARAC", or "Kept"."""
+        if self.after_months is None:
+            return THEN_WORDS[self.then]
+        return f"{THEN_WORDS[self.then]} {period_in_words(self.after_months)} {COUNTED_FROM_WORDS[self.counted_from]}"
+
+
+def months_after(day: date, months: int) -> date:
+    """The same day of the month `months` later (or earlier, if negative); the month's last day where it is shorter."""
+    month_index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(month_index, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
 
 class RetentionRulesError(ValueError):
     pass
@@ -46,14 +82,22 @@ class RetentionRulesError(ValueError):
 def load_rules(path: Path | str | None = None) -> dict[str, RetentionRule]:
     """The rules by kind; a file with a missing field, an unknown value or a kept-forever rule that
     still names a period is refused, naming the rule, so a typing mistake never deletes early."""
-    document = json.loads(Path(path or DEFAULT_RULES_FILE).read_text(encoding="utf-8"))
+    try:
+        document = json.loads(Path(path or DEFAULT_RULES_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise RetentionRulesError(f"The retention rules file cannot be read: {error}") from error
     rules = {}
-    for entry in document["rules"]:
+    for entry in document.get("rules", []) if isinstance(document, dict) else []:
         rule = _rule_from(entry)
         if rule.kind in rules:
             raise RetentionRulesError(f"Retention rule {rule.kind!r} is given twice")
         rules[rule.kind] = rule
     return rules
+
+
+def rules_in_force() -> dict[str, RetentionRule]:
+    """The rules from the file the settings name (RETENTION_RULES_FILE, env MARAC_RETENTION_FILE)."""
+    return load_rules(current_app.config["RETENTION_RULES_FILE"])
 
 
 def _rule_from(entry: dict) -> RetentionRule:

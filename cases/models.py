@@ -86,6 +86,8 @@ class Case(db.Model):
     created_by_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), info=data_class("operational"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info=data_class("operational"))
     version_id: Mapped[int] = mapped_column(default=1, info=data_class("operational"))
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info=data_class("operational"))
+    """When the retention run removed what identifies anyone on the case (SECURITY D5); None while it is held."""
 
     victim: Mapped[Person] = relationship(foreign_keys=[victim_id])
     link_proposal: Mapped["VictimLinkProposal | None"] = relationship(
@@ -318,3 +320,23 @@ class BreakGlassGrant(db.Model):
     reason: Mapped[str] = mapped_column(Text, info=data_class("personal"))
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info=data_class("operational"))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, info=data_class("operational"))
+
+
+class LegalHold(db.Model):
+    """The coordinator's instruction not to anonymise a case when its retention period ends (SECURITY D5),
+    with the reason given, and when and by whom it was lifted, with that reason. The hold in force is the one
+    not lifted. The reasons may describe the case, so they are kept here, never in the audit trail."""
+
+    __tablename__ = "legal_hold"
+    __table_args__ = retention("case")
+
+    id: Mapped[int] = mapped_column(primary_key=True, info=data_class("operational"))
+    case_id: Mapped[str] = mapped_column(ForeignKey("marac_case.id"), index=True, info=data_class("operational"))
+    reason: Mapped[str] = mapped_column(Text, info=data_class("personal"))
+    set_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), info=data_class("operational"))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info=data_class("operational"))
+    lifted_reason: Mapped[str | None] = mapped_column(Text, info=data_class("personal"))
+    lifted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), info=data_class("operational"))
+    lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info=data_class("operational"))
+
+    set_by: Mapped[User] = relationship(foreign_keys=[set_by_id])

@@ -186,6 +186,7 @@ def seed_earlier_meeting(users, agencies, area, today, day, cases):
             )
         )
     mark_distributed(meeting)
+    return referrals
 
 
 def mark_distributed(meeting):

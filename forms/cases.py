@@ -436,3 +436,16 @@ def referral_form_for(party_ids: list[int], **kwargs) -> ReferralForm:
 
 def relationship_field_name(party_id: int) -> str:
     return f"relationship_{party_id}"
+
+
+class LegalHoldForm(BaseForm):
+    """SECURITY D5: why a case must not be anonymised when its retention period ends, or why it now may."""
+
+    reason = TextAreaField(
+        "Reason",
+        widget=GovTextArea(),
+        validators=[
+            DataRequired("Enter the reason"),
+            Length(max=2000, message="Enter 2,000 characters or fewer"),
+        ],
+    )

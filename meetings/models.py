@@ -67,6 +67,11 @@ class AgendaItem(db.Model):
     """When the case was placed on this meeting's agenda (or moved to it); None for items placed before it was kept."""
     not_heard_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info=data_class("operational"))
     """When the meeting ended without hearing the case (it went back to the referral queue); None if heard."""
+    # Kept when a case is anonymised (SECURITY D5), before the dates of birth they come from are removed, so
+    # that past quarters' data returns do not change: the victim's age band on the meeting day, and how many
+    # people causing harm on the case were 17 or under that day (those whose dates of birth were removed).
+    victim_age_band: Mapped[str | None] = mapped_column(String(10), info=data_class("personal"))
+    young_perpetrators_anonymised: Mapped[int | None] = mapped_column(info=data_class("operational"))
 
     meeting: Mapped[Meeting] = relationship()
     referral: Mapped[Referral] = relationship()

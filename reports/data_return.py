@@ -11,7 +11,9 @@ pandas does the counting. The definitions, decided here and shown to users in CO
 - the referring agency is the agency of the referral; police referrals are those of police
   agencies and partner referrals those of every other kind;
 - ages are on the meeting date, from the date of birth; people with no date of birth are not counted;
-- victim diversity is read from the answers of the person details form; "Not known" is never counted.
+- victim diversity is read from the answers of the person details form; "Not known" is never counted;
+- for a case anonymised when its retention period ended (SECURITY D5), the ages are those kept on its
+  agenda items before the dates of birth were removed, so past quarters' figures do not change.
 """
 
 from dataclasses import dataclass
@@ -25,6 +27,7 @@ from access.vocabulary import AGENCY_KIND_LABELS, AgencyKind
 from cases.models import Case, CaseParty, PartyRole, Person, Referral
 from extensions import db
 from meetings.models import AgendaItem, CaseMinutes, CaseOutcome
+from meetings.retention import AGED_16_OR_17
 from meetings.schedule import UK_TIME
 from reports import store
 from reports.quarters import Quarter
@@ -108,6 +111,8 @@ def list_cases_discussed(meeting_ids: list[int]) -> list[tuple]:
             Person.disability,
             Person.sexuality,
             Person.date_of_birth,
+            AgendaItem.victim_age_band,
+            AgendaItem.young_perpetrators_anonymised,
         )
         .join(Referral, AgendaItem.referral_id == Referral.id)
         .join(Agency, Referral.agency_id == Agency.id)
@@ -155,7 +160,9 @@ def victim_counts(cases: pd.DataFrame) -> pd.DataFrame:
             "victims_lgbt": cases["sexuality"].isin(LGBT_SEXUALITIES) | cases["gender"].isin(LGBT_GENDERS),
             "victims_disabled": cases["disability"] == "Yes",
             "victims_male": cases["gender"] == "Male",
-            "victims_aged_16_17": victim_age.isin([16, 17]).fillna(False),
+            "victims_aged_16_17": victim_age.isin([16, 17]).fillna(False) | (cases["victim_age_band"] == AGED_16_OR_17),
+            # Only people whose dates of birth were removed are in this count; the others are counted by party.
+            "perpetrators_aged_17_or_under": cases["young_perpetrators_anonymised"].fillna(0),
         }
     )
     for kind, column in AGENCY_COLUMNS.items():
@@ -192,6 +199,8 @@ def cases_frame(meetings: pd.DataFrame, rows: list[tuple]) -> pd.DataFrame:
         "disability",
         "sexuality",
         "date_of_birth",
+        "victim_age_band",
+        "young_perpetrators_anonymised",
     ]
     cases = pd.DataFrame(rows, columns=columns, dtype=object)
     cases["agency_kind"] = cases["agency_kind"].map(lambda kind: kind.value)

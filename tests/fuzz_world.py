@@ -11,6 +11,7 @@ Each state is the world's ids with the ones that reach it replaced, so every oth
 from datetime import UTC, date, datetime, timedelta
 
 from access.models import Role, User
+from cases import retention
 from cases import store as cases_store
 from cases.models import Case, ExcludedPerson, Referral, ReferralState, VictimLinkProposal
 from demo.cases import add_assessment, add_person, refer_now, yes_to
@@ -31,6 +32,7 @@ def seed_form_states(app, world: World) -> list[dict[str, object]]:
         a_case_to_refer(app, world),
         a_referral_waiting(app, world),
         a_case_just_taken_off(app, world),
+        a_case_on_legal_hold(app, world),
     ]
 
 
@@ -109,6 +111,20 @@ def a_case_to_refer(app, world: World) -> dict[str, object]:
             agency_id=referrer.agency_id,
         )
         add_assessment(case, referrer, "dash-ric", yes_to(15), date.today())
+        db.session.commit()
+        return world.ids | {"case_id": case.id, "person_id": victim_of(case.id)}
+
+
+def a_case_on_legal_hold(app, world: World) -> dict[str, object]:
+    """A case the coordinator has put on legal hold (SECURITY D5): its page offers to lift the hold."""
+    with app.app_context():
+        referrer = db.session.get(User, world.users[Role.PRACTITIONER])
+        case = cases_store.create_case(
+            victim=add_person(referrer.agency_id, "Held", "Victim", date(1988, 5, 6), "RV1 2AB"),
+            marac_area="Riverside",
+            agency_id=referrer.agency_id,
+        )
+        retention.set_hold(case, "Inquest", db.session.get(User, world.users[Role.COORDINATOR]))
         db.session.commit()
         return world.ids | {"case_id": case.id, "person_id": victim_of(case.id)}
 

@@ -72,6 +72,7 @@ APP_TABLES = {
     "referral_draft",
     "case_reference_counter",
     "notification",
+    "legal_hold",
 }
 ALL_TABLES = APP_TABLES | {"alembic_version"}
 

@@ -52,6 +52,7 @@ CODES = {
     "saved_import_mapping.tool_id",
     "import_batch.tool_id",
     "user_session.revoked_reason",
+    "agenda_item.victim_age_band",  # set by the retention run from a date of birth, never typed
 }
 KEEPS_ITS_SUFFIX = {"import_batch.filename_shown"}  # the upload refuses any name not ending .csv or .xlsx
 TEXT_IN_JSON = {"person.aliases", "assessment.comments", "case_minutes.agency_information"}

@@ -65,6 +65,9 @@ def find_victim():
 @allow(*CASE_ROLES)
 def view_case(case_id):
     case, scope = load_case_and_scope(case_id)
+    if case.anonymised_at is not None:
+        # What is left names no one and means nothing read alone (SECURITY D5).
+        return render_template("cases/anonymised-case.html", case=case)
     risk = journey.case_risk(case, date.today())
     assessments = risk_store.list_assessments(case.id)
     shown_kind = chronology.kind_named(request.args.get("kind"))

@@ -1,7 +1,7 @@
 """Finding a case for the person asking: a 404 unless the policy lets them see it (or change it), so
 that its existence is not given away. Every look is in the audit trail under the case."""
 
-from flask import abort
+from flask import abort, redirect, request, url_for
 from flask_login import current_user
 
 from access import policy
@@ -29,6 +29,9 @@ def load_case_unrecorded(case_id) -> tuple[Case, CaseScope]:
     found = store.get_case_for(current_user, str(case_id))
     if found is None:
         abort(404)
+    if found[0].anonymised_at is not None and request.endpoint != "cases.view_case":
+        # Its records hold nothing to show or change any more (SECURITY D5): its page says why.
+        abort(redirect(url_for("cases.view_case", case_id=found[0].id)))
     return found
 
 

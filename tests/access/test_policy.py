@@ -314,3 +314,11 @@ def test_L8_the_auditor_is_refused_by_every_rule_but_the_audit_reports_and_inven
 @pytest.mark.parametrize("role", list(Role))
 def test_L8_only_the_auditor_and_administrators_run_the_audit_reports(role):
     assert policy.may_run_audit_reports(user(role)) is (role in (Role.AUDITOR, Role.ADMIN))
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_D5_only_the_coordinator_reviews_retention_and_holds_a_case_they_may_see(role):
+    coordinator = role is Role.COORDINATOR
+    assert policy.may_review_retention(user(role)) is coordinator
+    assert policy.may_hold_case(user(role), case()) is coordinator
+    assert policy.may_hold_case(user(role, OTHER), case(excluded=True)) is coordinator

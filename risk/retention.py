@@ -1,0 +1,19 @@
+"""What anonymising a case removes from the risk package's tables (SECURITY D5): the answers and comments
+of its assessments and the reasons given for judgements and changes. Scores, bands, tiers and every
+eligibility decision stay: the data return and the case's history count them, and none names anyone."""
+
+from sqlalchemy import update
+
+from extensions import db
+from risk.models import Assessment, ProfessionalJudgement
+
+
+def clear_assessment_text(case_id: str) -> None:
+    statements = (
+        update(Assessment)
+        .where(Assessment.case_id == case_id)
+        .values(answers={}, comments={}, source_if_not_victim=None, change_reason=None),
+        update(ProfessionalJudgement).where(ProfessionalJudgement.case_id == case_id).values(rationale=""),
+    )
+    for statement in statements:
+        db.session.execute(statement.execution_options(synchronize_session=False))
