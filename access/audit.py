@@ -123,6 +123,14 @@ class AuditAction(StrEnum):
     IMPORT_MAPPING_SAVED = "import-mapping-saved"
     FIELD_KEYS_ROTATED = "field-keys-rotated"
     AUDIT_KEY_INTRODUCED = "audit-key-introduced"
+    # Subject access requests (SECURITY D6): identifiers only, never what was asked for or found.
+    SUBJECT_ACCESS_RECORDED = "subject-access-recorded"
+    SUBJECT_ACCESS_PEOPLE_CONFIRMED = "subject-access-people-confirmed"
+    SUBJECT_ACCESS_ITEM_DECIDED = "subject-access-item-decided"
+    SUBJECT_ACCESS_ITEM_RELEASED = "subject-access-item-released"
+    SUBJECT_ACCESS_EXTENDED = "subject-access-extended"
+    SUBJECT_ACCESS_DISCLOSED = "subject-access-disclosed"
+    SUBJECT_ACCESS_CLOSED = "subject-access-closed"
 
 
 def record_event(

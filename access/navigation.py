@@ -24,6 +24,7 @@ NAVIGATION = (
     NavigationItem("Repeat watch", "meetings.list_repeat_watch"),
     NavigationItem("Documents", "reports.list_documents"),
     NavigationItem("Reports", "reports.view_dashboard"),
+    NavigationItem("Subject access", "reports.list_subject_access_requests"),
     NavigationItem("Rules", "risk.view_rules"),
     NavigationItem("Alerts", "access.list_alerts"),
     NavigationItem("Users", "access.list_users"),

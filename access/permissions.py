@@ -165,4 +165,5 @@ OBJECT_RULES = {
     ("document", "carry a case in this person's copy"): policy.may_receive_case_in_documents,
     ("minutes", "read what a meeting minuted about a case"): policy.may_read_minutes,
     ("import batch", "view"): policy.may_view_import_batch,
+    ("subject access request", "record, search, decide and export"): policy.may_handle_subject_access,
 }

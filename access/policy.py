@@ -312,3 +312,13 @@ def may_edit_action(user: User, action: ActionScope) -> bool:
 
 def may_view_import_batch(user: User, batch: ImportBatchScope) -> bool:
     return user.role is Role.COORDINATOR or batch.uploaded_by_id == user.id
+
+
+# Subject access requests
+
+
+def may_handle_subject_access(user: User) -> bool:
+    """Recording a subject access request, searching everything held about a person across every case,
+    deciding what is disclosed and exporting it: the coordinator alone, who answers for the MARAC's
+    records. Nobody else sees what a search finds, since it crosses every case and agency."""
+    return user.role is Role.COORDINATOR

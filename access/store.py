@@ -8,6 +8,7 @@ from sqlalchemy import func, or_, select, update
 from access.models import (
     Agency,
     ApiToken,
+    AuditEvent,
     RecoveryCode,
     Role,
     SessionStage,
@@ -217,3 +218,14 @@ def get_live_api_token(token: str) -> ApiToken | None:
 
 def list_api_tokens() -> list[ApiToken]:
     return list(db.session.scalars(select(ApiToken).join(ApiToken.agency).order_by(Agency.name, ApiToken.created_at)))
+
+
+def list_case_views(case_id: str) -> list[tuple[datetime, str | None]]:
+    """Each time someone opened the case: when, and from which agency (a subject access request may ask)."""
+    query = (
+        select(AuditEvent.occurred_at, Agency.name)
+        .outerjoin(Agency, AuditEvent.agency_id == Agency.id)
+        .where(AuditEvent.action == "case-viewed", AuditEvent.object_type == "case", AuditEvent.object_id == case_id)
+        .order_by(AuditEvent.id)
+    )
+    return [(occurred_at, agency) for occurred_at, agency in db.session.execute(query)]
