@@ -17,6 +17,7 @@ from access.models import AgencyKind, Role
 from demo.cases import seed_demo_cases
 from demo.meeting_day import MeetingDayRefused, bring_meeting_day_to_today
 from demo.meetings import seed_demo_meetings
+from demo.subject_access import seed_demo_subject_access
 from extensions import utcnow
 from transactions import transaction
 
@@ -94,6 +95,7 @@ def load_demo_data(password_hash: str) -> None:
     seed_demo_cases(users, agencies, area, today)
     next_wednesday = next_weekday_at(utcnow().astimezone(ZoneInfo("Europe/London")), weekday=2, at=time(10, 0))
     seed_demo_meetings(users, agencies, area, today, next_wednesday.date())
+    seed_demo_subject_access(users, today)
 
 
 def write_demo_password(password: str) -> None:

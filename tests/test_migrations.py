@@ -72,6 +72,8 @@ APP_TABLES = {
     "referral_draft",
     "case_reference_counter",
     "notification",
+    "subject_access_request",
+    "subject_access_item",
 }
 ALL_TABLES = APP_TABLES | {"alembic_version"}
 
