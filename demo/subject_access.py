@@ -1,6 +1,7 @@
-"""A subject access request in progress (SECURITY D6): a person causing harm asked twelve days ago for what
-the MARAC holds about him. What is about him is partly decided; what is about the victim and her children
-is withheld as information about someone else until a reviewer decides otherwise."""
+"""A subject access request in progress (SECURITY D6): a person causing harm asked twelve days ago for
+what the MARAC holds about him. His person record is decided and his part on the case is still to
+review; what is about the victim and her children is withheld as information about someone else
+until a reviewer decides otherwise."""
 
 from datetime import date, timedelta
 
@@ -26,7 +27,7 @@ def seed_demo_subject_access(users: dict, today: date) -> None:
     people = [found.person.id for found in subject_access.find_people(terms) if "name" in found.matched_on]
     subject_access.confirm_people(request, people, coordinator)
     for item in request.items:
-        if item.about_requester and item.source_kind in (SourceKind.PERSON, SourceKind.PARTY):
+        if item.about_requester and item.source_kind is SourceKind.PERSON:
             subject_access.decide(
                 item,
                 decision=ItemDecision.DISCLOSED,

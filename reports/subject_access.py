@@ -36,6 +36,7 @@ from reports.vocabulary import (
     RequestStatus,
     SourceKind,
     answer_clock,
+    exemption_named,
     exemptions,
 )
 from risk import store as risk_store
@@ -548,7 +549,7 @@ class Disclosed:
 
 def redaction_shown(item: SubjectAccessItem) -> str:
     """Each [redacted] as "[redacted: <exemption>]"; a redacted text with no mark still says something was taken out."""
-    mark = f"[redacted: {exemptions()[item.exemption].label}]"
+    mark = f"[redacted: {exemption_named(item.exemption).label}]"
     text = item.redacted_text or ""
     return text.replace(REDACTION_MARK, mark) if REDACTION_MARK in text else f"{text}\n{mark}"
 
@@ -569,8 +570,7 @@ def withheld_counts(request: SubjectAccessRequest) -> list[tuple[str, str, int]]
     for item in request.items:
         if item.decision is ItemDecision.WITHHELD:
             counts[item.exemption] = counts.get(item.exemption, 0) + 1
-    known = exemptions()
-    return [(known[code].label, known[code].source, count) for code, count in counts.items()]
+    return [(exemption_named(code).label, exemption_named(code).source, count) for code, count in counts.items()]
 
 
 def ready_to_disclose(request: SubjectAccessRequest) -> None:

@@ -139,6 +139,11 @@ def exemptions() -> dict[str, Exemption]:
     return {entry["code"]: Exemption(**entry) for entry in _subject_access_data()["exemptions"]}
 
 
+def exemption_named(code: str) -> Exemption:
+    """The exemption a decision relied on; one since taken out of the file is still shown, as such."""
+    return exemptions().get(code) or Exemption(code, "An exemption no longer listed", "not known")
+
+
 def answer_clock() -> AnswerClock:
     return AnswerClock(**_subject_access_data()["clock"])
 

@@ -24,7 +24,7 @@ from reports.downloads import PdfDocument, attachment, pdf_download
 from reports.models import SubjectAccessItem, SubjectAccessRequest
 from reports.quarters import uk_today
 from reports.views import bp
-from reports.vocabulary import ItemDecision, ReceivedBy, RequesterKind, answer_clock, exemptions
+from reports.vocabulary import ItemDecision, ReceivedBy, RequesterKind, answer_clock, exemption_named
 
 JSON_MIMETYPE = "application/json"
 
@@ -130,8 +130,7 @@ def view_subject_access_request(sar_id):
         due_on=sar.due_on(request),
         clock=answer_clock(),
         to_review=len(sar.undecided(request)),
-        exemptions=exemptions(),
-        ItemDecision=ItemDecision,
+        exemption_named=exemption_named,
     )
 
 
@@ -167,7 +166,7 @@ def decide_subject_access_item(sar_id, sar_item_id):
         item=item,
         fields=sar.fields_of(item),
         form=form,
-        exemptions=exemptions(),
+        exemption_named=exemption_named,
     ), status
 
 
