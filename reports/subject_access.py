@@ -217,8 +217,9 @@ def dates_of_birth_of(person: Person) -> set[date]:
 
 
 def confirm_people(request: SubjectAccessRequest, person_ids: Iterable[str], user: User) -> None:
-    """The coordinator says which of the people found are the requester: everything held about them is
-    gathered as items, once. A name alone is never enough: a stranger sharing it must not be disclosed."""
+    """The coordinator says which of the people found are the requester, and everything held about them is
+    gathered as items, once. A search only proposes: a stranger who shares a name, a birthday or a postcode
+    must not be gathered into someone else's disclosure."""
     require_open(request)
     if request.people_confirmed_at:
         raise SubjectAccessError("The people on this request have already been confirmed")
