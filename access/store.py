@@ -229,3 +229,21 @@ def list_case_views(case_id: str) -> list[tuple[datetime, str | None]]:
         .order_by(AuditEvent.id)
     )
     return [(occurred_at, agency) for occurred_at, agency in db.session.execute(query)]
+
+
+def list_documents_downloaded(document_id_patterns: list[str]) -> list[tuple[datetime, str, str | None]]:
+    """Each download of a document whose id is like one of the patterns (SQL LIKE): when, the document id,
+    and the agency it went to."""
+    if not document_id_patterns:
+        return []
+    query = (
+        select(AuditEvent.occurred_at, AuditEvent.object_id, Agency.name)
+        .outerjoin(Agency, AuditEvent.agency_id == Agency.id)
+        .where(
+            AuditEvent.action == "document-downloaded",
+            AuditEvent.object_type == "document",
+            or_(*(AuditEvent.object_id.like(pattern) for pattern in document_id_patterns)),
+        )
+        .order_by(AuditEvent.id)
+    )
+    return [(occurred_at, document_id, agency) for occurred_at, document_id, agency in db.session.execute(query)]

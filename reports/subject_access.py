@@ -304,7 +304,8 @@ def case_items(case: Case, requester_ids: set[str]) -> list[Found]:
         Found(case, SourceKind.SAFE_CONTACT, str(contact.id), about_victim, safe_contact_fields(contact))
         for contact in cases_store.list_safe_contacts(case)
     ]
-    items += hearing_items(case, about_victim)
+    hearings = meetings_store.list_case_hearings(case.id)
+    items += hearing_items(case, hearings, about_victim)
     items += [
         Found(case, SourceKind.ACTION, str(action.id), about_victim, action_fields(action))
         for action in meetings_store.list_actions_for_case(case.id)
@@ -312,12 +313,22 @@ def case_items(case: Case, requester_ids: set[str]) -> list[Found]:
     views = access_store.list_case_views(case.id)
     if views:
         items.append(Found(case, SourceKind.CASE_VIEWS, case.id, about_victim, case_view_fields(views)))
+    sent = access_store.list_documents_downloaded(document_id_patterns(case, [meeting for _, meeting, _ in hearings]))
+    if sent:
+        items.append(Found(case, SourceKind.DOCUMENTS_SENT, case.id, about_victim, documents_sent_fields(sent)))
     return items
 
 
-def hearing_items(case: Case, about_victim: bool) -> list[Found]:
+def document_id_patterns(case: Case, meetings) -> list[str]:
+    """The documents that may name the case: every document of a meeting that heard it (its id holds
+    "-M<meeting id>-"), and its transfer packs. An agency's action plan is listed even if it held none
+    of the case's actions: the reviewer decides."""
+    return [f"%-M{meeting.id}-%" for meeting in meetings] + [f"TRANSFER-{case.reference}-%"]
+
+
+def hearing_items(case: Case, hearings, about_victim: bool) -> list[Found]:
     items = []
-    for item, meeting, minutes in meetings_store.list_case_hearings(case.id):
+    for item, meeting, minutes in hearings:
         day = meeting.starts_at.astimezone(UK_TIME).strftime("%-d %B %Y")
         for research in meetings_store.list_research_returns_for_item(item.id):
             items.append(
@@ -482,6 +493,29 @@ def case_view_fields(views) -> Fields:
         (occurred_at.astimezone(UK_TIME).strftime("%-d %B %Y %H:%M"), agency or "Unknown agency")
         for occurred_at, agency in views
     ]
+
+
+DOCUMENT_KINDS = {
+    "PACK": "Meeting pack",
+    "RESEARCH": "MARAC list and research pack",
+    "AGENDA": "Agenda",
+    "MINUTES": "Minutes",
+    "ACTIONS": "Action plan",
+    "TRANSFER": "Transfer pack",
+}
+
+
+def documents_sent_fields(sent) -> Fields:
+    return [
+        (occurred_at.astimezone(UK_TIME).strftime("%-d %B %Y %H:%M"), document_sent(document_id, agency))
+        for occurred_at, document_id, agency in sent
+    ]
+
+
+def document_sent(document_id: str, agency: str | None) -> str:
+    """ "Agenda AGENDA-M12-1A2B3C4D, to Riverside Police": the kind in words, the copy's id, who received it."""
+    kind = DOCUMENT_KINDS.get(document_id.split("-")[0], "Document")
+    return f"{kind} {document_id}, to {agency or 'an unknown agency'}"
 
 
 # Deciding on each item

@@ -83,6 +83,7 @@ class SourceKind(StrEnum):
     ACTION = "action"
     SAFE_CONTACT = "safe-contact"
     CASE_VIEWS = "case-views"
+    DOCUMENTS_SENT = "documents-sent"
 
     @property
     def label(self) -> str:
@@ -101,6 +102,7 @@ SOURCE_KIND_LABELS = {
     SourceKind.ACTION: "Action agreed at the meeting",
     SourceKind.SAFE_CONTACT: "Safe-contact details",
     SourceKind.CASE_VIEWS: "Who looked at the case, and when",
+    SourceKind.DOCUMENTS_SENT: "Documents sent that named the case",
 }
 
 

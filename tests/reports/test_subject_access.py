@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from access.audit import AuditAction
+from access.audit import AuditAction, record_event
 from access.models import AuditEvent, Role, User
 from cases import store as cases_store
 from cases.models import Case, PartyRole, Person
@@ -87,6 +87,7 @@ def seed_two_cases(app) -> dict:
         coordinator_id = add_user("sar-coordinator@example.org", Role.COORDINATOR, referrer.agency_id)
         db.session.commit()
         return {
+            "meeting_id": seeded.meeting_id,
             "case_ids": [case.id, other.id],
             "references": [case.reference, other.reference],
             "perpetrator_id": perpetrator.id,
@@ -184,6 +185,34 @@ def test_D6_items_show_their_source_across_both_cases(app, world):
             SourceKind.PARTY,
             SourceKind.INCIDENT,
         }
+
+
+def test_D6_documents_that_named_the_case_and_who_looked_at_it_are_items_too(app, world):
+    with app.app_context():
+        coordinator = db.session.get(User, world["coordinator_id"])
+        record_event(AuditAction.CASE_VIEWED, user=coordinator, object_type="case", object_id=world["case_ids"][0])
+        record_event(
+            AuditAction.DOCUMENT_DOWNLOADED,
+            user=coordinator,
+            object_type="document",
+            object_id=f"AGENDA-M{world['meeting_id']}-1A2B3C4D",
+        )
+        record_event(  # another meeting's agenda, whose id only starts the same
+            AuditAction.DOCUMENT_DOWNLOADED,
+            user=coordinator,
+            object_type="document",
+            object_id=f"AGENDA-M{world['meeting_id']}0-5E6F7A8B",
+        )
+        request = gathered_request(world)
+
+        sent = next(item for item in request.items if item.source_kind is SourceKind.DOCUMENTS_SENT)
+        viewed = next(item for item in request.items if item.source_kind is SourceKind.CASE_VIEWS)
+        assert sent.case_id == viewed.case_id == world["case_ids"][0]
+        assert [value for _, value in sar.fields_of(sent)] == [
+            f"Agenda AGENDA-M{world['meeting_id']}-1A2B3C4D, to Riverside IDVA Service"
+        ]
+        assert [value for _, value in sar.fields_of(viewed)] == ["Riverside IDVA Service"]
+        assert not sent.about_requester and sent.decision is ItemDecision.WITHHELD
 
 
 # Perpetrator requests: third-party data withheld by default
