@@ -138,6 +138,14 @@ class AuditAction(StrEnum):
     ERASURE = "erasure"
     LEGAL_HOLD_SET = "legal-hold-set"
     LEGAL_HOLD_LIFTED = "legal-hold-lifted"
+    # Subject access requests (SECURITY D6): identifiers only, never what was asked for or found.
+    SUBJECT_ACCESS_RECORDED = "subject-access-recorded"
+    SUBJECT_ACCESS_PEOPLE_CONFIRMED = "subject-access-people-confirmed"
+    SUBJECT_ACCESS_ITEM_DECIDED = "subject-access-item-decided"
+    SUBJECT_ACCESS_ITEM_RELEASED = "subject-access-item-released"
+    SUBJECT_ACCESS_EXTENDED = "subject-access-extended"
+    SUBJECT_ACCESS_DISCLOSED = "subject-access-disclosed"
+    SUBJECT_ACCESS_CLOSED = "subject-access-closed"
 
 
 def record_event(

@@ -26,6 +26,7 @@ NAVIGATION = (
     NavigationItem("Reports", "reports.view_dashboard"),
     NavigationItem("Data inventory", "reports.view_data_inventory"),
     NavigationItem("Retention", "reports.review_retention"),
+    NavigationItem("Subject access", "reports.list_subject_access_requests"),
     NavigationItem("Rules", "risk.view_rules"),
     NavigationItem("Alerts", "access.list_alerts"),
     NavigationItem("Who saw what", "reports.audit_reports"),

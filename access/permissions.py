@@ -170,4 +170,5 @@ OBJECT_RULES = {
     ("audit trail", "run who-viewed and what-viewed reports"): policy.may_run_audit_reports,
     ("case", "set or lift a legal hold"): policy.may_hold_case,
     ("retention", "review what falls due for anonymisation"): policy.may_review_retention,
+    ("subject access request", "record, search, decide and export"): policy.may_handle_subject_access,
 }

@@ -380,3 +380,13 @@ def may_review_retention(user: User) -> bool:
 def may_hold_case(user: User, case: CaseScope) -> bool:
     """A legal hold is set or lifted by the coordinator, on a case they may see."""
     return may_review_retention(user) and may_view_case(user, case)
+
+
+# Subject access requests
+
+
+def may_handle_subject_access(user: User) -> bool:
+    """Recording a subject access request, searching everything held about a person across every case,
+    deciding what is disclosed and exporting it: the coordinator alone, who answers for the MARAC's
+    records. Nobody else sees what a search finds, since it crosses every case and agency."""
+    return user.role is Role.COORDINATOR

@@ -302,3 +302,32 @@ def get_user_by_email_or_id(typed: str) -> User | None:
     """The user an auditor names: by e-mail address, or by the account number the audit trail holds."""
     typed = typed.strip()
     return get_user(int(typed)) if typed.isdigit() else get_user_by_email(typed)
+
+
+def list_case_views(case_id: str) -> list[tuple[datetime, str | None]]:
+    """Each time someone opened the case: when, and from which agency (a subject access request may ask)."""
+    query = (
+        select(AuditEvent.occurred_at, Agency.name)
+        .outerjoin(Agency, AuditEvent.agency_id == Agency.id)
+        .where(AuditEvent.action == "case-viewed", AuditEvent.object_type == "case", AuditEvent.object_id == case_id)
+        .order_by(AuditEvent.id)
+    )
+    return [(occurred_at, agency) for occurred_at, agency in db.session.execute(query)]
+
+
+def list_documents_downloaded(document_id_patterns: list[str]) -> list[tuple[datetime, str, str | None]]:
+    """Each download of a document whose id is like one of the patterns (SQL LIKE): when, the document id,
+    and the agency it went to."""
+    if not document_id_patterns:
+        return []
+    query = (
+        select(AuditEvent.occurred_at, AuditEvent.object_id, Agency.name)
+        .outerjoin(Agency, AuditEvent.agency_id == Agency.id)
+        .where(
+            AuditEvent.action == "document-downloaded",
+            AuditEvent.object_type == "document",
+            or_(*(AuditEvent.object_id.like(pattern) for pattern in document_id_patterns)),
+        )
+        .order_by(AuditEvent.id)
+    )
+    return [(occurred_at, document_id, agency) for occurred_at, document_id, agency in db.session.execute(query)]

@@ -18,6 +18,7 @@ from demo.cases import seed_demo_cases
 from demo.meeting_day import MeetingDayRefused, bring_meeting_day_to_today
 from demo.meetings import seed_demo_meetings
 from demo.retention import seed_demo_retention
+from demo.subject_access import seed_demo_subject_access
 from extensions import utcnow
 from transactions import transaction
 
@@ -97,6 +98,7 @@ def load_demo_data(password_hash: str) -> None:
     next_wednesday = next_weekday_at(utcnow().astimezone(ZoneInfo("Europe/London")), weekday=2, at=time(10, 0))
     seed_demo_meetings(users, agencies, area, today, next_wednesday.date())
     seed_demo_retention(users, agencies, area, today)
+    seed_demo_subject_access(users, today)
 
 
 def write_demo_password(password: str) -> None:

@@ -19,6 +19,8 @@ from meetings.models import (
     ResearchReturn,
 )
 from meetings.schedule import UK_TIME
+from reports.models import SubjectAccessItem, SubjectAccessRequest
+from reports.vocabulary import RequestStatus
 
 HELD_STATUSES = (
     MeetingStatus.IN_PROGRESS,
@@ -109,3 +111,35 @@ def count_overdue_actions(today: date) -> dict[int, int]:
 def agency_names(agency_ids) -> dict[int, str]:
     query = select(Agency.id, Agency.name).where(Agency.id.in_(list(agency_ids)))
     return {key: value for key, value in db.session.execute(query)}
+
+
+# Subject access requests (SECURITY D6)
+
+
+def list_subject_access_requests() -> list[SubjectAccessRequest]:
+    """Open requests first, the oldest received first: the one whose time runs out soonest leads."""
+    query = select(SubjectAccessRequest).order_by(
+        SubjectAccessRequest.status != RequestStatus.OPEN, SubjectAccessRequest.received_on, SubjectAccessRequest.id
+    )
+    return list(db.session.scalars(query))
+
+
+def get_subject_access_request(request_id: int) -> SubjectAccessRequest | None:
+    return db.session.get(SubjectAccessRequest, request_id)
+
+
+def get_subject_access_item(request: SubjectAccessRequest, item_id: int) -> SubjectAccessItem | None:
+    item = db.session.get(SubjectAccessItem, item_id)
+    return item if item is not None and item.request_id == request.id else None
+
+
+def add_subject_access_request(**fields) -> SubjectAccessRequest:
+    request = SubjectAccessRequest(**fields)
+    db.session.add(request)
+    db.session.flush()
+    return request
+
+
+def add_subject_access_items(request: SubjectAccessRequest, items: list[SubjectAccessItem]) -> None:
+    request.items.extend(items)
+    db.session.flush()

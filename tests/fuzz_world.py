@@ -18,6 +18,8 @@ from demo.cases import add_assessment, add_person, refer_now, yes_to
 from extensions import db, utcnow
 from meetings import agenda
 from meetings.models import AgendaItem, Meeting, MeetingStatus, ResearchReturn
+from reports import subject_access
+from reports.vocabulary import ReceivedBy, RequesterKind
 from risk import store as risk_store
 from tests.meetings.factories import MEETING_START, seed_meeting
 from tests.world import World, add_user, victim_of
@@ -80,14 +82,29 @@ def agenda_being_planned(app, world: World) -> dict[str, object]:
         excluded = ExcludedPerson(case_id=seeded.case_ids[1], name=NEAR_MATCHED_NAME, recorded_by_id=seeded.referrer_id)
         db.session.add_all([research, excluded])
         referral_in_state(world, seeded.referrer_id, "Planned", ReferralState.ACCEPTED)
+        sar_id = subject_access_request_to_confirm(world)
         db.session.commit()
         return world.ids | {
+            "sar_id": sar_id,
             "meeting_id": meeting.id,
             "item_id": seeded.item_ids[0],
             "return_id": research.id,
             "excluded_person_id": excluded.id,
             "user_id": recipient,
         }
+
+
+def subject_access_request_to_confirm(world: World) -> int:
+    """Recorded, with people found, but nobody confirmed yet: the page that says who it is about offers its form."""
+    request = subject_access.record_request(
+        requester_kind=RequesterKind.PERPETRATOR,
+        requester_name="Fuzz Requester",
+        received_by=ReceivedBy.LETTER,
+        received_on=date.today(),
+        terms=subject_access.SearchTerms(("Perpetrator1 Case",), (), ()),
+        user=db.session.get(User, world.users[Role.COORDINATOR]),
+    )
+    return request.id
 
 
 def referral_in_state(world: World, referrer_id: int, given_name: str, state: ReferralState) -> str:

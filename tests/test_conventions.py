@@ -217,6 +217,7 @@ def test_each_layer_has_its_vocabulary_module():
         "risk.vocabulary",
         "cases.vocabulary",
         "meetings.vocabulary",
+        "reports.vocabulary",
     }
 
 

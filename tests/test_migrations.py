@@ -73,6 +73,8 @@ APP_TABLES = {
     "case_reference_counter",
     "notification",
     "legal_hold",
+    "subject_access_request",
+    "subject_access_item",
 }
 ALL_TABLES = APP_TABLES | {"alembic_version"}
 

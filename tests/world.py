@@ -15,9 +15,11 @@ from access import store as access_store
 from access.models import Agency, AlertKind, Notification, Role, SecurityAlert, SessionStage, User
 from access.second_factor import new_totp_secret
 from cases import imports as import_store
-from cases.models import Case, ClearanceDecision, DistributionClearance, ExcludedPerson
+from cases.models import Case, ClearanceDecision, DistributionClearance, ExcludedPerson, Person
 from extensions import db
 from meetings.models import Action, Attendance, AttendanceStatus, Meeting, MeetingStatus, ResearchReturn
+from reports import subject_access
+from reports.vocabulary import ItemDecision, ReceivedBy, RequesterKind
 from risk.imports.checking import detect_mapping
 from risk.imports.files import read_table, stage_upload
 from risk.instruments import get_pack
@@ -138,6 +140,7 @@ def seed_world(app) -> World:
             ip="192.0.2.1",
             user_agent="Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
         )
+        sar_id, sar_item_id = seed_subject_access_request(victim_id, users[Role.COORDINATOR])
         db.session.commit()
         ids = {
             "meeting_id": seeded.meeting_id,
@@ -159,8 +162,36 @@ def seed_world(app) -> World:
             "notification_id": notification.id,
             "session_id": other_browser.id,
             "filename": "app.css",
+            "sar_id": sar_id,
+            "sar_item_id": sar_item_id,
         }
         return World(ids, users, other_users, own, other)
+
+
+def seed_subject_access_request(person_id: str, coordinator_id: int) -> tuple[int, int]:
+    """A request from a victim, with everything held about her gathered and decided, so that every one of
+    its pages offers its form (the close page only once nothing is left to review): (request id, an item id)."""
+    coordinator = db.session.get(User, coordinator_id)
+    person = db.session.get(Person, person_id)
+    request = subject_access.record_request(
+        requester_kind=RequesterKind.VICTIM,
+        requester_name="World Victim",
+        received_by=ReceivedBy.EMAIL,
+        received_on=date.today() - timedelta(days=3),
+        terms=subject_access.SearchTerms((f"{person.given_name} {person.family_name}",), (), ()),
+        user=coordinator,
+    )
+    subject_access.confirm_people(request, [person_id], coordinator)
+    for item in request.items:
+        subject_access.decide(
+            item,
+            decision=ItemDecision.DISCLOSED,
+            exemption=None,
+            redacted_text=None,
+            release_confirmed=True,
+            user=coordinator,
+        )
+    return request.id, request.items[0].id
 
 
 def victim_of(case_id: str) -> str:

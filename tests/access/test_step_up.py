@@ -257,3 +257,26 @@ def test_s6_a_demo_account_steps_up_with_its_password_alone(app, demo_coordinato
     response = client.post(client.url("access.confirm_it_is_you", next=url), data={"password": TEST_PASSWORD})
     assert response.location == url
     assert client.get(url).status_code == 200
+
+
+STEPPED_UP_EXPORTS = [
+    *DOWNLOADS,
+    "reports.download_subject_access_pdf",
+    "reports.download_subject_access_json",
+    "reports.download_case_audit_csv",
+    "reports.download_user_audit_csv",
+]
+
+
+@pytest.mark.parametrize("endpoint", STEPPED_UP_EXPORTS)
+def test_s6_every_bulk_subject_access_and_audit_export_is_behind_step_up(app, endpoint):
+    """The behaviour is proved on the data return above; each export here carries the same guard."""
+    assert getattr(app.view_functions[endpoint], "requires_step_up", False), endpoint
+
+
+def test_s6_a_subject_access_export_16_minutes_after_sign_in_asks_first(app, coordinator, frozen_clock):
+    client, _, _ = coordinator
+    wait_active(client, frozen_clock, 16)
+    url = client.url("reports.download_subject_access_json", sar_id=1)
+
+    assert asks_for_step_up(client, client.get(url)) == url

@@ -6,6 +6,9 @@ from sqlalchemy import func, select
 from cases import store as cases_store
 from cases.models import Case, Person, Referral, ReferralState
 from extensions import db
+from reports.models import SubjectAccessRequest
+from reports.quarters import uk_today
+from reports.vocabulary import ItemDecision, RequesterKind
 from risk.criteria import evaluate
 from tests.conftest import build_test_app
 
@@ -105,3 +108,19 @@ def test_the_demo_has_a_case_whose_history_has_an_entry_of_every_kind(seeded_app
     assert sum(entry.kind is EntryKind.ASSESSMENT for entry in entries) == 2
     assert [entry.when for entry in entries] == sorted((entry.when for entry in entries), reverse=True)
     assert all(entry.link for entry in entries)
+
+
+def test_D6_the_demo_has_a_perpetrators_subject_access_request_in_progress(seeded_app):
+    with seeded_app.app_context():
+        request = db.session.scalars(select(SubjectAccessRequest)).one()
+        decisions = {item.decision for item in request.items}
+
+        assert request.requester_kind is RequesterKind.PERPETRATOR
+        assert (uk_today() - request.received_on).days == 12
+        assert {ItemDecision.DISCLOSED, ItemDecision.TO_REVIEW, ItemDecision.WITHHELD} <= decisions
+        assert all(
+            item.decision is ItemDecision.WITHHELD and item.exemption == "third-party"
+            for item in request.items
+            if not item.about_requester
+        )
+        assert len({item.case_id for item in request.items}) >= 1
