@@ -35,44 +35,54 @@ AGENCIES = 10
 SPAN_DAYS = 730
 BUSY_CASE, BUSY_USER = 1, 1
 
+# Bound as parameters, never pasted into the SQL.
+SIZES = {
+    "agencies": AGENCIES,
+    "users": USERS,
+    "cases": CASES,
+    "span_days": SPAN_DAYS,
+    "busy_case": BUSY_CASE,
+    "busy_user": BUSY_USER,
+}
+
 SEED = [
-    f"""INSERT INTO agency (id, name, kind, created_at)
-    SELECT n, 'Bench agency ' || n, 'police', now() FROM generate_series(1, {AGENCIES}) AS n""",
-    f"""INSERT INTO user_account (id, name, email, agency_id, role, active, is_demo, password_hash,
+    """INSERT INTO agency (id, name, kind, created_at)
+    SELECT n, 'Bench agency ' || n, 'police', now() FROM generate_series(1, %(agencies)s) AS n""",
+    """INSERT INTO user_account (id, name, email, agency_id, role, active, is_demo, password_hash,
         must_change_password, failed_attempts, created_at)
-    SELECT n, 'Bench user ' || n, 'bench' || n || '@example.org', 1 + n % {AGENCIES}, 'practitioner', true, false,
+    SELECT n, 'Bench user ' || n, 'bench' || n || '@example.org', 1 + n %% %(agencies)s, 'practitioner', true, false,
         'not a hash', false, 0, now()
-    FROM generate_series(1, {USERS}) AS n""",
-    f"""INSERT INTO person (id, given_name, family_name, aliases, date_of_birth_variants, interpreter_needed,
+    FROM generate_series(1, %(users)s) AS n""",
+    """INSERT INTO person (id, given_name, family_name, aliases, date_of_birth_variants, interpreter_needed,
         created_by_agency_id, created_at)
     SELECT md5('person' || n)::uuid::text, 'Given', 'Family', '[]', '[]', false, 1, now()
-    FROM generate_series(1, {CASES}) AS n""",
-    f"""INSERT INTO marac_case (id, reference, victim_id, marac_area, status, created_by_agency_id, created_at,
+    FROM generate_series(1, %(cases)s) AS n""",
+    """INSERT INTO marac_case (id, reference, victim_id, marac_area, status, created_by_agency_id, created_at,
         version_id)
     SELECT md5('case' || n)::uuid::text,
         'BEN-2026-' || CASE WHEN n < 1000 THEN lpad(n::text, 4, '0') ELSE n::text END,
         md5('person' || n)::uuid::text,
         'Bench area', 'open', 1, now(), 1
-    FROM generate_series(1, {CASES}) AS n""",
+    FROM generate_series(1, %(cases)s) AS n""",
 ]
 
 # Each row: who (the busy user one time in ten), when (evenly over two years), and what: four in five about a
 # case (the busy case one time in fifty), the rest about meetings.
-AUDIT_ROWS = f"""
+AUDIT_ROWS = """
 INSERT INTO audit_event (id, occurred_at, user_id, agency_id, action, object_type, object_id, ip, prev_hash, row_hash)
 SELECT n,
-    (now() AT TIME ZONE 'UTC') - (n * interval '{SPAN_DAYS} days') / %(rows)s,
-    who, 1 + who %% {AGENCIES},
+    (now() AT TIME ZONE 'UTC') - (n * make_interval(days => %(span_days)s)) / %(rows)s,
+    who, 1 + who %% %(agencies)s,
     CASE WHEN about < 0.6 THEN 'case-viewed' WHEN about < 0.8 THEN 'case-listed' ELSE 'meeting-changed' END,
     CASE WHEN about < 0.8 THEN 'case' ELSE 'meeting' END,
-    CASE WHEN about < 0.016 THEN md5('case' || {BUSY_CASE})::uuid::text
-         WHEN about < 0.8 THEN md5('case' || (1 + (random() * ({CASES} - 1))::int))::uuid::text
+    CASE WHEN about < 0.016 THEN md5('case' || %(busy_case)s)::uuid::text
+         WHEN about < 0.8 THEN md5('case' || (1 + (random() * (%(cases)s - 1))::int))::uuid::text
          ELSE (1 + (random() * 500)::int)::text END,
     '10.0.' || (who %% 250) || '.' || (n %% 250),
     md5('prev' || n) || md5('prev' || n), md5('row' || n) || md5('row' || n)
 FROM (
     SELECT n, random() AS about,
-        CASE WHEN random() < 0.1 THEN {BUSY_USER} ELSE 1 + (random() * ({USERS} - 1))::int END AS who
+        CASE WHEN random() < 0.1 THEN %(busy_user)s ELSE 1 + (random() * (%(users)s - 1))::int END AS who
     FROM generate_series(1, %(rows)s) AS n
 ) AS rows
 """
@@ -82,8 +92,8 @@ def seed(database_url: str, rows: int) -> float:
     started = time.perf_counter()
     with psycopg.connect(database_url.replace("postgresql+psycopg://", "postgresql://")) as connection:
         for statement in SEED:
-            connection.execute(statement)
-        connection.execute(AUDIT_ROWS, {"rows": rows})
+            connection.execute(statement, SIZES)
+        connection.execute(AUDIT_ROWS, SIZES | {"rows": rows})
         connection.execute("ANALYZE")
     return time.perf_counter() - started
 
