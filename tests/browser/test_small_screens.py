@@ -1,4 +1,4 @@
-"""Issue 18, small screens: every page of the journeys at 375 px, as each role, never scrolls sideways, and
+"""Issues 18 and 19, small screens: every page of the journeys at 375 px, as each role, never scrolls sideways, and
 passes axe there.
 A table wider than the screen scrolls inside its own labelled container, which the keyboard can reach
 (axe's scrollable-region-focusable, checked on every page)."""
@@ -25,6 +25,7 @@ from meetings.models import (
 from meetings.vocabulary import CaseOutcome
 from tests.browser.journeys import signed_in_page
 from tests.meetings.factories import seed_meeting
+from tests.world import seed_subject_access_request
 
 PHONE = {"width": 375, "height": 800}
 LONG_AGENCY_TEXT = "Seen at the Riverside Hospitals NHS Trust emergency department twice in March with injuries."
@@ -41,9 +42,12 @@ class World:
     research_return: int
     action_id: int
     chair_id: int
+    case_reference: str
+    subject_access_request: int
+    subject_access_item: int
 
 
-def seed_world(app, chair_id: int) -> World:
+def seed_world(app, chair_id: int, coordinator_id: int) -> World:
     """A meeting whose list is out (research asked), one in progress (attendance, minutes, actions), and a
     referral waiting in the queue: enough rows that every table has something to show."""
     soon = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(days=7)
@@ -87,6 +91,7 @@ def seed_world(app, chair_id: int) -> World:
         research.known, research.involvement, research.returned_at = True, LONG_AGENCY_TEXT, datetime.now(UTC)
         waiting = waiting_referral(issued.referrer_id, issued.agency_ids["Riverside IDVA Service"])
         case = db.session.get(Case, issued.case_ids[0])
+        request_id, item_id = seed_subject_access_request(case.victim_id, coordinator_id)
         db.session.commit()
         return World(
             issued.meeting_id,
@@ -98,6 +103,9 @@ def seed_world(app, chair_id: int) -> World:
             research.id,
             action.id,
             chair_id,
+            case.reference,
+            request_id,
+            item_id,
         )
 
 
@@ -150,6 +158,15 @@ def journey_pages(world: World) -> dict[Role, dict[str, str]]:
             "reschedule a meeting": f"{meeting}/reschedule",
             "cancel a meeting": f"{meeting}/cancel",
             "who receives the documents": f"/reports/meetings/{world.issued_meeting}/distribution",
+            "data inventory": "/reports/data-inventory",
+            "retention review": "/retention",
+            "set a legal hold": f"{case}/legal-hold",
+            "subject access requests": "/subject-access",
+            "record a subject access request": "/subject-access/new",
+            "a subject access request": f"/subject-access/{world.subject_access_request}",
+            "an item found for it": f"/subject-access/{world.subject_access_request}/items/{world.subject_access_item}",
+            "your sessions": "/account/sessions",
+            "confirm it is you": "/account/confirm-it-is-you",
         },
         Role.AGENCY_REP: common
         | {
@@ -173,6 +190,14 @@ def journey_pages(world: World) -> dict[Role, dict[str, str]]:
             "documents": "/documents",
             "notifications": "/notifications",
         },
+        Role.AUDITOR: {
+            "home": "/",
+            "who saw what": "/audit",
+            "who viewed a case": f"/audit/case?case={world.case_reference}",
+            "what a user viewed": "/audit/user?user=coordinator@example.org",
+            "data inventory": "/reports/data-inventory",
+            "your sessions": "/account/sessions",
+        },
     }
 
 
@@ -181,6 +206,7 @@ USERS = {
     Role.COORDINATOR: ("coordinator@example.org", "Riverside IDVA Service"),
     Role.AGENCY_REP: ("officer@example.org", "Riverside Police"),
     Role.CHAIR: ("chair@example.org", "Riverside Council"),
+    Role.AUDITOR: ("auditor@example.org", "Riverside Council"),
 }
 
 
@@ -202,7 +228,7 @@ def wider_than_the_screen(page) -> str | None:
 
 def test_every_page_of_the_journeys_fits_a_375_px_screen(app, live_server, new_page, axe, make_user):
     secrets = {role: make_user(email=email, role=role, agency=agency) for role, (email, agency) in USERS.items()}
-    world = seed_world(app, chair_id=secrets[Role.CHAIR][0])
+    world = seed_world(app, chair_id=secrets[Role.CHAIR][0], coordinator_id=secrets[Role.COORDINATOR][0])
     too_wide = []
     for role, pages in journey_pages(world).items():
         page = signed_in_page(new_page, axe, live_server, USERS[role][0], secrets[role][1])
