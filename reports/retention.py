@@ -1,6 +1,6 @@
 """Retention (SECURITY D5): which cases are due for anonymisation, the coordinator's review of them, and
-the daily run that anonymises each due case in a transaction of its own and deletes old sessions and
-notifications. Each package clears its own tables (cases/, risk/, meetings/ and access/retention.py);
+the daily run that anonymises each due case in a transaction of its own and deletes old sessions,
+notifications and closed subject access requests. Each package clears its own tables (cases/, risk/, meetings/ and access/retention.py);
 this module, in the top layer, puts them together.
 
 A case is due `after_months` (the `case` rule) after the day it was last heard at a MARAC, or, never heard,
@@ -19,10 +19,11 @@ from cases import retention as cases_retention
 from cases.models import Case, LegalHold
 from extensions import utcnow
 from meetings import retention as meetings_retention
+from reports import store
 from risk import retention as risk_retention
 from transactions import transaction
 
-CASE, SESSION, NOTIFICATION = "case", "session", "notification"
+CASE, SESSION, NOTIFICATION, SUBJECT_ACCESS = "case", "session", "notification", "subject-access"
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,8 @@ class RunReport:
 
 def run(today: date, *, dry_run: bool) -> RunReport:
     """Anonymise each due case in one transaction of its own (a failure undoes that case only and the run
-    goes on), then delete old sessions and notifications, each kind in its own transaction."""
+    goes on), then delete old sessions, notifications and closed subject access requests, each kind in its
+    own transaction."""
     schedule = case_schedule()
     report = RunReport(
         dry_run=dry_run,
@@ -145,6 +147,7 @@ def run(today: date, *, dry_run: bool) -> RunReport:
     for kind, count, delete in (
         (SESSION, access_retention.count_old_sessions, access_retention.delete_old_sessions),
         (NOTIFICATION, access_retention.count_old_notifications, access_retention.delete_old_notifications),
+        (SUBJECT_ACCESS, store.count_closed_subject_access_requests, store.delete_closed_subject_access_requests),
     ):
         if rules[kind].then is Then.KEEP:
             continue

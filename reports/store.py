@@ -2,7 +2,7 @@
 
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import and_, case, delete, exists, func, select
 
 from access.models import Agency
 from extensions import db
@@ -143,3 +143,20 @@ def add_subject_access_request(**fields) -> SubjectAccessRequest:
 def add_subject_access_items(request: SubjectAccessRequest, items: list[SubjectAccessItem]) -> None:
     request.items.extend(items)
     db.session.flush()
+
+
+def closed_subject_access_before(cutoff: datetime):
+    return SubjectAccessRequest.status == RequestStatus.CLOSED, SubjectAccessRequest.closed_at < cutoff
+
+
+def count_closed_subject_access_requests(cutoff: datetime) -> int:
+    """Requests answered and closed before the cutoff: the subject-access retention rule's (D5)."""
+    query = select(func.count()).select_from(SubjectAccessRequest).where(*closed_subject_access_before(cutoff))
+    return db.session.scalar(query)
+
+
+def delete_closed_subject_access_requests(cutoff: datetime) -> int:
+    """Each such request with every item found for it (their sealed copies of case records go with them)."""
+    old = select(SubjectAccessRequest.id).where(*closed_subject_access_before(cutoff))
+    db.session.execute(delete(SubjectAccessItem).where(SubjectAccessItem.request_id.in_(old)))
+    return db.session.execute(delete(SubjectAccessRequest).where(*closed_subject_access_before(cutoff))).rowcount

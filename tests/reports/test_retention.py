@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
-from sqlalchemy import inspect, select, text
+from sqlalchemy import func, inspect, select, text
 
 from access.audit import verify_chain
 from access.models import AuditEvent, Notification, Role, User, UserSession
@@ -43,7 +43,9 @@ from meetings.models import (
 )
 from reports import data_return, retention
 from reports.effectiveness import partnership_effectiveness
+from reports.models import SubjectAccessItem, SubjectAccessRequest
 from reports.quarters import quarter_containing
+from reports.vocabulary import ReceivedBy, RequesterKind, RequestStatus, SourceKind
 from risk.models import Assessment, ProfessionalJudgement
 from tests.meetings.factories import seed_meeting
 from tests.world import table_fingerprints
@@ -455,6 +457,49 @@ def test_D5_old_ended_sessions_and_notifications_are_deleted_in_the_same_run(app
     with app.app_context():
         assert db.session.scalars(select(UserSession.token_hash)).all() == ["b" * 64]
         assert db.session.scalars(select(Notification.message)).all() == ["New"]
+
+
+def closed_request(user_id: int, closed_at: datetime | None) -> SubjectAccessRequest:
+    request = SubjectAccessRequest(
+        requester_kind=RequesterKind.VICTIM,
+        requester_name="Old Requester",
+        received_by=ReceivedBy.EMAIL,
+        received_on=date(2024, 1, 2),
+        status=RequestStatus.CLOSED if closed_at else RequestStatus.OPEN,
+        closed_at=closed_at,
+        recorded_by_id=user_id,
+    )
+    request.items.append(
+        SubjectAccessItem(source_kind=SourceKind.PERSON, source_id="p", about_requester=True, content="[]")
+    )
+    return request
+
+
+def test_D5_subject_access_requests_closed_longer_ago_than_their_rule_are_deleted_with_their_items(app, make_user):
+    user_id, _ = make_user()
+    with app.app_context():
+        db.session.add_all(
+            [
+                closed_request(user_id, datetime(2024, 11, 1, tzinfo=UTC)),  # 25 months before the run
+                closed_request(user_id, datetime(2025, 1, 15, tzinfo=UTC)),  # under 24 months
+                closed_request(user_id, None),  # still open
+            ]
+        )
+        db.session.commit()
+    with at(date(2026, 12, 1)):
+        dry = run(app, "--dry-run")
+        assert "subject-access: 1" in dry.output
+        with app.app_context():
+            assert db.session.scalar(select(func.count()).select_from(SubjectAccessRequest)) == 3
+        result = run(app)
+    assert result.exit_code == 0 and "subject-access: 1 deleted" in result.output
+    with app.app_context():
+        kept = db.session.scalars(select(SubjectAccessRequest.closed_at)).all()
+        assert sorted(kept, key=lambda when: when or datetime.max.replace(tzinfo=UTC)) == [
+            datetime(2025, 1, 15, tzinfo=UTC),
+            None,
+        ]
+        assert db.session.scalar(select(func.count()).select_from(SubjectAccessItem)) == 2
 
 
 @pytest.mark.parametrize("months", [1, 12])
