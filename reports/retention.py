@@ -1,7 +1,8 @@
 """Retention (SECURITY D5): which cases are due for anonymisation, the coordinator's review of them, and
 the daily run that anonymises each due case in a transaction of its own and deletes old sessions,
-notifications and closed subject access requests. Each package clears its own tables (cases/, risk/, meetings/ and access/retention.py);
-this module, in the top layer, puts them together.
+notifications and closed subject access requests. Each package clears its own tables (cases/, risk/,
+meetings/ and access/retention.py, and reports/store.py for subject access); this module, in the top layer,
+puts them together.
 
 A case is due `after_months` (the `case` rule) after the day it was last heard at a MARAC, or, never heard,
 after its latest referral or assessment. A case on legal hold is never anonymised. Anonymising keeps what
