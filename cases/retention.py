@@ -137,14 +137,24 @@ def people_on_cases(case_ids: list[str]) -> dict[str, set[str]]:
     return named
 
 
-def people_to_anonymise(case_id: str, live_case_ids: set[str]) -> list[str]:
-    """The people on this case who are on no live case (one not anonymised and not due): someone on a live
-    case keeps every detail, because that case still needs them; their details go when it does."""
+def people_to_anonymise(case_id: str) -> list[str]:
+    """The people on this case who are on no other case still holding its records (one not anonymised: due,
+    not due, on hold, or left as it was when its own anonymising failed). Read in the caller's transaction, so
+    a person shared by two due cases keeps every detail until the second of them is anonymised too."""
     on_this_case = set(people_on_cases([case_id]))
     if not on_this_case:
         return []
     everywhere = people_on_cases_of([*on_this_case])
-    return sorted(person_id for person_id in on_this_case if not (everywhere.get(person_id, set()) & live_case_ids))
+    other_cases = {named for cases in everywhere.values() for named in cases} - {case_id}
+    still_held = cases_not_anonymised(other_cases)
+    return sorted(person_id for person_id in on_this_case if not (everywhere.get(person_id, set()) & still_held))
+
+
+def cases_not_anonymised(case_ids: set[str]) -> set[str]:
+    if not case_ids:
+        return set()
+    query = select(Case.id).where(Case.id.in_(sorted(case_ids)), Case.anonymised_at.is_(None))
+    return set(db.session.scalars(query))
 
 
 def people_on_cases_of(person_ids: list[str]) -> dict[str, set[str]]:

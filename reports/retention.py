@@ -138,10 +138,9 @@ def run(today: date, *, dry_run: bool) -> RunReport:
         due=[entry for entry in schedule if entry.is_due(today)],
         held=[entry for entry in schedule if entry.on_hold and entry.due_on <= today],
     )
-    live = {entry.case_id for entry in schedule} - {entry.case_id for entry in report.due}
     if not dry_run:
         for entry in report.due:
-            anonymised = run_one(report, entry.reference, partial(anonymise_case, entry.case_id, live))
+            anonymised = run_one(report, entry.reference, partial(anonymise_case, entry.case_id))
             if anonymised is not None:
                 (report.anonymised if anonymised else report.skipped).append(entry.reference)
     rules = rules_in_force()
@@ -169,13 +168,13 @@ def run_one(report: RunReport, what: str, work: Callable):
         return None
 
 
-def anonymise_case(case_id: str, live_case_ids: set[str]) -> bool:
+def anonymise_case(case_id: str) -> bool:
     """Everything that identifies anyone on the case goes, in the caller's transaction; False (nothing done)
     if a legal hold was set, or the case anonymised, since the run began."""
     cases_retention.lock_case(case_id)
     if cases_retention.hold_in_force(case_id) is not None or cases_retention.is_anonymised(case_id):
         return False
-    people = cases_retention.people_to_anonymise(case_id, live_case_ids - {case_id})
+    people = cases_retention.people_to_anonymise(case_id)
     # The data return's age figures are kept before the dates of birth they come from go.
     meetings_retention.keep_age_figures(people)
     meetings_retention.clear_meeting_records(case_id)

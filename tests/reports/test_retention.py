@@ -612,3 +612,38 @@ def test_D5_a_hold_set_after_the_run_began_still_stops_that_case(app, make_user,
     assert result.exit_code == 0
     assert "not anonymised: put on legal hold or anonymised since the run began" in result.output
     assert anonymised_at(app, seeded["case_id"]) is None
+
+
+def test_D5_a_person_shared_with_a_case_held_after_the_run_began_keeps_every_detail(app, make_user, monkeypatch):
+    """Two due cases name the same man; the first is put on hold once the run has begun. Anonymising the
+    second must not take his details, which the held case still needs."""
+    held = seed_heard_case(app)
+    other = seed_heard_case(
+        app,
+        starts_at=HEARD_AT + timedelta(days=1),
+        people=(("Other", "Victim", date(1980, 1, 1)), ("Other", "Harm", date(1979, 1, 1)), CHILD),
+    )
+    coordinator_id, _ = make_user(email="coordinator@example.org", role=Role.COORDINATOR)
+    with app.app_context(), at(DUE_ON + timedelta(days=1)):
+        perpetrator = (
+            db.session.scalars(
+                select(CaseParty).where(CaseParty.case_id == held["case_id"], CaseParty.role == PartyRole.PERPETRATOR)
+            )
+            .one()
+            .person
+        )
+        db.session.add(CaseParty(case_id=other["case_id"], person_id=perpetrator.id, role=PartyRole.PERPETRATOR))
+        db.session.commit()
+        perpetrator_id = perpetrator.id
+        schedule_when_the_run_began = retention.case_schedule()
+        cases_retention.set_hold(
+            db.session.get(Case, held["case_id"]), "Inquest opened", db.session.get(User, coordinator_id)
+        )
+        db.session.commit()
+    monkeypatch.setattr(retention, "case_schedule", lambda: schedule_when_the_run_began)
+    with at(DUE_ON + timedelta(days=1)):
+        assert run(app).exit_code == 0
+    assert anonymised_at(app, held["case_id"]) is None and anonymised_at(app, other["case_id"]) is not None
+    with app.app_context():
+        kept = db.session.get(Person, perpetrator_id)
+        assert (kept.given_name, kept.family_name, kept.date_of_birth) == PERPETRATOR
