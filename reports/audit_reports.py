@@ -75,26 +75,26 @@ class AuditPage:
 
 
 def who_viewed_case(by: User, case: Case, period: Period, page_number: int) -> AuditPage:
-    page = page_of(case_query(case, period), page_number)
+    page = page_of(case_query(case, period), page_number, by)
     record_event(AuditAction.AUDIT_REPORT_RUN, user=by, object_type="case", object_id=case.id)
     return page
 
 
 def what_user_did(by: User, subject: User, period: Period, page_number: int) -> AuditPage:
-    page = page_of(user_query(subject, period), page_number)
+    page = page_of(user_query(subject, period), page_number, by)
     record_event(AuditAction.AUDIT_REPORT_RUN, user=by, object_type="user", object_id=subject.id)
     return page
 
 
 def case_report_csv(by: User, case: Case, period: Period) -> bytes:
-    lines = lines_of(access_store.list_audit_events(case_query(case, period)))
+    lines = lines_of(access_store.list_audit_events(case_query(case, period)), by)
     record_event(AuditAction.AUDIT_REPORT_DOWNLOADED, user=by, object_type="case", object_id=case.id)
     rows = [(line.when_text, line.who, line.agency, line.role, line.what, line.ip) for line in lines]
     return exports.to_csv(pd.DataFrame(rows, columns=list(CASE_COLUMNS)))
 
 
 def user_report_csv(by: User, subject: User, period: Period) -> bytes:
-    lines = lines_of(access_store.list_audit_events(user_query(subject, period)))
+    lines = lines_of(access_store.list_audit_events(user_query(subject, period)), by)
     record_event(AuditAction.AUDIT_REPORT_DOWNLOADED, user=by, object_type="user", object_id=subject.id)
     rows = [(line.when_text, line.what, line.case_reference, line.ip) for line in lines]
     return exports.to_csv(pd.DataFrame(rows, columns=list(USER_COLUMNS)))
@@ -109,16 +109,20 @@ def user_query(subject: User, period: Period):
     return access_store.audit_events_by_user_query(subject.id, *period.bounds())
 
 
-def page_of(query, number: int) -> AuditPage:
+def page_of(query, number: int, viewer: User) -> AuditPage:
     total = access_store.count_audit_events(query)
     pages = max(1, -(-total // PER_PAGE))
     number = min(max(number, 1), pages)
     rows = access_store.list_audit_events(query, offset=(number - 1) * PER_PAGE, limit=PER_PAGE)
-    return AuditPage(lines_of(rows), total, number, pages)
+    return AuditPage(lines_of(rows, viewer), total, number, pages)
 
 
-def lines_of(rows) -> list[AuditLine]:
-    references = cases_store.case_references(sorted({row.object_id for row in rows if row.object_type == "case"}))
+def lines_of(rows, viewer: User) -> list[AuditLine]:
+    """The rows in words. A case whose exclusion list names the viewer is not named: knowing its reference
+    would tell them it exists."""
+    case_ids = sorted({row.object_id for row in rows if row.object_type == "case"})
+    kept_from_viewer = cases_store.cases_excluding(viewer, case_ids)
+    references = cases_store.case_references([case_id for case_id in case_ids if case_id not in kept_from_viewer])
     return [
         AuditLine(
             when=row.occurred_at,

@@ -7,6 +7,7 @@ from flask_login import current_user
 from access import policy
 from access.models import Role
 from access.permissions import allow
+from access.step_up import requires_step_up
 from cases import retention
 from cases.views import bp
 from cases.views.loading import load_case_and_scope
@@ -35,6 +36,7 @@ def set_legal_hold(case_id):
 
 @bp.route("/cases/<uuid:case_id>/legal-hold/lift", methods=["GET", "POST"])
 @allow(Role.COORDINATOR)
+@requires_step_up  # lifting a hold lets the next run anonymise the case: a retention override (S6)
 def lift_legal_hold(case_id):
     case = load_case_to_hold(case_id)
     hold = retention.hold_in_force(case.id)

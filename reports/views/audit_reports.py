@@ -86,6 +86,8 @@ def read_case_request():
     may_run_reports()
     typed, period, problems = read_period("case")
     case = cases_store.get_case_by_reference_or_id(typed["case"]) if typed["case"] else None
+    if case is not None and cases_store.cases_excluding(current_user, [case.id]):
+        case = None  # a case whose exclusion list names the auditor is answered as if it did not exist
     if typed["case"] and case is None:
         problems["case"] = f"No case has the reference {typed['case']}. Check it and try again"
     return typed, case, period, problems

@@ -265,11 +265,12 @@ STEPPED_UP_EXPORTS = [
     "reports.download_subject_access_json",
     "reports.download_case_audit_csv",
     "reports.download_user_audit_csv",
+    "cases.lift_legal_hold",
 ]
 
 
 @pytest.mark.parametrize("endpoint", STEPPED_UP_EXPORTS)
-def test_s6_every_bulk_subject_access_and_audit_export_is_behind_step_up(app, endpoint):
+def test_s6_every_bulk_subject_access_and_audit_export_and_lifting_a_hold_is_behind_step_up(app, endpoint):
     """The behaviour is proved on the data return above; each export here carries the same guard."""
     assert getattr(app.view_functions[endpoint], "requires_step_up", False), endpoint
 

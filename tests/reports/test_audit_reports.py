@@ -290,3 +290,26 @@ def test_L8_the_reports_link_to_each_other_and_a_user_can_be_chosen_from_a_list(
     assert "Charlie Chair" in by_number and 'value="chair@example.org"' in by_number
     assert auditor.url("reports.view_case_audit", case=seen_case["reference"]) in user_page
     assert audit_actions(app, "audit-report-run")[-1] == (auditor.user_id, "user", str(seen_case["idva"]))
+
+
+def test_L8_an_auditor_named_on_a_case_exclusion_list_learns_nothing_of_that_case(app, seen_case, auditor):
+    """Knowing a name gives nothing away, to an auditor too: the case is answered as unknown, and the
+    reports of what a user did show no reference for it."""
+    with app.app_context():
+        db.session.add(
+            ExcludedPerson(
+                case_id=seen_case["case"], name="Audrey Auditor", note=None, recorded_by_id=seen_case["idva"]
+            )
+        )
+        db.session.commit()
+
+    by_reference = auditor.get(auditor.url("reports.view_case_audit", case=seen_case["reference"]))
+    by_csv = auditor.get(auditor.url("reports.download_case_audit_csv", case=seen_case["reference"]))
+    what_idva_did = auditor.get(auditor.url("reports.view_user_audit", user="idva@example.org"))
+    idva_csv = auditor.get(auditor.url("reports.download_user_audit_csv", user="idva@example.org"))
+
+    assert by_reference.status_code == 400 and "No case has the reference" in by_reference.get_data(as_text=True)
+    assert by_csv.status_code == 400
+    assert seen_case["reference"] not in what_idva_did.get_data(as_text=True)
+    assert seen_case["reference"] not in idva_csv.get_data(as_text=True)
+    assert seen_case["other_reference"] in idva_csv.get_data(as_text=True)
