@@ -34,7 +34,7 @@ class Then(StrEnum):
 # How pages say what happens to a record and when (pages never show the codes).
 THEN_WORDS = {Then.ANONYMISE: "Anonymised", Then.DELETE: "Deleted", Then.DISABLE: "Disabled", Then.KEEP: "Kept"}
 COUNTED_FROM_WORDS = {
-    CountedFrom.LAST_HEARD: "after the case was last heard at a MARAC",
+    CountedFrom.LAST_HEARD: "after the case was last heard at a MARAC, or last referred or assessed if later",
     CountedFrom.CLOSED: "after it was closed",
     CountedFrom.LAST_ACTIVE: "after it was last used",
     CountedFrom.CREATED: "after it was made",

@@ -83,7 +83,8 @@ def is_anonymised(case_id: str) -> bool:
 
 def latest_activity_dates(case_id: str | None = None) -> dict[str, date]:
     """Case id -> the day of its latest referral or assessment, else the day it was opened: what a case never
-    heard at a MARAC counts its retention from (of every case not anonymised, or of the one given)."""
+    heard at a MARAC counts its retention from, and a heard one too when later (of every case not anonymised,
+    or of the one given)."""
     only = (lambda column: column == case_id) if case_id is not None else (lambda column: column.is_not(None))
     latest: dict[str, date] = {}
 
@@ -91,10 +92,6 @@ def latest_activity_dates(case_id: str | None = None) -> dict[str, date]:
         if day is not None and (found not in latest or day > latest[found]):
             latest[found] = day
 
-    for found, opened in db.session.execute(
-        select(Case.id, Case.created_at).where(Case.anonymised_at.is_(None), only(Case.id))
-    ):
-        keep_later(found, uk_date(opened))
     for found, received in db.session.execute(
         select(Referral.case_id, func.max(Referral.received_at))
         .where(only(Referral.case_id))
@@ -107,6 +104,12 @@ def latest_activity_dates(case_id: str | None = None) -> dict[str, date]:
         .group_by(Assessment.case_id)
     ):
         keep_later(found, assessed)
+    # The day it was opened counts only for a case with neither (a case imported long after it was opened
+    # would otherwise count from the import).
+    for found, opened in db.session.execute(
+        select(Case.id, Case.created_at).where(Case.anonymised_at.is_(None), only(Case.id))
+    ):
+        latest.setdefault(found, uk_date(opened))
     return latest
 
 

@@ -70,6 +70,26 @@ TABLE_WORDS = {
         "The coordinator, through security alerts. It may be given only to staff no exclusion list names.",
         "may_break_glass",
     ),
+    "legal_hold": TableWords(
+        "Legal holds",
+        "The coordinator's instruction, with a reason, not to anonymise a case when its retention period ends, "
+        "and when and why it was lifted.",
+        "The coordinator, on a case they may see.",
+        "may_hold_case",
+    ),
+    "subject_access_request": TableWords(
+        "Subject access requests",
+        "Who asked for their data, when, what they gave to search by, the time limit and whether it was answered.",
+        "The coordinator only.",
+        "may_handle_subject_access",
+    ),
+    "subject_access_item": TableWords(
+        "Items found for a subject access request",
+        "A sealed copy of each record found about the requester, with the decision on it (disclosed, redacted "
+        "or withheld) and the exemption relied on.",
+        "The coordinator only.",
+        "may_handle_subject_access",
+    ),
     # People and cases
     "person": TableWords(
         "People",

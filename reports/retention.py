@@ -4,9 +4,10 @@ notifications and closed subject access requests. Each package clears its own ta
 meetings/ and access/retention.py, and reports/store.py for subject access); this module, in the top layer,
 puts them together.
 
-A case is due `after_months` (the `case` rule) after the day it was last heard at a MARAC, or, never heard,
-after its latest referral or assessment. A case on legal hold is never anonymised. Anonymising keeps what
-the data return and dashboard count, so past quarters' figures do not change.
+A case is due `after_months` (the `case` rule) after the day it was last heard at a MARAC or its latest
+referral or assessment, whichever is later (never heard: the latter). A case on legal hold is never
+anonymised. Anonymising keeps what the data return and dashboard count, so past quarters' figures do not
+change.
 """
 
 from collections.abc import Callable
@@ -72,7 +73,9 @@ def case_schedule() -> list[CaseRetention]:
 
 
 def retention_of(case_id, reference, last_heard, last_activity, hold, rule: RetentionRule) -> CaseRetention:
-    counted_from = last_heard or last_activity
+    # A case heard long ago and referred again since counts from the later of the two: its new referral
+    # still needs it.
+    counted_from = max(last_heard, last_activity) if last_heard else last_activity
     return CaseRetention(
         case_id=case_id,
         reference=reference,

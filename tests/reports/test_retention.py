@@ -28,6 +28,7 @@ from cases.models import (
     ReferralState,
     SafeContact,
 )
+from demo.cases import refer_now
 from extensions import db
 from meetings.models import (
     Action,
@@ -80,6 +81,11 @@ def seed_heard_case(app, starts_at=HEARD_AT, people=(VICTIM, PERPETRATOR, CHILD)
         referral.risk_summary = referral.victim_wants = referral.state_reason = PHRASE
         perpetrator = name_people(case, people)
         add_records_about(case, seeded, agency_id, referrer, perpetrator)
+        # Referred and assessed before the hearing, as in life: the hearing is the case's last activity.
+        referral.received_at = starts_at - timedelta(days=14)
+        db.session.flush()
+        for assessment in db.session.scalars(select(Assessment).where(Assessment.case_id == case.id)):
+            assessment.assessed_on = (starts_at - timedelta(days=20)).date()
         db.session.commit()
         return {"case_id": case.id, "reference": case.reference, "item_id": seeded.item_ids[0], "agency_id": agency_id}
 
@@ -647,3 +653,24 @@ def test_D5_a_person_shared_with_a_case_held_after_the_run_began_keeps_every_det
     with app.app_context():
         kept = db.session.get(Person, perpetrator_id)
         assert (kept.given_name, kept.family_name, kept.date_of_birth) == PERPETRATOR
+
+
+def test_D5_a_case_heard_long_ago_and_referred_again_since_counts_from_the_new_referral(app):
+    """Heard six years ago, referred again last month: the new referral still needs the case."""
+    seeded = seed_heard_case(app)
+    referred_again = DUE_ON - timedelta(days=30)
+    with app.app_context():
+        case = db.session.get(Case, seeded["case_id"])
+        referrer = db.session.scalars(select(Referral).where(Referral.case_id == case.id)).first().referrer
+        referral = refer_now(
+            case, referrer, referred_again, "Riverside", ReferralState.RECEIVED, received=referred_again
+        )
+        referral.idempotency_key = "referred-again"
+        db.session.commit()
+    with at(DUE_ON + timedelta(days=1)):
+        result = run(app)
+    assert result.exit_code == 0
+    assert anonymised_at(app, seeded["case_id"]) is None
+    with app.app_context(), at(DUE_ON):
+        (entry,) = [each for each in retention.case_schedule() if each.case_id == seeded["case_id"]]
+    assert entry.counted_from == referred_again and entry.due_on == months_after(referred_again, MONTHS)
