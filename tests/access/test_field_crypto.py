@@ -93,6 +93,7 @@ def test_D4_every_encrypted_column_binds_its_own_table_and_column_name():
         "case_safe_contact.phone",
         "case_safe_contact.safe_address",
         "person.address",
+        "subject_access_item.content",
         "user_account.totp_secret",
     }
     assert all(column.type.label == f"{column.table.name}.{column.name}" for column in columns)

@@ -79,8 +79,8 @@ def test_xlsx_formula_payloads_are_text_with_an_apostrophe_in_front():
     rows = read_xlsx(to_xlsx(payload_frame(), "Return"))
 
     texts = [row[0] for row in rows[1:7]]
-    # XML reads a carriage return back as a line feed; the apostrophe is what matters.
-    assert texts == ["'" + payload.replace("\r", "\n") for payload in PAYLOADS]
+    # Some openpyxl versions read a carriage return back as a line feed; the apostrophe is what matters.
+    assert [text.replace("\r", "\n") for text in texts] == ["'" + payload.replace("\r", "\n") for payload in PAYLOADS]
 
 
 def test_xlsx_has_no_formula_cells():
