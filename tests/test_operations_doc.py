@@ -124,7 +124,9 @@ def test_l7_the_log_inventory_keeps_the_audit_trail_for_the_case_life_plus_two_y
 
 def test_d10_the_breach_runbook_uses_the_who_saw_what_reports_and_the_72_hour_deadline_marked_unverified():
     runbook = section("Breach runbook")
-    assert "Who viewed this case" in runbook and "What did this user view" in runbook
+    menu = (ROOT / "templates" / "reports" / "audit-reports.html").read_text()
+    for report in ("Who viewed a case", "What a user viewed, and when"):
+        assert report in runbook and report in menu, f"the runbook names the report as the app does: {report}"
     assert re.search(r"72 hours[^.\n]*\[M", runbook), "the ICO deadline must be marked [M: confirm]"
     assert "Account is active" in runbook, "containment names the real admin step that ends a person's sessions"
 
