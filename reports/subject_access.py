@@ -19,7 +19,7 @@ from access import store as access_store
 from access.audit import AuditAction, record_event
 from access.models import User
 from cases import store as cases_store
-from cases.models import Case, Person
+from cases.models import Case, PartyRole, Person
 from extensions import utcnow
 from meetings import store as meetings_store
 from meetings.labels import label, labels
@@ -249,19 +249,27 @@ class Found:
 def gather_items(requester_kind: RequesterKind, people: list[Person]) -> list[SubjectAccessItem]:
     requester_ids = {person.id for person in people}
     found: dict[tuple[SourceKind, str], Found] = {}
+    causes_harm = requester_kind is RequesterKind.PERPETRATOR
     for person in people:
         for case, _, _ in meetings_store.list_cases_naming(person.id):
+            causes_harm = causes_harm or named_as_causing_harm(case, requester_ids)
             for item in case_items(case, requester_ids):
                 found.setdefault((item.kind, item.source_id), item)
     for person in people:  # one on no case is still held
         for item in person_items(person, None):
             found.setdefault((item.kind, item.source_id), item)
-    return [new_item(requester_kind, item) for item in found.values()]
+    return [new_item(causes_harm, item) for item in found.values()]
 
 
-def new_item(requester_kind: RequesterKind, found: Found) -> SubjectAccessItem:
+def named_as_causing_harm(case: Case, requester_ids: set[str]) -> bool:
+    """Whatever the request was recorded as (through a solicitor, or as a victim in a counter-allegation),
+    a requester any case names as causing harm is treated as one."""
+    return any(party.person_id in requester_ids and party.role is PartyRole.PERPETRATOR for party in case.parties)
+
+
+def new_item(causes_harm: bool, found: Found) -> SubjectAccessItem:
     """Third-party data starts withheld when a person causing harm asks; everything else starts to be reviewed."""
-    withheld = requester_kind is RequesterKind.PERPETRATOR and not found.about_requester
+    withheld = causes_harm and not found.about_requester
     return SubjectAccessItem(
         case_id=found.case.id if found.case else None,
         case_reference=found.case.reference if found.case else None,

@@ -232,9 +232,21 @@ def test_D6_for_a_perpetrator_everything_about_someone_else_starts_withheld_and_
         assert all(item.decision is ItemDecision.TO_REVIEW for item in request.items if item.about_requester)
 
 
+@pytest.mark.parametrize("kind", [RequesterKind.SOMEONE_ELSE, RequesterKind.VICTIM])
+def test_D6_a_person_named_as_causing_harm_is_treated_as_one_however_the_request_was_recorded(app, world, kind):
+    """Through a solicitor ("someone else"), or as a victim in a counter-allegation: the victim's data still
+    starts withheld."""
+    with app.app_context():
+        request = gathered_request(world, kind)
+
+        about_others = [item for item in request.items if not item.about_requester]
+        assert about_others and {item.decision for item in about_others} == {ItemDecision.WITHHELD}
+
+
 def test_D6_for_a_victim_every_item_starts_to_be_reviewed(app, world):
     with app.app_context():
-        request = gathered_request(world, RequesterKind.VICTIM)
+        request = new_request(world, RequesterKind.VICTIM, names=["Victim1 Case"])
+        sar.confirm_people(request, [world["victim_id"]], db.session.get(User, world["coordinator_id"]))
 
         assert {item.decision for item in request.items} == {ItemDecision.TO_REVIEW}
 
