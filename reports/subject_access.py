@@ -668,3 +668,13 @@ def record_disclosure(request: SubjectAccessRequest, user: User) -> None:
 
 def case_ids_of(items: Iterable[SubjectAccessItem]) -> list[str]:
     return sorted({item.case_id for item in items if item.case_id})
+
+
+def record_item_shown(item: SubjectAccessItem, user: User) -> None:
+    """Showing an item's content is a look at its case, whether shown first or again with a mistake to fix;
+    a safe-contact item is a look at her safe contact too, recorded as on the case's own page."""
+    if item.case_id is None:
+        return
+    record_event(AuditAction.CASE_VIEWED, user=user, object_type="case", object_id=item.case_id)
+    if item.source_kind is SourceKind.SAFE_CONTACT:
+        record_event(AuditAction.SAFE_CONTACT_VIEWED, user=user, object_type="case", object_id=item.case_id)

@@ -158,8 +158,7 @@ def decide_subject_access_item(sar_id, sar_item_id):
             return redirect(
                 url_for("reports.view_subject_access_request", sar_id=request.id, _anchor=f"item-{item.id}")
             )
-    if item.case_id:
-        journey.record_case_view(current_user, item.case_id)
+    sar.record_item_shown(item, current_user)
     status = 400 if form.errors or form.form_errors else 200
     return render_template(
         "reports/subject-access/item.html",
@@ -254,6 +253,10 @@ def download_subject_access_pdf(sar_id):
 @requires_step_up
 def download_subject_access_json(sar_id):
     request = load_request(sar_id)
+    try:
+        sar.ready_to_disclose(request)  # a disclosure, like the PDF: only once every item is decided
+    except sar.SubjectAccessError as error:
+        return refused_export(request, error)
     body = json.dumps(sar.export_json(request), indent=2, ensure_ascii=False).encode()
     disclosed = [item for item in request.items if item.decision in (ItemDecision.DISCLOSED, ItemDecision.REDACTED)]
     sar.record_disclosure(request, current_user)

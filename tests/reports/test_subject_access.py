@@ -553,3 +553,37 @@ def test_D6_people_confirmed_must_be_among_those_found(app, world):
         with pytest.raises(sar.SubjectAccessError, match="Choose the person"):
             sar.confirm_people(request, [stranger.id], db.session.get(User, world["coordinator_id"]))
         assert request.items == []
+
+
+def test_D6_showing_a_safe_contact_item_is_audited_as_a_look_at_her_safe_contact_even_when_shown_again(
+    app, client, world
+):
+    with app.app_context():
+        request = gathered_request(world, RequesterKind.VICTIM)
+        item = next(item for item in request.items if item.source_kind is SourceKind.SAFE_CONTACT)
+        request_id, item_id, case_id = request.id, item.id, item.case_id
+        db.session.commit()
+    coordinator_client(app, client, world)
+
+    client.get(f"/subject-access/{request_id}/items/{item_id}")
+    mistake = client.post(f"/subject-access/{request_id}/items/{item_id}", data={"decision": "redacted"})
+
+    assert mistake.status_code == 400 and "07700 900123" in mistake.get_data(as_text=True)
+    with app.app_context():
+        looks = [(event.object_type, event.object_id) for event in audit_rows(AuditAction.SAFE_CONTACT_VIEWED)]
+        views = [event.object_id for event in audit_rows(AuditAction.CASE_VIEWED)]
+    assert looks == [("case", case_id)] * 2
+    assert views.count(case_id) >= 2
+
+
+def test_D6_the_json_export_is_a_disclosure_too_refused_until_every_item_is_decided(app, client, world):
+    with app.app_context():
+        request_id = gathered_request(world).id
+        db.session.commit()
+    coordinator_client(app, client, world)
+
+    response = client.get(f"/subject-access/{request_id}/export-json")
+
+    assert response.status_code == 302
+    with app.app_context():
+        assert audit_rows(AuditAction.SUBJECT_ACCESS_DISCLOSED) == []
