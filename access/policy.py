@@ -107,6 +107,10 @@ RESTRICTED_FIELDS = {
     # The referral form as typed (her address among it): read back only to its author, by the store's query,
     # on a case they may change.
     "referral_draft.fields": "may_change_case",
+    # Postcodes a subject access request searched by, and the sealed copies of what was found (her safe
+    # contact among them): the coordinator handling requests only.
+    "subject_access_request.search_postcodes": "may_handle_subject_access",
+    "subject_access_item.content": "may_handle_subject_access",
 }
 
 

@@ -29,7 +29,7 @@ class SubjectAccessRequest(db.Model):
     # ISO dates, postcodes).
     search_names: Mapped[list] = mapped_column(JSON, default=list, info={"class": "personal"})
     search_dates_of_birth: Mapped[list] = mapped_column(JSON, default=list, info={"class": "personal"})
-    search_postcodes: Mapped[list] = mapped_column(JSON, default=list, info={"class": "personal"})
+    search_postcodes: Mapped[list] = mapped_column(JSON, default=list, info={"class": "restricted"})
     people_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info={"class": "operational"})
     """When the coordinator said which of the people found are the requester, and the items were gathered."""
     extended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info={"class": "operational"})
@@ -64,7 +64,7 @@ class SubjectAccessItem(db.Model):
     about_requester: Mapped[bool] = mapped_column(info={"class": "operational"})
     """False for what is about someone else: the victim, children, other people on the case."""
     # The item as found, [[label, value], ...] as JSON, sealed: it may hold anything a case holds.
-    content: Mapped[str] = mapped_column(EncryptedText("subject_access_item.content"), info={"class": "special"})
+    content: Mapped[str] = mapped_column(EncryptedText("subject_access_item.content"), info={"class": "restricted"})
     decision: Mapped[ItemDecision] = mapped_column(
         StrEnumType(ItemDecision, 20), default=ItemDecision.TO_REVIEW, info={"class": "operational"}
     )

@@ -184,6 +184,7 @@ def anonymise_case(case_id: str) -> bool:
     risk_retention.clear_assessment_text(case_id)
     cases_retention.clear_case_records(case_id)
     cases_retention.clear_people(people)
+    store.clear_subject_access_items_of_case(case_id)
     cases_retention.mark_anonymised(case_id)
     return True
 

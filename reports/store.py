@@ -2,7 +2,7 @@
 
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, case, delete, exists, func, select
+from sqlalchemy import and_, case, delete, exists, func, select, update
 
 from access.models import Agency
 from extensions import db
@@ -160,3 +160,14 @@ def delete_closed_subject_access_requests(cutoff: datetime) -> int:
     old = select(SubjectAccessRequest.id).where(*closed_subject_access_before(cutoff))
     db.session.execute(delete(SubjectAccessItem).where(SubjectAccessItem.request_id.in_(old)))
     return db.session.execute(delete(SubjectAccessRequest).where(*closed_subject_access_before(cutoff))).rowcount
+
+
+def clear_subject_access_items_of_case(case_id: str) -> None:
+    """What items copied from an anonymised case said goes with it; the decision and exemption stay, so the
+    request still shows what was decided (D5)."""
+    db.session.execute(
+        update(SubjectAccessItem)
+        .where(SubjectAccessItem.case_id == case_id)
+        .values(content="[]", redacted_text=None)
+        .execution_options(synchronize_session=False)
+    )

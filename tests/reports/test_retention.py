@@ -46,7 +46,7 @@ from reports import data_return, retention
 from reports.effectiveness import partnership_effectiveness
 from reports.models import SubjectAccessItem, SubjectAccessRequest
 from reports.quarters import quarter_containing
-from reports.vocabulary import ReceivedBy, RequesterKind, RequestStatus, SourceKind
+from reports.vocabulary import ItemDecision, ReceivedBy, RequesterKind, RequestStatus, SourceKind
 from risk.models import Assessment, ProfessionalJudgement
 from tests.meetings.factories import seed_meeting
 from tests.world import table_fingerprints
@@ -674,3 +674,22 @@ def test_D5_a_case_heard_long_ago_and_referred_again_since_counts_from_the_new_r
     with app.app_context(), at(DUE_ON):
         (entry,) = [each for each in retention.case_schedule() if each.case_id == seeded["case_id"]]
     assert entry.counted_from == referred_again and entry.due_on == months_after(referred_again, MONTHS)
+
+
+def test_D5_subject_access_items_copied_from_an_anonymised_case_lose_their_content_and_keep_the_decision(
+    app, make_user
+):
+    seeded = seed_heard_case(app)
+    user_id, _ = make_user()
+    with app.app_context():
+        request = closed_request(user_id, None)
+        request.items[0].case_id = seeded["case_id"]
+        request.items[0].content = f'[["Name", "{VICTIM[0]} {VICTIM[1]}"]]'
+        request.items[0].redacted_text = f"{PHRASE} [redacted]"
+        db.session.add(request)
+        db.session.commit()
+    with at(DUE_ON):
+        assert run(app).exit_code == 0
+    with app.app_context():
+        item = db.session.scalars(select(SubjectAccessItem)).one()
+        assert (item.content, item.redacted_text, item.decision) == ("[]", None, ItemDecision.TO_REVIEW)
