@@ -177,6 +177,27 @@ def people_on_cases_of(person_ids: list[str]) -> dict[str, set[str]]:
     return named
 
 
+def unnamed_people_before(cutoff: datetime) -> list[str]:
+    """People no case names (a victim typed before the coordinator linked her case to someone already
+    known, for one), recorded before the cutoff and not yet cleared: nothing would ever anonymise them."""
+    named = [
+        select(Case.victim_id),
+        select(CaseParty.person_id),
+        select(VictimLinkProposal.person_id),
+        select(Incident.perpetrator_id).where(Incident.perpetrator_id.is_not(None)),
+    ]
+    query = select(Person.id).where(
+        Person.created_at < cutoff, Person.given_name != "", *(Person.id.not_in(each) for each in named)
+    )
+    return list(db.session.scalars(query.order_by(Person.id)))
+
+
+def clear_unnamed_people(cutoff: datetime) -> int:
+    people = unnamed_people_before(cutoff)
+    clear_people(people)
+    return len(people)
+
+
 def clear_people(person_ids: list[str]) -> None:
     """Names, aliases, dates of birth, address, postcode and language go; the gender, ethnicity, disability
     and sexuality the data return counts stay, as no one can be named from them alone."""

@@ -28,10 +28,12 @@ def run_retention(dry_run):
         )
     for entry in report.held:
         click.echo(f"case {entry.reference}: due {entry.due_on:%-d %B %Y}, on legal hold: left as it is")
+    if report.unnamed_people is not None:
+        click.echo(f"{retention.UNNAMED_PEOPLE}: {report.unnamed_people} {'to anonymise' if dry_run else 'anonymised'}")
     for kind, count in report.deleted.items():
         click.echo(f"{kind}: {count} {'to delete' if dry_run else 'deleted'}")
     for what, error in report.failed:
-        if what in (retention.SESSION, retention.NOTIFICATION, retention.SUBJECT_ACCESS):
+        if what in (retention.SESSION, retention.NOTIFICATION, retention.SUBJECT_ACCESS, retention.UNNAMED_PEOPLE):
             click.echo(f"{what}: failed ({error}); nothing of this kind was deleted")
     if not report.succeeded:
         click.echo(f"{len(report.failed)} failed: see above. Each was left exactly as it was.", err=True)

@@ -26,6 +26,7 @@ from risk import retention as risk_retention
 from transactions import transaction
 
 CASE, SESSION, NOTIFICATION, SUBJECT_ACCESS = "case", "session", "notification", "subject-access"
+UNNAMED_PEOPLE = "people on no case"
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,8 @@ class RunReport:
     failed: list[tuple[str, str]] = field(default_factory=list)
     """(what, the kind of error): never the error's message, which can quote the data."""
     deleted: dict[str, int] = field(default_factory=dict)
+    unnamed_people: int | None = None
+    """People no case names, anonymised (or, in a dry run, to be): None if the case rule keeps cases."""
 
     @property
     def succeeded(self) -> bool:
@@ -147,6 +150,13 @@ def run(today: date, *, dry_run: bool) -> RunReport:
             if anonymised is not None:
                 (report.anonymised if anonymised else report.skipped).append(entry.reference)
     rules = rules_in_force()
+    if rules[CASE].then is not Then.KEEP:
+        cutoff = months_before_now(rules[CASE].after_months)
+        report.unnamed_people = (
+            len(cases_retention.unnamed_people_before(cutoff))
+            if dry_run
+            else run_one(report, UNNAMED_PEOPLE, partial(cases_retention.clear_unnamed_people, cutoff))
+        )
     for kind, count, delete in (
         (SESSION, access_retention.count_old_sessions, access_retention.delete_old_sessions),
         (NOTIFICATION, access_retention.count_old_notifications, access_retention.delete_old_notifications),

@@ -693,3 +693,25 @@ def test_D5_subject_access_items_copied_from_an_anonymised_case_lose_their_conte
     with app.app_context():
         item = db.session.scalars(select(SubjectAccessItem)).one()
         assert (item.content, item.redacted_text, item.decision) == ("[]", None, ItemDecision.TO_REVIEW)
+
+
+def test_D5_a_person_no_case_names_any_more_is_anonymised_once_older_than_the_case_rule(app, make_user):
+    """A victim typed on a case that the coordinator then linked to someone already known is named by no
+    case: no case's anonymising would ever reach her."""
+    user_id, _ = make_user()
+    with app.app_context():
+        agency_id = db.session.get(User, user_id).agency_id
+        old = Person(given_name="Orphelia", family_name="Unlinked", created_by_agency_id=agency_id, postcode="RV9 9ZZ")
+        old.created_at = HEARD_AT
+        recent = Person(given_name="Recent", family_name="Unlinked", created_by_agency_id=agency_id)
+        db.session.add_all([old, recent])
+        db.session.commit()
+        old_id, recent_id = old.id, recent.id
+    with at(DUE_ON + timedelta(days=1)):
+        dry = run(app, "--dry-run")
+        result = run(app)
+    assert "people on no case: 1 to anonymise" in dry.output
+    assert result.exit_code == 0 and "people on no case: 1 anonymised" in result.output
+    with app.app_context():
+        assert (db.session.get(Person, old_id).given_name, db.session.get(Person, old_id).postcode) == ("", None)
+        assert db.session.get(Person, recent_id).given_name == "Recent"
