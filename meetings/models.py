@@ -121,7 +121,7 @@ class ResearchReturn(db.Model):
 
 class Attendance(db.Model):
     __tablename__ = "attendance"
-    __table_args__ = retention("operational")
+    __table_args__ = retention("meeting-register")
 
     id: Mapped[int] = mapped_column(primary_key=True, info=data_class("operational"))
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True, info=data_class("operational"))

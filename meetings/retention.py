@@ -3,7 +3,7 @@ the age figures the data return needs kept before dates of birth are removed, an
 removes from research returns, minutes, actions and transfers. Meetings, agenda items, outcomes, action
 dates and states stay: the data return and the partnership-effectiveness figures count them."""
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, select, update
 
@@ -13,6 +13,7 @@ from meetings.models import (
     Action,
     ActionUpdate,
     AgendaItem,
+    Attendance,
     CaseMinutes,
     Meeting,
     MeetingStatus,
@@ -128,3 +129,23 @@ def clear_meeting_records(case_id: str) -> None:
     )
     for statement in statements:
         db.session.execute(statement.execution_options(synchronize_session=False))
+
+
+def old_registers(cutoff: datetime):
+    held_before = select(Meeting.id).where(Meeting.starts_at < cutoff)
+    return Attendance.meeting_id.in_(held_before), Attendance.attendee_name != ""
+
+
+def count_old_register_names(cutoff: datetime) -> int:
+    """Names still on the registers of meetings held before the cutoff (the meeting-register rule)."""
+    return db.session.scalar(select(func.count()).select_from(Attendance).where(*old_registers(cutoff)))
+
+
+def clear_old_register_names(cutoff: datetime) -> int:
+    """The names go; each row's agency and whether they came stay, for the data return's attendance."""
+    return db.session.execute(
+        update(Attendance)
+        .where(*old_registers(cutoff))
+        .values(attendee_name="")
+        .execution_options(synchronize_session=False)
+    ).rowcount

@@ -32,8 +32,17 @@ def run_retention(dry_run):
         click.echo(f"{retention.UNNAMED_PEOPLE}: {report.unnamed_people} {'to anonymise' if dry_run else 'anonymised'}")
     for kind, count in report.deleted.items():
         click.echo(f"{kind}: {count} {'to delete' if dry_run else 'deleted'}")
+    for kind, count in report.cleared.items():
+        click.echo(f"{kind}: {count} {'names to clear' if dry_run else 'names cleared'}")
     for what, error in report.failed:
-        if what in (retention.SESSION, retention.NOTIFICATION, retention.SUBJECT_ACCESS, retention.UNNAMED_PEOPLE):
+        if what in (
+            retention.SESSION,
+            retention.NOTIFICATION,
+            retention.SUBJECT_ACCESS,
+            retention.UNNAMED_PEOPLE,
+            retention.MEETING_REGISTER,
+            retention.IMPORT,
+        ):
             click.echo(f"{what}: failed ({error}); nothing of this kind was deleted")
     if not report.succeeded:
         click.echo(f"{len(report.failed)} failed: see above. Each was left exactly as it was.", err=True)

@@ -27,6 +27,7 @@ from transactions import transaction
 
 CASE, SESSION, NOTIFICATION, SUBJECT_ACCESS = "case", "session", "notification", "subject-access"
 UNNAMED_PEOPLE = "people on no case"
+MEETING_REGISTER, IMPORT = "meeting-register", "import"
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,8 @@ class RunReport:
     """(what, the kind of error): never the error's message, which can quote the data."""
     deleted: dict[str, int] = field(default_factory=dict)
     unnamed_people: int | None = None
+    cleared: dict[str, int] = field(default_factory=dict)
+    """Names cleared from old rows, by rule (meeting registers, import file names)."""
     """People no case names, anonymised (or, in a dry run, to be): None if the case rule keeps cases."""
 
     @property
@@ -168,6 +171,16 @@ def run(today: date, *, dry_run: bool) -> RunReport:
         deleted = count(cutoff) if dry_run else run_one(report, kind, partial(delete, cutoff))
         if deleted is not None:
             report.deleted[kind] = deleted
+    for kind, count, clear in (
+        (MEETING_REGISTER, meetings_retention.count_old_register_names, meetings_retention.clear_old_register_names),
+        (IMPORT, risk_retention.count_old_import_file_names, risk_retention.clear_old_import_file_names),
+    ):
+        if rules[kind].then is Then.KEEP:
+            continue
+        cutoff = months_before_now(rules[kind].after_months)
+        cleared = count(cutoff) if dry_run else run_one(report, kind, partial(clear, cutoff))
+        if cleared is not None:
+            report.cleared[kind] = cleared
     return report
 
 

@@ -2,9 +2,12 @@
 of its assessments and the reasons given for judgements and changes. Scores, bands, tiers and every
 eligibility decision stay: the data return and the case's history count them, and none names anyone."""
 
-from sqlalchemy import update
+from datetime import datetime
+
+from sqlalchemy import func, select, update
 
 from extensions import db
+from risk.imports.models import ImportBatch
 from risk.models import Assessment, ProfessionalJudgement
 
 
@@ -17,3 +20,21 @@ def clear_assessment_text(case_id: str) -> None:
     )
     for statement in statements:
         db.session.execute(statement.execution_options(synchronize_session=False))
+
+
+def old_file_names(cutoff: datetime):
+    return ImportBatch.uploaded_at < cutoff, ImportBatch.filename_shown != ""
+
+
+def count_old_import_file_names(cutoff: datetime) -> int:
+    """Uploaded files' names older than the import rule (a name an agency gave may name a person)."""
+    return db.session.scalar(select(func.count()).select_from(ImportBatch).where(*old_file_names(cutoff)))
+
+
+def clear_old_import_file_names(cutoff: datetime) -> int:
+    return db.session.execute(
+        update(ImportBatch)
+        .where(*old_file_names(cutoff))
+        .values(filename_shown="")
+        .execution_options(synchronize_session=False)
+    ).rowcount

@@ -37,7 +37,7 @@ class ImportBatch(db.Model):
     `token`; the name shown is the uploader's own and is never used on disk."""
 
     __tablename__ = "import_batch"
-    __table_args__ = retention("case")
+    __table_args__ = retention("import")
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id, info=data_class("operational"))
     token: Mapped[str | None] = mapped_column(String(64), unique=True, info=data_class("operational"))

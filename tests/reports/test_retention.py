@@ -35,6 +35,9 @@ from meetings.models import (
     ActionChangeKind,
     ActionStatus,
     ActionUpdate,
+    AgendaItem,
+    Attendance,
+    AttendanceStatus,
     CaseMinutes,
     CaseOutcome,
     Meeting,
@@ -47,6 +50,7 @@ from reports.effectiveness import partnership_effectiveness
 from reports.models import SubjectAccessItem, SubjectAccessRequest
 from reports.quarters import quarter_containing
 from reports.vocabulary import ItemDecision, ReceivedBy, RequesterKind, RequestStatus, SourceKind
+from risk.imports.models import ImportBatch, ImportStatus
 from risk.models import Assessment, ProfessionalJudgement
 from tests.meetings.factories import seed_meeting
 from tests.world import table_fingerprints
@@ -715,3 +719,63 @@ def test_D5_a_person_no_case_names_any_more_is_anonymised_once_older_than_the_ca
     with app.app_context():
         assert (db.session.get(Person, old_id).given_name, db.session.get(Person, old_id).postcode) == ("", None)
         assert db.session.get(Person, recent_id).given_name == "Recent"
+
+
+def test_D5_names_on_old_meeting_registers_are_cleared_and_who_came_from_which_agency_stays(app):
+    old = seed_heard_case(app)
+    recent = seed_heard_case(
+        app,
+        starts_at=datetime(2026, 11, 4, 10, 0, tzinfo=UTC),
+        people=(("Other", "Victim", date(1980, 1, 1)), ("Other", "Harm", date(1979, 1, 1)), CHILD),
+    )
+    with app.app_context():
+        meetings = {
+            key: db.session.get(AgendaItem, seeded["item_id"]).meeting_id
+            for key, seeded in (("old", old), ("recent", recent))
+        }
+        for key, meeting_id in meetings.items():
+            db.session.add(
+                Attendance(
+                    meeting_id=meeting_id,
+                    agency_id=old["agency_id"],
+                    attendee_name=f"Pat {key.title()}",
+                    status=AttendanceStatus.PRESENT,
+                )
+            )
+        db.session.commit()
+    with at(DUE_ON + timedelta(days=1)):
+        result = run(app)
+    assert result.exit_code == 0 and "meeting-register: 1 names cleared" in result.output
+    with app.app_context():
+        rows = {row.meeting_id: row for row in db.session.scalars(select(Attendance))}
+        assert rows[meetings["old"]].attendee_name == "" and rows[meetings["old"]].status is AttendanceStatus.PRESENT
+        assert rows[meetings["recent"]].attendee_name == "Pat Recent"
+
+
+def test_D5_an_uploaded_file_name_is_cleared_once_older_than_the_import_rule(app, make_user):
+    user_id, _ = make_user()
+    with app.app_context():
+        agency_id = db.session.get(User, user_id).agency_id
+        for name, uploaded_at in (
+            ("Beth Harlow DASH.csv", datetime(2025, 10, 1, tzinfo=UTC)),  # 14 months before the run
+            ("november.csv", datetime(2026, 11, 1, tzinfo=UTC)),
+        ):
+            db.session.add(
+                ImportBatch(
+                    agency_id=agency_id,
+                    tool_id="dash-ric",
+                    filename_shown=name,
+                    mapping={},
+                    uploaded_by_id=user_id,
+                    uploaded_at=uploaded_at,
+                    status=ImportStatus.IMPORTED,
+                )
+            )
+        db.session.commit()
+    with at(date(2026, 12, 1)):
+        dry = run(app, "--dry-run")
+        result = run(app)
+    assert "import: 1 names to clear" in dry.output
+    assert result.exit_code == 0 and "import: 1 names cleared" in result.output
+    with app.app_context():
+        assert sorted(db.session.scalars(select(ImportBatch.filename_shown))) == ["", "november.csv"]
