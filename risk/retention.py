@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 
 from extensions import db
-from risk.imports.models import ImportBatch
+from risk.imports.models import ImportBatch, ImportStatus
 from risk.models import Assessment, ProfessionalJudgement
 
 
@@ -23,7 +23,12 @@ def clear_assessment_text(case_id: str) -> None:
 
 
 def old_file_names(cutoff: datetime):
-    return ImportBatch.uploaded_at < cutoff, ImportBatch.filename_shown != ""
+    """Of finished batches only: a staged one's file still waits, and its name says how to read it."""
+    return (
+        ImportBatch.uploaded_at < cutoff,
+        ImportBatch.filename_shown != "",
+        ImportBatch.status != ImportStatus.STAGED,
+    )
 
 
 def count_old_import_file_names(cutoff: datetime) -> int:

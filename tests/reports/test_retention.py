@@ -752,13 +752,14 @@ def test_D5_names_on_old_meeting_registers_are_cleared_and_who_came_from_which_a
         assert rows[meetings["recent"]].attendee_name == "Pat Recent"
 
 
-def test_D5_an_uploaded_file_name_is_cleared_once_older_than_the_import_rule(app, make_user):
+def test_D5_a_finished_upload_file_name_is_cleared_once_older_than_the_import_rule(app, make_user):
     user_id, _ = make_user()
     with app.app_context():
         agency_id = db.session.get(User, user_id).agency_id
-        for name, uploaded_at in (
-            ("Beth Harlow DASH.csv", datetime(2025, 10, 1, tzinfo=UTC)),  # 14 months before the run
-            ("november.csv", datetime(2026, 11, 1, tzinfo=UTC)),
+        for name, uploaded_at, status in (
+            ("Beth Harlow DASH.csv", datetime(2025, 10, 1, tzinfo=UTC), ImportStatus.IMPORTED),  # 14 months ago
+            ("staged.csv", datetime(2025, 10, 1, tzinfo=UTC), ImportStatus.STAGED),  # its file still waits
+            ("november.csv", datetime(2026, 11, 1, tzinfo=UTC), ImportStatus.IMPORTED),
         ):
             db.session.add(
                 ImportBatch(
@@ -768,7 +769,7 @@ def test_D5_an_uploaded_file_name_is_cleared_once_older_than_the_import_rule(app
                     mapping={},
                     uploaded_by_id=user_id,
                     uploaded_at=uploaded_at,
-                    status=ImportStatus.IMPORTED,
+                    status=status,
                 )
             )
         db.session.commit()
@@ -778,4 +779,4 @@ def test_D5_an_uploaded_file_name_is_cleared_once_older_than_the_import_rule(app
     assert "import: 1 names to clear" in dry.output
     assert result.exit_code == 0 and "import: 1 names cleared" in result.output
     with app.app_context():
-        assert sorted(db.session.scalars(select(ImportBatch.filename_shown))) == ["", "november.csv"]
+        assert sorted(db.session.scalars(select(ImportBatch.filename_shown))) == ["", "november.csv", "staged.csv"]
