@@ -5,9 +5,10 @@ import json
 
 import pytest
 
+import config
 from access.retention_rules import DEFAULT_RULES_FILE, RetentionRulesError, Then, load_rules, rules_in_force
 from app import create_app
-from config import ConfigError, production_settings, test_settings
+from config import ConfigError, production_settings
 from tests.test_config import GOOD_PRODUCTION
 
 
@@ -73,9 +74,9 @@ def test_D5_the_rules_file_is_a_setting_and_a_bad_one_stops_the_app_starting(tmp
     assert production_settings(GOOD_PRODUCTION)["RETENTION_RULES_FILE"] == str(DEFAULT_RULES_FILE)
     own = rules_file(tmp_path, with_case_rule(after_months=84))
     assert production_settings(GOOD_PRODUCTION | {"MARAC_RETENTION_FILE": str(own)})["RETENTION_RULES_FILE"] == str(own)
-    app = create_app(test_settings(database_url, RETENTION_RULES_FILE=str(own)))
+    app = create_app(config.test_settings(database_url, RETENTION_RULES_FILE=str(own)))
     with app.app_context():
         assert rules_in_force()["case"].after_months == 84
     bad = rules_file(tmp_path, with_case_rule(after_months=0))
     with pytest.raises(ConfigError, match="'case'"):
-        create_app(test_settings(database_url, RETENTION_RULES_FILE=str(bad)))
+        create_app(config.test_settings(database_url, RETENTION_RULES_FILE=str(bad)))
