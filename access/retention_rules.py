@@ -5,13 +5,13 @@ The shipped defaults are all marked unverified and every page that shows one say
 its kind in `__table__.info["retention"]`; the inventory and the retention run read the rules from here.
 """
 
-import calendar
 import json
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
 
+from dateutil.relativedelta import relativedelta
 from flask import current_app
 
 DEFAULT_RULES_FILE = Path(__file__).parent / "data" / "retention.json"
@@ -69,10 +69,7 @@ class RetentionRule:
 
 def months_after(day: date, months: int) -> date:
     """The same day of the month `months` later (or earlier, if negative); the month's last day where it is shorter."""
-    month_index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(month_index, 12)
-    month += 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+    return day + relativedelta(months=months)
 
 
 class RetentionRulesError(ValueError):

@@ -9,7 +9,6 @@ and research content) starts withheld as third-party data, and only a reviewer's
 release lets it out. Nothing is disclosed until it is decided. The audit trail holds identifiers only.
 """
 
-import calendar
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from datetime import date
 from access import store as access_store
 from access.audit import AuditAction, record_event
 from access.models import User
+from access.retention_rules import months_after
 from cases import store as cases_store
 from cases.models import Case, PartyRole, Person
 from extensions import utcnow
@@ -103,17 +103,12 @@ def terms_of(request: SubjectAccessRequest) -> SearchTerms:
     )
 
 
-def add_months(day: date, months: int) -> date:
-    """The same day of the month, `months` on; the month's last day where it has no such day (31 Jan -> 28 Feb)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def due_on(request: SubjectAccessRequest) -> date:
+def due_on(request: SubjectAccessRequest, *, extended: bool | None = None) -> date:
+    """When the answer is due: as things stand, or as they would be if extended."""
     clock = answer_clock()
-    months = clock.answer_within_months + (clock.extension_months if request.extended_at else 0)
-    return add_months(request.received_on, months)
+    extended = request.extended_at is not None if extended is None else extended
+    months = clock.answer_within_months + (clock.extension_months if extended else 0)
+    return months_after(request.received_on, months)
 
 
 def clock_words(request: SubjectAccessRequest, today: date) -> str:

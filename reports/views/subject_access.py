@@ -184,9 +184,7 @@ def extend_subject_access_request(sar_id):
             flash(f"The time to answer is extended: now due on {sar.due_on(request):%-d %B %Y}.")
             return redirect(url_for("reports.view_subject_access_request", sar_id=request.id))
     status = 400 if form.errors or form.form_errors else 200
-    extended_due = sar.add_months(
-        request.received_on, answer_clock().answer_within_months + answer_clock().extension_months
-    )
+    extended_due = sar.due_on(request, extended=True)
     return render_template(
         "reports/subject-access/extend.html",
         sar_request=request,

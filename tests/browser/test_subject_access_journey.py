@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from playwright.sync_api import expect
 
 from access.models import Role
-from reports.subject_access import add_months
+from access.retention_rules import months_after
 from tests.browser.journeys import go, signed_in_page
 from tests.browser.test_referral_journey import fill_date
 from tests.reports.test_subject_access import seed_two_cases
@@ -19,7 +19,7 @@ def test_D6_the_coordinator_records_a_perpetrators_request_and_decides_an_item(
     seed_two_cases(app)
     _, secret = make_user(email="sar-browser@example.org", role=Role.COORDINATOR, agency="Riverside IDVA Service")
     received = date.today() - timedelta(days=12)
-    due = add_months(received, 1)
+    due = months_after(received, 1)
 
     page = signed_in_page(new_page, axe, live_server, "sar-browser@example.org", secret)
     go(page, axe, page.locator("nav").get_by_role("link", name="Subject access"))
