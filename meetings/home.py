@@ -3,7 +3,7 @@ what the policy lets them see, so a case kept from them is neither listed nor co
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from access import policy
 from access.models import Role, User
@@ -158,13 +158,9 @@ def coordinator_to_do(user: User, today: date, now: datetime) -> CoordinatorToDo
     )
 
 
-def start_of_uk_day(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=schedule.UK_TIME)
-
-
 def chair_to_do(user: User, today: date, now: datetime) -> ChairToDo:
     return ChairToDo(
-        next_meeting=store.get_next_meeting_chaired_by(user.id, since=start_of_uk_day(today)),
+        next_meeting=store.get_next_meeting_chaired_by(user.id, since=schedule.start_of_uk_day(today)),
         minutes_to_approve=tuple(store.list_meetings_in_status(MeetingStatus.MINUTES_DRAFT, chair_id=user.id)),
     )
 

@@ -359,3 +359,7 @@ def tell_invited_agencies(meeting: Meeting, news: str) -> bool:
     return reminders.send_all(
         [reminders.plain_message("A MARAC meeting has changed", text, [person.email]) for person in people]
     )
+
+
+def start_of_uk_day(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=UK_TIME)

@@ -13,7 +13,7 @@ content: the auditor reads them without seeing a case.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 
@@ -24,6 +24,7 @@ from cases import store as cases_store
 from cases.models import Case
 from meetings import store as meetings_store
 from meetings.labels import label
+from meetings.schedule import start_of_uk_day
 from reports import exports
 from reports.quarters import UK_TIME
 
@@ -44,10 +45,6 @@ class Period:
         since = start_of_uk_day(self.first_day) if self.first_day else None
         until = start_of_uk_day(self.last_day + timedelta(days=1)) if self.last_day else None
         return since, until
-
-
-def start_of_uk_day(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=UK_TIME)
 
 
 @dataclass(frozen=True)
