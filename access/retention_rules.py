@@ -93,8 +93,11 @@ def load_rules(path: Path | str | None = None) -> dict[str, RetentionRule]:
 
 
 def rules_in_force() -> dict[str, RetentionRule]:
-    """The rules from the file the settings name (RETENTION_RULES_FILE, env MARAC_RETENTION_FILE)."""
-    return load_rules(current_app.config["RETENTION_RULES_FILE"])
+    """The rules from the file the settings name (RETENTION_RULES_FILE, env MARAC_RETENTION_FILE), read once
+    per app (every case page shows its retention date): a changed file takes effect when the app restarts."""
+    if "retention_rules" not in current_app.extensions:
+        current_app.extensions["retention_rules"] = load_rules(current_app.config["RETENTION_RULES_FILE"])
+    return current_app.extensions["retention_rules"]
 
 
 def _rule_from(entry: dict) -> RetentionRule:

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from access import alerts
 from access import store as access_store
 from access.audit import AuditAction, record_event
 from access.models import User
@@ -673,3 +674,4 @@ def record_item_shown(item: SubjectAccessItem, user: User) -> None:
     record_event(AuditAction.CASE_VIEWED, user=user, object_type="case", object_id=item.case_id)
     if item.source_kind is SourceKind.SAFE_CONTACT:
         record_event(AuditAction.SAFE_CONTACT_VIEWED, user=user, object_type="case", object_id=item.case_id)
+    alerts.check_cases_viewed(user)  # counts towards the unusual-viewing alert, as every case look does
