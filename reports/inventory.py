@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import MetaData, Table
 
-from access.retention_rules import CountedFrom, RetentionRule, Then, load_rules
+from access.retention_rules import CountedFrom, RetentionRule, Then, rules_in_force
 from extensions import DATA_CLASSES, db
 from reports.inventory_labels import TABLE_WORDS, TableWords
 
@@ -48,6 +48,18 @@ COLUMN_WORDS = {
     "totp_secret": "Second-factor secret",
     "totp_enrolled_at": "Second factor set up at",
     "totp_last_timecode": "Last second-factor code used",
+    "prev_hash": "Check value of the event before",
+    "row_hash": "Check value of this event (shows any change)",
+    "idempotency_key": "Guard against sending twice",
+    "change_key": "Guard against saving a change twice",
+    "perpetrator_ids": "People causing harm (links)",
+    "other_agency_ids": "Other agencies involved (links)",
+    "is_demo": "Demo account",
+    "object_type": "Kind of record acted on",
+    "object_id": "Record acted on (link)",
+    "tier_source": "Where the risk level came from",
+    "source_kind": "Where the item was held",
+    "stage": "How far sign-in has got",
 }
 
 
@@ -79,7 +91,6 @@ class TableEntry:
     label: str
     purpose: str
     who_may_see: str
-    rule: str | None
     groups: tuple[ClassGroup, ...]
     retention: RetentionWords
 
@@ -99,10 +110,16 @@ class Inventory:
     any_unverified: bool
 
 
-def data_inventory(metadata: MetaData | None = None, words: dict[str, TableWords] | None = None) -> Inventory:
+def data_inventory(
+    metadata: MetaData | None = None,
+    words: dict[str, TableWords] | None = None,
+    rules: dict[str, RetentionRule] | None = None,
+) -> Inventory:
+    """The defaults are the app's own: its models, its table words and the retention rules in force (the
+    partnership's file when MARAC_RETENTION_FILE names one)."""
     metadata = metadata if metadata is not None else db.metadata
     words = words if words is not None else TABLE_WORDS
-    rules = load_rules()
+    rules = rules if rules is not None else rules_in_force()
     tables = sorted(metadata.tables.values(), key=lambda table: table_words(table, words).label)
     return Inventory(
         tables=tuple(table_entry(table, table_words(table, words), rules) for table in tables),
@@ -121,7 +138,6 @@ def table_entry(table: Table, words: TableWords, rules: dict[str, RetentionRule]
         label=words.label,
         purpose=words.purpose,
         who_may_see=words.who_may_see,
-        rule=humanised(words.rule).lower() if words.rule else None,
         groups=class_groups(table),
         retention=retention_words(rules.get(table.info.get("retention"))),
     )
