@@ -46,6 +46,11 @@ class SubjectAccessRequest(db.Model):
         back_populates="request", order_by="SubjectAccessItem.id", cascade="all, delete-orphan"
     )
 
+    @property
+    def search_birthdays(self) -> list[date]:
+        """The dates of birth searched by, as dates to show in words (they are kept as ISO dates)."""
+        return [date.fromisoformat(day) for day in self.search_dates_of_birth]
+
 
 class SubjectAccessItem(db.Model):
     """One record found for a request: where it is held, what it said, and the decision on it."""

@@ -538,9 +538,11 @@ def test_D6_a_decision_without_what_it_needs_is_refused_and_changes_nothing(app,
 
 def test_D6_the_audit_trail_holds_identifiers_only(app, client, world):
     coordinator_client(app, client, world)
-    client.post("/subject-access/new", data=GOOD_FORM)
+    response = client.post("/subject-access/new", data=GOOD_FORM)
 
+    assert response.status_code == 302
     with app.app_context():
+        assert len(audit_rows(AuditAction.SUBJECT_ACCESS_RECORDED)) == 1
         rows = db.session.scalars(select(AuditEvent)).all()
         assert all("Perpetrator" not in f"{row.object_type} {row.object_id}" for row in rows)
 
@@ -587,3 +589,14 @@ def test_D6_the_json_export_is_a_disclosure_too_refused_until_every_item_is_deci
     assert response.status_code == 302
     with app.app_context():
         assert audit_rows(AuditAction.SUBJECT_ACCESS_DISCLOSED) == []
+
+
+def test_D6_the_dates_of_birth_searched_by_are_shown_in_words(app, client, world):
+    coordinator_client(app, client, world)
+    response = client.post(
+        "/subject-access/new", data=GOOD_FORM | {"dates_of_birth": SECOND_BIRTHDAY.strftime("%d/%m/%Y")}
+    )
+
+    page = client.get(response.location).get_data(as_text=True)
+
+    assert SECOND_BIRTHDAY.strftime("%-d %B %Y") in page and SECOND_BIRTHDAY.isoformat() not in page
