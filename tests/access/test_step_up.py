@@ -8,11 +8,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from access import store
 from access.audit import AuditAction
-from access.models import AuditEvent, Role, User
+from access.models import ApiToken, AuditEvent, Role, SessionStage, User, UserSession
 from extensions import db
 from tests.access.conftest import START, totp_code
 from tests.conftest import TEST_PASSWORD
@@ -135,8 +135,25 @@ def targets(app, make_user, make_agency):
             token="token-" + "x" * 32,
             created_by=db.session.get(User, target_id),
         )
+        # Locked and signed in somewhere, so that unlocking or signing out would show as a change.
+        target = db.session.get(User, target_id)
+        target.locked_until, target.failed_attempts = START + timedelta(hours=1), 10
+        store.create_session(user=target, token="target-browser", stage=SessionStage.COMPLETE, ip=None, user_agent=None)
         db.session.commit()
         return {"target": target_id, "token": token.id}
+
+
+def security_state(app, targets) -> tuple:
+    """All that the admin's security buttons change: password, lock, live sessions, the token's revocation."""
+    with app.app_context():
+        target = db.session.get(User, targets["target"])
+        token = db.session.get(ApiToken, targets["token"])
+        live = db.session.scalar(
+            select(func.count())
+            .select_from(UserSession)
+            .where(UserSession.user_id == target.id, UserSession.revoked_at.is_(None))
+        )
+        return target.password_hash, target.locked_until, target.failed_attempts, live, token.revoked_at
 
 
 def filled(values: dict, targets: dict) -> dict:
@@ -160,20 +177,18 @@ def test_s6_security_setting_pages_ask_for_step_up_after_15_minutes(
 
 @pytest.mark.parametrize(("endpoint", "values"), ADMIN_BUTTONS, ids=[page for page, _ in ADMIN_BUTTONS])
 def test_s6_security_buttons_ask_for_step_up_and_change_nothing_until_then(
-    app, admin, targets, frozen_clock, endpoint, values, live_sessions
+    app, admin, targets, frozen_clock, endpoint, values
 ):
     client, _, secret = admin
     wait_active(client, frozen_clock, 16)
     sent_from = "http://localhost" + client.url("access.edit_user", user_id=targets["target"])
-    with app.app_context():
-        before = db.session.get(User, targets["target"]).password_hash
+    before = security_state(app, targets)
 
     response = client.post(client.url(endpoint, **filled(values, targets)), headers={"Referer": sent_from})
 
     back_to = asks_for_step_up(client, response)
     assert back_to in (sent_from.removeprefix("http://localhost"), client.url(endpoint, **filled(values, targets)))
-    with app.app_context():
-        assert db.session.get(User, targets["target"]).password_hash == before
+    assert security_state(app, targets) == before
     confirmed = step_up_from(client, response, secret, START + timedelta(minutes=16))
     assert confirmed.location == back_to
     assert "Press the button again" in page_text(client.get(back_to))
