@@ -131,14 +131,22 @@ def production_settings(environ) -> dict:
             "SESSION_COOKIE_NAME": "__Host-session",
             "SESSION_COOKIE_SECURE": True,
             "PREFERRED_URL_SCHEME": "https",
-            "PROXY_FIX_HOPS": int(environ.get("PROXY_FIX_HOPS", "0")),
-            "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI", "memory://"),
             "MARAC_AREA": environ.get("MARAC_AREA") or None,
             "PUBLIC_URL": public_url,
         }
+        | server_settings(environ)
         | mail_settings(environ)
         | meeting_settings(environ)
     )
+
+
+def server_settings(environ) -> dict:
+    """How this server sits among others: the proxies in front of it (SECURITY H9) and where sign-in limits
+    are counted. `make serve` reads them too, so two local servers behind nginx can share one memcached."""
+    return {
+        "PROXY_FIX_HOPS": int(environ.get("PROXY_FIX_HOPS", "0")),
+        "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+    }
 
 
 def production_public_url(environ) -> str:
@@ -182,6 +190,7 @@ def development_settings(environ, instance_path: str) -> dict:
             "ADULT_FEMALE_POPULATION": 60000,
             "PUBLIC_URL": environ.get("MARAC_PUBLIC_URL", "").rstrip("/") or "http://127.0.0.1:5000",
         }
+        | server_settings(environ)
         | mail_settings(environ)
         | meeting_settings(environ)
     )

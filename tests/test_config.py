@@ -302,3 +302,15 @@ def test_production_refuses_to_start_without_the_public_address_for_email_links(
     with pytest.raises(ConfigError, match="MARAC_PUBLIC_URL must start with https://"):
         production_settings({**GOOD_PRODUCTION, "MARAC_PUBLIC_URL": "http://marac.example.org"})
     assert production_settings(GOOD_PRODUCTION)["PUBLIC_URL"] == "https://marac.example.org"
+
+
+def test_h9_a_server_behind_a_proxy_takes_its_hop_count_and_limit_storage_from_the_environment(tmp_path):
+    # `make serve` runs development settings: two such servers behind nginx need both, as production does.
+    environment = {"PROXY_FIX_HOPS": "1", "RATELIMIT_STORAGE_URI": "memcached://127.0.0.1:11211"}
+    for settings in (
+        development_settings(environment, str(tmp_path)),
+        production_settings(GOOD_PRODUCTION | environment),
+    ):
+        assert (settings["PROXY_FIX_HOPS"], settings["RATELIMIT_STORAGE_URI"]) == (1, "memcached://127.0.0.1:11211")
+    unset = development_settings({}, str(tmp_path))
+    assert (unset["PROXY_FIX_HOPS"], unset["RATELIMIT_STORAGE_URI"]) == (0, "memory://")
