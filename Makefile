@@ -64,6 +64,13 @@ run: install
 	@echo "Serving http://$(HOST):$(PORT) — press Ctrl+C to stop."
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
+# One gunicorn on HOST:PORT. Two behind nginx, as deploy/nginx.conf (docs/operations.md, "Two app servers behind
+# nginx"): start memcached (Debian's package, on 127.0.0.1:11211) and nginx with that site, then from this folder
+# (so both read the same instance/ keys), the second once the first serves, each with its own gunicorn control socket:
+#   make serve PORT=8001 DATABASE_URL=postgresql://… PROXY_FIX_HOPS=1 RATELIMIT_STORAGE_URI=memcached://127.0.0.1:11211 \
+#     GUNICORN_CMD_ARGS="--control-socket instance/gunicorn-8001.ctl"
+#   and the same with 8002.
+# `python -m bench.two_servers` (part of `make bench`) runs exactly that on loopback and checks it.
 serve: export MARAC_ENV ?= development
 serve: install
 	$(FLASK) db upgrade

@@ -143,7 +143,10 @@ def wait_until_up(port: int, seconds: float = 120) -> None:
     raise RuntimeError(f"gunicorn did not answer on port {port} within {seconds:.0f} s")
 
 
-def start_gunicorn(folder: Path, database_url: str, secret_key: str, port: int) -> subprocess.Popen:
+def start_gunicorn(
+    folder: Path, database_url: str, secret_key: str, port: int, settings: dict | None = None
+) -> subprocess.Popen:
+    """settings: more environment variables, such as bench/two_servers.py's shared memcached."""
     from access.field_crypto import format_key_ring
     from config import TEST_FIELD_KEYS
 
@@ -157,6 +160,7 @@ def start_gunicorn(folder: Path, database_url: str, secret_key: str, port: int) 
         # The seed ran with the test settings, so the server needs the key ring they sealed secrets with.
         "MARAC_FIELD_KEYS": format_key_ring(TEST_FIELD_KEYS),
     }
+    environment |= settings or {}
     command = [
         str(BIN / "gunicorn"),
         "--bind",

@@ -3,7 +3,7 @@
 Run from the repository root:
     .venv/bin/python -m bench.run_all [--duration 60] [--health-duration 20] [--users 50] [--rows 20000]
 SECURITY.md §4.7's full load run: --duration 600. The bars come from SECURITY.md §4.8 where it sets one.
-Exit code 1 when the load run had errors or lost writes.
+Exit code 1 when the load run had errors or lost writes, or a two-server check failed.
 """
 
 import argparse
@@ -11,7 +11,7 @@ import platform
 import sys
 from datetime import UTC, datetime
 
-from bench import audit_reports, backup_drill, import_dash, load, pdf_ratio, scoring
+from bench import audit_reports, backup_drill, import_dash, load, pdf_ratio, scoring, two_servers
 
 TEN_THOUSAND = 10_000
 
@@ -140,6 +140,70 @@ def scoring_rows(rates: dict) -> list[tuple]:
     ]
 
 
+def held(check: bool) -> str:
+    return "yes" if check else "NO"
+
+
+def two_server_rows(figures: dict) -> list[tuple]:
+    """Issue 20, more than one machine: bench/two_servers.py's checks and its load run through nginx."""
+    session, limit, mix = figures["session"], figures["limit"], figures["mix"]
+    served = sorted(figures["spread"]["served"].values())
+    limited = limit["answered on server 1"] == {200: two_servers.PRODUCTION_SIGN_IN_LIMIT}
+    errors = mix["errors"] + figures["spread"]["nginx errors"]
+    return [
+        (
+            "two servers: a session from server 1 used on server 2",
+            "works" if session["works on the other"] else "refused",
+            "works",
+            held(session["works on the other"]),
+        ),
+        (
+            "two servers: signed out on server 2, then server 1",
+            "ended" if session["sign-out ends it on both"] else "still signed in",
+            "ended",
+            held(session["sign-out ends it on both"]),
+        ),
+        (
+            f"two servers: {two_servers.PRODUCTION_SIGN_IN_LIMIT} failed sign-ins on server 1, then server 2",
+            str(limit["then server 2 answered"]),
+            "429 (limit shared)",
+            held(limited and limit["then server 2 answered"] == 429),
+        ),
+        (
+            "two servers: autosave on 1, then a stale autosave on 2",
+            " then ".join(map(str, figures["autosave"])),
+            "200 then 409",
+            held(figures["autosave"] == [200, 409]),
+        ),
+        (
+            f"two servers: address audited when a browser claims {two_servers.MADE_UP_ADDRESS}",
+            str(figures["address"]),
+            "127.0.0.1 (nginx's)",
+            held(figures["address"] == "127.0.0.1"),
+        ),
+        (
+            f"two servers: load through nginx, {figures['users']} users x {figures['duration']} s",
+            f"{mix['all']['requests']:,} requests, {mix['all']['rps']:.1f} req/s",
+            "10 min",
+            "-",
+        ),
+        (
+            "two servers: load requests each server answered",
+            " / ".join(f"{count:,}" for count in served),
+            "both",
+            held(len(served) == two_servers.SERVERS and min(served) > 0),
+        ),
+        ("two servers: errors (incl. nginx 5xx)", str(errors), "0", held(errors == 0)),
+        ("two servers: lost writes", str(figures["lost_writes"]), "0", held(figures["lost_writes"] == 0)),
+        (
+            f"two servers: audit chain both wrote at once ({figures['audit rows']:,} rows)",
+            figures["audit break"] or "intact",
+            "intact",
+            held(figures["audit break"] is None),
+        ),
+    ]
+
+
 def print_table(rows: list[tuple]) -> None:
     headings = ("metric", "value", "bar (SECURITY §4.8)", "met?")
     widths = [max(len(str(row[column])) for row in [headings, *rows]) for column in range(4)]
@@ -189,6 +253,10 @@ def main() -> None:
         think=options.think,
         postgres=options.postgres,
     )
+    print("two servers behind nginx …", flush=True)
+    rows += two_server_rows(
+        two_servers.measure(options.users, options.duration, options.think, postgres=options.postgres)
+    )
     rows = load_rows(figures) + rows
     print()
     print_table(rows)
@@ -206,7 +274,9 @@ def main() -> None:
             ),
             sep="\n",
         )
-    sys.exit(1 if figures["mix"]["errors"] or figures["health"]["errors"] or figures["lost_writes"] else 0)
+    two_servers_failed = any(row[0].startswith("two servers") and row[3] == "NO" for row in rows)
+    load_failed = figures["mix"]["errors"] or figures["health"]["errors"] or figures["lost_writes"]
+    sys.exit(1 if load_failed or two_servers_failed else 0)
 
 
 if __name__ == "__main__":

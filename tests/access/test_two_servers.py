@@ -3,12 +3,9 @@ holds on the other. SECURITY S1 (server-side sessions), A8 (sign-in rate limit, 
 holds across servers) and H9 (client addresses through ProxyFix with an explicit hop count)."""
 
 import json
-import os
 import secrets
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -20,49 +17,22 @@ from access.models import AuditEvent
 from extensions import db
 from tests.access.other_server import WRONG_PASSWORD
 from tests.conftest import TEST_PASSWORD, build_test_app
+from tests.memcached import MemcachedMissing, running_memcached
 
-MEMCACHED = "/usr/bin/memcached"
 SIGN_IN_LIMIT = 3
 SHARED_SECRET_KEY = secrets.token_urlsafe(32)
 EMAIL = "worker@example.org"
 REPOSITORY = Path(__file__).resolve().parents[2]
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for_port(port: int, process: subprocess.Popen, seconds: float = 10) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"memcached stopped at once: {process.stderr.read().decode(errors='replace')}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"memcached did not listen on 127.0.0.1:{port} within {seconds:.0f} s")
-
-
 @pytest.fixture
 def memcached():
-    """A memcached of this test's own on a free loopback port, stopped afterwards."""
-    if not os.access(MEMCACHED, os.X_OK):
-        pytest.fail(f"{MEMCACHED} is missing: install Debian's memcached package (.ci/run lists it)")
-    port = free_port()
-    command = [MEMCACHED, "--listen=127.0.0.1", f"--port={port}", "--udp-port=0", "--memory-limit=16"]
-    if os.geteuid() == 0:
-        command.append("--user=nobody")  # memcached refuses to run as root
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    """A memcached of this test's own; a missing binary fails the test, never skips it."""
     try:
-        wait_for_port(port, process)
-        yield f"memcached://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+        with running_memcached() as uri:
+            yield uri
+    except MemcachedMissing as missing:
+        pytest.fail(str(missing))
 
 
 @pytest.fixture
