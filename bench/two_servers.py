@@ -109,12 +109,12 @@ def running_nginx(folder: Path, port: int, server_ports: list[int]) -> Iterator[
 
 @contextmanager
 def serving(folder: Path, database_url: str, secret_key: str, ports: list[int], settings: dict) -> Iterator[list]:
-    """Both app servers, each with its own folder and log; yields their addresses once both answer."""
+    """Both app servers, each with its own folder and log under `folder`; yields their addresses once both answer."""
     servers = []
     try:
         for number, port in enumerate(ports, 1):
             server_folder = folder / f"server{number}"
-            server_folder.mkdir(exist_ok=True)
+            server_folder.mkdir(parents=True)
             # Each its own control socket: by default every gunicorn of this user would share one.
             own_socket = {"GUNICORN_CMD_ARGS": f"--control-socket {server_folder / 'gunicorn.ctl'}"}
             servers.append(load.start_gunicorn(server_folder, database_url, secret_key, port, settings | own_socket))
@@ -271,7 +271,7 @@ def measure(
         nginx = running.enter_context(running_nginx(folder, nginx_port, ports))
 
         production = server_settings(folder, memcached, f"{PRODUCTION_SIGN_IN_LIMIT} per minute")
-        with serving(folder, database_url, secret_key, ports, production) as (first, second):
+        with serving(folder / "checks", database_url, secret_key, ports, production) as (first, second):
             load.wait_until_up(nginx_port)
             checks = {
                 "session": session_moves_between_servers(first, second, accounts[0]),
@@ -280,7 +280,7 @@ def measure(
                 "limit": sign_in_limit_is_shared(first, second),
             }
         bench_limit = server_settings(folder, memcached, load.BENCH_SIGN_IN_RATE_LIMIT)
-        with serving(folder, database_url, secret_key, ports, bench_limit):
+        with serving(folder / "load", database_url, secret_key, ports, bench_limit):
             checked_lines = len((folder / "nginx-access.log").read_text().splitlines())
             mix = load.run_locust(folder, nginx, "Coordinator", users, spawn_rate, duration, think)
         rows, first_break = audit_chain(database_url)
@@ -294,9 +294,9 @@ def measure(
             "audit break": first_break,
             "spread": requests_per_server(folder / "nginx-access.log", checked_lines),
             "server_problems": [
-                f"server {number}: {line}"
-                for number in range(1, SERVERS + 1)
-                for line in load.server_problems(folder / f"server{number}" / "gunicorn.log")
+                f"{log.parent.relative_to(folder)}: {line}"
+                for log in sorted(folder.glob("*/server*/gunicorn.log"))
+                for line in load.server_problems(log)
             ]
             + [f"nginx: {line}" for line in proxy_problems(folder / "nginx-error.log")],
         }

@@ -52,8 +52,8 @@ def failed_sign_ins_on_other_server(database_url: str, settings: dict, attempts:
         capture_output=True,
         text=True,
         timeout=120,
-        check=True,
     )
+    assert finished.returncode == 0, finished.stderr
     return json.loads(finished.stdout.splitlines()[-1])
 
 
