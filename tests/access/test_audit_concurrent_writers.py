@@ -6,13 +6,13 @@ locked in between, would fork it (two rows naming the same previous row) or coll
 
 import threading
 
-from access.audit import AuditAction, record_event, verify_chain
+from access.audit import AuditAction, record_event, record_events, verify_chain
 from extensions import db
 from tests.conftest import build_test_app
 
 WRITERS = 6
 TRANSACTIONS_EACH = 8
-EVENTS_EACH_TRANSACTION = 2
+EVENTS_EACH_TRANSACTION = 3  # one event, then one about each of two cases listed
 
 
 def write_events(app, start: threading.Barrier, failures: list) -> None:
@@ -20,8 +20,8 @@ def write_events(app, start: threading.Barrier, failures: list) -> None:
         start.wait()
         for number in range(TRANSACTIONS_EACH):
             with app.test_request_context():
-                for _ in range(EVENTS_EACH_TRANSACTION):
-                    record_event(AuditAction.CASE_VIEWED, object_type="case", object_id=number)
+                record_event(AuditAction.CASE_VIEWED, object_type="case", object_id=number)
+                record_events(AuditAction.CASE_LISTED, user=None, object_type="case", object_ids=[number, number + 1])
                 db.session.commit()
     except Exception as error:  # reported by the test, with its type, rather than lost in the thread
         failures.append(repr(error))
