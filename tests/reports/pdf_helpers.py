@@ -44,3 +44,25 @@ def marking_positions(body: bytes, marking: str) -> list[tuple[int, int]]:
         (squeeze(top).count(squeeze(marking)), squeeze(bottom).count(squeeze(marking)))
         for top, bottom in region_texts(body)
     ]
+
+
+def render_without_sockets(html: str):
+    """Run in a render worker process: WeasyPrint's part with sockets refused there, and every attempt noted."""
+    import socket
+
+    import pytest_socket
+
+    from reports.pdf import pdf_from_html
+
+    attempts = []
+
+    def recording(blocked):
+        def call(*args, **kwargs):
+            attempts.append(repr(args))
+            return blocked(*args, **kwargs)
+
+        return call
+
+    pytest_socket.disable_socket(allow_unix_socket=True)
+    socket.socket, socket.getaddrinfo = recording(socket.socket), recording(socket.getaddrinfo)
+    return pdf_from_html(html), attempts
