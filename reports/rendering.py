@@ -9,7 +9,7 @@ and one that cannot get a turn within PDF_QUEUE_WAIT_SECONDS is told so rather t
 
 import multiprocessing
 import threading
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 
@@ -78,7 +78,15 @@ def render_pdfs(htmls: list[str]) -> list[bytes]:
         if not config["PDF_RENDER_IN_WORKERS"]:
             return [log_refusals(pdf_from_html(html)) for html in htmls]
         try:
-            return [log_refusals(rendered) for rendered in worker_pool().map(pdf_from_html, htmls)]
+            return [log_refusals(rendered.result()) for rendered in in_workers(htmls)]
         except BrokenProcessPool:
             discard_pool()
             raise
+
+
+def in_workers(htmls: list[str]) -> list[Future]:
+    """Futures in the order given, submitted longest first so the long minutes do not start last."""
+    pool = worker_pool()
+    longest_first = sorted(range(len(htmls)), key=lambda index: len(htmls[index]), reverse=True)
+    futures = {index: pool.submit(pdf_from_html, htmls[index]) for index in longest_first}
+    return [futures[index] for index in range(len(htmls))]
