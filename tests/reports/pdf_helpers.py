@@ -2,6 +2,7 @@
 
 import io
 import re
+import zipfile
 
 from pypdf import PdfReader
 
@@ -13,6 +14,16 @@ def pdf_pages(body: bytes) -> list[str]:
 
 def pdf_text(body: bytes) -> str:
     return " ".join(pdf_pages(body))
+
+
+def zipped_pdfs(body: bytes) -> list[bytes]:
+    """Each PDF in a zip file (a meeting's whole document set)."""
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
+        return [archive.read(name) for name in archive.namelist()]
+
+
+def zipped_pdfs_text(body: bytes) -> str:
+    return " ".join(pdf_text(pdf) for pdf in zipped_pdfs(body))
 
 
 MM = 72 / 25.4
