@@ -70,7 +70,7 @@ def download(documents: list[PdfDocument], user: User, respond: Callable[[list[b
         )
     except NoTurn:
         log.warning({"event": "pdf-no-turn", "documents": len(documents)})
-        page = render_template("reports/pdf-queued.html", title=documents[0].title, retry_seconds=TRY_AGAIN_SECONDS)
+        page = render_template("reports/pdf-queued.html", title=documents[0].title)
         return page, 503, {"Retry-After": str(TRY_AGAIN_SECONDS)}
     except Exception as error:
         db.session.rollback()

@@ -9,7 +9,7 @@ and one that cannot get a turn within PDF_QUEUE_WAIT_SECONDS is told so rather t
 
 import multiprocessing
 import threading
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 
@@ -78,7 +78,9 @@ def render_pdfs(htmls: list[str]) -> list[bytes]:
         if not config["PDF_RENDER_IN_WORKERS"]:
             return [log_refusals(pdf_from_html(html)) for html in htmls]
         try:
-            return [log_refusals(rendered.result()) for rendered in in_workers(htmls)]
+            futures = in_workers(htmls)
+            wait(futures)  # even when one fails, the slots stay taken until every render of this request has ended
+            return [log_refusals(rendered.result()) for rendered in futures]
         except BrokenProcessPool:
             discard_pool()
             raise

@@ -93,6 +93,7 @@ def download_agency_action_plan(meeting_id, agency_id):
 @allow(Role.COORDINATOR)
 def download_document_set(meeting_id):
     """Every document the coordinator sends out after a meeting, made at once and downloaded as one zip file."""
+    # Only the coordinator, whom the distribution check never holds back (distribution.withheld_reason).
     meeting = store.get_meeting(meeting_id)
     made = documents.document_set(meeting, current_user) if meeting else []
     if not made:
