@@ -270,3 +270,17 @@ def test_the_document_set_is_the_coordinators_only(app, client, world):
 
     assert "download_document_set" not in page and "document-set" not in page
     assert response.status_code == 403
+
+
+def test_the_document_set_takes_both_render_slots_so_it_waits_while_any_render_is_under_way_security_4_8(
+    app, client, world
+):
+    sign_in(app, client, world, "coordinator")
+    holder, _ = hold_slots(1, for_seconds=QUEUE_WAIT + 2)
+
+    response = client.get(client.url("reports.download_document_set", meeting_id=world.meeting_id))
+    holder.join(SLOW)
+
+    assert response.status_code == 503
+    assert "Two documents are being made right now." in response.get_data(as_text=True)
+    assert audit_rows(app, "document-downloaded") == []
