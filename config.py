@@ -62,6 +62,10 @@ def common_settings() -> dict:
         "RULESET_OVERRIDE_FILE": None,
         # SECURITY D5: how long each kind of record is kept; the DPO points MARAC_RETENTION_FILE at their own.
         "RETENTION_RULES_FILE": str(DEFAULT_RULES_FILE),
+        # SECURITY §4.8: two renders at once per app process (reports.rendering); a download waits this long
+        # for a turn, well inside gunicorn's 60 s, before being told to try again.
+        "PDF_QUEUE_WAIT_SECONDS": 20,
+        "PDF_RENDER_IN_WORKERS": True,
         "MEETING_DEFAULT_CAPACITY": 16,
         "MEETING_DEFAULT_MINUTES_PER_CASE": 15,
         "WAITING_TARGET_DAYS": 14,
@@ -288,6 +292,8 @@ def test_settings(database_url: str, **overrides) -> dict:
             "WTF_CSRF_ENABLED": False,
             "PASSWORD_HASH_PARAMETERS": {"time_cost": 1, "memory_cost": 8, "parallelism": 1},
             "SERVER_NAME": "localhost",
+            # In this process, so a test can stand in for WeasyPrint; tests/reports/test_render_limit.py uses workers.
+            "PDF_RENDER_IN_WORKERS": False,
         }
         | overrides
     )

@@ -11,7 +11,7 @@ import platform
 import sys
 from datetime import UTC, datetime
 
-from bench import audit_reports, backup_drill, import_dash, load, pdf_ratio, scoring, two_servers
+from bench import audit_reports, backup_drill, document_set, import_dash, load, pdf_ratio, scoring, two_servers
 
 TEN_THOUSAND = 10_000
 
@@ -89,6 +89,19 @@ def pdf_rows(figures: dict) -> list[tuple]:
         ),
         ("minutes PDF, WeasyPrint alone on the same HTML (floor)", f"{figures['weasyprint']:.2f} s", "", "-"),
         ("minutes PDF: app / floor", f"{figures['ratio']:.2f}", "", "-"),
+    ]
+
+
+def documents_rows(figures: dict) -> list[tuple]:
+    meeting = f"{figures['cases']}-case meeting: whole document set ({figures['documents']} documents)"
+    return [
+        (
+            f"{meeting}, {figures['workers']} worker processes (median of {figures['runs']})",
+            f"{figures['in_workers']:.2f} s",
+            f"<= {document_set.AIM_SECONDS} s (issue 20)",
+            met(figures["in_workers"], document_set.AIM_SECONDS),
+        ),
+        (f"{meeting}, one process", f"{figures['one_process']:.2f} s", "", "-"),
     ]
 
 
@@ -245,6 +258,8 @@ def main() -> None:
     rows += audit_reports.rows_for_table(audit_reports.measure(options.audit_rows, postgres=options.postgres))
     print("minutes PDF …", flush=True)
     rows += pdf_rows(pdf_ratio.measure(runs=options.pdf_runs, postgres=options.postgres))
+    print("document set …", flush=True)
+    rows += documents_rows(document_set.measure(runs=options.pdf_runs, postgres=options.postgres))
     print("load …", flush=True)
     figures = load.measure(
         options.users,

@@ -70,6 +70,11 @@ class MeetingDocuments:
     cases_left_out: int = 0
     """Cases of the meeting left out of this person's copies, because an exclusion list names them."""
 
+    @property
+    def set_available(self) -> bool:
+        """Whether any document of the set sent out after the meeting (document_set) may be had now."""
+        return any(offer.available and offer.kind in IN_THE_SET for offer in self.offers)
+
 
 # Who may have which document.
 
@@ -325,6 +330,23 @@ def meeting_document(meeting: Meeting, offer: Offer, user: User) -> PdfDocument:
     if offer.kind is DocumentKind.ACTION_PLAN:
         return action_plan(meeting, copy)
     return agency_action_plan(meeting, access_store.get_agency(offer.agency_id), copy)
+
+
+IN_THE_SET = frozenset(
+    {DocumentKind.AGENDA, DocumentKind.RESEARCH_PACK, DocumentKind.MINUTES, DocumentKind.AGENCY_ACTION_PLAN}
+)
+
+
+def document_set(meeting: Meeting, user: User) -> list[PdfDocument]:
+    """What is sent out for a meeting, as far as this person may have it now: the agenda, the MARAC list,
+    the minutes and each agency's action plan."""
+    owners = store.action_owners_by_meeting([meeting.id]).get(meeting.id, [])
+    invited = user.role is Role.AGENCY_REP and store.is_invited(meeting, user.agency_id)
+    return [
+        meeting_document(meeting, offer, user)
+        for offer in offers_for(meeting, user, invited=invited, owners=owners)
+        if offer.kind in IN_THE_SET and offer.available
+    ]
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
 """One way to make a PDF: a print template rendered by WeasyPrint, fetching only our own print assets.
 
 The fetcher refuses every URL but `data:` and files inside `pdf_assets/`, so a value that reached a
-template cannot make the renderer read a local file or open a network connection (SECURITY V5).
+template cannot make the renderer read a local file or open a network connection (SECURITY V5). The HTML is
+made where the request is (it needs the app); `pdf_from_html` may then run in a worker process
+(reports.rendering), which makes its own fetcher, so the same rule holds there.
 """
 
 import logging
@@ -26,13 +28,15 @@ log = logging.getLogger("marac")
 class LocalAssetFetcher(URLFetcher):
     def __init__(self):
         super().__init__(timeout=1, allowed_protocols=("data", "file"), allow_redirects=False)
+        self.refused: list[str] = []
+        """The scheme of each URL refused: logged by the app process, which may not be the one rendering."""
 
     def fetch(self, url, headers=None):
         if url.startswith("data:"):
             return super().fetch(url, headers)
         path = bundled_asset(url)
         if path is None:
-            log.warning({"event": "pdf-fetch-refused", "scheme": urlsplit(url).scheme or "none"})
+            self.refused.append(urlsplit(url).scheme or "none")
             raise URLFetchingError("Only the app's own print assets may be used in a document.")
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": content_type})
@@ -68,8 +72,14 @@ def new_document_id(kind: str, subject: str) -> str:
     return f"{kind}-{subject}-{secrets.token_hex(4)}".upper()
 
 
-def render_pdf(template: str, *, title: str, document_id: str, prepared_for: PreparedFor, **context) -> bytes:
-    html = render_template(
+@dataclass(frozen=True)
+class RenderedPdf:
+    pdf: bytes
+    refused: tuple[str, ...]
+
+
+def document_html(template: str, *, title: str, document_id: str, prepared_for: PreparedFor, **context) -> str:
+    return render_template(
         template,
         title=title,
         document_id=document_id,
@@ -77,4 +87,22 @@ def render_pdf(template: str, *, title: str, document_id: str, prepared_for: Pre
         marking=current_app.config["PROTECTIVE_MARKING"],
         **context,
     )
-    return HTML(string=html, base_url=ASSETS_BASE_URL, url_fetcher=LocalAssetFetcher()).write_pdf()
+
+
+def pdf_from_html(html: str) -> RenderedPdf:
+    """WeasyPrint alone, needing no app: it may run in a worker process."""
+    fetcher = LocalAssetFetcher()
+    pdf = HTML(string=html, base_url=ASSETS_BASE_URL, url_fetcher=fetcher).write_pdf()
+    return RenderedPdf(pdf, tuple(fetcher.refused))
+
+
+def log_refusals(rendered: RenderedPdf) -> bytes:
+    for scheme in rendered.refused:
+        log.warning({"event": "pdf-fetch-refused", "scheme": scheme})
+    return rendered.pdf
+
+
+def render_pdf(template: str, *, title: str, document_id: str, prepared_for: PreparedFor, **context) -> bytes:
+    """In this process: for scripts and tests; downloads go through reports.rendering."""
+    html = document_html(template, title=title, document_id=document_id, prepared_for=prepared_for, **context)
+    return log_refusals(pdf_from_html(html))

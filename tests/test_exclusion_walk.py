@@ -14,7 +14,7 @@ from cases.models import ExcludedPerson
 from extensions import db
 from meetings.models import Meeting
 from tests.conftest import give_session
-from tests.reports.pdf_helpers import pdf_text
+from tests.reports.pdf_helpers import pdf_text, zipped_pdfs_text
 from tests.world import add_user, real_url, seed_world, world_app
 
 EXCLUDED_NAME = "Excluded Walker"
@@ -67,6 +67,8 @@ def body_text(response, path: str) -> str:
     """What a reader of the response sees, less the page's own address (it echoes the id it was asked for)."""
     if response.mimetype == "application/pdf":
         return pdf_text(response.data)
+    if response.mimetype == "application/zip":
+        return zipped_pdfs_text(response.data)
     if response.mimetype == XLSX:
         workbook = load_workbook(io.BytesIO(response.data), read_only=True)
         return " ".join(

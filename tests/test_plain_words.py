@@ -31,6 +31,7 @@ from risk.instruments import load_all_packs
 from risk.rulesets import get_ruleset
 from risk.schema import COMMON_FACTORS
 from tests.conftest import build_test_app, copy_of_template, give_session
+from tests.reports.pdf_helpers import zipped_pdfs
 
 ROOT = Path(__file__).resolve().parent.parent
 VOCABULARIES = (access.vocabulary, risk.vocabulary, cases.vocabulary, meetings.vocabulary)
@@ -156,6 +157,8 @@ def crawl(client, finder: re.Pattern) -> tuple[list[str], list[tuple[str, str, s
             continue
         if response.mimetype == "application/pdf":
             text, links = read_pdf(response.get_data()), []
+        elif response.mimetype == "application/zip":
+            text, links = " ".join(read_pdf(pdf) for pdf in zipped_pdfs(response.get_data())), []
         elif response.mimetype == "text/html":
             text, links = read_html(response.get_data(as_text=True))
         else:

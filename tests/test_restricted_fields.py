@@ -13,7 +13,7 @@ from access.models import Role, User
 from cases.models import Case, SafeContact
 from extensions import db
 from tests.conftest import give_session
-from tests.reports.pdf_helpers import pdf_text
+from tests.reports.pdf_helpers import pdf_text, zipped_pdfs_text
 from tests.world import add_user, real_url, seed_world, world_app
 
 CANARY_PHONE, CANARY_ADDRESS = "07700 900777", "Z3-CANARY refuge, 1 Hidden Row"
@@ -50,6 +50,8 @@ def world(app):
 def readable(response) -> str:
     if response.mimetype == "application/pdf":
         return pdf_text(response.data)
+    if response.mimetype == "application/zip":
+        return zipped_pdfs_text(response.data)
     if response.mimetype == XLSX:
         workbook = load_workbook(io.BytesIO(response.data), read_only=True)
         return " ".join(

@@ -16,7 +16,7 @@ from cases import store as cases_store
 from meetings import store
 from reports import distribution, documents
 from reports.documents import DocumentKind
-from reports.downloads import pdf_download
+from reports.downloads import document_set_download, pdf_download
 from reports.views import bp
 
 BAD_DATE = "Enter the date as a real date, like 9/12/2026."
@@ -87,6 +87,18 @@ def download_meeting_document(meeting_id, kind):
 @allow(Role.COORDINATOR, Role.CHAIR, Role.AGENCY_REP, Role.PRACTITIONER)
 def download_agency_action_plan(meeting_id, agency_id):
     return send_meeting_document(meeting_id, DocumentKind.AGENCY_ACTION_PLAN, agency_id)
+
+
+@bp.route("/documents/meetings/<int:meeting_id>/document-set")
+@allow(Role.COORDINATOR)
+def download_document_set(meeting_id):
+    """Every document the coordinator sends out after a meeting, made at once and downloaded as one zip file."""
+    # Only the coordinator, whom the distribution check never holds back (distribution.withheld_reason).
+    meeting = store.get_meeting(meeting_id)
+    made = documents.document_set(meeting, current_user) if meeting else []
+    if not made:
+        abort(404)
+    return document_set_download(made, current_user, f"marac-documents-{documents.meeting_day(meeting)}")
 
 
 @bp.route("/documents/cases/<uuid:case_id>/transfer-pack")

@@ -2,6 +2,7 @@
 
 import io
 import re
+import zipfile
 
 from pypdf import PdfReader
 
@@ -13,6 +14,16 @@ def pdf_pages(body: bytes) -> list[str]:
 
 def pdf_text(body: bytes) -> str:
     return " ".join(pdf_pages(body))
+
+
+def zipped_pdfs(body: bytes) -> list[bytes]:
+    """Each PDF in a zip file (a meeting's whole document set)."""
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
+        return [archive.read(name) for name in archive.namelist()]
+
+
+def zipped_pdfs_text(body: bytes) -> str:
+    return " ".join(pdf_text(pdf) for pdf in zipped_pdfs(body))
 
 
 MM = 72 / 25.4
@@ -44,3 +55,25 @@ def marking_positions(body: bytes, marking: str) -> list[tuple[int, int]]:
         (squeeze(top).count(squeeze(marking)), squeeze(bottom).count(squeeze(marking)))
         for top, bottom in region_texts(body)
     ]
+
+
+def render_without_sockets(html: str):
+    """Run in a render worker process: WeasyPrint's part with sockets refused there, and every attempt noted."""
+    import socket
+
+    import pytest_socket
+
+    from reports.pdf import pdf_from_html
+
+    attempts = []
+
+    def recording(blocked):
+        def call(*args, **kwargs):
+            attempts.append(repr(args))
+            return blocked(*args, **kwargs)
+
+        return call
+
+    pytest_socket.disable_socket(allow_unix_socket=True)
+    socket.socket, socket.getaddrinfo = recording(socket.socket), recording(socket.getaddrinfo)
+    return pdf_from_html(html), attempts

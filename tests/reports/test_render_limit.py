@@ -1,0 +1,288 @@
+"""PDFs are rendered in worker processes, at most two at once per app process (SECURITY §4.8): a third
+download waits its turn, and one that cannot get a turn soon enough is told so in plain words, never left to
+time out. A meeting's whole document set is made at once on both cores, with SECURITY V5 holding in the workers."""
+
+import io
+import logging
+import threading
+import time
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from jinja2 import ChoiceLoader, DictLoader
+from weasyprint import HTML
+
+from reports import rendering
+from reports.pdf import PreparedFor, document_html
+from tests.reports.pdf_helpers import pdf_text, render_without_sockets
+from tests.reports.test_document_views import audit_rows, meeting_url, sign_in
+from tests.reports.test_documents import seed_world
+from tests.reports.test_pdf import HOSTILE
+
+SLOW = 10  # seconds a test waits at most for something that should happen at once
+QUEUE_WAIT = 3
+POLICE, HEALTH, HOUSING = "Riverside Police", "Riverside Hospitals NHS Trust", "Riverside Housing"
+
+
+@pytest.fixture
+def app_settings():
+    return {"PDF_QUEUE_WAIT_SECONDS": QUEUE_WAIT}
+
+
+@pytest.fixture
+def world(app):
+    return seed_world(app)
+
+
+@pytest.fixture
+def in_workers(app):
+    app.config["PDF_RENDER_IN_WORKERS"] = True
+
+
+class HeldRenders:
+    """Every WeasyPrint render in this process waits at its start until let go; counts those under way."""
+
+    def __init__(self, monkeypatch):
+        self.running = 0
+        self.most_at_once = 0
+        self.started = threading.Semaphore(0)
+        self.go = threading.Event()
+        self.lock = threading.Lock()
+        real = HTML.write_pdf
+
+        def held(html, *args, **kwargs):
+            with self.lock:
+                self.running += 1
+                self.most_at_once = max(self.most_at_once, self.running)
+            self.started.release()
+            self.go.wait(SLOW)
+            try:
+                return real(html, *args, **kwargs)
+            finally:
+                with self.lock:
+                    self.running -= 1
+
+        monkeypatch.setattr("reports.pdf.HTML.write_pdf", held)
+
+    def wait_for_starts(self, count: int) -> None:
+        for _ in range(count):
+            assert self.started.acquire(timeout=SLOW), "a render did not start"
+
+
+def download_in_thread(app, world, who: str, results: list) -> threading.Thread:
+    def download():
+        client = app.test_client()
+        sign_in(app, client, world, who)
+        results.append(client.get(meeting_url(client, world, "agenda")))
+
+    thread = threading.Thread(target=download)
+    thread.start()
+    return thread
+
+
+def hold_slots(count: int, for_seconds: float) -> tuple[threading.Thread, threading.Event]:
+    """Another thread takes `count` render slots for a while; the event is set once it holds them."""
+    holding = threading.Event()
+
+    def hold():
+        with rendering.SLOTS.turn(count):
+            holding.set()
+            time.sleep(for_seconds)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    assert holding.wait(SLOW)
+    return thread, holding
+
+
+# At most two at once.
+
+
+def test_three_renders_at_once_run_two_at_a_time_and_the_third_when_one_ends_security_4_8(app, monkeypatch):
+    # Threads calling the render step itself, without requests: on SQLite each request holds the database
+    # from its start, so downloads through the app could never overlap there and the limit would go untested.
+    renders, results = HeldRenders(monkeypatch), []
+    html = "<html><body><p>MARAC agenda</p></body></html>"
+
+    def render():
+        with app.app_context():
+            results.extend(rendering.render_pdfs([html]))
+
+    threads = [threading.Thread(target=render) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    renders.wait_for_starts(2)
+    started_early = renders.started.acquire(timeout=1)
+    renders.go.set()
+    for thread in threads:
+        thread.join(SLOW)
+
+    assert not started_early, "a third render ran while two were under way"
+    assert renders.most_at_once == 2
+    assert len(results) == 3 and all("MARAC agenda" in pdf_text(pdf) for pdf in results)
+
+
+def test_with_both_render_slots_taken_a_download_is_queued_and_served_when_one_frees_security_4_8(app, client, world):
+    sign_in(app, client, world, "coordinator")
+    holder, _ = hold_slots(2, for_seconds=1)
+
+    started = time.monotonic()
+    response = client.get(meeting_url(client, world, "agenda"))
+    waited = time.monotonic() - started
+    holder.join(SLOW)
+
+    assert response.status_code == 200
+    assert "MARAC agenda" in pdf_text(response.data)
+    assert waited >= 1, "the download did not wait for a slot"
+    assert [row.action for row in audit_rows(app, "document-downloaded")] == ["document-downloaded"]
+
+
+def test_with_one_render_slot_taken_a_download_is_served_at_once_the_limit_is_two_security_4_8(app, client, world):
+    sign_in(app, client, world, "coordinator")
+    holder, _ = hold_slots(1, for_seconds=QUEUE_WAIT + 2)
+
+    started = time.monotonic()
+    response = client.get(meeting_url(client, world, "agenda"))
+    waited = time.monotonic() - started
+    holder.join(SLOW)
+
+    assert response.status_code == 200
+    assert waited < QUEUE_WAIT
+
+
+def test_a_download_that_gets_no_turn_in_time_is_told_plainly_to_try_again_and_changes_nothing_security_4_8(
+    app, client, world
+):
+    sign_in(app, client, world, "coordinator")
+    holder, _ = hold_slots(2, for_seconds=QUEUE_WAIT + 2)
+
+    started = time.monotonic()
+    response = client.get(meeting_url(client, world, "agenda"))
+    waited = time.monotonic() - started
+    holder.join(SLOW)
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "60"
+    assert response.mimetype == "text/html"
+    assert "Two documents are being made right now." in page
+    assert "has not been started" in page
+    assert "Try again in a minute" in page
+    assert QUEUE_WAIT <= waited < QUEUE_WAIT + 2, "it neither waited its turn nor gave up at the time set"
+    assert audit_rows(app, "document-downloaded") == []
+    assert audit_rows(app, "case-viewed") == []
+
+
+def test_the_render_slots_allow_two_at_once_and_let_a_waiting_turn_in_when_one_ends():
+    slots = rendering.RenderSlots(2)
+    with slots.turn(), slots.turn():
+        with pytest.raises(rendering.NoTurn):
+            with slots.turn(wait=0.05):
+                pass
+    with slots.turn(2):
+        pass
+
+
+# In worker processes.
+
+
+def test_a_download_is_rendered_in_a_worker_process_which_is_started_once_and_reused(
+    app, client, world, in_workers, monkeypatch
+):
+    sign_in(app, client, world, "coordinator")
+    rendering.discard_pool()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("WeasyPrint may not run in the app's own process")
+
+    monkeypatch.setattr("reports.pdf.HTML.write_pdf", broken)  # only a worker process can make the PDFs now
+    first = client.get(meeting_url(client, world, "agenda"))
+    pool = rendering._pool
+    second = client.get(meeting_url(client, world, "minutes"))
+
+    assert first.status_code == second.status_code == 200
+    assert "MARAC agenda" in pdf_text(first.data)
+    assert "MARAC minutes" in pdf_text(second.data)
+    assert pool is not None and rendering._pool is pool
+
+
+def test_the_renderer_in_a_worker_fetches_only_print_assets_and_opens_no_socket_security_v5(app, in_workers, caplog):
+    app.jinja_env.loader = ChoiceLoader([DictLoader({"reports/test-hostile.html": HOSTILE}), app.jinja_env.loader])
+    reader = PreparedFor(name="Cora Coordinator", agency="Riverside IDVA Service", on=datetime.now(UTC))
+    with app.test_request_context():
+        html = document_html("reports/test-hostile.html", title="Hostile", document_id="TEST-1", prepared_for=reader)
+        rendered, attempts = rendering.worker_pool().submit(render_without_sockets, html).result(SLOW * 3)
+        with caplog.at_level(logging.WARNING, logger="marac"):
+            [logged] = rendering.render_pdfs([html])
+
+    refusals = [
+        record.msg["scheme"]
+        for record in caplog.records
+        if isinstance(record.msg, dict) and record.msg.get("event") == "pdf-fetch-refused"
+    ]
+    text = pdf_text(rendered.pdf)
+    assert attempts == []
+    assert sorted(rendered.refused) == sorted(refusals) == ["file", "http", "http"]
+    assert "The text after the hostile references." in text
+    assert "The text after the hostile references." in pdf_text(logged)
+    for line in Path("/etc/passwd").read_text().splitlines()[:3]:
+        assert line.split(":")[0] + ":x:" not in text
+
+
+# The whole set.
+
+
+def test_the_coordinator_downloads_a_meetings_whole_document_set_made_in_workers_as_one_zip(
+    app, client, world, in_workers
+):
+    sign_in(app, client, world, "coordinator")
+
+    page = client.get(client.url("reports.list_documents")).get_data(as_text=True)
+    response = client.get(client.url("reports.download_document_set", meeting_id=world.meeting_id))
+
+    assert client.url("reports.download_document_set", meeting_id=world.meeting_id) in page
+    assert response.status_code == 200
+    assert response.mimetype == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
+        texts = {name: pdf_text(archive.read(name)) for name in archive.namelist()}
+    assert len(texts) == 6, sorted(texts)
+    [agenda] = [text for name, text in texts.items() if "agenda" in name]
+    [marac_list] = [text for name, text in texts.items() if "research-pack" in name]
+    [minutes] = [text for name, text in texts.items() if "minutes" in name]
+    plans = [text for name, text in texts.items() if "action-plan" in name]
+    assert "MARAC agenda" in agenda
+    assert "MARAC list and research pack" in marac_list
+    assert "MARAC minutes" in minutes and "DECISION-1" in minutes
+    assert sorted(
+        agency for plan in plans for agency in (POLICE, HEALTH, HOUSING) if f"MARAC action plan: {agency}" in plan
+    ) == sorted([POLICE, HEALTH, HOUSING])
+    assert all("Prepared for Cora Coordinator" in text for text in texts.values())
+    assert len(audit_rows(app, "document-downloaded")) == 6
+    # The minutes also count as views of the earlier case whose actions the meeting reviewed.
+    assert {row.object_id for row in audit_rows(app, "case-viewed")} == {*world.case_ids, world.earlier_case_id}
+
+
+def test_the_document_set_is_the_coordinators_only(app, client, world):
+    sign_in(app, client, world, "chair")
+
+    page = client.get(client.url("reports.list_documents")).get_data(as_text=True)
+    response = client.get(client.url("reports.download_document_set", meeting_id=world.meeting_id))
+
+    assert "download_document_set" not in page and "document-set" not in page
+    assert response.status_code == 403
+
+
+def test_the_document_set_takes_both_render_slots_so_it_waits_while_any_render_is_under_way_security_4_8(
+    app, client, world
+):
+    sign_in(app, client, world, "coordinator")
+    holder, _ = hold_slots(1, for_seconds=QUEUE_WAIT + 2)
+
+    response = client.get(client.url("reports.download_document_set", meeting_id=world.meeting_id))
+    holder.join(SLOW)
+
+    assert response.status_code == 503
+    assert "Two documents are being made right now." in response.get_data(as_text=True)
+    assert audit_rows(app, "document-downloaded") == []
