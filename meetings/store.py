@@ -40,8 +40,16 @@ from meetings.models import (
     ResearchReturn,
     Transfer,
 )
-from meetings.vocabulary import ANY_UPCOMING_MEETING, NO_UPCOMING_MEETING, CaseFlag, CaseOutcome, CaseSort, RaisedWith
-from risk.models import Assessment, AssessmentStatus
+from meetings.vocabulary import (
+    ANY_UPCOMING_MEETING,
+    NO_UPCOMING_MEETING,
+    CaseFlag,
+    CaseOutcome,
+    CaseSort,
+    QueueSort,
+    RaisedWith,
+)
+from risk.models import Assessment, AssessmentStatus, Decision
 
 
 def create_meeting(**fields) -> Meeting:
@@ -55,14 +63,73 @@ def get_next_meeting() -> Meeting | None:
     return db.session.scalar(select(Meeting).where(Meeting.starts_at >= utcnow()).order_by(Meeting.starts_at).limit(1))
 
 
-def list_open_referrals() -> list[Referral]:
-    return list(
-        db.session.scalars(
-            select(Referral)
-            .where(Referral.state.in_((ReferralState.RECEIVED, ReferralState.ACCEPTED)))
-            .order_by(Referral.received_at)
-        )
-    )
+OPEN_STATES = (ReferralState.RECEIVED, ReferralState.ACCEPTED)
+
+
+@dataclass(frozen=True)
+class QueueQuery:
+    """What the referral queue asks for, as plain values: None (or empty) sets no limit."""
+
+    reference: str | None = None
+    victim_ids: tuple[str, ...] | None = None
+    state: str | None = None
+    criterion: str | None = None
+    agency_id: int | None = None
+    flags: frozenset[str] = frozenset()
+    sort: QueueSort = QueueSort.WAITING_LONGEST
+
+
+def criteria_include(code: str) -> ColumnElement[bool]:
+    """The referral's criteria (a JSON list of codes) hold this code: the same test on SQLite and PostgreSQL."""
+    return cast(Referral.criteria, String).contains(f'"{code}"', autoescape=True)
+
+
+def open_referrals(query: QueueQuery, *, visible: ColumnElement[bool], hidden: set[str]) -> Select:
+    """The open referrals of `visible` cases not `hidden`, narrowed by the query; selects nothing yet."""
+    conditions = [Referral.state.in_(OPEN_STATES), visible]
+    if hidden:
+        conditions.append(Referral.case_id.not_in(sorted(hidden)))
+    if query.reference:
+        conditions.append(Case.reference == query.reference)
+    if query.victim_ids is not None:
+        conditions.append(Case.victim_id.in_(query.victim_ids))
+    if query.state:
+        conditions.append(Referral.state == query.state)
+    if query.criterion:
+        conditions.append(criteria_include(query.criterion))
+    if query.agency_id is not None:
+        conditions.append(Referral.agency_id == query.agency_id)
+    if "repeat" in query.flags:
+        conditions.append(criteria_include("repeat"))
+    if "children" in query.flags:
+        conditions.append(exists().where(CaseParty.case_id == Referral.case_id, CaseParty.role == PartyRole.CHILD))
+    return select().select_from(Referral).join(Case, Case.id == Referral.case_id).where(*conditions)
+
+
+def open_referral_case_ids(query: QueueQuery, *, visible: ColumnElement[bool]) -> Select:
+    """The cases of every open referral the query finds, before exclusion lists: for matching those lists once."""
+    return open_referrals(query, visible=visible, hidden=set()).add_columns(Referral.case_id)
+
+
+def count_open_referrals(query: QueueQuery, *, visible: ColumnElement[bool], hidden: set[str]) -> int:
+    found = open_referrals(query, visible=visible, hidden=hidden).add_columns(Referral.id)
+    return db.session.scalar(select(func.count()).select_from(found.subquery()))
+
+
+def page_of_open_referrals(
+    query: QueueQuery, *, visible: ColumnElement[bool], hidden: set[str], offset: int, limit: int
+) -> list[Referral]:
+    """One page of the open referrals the query finds, in the order asked for (ties by id, so pages never overlap)."""
+    orders = {
+        QueueSort.WAITING_LONGEST: (Referral.received_at.asc(),),
+        QueueSort.NEWEST: (Referral.received_at.desc(),),
+        QueueSort.RISK: (Decision.tier.desc(), Referral.received_at.asc()),
+    }
+    page = open_referrals(query, visible=visible, hidden=hidden).add_columns(Referral)
+    if query.sort is QueueSort.RISK:
+        page = page.join(Decision, Decision.id == Referral.decision_id)
+    page = page.order_by(*orders[query.sort], Referral.id).offset(offset).limit(limit)
+    return list(db.session.scalars(page.options(contains_eager(Referral.case))))
 
 
 def get_referral(referral_id: str) -> Referral | None:
