@@ -956,6 +956,10 @@ class CaseFinder:
     has_children: ColumnElement[bool]
     overdue: ColumnElement[bool]
     conditions: tuple[ColumnElement[bool], ...]
+    asks_latest: bool = True
+    asks_upcoming: bool = True
+    """Whether the conditions look at the latest referral or the next meeting: the ids and the count of the
+    cases found need those outer joins only then (each ranks every referral or agenda item there is)."""
 
     def select(self, *columns) -> Select:
         return (
@@ -967,6 +971,15 @@ class CaseFinder:
             .outerjoin(Agency, Agency.id == self.latest.c.agency_id)
             .where(*self.conditions)
         )
+
+    def select_ids(self) -> Select:
+        """The ids of the cases found, with only the joins the conditions need."""
+        query = select(Case.id).select_from(Case).join(Person, Person.id == Case.victim_id)
+        if self.asks_latest:
+            query = query.outerjoin(self.latest, self.latest.c.case_id == Case.id)
+        if self.asks_upcoming:
+            query = query.outerjoin(self.upcoming, self.upcoming.c.case_id == Case.id)
+        return query.where(*self.conditions)
 
 
 def case_finder(query: CaseQuery, *, visible, hidden: set[str], today: date, since: datetime) -> CaseFinder:
@@ -1005,16 +1018,18 @@ def case_finder(query: CaseQuery, *, visible, hidden: set[str], today: date, sin
         conditions.append(latest.c.agency_id == query.referring_agency_id)
     by_flag = {CaseFlag.REPEAT: repeat, CaseFlag.CHILDREN: has_children, CaseFlag.OVERDUE_ACTIONS: overdue}
     conditions += [by_flag[flag] for flag in sorted(query.flags)]
-    return CaseFinder(latest, upcoming, repeat, has_children, overdue, tuple(conditions))
+    asks_latest = bool(query.referral_state) or query.referring_agency_id is not None or CaseFlag.REPEAT in query.flags
+    asks_upcoming = query.meeting in (ANY_UPCOMING_MEETING, NO_UPCOMING_MEETING)
+    return CaseFinder(latest, upcoming, repeat, has_children, overdue, tuple(conditions), asks_latest, asks_upcoming)
 
 
 def case_ids_found(query: CaseQuery, *, visible, today: date, since: datetime) -> Select:
     """The ids of every case the query finds, before exclusion lists: for matching those lists once."""
-    return case_finder(query, visible=visible, hidden=set(), today=today, since=since).select(Case.id)
+    return case_finder(query, visible=visible, hidden=set(), today=today, since=since).select_ids()
 
 
 def count_found_cases(query: CaseQuery, *, visible, hidden: set[str], today: date, since: datetime) -> int:
-    found = case_finder(query, visible=visible, hidden=hidden, today=today, since=since).select(Case.id)
+    found = case_finder(query, visible=visible, hidden=hidden, today=today, since=since).select_ids()
     return db.session.scalar(select(func.count()).select_from(found.subquery()))
 
 
