@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 
 from access.models import Notification, User
 from extensions import db, utcnow
@@ -72,6 +72,13 @@ def page_of_notifications(user: User, page: int, *, hidden_case_ids: set[str]) -
         .limit(PAGE_SIZE)
     )
     return NotificationPage(list(db.session.scalars(query)), total, page, pages)
+
+
+def unread_case_ids(user: User) -> Select:
+    """The cases this user's unread notifications are about, as a query to match exclusion lists against."""
+    return select(Notification.case_id).where(
+        Notification.user_id == user.id, Notification.case_id.is_not(None), Notification.read_at.is_(None)
+    )
 
 
 def case_ids_notified(user: User, *, unread_only: bool = False) -> list[str]:

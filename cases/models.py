@@ -84,7 +84,9 @@ class Case(db.Model):
     )
     repeat_watch_ends: Mapped[date | None] = mapped_column(Date, info=data_class("operational"))
     created_by_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), info=data_class("operational"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info=data_class("operational"))
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, index=True, info=data_class("operational")
+    )
     version_id: Mapped[int] = mapped_column(default=1, info=data_class("operational"))
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info=data_class("operational"))
     """When the retention run removed what identifies anyone on the case (SECURITY D5); None while it is held."""

@@ -21,6 +21,14 @@ def cases_kept_from_hearing(user: User, case_ids: list[str]) -> set[str]:
     return {case_id for case_id, scope in scopes.items() if not policy.may_be_told_about_case(user, scope)}
 
 
+def unread_cases_kept_from_hearing(user: User) -> set[str]:
+    """Of the cases the user's unread notifications are about, those they may no longer be told about. Only a
+    case whose exclusion list names them can be, so the scopes are worked out for those alone: for the header
+    on every page, one query when no such list names them."""
+    named = store.cases_excluding(user, notifications.unread_case_ids(user))
+    return cases_kept_from_hearing(user, sorted(named)) if named else set()
+
+
 def notify_about_case(case_id: str, users: Iterable[User], message: str, link: str | None) -> int:
     return notifications.notify(who_may_know(case_id, users), message, link, case_id=case_id)
 

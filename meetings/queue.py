@@ -79,51 +79,35 @@ class QueuePage:
 
 
 def queue_for(user, search: QueueSearch, today: date) -> QueuePage:
-    """The open referrals this user may see, searched, filtered, sorted and one page of them. A case
-    kept from the user is left out before counting, so neither a row nor the total hints at it."""
-    referrals = store.list_open_referrals()
-    visible = cases_store.cases_visible_to(user, [referral.case_id for referral in referrals])
-    named = set(journey.victims_named_like(search.text)) if search.text and not reference_in(search) else None
-    people = cases_store.list_people_for_matching()
-    rows = [
-        queue_row(referral, today, possible_matches(referral, people))
-        for referral in referrals
-        if referral.case_id in visible and wanted(referral, search, named)
-    ]
-    rows = [row for row in rows if shows(row, search)]
-    pages = max(1, math.ceil(len(rows) / PAGE_SIZE))
+    """The open referrals this user may see, searched, filtered, sorted and one page of them, paged in the
+    database so that only the rows shown are built. A case kept from the user is left out before counting,
+    so neither a row nor the total hints at it."""
+    query = queue_query(search)
+    visible = cases_store.may_view_case_condition(user)
+    hidden = cases_store.cases_kept_from(user, store.open_referral_case_ids(query, visible=visible))
+    total = store.count_open_referrals(query, visible=visible, hidden=hidden)
+    pages = max(1, math.ceil(total / PAGE_SIZE))
     page = min(max(search.page, 1), pages)
-    ordered = sorted(rows, key=SORT_KEYS[search.sort])
-    return QueuePage(ordered[(page - 1) * PAGE_SIZE : page * PAGE_SIZE], len(rows), page, pages, search)
+    referrals = store.page_of_open_referrals(
+        query, visible=visible, hidden=hidden, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
+    )
+    people = cases_store.list_people_for_matching()
+    rows = [queue_row(referral, today, possible_matches(referral, people)) for referral in referrals]
+    return QueuePage(rows, total, page, pages, search)
 
 
-def reference_in(search: QueueSearch) -> str | None:
-    return normalise_reference(search.text) if search.text else None
-
-
-def wanted(referral: Referral, search: QueueSearch, named: set[str] | None) -> bool:
-    """The search and the filters a referral answers by itself (the row answers the rest)."""
-    reference = reference_in(search)
-    if reference and referral.case.reference != reference:
-        return False
-    if named is not None and referral.case.victim_id not in named:
-        return False
-    if search.state and referral.state.value != search.state:
-        return False
-    if search.criterion and search.criterion not in referral.criteria:
-        return False
-    return search.agency_id is None or referral.agency_id == search.agency_id
-
-
-def shows(row: QueueRow, search: QueueSearch) -> bool:
-    return ("repeat" not in search.flags or row.repeat) and ("children" not in search.flags or row.has_children)
-
-
-SORT_KEYS = {
-    QueueSort.WAITING_LONGEST: lambda row: (row.referral.received_at, row.referral.id),
-    QueueSort.NEWEST: lambda row: (-row.referral.received_at.timestamp(), row.referral.id),
-    QueueSort.RISK: lambda row: (-row.tier, row.referral.received_at, row.referral.id),
-}
+def queue_query(search: QueueSearch) -> store.QueueQuery:
+    reference = normalise_reference(search.text) if search.text else None
+    named = search.text and not reference
+    return store.QueueQuery(
+        reference=reference,
+        victim_ids=tuple(journey.victims_named_like(search.text)) if named else None,
+        state=search.state,
+        criterion=search.criterion,
+        agency_id=search.agency_id,
+        flags=search.flags,
+        sort=search.sort,
+    )
 
 
 def possible_matches(referral: Referral, people=None) -> list:

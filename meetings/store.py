@@ -40,8 +40,16 @@ from meetings.models import (
     ResearchReturn,
     Transfer,
 )
-from meetings.vocabulary import ANY_UPCOMING_MEETING, NO_UPCOMING_MEETING, CaseFlag, CaseOutcome, CaseSort, RaisedWith
-from risk.models import Assessment, AssessmentStatus
+from meetings.vocabulary import (
+    ANY_UPCOMING_MEETING,
+    NO_UPCOMING_MEETING,
+    CaseFlag,
+    CaseOutcome,
+    CaseSort,
+    QueueSort,
+    RaisedWith,
+)
+from risk.models import Assessment, AssessmentStatus, Decision
 
 
 def create_meeting(**fields) -> Meeting:
@@ -55,14 +63,73 @@ def get_next_meeting() -> Meeting | None:
     return db.session.scalar(select(Meeting).where(Meeting.starts_at >= utcnow()).order_by(Meeting.starts_at).limit(1))
 
 
-def list_open_referrals() -> list[Referral]:
-    return list(
-        db.session.scalars(
-            select(Referral)
-            .where(Referral.state.in_((ReferralState.RECEIVED, ReferralState.ACCEPTED)))
-            .order_by(Referral.received_at)
-        )
-    )
+OPEN_STATES = (ReferralState.RECEIVED, ReferralState.ACCEPTED)
+
+
+@dataclass(frozen=True)
+class QueueQuery:
+    """What the referral queue asks for, as plain values: None (or empty) sets no limit."""
+
+    reference: str | None = None
+    victim_ids: tuple[str, ...] | None = None
+    state: str | None = None
+    criterion: str | None = None
+    agency_id: int | None = None
+    flags: frozenset[str] = frozenset()
+    sort: QueueSort = QueueSort.WAITING_LONGEST
+
+
+def criteria_include(code: str) -> ColumnElement[bool]:
+    """The referral's criteria (a JSON list of codes) hold this code: the same test on SQLite and PostgreSQL."""
+    return cast(Referral.criteria, String).contains(f'"{code}"', autoescape=True)
+
+
+def open_referrals(query: QueueQuery, *, visible: ColumnElement[bool], hidden: set[str]) -> Select:
+    """The open referrals of `visible` cases not `hidden`, narrowed by the query; selects nothing yet."""
+    conditions = [Referral.state.in_(OPEN_STATES), visible]
+    if hidden:
+        conditions.append(Referral.case_id.not_in(sorted(hidden)))
+    if query.reference:
+        conditions.append(Case.reference == query.reference)
+    if query.victim_ids is not None:
+        conditions.append(Case.victim_id.in_(query.victim_ids))
+    if query.state:
+        conditions.append(Referral.state == query.state)
+    if query.criterion:
+        conditions.append(criteria_include(query.criterion))
+    if query.agency_id is not None:
+        conditions.append(Referral.agency_id == query.agency_id)
+    if "repeat" in query.flags:
+        conditions.append(criteria_include("repeat"))
+    if "children" in query.flags:
+        conditions.append(exists().where(CaseParty.case_id == Referral.case_id, CaseParty.role == PartyRole.CHILD))
+    return select().select_from(Referral).join(Case, Case.id == Referral.case_id).where(*conditions)
+
+
+def open_referral_case_ids(query: QueueQuery, *, visible: ColumnElement[bool]) -> Select:
+    """The cases of every open referral the query finds, before exclusion lists: for matching those lists once."""
+    return open_referrals(query, visible=visible, hidden=set()).add_columns(Referral.case_id)
+
+
+def count_open_referrals(query: QueueQuery, *, visible: ColumnElement[bool], hidden: set[str]) -> int:
+    found = open_referrals(query, visible=visible, hidden=hidden).add_columns(Referral.id)
+    return db.session.scalar(select(func.count()).select_from(found.subquery()))
+
+
+def page_of_open_referrals(
+    query: QueueQuery, *, visible: ColumnElement[bool], hidden: set[str], offset: int, limit: int
+) -> list[Referral]:
+    """One page of the open referrals the query finds, in the order asked for (ties by id, so pages never overlap)."""
+    orders = {
+        QueueSort.WAITING_LONGEST: (Referral.received_at.asc(),),
+        QueueSort.NEWEST: (Referral.received_at.desc(),),
+        QueueSort.RISK: (Decision.tier.desc(), Referral.received_at.asc()),
+    }
+    page = open_referrals(query, visible=visible, hidden=hidden).add_columns(Referral)
+    if query.sort is QueueSort.RISK:
+        page = page.join(Decision, Decision.id == Referral.decision_id)
+    page = page.order_by(*orders[query.sort], Referral.id).offset(offset).limit(limit)
+    return list(db.session.scalars(page.options(contains_eager(Referral.case))))
 
 
 def get_referral(referral_id: str) -> Referral | None:
@@ -889,6 +956,10 @@ class CaseFinder:
     has_children: ColumnElement[bool]
     overdue: ColumnElement[bool]
     conditions: tuple[ColumnElement[bool], ...]
+    asks_latest: bool = True
+    asks_upcoming: bool = True
+    """Whether the conditions look at the latest referral or the next meeting: the ids and the count of the
+    cases found need those outer joins only then (each ranks every referral or agenda item there is)."""
 
     def select(self, *columns) -> Select:
         return (
@@ -900,6 +971,15 @@ class CaseFinder:
             .outerjoin(Agency, Agency.id == self.latest.c.agency_id)
             .where(*self.conditions)
         )
+
+    def select_ids(self) -> Select:
+        """The ids of the cases found, with only the joins the conditions need."""
+        query = select(Case.id).select_from(Case).join(Person, Person.id == Case.victim_id)
+        if self.asks_latest:
+            query = query.outerjoin(self.latest, self.latest.c.case_id == Case.id)
+        if self.asks_upcoming:
+            query = query.outerjoin(self.upcoming, self.upcoming.c.case_id == Case.id)
+        return query.where(*self.conditions)
 
 
 def case_finder(query: CaseQuery, *, visible, hidden: set[str], today: date, since: datetime) -> CaseFinder:
@@ -938,16 +1018,18 @@ def case_finder(query: CaseQuery, *, visible, hidden: set[str], today: date, sin
         conditions.append(latest.c.agency_id == query.referring_agency_id)
     by_flag = {CaseFlag.REPEAT: repeat, CaseFlag.CHILDREN: has_children, CaseFlag.OVERDUE_ACTIONS: overdue}
     conditions += [by_flag[flag] for flag in sorted(query.flags)]
-    return CaseFinder(latest, upcoming, repeat, has_children, overdue, tuple(conditions))
+    asks_latest = bool(query.referral_state) or query.referring_agency_id is not None or CaseFlag.REPEAT in query.flags
+    asks_upcoming = query.meeting in (ANY_UPCOMING_MEETING, NO_UPCOMING_MEETING)
+    return CaseFinder(latest, upcoming, repeat, has_children, overdue, tuple(conditions), asks_latest, asks_upcoming)
 
 
 def case_ids_found(query: CaseQuery, *, visible, today: date, since: datetime) -> Select:
     """The ids of every case the query finds, before exclusion lists: for matching those lists once."""
-    return case_finder(query, visible=visible, hidden=set(), today=today, since=since).select(Case.id)
+    return case_finder(query, visible=visible, hidden=set(), today=today, since=since).select_ids()
 
 
 def count_found_cases(query: CaseQuery, *, visible, hidden: set[str], today: date, since: datetime) -> int:
-    found = case_finder(query, visible=visible, hidden=hidden, today=today, since=since).select(Case.id)
+    found = case_finder(query, visible=visible, hidden=hidden, today=today, since=since).select_ids()
     return db.session.scalar(select(func.count()).select_from(found.subquery()))
 
 

@@ -9,7 +9,8 @@ one); every page that shows a chart also shows its figures in a table.
 import base64
 import io
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from functools import lru_cache, wraps
 
 import matplotlib
 import pandas as pd
@@ -29,20 +30,49 @@ EXPECTED_RANGE_COLOUR = "#cce2d8"
 FONT_SIZE = 9
 
 
+MOST_MEETING_BARS = 26
+"""More meetings than this in the period (a force's many MARACs) are charted a week to a bar: hundreds of bars
+can be neither read nor drawn in time."""
+
+
+def drawn_once(draw):
+    """A chart is a function of its figures alone (fixed ids, no date stamp), so the same figures are drawn
+    once per process: matplotlib takes a second or more a chart on a busy machine."""
+
+    @lru_cache(maxsize=64)
+    def cached(*figures):
+        return draw(*figures)
+
+    @wraps(draw)
+    def chart(*figures):
+        return cached(*(tuple(figure) if isinstance(figure, list) else figure for figure in figures))
+
+    return chart
+
+
 def svg_data_uri(svg: bytes) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
 
 
-def cases_per_meeting(meeting_labels: list[str], cases: list[int]) -> bytes:
+@drawn_once
+def cases_per_meeting(
+    meeting_labels: list[str], cases: list[int], title: str = "Cases discussed at each meeting"
+) -> bytes:
     figure, axes = new_chart()
     add_bars(axes, axes.bar(range(len(cases)), cases, color=BAR_COLOUR))
     label_meetings(axes, meeting_labels)
     axes.set_ylabel("Cases discussed")
     axes.yaxis.get_major_locator().set_params(integer=True)
-    return to_svg(figure, "Cases discussed at each meeting")
+    return to_svg(figure, title)
 
 
-def repeat_rate_per_meeting(meeting_labels: list[str], rates: list[float | None], expected: tuple[int, int]) -> bytes:
+@drawn_once
+def repeat_rate_per_meeting(
+    meeting_labels: list[str],
+    rates: list[float | None],
+    expected: tuple[int, int],
+    title: str = "Repeat rate at each meeting",
+) -> bytes:
     """Rates are percentages; None for a meeting with no cases, drawn as no bar. The expected range is
     an unverified figure, and the chart says so."""
     low, high = expected
@@ -58,9 +88,10 @@ def repeat_rate_per_meeting(meeting_labels: list[str], rates: list[float | None]
     axes.set_ylim(0, 100)
     axes.set_ylabel("Repeat cases (%)")
     axes.legend(loc="upper right", fontsize=FONT_SIZE - 1, frameon=False)
-    return to_svg(figure, f"Repeat rate at each meeting against the expected range of {low}% to {high}% (unverified)")
+    return to_svg(figure, f"{title} against the expected range of {low}% to {high}% (unverified)")
 
 
+@drawn_once
 def referrals_by_agency_kind(kind_labels: list[str], referrals: list[int]) -> bytes:
     figure, axes = new_chart(height=max(2.4, 0.35 * len(kind_labels) + 1))
     add_bars(axes, axes.barh(range(len(referrals)), referrals, color=BAR_COLOUR))
@@ -71,6 +102,7 @@ def referrals_by_agency_kind(kind_labels: list[str], referrals: list[int]) -> by
     return to_svg(figure, "Referrals by kind of referring agency")
 
 
+@drawn_once
 def cases_per_10k_women(period_label: str, rate: float) -> bytes:
     """This MARAC's yearly rate against SafeLives' expected volume and the latest UK figure."""
     labels = [f"This MARAC, {period_label}", "SafeLives expected volume", UK_FIGURES_PERIOD]
@@ -137,24 +169,47 @@ def percent_of(count: int, whole: int) -> float | None:
     return round(100 * count / whole, 1) if whole else None
 
 
+TITLES = {
+    "meeting": ("Cases discussed at each meeting", "Repeat rate at each meeting"),
+    "week": ("Cases discussed each week", "Repeat rate each week"),
+}
+
+
+def weeks_or_meetings(rows: pd.DataFrame) -> tuple[str, pd.DataFrame]:
+    """What a bar stands for ("meeting" or "week") and the rows to chart: a meeting each, or when there are
+    too many, the meetings of each week (Monday to Sunday) added up, labelled by the Monday."""
+    if len(rows) <= MOST_MEETING_BARS:
+        return "meeting", rows
+    monday = rows["meeting_date"].map(lambda day: day - timedelta(days=day.weekday()))
+    weekly = rows.groupby(monday)[["cases_discussed", "repeat_cases"]].sum().reset_index(names="meeting_date")
+    return "week", weekly
+
+
+def bar_label(unit: str, day: date) -> str:
+    return short_date(day) if unit == "meeting" else f"w/c {short_date(day)}"
+
+
 def cases_chart(rows: pd.DataFrame) -> Chart:
-    labels, cases = [short_date(day) for day in rows["meeting_date"]], [int(count) for count in rows["cases_discussed"]]
+    unit, rows = weeks_or_meetings(rows)
+    labels = [bar_label(unit, day) for day in rows["meeting_date"]]
+    cases = [int(count) for count in rows["cases_discussed"]]
     return Chart(
-        "Cases discussed at each meeting",
-        cases_per_meeting(labels, cases),
-        ("Meeting", "Cases discussed"),
+        TITLES[unit][0],
+        cases_per_meeting(labels, cases, TITLES[unit][0]),
+        (unit.capitalize(), "Cases discussed"),
         tuple((label, str(count)) for label, count in zip(labels, cases)),
     )
 
 
 def repeat_rate_chart(rows: pd.DataFrame, expected: tuple[int, int]) -> Chart:
-    labels = [short_date(day) for day in rows["meeting_date"]]
+    unit, rows = weeks_or_meetings(rows)
+    labels = [bar_label(unit, day) for day in rows["meeting_date"]]
     counts = [(int(repeats), int(cases)) for repeats, cases in zip(rows["repeat_cases"], rows["cases_discussed"])]
     rates = [percent_of(repeats, cases) for repeats, cases in counts]
     return Chart(
-        "Repeat rate at each meeting",
-        repeat_rate_per_meeting(labels, rates, expected),
-        ("Meeting", "Cases discussed", "Repeat cases", "Repeat rate"),
+        TITLES[unit][1],
+        repeat_rate_per_meeting(labels, rates, expected, TITLES[unit][1]),
+        (unit.capitalize(), "Cases discussed", "Repeat cases", "Repeat rate"),
         tuple(
             (label, str(cases), str(repeats), "—" if rate is None else f"{rate:g}%")
             for label, (repeats, cases), rate in zip(labels, counts, rates)

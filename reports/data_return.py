@@ -1,7 +1,8 @@
 """The quarterly MARAC data return (SafeLives, brief §8.12): one row of counts per meeting held.
 
-Three queries fetch the meetings held, the cases on their agendas and the people in those cases;
-pandas does the counting. The definitions, decided here and shown to users in COLUMN_LABELS:
+Three queries, however many meetings and cases: the meetings held; the counts per meeting, added up in
+the database; and the few people young enough for their age on the meeting day to count, whose ages
+pandas works out. The definitions, decided here and shown to users in COLUMN_LABELS:
 
 - a case discussed is an agenda item of a meeting that has started (in progress or later);
 - a repeat case is one whose referral met the repeat criterion (risk.criteria.REPEAT: a further
@@ -17,10 +18,11 @@ pandas does the counting. The definitions, decided here and shown to users in CO
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, String, and_, case, cast, func, literal, null, or_, select, union_all
+from sqlalchemy.orm import aliased
 
 from access.models import Agency
 from access.vocabulary import AGENCY_KIND_LABELS, AgencyKind
@@ -37,6 +39,7 @@ WHITE = "White"
 LGBT_SEXUALITIES = frozenset({"Gay or lesbian", "Bisexual", "Other"})
 LGBT_GENDERS = frozenset({"Non-binary", "Other"})
 TOTAL = "Total"
+VICTIM, PERPETRATOR = "victim", "perpetrator"
 
 AGENCY_COLUMNS = {kind: f"referrals_{kind.value}" for kind in AgencyKind}
 COUNT_COLUMNS = [
@@ -97,41 +100,91 @@ class Comparison:
     national: str
 
 
-def list_cases_discussed(meeting_ids: list[int]) -> list[tuple]:
-    query = (
-        select(
-            AgendaItem.meeting_id,
-            AgendaItem.flags,
-            Referral.case_id,
-            Referral.criteria,
-            Agency.kind,
-            CaseMinutes.outcome,
-            Person.gender,
-            Person.ethnicity,
-            Person.disability,
-            Person.sexuality,
-            Person.date_of_birth,
-            AgendaItem.victim_age_band,
-            AgendaItem.young_perpetrators_anonymised,
-        )
+def discussed(meeting_ids: list[int]) -> Select:
+    """The agenda items heard at these meetings (a case the meeting ended without hearing was not discussed
+    there), with the referral, its agency, the case's victim and the minutes; selects nothing yet."""
+    return (
+        select()
+        .select_from(AgendaItem)
         .join(Referral, AgendaItem.referral_id == Referral.id)
         .join(Agency, Referral.agency_id == Agency.id)
         .join(Case, Referral.case_id == Case.id)
         .join(Person, Case.victim_id == Person.id)
         .outerjoin(CaseMinutes, CaseMinutes.agenda_item_id == AgendaItem.id)
-        # A case the meeting ended without hearing was not discussed there.
         .where(AgendaItem.meeting_id.in_(meeting_ids), AgendaItem.not_heard_at.is_(None))
     )
-    return [tuple(row) for row in db.session.execute(query)]
 
 
-def list_children_and_perpetrators(case_ids: list[str]) -> list[tuple]:
-    query = (
-        select(CaseParty.case_id, CaseParty.role, Person.date_of_birth)
-        .join(Person, CaseParty.person_id == Person.id)
-        .where(CaseParty.case_id.in_(case_ids), CaseParty.role.in_((PartyRole.CHILD, PartyRole.PERPETRATOR)))
+def holds(json_list, code: str) -> ColumnElement[bool]:
+    """A JSON list of codes holds this one: the same test on SQLite and PostgreSQL."""
+    return cast(json_list, String).contains(f'"{code}"', autoescape=True)
+
+
+def counted_when() -> dict[str, ColumnElement[bool]]:
+    """Each column counted per case discussed, as the condition under which a case counts towards it."""
+    police = Agency.kind == AgencyKind.POLICE
+    return {
+        "repeat_cases": or_(
+            holds(Referral.criteria, REPEAT), holds(AgendaItem.flags, REPEAT), CaseMinutes.outcome == CaseOutcome.REPEAT
+        ),
+        "referrals_police": police,
+        "referrals_partner": ~police,
+        "victims_racially_minoritised": and_(
+            Person.ethnicity.is_not(None), Person.ethnicity != "", Person.ethnicity != WHITE
+        ),
+        "victims_lgbt": or_(Person.sexuality.in_(LGBT_SEXUALITIES), Person.gender.in_(LGBT_GENDERS)),
+        "victims_disabled": Person.disability == "Yes",
+        "victims_male": Person.gender == "Male",
+    } | {column: Agency.kind == kind for kind, column in AGENCY_COLUMNS.items() if kind is not AgencyKind.POLICE}
+
+
+def count_cases_discussed(meeting_ids: list[int]) -> pd.DataFrame:
+    """Per meeting: the cases discussed and every count that needs no one's age, added up in the database.
+    Indexed by meeting id; perpetrators_aged_17_or_under holds only those whose dates of birth were removed."""
+    children = (
+        select(func.count())
+        .where(CaseParty.case_id == Referral.case_id, CaseParty.role == PartyRole.CHILD)
+        .scalar_subquery()
     )
-    return [tuple(row) for row in db.session.execute(query)]
+    counts = {name: func.sum(case((condition, 1), else_=0)) for name, condition in counted_when().items()} | {
+        "cases_discussed": func.count(),
+        "children_in_households": func.sum(children),
+        # Only people whose dates of birth were removed are in this count; the others are counted by age.
+        "perpetrators_aged_17_or_under": func.sum(func.coalesce(AgendaItem.young_perpetrators_anonymised, 0)),
+    }
+    query = (
+        discussed(meeting_ids)
+        .add_columns(AgendaItem.meeting_id, *(count.label(name) for name, count in counts.items()))
+        .group_by(AgendaItem.meeting_id)
+    )
+    frame = pd.DataFrame(db.session.execute(query).all(), columns=["meeting_id", *counts])
+    return frame.set_index("meeting_id").astype("int64")
+
+
+def people_whose_age_counts(meeting_ids: list[int], born_after: date) -> list[tuple]:
+    """(meeting id, "victim" or "perpetrator", date of birth, victim age band kept) for each victim of a case
+    discussed who was born after `born_after` or whose 16-17 age band was kept, and each person causing harm
+    on such a case born after it: the only people who can be 16, 17 or younger on a meeting day."""
+    victims = discussed(meeting_ids).add_columns(
+        AgendaItem.meeting_id, literal(VICTIM), Person.date_of_birth, AgendaItem.victim_age_band
+    )
+    victims = victims.where(or_(Person.date_of_birth > born_after, AgendaItem.victim_age_band == AGED_16_OR_17))
+    harm = aliased(Person)
+    perpetrators = (
+        select(AgendaItem.meeting_id, literal(PERPETRATOR), harm.date_of_birth, null())
+        .join(Referral, AgendaItem.referral_id == Referral.id)
+        .join(CaseParty, CaseParty.case_id == Referral.case_id)
+        .join(harm, CaseParty.person_id == harm.id)
+        .where(AgendaItem.meeting_id.in_(meeting_ids), AgendaItem.not_heard_at.is_(None))
+        .where(CaseParty.role == PartyRole.PERPETRATOR, harm.date_of_birth > born_after)
+    )
+    return [tuple(row) for row in db.session.execute(union_all(victims, perpetrators))]
+
+
+def earliest_birth_to_count(first_day: date) -> date:
+    """Anyone 17 or under on a day from `first_day` on was born after this day (a little before the exact bound,
+    which the ages worked out afterwards settle)."""
+    return date(first_day.year - 18, first_day.month, 1) - timedelta(days=1)
 
 
 def ages_on(days: pd.Series, dates_of_birth: pd.Series) -> pd.Series:
@@ -141,75 +194,30 @@ def ages_on(days: pd.Series, dates_of_birth: pd.Series) -> pd.Series:
     return (days.dt.year - born.dt.year - before_birthday.astype(int)).astype("Int64")
 
 
-def is_repeat(row) -> bool:
-    return REPEAT in (row.criteria or []) or REPEAT in (row.flags or []) or row.outcome == CaseOutcome.REPEAT
-
-
-def victim_counts(cases: pd.DataFrame) -> pd.DataFrame:
-    """One row per case discussed: 1 where the case counts towards a column, else 0."""
-    victim_age = ages_on(cases["meeting_date"], cases["date_of_birth"])
-    ethnicity = cases["ethnicity"].fillna("")
+def age_counts(meetings: pd.DataFrame, people: list[tuple]) -> pd.DataFrame:
+    """Per meeting: victims aged 16 or 17 on the meeting date (or whose 16-17 band was kept when the case was
+    anonymised), and people causing harm aged 17 or under on it. Indexed by meeting id."""
+    found = pd.DataFrame(people, columns=["meeting_id", "who", "date_of_birth", "victim_age_band"], dtype=object)
+    found["meeting_id"] = found["meeting_id"].astype("int64")
+    found = found.merge(meetings[["meeting_id", "meeting_date"]], on="meeting_id")
+    age = ages_on(found["meeting_date"], found["date_of_birth"])
+    victim, perpetrator = found["who"] == VICTIM, found["who"] == PERPETRATOR
     counted = pd.DataFrame(
         {
-            "meeting_id": cases["meeting_id"],
-            "cases_discussed": 1,
-            "repeat_cases": [is_repeat(row) for row in cases.itertuples()],
-            "referrals_police": cases["agency_kind"] == AgencyKind.POLICE.value,
-            "referrals_partner": cases["agency_kind"] != AgencyKind.POLICE.value,
-            "victims_racially_minoritised": (ethnicity != "") & (ethnicity != WHITE),
-            "victims_lgbt": cases["sexuality"].isin(LGBT_SEXUALITIES) | cases["gender"].isin(LGBT_GENDERS),
-            "victims_disabled": cases["disability"] == "Yes",
-            "victims_male": cases["gender"] == "Male",
-            "victims_aged_16_17": victim_age.isin([16, 17]).fillna(False) | (cases["victim_age_band"] == AGED_16_OR_17),
-            # Only people whose dates of birth were removed are in this count; the others are counted by party.
-            "perpetrators_aged_17_or_under": cases["young_perpetrators_anonymised"].fillna(0),
+            "meeting_id": found["meeting_id"],
+            "victims_aged_16_17": (
+                victim & (age.isin([16, 17]).fillna(False) | (found["victim_age_band"] == AGED_16_OR_17))
+            ).astype("int64"),
+            "perpetrators_aged_17_or_under": (perpetrator & (age <= 17).fillna(False)).astype("int64"),
         }
     )
-    for kind, column in AGENCY_COLUMNS.items():
-        if kind is not AgencyKind.POLICE:
-            counted[column] = cases["agency_kind"] == kind.value
-    return counted.astype({column: int for column in counted.columns if column != "meeting_id"})
-
-
-def party_counts(cases: pd.DataFrame, parties: pd.DataFrame) -> pd.DataFrame:
-    """Per case discussed and party: children, and perpetrators aged 17 or under on the meeting date."""
-    joined = cases[["meeting_id", "case_id", "meeting_date"]].merge(parties, on="case_id")
-    age = ages_on(joined["meeting_date"], joined["date_of_birth"])
-    return pd.DataFrame(
-        {
-            "meeting_id": joined["meeting_id"],
-            "children_in_households": (joined["role"] == PartyRole.CHILD.value).astype(int),
-            "perpetrators_aged_17_or_under": (
-                (joined["role"] == PartyRole.PERPETRATOR.value) & (age <= 17).fillna(False)
-            ).astype(int),
-        }
-    )
-
-
-def cases_frame(meetings: pd.DataFrame, rows: list[tuple]) -> pd.DataFrame:
-    columns = [
-        "meeting_id",
-        "flags",
-        "case_id",
-        "criteria",
-        "agency_kind",
-        "outcome",
-        "gender",
-        "ethnicity",
-        "disability",
-        "sexuality",
-        "date_of_birth",
-        "victim_age_band",
-        "young_perpetrators_anonymised",
-    ]
-    cases = pd.DataFrame(rows, columns=columns, dtype=object)
-    cases["agency_kind"] = cases["agency_kind"].map(lambda kind: kind.value)
-    cases["meeting_id"] = cases["meeting_id"].astype(int)
-    return cases.merge(meetings[["meeting_id", "meeting_date"]], on="meeting_id")
+    return counted.groupby("meeting_id").sum()
 
 
 def meeting_rows(first_day: date, last_day: date) -> pd.DataFrame:
-    """One row per MARAC meeting held from first_day to last_day (UK dates, inclusive), earliest first."""
+    """One row per MARAC meeting held from first_day to last_day (UK dates, inclusive), earliest first.
+    Three queries however many meetings and cases: the meetings, their counts added up in the database, and
+    the few people young enough for their age on the meeting day to count."""
     held = [(meeting.id, meeting.starts_at) for meeting in store.list_meetings_held(first_day, last_day)]
     meetings = pd.DataFrame(
         {
@@ -217,15 +225,10 @@ def meeting_rows(first_day: date, last_day: date) -> pd.DataFrame:
             "meeting_date": pd.Series([starts_at.astimezone(UK_TIME).date() for _, starts_at in held], dtype=object),
         }
     )
-    cases = cases_frame(meetings, list_cases_discussed(meetings["meeting_id"].tolist()))
-    parties = pd.DataFrame(
-        list_children_and_perpetrators(cases["case_id"].unique().tolist()),
-        columns=["case_id", "role", "date_of_birth"],
-        dtype=object,
-    )
-    parties["role"] = parties["role"].map(lambda role: role.value)
-    counted = pd.concat([victim_counts(cases), party_counts(cases, parties)], ignore_index=True)
-    totals = counted.groupby("meeting_id").sum().reindex(columns=INTEGER_COLUMNS, fill_value=0)
+    meeting_ids = meetings["meeting_id"].tolist()
+    counts = count_cases_discussed(meeting_ids)
+    ages = age_counts(meetings, people_whose_age_counts(meeting_ids, earliest_birth_to_count(first_day)))
+    totals = counts.add(ages, fill_value=0).reindex(columns=INTEGER_COLUMNS, fill_value=0)
     frame = meetings.merge(totals, left_on="meeting_id", right_index=True, how="left")
     frame[INTEGER_COLUMNS] = frame[INTEGER_COLUMNS].fillna(0).astype("int64")
     frame["partner_referral_percent"] = partner_percent(

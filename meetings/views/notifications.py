@@ -18,8 +18,7 @@ def notification_count() -> dict:
 def unread_notifications() -> int:
     """The header's count on every page (for someone signed in): less any about a case the reader is
     now kept from, as the policy decides, so the count too gives nothing away."""
-    case_ids = notifications.case_ids_notified(current_user, unread_only=True)
-    hidden = notices.cases_kept_from_hearing(current_user, case_ids) if case_ids else set()
+    hidden = notices.unread_cases_kept_from_hearing(current_user)
     return notifications.count_unread(current_user, hidden_case_ids=hidden)
 
 

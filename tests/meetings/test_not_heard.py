@@ -126,10 +126,10 @@ def test_the_draft_minutes_list_a_case_not_heard_apart_without_its_details(clien
 
 def test_the_data_return_and_the_cases_heard_count_leave_out_a_case_not_heard(app, ended):
     with app.app_context():
-        discussed = data_return.list_cases_discussed([ended.meeting_id])
+        discussed = data_return.count_cases_discussed([ended.meeting_id])
         counts = reports_store.count_agenda_items_and_minutes([ended.meeting_id])
 
-    assert [row[2] for row in discussed] == [ended.case_ids[0]]
+    assert discussed.loc[ended.meeting_id, "cases_discussed"] == 1
     assert counts == {ended.meeting_id: (2, 1)}
 
 

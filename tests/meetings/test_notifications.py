@@ -5,7 +5,8 @@ never goes to, or stays visible for, someone a case is kept from (exclusion list
 import re
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import select
+from flask_login import login_user
+from sqlalchemy import event, select
 
 from access import notifications, policy
 from access.models import Notification, Role, User
@@ -14,6 +15,7 @@ from cases.models import Case
 from extensions import db
 from meetings import running, schedule
 from meetings.models import AgendaItem, Meeting, MeetingStatus
+from meetings.views.notifications import unread_notifications
 from tests.meetings.factories import seed_meeting
 from tests.meetings.test_home import exclude, signed_in
 from tests.meetings.test_queue import only_referral, referred_case
@@ -235,3 +237,28 @@ def notification_id(app, user_id, message) -> int:
         return db.session.scalar(
             select(Notification.id).where(Notification.user_id == user_id, Notification.message == message)
         )
+
+
+def test_the_header_count_is_two_queries_however_many_cases_the_unread_notifications_are_about(app, make_user):
+    """Issue 20: the count is on every page, so it reads the exclusion lists once and counts once; the scopes
+    of cases are worked out only for a case whose exclusion list names the reader (Z-rules still hold: above)."""
+    seeded = seed_meeting(app, cases=3)
+    signed_in(app, make_user, Role.CHAIR, "Riverside IDVA Service", "chair@example.org", name="Pat Jones")
+    reader_id = db_user_id(app, "chair@example.org")
+    for case_id in seeded.case_ids:
+        notify(app, reader_id, "About a case", case_id=case_id)
+    statements = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    with app.test_request_context():
+        login_user(db.session.get(User, reader_id))
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            unread = unread_notifications()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+
+    assert unread == 3
+    assert len(statements) == 2

@@ -228,3 +228,60 @@ def test_an_accepted_referral_waiting_for_the_planner_can_be_withdrawn(app, make
     assert response.status_code == 302
     with app.app_context():
         assert db.session.get(Referral, referral_id).state is ReferralState.WITHDRAWN
+
+
+def page_order(page: str, references: list[str]) -> list[str]:
+    shown = [reference for reference in references if reference in page]
+    return sorted(shown, key=page.index)
+
+
+def test_each_sort_pages_through_every_referral_once_in_its_order(app, make_user):
+    """Issue 20: the queue is paged in the database; page 1 then page 2 are the whole queue, in the order asked."""
+    scores = [10 if number % 3 else 20 for number in range(queue.PAGE_SIZE + 3)]
+    # received 30, 29, ... days ago, so the list order is the oldest first; every third scores higher.
+    references = [
+        seed_referral(app, f"Victim{number}", days_ago=30 - number, score=score)[1]
+        for number, score in enumerate(scores)
+    ]
+    client = coordinator(app, make_user)
+    riskier = [reference for reference, score in zip(references, scores) if score == 20]
+    others = [reference for reference, score in zip(references, scores) if score == 10]
+    expected = {"oldest": references, "newest": references[::-1], "risk": riskier + others}
+
+    for sort, order in expected.items():
+        first, second = queue_page(client, sort=sort, page="1"), queue_page(client, sort=sort, page="2")
+        assert page_order(first, references) == order[: queue.PAGE_SIZE], sort
+        assert page_order(second, references) == order[queue.PAGE_SIZE :], sort
+        assert f"{queue.PAGE_SIZE + 3} referrals, page 2 of 2" in second
+
+
+def test_a_filter_counts_and_pages_only_the_referrals_it_keeps(app, make_user):
+    references = [
+        seed_referral(app, f"Victim{number}", days_ago=40 - number, children=number % 2 == 0)[1]
+        for number in range(queue.PAGE_SIZE * 2 + 2)
+    ]
+    with_children = references[::2]
+    client = coordinator(app, make_user)
+
+    first = queue_page(client, flags="children", page="1")
+    second = queue_page(client, flags="children", page="2")
+
+    assert f"{len(with_children)} referrals, page 1 of 2" in first
+    assert page_order(first, references) == with_children[: queue.PAGE_SIZE]
+    assert page_order(second, references) == with_children[queue.PAGE_SIZE :]
+
+
+def test_possible_matches_are_looked_for_only_for_the_rows_shown(app, make_user, monkeypatch):
+    """Issue 20: at a force's size the queue must not build a row (and match people) for every open referral."""
+    for number in range(queue.PAGE_SIZE + 5):
+        seed_referral(app, f"Victim{number}", days_ago=30 - number)
+    client = coordinator(app, make_user)
+    looked_up = []
+    original = queue.possible_matches
+    monkeypatch.setattr(
+        queue, "possible_matches", lambda referral, people=None: looked_up.append(1) or original(referral, people)
+    )
+
+    queue_page(client)
+
+    assert len(looked_up) == queue.PAGE_SIZE

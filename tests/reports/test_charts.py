@@ -1,7 +1,7 @@
 import base64
 import re
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import date, timedelta
 
 import defusedxml.ElementTree as ElementTree
 import pandas as pd
@@ -152,3 +152,39 @@ def test_cases_per_10000_adult_women(cases, population, shown):
     assert chart.rows[0] == ("Cases discussed, 12 months to 31 December 2026", f"{cases:,}")
     assert chart.rows[3:] == (("SafeLives expected volume", "40"), ("UK, 12 months to 30 September 2024", "47"))
     assert len(bars(chart.svg)) == 3
+
+
+def two_series_for_a_quarter() -> pd.DataFrame:
+    """27 meetings: one series on Wednesdays from 7 January 2026 (14 meetings, 10 cases, 2 repeats each), one on
+    Fridays from 9 January (13 meetings, 5 cases, 1 repeat each)."""
+    wednesdays = [date(2026, 1, 7) + timedelta(weeks=week) for week in range(14)]
+    fridays = [date(2026, 1, 9) + timedelta(weeks=week) for week in range(13)]
+    return pd.DataFrame(
+        {
+            "meeting_date": sorted(wednesdays + fridays),
+            "cases_discussed": [10 if day.weekday() == 2 else 5 for day in sorted(wednesdays + fridays)],
+            "repeat_cases": [2 if day.weekday() == 2 else 1 for day in sorted(wednesdays + fridays)],
+        }
+    )
+
+
+def test_a_quarter_of_more_meetings_than_fit_is_charted_a_week_to_a_bar():
+    """Issue 20: a force holds hundreds of meetings a quarter; a bar each can be neither read nor drawn in time."""
+    cases = charts.cases_chart(two_series_for_a_quarter())
+    repeats = charts.repeat_rate_chart(two_series_for_a_quarter(), (28, 40))
+
+    assert cases.title == "Cases discussed each week" and title(cases.svg) == "Cases discussed each week"
+    assert len(cases.rows) == 14 and len(bars(cases.svg)) == 14
+    assert cases.rows[0] == ("w/c 5 Jan 2026", "15") and cases.rows[-1] == ("w/c 6 Apr 2026", "10")
+    assert repeats.title == "Repeat rate each week"
+    assert repeats.rows[0] == ("w/c 5 Jan 2026", "15", "3", "20%")
+    assert repeats.rows[-1] == ("w/c 6 Apr 2026", "10", "2", "20%")
+
+
+def test_a_quarter_of_few_meetings_keeps_a_bar_for_each_meeting():
+    rows = two_series_for_a_quarter().iloc[: charts.MOST_MEETING_BARS]
+
+    chart = charts.cases_chart(rows)
+
+    assert chart.title == "Cases discussed at each meeting"
+    assert len(chart.rows) == charts.MOST_MEETING_BARS and chart.rows[0] == ("7 Jan 2026", "10")

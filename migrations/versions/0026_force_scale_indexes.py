@@ -1,0 +1,23 @@
+"""Force-scale indexes (issue 20): cases by when they were opened, for Find a case's newest-first list,
+which otherwise reads every case to show the first 25.
+
+Revision ID: 0026
+Revises: 0023
+Create Date: 2026-12-05 07:40:00
+
+"""
+
+from alembic import op
+
+revision = "0026"
+down_revision = "0023"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_index("ix_marac_case_created_at", "marac_case", ["created_at"])
+
+
+def downgrade():
+    op.drop_index("ix_marac_case_created_at", table_name="marac_case")
