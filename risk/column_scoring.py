@@ -88,6 +88,25 @@ class CountScorer:
         self.scored = numpy.array([item.scored for item in self.items])
         self.shows_factor = numpy.array([bool(item.factors) for item in self.items])
         self.has_yes_prompt = numpy.array([item.prompt_if_yes is not None for item in self.items])
+        # The items each byte of a mask can name, so a row's items are found eight at a time.
+        self.items_by_byte = [
+            [
+                tuple(item for bit, item in enumerate(self.items[start : start + 8]) if value >> bit & 1)
+                for value in range(256)
+            ]
+            for start in range(0, len(self.items), 8)
+        ]
+        self.by_score = {total: self.score_parts(total) for total in range(len(pack.scored_items) + 1)}
+        # Rows share missing items and factors far more often than whole results.
+        self.by_missing: dict[int, tuple] = {}
+        self.by_factors: dict[int, dict] = {}
+
+    def score_parts(self, total: int) -> tuple:
+        """What a score alone decides: its band's id, the tier, and the prompts that come before the data's own."""
+        pack = self.pack
+        band = band_for(pack, total)
+        prompts = (*unverified_source(pack), *unverified_rule(pack, pack.scoring.rule), *band_prompt(band))
+        return band.id, capped(pack, band.tier), prompts
 
     def score(self, answers: Mapping[str, Sequence[str]], rows: int) -> list[RiskResult]:
         yes, not_applicable, unanswered = self.flags(answers, rows)
@@ -120,30 +139,34 @@ class CountScorer:
     def mask(self, flags) -> numpy.ndarray:
         return flags.astype(numpy.int64) @ self.bits
 
-    def chosen(self, mask: int) -> list[Item]:
-        return [item for position, item in enumerate(self.items) if mask >> position & 1]
+    def chosen(self, mask: int) -> tuple[Item, ...]:
+        found = ()
+        for table in self.items_by_byte:
+            if mask & 0xFF:
+                found += table[mask & 0xFF]
+            mask >>= 8
+        return found
 
     def result(self, total: int, missing_mask: int, factor_mask: int, prompt_mask: int) -> RiskResult:
         pack = self.pack
-        band = band_for(pack, total)
-        missing = tuple(item.id for item in self.chosen(missing_mask))
-        prompts = [
-            *unverified_source(pack),
-            *unverified_rule(pack, pack.scoring.rule),
-            *band_prompt(band),
-            *missing_answer_prompts(pack, missing),
-            *(yes_prompt(item) for item in self.chosen(prompt_mask)),
-        ]
+        band_id, tier, score_prompts = self.by_score[total]
+        if missing_mask not in self.by_missing:
+            missing = tuple(item.id for item in self.chosen(missing_mask))
+            self.by_missing[missing_mask] = missing, tuple(missing_answer_prompts(pack, missing))
+        missing, missing_prompts = self.by_missing[missing_mask]
+        if factor_mask not in self.by_factors:
+            self.by_factors[factor_mask] = self.factors(factor_mask)
+        prompts = (*score_prompts, *missing_prompts, *(yes_prompt(item) for item in self.chosen(prompt_mask)))
         return RiskResult(
             tool=pack.id,
             version=pack.version,
             score=total,
             max_score=pack.max_score,
-            band=band.id,
-            tier=capped(pack, band.tier),
-            factors=self.factors(factor_mask),
+            band=band_id,
+            tier=tier,
+            factors=self.by_factors[factor_mask],
             missing=missing,
-            prompts=tuple(prompts),
+            prompts=prompts,
         )
 
     def factors(self, mask: int) -> dict[str, tuple[str, ...]]:
