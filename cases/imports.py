@@ -416,7 +416,10 @@ def prepare_import(rows: list[ImportRow], existing: dict[int, Person], context: 
 
 
 def tables_for(records: list[RowRecords]) -> list[TableRows]:
-    """Every table an import writes, parents first: one more kind of row is one more entry here."""
+    """Every table an import writes, parents first: one more kind of row is one more entry here (and
+    a field of RowRecords that records_for fills). The rows must be the records' own dicts, the same
+    on every call: prepare_import turns their values into stored ones in place, and insert_records
+    writes them chunk by chunk."""
     return [
         (Person.__table__, [record.person for record in records if record.person]),
         (Case.__table__, [record.case for record in records]),
