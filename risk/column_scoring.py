@@ -2,7 +2,7 @@
 risk.scoring.score gives row by row (tests/risk/test_column_scoring.py holds them equal).
 
 Tools that count yes answers (DASH RIC, S-DASH, DA-5, ODARA) are scored over the frame: each item's
-column is read once into yes / not-applicable / unanswered flags, and a row's score, missing items and
+column is read once into yes and unanswered flags, and a row's score, missing items and
 factors come from those flags. Every other tool, and any answer the count cannot read, is scored by
 risk.scoring itself, once per distinct pattern of answers.
 """
@@ -75,9 +75,8 @@ def score_each_pattern(pack: Pack, answers: Mapping[str, Sequence[str]], rows: i
 
 
 class CountScorer:
-    """score_by_count over columns: the score is the yes answers to the scored items that are not
-    "not applicable"; what differs between rows is held in four numbers, and each distinct four is
-    made into a RiskResult once."""
+    """score_by_count over columns: the score is the yes answers to the scored items; what differs
+    between rows is held in four numbers, and each distinct four is made into a RiskResult once."""
 
     def __init__(self, pack: Pack):
         self.pack = pack
@@ -109,14 +108,14 @@ class CountScorer:
         return band.id, capped(pack, band.tier), prompts
 
     def score(self, answers: Mapping[str, Sequence[str]], rows: int) -> list[RiskResult]:
-        yes, not_applicable, unanswered = self.flags(answers, rows)
-        counted = ~not_applicable
-        totals = (yes & counted & self.scored).sum(axis=1)
+        # With no item effects (counts_yes_answers), "not applicable" leaves out only the item it answers,
+        # which is then neither a yes nor missing: the two flags below already say all that counts.
+        yes, unanswered = self.flags(answers, rows)
         keys = numpy.column_stack(
             [
-                totals,
-                self.mask(unanswered & counted & self.expected),
-                self.mask(yes & counted & self.shows_factor),
+                (yes & self.scored).sum(axis=1),
+                self.mask(unanswered & self.expected),
+                self.mask(yes & self.shows_factor),
                 self.mask(yes & self.has_yes_prompt),
             ]
         )
@@ -126,15 +125,13 @@ class CountScorer:
 
     def flags(self, answers: Mapping[str, Sequence[str]], rows: int):
         shape = (rows, len(self.items))
-        yes, not_applicable = numpy.zeros(shape, dtype=bool), numpy.zeros(shape, dtype=bool)
-        unanswered = numpy.ones(shape, dtype=bool)
+        yes, unanswered = numpy.zeros(shape, dtype=bool), numpy.ones(shape, dtype=bool)
         for position, item in enumerate(self.items):
             if item.id in answers:
                 column = numpy.asarray(answers[item.id], dtype=object)
                 yes[:, position] = column == Answer.YES.value
-                not_applicable[:, position] = column == Answer.NOT_APPLICABLE.value
                 unanswered[:, position] = numpy.isin(column, UNANSWERED_VALUES)
-        return yes, not_applicable, unanswered
+        return yes, unanswered
 
     def mask(self, flags) -> numpy.ndarray:
         return flags.astype(numpy.int64) @ self.bits
