@@ -48,3 +48,13 @@ def all_or_nothing() -> Iterator[None]:
     changes are undone (a savepoint) while the rest of the request, such as the audit, goes on."""
     with db.session.begin_nested():
         yield
+
+
+def end_reading() -> None:
+    """Ends a unit of work that has only read so far, before long work that needs no database. On SQLite
+    every transaction holds the write lock from its start (BEGIN IMMEDIATE), so a command that reads,
+    then computes for a while, would otherwise keep every other writer waiting. Objects read are
+    expired and load again when next used, in a new transaction."""
+    if db.session.new or db.session.dirty or db.session.deleted:
+        raise RuntimeError("end_reading() called with changes waiting to be written")
+    db.session.rollback()

@@ -1,7 +1,7 @@
 """`make bench`: every benchmark in one go, printed as one table (metric | value | bar | met?).
 
 Run from the repository root:
-    .venv/bin/python -m bench.run_all [--duration 60] [--health-duration 20] [--users 50] [--rows 20000]
+    .venv/bin/python -m bench.run_all [--duration 60] [--health-duration 20] [--users 50] [--rows 100000]
 SECURITY.md §4.7's full load run: --duration 600. The bars come from SECURITY.md §4.8 where it sets one.
 Exit code 1 when the load run had errors or lost writes, or a two-server check failed.
 """
@@ -115,26 +115,45 @@ def documents_rows(figures: dict) -> list[tuple]:
     ]
 
 
-def import_rows(figures: dict, rows: int) -> list[tuple]:
-    stages, scale = figures["stages"], TEN_THOUSAND / rows
-    validated = stages["read and check the file"] + stages["validate and score"]
-    committed = figures["total"]
-    return [
-        (
-            f"import: {figures['imported']:,} of {rows:,} DASH rows, PostgreSQL",
-            f"{figures['imported'] / figures['total']:,.0f} rows/s",
-            "",
-            "-",
-        ),
-        ("import: validated, per 10,000 rows", f"{validated * scale:.1f} s", "<= 15 s", met(validated * scale, 15)),
-        ("import: committed, per 10,000 rows", f"{committed * scale:.1f} s", "<= 30 s", met(committed * scale, 30)),
-        (
-            "import: whole import / pandas read",
-            f"{figures['total'] / figures['pandas_read']:.0f}x",
-            "aim 5x (issue 7)",
-            met(figures["total"] / figures["pandas_read"], 5),
-        ),
-    ]
+def import_rows(figures: dict) -> list[tuple]:
+    """Issue 20: checked, scored, matched and stored in at most 10x the pandas read (aim 5x) on each
+    engine; on SQLite no other writer waits more than a second. SECURITY §4.8's bars per 10,000 rows."""
+    rows, read, table = figures["rows"], figures["pandas_read"], []
+    table.append((f"import: pandas reads the {rows:,}-row DASH file alone", f"{read:.2f} s", "", "-"))
+    for engine, result in figures["engines"].items():
+        ratio, scale, stages = result["total"] / read, TEN_THOUSAND / rows, result["stages"]
+        checked = stages["read and check the file"] + stages["check and score"]
+        table += [
+            (
+                f"import: {engine}, {result['imported']:,} rows, whole import",
+                f"{result['total']:.1f} s ({result['imported'] / result['total']:,.0f} rows/s)",
+                "",
+                "-",
+            ),
+            (f"import: {engine}, whole import / pandas read", f"{ratio:.0f}x", "<= 10x (aim 5x)", met(ratio, 10)),
+            (
+                f"import: {engine}, checked, per 10,000 rows",
+                f"{checked * scale:.1f} s",
+                "<= 15 s",
+                met(checked * scale, 15),
+            ),
+            (
+                f"import: {engine}, committed, per 10,000 rows",
+                f"{result['total'] * scale:.1f} s",
+                "<= 30 s",
+                met(result["total"] * scale, 30),
+            ),
+        ]
+        if result["longest lock wait"] is not None:
+            table.append(
+                (
+                    f"import: {engine}, longest wait of another writer for the write lock",
+                    f"{result['longest lock wait']:.2f} s",
+                    "<= 1 s",
+                    met(result["longest lock wait"], 1),
+                )
+            )
+    return table
 
 
 def backup_rows(figures: dict) -> list[tuple]:
@@ -248,7 +267,7 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=60, help="seconds of the page mix (SECURITY §4.7: 600)")
     parser.add_argument("--health-duration", type=int, default=20)
     parser.add_argument("--think", default="0.5-2", help="seconds each user waits between tasks, as low-high")
-    parser.add_argument("--rows", type=int, default=20_000, help="rows in the import file")
+    parser.add_argument("--rows", type=int, default=100_000, help="rows in the import file (issue 20: 100,000)")
     parser.add_argument("--assessments", type=int, default=20_000)
     parser.add_argument("--pdf-runs", type=int, default=5)
     parser.add_argument("--audit-rows", type=int, default=1_000_000, help="audit rows for the who-saw-what reports")
@@ -267,7 +286,7 @@ def main() -> None:
     print("scoring …", flush=True)
     rows = scoring_rows(scoring.measure(options.assessments))
     print("import …", flush=True)
-    rows += import_rows(import_dash.measure(options.rows, postgres=options.postgres), options.rows)
+    rows += import_rows(import_dash.measure(options.rows, postgres=options.postgres))
     print("restore drill …", flush=True)
     rows += backup_rows(backup_drill.measure(postgres=options.postgres))
     print("audit reports …", flush=True)

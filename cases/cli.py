@@ -13,9 +13,8 @@ from cases import store as cases_store
 from risk.cli import one_line, risk_cli
 from risk.imports.checking import blocking_problems, detect_mapping, validate
 from risk.imports.files import ImportFileError, read_table
-from risk.imports.models import ImportBatch
 from risk.instruments import PackError, get_pack
-from transactions import transaction
+from transactions import end_reading
 
 CLI_MAX_ROWS = 200_000
 
@@ -39,16 +38,23 @@ def import_assessments(file, tool_id, agency_name, dry_run):
     --dry-run), 1 when none could be, 2 for bad arguments or an unreadable file."""
     try:
         pack, agency, user = import_arguments(tool_id, agency_name, dry_run)
-        frame = read_table(read_file(file), Path(file).name, max_rows=CLI_MAX_ROWS)
-    except (ImportArgumentError, ImportFileError) as problem:
+        data = read_file(file)
+    except ImportArgumentError as problem:
         click.echo(one_line(str(problem)), err=True)
         sys.exit(2)
     saved = imports.get_saved_mapping(agency.id, pack.id)
+    agency_id, agency_name, user_id = agency.id, agency.name, user and user.id
+    end_reading()  # reading the file, checking and scoring need no database
+    try:
+        frame = read_table(data, Path(file).name, max_rows=CLI_MAX_ROWS)
+    except ImportFileError as problem:
+        click.echo(one_line(str(problem)), err=True)
+        sys.exit(2)
     mapping = saved or detect_mapping(pack, list(frame.columns))
     if blocking := blocking_problems(pack, mapping):
         click.echo(one_line(f"The columns cannot be read as {pack.name}: {' '.join(blocking)}"), err=True)
         sys.exit(2)
-    click.echo(f"Columns: {'the mapping saved for ' + agency.name if saved else 'read from the headings'}.")
+    click.echo(f"Columns: {'the mapping saved for ' + agency_name if saved else 'read from the headings'}.")
     report = validate(frame, pack, mapping, today=date.today())
     suggestions = imports.suggest_matches(report.rows, cases_store.list_people_for_matching())
     rows = [row for row in report.rows if row.row not in suggestions]
@@ -59,28 +65,21 @@ def import_assessments(file, tool_id, agency_name, dry_run):
     if dry_run:
         click.echo("Dry run: nothing was written.")
         return
-    batch, outcome = import_rows(pack, agency, user, Path(file).name, mapping, rows)
+    batch_id, outcome = imports.import_outside_a_request(
+        agency_id=agency_id,
+        user_id=user_id,
+        tool_id=pack.id,
+        filename=Path(file).name,
+        mapping=mapping,
+        rows=rows,
+        today=date.today(),
+        progress=show_progress,
+    )
     if isinstance(outcome, imports.ImportFailed):
         click.echo(one_line(str(outcome)), err=True)
         sys.exit(1)
-    click.echo(f"Imported {outcome.imported:,} assessments for {agency.name} (import {batch.id}).")
+    click.echo(f"Imported {outcome.imported:,} assessments for {agency_name} (import {batch_id}).")
     click.echo(f"{outcome.eligible:,} meet the MARAC criteria: refer them from each case in the web app.")
-
-
-def import_rows(
-    pack, agency, user, filename: str, mapping, rows
-) -> tuple[ImportBatch, imports.ImportOutcome | imports.ImportFailed]:
-    """The batch with every row, or the batch marked failed with none, in one transaction."""
-    with transaction():
-        batch = imports.create_batch(
-            token=None, agency_id=agency.id, tool_id=pack.id, filename_shown=filename, mapping=mapping, user=user
-        )
-        try:
-            return batch, imports.commit_import(
-                batch, rows, {}, user=user, refer_eligible=False, today=date.today(), progress=show_progress
-            )
-        except imports.ImportFailed as failure:
-            return batch, failure
 
 
 def show_progress(done: int, total: int) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas
 from flask import current_app
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from access import policy
 from access import store as access_store
@@ -19,6 +19,7 @@ from access.models import Agency, Role, User
 from access.policy import ImportBatchScope
 from cases import journey
 from cases import store as cases_store
+from cases.bulk_insert import TableRows, insert_tables, next_ids, room_to_write, store_values
 from cases.models import Case, CaseStatus, Person, Referral, ReferralState
 from extensions import db, utcnow
 from risk import store as risk_store
@@ -37,10 +38,11 @@ from risk.in_force import current_ruleset
 from risk.instruments import Pack, get_pack
 from risk.matching import Match, PersonRecord, find_matches, parse_name, sound_key
 from risk.models import Assessment, AssessmentStatus, Decision, new_id
-from transactions import all_or_nothing
+from transactions import all_or_nothing, end_reading, transaction
 
 log = logging.getLogger("marac")
 ROWS_PER_INSERT = 1000
+IDS_PER_ROW = 3  # person, case and assessment
 SUGGESTIONS_PER_ROW = 3
 IMPORTED_REFERRAL_NOTE = (
     "Imported from the agency's own records, which do not say whether the victim was told about the referral "
@@ -271,31 +273,60 @@ class RowRecords:
 
 @dataclass(frozen=True)
 class ImportContext:
-    batch: ImportBatch
-    user: User
+    agency_id: int
+    tool_id: str
+    user_id: int
     area: str
     ruleset: object
     tool_version: str
     refer_eligible: bool
     today: date
     now: object
+    new_id: Callable[[], str] = new_id
 
 
-def records_for(row: ImportRow, existing: Person | None, context: ImportContext, reference: str) -> RowRecords:
+def import_context(
+    *, agency_id: int, tool_id: str, user_id: int, refer_eligible: bool, today: date, rows: int = 0
+) -> ImportContext:
+    """What every row's records share. Reads no database, so the records can be made before the
+    transaction that writes them (on SQLite every transaction holds the write lock)."""
+    return ImportContext(
+        agency_id=agency_id,
+        tool_id=tool_id,
+        user_id=user_id,
+        area=current_app.config.get("MARAC_AREA") or "Not set",
+        ruleset=current_ruleset(),
+        tool_version=get_pack(tool_id).version,
+        refer_eligible=refer_eligible,
+        today=today,
+        now=utcnow(),
+        new_id=ascending_ids(IDS_PER_ROW * rows),
+    )
+
+
+def ascending_ids(count: int) -> Callable[[], str]:
+    """Random ids as ever, handed out in sorted order, so each table's index takes the file's rows in
+    order rather than scattered; after `count` of them, plain new ids."""
+    ids = iter(sorted(new_id() for _ in range(count)))
+    return lambda: next(ids, None) or new_id()
+
+
+def records_for(row: ImportRow, existing: Person | None, context: ImportContext, reference: str | None) -> RowRecords:
     """The same records the web journey makes for one completed assessment: person (unless known),
-    case, assessment, eligibility decision and, if asked and eligible, a referral."""
-    batch, now = context.batch, context.now
-    person = None if existing else new_person(row, batch.agency_id, now)
+    case, assessment, eligibility decision and, if asked and eligible, a referral. A reference of None
+    is filled in when the rows are written."""
+    now = context.now
+    person = None if existing else new_person(row, context.agency_id, now, context.new_id())
     person_id = existing.id if existing else person["id"]
     date_of_birth = existing.date_of_birth if existing else row.date_of_birth
     facts = CaseFacts(
         today=context.today,
         victim=Victim(date_of_birth=date_of_birth, area=context.area),
-        assessments=(AssessmentFacts(batch.tool_id, row.assessed_on, row.result),),
+        assessments=(AssessmentFacts(context.tool_id, row.assessed_on, row.result),),
     )
     decision = evaluate(facts, context.ruleset)
     referred = context.refer_eligible and decision.eligible
-    case_id = new_id()
+    case_id = context.new_id()
     case = {
         "id": case_id,
         "reference": reference,
@@ -303,14 +334,14 @@ def records_for(row: ImportRow, existing: Person | None, context: ImportContext,
         "marac_area": context.area,
         "status": CaseStatus.OPEN,
         "repeat_watch_ends": decision.repeat_watch_ends if referred else None,
-        "created_by_agency_id": batch.agency_id,
+        "created_by_agency_id": context.agency_id,
         "created_at": now,
         "version_id": 1,
     }
     assessment = {
-        "id": new_id(),
+        "id": context.new_id(),
         "case_id": case_id,
-        "tool_id": batch.tool_id,
+        "tool_id": context.tool_id,
         "tool_version": context.tool_version,
         "answers": row.answers,
         "comments": {},
@@ -318,14 +349,15 @@ def records_for(row: ImportRow, existing: Person | None, context: ImportContext,
         "status": AssessmentStatus.COMPLETE,
         "assessed_on": row.assessed_on,
         "source_if_not_victim": None,
-        "assessor_id": context.user.id,
-        "agency_id": batch.agency_id,
+        "assessor_id": context.user_id,
+        "agency_id": context.agency_id,
         "created_at": now,
         "updated_at": now,
         "version_id": 1,
     }
-    decision_row = {"case_id": case_id, "created_at": now} | risk_store.decision_values(
-        decision, evaluated_by_id=context.user.id, today=context.today
+    # The decision's id, and the referral's pointer to it, are given when the rows are written.
+    decision_row = {"id": None, "case_id": case_id, "created_at": now} | risk_store.decision_values(
+        decision, evaluated_by_id=context.user_id, today=context.today
     )
     criteria = decision_row["criteria"]
     referral = None
@@ -334,9 +366,10 @@ def records_for(row: ImportRow, existing: Person | None, context: ImportContext,
         referral = {
             "id": referral_id,
             "case_id": case_id,
+            "decision_id": None,
             "criteria": criteria,
-            "referrer_id": context.user.id,
-            "agency_id": batch.agency_id,
+            "referrer_id": context.user_id,
+            "agency_id": context.agency_id,
             "victim_informed": False,
             "consent_given": False,
             "no_consent_reason": IMPORTED_REFERRAL_NOTE,
@@ -350,9 +383,9 @@ def records_for(row: ImportRow, existing: Person | None, context: ImportContext,
     return RowRecords(person, case, assessment, decision_row, referral)
 
 
-def new_person(row: ImportRow, agency_id: int, now) -> dict:
+def new_person(row: ImportRow, agency_id: int, now, person_id: str) -> dict:
     return {
-        "id": new_id(),
+        "id": person_id,
         "given_name": row.given_name.strip(),
         "family_name": row.family_name.strip(),
         "aliases": [],
@@ -365,64 +398,64 @@ def new_person(row: ImportRow, agency_id: int, now) -> dict:
     }
 
 
-def insert_records(records: list[RowRecords]) -> None:
-    """Bulk inserts on the tables (every value is given, so the ORM's per-row work is not needed),
-    parents first; decision ids come back in the order sent, for the referrals."""
-    if people := [record.person for record in records if record.person]:
-        db.session.execute(insert(Person.__table__), people)
-    db.session.execute(insert(Case.__table__), [record.case for record in records])
-    db.session.execute(insert(Assessment.__table__), [record.assessment for record in records])
-    decisions = Decision.__table__
-    decision_ids = db.session.scalars(
-        insert(decisions).returning(decisions.c.id, sort_by_parameter_order=True),
-        [record.decision for record in records],
-    ).all()
-    referrals = [
-        record.referral | {"decision_id": decision_id}
-        for record, decision_id in zip(records, decision_ids)
-        if record.referral
+@dataclass(frozen=True)
+class PreparedImport:
+    """Every row's records, made before the writing starts; `existing_people` rows use a known person."""
+
+    records: list[RowRecords]
+    existing_people: int
+
+
+def prepare_import(rows: list[ImportRow], existing: dict[int, Person], context: ImportContext) -> PreparedImport:
+    """The records of every row, in the file's order, with their values already as the database
+    driver takes them (the slow part of writing). Reads and writes no database."""
+    records = [records_for(row, existing.get(row.row), context, None) for row in rows]
+    for table, table_rows in tables_for(records):
+        store_values(table, table_rows)
+    return PreparedImport(records=records, existing_people=sum(row.row in existing for row in rows))
+
+
+def tables_for(records: list[RowRecords]) -> list[TableRows]:
+    """Every table an import writes, parents first: one more kind of row is one more entry here (and
+    a field of RowRecords that records_for fills). The rows must be the records' own dicts, the same
+    on every call: prepare_import turns their values into stored ones in place, and insert_records
+    writes them chunk by chunk."""
+    return [
+        (Person.__table__, [record.person for record in records if record.person]),
+        (Case.__table__, [record.case for record in records]),
+        (Assessment.__table__, [record.assessment for record in records]),
+        (Decision.__table__, [record.decision for record in records]),
+        (Referral.__table__, [record.referral for record in records if record.referral]),
     ]
-    if referrals:
-        db.session.execute(insert(Referral.__table__), referrals)
 
 
-def write_rows(
-    batch: ImportBatch,
-    rows: list[ImportRow],
-    existing: dict[int, Person],
-    *,
-    user: User,
-    refer_eligible: bool,
-    today: date,
-    progress: Callable[[int, int], None] | None = None,
-) -> ImportOutcome:
-    """Adds every row to the open transaction."""
-    context = ImportContext(
-        batch=batch,
-        user=user,
-        area=current_app.config.get("MARAC_AREA") or "Not set",
-        ruleset=current_ruleset(),
-        tool_version=get_pack(batch.tool_id).version,
-        refer_eligible=refer_eligible,
-        today=today,
-        now=utcnow(),
-    )
-    eligible = referred = 0
+def insert_records(records: list[RowRecords]) -> None:
+    """One chunk of rows, in the open transaction (cases.bulk_insert: COPY on PostgreSQL). The
+    decisions' ids are taken first, for the referrals that point at them."""
+    for record, decision_id in zip(records, next_ids(Decision.__table__, len(records))):
+        record.decision["id"] = decision_id
+        if record.referral:
+            record.referral["decision_id"] = decision_id
+    insert_tables(tables_for(records))
+
+
+def write_prepared(prepared: PreparedImport, progress: Callable[[int, int], None] | None = None) -> ImportOutcome:
+    """Adds every prepared row to the open transaction, with its case reference."""
+    records, total = prepared.records, len(prepared.records)
     # Every row's case reference at once: one turn of the counter, under one lock, for the whole file.
-    references = cases_store.new_case_references(context.now.year, len(rows))
-    for start in range(0, len(rows), ROWS_PER_INSERT):
-        chunk = zip(rows[start : start + ROWS_PER_INSERT], references[start : start + ROWS_PER_INSERT])
-        records = [records_for(row, existing.get(row.row), context, reference) for row, reference in chunk]
-        insert_records(records)
-        eligible += sum(record.decision["eligible"] for record in records)
-        referred += sum(record.referral is not None for record in records)
-        if progress:
-            progress(min(start + ROWS_PER_INSERT, len(rows)), len(rows))
+    references = cases_store.new_case_references(utcnow().year, total)
+    for record, reference in zip(records, references):
+        record.case["reference"] = reference
+    with room_to_write():
+        for start in range(0, total, ROWS_PER_INSERT):
+            insert_records(records[start : start + ROWS_PER_INSERT])
+            if progress:
+                progress(min(start + ROWS_PER_INSERT, total), total)
     return ImportOutcome(
-        imported=len(rows),
-        eligible=eligible,
-        referred=referred,
-        existing_people=sum(row.row in existing for row in rows),
+        imported=total,
+        eligible=sum(record.decision["eligible"] for record in records),
+        referred=sum(record.referral is not None for record in records),
+        existing_people=prepared.existing_people,
     )
 
 
@@ -435,25 +468,80 @@ def commit_import(
     refer_eligible: bool,
     today: date,
     progress: Callable[[int, int], None] | None = None,
+    prepared: PreparedImport | None = None,
 ) -> ImportOutcome:
     """All or nothing: every row is written in one savepoint. On any error the savepoint is undone,
     the batch is marked failed and audited, and ImportFailed is raised; the caller's commit keeps
-    either the import or the record of its failure."""
+    either the import or the record of its failure. `prepared` is prepare_import(rows, ...) made
+    earlier, outside the transaction; without it the records are made here."""
     batch_id = batch.id
     db.session.flush()  # the batch itself is kept whatever happens to its rows
     try:
         with all_or_nothing():
-            outcome = write_rows(
-                batch, rows, existing, user=user, refer_eligible=refer_eligible, today=today, progress=progress
-            )
+            if prepared is None:
+                context = import_context(
+                    agency_id=batch.agency_id,
+                    tool_id=batch.tool_id,
+                    user_id=user.id,
+                    refer_eligible=refer_eligible,
+                    today=today,
+                    rows=len(rows),
+                )
+                prepared = prepare_import(rows, existing, context)
+            outcome = write_prepared(prepared, progress)
             batch.status, batch.rows_imported = ImportStatus.IMPORTED, outcome.imported
             record_event(AuditAction.IMPORT_COMMITTED, user=user, object_type="import", object_id=batch_id)
     except Exception as error:
-        # The message can quote a row's data: log only the kind of error.
-        log.error({"event": "import-failed", "import": batch_id, "error": type(error).__name__})
-        record_failure(batch, user)
-        raise ImportFailed(FAILED_MESSAGE) from error
+        raise failed(batch, user, error) from error
     return outcome
+
+
+def import_outside_a_request(
+    *,
+    agency_id: int,
+    user_id: int,
+    tool_id: str,
+    filename: str,
+    mapping: ColumnMapping,
+    rows: list[ImportRow],
+    today: date,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[str, ImportOutcome | ImportFailed]:
+    """The command line's import (the benchmark's too): the records are made between the reading and
+    the one transaction that writes them, so on SQLite other users wait only for the writing. Returns
+    the batch's id with what was imported, or with the failure (the batch is then kept, marked failed)."""
+    end_reading()
+    context = import_context(
+        agency_id=agency_id, tool_id=tool_id, user_id=user_id, refer_eligible=False, today=today, rows=len(rows)
+    )
+    prepared, problem = None, None
+    try:
+        prepared = prepare_import(rows, {}, context)
+    except Exception as error:
+        problem = error
+    with transaction():
+        user = db.session.get(User, user_id)
+        batch = create_batch(
+            token=None, agency_id=agency_id, tool_id=tool_id, filename_shown=filename, mapping=mapping, user=user
+        )
+        try:
+            if problem:
+                raise problem
+            return batch.id, commit_import(
+                batch, rows, {}, user=user, refer_eligible=False, today=today, progress=progress, prepared=prepared
+            )
+        except ImportFailed as failure:
+            return batch.id, failure
+        except Exception as error:
+            return batch.id, failed(batch, user, error)
+
+
+def failed(batch: ImportBatch, user: User, error: Exception) -> ImportFailed:
+    db.session.flush()  # the batch itself is kept
+    # The message can quote a row's data: log only the kind of error.
+    log.error({"event": "import-failed", "import": batch.id, "error": type(error).__name__})
+    record_failure(batch, user)
+    return ImportFailed(FAILED_MESSAGE)
 
 
 def record_failure(batch: ImportBatch, user: User) -> None:

@@ -135,6 +135,12 @@ def missing_items(pack: Pack, read: ReadAnswers) -> list[str]:
 
 
 def data_quality_prompts(pack: Pack, read: ReadAnswers, missing: list[str]) -> list[Prompt]:
+    return missing_answer_prompts(pack, missing) + [
+        yes_prompt(item) for item in pack.items if item.prompt_if_yes and read.is_yes(item.id)
+    ]
+
+
+def missing_answer_prompts(pack: Pack, missing) -> list[Prompt]:
     prompts = []
     serious = [item_id for item_id in missing if SERIOUS_FACTOR_IDS & set(pack.item(item_id).factors)]
     if serious:
@@ -163,10 +169,11 @@ def data_quality_prompts(pack: Pack, read: ReadAnswers, missing: list[str]) -> l
                 tuple(missing),
             )
         )
-    for item in pack.items:
-        if item.prompt_if_yes and read.is_yes(item.id):
-            prompts.append(Prompt(item.prompt_if_yes.code, item.prompt_if_yes.message, (item.id,)))
     return prompts
+
+
+def yes_prompt(item: Item) -> Prompt:
+    return Prompt(item.prompt_if_yes.code, item.prompt_if_yes.message, (item.id,))
 
 
 def band_for(pack: Pack, value: float) -> Band:

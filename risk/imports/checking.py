@@ -3,8 +3,8 @@ items and to the person's details, check every row, and score the good ones with
 the same code the web forms use.
 
 Takes a pandas DataFrame of text whose index is the spreadsheet row number (the header is row 1)
-and touches no database. Each column is read once per distinct value, not once per cell, and each
-distinct pattern of answers is scored once: exports repeat themselves a great deal.
+and touches no database. Each column is read once per distinct value, not once per cell (exports
+repeat themselves a great deal), and the good rows are scored together, column by column.
 """
 
 import re
@@ -25,10 +25,10 @@ from risk.answers import (
     read_yes_no,
     spelling_of,
 )
+from risk.column_scoring import score_columns
 from risk.instruments import Item, Pack
 from risk.matching import normalise_postcode
 from risk.schema import RiskResult, natural_key
-from risk.scoring import score
 
 IDENTITY_FIELDS = ("given_name", "family_name", "full_name", "date_of_birth", "postcode", "assessed_on", "reference")
 IDENTITY_LABELS = {
@@ -665,17 +665,19 @@ def dates_out_of_order(rows: list[int], identity: dict[str, Column]) -> list[Row
 
 
 def score_rows(rows, identity, answer_columns, pack, bad_rows):
-    """ImportRows for the good rows, and (row, earlier row) for rows that repeat an earlier one exactly."""
+    """ImportRows for the good rows, and (row, earlier row) for rows that repeat an earlier one exactly.
+    The kept rows are scored together, column by column (risk.column_scoring)."""
     item_ids = list(answer_columns)
     patterns = zip(*(column.values for column in answer_columns.values())) if item_ids else iter(lambda: (), None)
-    scored: dict[tuple, tuple[dict, RiskResult]] = {}
     seen: dict[tuple, int] = {}
-    good, duplicates = [], []
+    kept, duplicates = [], []
     fields = [
         identity[field].values
         for field in ("given_name", "family_name", "date_of_birth", "postcode", "assessed_on", "reference")
     ]
-    for row, pattern, given, family, born, postcode, done, reference in zip(rows, patterns, *fields):
+    for position, (row, pattern, given, family, born, postcode, done, reference) in enumerate(
+        zip(rows, patterns, *fields)
+    ):
         if row in bad_rows:
             continue
         key = (given.casefold(), family.casefold(), born, postcode, done, (reference or "").casefold(), pattern)
@@ -683,9 +685,22 @@ def score_rows(rows, identity, answer_columns, pack, bad_rows):
             duplicates.append((row, seen[key]))
             continue
         seen[key] = row
-        if pattern not in scored:
-            answers = dict(filter(itemgetter(1), zip(item_ids, pattern)))
-            scored[pattern] = (answers, score(pack, answers))
-        answers, result = scored[pattern]
-        good.append(ImportRow(row, given, family, born, postcode, done, reference, dict(answers), result))
+        kept.append((position, row, given, family, born, postcode, done, reference, pattern))
+    positions = [position for position, *_ in kept]
+    answers = {item_id: [answer_columns[item_id].values[position] for position in positions] for item_id in item_ids}
+    results = score_columns(pack, answers, len(kept))
+    good = [
+        ImportRow(
+            row,
+            given,
+            family,
+            born,
+            postcode,
+            done,
+            reference,
+            dict(filter(itemgetter(1), zip(item_ids, pattern))),
+            result,
+        )
+        for (_, row, given, family, born, postcode, done, reference, pattern), result in zip(kept, results)
+    ]
     return good, duplicates

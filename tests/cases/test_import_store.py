@@ -318,3 +318,59 @@ def test_the_command_line_importer_is_the_agency_rep_else_the_first_coordinator(
         for user in db.session.scalars(select(User).where(User.role == Role.COORDINATOR)):
             user.active = False
         assert import_store.command_line_importer(housing) is None
+
+
+def test_a_failure_in_the_final_step_after_every_row_is_written_leaves_nothing(app, importer, monkeypatch):
+    """SECURITY F5: the last thing the import does is audit its success; failing there, with every
+    table already written, still undoes every row."""
+    rows = [dash_row(f"Name{n}", "Hughes", date(1980, 1, 1) + timedelta(days=n), 15) for n in range(1200)]
+    real = import_store.record_event
+    written = []
+
+    def fail_when_committing(action, **details):
+        if action.value == "import-committed":
+            written.append(count_in_transaction(Assessment))
+            raise RuntimeError("audit store unavailable")
+        return real(action, **details)
+
+    monkeypatch.setattr(import_store, "record_event", fail_when_committing)
+    before = table_counts(app)
+
+    with pytest.raises(import_store.ImportFailed):
+        run_import(app, importer, dash_csv(rows), refer=True)
+
+    assert written == [1200]  # every row was in the database when the final step failed
+    after = table_counts(app)
+    assert {table: after[table] - before[table] for table in after if after[table] != before[table]} == {
+        "import_batch": 1,
+        "audit_event": 1,
+    }
+    assert audit_actions(app)[-1] == "import-failed"
+
+
+def test_a_failure_part_way_through_a_chunks_tables_leaves_nothing(app, importer, monkeypatch):
+    """SECURITY F5: the second chunk's people and cases are written, then its assessments fail."""
+    rows = [dash_row(f"Name{n}", "Patel", date(1980, 1, 1) + timedelta(days=n), 15) for n in range(1500)]
+    real = import_store.insert_tables
+    chunks = []
+
+    def fail_at_second_chunks_assessments(tables):
+        chunks.append(len(tables))
+        if len(chunks) == 2:
+            real(tables[:2])
+            raise RuntimeError("constraint")
+        real(tables)
+
+    monkeypatch.setattr(import_store, "insert_tables", fail_at_second_chunks_assessments)
+
+    with pytest.raises(import_store.ImportFailed):
+        run_import(app, importer, dash_csv(rows), refer=True)
+
+    assert len(chunks) == 2
+    for model in (Person, Case, Assessment, Decision, Referral):
+        assert count(app, model) == 0
+
+
+def count_in_transaction(model) -> int:
+    """Rows the open transaction sees, for a check made inside the import."""
+    return db.session.scalar(select(func.count()).select_from(model))
