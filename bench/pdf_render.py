@@ -19,8 +19,9 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from extensions import db, utcnow
+from meetings import agenda
 from meetings.models import Action, AgendaItem, CaseMinutes, CaseOutcome, Meeting, MeetingStatus
-from reports.documents import minutes_document
+from reports.documents import Copy, minutes_document
 from reports.pdf import PreparedFor, new_document_id, render_pdf
 from tests.conftest import build_test_app, migrate_to_head
 from tests.meetings.factories import seed_meeting
@@ -87,7 +88,9 @@ def main() -> None:
                 reader = PreparedFor("Bench Reader", "Bench Agency", utcnow())
                 for _ in range(options.runs):
                     started = time.perf_counter()
-                    document = minutes_document(db.session.get(Meeting, seeded.meeting_id))
+                    meeting = db.session.get(Meeting, seeded.meeting_id)
+                    copy = Copy(rows=agenda.agenda_rows(meeting), left_out=set(), cases_left_out=0, notices=[])
+                    document = minutes_document(meeting, copy, reviewed=[])
                     pdf = render_pdf(
                         document.template,
                         title=document.title,
