@@ -84,12 +84,9 @@ def queue_for(user, search: QueueSearch, today: date) -> QueuePage:
     referrals = store.list_open_referrals()
     visible = cases_store.cases_visible_to(user, [referral.case_id for referral in referrals])
     named = set(journey.victims_named_like(search.text)) if search.text and not reference_in(search) else None
-    people = cases_store.list_people_for_matching()
-    rows = [
-        queue_row(referral, today, possible_matches(referral, people))
-        for referral in referrals
-        if referral.case_id in visible and wanted(referral, search, named)
-    ]
+    shown = [referral for referral in referrals if referral.case_id in visible and wanted(referral, search, named)]
+    matches = possible_matches_of(shown)
+    rows = [queue_row(referral, today, matches[referral.id]) for referral in shown]
     rows = [row for row in rows if shows(row, search)]
     pages = max(1, math.ceil(len(rows) / PAGE_SIZE))
     page = min(max(search.page, 1), pages)
@@ -126,12 +123,26 @@ SORT_KEYS = {
 }
 
 
-def possible_matches(referral: Referral, people=None) -> list:
-    victim = referral.case.victim
-    suggestions = journey.suggest_people(
-        victim.given_name, victim.family_name, victim.date_of_birth, victim.postcode, people
+def possible_matches(referral: Referral) -> list:
+    return possible_matches_of([referral])[referral.id]
+
+
+def possible_matches_of(referrals: list[Referral]) -> dict[str, list]:
+    """Referral id -> the known people (other than her own record) who may be its victim, best first; the
+    people for every referral read together."""
+    victims = {referral.id: referral.case.victim for referral in referrals}
+    found = journey.suggestions_for_each(
+        [
+            journey.candidate_record(
+                referral_id, victim.given_name, victim.family_name, victim.date_of_birth, victim.postcode
+            )
+            for referral_id, victim in victims.items()
+        ]
     )
-    return [(person, match) for person, match in suggestions if person.id != victim.id]
+    return {
+        referral_id: [(person, match) for person, match in found[referral_id] if person.id != victim.id]
+        for referral_id, victim in victims.items()
+    }
 
 
 def matching_person(referral: Referral, person_id: str) -> Person | None:
