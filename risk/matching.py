@@ -509,8 +509,9 @@ def near_match(excluded_name: str, recipient_name: str) -> bool:
 # compares only the people found. A key pairs something slips rarely change (the surname's sound, the
 # year of birth, the postcode district) with enough else to stay small among a million people. Between
 # them the keys cover the slips find_matches forgives (tests/risk/test_matching.py measures the recall):
-#   n|surname sound|given sound      the name alone, for a search with no date of birth
-#   i|surname sound|initial          the name when the search gives only an initial
+#   n|surname sound|given sound      the exact name, for a subject access search (and "n|surname|" for a
+#                                    person known by surname alone)
+#   i|surname sound|initial          the name, for a search with no date of birth
 #   s|surname sound                  the surname alone, for a search with no given name
 #   y|surname sound|initial|year     the name and year of birth: a date swapped, partial or one digit out
 #   a|surname sound|initial|district the name and area: the date of birth wrong but the postcode the same
@@ -616,9 +617,7 @@ def search_keys(record: PersonRecord) -> set[str]:
             elif years:
                 keys |= {f"y|{surname}|{initial}|{year}" for initial in initials for year in years}
                 keys |= {f"x|{surname}|{initial}" for initial in initials}
-            elif name.only_initial:
+            else:  # the initial, not the given name's sound: "Jane" also finds "Janet" and "J."
                 keys |= {f"i|{surname}|{name.initial}", f"n|{surname}|"}
-            else:
-                keys |= {f"n|{surname}|{name.given}", f"n|{surname}|{name.initial}", f"n|{surname}|"}
             keys |= {f"a|{surname}|{initial}|{district}" for initial in initials for district in found.districts}
     return keys
