@@ -42,8 +42,10 @@ def upgrade():
         "person_match_key",
         sa.Column("key", sa.String(length=40), nullable=False),
         sa.Column("person_id", sa.String(length=36), nullable=False),
-        sa.ForeignKeyConstraint(["person_id"], ["person.id"], ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("key", "person_id"),
+        sa.ForeignKeyConstraint(
+            ["person_id"], ["person.id"], name="fk_person_match_key_person_id_person", ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("key", "person_id", name="pk_person_match_key"),
     )
     op.create_index(op.f("ix_person_match_key_person_id"), "person_match_key", ["person_id"], unique=False)
     fill_in_keys(op.get_bind())
