@@ -587,7 +587,8 @@ def blocking_keys(record: PersonRecord) -> set[str]:
     keys |= {f"p|{district}" for district in found.districts}
     for name in map(name_key_parts, found.names):
         keys |= {f"b|{name.initial}|{year}|{district}" for year in years for district in found.districts}
-        keys |= {f"f|{name.given}|{surname[:1]}|{year}" for surname in name.surnames for year in years}
+        if name.initial:
+            keys |= {f"f|{name.given}|{surname[:1]}|{year}" for surname in name.surnames for year in years}
         for surname in name.surnames:
             keys |= {f"n|{surname}|{name.given}", f"i|{surname}|{name.initial}", f"s|{surname}"}
             keys |= {f"y|{surname}|{name.initial}|{year}" for year in years}
@@ -609,7 +610,7 @@ def search_keys(record: PersonRecord) -> set[str]:
     for name in map(name_key_parts, names):
         initials = {name.initial, ""}  # "": people known by surname alone
         keys |= {f"b|{initial}|{year}|{district}" for initial in initials for year, district in areas}
-        if not name.only_initial:
+        if name.initial and not name.only_initial:
             keys |= {f"f|{name.given}|{surname[:1]}|{year}" for surname in name.surnames for year in years}
         for surname in name.surnames:
             if not name.initial:

@@ -155,7 +155,7 @@ def test_keys_follow_a_change_of_date_of_birth_and_postcode(app, jane):
         assert journey.suggest_people("Jane", "Smith", date(1990, 5, 1), "SW1A 1AA") == []
 
 
-def test_SECURITY_D5_anonymising_a_person_removes_her_keys(app, jane):
+def test_D5_anonymising_a_person_removes_her_keys(app, jane):
     with app.app_context():
         cases_retention.clear_people([jane])
         db.session.commit()
