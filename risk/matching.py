@@ -507,20 +507,20 @@ def near_match(excluded_name: str, recipient_name: str) -> bool:
 #
 # Each stored person has a few short keys; a search looks up the keys a match could share with it and
 # compares only the people found. A key pairs something slips rarely change (the surname's sound, the
-# year of birth, the postcode district) with enough else to stay small among a million people. Between
+# year of birth, the given name's sound) with enough else to stay small among a million people. Between
 # them the keys cover the slips find_matches forgives (tests/risk/test_matching.py measures the recall):
-#   n|surname sound|given sound      the exact name, for a subject access search (and "n|surname|" for a
-#                                    person known by surname alone)
-#   i|surname sound|initial          the name, for a search with no date of birth
-#   s|surname sound                  the surname alone, for a search with no given name
-#   y|surname sound|initial|year     the name and year of birth: a date swapped, partial or one digit out
-#   a|surname sound|initial|district the name and area: the date of birth wrong but the postcode the same
-#   x|surname sound|initial          the name of someone whose date of birth is not known
-#   d|date                           the whole date of birth (day and month in order of size, so a swap
-#                                    shares it): a misspelt, married or missing name
-#   b|initial|year|district          initial, year and area: a misspelt surname with a partial date
-#   f|given sound|surname's first letter|year   a misspelt surname with a partial date, having moved
-#   p|district                       the area alone, for a subject access search by postcode
+#   y|surname sound|given sound|year       the name and year of birth: a date swapped, partial or one digit out
+#   j|surname sound|initial|year           the same for a search giving only an initial
+#   e|date|initial                         the whole date of birth (day and month in order of size, so a swap
+#                                          shares it) and initial: a misspelt, married or missing surname
+#   f|given sound|surname's first letter|year   a misspelt surname with a partial date
+#   b|initial|year|postcode                the same at the same postcode, where an initial is all there is
+#   a|surname sound|initial|postcode       the name and postcode: the date of birth wrong but the home the same
+#   x|surname sound|initial                the name of someone whose date of birth is not known
+#   i|surname sound|initial                the name, for a search with no date of birth
+#   s|surname sound                        the surname alone, for a search with no given name
+# and, for a subject access search (exact names, dates and postcodes, in any order of the name's words):
+#   n|surname sound|given sound, d|date, p|postcode district
 
 
 @dataclass(frozen=True)
@@ -583,16 +583,18 @@ def blocking_keys(record: PersonRecord) -> set[str]:
     """The keys stored for a person."""
     found = prepare(record)
     years = {day.year for day in found.dates}
-    keys = {f"d|{swap_tolerant(day)}" for day in found.dates if is_complete(day)}
-    keys |= {f"p|{district}" for district in found.districts}
+    dates = {swap_tolerant(day) for day in found.dates if is_complete(day)}
+    keys = {f"d|{day}" for day in dates} | {f"p|{district}" for district in found.districts}
     for name in map(name_key_parts, found.names):
-        keys |= {f"b|{name.initial}|{year}|{district}" for year in years for district in found.districts}
+        keys |= {f"e|{day}|{name.initial}" for day in dates}
+        keys |= {f"b|{name.initial}|{year}|{postcode}" for year in years for postcode in found.postcodes}
         if name.initial:
             keys |= {f"f|{name.given}|{surname[:1]}|{year}" for surname in name.surnames for year in years}
         for surname in name.surnames:
             keys |= {f"n|{surname}|{name.given}", f"i|{surname}|{name.initial}", f"s|{surname}"}
-            keys |= {f"y|{surname}|{name.initial}|{year}" for year in years}
-            keys |= {f"a|{surname}|{name.initial}|{district}" for district in found.districts}
+            keys |= {f"y|{surname}|{name.given}|{year}" for year in years}
+            keys |= {f"j|{surname}|{name.initial}|{year}" for year in years}
+            keys |= {f"a|{surname}|{name.initial}|{postcode}" for postcode in found.postcodes}
             if not years:
                 keys.add(f"x|{surname}|{name.initial}")
     return keys
@@ -601,24 +603,29 @@ def blocking_keys(record: PersonRecord) -> set[str]:
 def search_keys(record: PersonRecord) -> set[str]:
     """The keys to look up for someone searched for: those a person find_matches may suggest shares with
     them. With a date of birth, the name-only keys (large for a common name) give way to the name with the
-    year or area, and to the name of people whose date of birth is not known."""
+    year or postcode, and to the name of people whose date of birth is not known."""
     found = prepare(record)
     years = {day.year for day in found.dates}
-    keys = {f"d|{swap_tolerant(day)}" for day in found.dates if is_complete(day)}
-    names = [*found.names, *map(swap_given_and_surname, found.names)]
-    areas = {(year, district) for year in years for district in found.districts}
-    for name in map(name_key_parts, names):
+    dates = {swap_tolerant(day) for day in found.dates if is_complete(day)}
+    keys = set()
+    for name in map(name_key_parts, [*found.names, *map(swap_given_and_surname, found.names)]):
         initials = {name.initial, ""}  # "": people known by surname alone
-        keys |= {f"b|{initial}|{year}|{district}" for initial in initials for year, district in areas}
+        # A given name's own sound, an initial's, and none: stored people known by an initial or surname alone.
+        givens = initials if name.only_initial else {name.given, *initials}
+        keys |= {f"e|{day}|{initial}" for day in dates for initial in initials}
+        keys |= {
+            f"b|{initial}|{year}|{postcode}" for initial in initials for year in years for postcode in found.postcodes
+        }
         if name.initial and not name.only_initial:
             keys |= {f"f|{name.given}|{surname[:1]}|{year}" for surname in name.surnames for year in years}
         for surname in name.surnames:
             if not name.initial:
                 keys.add(f"s|{surname}")
             elif years:
-                keys |= {f"y|{surname}|{initial}|{year}" for initial in initials for year in years}
+                keys |= {f"y|{surname}|{given}|{year}" for given in givens for year in years}
+                keys |= {f"j|{surname}|{name.initial}|{year}" for year in years if name.only_initial}
                 keys |= {f"x|{surname}|{initial}" for initial in initials}
             else:  # the initial, not the given name's sound: "Jane" also finds "Janet" and "J."
                 keys |= {f"i|{surname}|{name.initial}", f"n|{surname}|"}
-            keys |= {f"a|{surname}|{initial}|{district}" for initial in initials for district in found.districts}
+            keys |= {f"a|{surname}|{initial}|{postcode}" for initial in initials for postcode in found.postcodes}
     return keys
