@@ -205,13 +205,20 @@ KEYS_PER_QUERY = 1000  # well inside every database's limit on bound parameters
 
 
 def people_sharing_keys(keys: Iterable[str], *, victims_only: bool = False) -> list[Person]:
-    """Everyone stored with one of these blocking keys (risk.matching.search_keys), through the key index;
-    only people who are a case's victim when asked."""
-    found = {person.id: person for people in people_by_key(keys, victims_only).values() for person in people}
+    """Everyone stored with one of these blocking keys (risk.matching.search_keys), through the key index, each
+    once, oldest first; only people who are a case's victim when asked."""
+    found = {}
+    keys = sorted(set(keys))
+    for start in range(0, len(keys), KEYS_PER_QUERY):
+        sharing = select(PersonMatchKey.person_id).where(PersonMatchKey.key.in_(keys[start : start + KEYS_PER_QUERY]))
+        query = select(Person).where(Person.id.in_(sharing))
+        if victims_only:
+            query = query.where(Person.id.in_(select(Case.victim_id)))
+        found |= {person.id: person for person in db.session.scalars(query)}
     return sorted(found.values(), key=lambda person: (person.created_at, person.id))
 
 
-def people_by_key(keys: Iterable[str], victims_only: bool = False) -> dict[str, list[Person]]:
+def people_by_key(keys: Iterable[str]) -> dict[str, list[Person]]:
     """Key -> the people stored with it: one query per thousand keys, however many searches they serve."""
     keys, found = sorted(set(keys)), {}
     for start in range(0, len(keys), KEYS_PER_QUERY):
@@ -220,8 +227,6 @@ def people_by_key(keys: Iterable[str], victims_only: bool = False) -> dict[str, 
             .join(Person, Person.id == PersonMatchKey.person_id)
             .where(PersonMatchKey.key.in_(keys[start : start + KEYS_PER_QUERY]))
         )
-        if victims_only:
-            query = query.where(Person.id.in_(select(Case.victim_id)))
         for key, person in db.session.execute(query):
             found.setdefault(key, []).append(person)
     return found
