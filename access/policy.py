@@ -104,6 +104,9 @@ RESTRICTED_FIELDS = {
     "person.address": "may_edit_person",
     # Whole on the referral form; its first half in search results, to whoever may see one of her cases.
     "person.postcode": "may_view_person",
+    # Never shown: keys made from her names, dates of birth and postcode districts (those of her postcode and
+    # address), read only to find whom a search compares with.
+    "person_match_key.key": "may_view_person",
     # The referral form as typed (her address among it): read back only to its author, by the store's query,
     # on a case they may change.
     "referral_draft.fields": "may_change_case",

@@ -29,7 +29,6 @@ from access import signin
 from access import store as access_store
 from access.models import AgencyKind, Role
 from cases import imports as import_store
-from cases import store as cases_store
 from config import normalise_database_url
 from extensions import db
 from risk.imports.checking import detect_mapping, validate
@@ -160,7 +159,7 @@ def import_once(database_url: str, data: bytes, rows: int) -> dict:
                 suggestions = timed(
                     stages,
                     "look for known people",
-                    lambda: import_store.suggest_matches(report.rows, cases_store.list_people_for_matching()),
+                    lambda: import_store.suggest_matches(report.rows),
                 )
                 valid = [row for row in report.rows if row.row not in suggestions]
                 _, outcome = timed(

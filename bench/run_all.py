@@ -18,6 +18,7 @@ from bench import (
     force_db,
     import_dash,
     load,
+    matching_quality,
     pdf_ratio,
     scoring,
     two_servers,
@@ -251,6 +252,39 @@ def two_server_rows(figures: dict) -> list[tuple]:
     ]
 
 
+def matching_rows(figures: dict) -> list[tuple]:
+    """Issue 20: precision and recall kept with candidates picked by blocking keys; a search p95 at 1,000,000."""
+    everyone, blocked, scale = figures["everyone"], figures["blocked"], figures["at scale"]
+    kept = blocked["precision"] >= everyone["precision"] and blocked["recall"] >= everyone["recall"] - 0.005
+    return [
+        (
+            f"matching: precision / recall, {figures['people']:,} invented people, all compared",
+            f"{everyone['precision']:.3f} / {everyone['recall']:.3f}",
+            ">= 0.95 / 0.90",
+            "yes" if everyone["precision"] >= 0.95 and everyone["recall"] >= 0.90 else "NO",
+        ),
+        (
+            "matching: precision / recall, only people sharing a blocking key",
+            f"{blocked['precision']:.3f} / {blocked['recall']:.3f}",
+            "kept (issue 20)",
+            "yes" if kept else "NO",
+        ),
+        (
+            f"matching: search p50 / p95 among {scale['people']:,} people, PostgreSQL",
+            f"{ms(scale['p50 ms'])} / {ms(scale['p95 ms'])}",
+            "p95 <= 100 ms (issue 20)",
+            met(scale["p95 ms"], matching_quality.AIM_P95_MS),
+        ),
+        (
+            "matching: people compared per search p50 / p95",
+            f"{scale['candidates p50']:,.0f} / {scale['candidates p95']:,.0f}",
+            "",
+            "-",
+        ),
+        ("matching: search by name alone p95", ms(scale["name only p95 ms"]), "", "-"),
+    ]
+
+
 def print_table(rows: list[tuple]) -> None:
     headings = ("metric", "value", "bar (SECURITY §4.8)", "met?")
     widths = [max(len(str(row[column])) for row in [headings, *rows]) for column in range(4)]
@@ -271,6 +305,7 @@ def main() -> None:
     parser.add_argument("--assessments", type=int, default=20_000)
     parser.add_argument("--pdf-runs", type=int, default=5)
     parser.add_argument("--audit-rows", type=int, default=1_000_000, help="audit rows for the who-saw-what reports")
+    parser.add_argument("--match-people", type=int, default=1_000_000, help="people stored for the matching search")
     parser.add_argument(
         "--postgres", default=load.DEFAULT_POSTGRES, help="a PostgreSQL URL whose role may create databases"
     )
@@ -293,6 +328,8 @@ def main() -> None:
     rows += audit_reports.rows_for_table(audit_reports.measure(options.audit_rows, postgres=options.postgres))
     print("force-sized database …", flush=True)
     rows += force_rows(force_db.measure(options.force_scale, postgres=options.postgres))
+    print("matching …", flush=True)
+    rows += matching_rows(matching_quality.measure(postgres=options.postgres, scale=options.match_people))
     print("minutes PDF …", flush=True)
     rows += pdf_rows(pdf_ratio.measure(runs=options.pdf_runs, postgres=options.postgres))
     print("document set …", flush=True)

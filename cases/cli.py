@@ -9,7 +9,6 @@ import click
 
 from access import store as access_store
 from cases import imports
-from cases import store as cases_store
 from risk.cli import one_line, risk_cli
 from risk.imports.checking import blocking_problems, detect_mapping, validate
 from risk.imports.files import ImportFileError, read_table
@@ -56,7 +55,7 @@ def import_assessments(file, tool_id, agency_name, dry_run):
         sys.exit(2)
     click.echo(f"Columns: {'the mapping saved for ' + agency_name if saved else 'read from the headings'}.")
     report = validate(frame, pack, mapping, today=date.today())
-    suggestions = imports.suggest_matches(report.rows, cases_store.list_people_for_matching())
+    suggestions = imports.suggest_matches(report.rows)
     rows = [row for row in report.rows if row.row not in suggestions]
     print_import_report(report, suggestions, len(rows))
     if not rows:

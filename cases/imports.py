@@ -2,7 +2,6 @@
 and the one transaction that writes every imported row. The web confirm and the CLI share it."""
 
 import logging
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -20,7 +19,7 @@ from access.policy import ImportBatchScope
 from cases import journey
 from cases import store as cases_store
 from cases.bulk_insert import TableRows, insert_tables, next_ids, room_to_write, store_values
-from cases.models import Case, CaseStatus, Person, Referral, ReferralState
+from cases.models import Case, CaseStatus, Person, PersonMatchKey, Referral, ReferralState, keys_of_columns
 from extensions import db, utcnow
 from risk import store as risk_store
 from risk.criteria import AssessmentFacts, CaseFacts, Victim, evaluate
@@ -36,7 +35,7 @@ from risk.imports.files import ImportFileError, read_table, remove_staged, remov
 from risk.imports.models import ImportBatch, ImportStatus, SavedImportMapping
 from risk.in_force import current_ruleset
 from risk.instruments import Pack, get_pack
-from risk.matching import Match, PersonRecord, find_matches, parse_name, sound_key
+from risk.matching import Match
 from risk.models import Assessment, AssessmentStatus, Decision, new_id
 from transactions import all_or_nothing, end_reading, transaction
 
@@ -117,7 +116,7 @@ def review(batch: ImportBatch, frame: pandas.DataFrame, *, today: date, user: Us
     """A dry run of the import: every row checked and scored, and people who may be known found; nothing written."""
     pack, mapping = get_pack(batch.tool_id), mapping_of(batch)
     report = validate(frame, pack, mapping, today=today)
-    suggestions = suggest_matches(report.rows, cases_store.list_people_for_matching())
+    suggestions = suggest_matches(report.rows)
     record_event(AuditAction.IMPORT_VALIDATED, user=user, object_type="import", object_id=batch.id)
     return Review(batch, pack, list(frame.columns), mapping, mapping_problems(pack, mapping), report, suggestions)
 
@@ -208,47 +207,16 @@ def command_line_importer(agency: Agency) -> User | None:
 # People who may already be known
 
 
-def surname_keys(record: PersonRecord) -> set[tuple[str, str]]:
-    names = [parse_name(name) for name in record.names]
-    keys = {
-        ("sounds", sound_key(word)) for name in names for word in (*name.surname, name.joined_surname) if len(word) > 1
-    }
-    return keys | {("born", text) for text in record.dates_of_birth if len(text) == 10}
-
-
-def candidate_keys(record: PersonRecord) -> set[tuple[str, str]]:
-    """Every name word counts, so a row with given name and surname swapped still meets its person."""
-    names = [parse_name(name) for name in record.names]
-    keys = {
-        ("sounds", sound_key(word))
-        for name in names
-        for word in (*name.given, *name.surname, name.joined_surname)
-        if len(word) > 1
-    }
-    return keys | {("born", text) for text in record.dates_of_birth if len(text) == 10}
-
-
-def suggest_matches(rows, people: list[Person]) -> dict[int, list[tuple[Person, Match]]]:
-    """For each row, the known people who may be the same person, best first. Rows are compared only
-    with people who share a surname sound or an exact date of birth, so a large file against many
-    people costs about rows x (people per block), not rows x people."""
-    if not people:
-        return {}
-    by_id = {person.id: person for person in people}
-    block = defaultdict(list)
-    for person in people:
-        record = journey.record_for(person)
-        for key in surname_keys(record):
-            block[key].append(record)
-    suggestions = {}
-    for row in rows:
-        candidate = journey.candidate_record(
-            f"row-{row.row}", row.given_name, row.family_name, row.date_of_birth, row.postcode
-        )
-        nearby = {record.id: record for key in candidate_keys(candidate) for record in block.get(key, ())}
-        if matches := find_matches(candidate, nearby.values()):
-            suggestions[row.row] = [(by_id[match.person_id], match) for match in matches[:SUGGESTIONS_PER_ROW]]
-    return suggestions
+def suggest_matches(rows) -> dict[int, list[tuple[Person, Match]]]:
+    """For each row, the known people who may be the same person, best first: every row's blocking keys
+    looked up together (a query per thousand keys, not one per row)."""
+    found = journey.suggestions_for_each(
+        [
+            journey.candidate_record(f"row-{row.row}", row.given_name, row.family_name, row.date_of_birth, row.postcode)
+            for row in rows
+        ]
+    )
+    return {row.row: matches[:SUGGESTIONS_PER_ROW] for row in rows if (matches := found[f"row-{row.row}"])}
 
 
 # The import itself
@@ -269,6 +237,7 @@ class RowRecords:
     assessment: dict
     decision: dict
     referral: dict | None
+    match_keys: list[dict]
 
 
 @dataclass(frozen=True)
@@ -380,7 +349,15 @@ def records_for(row: ImportRow, existing: Person | None, context: ImportContext,
             "updated_at": now,
             "version_id": 1,
         }
-    return RowRecords(person, case, assessment, decision_row, referral)
+    return RowRecords(person, case, assessment, decision_row, referral, match_keys_of(person))
+
+
+def match_keys_of(person: dict | None) -> list[dict]:
+    """A new person's blocking keys (cases.models.keys_of_columns), as rows: a bulk insert passes by the
+    listener that keeps them for people saved one at a time, and without them she could not be found."""
+    if person is None:
+        return []
+    return [{"key": key, "person_id": person["id"]} for key in sorted(keys_of_columns(person))]
 
 
 def new_person(row: ImportRow, agency_id: int, now, person_id: str) -> dict:
@@ -426,6 +403,7 @@ def tables_for(records: list[RowRecords]) -> list[TableRows]:
         (Assessment.__table__, [record.assessment for record in records]),
         (Decision.__table__, [record.decision for record in records]),
         (Referral.__table__, [record.referral for record in records if record.referral]),
+        (PersonMatchKey.__table__, [key for record in records for key in record.match_keys]),
     ]
 
 

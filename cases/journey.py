@@ -12,13 +12,23 @@ from access.audit import AuditAction, record_event, record_events
 from access.models import AgencyKind, AlertKind, User
 from access.policy import CaseScope, PersonScope, SafeContactScope
 from cases import notices, store
-from cases.models import Case, Incident, PartyRole, Person, Referral, ReferralState, SafeContact, VictimLinkProposal
+from cases.models import (
+    Case,
+    Incident,
+    PartyRole,
+    Person,
+    Referral,
+    ReferralState,
+    SafeContact,
+    VictimLinkProposal,
+    match_record,
+)
 from extensions import db, utcnow
 from risk import store as risk_store
 from risk.criteria import INCIDENTS, REPEAT, Decision, evaluate, is_current
 from risk.in_force import current_ruleset
 from risk.instruments import Pack, get_pack, load_all_packs
-from risk.matching import Match, PersonRecord, find_matches
+from risk.matching import Match, PersonRecord, find_matches, search_keys
 from risk.models import Assessment, AssessmentStatus
 from risk.models import Decision as DecisionRow  # beside risk.criteria's Decision, the rules' answer
 from risk.schema import RiskResult, Tier
@@ -35,14 +45,6 @@ def tools_in_order(user: User) -> list[Pack]:
     return sorted(packs, key=lambda pack: pack.id != default)
 
 
-def record_for(person: Person) -> PersonRecord:
-    names = (f"{person.given_name} {person.family_name}", *person.aliases)
-    dates = tuple(str(day) for day in [person.date_of_birth, *person.date_of_birth_variants] if day)
-    return PersonRecord(
-        id=person.id, names=names, dates_of_birth=dates, postcodes=(person.postcode,) if person.postcode else ()
-    )
-
-
 def candidate_record(
     record_id: str, given_name: str, family_name: str, date_of_birth: date | None, postcode: str | None
 ) -> PersonRecord:
@@ -55,17 +57,30 @@ def candidate_record(
     )
 
 
-def suggest_people(given_name: str, family_name: str, date_of_birth: date | None, postcode: str | None, people=None):
-    """Known people who may be this person, best first; pass `people` to reuse one read of them."""
+def suggest_people(given_name: str, family_name: str, date_of_birth: date | None, postcode: str | None):
+    """Known people who may be this person, best first."""
     candidate = candidate_record("new", given_name, family_name, date_of_birth, postcode)
-    return people_matching(candidate, store.list_people_for_matching() if people is None else people)
+    return people_matching(candidate, store.people_sharing_keys(search_keys(candidate)))
+
+
+def suggestions_for_each(candidates: list[PersonRecord]) -> dict[str, list[tuple[Person, Match]]]:
+    """Record id -> the known people who may be that person, best first: the same as suggest_people for
+    each, with the people for all of them read in one go (a query per thousand keys)."""
+    wanted = {candidate.id: search_keys(candidate) for candidate in candidates}
+    by_key = store.people_by_key(set().union(*wanted.values()))
+    return {
+        candidate.id: people_matching(
+            candidate, [person for key in wanted[candidate.id] for person in by_key.get(key, [])]
+        )
+        for candidate in candidates
+    }
 
 
 def people_matching(candidate: PersonRecord, people: list[Person]) -> list[tuple[Person, Match]]:
     by_id = {person.id: person for person in people}
     return [
         (by_id[match.person_id], match)
-        for match in find_matches(candidate, [record_for(person) for person in by_id.values()])
+        for match in find_matches(candidate, [match_record(person) for person in by_id.values()])
     ]
 
 
@@ -73,7 +88,8 @@ def victims_named_like(name: str) -> list[str]:
     """The ids of victims whose name or an alias is like the one typed, best first: the same matching
     that finds repeats, so a misspelling, a swapped name or a married name on record is still found."""
     typed = PersonRecord(id="typed", names=(name,))
-    return [person.id for person, _ in people_matching(typed, store.list_victims_for_matching())]
+    victims = store.people_sharing_keys(search_keys(typed), victims_only=True)
+    return [person.id for person, _ in people_matching(typed, victims)]
 
 
 def record_case_view(user: User, case_id: str) -> None:

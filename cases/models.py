@@ -4,13 +4,14 @@ agency that recorded them."""
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint, event, false
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint, delete, event, false, insert
+from sqlalchemy.orm import Mapped, Session, attributes, mapped_column, relationship
 
 from access.field_crypto import EncryptedText
 from access.models import Agency, User
 from cases.vocabulary import CaseStatus, ClearanceDecision, PartyRole, ReferralState
 from extensions import StrEnumType, UTCDateTime, data_class, db, retention, utcnow
+from risk.matching import PersonRecord, blocking_keys, district_key, postcodes_in
 from risk.models import Decision, new_id
 
 
@@ -41,6 +42,73 @@ class Person(db.Model):
     def initials(self) -> str:
         """How a person appears on widely read pages: never the full name."""
         return f"{self.given_name[:1]}{self.family_name[:1]}".upper()
+
+
+RECORD_COLUMNS = ("id", "given_name", "family_name", "aliases", "date_of_birth", "date_of_birth_variants", "postcode")
+MATCHED_ON = (*RECORD_COLUMNS[1:], "address")
+
+
+def match_record(person: Person) -> PersonRecord:
+    """The person as the matcher reads her: her name then her aliases, every date of birth known, her postcode."""
+    return record_of_columns({name: getattr(person, name) for name in RECORD_COLUMNS})
+
+
+def record_of_columns(row: dict) -> PersonRecord:
+    """The same from a person's columns, as a bulk insert gives them."""
+    names = (f"{row['given_name']} {row['family_name']}", *(row.get("aliases") or []))
+    dates = tuple(str(day) for day in [row.get("date_of_birth"), *(row.get("date_of_birth_variants") or [])] if day)
+    postcode = row.get("postcode")
+    return PersonRecord(id=row["id"], names=names, dates_of_birth=dates, postcodes=(postcode,) if postcode else ())
+
+
+def keys_of_columns(row: dict) -> set[str]:
+    """A person's blocking keys from her columns (as a bulk insert gives them), and the district of any postcode
+    in her address, so a subject access search by postcode finds her by either (the address is sealed, so the
+    database cannot look inside it)."""
+    in_address = filter(None, map(district_key, postcodes_in(row.get("address") or "")))
+    return blocking_keys(record_of_columns(row)) | set(in_address)
+
+
+def match_keys(person: Person) -> set[str]:
+    return keys_of_columns({name: getattr(person, name) for name in ("id", *MATCHED_ON)})
+
+
+class PersonMatchKey(db.Model):
+    """What finds a person quickly among a million (risk.matching.blocking_keys): sounds of her names with her
+    year of birth or postcode district, her date of birth. Derived from her record, kept in step with it by
+    keep_match_keys, removed when she is anonymised, never shown."""
+
+    __tablename__ = "person_match_key"
+    __table_args__ = retention("case")
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True, info=data_class("restricted"))
+    person_id: Mapped[str] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), primary_key=True, index=True, info=data_class("operational")
+    )
+
+
+def match_details_changed(person: Person) -> bool:
+    state = attributes.instance_state(person)
+    return any(state.attrs[name].history.has_changes() for name in MATCHED_ON)
+
+
+@event.listens_for(Session, "after_flush")
+def keep_match_keys(session, flush_context):
+    """Every path that adds a person or changes what she is matched on (the journey, the referral form, the
+    demo, tests) goes through a flush, so her keys are rewritten here, in the same transaction. Bulk inserts
+    bypass the ORM: they call cases.store.add_match_keys themselves."""
+    people = [
+        person
+        for person in (*session.new, *session.dirty)
+        if isinstance(person, Person) and (person in session.new or match_details_changed(person))
+    ]
+    if not people:
+        return
+    connection, table = session.connection(), PersonMatchKey.__table__
+    connection.execute(delete(table).where(table.c.person_id.in_([person.id for person in people])))
+    rows = [{"person_id": person.id, "key": key} for person in people for key in match_keys(person)]
+    if rows:
+        connection.execute(insert(table), rows)
 
 
 class SafeContact(db.Model):

@@ -24,6 +24,7 @@ from cases.models import (
     Incident,
     LegalHold,
     Person,
+    PersonMatchKey,
     Referral,
     ReferralDraft,
     SafeContact,
@@ -199,8 +200,9 @@ def clear_unnamed_people(cutoff: datetime) -> int:
 
 
 def clear_people(person_ids: list[str]) -> None:
-    """Names, aliases, dates of birth, address, postcode and language go; the gender, ethnicity, disability
-    and sexuality the data return counts stay, as no one can be named from them alone."""
+    """Names, aliases, dates of birth, address, postcode and language go, and the keys made from them (match keys);
+    the gender, ethnicity, disability and sexuality the data return counts stay, as no one can be named from them
+    alone."""
     if not person_ids:
         return
     db.session.execute(
@@ -218,6 +220,7 @@ def clear_people(person_ids: list[str]) -> None:
         )
         .execution_options(synchronize_session=False)
     )
+    db.session.execute(delete(PersonMatchKey).where(PersonMatchKey.person_id.in_(person_ids)))
 
 
 def clear_case_records(case_id: str) -> None:

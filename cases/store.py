@@ -1,10 +1,11 @@
 """Every query the cases package makes, as a named function, and the facts the policy needs about a case."""
 
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Select, delete, exists, false, func, or_, select, true, union, union_all
+from sqlalchemy import ColumnElement, Select, delete, exists, false, func, insert, or_, select, true, union, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -22,6 +23,7 @@ from cases.models import (
     Incident,
     PartyRole,
     Person,
+    PersonMatchKey,
     Referral,
     ReferralDraft,
     ReferralState,
@@ -199,15 +201,43 @@ def create_person(*, given_name, family_name, date_of_birth, postcode, agency_id
     return person
 
 
-def list_people_for_matching(limit: int = 20000) -> list[Person]:
-    return list(db.session.scalars(select(Person).order_by(Person.created_at).limit(limit)))
+KEYS_PER_QUERY = 1000  # well inside every database's limit on bound parameters
 
 
-def list_victims_for_matching(limit: int = 20000) -> list[Person]:
-    """The people who are a case's victim, newest first."""
-    victims = select(Case.victim_id)
-    query = select(Person).where(Person.id.in_(victims)).order_by(Person.created_at.desc(), Person.id)
-    return list(db.session.scalars(query.limit(limit)))
+def people_sharing_keys(keys: Iterable[str], *, victims_only: bool = False) -> list[Person]:
+    """Everyone stored with one of these blocking keys (risk.matching.search_keys), through the key index, each
+    once, oldest first; only people who are a case's victim when asked."""
+    found = {}
+    keys = sorted(set(keys))
+    for start in range(0, len(keys), KEYS_PER_QUERY):
+        sharing = select(PersonMatchKey.person_id).where(PersonMatchKey.key.in_(keys[start : start + KEYS_PER_QUERY]))
+        query = select(Person).where(Person.id.in_(sharing))
+        if victims_only:
+            query = query.where(Person.id.in_(select(Case.victim_id)))
+        found |= {person.id: person for person in db.session.scalars(query)}
+    return sorted(found.values(), key=lambda person: (person.created_at, person.id))
+
+
+def people_by_key(keys: Iterable[str]) -> dict[str, list[Person]]:
+    """Key -> the people stored with it: one query per thousand keys, however many searches they serve."""
+    keys, found = sorted(set(keys)), {}
+    for start in range(0, len(keys), KEYS_PER_QUERY):
+        query = (
+            select(PersonMatchKey.key, Person)
+            .join(Person, Person.id == PersonMatchKey.person_id)
+            .where(PersonMatchKey.key.in_(keys[start : start + KEYS_PER_QUERY]))
+        )
+        for key, person in db.session.execute(query):
+            found.setdefault(key, []).append(person)
+    return found
+
+
+def add_match_keys(rows: list[tuple[str, set[str]]]) -> None:
+    """Blocking keys for people written in bulk, past the ORM (which writes them itself: keep_match_keys), as
+    (person id, keys) pairs; cases.models.keys_of_columns gives the keys of a person row."""
+    table = PersonMatchKey.__table__
+    if values := [{"person_id": person_id, "key": key} for person_id, keys in rows for key in keys]:
+        db.session.execute(insert(table), values)
 
 
 def create_case(*, victim: Person, marac_area: str, agency_id: int) -> Case:

@@ -91,8 +91,8 @@ def queue_for(user, search: QueueSearch, today: date) -> QueuePage:
     referrals = store.page_of_open_referrals(
         query, visible=visible, hidden=hidden, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
     )
-    people = cases_store.list_people_for_matching()
-    rows = [queue_row(referral, today, possible_matches(referral, people)) for referral in referrals]
+    matches = possible_matches_of(referrals)
+    rows = [queue_row(referral, today, matches[referral.id]) for referral in referrals]
     return QueuePage(rows, total, page, pages, search)
 
 
@@ -110,12 +110,26 @@ def queue_query(search: QueueSearch) -> store.QueueQuery:
     )
 
 
-def possible_matches(referral: Referral, people=None) -> list:
-    victim = referral.case.victim
-    suggestions = journey.suggest_people(
-        victim.given_name, victim.family_name, victim.date_of_birth, victim.postcode, people
+def possible_matches(referral: Referral) -> list:
+    return possible_matches_of([referral])[referral.id]
+
+
+def possible_matches_of(referrals: list[Referral]) -> dict[str, list]:
+    """Referral id -> the known people (other than her own record) who may be its victim, best first; the
+    people for every referral read together."""
+    victims = {referral.id: referral.case.victim for referral in referrals}
+    found = journey.suggestions_for_each(
+        [
+            journey.candidate_record(
+                referral_id, victim.given_name, victim.family_name, victim.date_of_birth, victim.postcode
+            )
+            for referral_id, victim in victims.items()
+        ]
     )
-    return [(person, match) for person, match in suggestions if person.id != victim.id]
+    return {
+        referral_id: [(person, match) for person, match in found[referral_id] if person.id != victim.id]
+        for referral_id, victim in victims.items()
+    }
 
 
 def matching_person(referral: Referral, person_id: str) -> Person | None:

@@ -99,6 +99,13 @@ TABLE_WORDS = {
         "her record.",
         "may_view_person",
     ),
+    "person_match_key": TableWords(
+        "Person look-up keys",
+        "Short keys made from each person's record (the sound of her names, her date of birth, the area of her "
+        "postcode) so that someone referred again is found quickly among many people. They go when she is "
+        "anonymised.",
+        "No one: the service only looks people up by them.",
+    ),
     "marac_case": TableWords(
         "Cases",
         "One victim with the same person or people causing harm: reference, area and where it stands.",

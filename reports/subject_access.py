@@ -42,7 +42,7 @@ from reports.vocabulary import (
 )
 from risk import store as risk_store
 from risk.instruments import PackError, get_pack
-from risk.matching import compact_postcode, name_tokens
+from risk.matching import compact_postcode, date_key, district_key, exact_name_keys, name_tokens
 
 REDACTION_MARK = "[redacted]"
 Fields = list[tuple[str, str]]
@@ -172,7 +172,7 @@ class FoundPerson:
 def find_people(terms: SearchTerms) -> list[FoundPerson]:
     """Everyone held who matches any term, on any case and in any role, with what matched."""
     found = []
-    for person in cases_store.list_people_for_matching():
+    for person in cases_store.people_sharing_keys(keys_sought(terms)):
         matched_on = what_matches(person, terms)
         if matched_on:
             cases = tuple(
@@ -181,6 +181,14 @@ def find_people(terms: SearchTerms) -> list[FoundPerson]:
             )
             found.append(FoundPerson(person, matched_on, cases))
     return found
+
+
+def keys_sought(terms: SearchTerms) -> set[str]:
+    """The blocking keys anyone what_matches finds must have: her name's (in any order of its words), her
+    date of birth's, her postcode district's (of her postcode or address)."""
+    keys = {key for name in terms.names for key in exact_name_keys(name)}
+    keys |= {date_key(day) for day in terms.dates_of_birth}
+    return keys | set(filter(None, map(district_key, terms.postcodes)))
 
 
 def what_matches(person: Person, terms: SearchTerms) -> tuple[str, ...]:

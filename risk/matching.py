@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from itertools import product
+from itertools import permutations, product
 
 
 @dataclass(frozen=True)
@@ -501,3 +501,131 @@ def near_match(excluded_name: str, recipient_name: str) -> bool:
     if a_letters == b_letters or a_letters == "".join((*b.surname, *b.given)):
         return True
     return names_agree(a, b) or names_agree(swap_given_and_surname(a), b) or names_agree(a, swap_given_and_surname(b))
+
+
+# Blocking keys: whom a search compares with, found through an index rather than by reading everyone.
+#
+# Each stored person has a few short keys; a search looks up the keys a match could share with it and
+# compares only the people found. A key pairs something slips rarely change (the surname's sound, the
+# year of birth, the given name's sound) with enough else to stay small among a million people. Between
+# them the keys cover the slips find_matches forgives (tests/risk/test_matching.py measures the recall):
+#   y|surname sound|given sound|year       the name and year of birth: a date swapped, partial or one digit out
+#   j|surname sound|initial|year           the same for a search giving only an initial
+#   e|date|initial                         the whole date of birth (day and month in order of size, so a swap
+#                                          shares it) and initial: a misspelt, married or missing surname
+#   f|given sound|surname's first letter|year   a misspelt surname with a partial date
+#   b|initial|year|postcode                the same at the same postcode, where an initial is all there is
+#   a|surname sound|initial|postcode       the name and postcode: the date of birth wrong but the home the same
+#   x|surname sound|initial                the name of someone whose date of birth is not known
+#   i|surname sound|initial                the name, for a search with no date of birth
+#   s|surname sound                        the surname alone, for a search with no given name
+# and, for a subject access search (exact names, dates and postcodes, in any order of the name's words):
+#   n|surname sound|given sound, d|date, p|postcode district
+
+
+@dataclass(frozen=True)
+class NameKeyParts:
+    surnames: frozenset[str]
+    given: str
+    initial: str
+    only_initial: bool
+
+
+KEY_SOUND_LENGTH = 10  # keeps every key short; longer sounds are rare enough to share one
+
+
+def key_sound(word: str) -> str:
+    return sound_key(word)[:KEY_SOUND_LENGTH]
+
+
+def name_key_parts(name: Name) -> NameKeyParts:
+    """The sounds a name is blocked by: the whole surname's, and each part of a double-barrelled one."""
+    words = {name.joined_surname, *name.surname} if len(name.surname) > 1 else {name.joined_surname}
+    given = name.given[0] if name.given else ""
+    return NameKeyParts(
+        frozenset(key_sound(word) for word in words if word), key_sound(given), given[:1], len(given) == 1
+    )
+
+
+def swap_tolerant(day: PartialDate) -> str:
+    low, high = sorted((day.month, day.day))
+    return f"{day.year}-{low:02d}-{high:02d}"
+
+
+def date_key(day: date) -> str:
+    return f"d|{swap_tolerant(PartialDate(day.year, day.month, day.day))}"
+
+
+POSTCODE_IN_TEXT = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})\b")
+
+
+def postcodes_in(text: str) -> list[str]:
+    """Whole postcodes written anywhere in a piece of text, such as an address."""
+    return [f"{outward} {inward}" for outward, inward in POSTCODE_IN_TEXT.findall(" ".join(text.upper().split()))]
+
+
+def district_key(postcode: str) -> str | None:
+    district = postcode_district(postcode)
+    return f"p|{district}" if district else None
+
+
+def exact_name_keys(text: str) -> set[str]:
+    """The keys of everyone whose name has exactly these words, in whatever order: each word as the surname
+    with each other word as the given name (a single word is a surname alone)."""
+    words = name_tokens(text)
+    if len(words) == 1:
+        return {f"s|{key_sound(words[0])}"}
+    sounds = [key_sound(word) for word in words]
+    return {f"n|{surname}|{given}" for surname, given in permutations(sounds, 2)}
+
+
+def blocking_keys(record: PersonRecord) -> set[str]:
+    """The keys stored for a person."""
+    found = prepare(record)
+    years = {day.year for day in found.dates}
+    dates = {swap_tolerant(day) for day in found.dates if is_complete(day)}
+    keys = {f"d|{day}" for day in dates} | {f"p|{district}" for district in found.districts}
+    for name in map(name_key_parts, found.names):
+        keys |= {f"e|{day}|{name.initial}" for day in dates}
+        keys |= {f"b|{name.initial}|{year}|{postcode}" for year in years for postcode in found.postcodes}
+        if name.initial:
+            keys |= {f"f|{name.given}|{surname[:1]}|{year}" for surname in name.surnames for year in years}
+        for surname in name.surnames:
+            keys |= {f"n|{surname}|{name.given}", f"i|{surname}|{name.initial}", f"s|{surname}"}
+            keys |= {f"y|{surname}|{name.given}|{year}" for year in years}
+            keys |= {f"j|{surname}|{name.initial}|{year}" for year in years}
+            keys |= {f"a|{surname}|{name.initial}|{postcode}" for postcode in found.postcodes}
+            if not years:
+                keys.add(f"x|{surname}|{name.initial}")
+    return keys
+
+
+def search_keys(record: PersonRecord) -> set[str]:
+    """The keys to look up for someone searched for: those a person find_matches may suggest shares with
+    them. With a date of birth, the name-only keys (large for a common name) give way to the name with the
+    year or postcode, and to the name of people whose date of birth is not known."""
+    found = prepare(record)
+    years = {day.year for day in found.dates}
+    dates = {swap_tolerant(day) for day in found.dates if is_complete(day)}
+    keys = set()
+    for name in map(name_key_parts, [*found.names, *map(swap_given_and_surname, found.names)]):
+        initials = {name.initial, ""}  # "": people known by surname alone
+        # A given name's own sound, an initial's, and none: stored people known by an initial or surname alone.
+        givens = initials if name.only_initial else {name.given, *initials}
+        keys |= {f"e|{day}|{initial}" for day in dates for initial in initials}
+        keys |= {
+            f"b|{initial}|{year}|{postcode}" for initial in initials for year in years for postcode in found.postcodes
+        }
+        if name.initial and not name.only_initial:
+            keys |= {f"f|{name.given}|{surname[:1]}|{year}" for surname in name.surnames for year in years}
+        for surname in name.surnames:
+            if not name.initial:
+                keys.add(f"s|{surname}")
+            elif years:
+                keys |= {f"y|{surname}|{given}|{year}" for given in givens for year in years}
+                keys |= {f"j|{surname}|{name.initial}|{year}" for year in years if name.only_initial}
+                keys |= {f"x|{surname}|{initial}" for initial in initials}
+            else:  # the initial, not the given name's sound: "Jane" also finds "Janet" and "J."
+                keys |= {f"i|{surname}|{name.initial}", f"n|{surname}|"}
+            keys |= {f"a|{surname}|{initial}|{postcode}" for initial in initials for postcode in found.postcodes}
+    return keys

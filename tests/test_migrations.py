@@ -2,7 +2,7 @@
 
 import base64
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -17,12 +17,12 @@ from sqlalchemy import create_engine, inspect, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from access.audit import AuditAction, record_event
-from access.field_crypto import sealed_with
+from access.field_crypto import seal, sealed_with
 from access.models import AuditEvent, Role, User
 from access.second_factor import new_totp_secret
 from app import create_app
 from cases import store as cases_store
-from cases.models import SafeContact
+from cases.models import Person, SafeContact, match_keys
 from config import normalise_database_url
 from config import test_settings as settings_for_tests
 from extensions import db
@@ -43,6 +43,7 @@ APP_TABLES = {
     "meeting",
     "api_token",
     "person",
+    "person_match_key",
     "case_safe_contact",
     "marac_case",
     "case_party",
@@ -446,3 +447,54 @@ def test_upgrading_numbers_existing_cases_in_the_order_opened_within_each_year(e
             assert connection.execute(text("SELECT count(*) FROM case_party")).scalar() == 4
     finally:
         engine.dispose()
+
+
+# --- 0024 fills in the match keys of the people already held ------------------------------------------------------
+
+
+def test_upgrading_fills_in_the_match_keys_of_everyone_held_but_the_anonymised(empty_database_url):
+    app = create_app(settings_for_tests(empty_database_url))
+    people = {
+        "p-jane": ("Jane", "Smith", '["Jane Brown"]', date(1990, 5, 1), "SW1A 1AA", "1 Lane, Riverside RV1 2AB"),
+        "p-gone": ("", "", "[]", None, None, None),
+    }
+    with app.app_context():
+        upgrade(revision="0023")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO agency (id, name, kind, created_at) VALUES (1, 'Police', 'police', :now)"),
+                {"now": datetime(2025, 1, 1)},
+            )
+            for person_id, (given, family, aliases, born, postcode, address) in people.items():
+                connection.execute(
+                    text(
+                        "INSERT INTO person (id, given_name, family_name, aliases, date_of_birth, "
+                        "date_of_birth_variants, postcode, address, interpreter_needed, created_by_agency_id, "
+                        "created_at) VALUES (:id, :given, :family, :aliases, :born, '[]', :postcode, :address, "
+                        "false, 1, :now)"
+                    ),
+                    {
+                        "id": person_id,
+                        "given": given,
+                        "family": family,
+                        "aliases": aliases,
+                        "born": born,
+                        "postcode": postcode,
+                        "address": address and seal(app.config["FIELD_KEYS"], "person.address", address),
+                        "now": datetime(2025, 1, 1),
+                    },
+                )
+
+        upgrade()
+
+        with db.engine.connect() as connection:
+            stored = set(connection.execute(text("SELECT person_id, key FROM person_match_key")))
+        jane = db.session.get(Person, "p-jane")
+        assert stored == {("p-jane", key) for key in match_keys(jane)}
+        assert {"n|b65|j5", "d|1990-01-05", "p|SW1A", "p|RV1"} <= {key for _, key in stored}
+        db.session.remove()
+
+        downgrade(revision="0023")
+
+        assert "person_match_key" not in inspect(db.engine).get_table_names()
+        db.engine.dispose()

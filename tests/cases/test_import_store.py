@@ -264,10 +264,13 @@ def test_suggestions_by_blocks_are_the_same_as_comparing_every_person(app, impor
     _, report = report_for(dash_csv(rows))
 
     with app.app_context():
-        known = cases_store.list_people_for_matching()
-        blocked = import_store.suggest_matches(report.rows, known)
+        blocked = import_store.suggest_matches(report.rows)
+        everyone = list(db.session.scalars(select(Person)))
         for row in report.rows:
-            every = journey.suggest_people(row.given_name, row.family_name, row.date_of_birth, row.postcode, known)
+            candidate = journey.candidate_record(
+                f"row-{row.row}", row.given_name, row.family_name, row.date_of_birth, row.postcode
+            )
+            every = journey.people_matching(candidate, everyone)
             assert [p.id for p, _ in blocked.get(row.row, [])] == [
                 p.id for p, _ in every[: import_store.SUGGESTIONS_PER_ROW]
             ], row.row

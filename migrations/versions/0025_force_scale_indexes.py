@@ -1,16 +1,16 @@
 """Force-scale indexes (issue 20): cases by when they were opened, for Find a case's newest-first list,
 which otherwise reads every case to show the first 25.
 
-Revision ID: 0026
-Revises: 0023
+Revision ID: 0025
+Revises: 0024
 Create Date: 2026-12-05 07:40:00
 
 """
 
 from alembic import op
 
-revision = "0026"
-down_revision = "0023"
+revision = "0025"
+down_revision = "0024"
 branch_labels = None
 depends_on = None
 

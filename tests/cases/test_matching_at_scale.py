@@ -1,0 +1,164 @@
+"""Matching at any size (issue 20): candidates come from indexed blocking keys in the database, so the
+newest person is found however many are stored, and a person whose keys were never written is not."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import insert, select
+
+from cases import imports as import_store
+from cases import journey
+from cases import retention as cases_retention
+from cases import store as cases_store
+from cases.models import Person, PersonMatchKey, match_keys
+from extensions import db
+from risk.imports.checking import detect_mapping, validate
+from risk.imports.files import read_table
+from risk.instruments import get_pack
+from risk.matching import PersonRecord, blocking_keys
+from tests.cases.test_import_store import dash_csv, dash_row
+
+MORE_THAN_THE_OLD_CAP = 20_001
+NEWEST = ("Newest", "Arrival", date(1991, 7, 14), "LS1 4AB")
+
+
+def stored_long_ago(count: int, agency_id: int) -> None:
+    """`count` people added a year ago, in one bulk insert (the ORM's per-row work is not needed)."""
+    long_ago = datetime.now(UTC) - timedelta(days=365)
+    db.session.execute(
+        insert(Person.__table__),
+        [
+            {
+                "id": f"old-{number:06d}",
+                "given_name": f"Older{number}",
+                "family_name": "Filler",
+                "aliases": [],
+                "date_of_birth": date(1970, 1, 1) + timedelta(days=number % 9000),
+                "date_of_birth_variants": [],
+                "postcode": None,
+                "interpreter_needed": False,
+                "created_by_agency_id": agency_id,
+                "created_at": long_ago,
+            }
+            for number in range(count)
+        ],
+    )
+
+
+@pytest.fixture
+def crowded(app, make_agency):
+    """More people than the old capped list read, then one more added just now, as a case's victim."""
+    agency_id = make_agency()
+    with app.app_context():
+        stored_long_ago(MORE_THAN_THE_OLD_CAP, agency_id)
+        given, family, born, postcode = NEWEST
+        person = cases_store.create_person(
+            given_name=given, family_name=family, date_of_birth=born, postcode=postcode, agency_id=agency_id
+        )
+        cases_store.create_case(victim=person, marac_area="Riverside", agency_id=agency_id)
+        db.session.commit()
+        return person.id
+
+
+def test_the_person_added_last_is_found_by_an_exact_name_search_after_a_large_import(app, crowded):
+    given, family, born, postcode = NEWEST
+    with app.app_context():
+        suggested = journey.suggest_people(given, family, born, postcode)
+        named = journey.victims_named_like(f"{given} {family}")
+
+    assert [person.id for person, _ in suggested][:1] == [crowded]
+    assert named == [crowded]
+
+
+def test_the_import_suggests_the_person_added_last(app, crowded):
+    given, family, born, postcode = NEWEST
+    pack = get_pack("dash-ric")
+    frame = read_table(dash_csv([dash_row(given, family, born, 1, postcode=postcode)]), "file.csv")
+    with app.app_context():
+        report = validate(frame, pack, detect_mapping(pack, list(frame.columns)), today=date.today())
+        suggestions = import_store.suggest_matches(report.rows)
+
+    assert [person.id for person, _ in suggestions[2]] == [crowded]
+
+
+def test_candidates_come_from_the_stored_keys_so_a_person_without_keys_is_not_found(app, make_agency):
+    """Proves the search reads the key index, not a list of everyone: the same person is found once her keys
+    are written, and not before (a bulk insert writes none by itself)."""
+    agency_id = make_agency()
+    with app.app_context():
+        stored_long_ago(1, agency_id)
+        sought = ("Older0", "Filler", date(1970, 1, 1), None)
+
+        assert journey.suggest_people(*sought) == []
+        assert import_store.suggest_matches([]) == {}
+
+        cases_store.add_match_keys([("old-000000", match_keys(db.session.get(Person, "old-000000")))])
+
+        assert [person.id for person, _ in journey.suggest_people(*sought)] == ["old-000000"]
+
+
+def keys_of(person_id: str) -> set[str]:
+    return set(db.session.scalars(select(PersonMatchKey.key).where(PersonMatchKey.person_id == person_id)))
+
+
+@pytest.fixture
+def jane(app, make_agency):
+    agency_id = make_agency()
+    with app.app_context():
+        person = cases_store.create_person(
+            given_name="Jane",
+            family_name="Smith",
+            date_of_birth=date(1990, 5, 1),
+            postcode="SW1A 1AA",
+            agency_id=agency_id,
+        )
+        db.session.commit()
+        return person.id
+
+
+def test_keys_are_written_when_a_person_is_added(app, jane):
+    with app.app_context():
+        assert keys_of(jane) == blocking_keys(PersonRecord(jane, ("Jane Smith",), ("1990-05-01",), ("SW1A 1AA",)))
+
+
+@pytest.mark.parametrize(
+    "change, found_by",
+    [
+        ({"family_name": "Brown"}, "Jane Brown"),
+        ({"aliases": ["Jane Brown"]}, "Jane Brown"),
+        ({"given_name": "Janet"}, "Janet Smith"),
+    ],
+    ids=["new-surname", "alias", "given-name"],
+)
+def test_keys_follow_a_change_of_name_or_alias(app, jane, change, found_by):
+    with app.app_context():
+        person = db.session.get(Person, jane)
+        for name, value in change.items():
+            setattr(person, name, value)
+        db.session.commit()
+
+        assert keys_of(jane) == match_keys(person)
+        given, family = found_by.split()
+        assert [found.id for found, _ in journey.suggest_people(given, family, None, None)] == [jane]
+
+
+def test_keys_follow_a_change_of_date_of_birth_and_postcode(app, jane):
+    with app.app_context():
+        person = db.session.get(Person, jane)
+        before = keys_of(jane)
+        person.date_of_birth, person.postcode = date(1985, 2, 3), "M1 1AE"
+        db.session.commit()
+
+        assert "d|1990-01-05" in before and "d|1985-02-03" in keys_of(jane) and "d|1990-01-05" not in keys_of(jane)
+        assert "p|M1" in keys_of(jane) and "p|SW1A" not in keys_of(jane)
+        assert [found.id for found, _ in journey.suggest_people("Jane", "Smith", date(1985, 3, 2), None)] == [jane]
+        assert journey.suggest_people("Jane", "Smith", date(1990, 5, 1), "SW1A 1AA") == []
+
+
+def test_D5_anonymising_a_person_removes_her_keys(app, jane):
+    with app.app_context():
+        cases_retention.clear_people([jane])
+        db.session.commit()
+
+        assert keys_of(jane) == set()
+        assert journey.suggest_people("Jane", "Smith", date(1990, 5, 1), "SW1A 1AA") == []
