@@ -277,9 +277,9 @@ def test_possible_matches_are_looked_for_only_for_the_rows_shown(app, make_user,
         seed_referral(app, f"Victim{number}", days_ago=30 - number)
     client = coordinator(app, make_user)
     looked_up = []
-    original = queue.possible_matches
+    original = queue.possible_matches_of
     monkeypatch.setattr(
-        queue, "possible_matches", lambda referral, people=None: looked_up.append(1) or original(referral, people)
+        queue, "possible_matches_of", lambda referrals: looked_up.extend(referrals) or original(referrals)
     )
 
     queue_page(client)
