@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import insert, select
 
+from access.models import Role
 from cases import imports as import_store
 from cases import journey
 from cases import retention as cases_retention
@@ -16,7 +17,7 @@ from risk.imports.checking import detect_mapping, validate
 from risk.imports.files import read_table
 from risk.instruments import get_pack
 from risk.matching import PersonRecord, blocking_keys
-from tests.cases.test_import_store import dash_csv, dash_row
+from tests.cases.test_import_store import dash_csv, dash_row, run_import
 
 MORE_THAN_THE_OLD_CAP = 20_001
 NEWEST = ("Newest", "Arrival", date(1991, 7, 14), "LS1 4AB")
@@ -162,3 +163,20 @@ def test_D5_anonymising_a_person_removes_her_keys(app, jane):
 
         assert keys_of(jane) == set()
         assert journey.suggest_people("Jane", "Smith", date(1990, 5, 1), "SW1A 1AA") == []
+
+
+def test_a_woman_brought_in_by_a_bulk_import_is_found_by_the_next_search(app, make_user):
+    # The import writes people by COPY or executemany, past the listener that keeps keys for people saved
+    # one at a time: without the keys it writes itself, she would be stored but never found again.
+    user_id, _ = make_user(email="rep@example.org", role=Role.AGENCY_REP, agency="Riverside Police")
+    given, family, born, postcode = NEWEST
+    run_import(app, user_id, dash_csv([dash_row(given, family, born, 1, postcode=postcode)]))
+
+    with app.app_context():
+        imported = db.session.scalar(select(Person.id).where(Person.family_name == family))
+        stored_keys = set(db.session.scalars(select(PersonMatchKey.key).where(PersonMatchKey.person_id == imported)))
+        suggested = journey.suggest_people(given, family, born, postcode)
+        expected = match_keys(db.session.get(Person, imported))
+
+    assert stored_keys == expected and stored_keys
+    assert [person.id for person, _ in suggested][:1] == [imported]
