@@ -139,6 +139,7 @@ OBJECT_RULES = {
     ("case", "see exclusion list"): policy.may_view_exclusion_list,
     ("case", "break glass"): policy.may_break_glass,
     ("case", "be told about it in-app"): policy.may_be_told_about_case,
+    ("any case", "be told about one in-app"): policy.may_be_told_about_any_case,
     ("person", "view"): policy.may_view_person,
     ("person", "edit"): policy.may_edit_person,
     ("person", "confirm a link to a known person"): policy.may_confirm_person_link,

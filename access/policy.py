@@ -137,13 +137,18 @@ def may_change_case(user: User, case: CaseScope) -> bool:
     return user.role is Role.COORDINATOR or user.agency_id in case.involved_agency_ids
 
 
+def may_be_told_about_any_case(user: User) -> bool:
+    """Administrators and auditors work on no case, so are told about none, whatever they were told before."""
+    return user.role not in NO_CASE_ROLES
+
+
 def may_be_told_about_case(user: User, case: CaseScope) -> bool:
     """An in-app notification names a case by its reference only, and goes to people whose work brings
     the case to them (research asked of their agency, an action it owns), who may not see the whole case.
     Even the reference is kept from anyone its exclusion list names; the coordinator, who decides near
     matches, is held by none. Being told opens nothing: each page still asks its own rule."""
     held_by_exclusion = case.excluded and user.role is not Role.COORDINATOR
-    return not held_by_exclusion and user.role not in NO_CASE_ROLES
+    return not held_by_exclusion and may_be_told_about_any_case(user)
 
 
 def may_break_glass(user: User, case: CaseScope) -> bool:

@@ -22,9 +22,12 @@ def cases_kept_from_hearing(user: User, case_ids: list[str]) -> set[str]:
 
 
 def unread_cases_kept_from_hearing(user: User) -> set[str]:
-    """Of the cases the user's unread notifications are about, those they may no longer be told about. Only a
-    case whose exclusion list names them can be, so the scopes are worked out for those alone: for the header
-    on every page, one query when no such list names them."""
+    """Of the cases the user's unread notifications are about, those they may no longer be told about. Someone
+    told about no case is kept from them all; otherwise only a case whose exclusion list names them can be, so
+    the scopes are worked out for those alone: for the header on every page, one query when no such list names
+    them."""
+    if not policy.may_be_told_about_any_case(user):
+        return set(notifications.case_ids_notified(user, unread_only=True))
     named = store.cases_excluding(user, notifications.unread_case_ids(user))
     return cases_kept_from_hearing(user, sorted(named)) if named else set()
 

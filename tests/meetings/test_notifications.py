@@ -262,3 +262,19 @@ def test_the_header_count_is_two_queries_however_many_cases_the_unread_notificat
 
     assert unread == 3
     assert len(statements) == 2
+
+
+def test_an_administrator_with_case_notifications_from_an_earlier_role_is_not_counted_them(app, make_user):
+    """Issue 20's cheaper header count must still ask the whole rule: an administrator or auditor is told about
+    no case (policy.may_be_told_about_any_case), so notifications about cases kept from an earlier role are
+    neither counted in the header nor listed."""
+    seeded = seed_meeting(app, cases=2)
+    admin = signed_in(app, make_user, Role.ADMIN, "Riverside IDVA Service", "admin@example.org", name="Ali Admin")
+    admin_id = db_user_id(app, "admin@example.org")
+    for case_id in seeded.case_ids:
+        notify(app, admin_id, "About a case", case_id=case_id)
+    notify(app, admin_id, "About no case")
+
+    assert unread_in_header(admin) == "1"
+    page = admin.get(admin.url("meetings.list_notifications")).get_data(as_text=True)
+    assert "About no case" in page and "About a case" not in page
