@@ -91,9 +91,23 @@ def zip_of(documents: list[PdfDocument], pdfs: list[bytes]) -> bytes:
     """Stored, not compressed: PDFs are compressed already."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
-        for document, pdf in zip(documents, pdfs):
-            archive.writestr(f"{document.filename}.pdf", pdf)
+        for name, pdf in zip(distinct_names([document.filename for document in documents]), pdfs):
+            archive.writestr(f"{name}.pdf", pdf)
     return buffer.getvalue()
+
+
+def distinct_names(names: list[str]) -> list[str]:
+    """Two agencies whose names read alike would give two plans one file name, and unzipping keeps only one:
+    a later one is numbered instead."""
+    seen, distinct = set(), []
+    for name in names:
+        number, candidate = 1, name
+        while candidate in seen:
+            number += 1
+            candidate = f"{name}-{number}"
+        seen.add(candidate)
+        distinct.append(candidate)
+    return distinct
 
 
 def attachment(body: bytes, mimetype: str, filename: str) -> Response:

@@ -8,7 +8,9 @@ and one that cannot get a turn within PDF_QUEUE_WAIT_SECONDS is told so rather t
 """
 
 import multiprocessing
+import os
 import threading
+import time
 from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -58,8 +60,25 @@ def worker_pool() -> ProcessPoolExecutor:
     with _pool_lock:
         if _pool is None:
             # Spawned, not forked: a fork would copy this process's database connections and other threads' locks.
-            _pool = ProcessPoolExecutor(RENDERS_AT_ONCE, mp_context=multiprocessing.get_context("spawn"))
+            _pool = ProcessPoolExecutor(
+                RENDERS_AT_ONCE,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=end_with_parent,
+                initargs=(os.getpid(),),
+            )
         return _pool
+
+
+def end_with_parent(parent: int) -> None:
+    """In each render process: a gunicorn worker killed outright (out of memory, past its graceful timeout) never
+    shuts its pool down, and its render processes would wait for work forever, two more for each new worker."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="end-with-parent").start()
 
 
 def discard_pool() -> None:

@@ -4,6 +4,8 @@ time out. A meeting's whole document set is made at once on both cores, with SEC
 
 import io
 import logging
+import subprocess  # nosec B404: runs this test's own script with this Python
+import sys
 import threading
 import time
 import zipfile
@@ -14,7 +16,7 @@ import pytest
 from jinja2 import ChoiceLoader, DictLoader
 from weasyprint import HTML
 
-from reports import rendering
+from reports import downloads, rendering
 from reports.pdf import PreparedFor, document_html
 from tests.reports.pdf_helpers import pdf_text, render_without_sockets
 from tests.reports.test_document_views import audit_rows, meeting_url, sign_in
@@ -286,3 +288,49 @@ def test_the_document_set_takes_both_render_slots_so_it_waits_while_any_render_i
     assert response.status_code == 503
     assert "Two documents are being made right now." in response.get_data(as_text=True)
     assert audit_rows(app, "document-downloaded") == []
+
+
+def test_two_documents_with_the_same_file_name_are_both_in_the_zip():
+    # Two agencies whose names give the same slug ("St. Mary's" and "St Marys") would otherwise share a name.
+    plan = downloads.PdfDocument("plan", "meeting", "Action plan", "t.html", "action-plan-st-marys", {})
+    archive = zipfile.ZipFile(io.BytesIO(downloads.zip_of([plan, plan], [b"%PDF first", b"%PDF second"])))
+
+    assert archive.namelist() == ["action-plan-st-marys.pdf", "action-plan-st-marys-2.pdf"]
+    assert [archive.read(name) for name in archive.namelist()] == [b"%PDF first", b"%PDF second"]
+
+
+KILLED_APP_PROCESS = """
+import os, signal, sys
+from reports import rendering
+pool = rendering.worker_pool()
+print(*{pool.submit(os.getpid).result() for _ in range(8)}, flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_render_processes_end_when_their_app_process_is_killed_outright():
+    # A gunicorn worker killed with SIGKILL never shuts its pool down; its render processes must not live on.
+    killed = subprocess.run(  # nosec B603: a fixed script of this test's, run with this Python
+        [sys.executable, "-c", KILLED_APP_PROCESS],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+        timeout=SLOW * 6,
+    )
+    workers = [int(pid) for pid in killed.stdout.split()]
+    assert workers, killed.stderr
+
+    deadline = time.monotonic() + SLOW
+    while time.monotonic() < deadline and any(map(still_running, workers)):
+        time.sleep(0.2)
+
+    assert not [pid for pid in workers if still_running(pid)], "render processes outlived their parent"
+
+
+def still_running(pid: int) -> bool:
+    """Not ended, nor ended and waiting to be reaped (a zombie) by whoever adopted it."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
