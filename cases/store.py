@@ -459,7 +459,12 @@ def get_referral(case: Case, referral_id: str) -> Referral | None:
 def list_cases_for(user: User, limit: int = 50) -> list[Case]:
     """Newest first, the cases the policy lets this user see (see may_view_case_condition), less any
     whose exclusion list names them."""
-    query = select(Case).where(may_view_case_condition(user)).order_by(Case.created_at.desc(), Case.id)
+    query = (
+        select(Case)
+        .where(may_view_case_condition(user))
+        .order_by(Case.created_at.desc(), Case.id)
+        .options(selectinload(Case.victim))
+    )
     # Read a few more than shown, so cases held back by an exclusion list do not shorten the list.
     cases = list(db.session.scalars(query.limit(limit * CASE_LIST_READ_AHEAD)))
     scopes = case_scopes(user, [case.id for case in cases])
