@@ -11,7 +11,7 @@ import platform
 import sys
 from datetime import UTC, datetime
 
-from bench import audit_reports, backup_drill, import_dash, load, pdf_ratio, scoring
+from bench import audit_reports, backup_drill, import_dash, load, page_profile, pdf_ratio, scoring
 
 TEN_THOUSAND = 10_000
 
@@ -76,6 +76,32 @@ def load_rows(figures: dict) -> list[tuple]:
             "-",
         ),
         ("load: throughput / healthz throughput", "-" if ratio is None else f"{ratio:.3f}", "", "-"),
+    ]
+
+
+def met_at_least(value, floor) -> str:
+    if value is None:
+        return "-"
+    return "yes" if value >= floor else "NO"
+
+
+def pages_rows(figures: dict, page_times: dict[str, tuple]) -> list[tuple]:
+    """Issue 20's aims for cheaper pages, beside SECURITY's bars above; and the single-user cost of each page
+    of the mix (bench/page_profile.py), which shows what a change to a page saved, without the load's noise."""
+    mix, health = figures["mix"], figures["health"]
+    ratio = mix["all"]["rps"] / health["all"]["rps"] if health["all"]["rps"] else None
+    return [
+        ("load: HTML GET p95 (issue 20)", ms(mix["html_get"]["p95"]), "<= 250 ms", met(mix["html_get"]["p95"], 250)),
+        ("load: saves (POST) p95 (issue 20)", ms(mix["saves"]["p95"]), "<= 400 ms", met(mix["saves"]["p95"], 400)),
+        (
+            "load: mix throughput / healthz throughput (issue 20)",
+            "-" if ratio is None else f"{ratio:.3f}",
+            ">= 0.15",
+            met_at_least(ratio, 0.15),
+        ),
+    ] + [
+        (f"page, one user: {name}", f"{ms(milliseconds)}, {statements} SQL statements", "", "-")
+        for name, (milliseconds, statements) in page_times.items()
     ]
 
 
@@ -189,7 +215,8 @@ def main() -> None:
         think=options.think,
         postgres=options.postgres,
     )
-    rows = load_rows(figures) + rows
+    print("pages, one user …", flush=True)
+    rows = load_rows(figures) + pages_rows(figures, page_profile.measure(postgres=options.postgres)) + rows
     print()
     print_table(rows)
     print(
