@@ -40,12 +40,15 @@ def path_of(endpoint: str, **values) -> str:
     return current_app.url_map.bind("").build(endpoint, values)
 
 
-def count_unread(user: User, *, hidden_case_ids: set[str] = frozenset()) -> int:
-    """For the header on every page: one query on an index, less notifications about hidden cases."""
-    query = select(func.count()).where(Notification.user_id == user.id, Notification.read_at.is_(None))
-    if hidden_case_ids:
-        query = query.where(Notification.case_id.is_(None) | Notification.case_id.not_in(hidden_case_ids))
-    return db.session.scalar(query.select_from(Notification))
+def count_unread_by_case(user: User) -> dict[str | None, int]:
+    """For the header on every page, in one query on an index: the case each unread notification is about
+    (None for one about no case) -> how many; the caller leaves out the cases the reader may not see."""
+    query = (
+        select(Notification.case_id, func.count())
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .group_by(Notification.case_id)
+    )
+    return {case_id: count for case_id, count in db.session.execute(query)}
 
 
 @dataclass(frozen=True)
@@ -74,12 +77,9 @@ def page_of_notifications(user: User, page: int, *, hidden_case_ids: set[str]) -
     return NotificationPage(list(db.session.scalars(query)), total, page, pages)
 
 
-def case_ids_notified(user: User, *, unread_only: bool = False) -> list[str]:
-    """The cases this user's notifications (or only the unread ones) are about, for the caller to ask which
-    they may still see."""
+def case_ids_notified(user: User) -> list[str]:
+    """The cases this user's notifications are about, for the caller to ask which they may still see."""
     query = select(Notification.case_id).where(Notification.user_id == user.id, Notification.case_id.is_not(None))
-    if unread_only:
-        query = query.where(Notification.read_at.is_(None))
     return list(db.session.scalars(query.distinct()))
 
 

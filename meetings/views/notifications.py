@@ -18,9 +18,10 @@ def notification_count() -> dict:
 def unread_notifications() -> int:
     """The header's count on every page (for someone signed in): less any about a case the reader is
     now kept from, as the policy decides, so the count too gives nothing away."""
-    case_ids = notifications.case_ids_notified(current_user, unread_only=True)
+    unread = notifications.count_unread_by_case(current_user)
+    case_ids = [case_id for case_id in unread if case_id is not None]
     hidden = notices.cases_kept_from_hearing(current_user, case_ids) if case_ids else set()
-    return notifications.count_unread(current_user, hidden_case_ids=hidden)
+    return sum(count for case_id, count in unread.items() if case_id not in hidden)
 
 
 @bp.route("/notifications")
