@@ -10,7 +10,6 @@ from functools import cache
 
 from flask import current_app
 from govuk_frontend_wtf import wtforms_widgets as gov
-from markupsafe import Markup
 
 # Each of the library's widget templates is one import of a GOV.UK macro and one call of it with `params`.
 MACRO_IMPORT = re.compile(r"""\{%-?\s*from\s+['"]([^'"]+)['"]\s+import\s+(\w+)\s*-?%\}""")
@@ -30,8 +29,9 @@ class DirectMacro:
     def render(self, params):
         template, name = macro_of(self.template)
         macro = getattr(current_app.jinja_env.get_template(template).module, name)
-        # The widget template's own line break before the macro's output, so the page is unchanged.
-        return Markup("\n") + macro(params)
+        # The macro's output is already safe HTML (the templates escape); the line break is the one the widget
+        # template puts before it, so the page is unchanged.
+        return "\n" + macro(params)
 
 
 class GovCheckboxInput(DirectMacro, gov.GovCheckboxInput):

@@ -64,3 +64,11 @@ def test_a_field_renders_without_rendering_a_template_of_its_own(app):
 
     assert library_templates == ["govuk_frontend_wtf/textarea.html"]
     assert rendered == []
+
+
+def test_a_field_is_safe_html_with_what_was_typed_escaped(app):
+    with app.test_request_context():
+        html = sample_form(widgets, False)["text"]()
+
+    assert hasattr(html, "__html__")
+    assert "Sam &lt;script&gt;" in html and "<script>" not in html
