@@ -1,5 +1,6 @@
-"""SECURITY L2 and L4 (every case listed is logged; the trail is a hash chain): the events about every case a list shows are chained like any
-other, in as many SQL statements for thirty cases as for three (issue 20: no N+1), and the chain verifies."""
+"""SECURITY L2 and L4 (every case listed is logged; the trail is a hash chain): the events about every case a list
+shows are chained like any other, in as many SQL statements for thirty cases as for three (issue 20: no N+1), and
+the chain verifies."""
 
 from contextlib import contextmanager
 
