@@ -191,14 +191,21 @@ def break_glass(user: User, case_id: str, reason: str) -> tuple[Case, str | None
 
 
 def may_edit_person(user: User, scope: CaseScope, person: Person) -> bool:
-    return policy.may_edit_person(
-        user, scope, PersonScope(person.created_by_agency_id, store.count_cases_naming(person.id))
-    )
+    return people_editable(user, scope, [person]) == {person.id}
 
 
 def people_editable_by(user: User, case: Case, scope: CaseScope) -> set[str]:
-    people = [case.victim, *(party.person for party in case.parties)]
-    return {person.id for person in people if may_edit_person(user, scope, person)}
+    return people_editable(user, scope, [case.victim, *(party.person for party in case.parties)])
+
+
+def people_editable(user: User, scope: CaseScope, people: list[Person]) -> set[str]:
+    """Of these people on one case, those this user may edit: how many cases name each, in one query."""
+    naming = store.count_cases_naming([person.id for person in people])
+    return {
+        person.id
+        for person in people
+        if policy.may_edit_person(user, scope, PersonScope(person.created_by_agency_id, naming[person.id]))
+    }
 
 
 def visible_safe_contacts(user: User, case: Case, scope: CaseScope) -> list[SafeContact]:

@@ -284,10 +284,23 @@ def save_safe_contact(case: Case, user: User, *, phone, safe_to_call, safe_addre
     return contact
 
 
-def count_cases_naming(person_id: str) -> int:
-    as_victim = select(Case.id).where(Case.victim_id == person_id)
-    as_party = select(CaseParty.case_id).where(CaseParty.person_id == person_id)
-    return db.session.scalar(select(func.count()).select_from(union(as_victim, as_party).subquery()))
+def count_cases_naming(person_ids: list[str]) -> dict[str, int]:
+    """Person id -> how many cases name them, as victim or party, for all of a case's people in one query."""
+    as_victim = select(Case.victim_id.label("person_id"), Case.id.label("case_id")).where(
+        Case.victim_id.in_(person_ids)
+    )
+    as_party = select(CaseParty.person_id, CaseParty.case_id).where(CaseParty.person_id.in_(person_ids))
+    naming = union(as_victim, as_party).subquery()
+    query = select(naming.c.person_id, func.count()).group_by(naming.c.person_id)
+    return {person_id: 0 for person_id in person_ids} | {
+        person_id: count for person_id, count in db.session.execute(query)
+    }
+
+
+def load_parties(case_ids: list[str]) -> None:
+    """Load these cases' parties, with their people, in one query, for pages that list every case's people
+    (otherwise each case reads its own parties)."""
+    db.session.scalars(select(Case).where(Case.id.in_(case_ids)).options(selectinload(Case.parties))).all()
 
 
 def cases_by_victim(person_ids: list[str]) -> dict[str, list[str]]:

@@ -217,13 +217,6 @@ def case_minutes_by_item(agenda_item_ids: list[int]) -> dict[int, CaseMinutes]:
     return {minutes.agenda_item_id: minutes for minutes in db.session.scalars(query)}
 
 
-def load_parties(case_ids: list[str]) -> None:
-    """Load these cases' parties and their people in two queries, for pages that list every case's people
-    (otherwise each case reads its own parties, and each party its person)."""
-    query = select(Case).where(Case.id.in_(case_ids)).options(selectinload(Case.parties).selectinload(CaseParty.person))
-    db.session.scalars(query).all()
-
-
 def agenda_item_ids_with_outcome(meeting: Meeting) -> set[int]:
     query = (
         select(CaseMinutes.agenda_item_id)

@@ -309,7 +309,7 @@ def meeting_document(meeting: Meeting, offer: Offer, user: User) -> PdfDocument:
     """The document as this person's copy: without any case an exclusion list keeps from them."""
     rows = agenda.agenda_rows(meeting)
     if offer.kind in WITH_PARTIES:
-        store.load_parties(list(case_ids_of(rows)))
+        cases_store.load_parties(list(case_ids_of(rows)))
     reviewed = store.list_actions_to_review(meeting) if offer.kind is DocumentKind.MINUTES else []
     left_out = cases_left_out(user, list({*case_ids_of(rows), *(action.case_id for action in reviewed)}))
     copy = Copy(

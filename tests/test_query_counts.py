@@ -1,6 +1,7 @@
 """No N+1 anywhere (issue 20): every GET page of the seeded world, as each role, runs as many SQL statements in a
 world with 2 cases as in one with 12, with every case on the agenda and each with its research, action, minutes,
-incident and notice, so every list and agenda grows. A page whose count grows with the cases loads row by row."""
+incident and notice, so every list and agenda grows; in the bigger world each case also names more people, so a
+case's own lists grow too. A page whose count grows with the cases or the people loads row by row."""
 
 from collections import Counter
 from contextlib import contextmanager
@@ -11,26 +12,32 @@ from sqlalchemy import event, select
 
 from access.models import Notification, Role, User
 from cases import store as cases_store
-from cases.models import Case
+from cases.models import Case, PartyRole
+from demo.cases import add_person
 from extensions import db
 from meetings.models import Action, ActionStatus, ActionUpdate, AgendaItem, CaseMinutes, ResearchReturn
 from tests.conftest import give_session
 from tests.world import real_url, seed_world, world_app
 
 FEW, MANY = 2, 12
+# Household members each case names besides its victim, perpetrator and child: more in the bigger world.
+HOUSEHOLD = {FEW: 1, MANY: 4}
 
 
-def grow_every_case(app, world) -> None:
+def grow_every_case(app, world, household: int) -> None:
     """Give every case of the world's meeting what the first one has, and more, so each list holds one per case."""
     with app.app_context():
         items = db.session.scalars(select(AgendaItem).where(AgendaItem.meeting_id == world.ids["meeting_id"])).all()
         for item in items:
-            grow_case(item, world)
+            grow_case(item, world, household)
         db.session.commit()
 
 
-def grow_case(item: AgendaItem, world) -> None:
+def grow_case(item: AgendaItem, world, household: int) -> None:
     case = db.session.get(Case, item.referral.case_id)
+    for number in range(household):
+        person = add_person(case.created_by_agency_id, f"Member{number}", "Household", date(1970, 1, 1 + number))
+        cases_store.add_party(case, person, PartyRole.HOUSEHOLD_MEMBER, "Lodger")
     coordinator = world.users[Role.COORDINATOR]
     for agency_id in (world.own_agency_id, world.other_agency_id):
         if not db.session.scalar(select(ResearchReturn).filter_by(agenda_item_id=item.id, agency_id=agency_id)):
@@ -71,7 +78,7 @@ def grow_case(item: AgendaItem, world) -> None:
 def world_of(database_template, folder, cases: int):
     with world_app(database_template, folder) as app:
         world = seed_world(app, cases=cases)
-        grow_every_case(app, world)
+        grow_every_case(app, world, HOUSEHOLD[cases])
         yield app, world
 
 
