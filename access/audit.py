@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from flask import current_app, has_request_context, request
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from access.models import AuditEvent
 from extensions import db, utcnow
@@ -165,15 +165,17 @@ def record_event(
 
 def record_events(action: AuditAction, *, user, object_type: str, object_ids: list) -> None:
     """The same event about each of many objects (the cases a list shows), chained as record_event
-    chains them, with one read of the chain's end and one write, however long the list."""
+    chains them, with one read of the chain's end and one write, however long the list. The rows after
+    the first are written as one plain insert: the session's bookkeeping for each row cost more than the row."""
     if not object_ids:
         return
     key, previous = audit_key(), record_event(action, user=user, object_type=object_type, object_id=object_ids[0])
+    rows = []
     for object_id in object_ids[1:]:
-        previous = _append(
-            key, previous, flush=False, **_event_fields(action, user, None, object_type, object_id, None)
-        )
-    db.session.flush()
+        previous = _chained(key, previous, **_event_fields(action, user, None, object_type, object_id, None))
+        rows.append({column.key: getattr(previous, column.key) for column in AuditEvent.__table__.columns})
+    if rows:
+        db.session.execute(insert(AuditEvent), rows)
 
 
 def _event_fields(action, user, agency_id, object_type, object_id, severity) -> dict:
@@ -192,7 +194,15 @@ def audit_key() -> bytes:
     return current_app.config["AUDIT_KEY"].encode()
 
 
-def _append(key: bytes, previous: AuditEvent | None, *, flush: bool = True, **fields) -> AuditEvent:
+def _append(key: bytes, previous: AuditEvent | None, **fields) -> AuditEvent:
+    event = _chained(key, previous, **fields)
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def _chained(key: bytes, previous: AuditEvent | None, **fields) -> AuditEvent:
+    """The next event of the chain, hashed, not yet in the session."""
     event = AuditEvent(
         id=previous.id + 1 if previous else 1,
         occurred_at=utcnow(),
@@ -200,9 +210,6 @@ def _append(key: bytes, previous: AuditEvent | None, *, flush: bool = True, **fi
         **fields,
     )
     event.row_hash = hash_event(event, key)
-    db.session.add(event)
-    if flush:
-        db.session.flush()
     return event
 
 

@@ -85,8 +85,6 @@ def case_ids_notified(user: User, *, unread_only: bool = False) -> list[str]:
     """The cases this user's notifications (or only the unread ones) are about, for the caller to ask which
     they may still see."""
     query = select(Notification.case_id).where(Notification.user_id == user.id, Notification.case_id.is_not(None))
-    if unread_only:
-        query = query.where(Notification.read_at.is_(None))
     return list(db.session.scalars(query.distinct()))
 
 

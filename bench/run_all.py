@@ -19,6 +19,7 @@ from bench import (
     import_dash,
     load,
     matching_quality,
+    page_profile,
     pdf_ratio,
     scoring,
     two_servers,
@@ -87,6 +88,32 @@ def load_rows(figures: dict) -> list[tuple]:
             "-",
         ),
         ("load: throughput / healthz throughput", "-" if ratio is None else f"{ratio:.3f}", "", "-"),
+    ]
+
+
+def met_at_least(value, floor) -> str:
+    if value is None:
+        return "-"
+    return "yes" if value >= floor else "NO"
+
+
+def pages_rows(figures: dict, page_times: dict[str, tuple]) -> list[tuple]:
+    """Issue 20's aims for cheaper pages, beside SECURITY's bars above; and the single-user cost of each page
+    of the mix (bench/page_profile.py), which shows what a change to a page saved, without the load's noise."""
+    mix, health = figures["mix"], figures["health"]
+    ratio = mix["all"]["rps"] / health["all"]["rps"] if health["all"]["rps"] else None
+    return [
+        ("load: HTML GET p95 (issue 20)", ms(mix["html_get"]["p95"]), "<= 250 ms", met(mix["html_get"]["p95"], 250)),
+        ("load: saves (POST) p95 (issue 20)", ms(mix["saves"]["p95"]), "<= 400 ms", met(mix["saves"]["p95"], 400)),
+        (
+            "load: mix throughput / healthz throughput (issue 20)",
+            "-" if ratio is None else f"{ratio:.3f}",
+            ">= 0.15",
+            met_at_least(ratio, 0.15),
+        ),
+    ] + [
+        (f"page, one user: {name}", f"{ms(milliseconds)}, {statements} SQL statements", "", "-")
+        for name, (milliseconds, statements) in page_times.items()
     ]
 
 
@@ -346,7 +373,8 @@ def main() -> None:
     rows += two_server_rows(
         two_servers.measure(options.users, options.duration, options.think, postgres=options.postgres)
     )
-    rows = load_rows(figures) + rows
+    print("pages, one user …", flush=True)
+    rows = load_rows(figures) + pages_rows(figures, page_profile.measure(postgres=options.postgres)) + rows
     print()
     print_table(rows)
     print(

@@ -107,8 +107,7 @@ def listing(user: User, case_ids: list[str], page: str) -> str:
 def record_case_views(user: User, case_ids: list[str]) -> None:
     """Every look at a case is in the audit trail; changes are recorded by what they change."""
     if request.method == "GET" and case_ids:
-        for case_id in case_ids:
-            record_event(AuditAction.CASE_VIEWED, user=user, object_type="case", object_id=case_id)
+        record_events(AuditAction.CASE_VIEWED, user=user, object_type="case", object_ids=case_ids)
         alerts.check_cases_viewed(user)
 
 
@@ -140,9 +139,8 @@ def find_possible_matches(user: User, typed: TypedPerson) -> list[PossibleMatch]
     cases = store.cases_by_victim([person.id for person in found])
     kept_from_user = store.cases_excluding(user, [case_id for case_ids in cases.values() for case_id in case_ids])
     shown = [person for person in found if not kept_from_user.intersection(cases.get(person.id, []))]
-    for person in shown:
-        for case_id in cases.get(person.id, []):
-            record_event(AuditAction.PERSON_MATCH_SHOWN, user=user, object_type="case", object_id=case_id)
+    shown_case_ids = [case_id for person in shown for case_id in cases.get(person.id, [])]
+    record_events(AuditAction.PERSON_MATCH_SHOWN, user=user, object_type="case", object_ids=shown_case_ids)
     return [PossibleMatch(person.id, person.date_of_birth.year if person.date_of_birth else None) for person in shown]
 
 
@@ -209,14 +207,21 @@ def break_glass(user: User, case_id: str, reason: str) -> tuple[Case, str | None
 
 
 def may_edit_person(user: User, scope: CaseScope, person: Person) -> bool:
-    return policy.may_edit_person(
-        user, scope, PersonScope(person.created_by_agency_id, store.count_cases_naming(person.id))
-    )
+    return people_editable(user, scope, [person]) == {person.id}
 
 
 def people_editable_by(user: User, case: Case, scope: CaseScope) -> set[str]:
-    people = [case.victim, *(party.person for party in case.parties)]
-    return {person.id for person in people if may_edit_person(user, scope, person)}
+    return people_editable(user, scope, [case.victim, *(party.person for party in case.parties)])
+
+
+def people_editable(user: User, scope: CaseScope, people: list[Person]) -> set[str]:
+    """Of these people on one case, those this user may edit: how many cases name each, in one query."""
+    naming = store.count_cases_naming([person.id for person in people])
+    return {
+        person.id
+        for person in people
+        if policy.may_edit_person(user, scope, PersonScope(person.created_by_agency_id, naming[person.id]))
+    }
 
 
 def visible_safe_contacts(user: User, case: Case, scope: CaseScope) -> list[SafeContact]:

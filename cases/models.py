@@ -215,7 +215,8 @@ class CaseParty(db.Model):
     relationship_to_victim: Mapped[str | None] = mapped_column(String(60), info=data_class("personal"))
 
     case: Mapped[Case] = relationship(back_populates="parties")
-    person: Mapped[Person] = relationship()
+    # Every page that lists a case's parties names them: read with the party, not one query per person.
+    person: Mapped[Person] = relationship(lazy="joined")
 
 
 class Incident(db.Model):

@@ -314,10 +314,23 @@ def save_safe_contact(case: Case, user: User, *, phone, safe_to_call, safe_addre
     return contact
 
 
-def count_cases_naming(person_id: str) -> int:
-    as_victim = select(Case.id).where(Case.victim_id == person_id)
-    as_party = select(CaseParty.case_id).where(CaseParty.person_id == person_id)
-    return db.session.scalar(select(func.count()).select_from(union(as_victim, as_party).subquery()))
+def count_cases_naming(person_ids: list[str]) -> dict[str, int]:
+    """Person id -> how many cases name them, as victim or party, for all of a case's people in one query."""
+    as_victim = select(Case.victim_id.label("person_id"), Case.id.label("case_id")).where(
+        Case.victim_id.in_(person_ids)
+    )
+    as_party = select(CaseParty.person_id, CaseParty.case_id).where(CaseParty.person_id.in_(person_ids))
+    naming = union(as_victim, as_party).subquery()
+    query = select(naming.c.person_id, func.count()).group_by(naming.c.person_id)
+    return {person_id: 0 for person_id in person_ids} | {
+        person_id: count for person_id, count in db.session.execute(query)
+    }
+
+
+def load_parties(case_ids: list[str]) -> None:
+    """Load these cases' parties, with their people, in one query, for pages that list every case's people
+    (otherwise each case reads its own parties)."""
+    db.session.scalars(select(Case).where(Case.id.in_(case_ids)).options(selectinload(Case.parties))).all()
 
 
 def cases_by_victim(person_ids: list[str]) -> dict[str, list[str]]:
@@ -489,7 +502,12 @@ def get_referral(case: Case, referral_id: str) -> Referral | None:
 def list_cases_for(user: User, limit: int = 50) -> list[Case]:
     """Newest first, the cases the policy lets this user see (see may_view_case_condition), less any
     whose exclusion list names them."""
-    query = select(Case).where(may_view_case_condition(user)).order_by(Case.created_at.desc(), Case.id)
+    query = (
+        select(Case)
+        .where(may_view_case_condition(user))
+        .order_by(Case.created_at.desc(), Case.id)
+        .options(selectinload(Case.victim))
+    )
     # Read a few more than shown, so cases held back by an exclusion list do not shorten the list.
     cases = list(db.session.scalars(query.limit(limit * CASE_LIST_READ_AHEAD)))
     scopes = case_scopes(user, [case.id for case in cases])

@@ -1,9 +1,3 @@
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxInput,
-    GovPasswordInput,
-    GovSelect,
-    GovTextInput,
-)
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields import SelectChoice
 from wtforms.validators import (
@@ -17,6 +11,12 @@ from wtforms.validators import (
 from access.password_policy import MAX_LENGTH, PasswordRejected, check_password_policy
 from access.vocabulary import AgencyKind, Role
 from forms.base import BaseForm
+from forms.widgets import (
+    GovCheckboxInput,
+    GovPasswordInput,
+    GovSelect,
+    GovTextInput,
+)
 
 
 class SignInForm(BaseForm):

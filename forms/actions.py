@@ -1,12 +1,12 @@
 from datetime import date, timedelta
 
 from flask import current_app
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovRadioInput, GovSelect, GovTextArea, GovTextInput
 from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from forms.base import BaseForm, DayMonthYearField, optional_id
+from forms.widgets import GovCheckboxInput, GovRadioInput, GovSelect, GovTextArea, GovTextInput
 from meetings.vocabulary import ActionStatus
 
 ACTION_STATUSES = [SelectChoice(status.value, status.label) for status in ActionStatus]

@@ -1,6 +1,7 @@
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import DateField, PasswordField
+
+from forms.widgets import GovDateInput
 
 
 def strip_whitespace(value):

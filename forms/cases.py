@@ -1,12 +1,5 @@
 from datetime import date
 
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxesInput,
-    GovCheckboxInput,
-    GovRadioInput,
-    GovTextArea,
-    GovTextInput,
-)
 from wtforms import BooleanField, HiddenField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.validators import (
@@ -21,6 +14,13 @@ from wtforms.validators import (
 
 from cases.vocabulary import INCIDENT_TYPE_LABELS
 from forms.base import BaseForm, DayMonthYearField
+from forms.widgets import (
+    GovCheckboxesInput,
+    GovCheckboxInput,
+    GovRadioInput,
+    GovTextArea,
+    GovTextInput,
+)
 
 PHONE_PATTERN = r"^[0-9 +()\-]{7,30}$"
 POSTCODE_PATTERN = r"^[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}$"

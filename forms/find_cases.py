@@ -1,10 +1,10 @@
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSelect, GovTextInput
 from wtforms import HiddenField, SelectField, SelectMultipleField, StringField
 from wtforms.fields import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
 
 from cases.vocabulary import REFERRAL_STATE_LABELS, normalise_reference
 from forms.base import BaseForm, DayMonthYearField
+from forms.widgets import GovCheckboxesInput, GovSelect, GovTextInput
 from meetings.vocabulary import CASE_FLAG_LABELS, CASE_SORT_LABELS, CaseSort
 from risk.matching import normalise_postcode, postcode_district
 

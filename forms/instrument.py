@@ -1,11 +1,11 @@
 """Builds a form for a tool pack at run time: one field per item, by answer type."""
 
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea
 from wtforms import HiddenField, RadioField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.validators import UUID, DataRequired, Length, Optional
 
 from forms.base import BaseForm
+from forms.widgets import GovRadioInput, GovTextArea
 from risk.answers import ANSWER_LABELS, RATING_LABELS, Answer
 
 

@@ -1,14 +1,6 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxesInput,
-    GovCheckboxInput,
-    GovRadioInput,
-    GovSelect,
-    GovTextArea,
-    GovTextInput,
-)
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -30,6 +22,14 @@ from wtforms.validators import (
 )
 
 from forms.base import BaseForm, DayMonthYearField
+from forms.widgets import (
+    GovCheckboxesInput,
+    GovCheckboxInput,
+    GovRadioInput,
+    GovSelect,
+    GovTextArea,
+    GovTextInput,
+)
 from meetings.vocabulary import CASE_OUTCOME_LABELS
 
 LONG_TEXT = Length(max=20000, message="Enter 20,000 characters or fewer")

@@ -1,12 +1,12 @@
 """The referral queue's search and filters: sent by POST, so no name ever sits in a URL (SECURITY D2)."""
 
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSelect, GovTextInput
 from wtforms import HiddenField, SelectField, SelectMultipleField, StringField
 from wtforms.fields import SelectChoice
 from wtforms.validators import Length, Optional
 
 from cases.vocabulary import REFERRAL_STATE_LABELS, ReferralState
 from forms.base import BaseForm
+from forms.widgets import GovCheckboxesInput, GovSelect, GovTextInput
 from meetings.vocabulary import QUEUE_FLAG_LABELS, QUEUE_SORT_LABELS, QueueSort
 from risk.criteria import CRITERION_LABELS
 

@@ -1,9 +1,9 @@
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea
 from wtforms import HiddenField, RadioField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
 from forms.base import BaseForm
 from forms.cases import YES_NO
+from forms.widgets import GovRadioInput, GovTextArea
 
 MAX_TEXT = Length(max=10000, message="Enter 10,000 characters or fewer")
 

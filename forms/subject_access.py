@@ -2,7 +2,12 @@
 
 from datetime import date, datetime
 
-from govuk_frontend_wtf.wtforms_widgets import (
+from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields import SelectChoice
+from wtforms.validators import InputRequired, Length, ValidationError
+
+from forms.base import BaseForm, DayMonthYearField
+from forms.widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
     GovRadioInput,
@@ -10,11 +15,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.fields import SelectChoice
-from wtforms.validators import InputRequired, Length, ValidationError
-
-from forms.base import BaseForm, DayMonthYearField
 from reports.vocabulary import ItemDecision, ReceivedBy, RequesterKind, exemptions
 
 DATE_FORMATS = ("%d/%m/%Y", "%d %m %Y", "%d-%m-%Y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y")

@@ -1,10 +1,10 @@
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput, GovTextArea, GovTextInput
 from wtforms import RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from forms.base import BaseForm, DayMonthYearField
 from forms.cases import past_date
+from forms.widgets import GovCheckboxesInput, GovRadioInput, GovTextArea, GovTextInput
 from meetings.vocabulary import SENT_ITEMS
 
 DIRECTIONS = [

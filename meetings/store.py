@@ -278,6 +278,12 @@ def get_case_minutes(agenda_item_id: int) -> CaseMinutes | None:
     return db.session.scalar(select(CaseMinutes).where(CaseMinutes.agenda_item_id == agenda_item_id))
 
 
+def case_minutes_by_item(agenda_item_ids: list[int]) -> dict[int, CaseMinutes]:
+    """Agenda item id -> its saved minutes, for a whole agenda in one query."""
+    query = select(CaseMinutes).where(CaseMinutes.agenda_item_id.in_(agenda_item_ids))
+    return {minutes.agenda_item_id: minutes for minutes in db.session.scalars(query)}
+
+
 def agenda_item_ids_with_outcome(meeting: Meeting) -> set[int]:
     query = (
         select(CaseMinutes.agenda_item_id)
@@ -310,6 +316,15 @@ def list_open_earlier_actions_for_case(case_id: str, meeting: Meeting) -> list[A
 
 def list_actions_for_item(item: AgendaItem) -> list[Action]:
     return list(db.session.scalars(select(Action).where(Action.agenda_item_id == item.id).order_by(Action.id)))
+
+
+def list_actions_by_item(agenda_item_ids: list[int]) -> dict[int, list[Action]]:
+    """Agenda item id -> its actions in the order they were agreed, for a whole agenda in one query."""
+    by_item: dict[int, list[Action]] = {item_id: [] for item_id in agenda_item_ids}
+    query = select(Action).where(Action.agenda_item_id.in_(agenda_item_ids)).order_by(Action.id)
+    for action in db.session.scalars(query):
+        by_item[action.agenda_item_id].append(action)
+    return by_item
 
 
 def list_actions_to_review(meeting: Meeting) -> list[Action]:

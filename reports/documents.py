@@ -21,7 +21,7 @@ from cases.models import Case, PartyRole, Referral
 from meetings import actions as tracker
 from meetings import agenda, research, store
 from meetings.labels import label, labels
-from meetings.models import Action, AgendaItem, AgendaSection, AttendanceStatus, Meeting, MeetingStatus
+from meetings.models import Action, AgendaSection, AttendanceStatus, CaseMinutes, Meeting, MeetingStatus
 from meetings.schedule import UK_TIME
 from reports import distribution
 from reports.downloads import PdfDocument
@@ -42,6 +42,8 @@ class DocumentKind(StrEnum):
 LIST_ISSUED = frozenset(MeetingStatus) - {MeetingStatus.PLANNED}
 MINUTES_APPROVED = frozenset({MeetingStatus.MINUTES_APPROVED, MeetingStatus.DISTRIBUTED})
 WITH_NOTICES = frozenset({DocumentKind.AGENDA, DocumentKind.MINUTES, DocumentKind.MEETING_PACK})
+# The documents that name each case's perpetrators, children and household.
+WITH_PARTIES = frozenset({DocumentKind.RESEARCH_PACK, DocumentKind.MINUTES, DocumentKind.MEETING_PACK})
 WHEN_LIST_ISSUED = "Available when the MARAC list is issued."
 WHEN_MINUTES_APPROVED = "Available when the minutes are approved."
 WHEN_DISTRIBUTED = "Available when the coordinator distributes the approved minutes."
@@ -311,6 +313,8 @@ class ResearchCase:
 def meeting_document(meeting: Meeting, offer: Offer, user: User) -> PdfDocument:
     """The document as this person's copy: without any case an exclusion list keeps from them."""
     rows = agenda.agenda_rows(meeting)
+    if offer.kind in WITH_PARTIES:
+        cases_store.load_parties(list(case_ids_of(rows)))
     reviewed = store.list_actions_to_review(meeting) if offer.kind is DocumentKind.MINUTES else []
     left_out = cases_left_out(user, list({*case_ids_of(rows), *(action.case_id for action in reviewed)}))
     copy = Copy(
@@ -429,15 +433,17 @@ def agenda_document(meeting: Meeting, copy: Copy) -> PdfDocument:
 def minutes_document(meeting: Meeting, copy: Copy, *, reviewed: list[Action], draft: bool = False) -> PdfDocument:
     today = date.today()
     agency_names = agency_names_by_key()
+    heard = [row for row in copy.rows if row.item.not_heard_at is None]
+    item_ids = [row.item.id for row in heard]
+    minutes, actions = store.case_minutes_by_item(item_ids), store.list_actions_by_item(item_ids)
     cases = [
         MinutesCase(
             agenda_entry(meeting, row),
             research.case_identifiers(row.item),
-            minutes_record(row.item, agency_names),
-            tuple(action_line(action, today) for action in store.list_actions_for_item(row.item)),
+            minutes_record(minutes.get(row.item.id), agency_names),
+            tuple(action_line(action, today) for action in actions[row.item.id]),
         )
-        for row in copy.rows
-        if row.item.not_heard_at is None
+        for row in heard
     ]
     attendance = store.list_attendance(meeting)
     reviewed = copy.keeps(reviewed)
@@ -529,8 +535,7 @@ def notice_lines(cases: list[Case]) -> list[tuple[str, date]]:
     return [(f"{case.reference} ({case.victim.initials})", case.repeat_watch_ends) for case in cases]
 
 
-def minutes_record(item: AgendaItem, agency_names: dict[str, str]) -> MinutesRecord | None:
-    minutes = store.get_case_minutes(item.id)
+def minutes_record(minutes: CaseMinutes | None, agency_names: dict[str, str]) -> MinutesRecord | None:
     if minutes is None:
         return None
     shared = sorted(
@@ -614,6 +619,7 @@ def transfer_pack(case: Case) -> PdfDocument:
     """What a receiving MARAC needs: who, the risk history, earlier minutes and the actions."""
     agency_names = agency_names_by_key()
     heard = [item for item in store.list_agenda_items_for_case(case.id) if item.meeting.status in MINUTES_APPROVED]
+    minutes = store.case_minutes_by_item([item.id for item in heard])
     assessments = [
         assessment_line(row)
         for row in risk_store.list_latest_assessments(case.id)
@@ -635,7 +641,7 @@ def transfer_pack(case: Case) -> PdfDocument:
             MinutesExtract(
                 item.meeting,
                 tracker.case_reference(case, item.meeting.starts_at),
-                minutes_record(item, agency_names),
+                minutes_record(minutes.get(item.id), agency_names),
             )
             for item in heard
         ],

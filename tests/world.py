@@ -81,8 +81,8 @@ def stage_import_batch(app, agency_id: int, user_id: int) -> str:
     return batch.id
 
 
-def seed_world(app) -> World:
-    seeded = seed_meeting(app, cases=2)
+def seed_world(app, cases: int = 2) -> World:
+    seeded = seed_meeting(app, cases=cases)
     with app.app_context():
         own, other = seeded.agency_ids[OWN_AGENCY], seeded.agency_ids[OTHER_AGENCY]
         users = {role: add_user(f"world-{role.value}@example.org", role, own) for role in Role}

@@ -92,7 +92,8 @@ def meeting_plan_from(form: CreateMeetingForm) -> schedule.MeetingPlan:
 @allow(Role.COORDINATOR, Role.CHAIR, Role.AGENCY_REP)
 def view_meeting(meeting_id):
     meeting = load_meeting(meeting_id)
-    sees_agenda = policy.may_view_agenda(current_user, store.meeting_scope(meeting, current_user))
+    scope = store.meeting_scope(meeting, current_user)
+    sees_agenda = policy.may_view_agenda(current_user, scope)
     rows = agenda.agenda_rows(meeting, current_user) if sees_agenda else []
     page = render_template(
         "meetings/view-meeting.html",
@@ -102,10 +103,10 @@ def view_meeting(meeting_id):
         invitations=store.list_invitations(meeting),
         next_step=schedule.next_step(meeting),
         can_change_agenda=agenda.can_change_agenda(meeting) and can(current_user.role, "meetings.move_agenda_item"),
-        can_take_step=policy.may_take_meeting_step(current_user, store.meeting_scope(meeting, current_user), step.roles)
+        can_take_step=policy.may_take_meeting_step(current_user, scope, step.roles)
         if (step := schedule.next_step(meeting))
         else False,
-        can_run=policy.may_run_meeting(current_user, store.meeting_scope(meeting, current_user)),
+        can_run=policy.may_run_meeting(current_user, scope),
         other_meetings=[other for other in store.list_fillable_meetings(utcnow()) if other.id != meeting.id],
         minutes_open=running.minutes_are_open(meeting),
         can_be_run_now=schedule.can_be_run_now(meeting),
@@ -514,8 +515,9 @@ def neighbours(order, item):
 def where_after_saving(meeting, item):
     """Save and go on: to the next case, or to ending the meeting after the last; otherwise stay."""
     then = request.form.get("then")
-    _, next_item = neighbours(running_order(meeting), item)
-    if then == "next" and next_item is not None:
+    # The running order is the whole agenda, so it is read only when going on to the next case.
+    _, next_item = neighbours(running_order(meeting), item) if then == "next" else (None, None)
+    if next_item is not None:
         return url_for("meetings.edit_case_minutes", meeting_id=meeting.id, item_id=next_item.id)
     if then == "end":
         return url_for("meetings.confirm_next_step", meeting_id=meeting.id)
