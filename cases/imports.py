@@ -109,16 +109,26 @@ class Review:
     mapping: ColumnMapping
     mapping_problems: list[str]
     report: ValidationReport
-    suggestions: dict
+    suggestions: dict[int, list[journey.PossibleMatch]]  # shown as the referral form shows them
+    suggested_people: dict[str, Person]  # for the confirm step only, never for the page
+
+    def suggested_person(self, row_number: int, person_id: str) -> Person | None:
+        """The known person chosen for a row, if she was one of the row's suggestions."""
+        suggested = any(match.person_id == person_id for match in self.suggestions.get(row_number, []))
+        return self.suggested_people[person_id] if suggested else None
 
 
 def review(batch: ImportBatch, frame: pandas.DataFrame, *, today: date, user: User) -> Review:
     """A dry run of the import: every row checked and scored, and people who may be known found; nothing written."""
     pack, mapping = get_pack(batch.tool_id), mapping_of(batch)
     report = validate(frame, pack, mapping, today=today)
-    suggestions = suggest_matches(report.rows)
+    found = suggestions_shown_to(user, report.rows)
+    suggestions = {row: [journey.possible_match(person) for person in people] for row, people in found.items()}
+    people = {person.id: person for row_people in found.values() for person in row_people}
     record_event(AuditAction.IMPORT_VALIDATED, user=user, object_type="import", object_id=batch.id)
-    return Review(batch, pack, list(frame.columns), mapping, mapping_problems(pack, mapping), report, suggestions)
+    return Review(
+        batch, pack, list(frame.columns), mapping, mapping_problems(pack, mapping), report, suggestions, people
+    )
 
 
 def change_mapping(batch: ImportBatch, mapping: ColumnMapping, *, remember: bool, user: User) -> None:
@@ -208,15 +218,33 @@ def command_line_importer(agency: Agency) -> User | None:
 
 
 def suggest_matches(rows) -> dict[int, list[tuple[Person, Match]]]:
-    """For each row, the known people who may be the same person, best first: every row's blocking keys
-    looked up together (a query per thousand keys, not one per row)."""
-    found = journey.suggestions_for_each(
+    """For each row, the known people who may be the same person, best first, whoever they are kept from:
+    the command line's, which names only the rows it leaves out (the check page uses suggestions_shown_to)."""
+    found = known_people_like(rows)
+    return {row.row: matches[:SUGGESTIONS_PER_ROW] for row in rows if (matches := found[row_key(row)])}
+
+
+def suggestions_shown_to(user: User, rows) -> dict[int, list[Person]]:
+    """For each row, the known people the check page may offer this user, best first: as the referral form
+    would offer them (journey.matches_shown_to: less anyone an exclusion list keeps from the user, and each
+    shown in the audit trail)."""
+    found = {key: [person for person, _ in matches] for key, matches in known_people_like(rows).items()}
+    shown = journey.matches_shown_to(user, found, most=SUGGESTIONS_PER_ROW)
+    return {row.row: people for row in rows if (people := shown[row_key(row)])}
+
+
+def known_people_like(rows) -> dict[str, list[tuple[Person, Match]]]:
+    """Every row's blocking keys looked up together (a query per thousand keys, not one per row)."""
+    return journey.suggestions_for_each(
         [
-            journey.candidate_record(f"row-{row.row}", row.given_name, row.family_name, row.date_of_birth, row.postcode)
+            journey.candidate_record(row_key(row), row.given_name, row.family_name, row.date_of_birth, row.postcode)
             for row in rows
         ]
     )
-    return {row.row: matches[:SUGGESTIONS_PER_ROW] for row in rows if (matches := found[f"row-{row.row}"])}
+
+
+def row_key(row: ImportRow) -> str:
+    return f"row-{row.row}"
 
 
 # The import itself
