@@ -512,3 +512,34 @@ def test_showing_a_possible_match_is_audited_under_each_of_her_cases(app, client
 
     assert matches_shown_for(app, first_case) == 1 and matches_shown_for(app, second_case) == 1
     assert matches_shown_for(app, stranger_case) == 0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Open finding: choosing 'same person' on import links the case to her at once, where the referral form "
+    "only proposes the link for the coordinator to confirm; the lead decides the fix",
+)
+def test_choosing_a_known_person_on_import_does_not_open_her_record_before_the_coordinator_confirms(
+    app, client, rep, make_agency
+):
+    elsewhere = make_agency("Elsewhere Housing")
+    with app.app_context():
+        person = cases_store.create_person(
+            given_name="Amy",
+            family_name="Browne",
+            date_of_birth=date(1990, 1, 5),
+            postcode="LS2 9JT",
+            agency_id=elsewhere,
+        )
+        her_case = cases_store.create_case(victim=person, marac_area="Riverside", agency_id=elsewhere).id
+        db.session.commit()
+        known = person.id
+    assert client.get(client.url("cases.view_case", case_id=her_case)).status_code == 404
+    upload(client, dash_csv([dash_row("Amy", "Brown", date(1990, 5, 1), 15)]))
+
+    client.post(client.url("cases.confirm_import", batch_id=only_batch(app).id), data={"match-2": known})
+
+    with app.app_context():
+        imported = db.session.scalar(select(Case.id).where(Case.id != her_case))
+    page = client.get(client.url("cases.view_case", case_id=imported)).get_data(as_text=True)
+    assert "Browne" not in page and "5 January 1990" not in page and "LS2 9JT" not in page
