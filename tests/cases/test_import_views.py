@@ -28,6 +28,7 @@ from tests.cases.test_import_store import (
     dash_row,
     table_counts,
 )
+from tests.conftest import give_session
 from tests.risk.import_fixtures import png_bytes
 
 TOKEN_NAME = re.compile(r"[A-Za-z0-9_-]{43}")
@@ -227,16 +228,33 @@ def test_possible_matches_are_left_out_unless_a_person_is_chosen(app, client, re
     assert count(app, Person) == 2
 
 
-def test_choosing_the_known_person_links_the_case_to_them(app, client, rep):
+def test_choosing_the_known_person_proposes_the_link_and_the_coordinator_confirms_it(app, client, rep, make_user):
     known = add_person(app, "Amy", "Brown", date(1990, 5, 1), "LS1 4AB")
     upload(client, dash_csv([dash_row("Amy", "Brown", date(1990, 5, 1), 15)]))
     batch = only_batch(app)
 
-    client.post(client.url("cases.confirm_import", batch_id=batch.id), data={"match-2": known})
+    finished = client.post(client.url("cases.confirm_import", batch_id=batch.id), data={"match-2": known})
 
-    assert count(app, Person) == 1
+    assert "1 row may be a person already known: the MARAC coordinator will be asked to confirm it" in (
+        finished.get_data(as_text=True)
+    )
+    assert count(app, Person) == 2
     with app.app_context():
-        assert [case.victim_id for case in db.session.scalars(select(Case))] == [known]
+        [case] = db.session.scalars(select(Case))
+        assert (case.victim_id != known, case.proposed_victim_id) == (True, known)
+    coordinator, _ = make_user(email="coord@example.org", role=Role.COORDINATOR, agency="Riverside IDVA")
+    coordinator_client = app.test_client()
+    give_session(app, coordinator_client, coordinator)
+
+    coordinator_client.post(
+        coordinator_client.url("cases.confirm_victim_link", case_id=case.id), data={"decision": "confirm"}
+    )
+
+    with app.app_context():
+        assert (db.session.get(Case, case.id).victim_id, db.session.get(Case, case.id).proposed_victim_id) == (
+            known,
+            None,
+        )
 
 
 def test_choosing_a_new_person_adds_them(app, client, rep):
@@ -293,7 +311,6 @@ def test_discard_removes_the_file_and_imports_nothing(app, client, rep, folder):
 
 
 def test_another_user_cannot_see_or_act_on_a_batch_but_a_coordinator_can(app, client, rep, make_user):
-    from tests.conftest import give_session
 
     upload(client, dash_csv(MIXED_FILE))
     batch = only_batch(app)
@@ -514,11 +531,6 @@ def test_showing_a_possible_match_is_audited_under_each_of_her_cases(app, client
     assert matches_shown_for(app, stranger_case) == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Open finding: choosing 'same person' on import links the case to her at once, where the referral form "
-    "only proposes the link for the coordinator to confirm; the lead decides the fix",
-)
 def test_choosing_a_known_person_on_import_does_not_open_her_record_before_the_coordinator_confirms(
     app, client, rep, make_agency
 ):
@@ -543,3 +555,6 @@ def test_choosing_a_known_person_on_import_does_not_open_her_record_before_the_c
         imported = db.session.scalar(select(Case.id).where(Case.id != her_case))
     page = client.get(client.url("cases.view_case", case_id=imported)).get_data(as_text=True)
     assert "Browne" not in page and "5 January 1990" not in page and "LS2 9JT" not in page
+    with app.app_context():
+        case = db.session.get(Case, imported)
+        assert (case.proposed_victim_id, case.victim.family_name) == (known, "Brown")  # proposed, as the form does
