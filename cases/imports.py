@@ -13,13 +13,22 @@ from sqlalchemy import select
 
 from access import policy
 from access import store as access_store
-from access.audit import AuditAction, record_event
+from access.audit import AuditAction, record_event, record_events
 from access.models import Agency, Role, User
 from access.policy import ImportBatchScope
 from cases import journey
 from cases import store as cases_store
 from cases.bulk_insert import TableRows, insert_tables, next_ids, room_to_write, store_values
-from cases.models import Case, CaseStatus, Person, PersonMatchKey, Referral, ReferralState, keys_of_columns
+from cases.models import (
+    Case,
+    CaseStatus,
+    Person,
+    PersonMatchKey,
+    Referral,
+    ReferralState,
+    VictimLinkProposal,
+    keys_of_columns,
+)
 from extensions import db, utcnow
 from risk import store as risk_store
 from risk.criteria import AssessmentFacts, CaseFacts, Victim, evaluate
@@ -109,16 +118,26 @@ class Review:
     mapping: ColumnMapping
     mapping_problems: list[str]
     report: ValidationReport
-    suggestions: dict
+    suggestions: dict[int, list[journey.PossibleMatch]]  # shown as the referral form shows them
+    suggested_people: dict[str, Person]  # for the confirm step only, never for the page
+
+    def suggested_person(self, row_number: int, person_id: str) -> Person | None:
+        """The known person chosen for a row, if she was one of the row's suggestions."""
+        suggested = any(match.person_id == person_id for match in self.suggestions.get(row_number, []))
+        return self.suggested_people[person_id] if suggested else None
 
 
 def review(batch: ImportBatch, frame: pandas.DataFrame, *, today: date, user: User) -> Review:
     """A dry run of the import: every row checked and scored, and people who may be known found; nothing written."""
     pack, mapping = get_pack(batch.tool_id), mapping_of(batch)
     report = validate(frame, pack, mapping, today=today)
-    suggestions = suggest_matches(report.rows)
+    found = suggestions_shown_to(user, report.rows)
+    suggestions = {row: [journey.possible_match(person) for person in people] for row, people in found.items()}
+    people = {person.id: person for row_people in found.values() for person in row_people}
     record_event(AuditAction.IMPORT_VALIDATED, user=user, object_type="import", object_id=batch.id)
-    return Review(batch, pack, list(frame.columns), mapping, mapping_problems(pack, mapping), report, suggestions)
+    return Review(
+        batch, pack, list(frame.columns), mapping, mapping_problems(pack, mapping), report, suggestions, people
+    )
 
 
 def change_mapping(batch: ImportBatch, mapping: ColumnMapping, *, remember: bool, user: User) -> None:
@@ -208,15 +227,33 @@ def command_line_importer(agency: Agency) -> User | None:
 
 
 def suggest_matches(rows) -> dict[int, list[tuple[Person, Match]]]:
-    """For each row, the known people who may be the same person, best first: every row's blocking keys
-    looked up together (a query per thousand keys, not one per row)."""
-    found = journey.suggestions_for_each(
+    """For each row, the known people who may be the same person, best first, whoever they are kept from:
+    the command line's, which names only the rows it leaves out (the check page uses suggestions_shown_to)."""
+    found = known_people_like(rows)
+    return {row.row: matches[:SUGGESTIONS_PER_ROW] for row in rows if (matches := found[row_key(row)])}
+
+
+def suggestions_shown_to(user: User, rows) -> dict[int, list[Person]]:
+    """For each row, the known people the check page may offer this user, best first: as the referral form
+    would offer them (journey.matches_shown_to: less anyone an exclusion list keeps from the user, and each
+    shown in the audit trail)."""
+    found = {key: [person for person, _ in matches] for key, matches in known_people_like(rows).items()}
+    shown = journey.matches_shown_to(user, found, most=SUGGESTIONS_PER_ROW)
+    return {row.row: people for row in rows if (people := shown[row_key(row)])}
+
+
+def known_people_like(rows) -> dict[str, list[tuple[Person, Match]]]:
+    """Every row's blocking keys looked up together (a query per thousand keys, not one per row)."""
+    return journey.suggestions_for_each(
         [
-            journey.candidate_record(f"row-{row.row}", row.given_name, row.family_name, row.date_of_birth, row.postcode)
+            journey.candidate_record(row_key(row), row.given_name, row.family_name, row.date_of_birth, row.postcode)
             for row in rows
         ]
     )
-    return {row.row: matches[:SUGGESTIONS_PER_ROW] for row in rows if (matches := found[f"row-{row.row}"])}
+
+
+def row_key(row: ImportRow) -> str:
+    return f"row-{row.row}"
 
 
 # The import itself
@@ -227,17 +264,18 @@ class ImportOutcome:
     imported: int
     eligible: int
     referred: int
-    existing_people: int
+    links_proposed: int  # rows the uploader thinks are people already known: the coordinator confirms each
 
 
 @dataclass
 class RowRecords:
-    person: dict | None
+    person: dict
     case: dict
     assessment: dict
     decision: dict
     referral: dict | None
     match_keys: list[dict]
+    link_proposal: dict | None
 
 
 @dataclass(frozen=True)
@@ -280,17 +318,17 @@ def ascending_ids(count: int) -> Callable[[], str]:
     return lambda: next(ids, None) or new_id()
 
 
-def records_for(row: ImportRow, existing: Person | None, context: ImportContext, reference: str | None) -> RowRecords:
-    """The same records the web journey makes for one completed assessment: person (unless known),
-    case, assessment, eligibility decision and, if asked and eligible, a referral. A reference of None
-    is filled in when the rows are written."""
+def records_for(row: ImportRow, proposed: Person | None, context: ImportContext, reference: str | None) -> RowRecords:
+    """The same records the web journey makes for one completed assessment: the victim as the file has
+    her, case, assessment, eligibility decision and, if asked and eligible, a referral. A known person
+    chosen for the row is only proposed, as the referral form proposes her (journey.start_case_for_new_person):
+    her record stays closed until the coordinator confirms. A reference of None is filled in when the rows
+    are written."""
     now = context.now
-    person = None if existing else new_person(row, context.agency_id, now, context.new_id())
-    person_id = existing.id if existing else person["id"]
-    date_of_birth = existing.date_of_birth if existing else row.date_of_birth
+    person = new_person(row, context.agency_id, now, context.new_id())
     facts = CaseFacts(
         today=context.today,
-        victim=Victim(date_of_birth=date_of_birth, area=context.area),
+        victim=Victim(date_of_birth=row.date_of_birth, area=context.area),
         assessments=(AssessmentFacts(context.tool_id, row.assessed_on, row.result),),
     )
     decision = evaluate(facts, context.ruleset)
@@ -299,7 +337,7 @@ def records_for(row: ImportRow, existing: Person | None, context: ImportContext,
     case = {
         "id": case_id,
         "reference": reference,
-        "victim_id": person_id,
+        "victim_id": person["id"],
         "marac_area": context.area,
         "status": CaseStatus.OPEN,
         "repeat_watch_ends": decision.repeat_watch_ends if referred else None,
@@ -349,14 +387,18 @@ def records_for(row: ImportRow, existing: Person | None, context: ImportContext,
             "updated_at": now,
             "version_id": 1,
         }
-    return RowRecords(person, case, assessment, decision_row, referral, match_keys_of(person))
+    proposal = link_proposal(case_id, proposed, context) if proposed else None
+    return RowRecords(person, case, assessment, decision_row, referral, match_keys_of(person), proposal)
 
 
-def match_keys_of(person: dict | None) -> list[dict]:
+def link_proposal(case_id: str, proposed: Person, context: ImportContext) -> dict:
+    """The row VictimLinkProposal keeps: the case's victim may be this known person, for the coordinator to confirm."""
+    return {"case_id": case_id, "person_id": proposed.id, "proposed_by_id": context.user_id, "proposed_at": context.now}
+
+
+def match_keys_of(person: dict) -> list[dict]:
     """A new person's blocking keys (cases.models.keys_of_columns), as rows: a bulk insert passes by the
     listener that keeps them for people saved one at a time, and without them she could not be found."""
-    if person is None:
-        return []
     return [{"key": key, "person_id": person["id"]} for key in sorted(keys_of_columns(person))]
 
 
@@ -377,19 +419,21 @@ def new_person(row: ImportRow, agency_id: int, now, person_id: str) -> dict:
 
 @dataclass(frozen=True)
 class PreparedImport:
-    """Every row's records, made before the writing starts; `existing_people` rows use a known person."""
+    """Every row's records, made before the writing starts, and the known people proposed for rows."""
 
     records: list[RowRecords]
-    existing_people: int
+    proposed_people: list[str]
 
 
-def prepare_import(rows: list[ImportRow], existing: dict[int, Person], context: ImportContext) -> PreparedImport:
+def prepare_import(rows: list[ImportRow], proposed: dict[int, Person], context: ImportContext) -> PreparedImport:
     """The records of every row, in the file's order, with their values already as the database
-    driver takes them (the slow part of writing). Reads and writes no database."""
-    records = [records_for(row, existing.get(row.row), context, None) for row in rows]
+    driver takes them (the slow part of writing). Reads and writes no database. `proposed` is the
+    known person the uploader chose for a row, by row number."""
+    records = [records_for(row, proposed.get(row.row), context, None) for row in rows]
     for table, table_rows in tables_for(records):
         store_values(table, table_rows)
-    return PreparedImport(records=records, existing_people=sum(row.row in existing for row in rows))
+    people = [proposed[row.row].id for row in rows if row.row in proposed]
+    return PreparedImport(records=records, proposed_people=people)
 
 
 def tables_for(records: list[RowRecords]) -> list[TableRows]:
@@ -398,8 +442,9 @@ def tables_for(records: list[RowRecords]) -> list[TableRows]:
     on every call: prepare_import turns their values into stored ones in place, and insert_records
     writes them chunk by chunk."""
     return [
-        (Person.__table__, [record.person for record in records if record.person]),
+        (Person.__table__, [record.person for record in records]),
         (Case.__table__, [record.case for record in records]),
+        (VictimLinkProposal.__table__, [record.link_proposal for record in records if record.link_proposal]),
         (Assessment.__table__, [record.assessment for record in records]),
         (Decision.__table__, [record.decision for record in records]),
         (Referral.__table__, [record.referral for record in records if record.referral]),
@@ -433,14 +478,21 @@ def write_prepared(prepared: PreparedImport, progress: Callable[[int, int], None
         imported=total,
         eligible=sum(record.decision["eligible"] for record in records),
         referred=sum(record.referral is not None for record in records),
-        existing_people=prepared.existing_people,
+        links_proposed=len(prepared.proposed_people),
     )
+
+
+def audit_proposals(prepared: PreparedImport, user: User) -> None:
+    """As the referral form audits a proposed link: under the new case and under each of her cases."""
+    new_cases = [record.case["id"] for record in prepared.records if record.link_proposal]
+    her_cases = cases_store.cases_with_victim(sorted(set(prepared.proposed_people))) if new_cases else []
+    record_events(AuditAction.PERSON_LINK_PROPOSED, user=user, object_type="case", object_ids=new_cases + her_cases)
 
 
 def commit_import(
     batch: ImportBatch,
     rows: list[ImportRow],
-    existing: dict[int, Person],
+    proposed: dict[int, Person],
     *,
     user: User,
     refer_eligible: bool,
@@ -450,7 +502,8 @@ def commit_import(
 ) -> ImportOutcome:
     """All or nothing: every row is written in one savepoint. On any error the savepoint is undone,
     the batch is marked failed and audited, and ImportFailed is raised; the caller's commit keeps
-    either the import or the record of its failure. `prepared` is prepare_import(rows, ...) made
+    either the import or the record of its failure. `proposed` is the known person chosen for a row,
+    only proposed for the coordinator to confirm. `prepared` is prepare_import(rows, ...) made
     earlier, outside the transaction; without it the records are made here."""
     batch_id = batch.id
     db.session.flush()  # the batch itself is kept whatever happens to its rows
@@ -465,8 +518,9 @@ def commit_import(
                     today=today,
                     rows=len(rows),
                 )
-                prepared = prepare_import(rows, existing, context)
+                prepared = prepare_import(rows, proposed, context)
             outcome = write_prepared(prepared, progress)
+            audit_proposals(prepared, user)
             batch.status, batch.rows_imported = ImportStatus.IMPORTED, outcome.imported
             record_event(AuditAction.IMPORT_COMMITTED, user=user, object_type="import", object_id=batch_id)
     except Exception as error:

@@ -130,18 +130,57 @@ class PossibleMatch:
     year_of_birth: int | None
 
 
+def possible_match(person: Person) -> PossibleMatch:
+    return PossibleMatch(person.id, person.date_of_birth.year if person.date_of_birth else None)
+
+
 def find_possible_matches(user: User, typed: TypedPerson) -> list[PossibleMatch]:
-    """Known people like the one typed, best first, less anyone whose case's exclusion list names the
-    user. Showing them is a look at their cases, so each of those cases records it in the audit trail."""
+    """Known people like the one typed, best first, as the user may be shown them (matches_shown_to)."""
     found = [
         person for person, _ in suggest_people(typed.given_name, typed.family_name, typed.date_of_birth, typed.postcode)
     ]
-    cases = store.cases_by_victim([person.id for person in found])
-    kept_from_user = store.cases_excluding(user, [case_id for case_ids in cases.values() for case_id in case_ids])
-    shown = [person for person in found if not kept_from_user.intersection(cases.get(person.id, []))]
-    shown_case_ids = [case_id for person in shown for case_id in cases.get(person.id, [])]
-    record_events(AuditAction.PERSON_MATCH_SHOWN, user=user, object_type="case", object_ids=shown_case_ids)
-    return [PossibleMatch(person.id, person.date_of_birth.year if person.date_of_birth else None) for person in shown]
+    return [possible_match(person) for person in matches_shown_to(user, {"typed": found})["typed"]]
+
+
+def matches_shown_to(user: User, found: dict[str, list[Person]], most: int | None = None) -> dict[str, list[Person]]:
+    """Record id -> the known people the user may be shown as possibly that person, best first, at most `most`
+    each: less anyone whose case's exclusion list names the user, so she is neither shown nor hinted at.
+    Showing them is a look at their cases, so each of those cases records it in the audit trail."""
+    cases = cases_of_people({person.id for people in found.values() for person in people})
+    kept = people_kept_from(user, cases)
+    shown = {
+        record_id: [person for person in people if person.id not in kept][:most] for record_id, people in found.items()
+    }
+    shown_ids = dict.fromkeys(person.id for people in shown.values() for person in people)
+    record_events(
+        AuditAction.PERSON_MATCH_SHOWN,
+        user=user,
+        object_type="case",
+        object_ids=[case_id for person_id in shown_ids for case_id in cases.get(person_id, [])],
+    )
+    return shown
+
+
+PEOPLE_PER_QUERY = 1000
+
+
+def cases_of_people(person_ids: set[str]) -> dict[str, list[str]]:
+    """Person id -> the cases she is the victim in: a query per thousand people (a file can match thousands)."""
+    ids, cases = sorted(person_ids), {}
+    for start in range(0, len(ids), PEOPLE_PER_QUERY):
+        cases |= store.cases_by_victim(ids[start : start + PEOPLE_PER_QUERY])
+    return cases
+
+
+def people_kept_from(user: User, cases: dict[str, list[str]]) -> set[str]:
+    """The people with a case whose exclusion list names the user (store.cases_excluding)."""
+    people = list(cases.items())
+    kept = set()
+    for start in range(0, len(people), PEOPLE_PER_QUERY):
+        chunk = people[start : start + PEOPLE_PER_QUERY]
+        excluded = store.cases_excluding(user, [case_id for _, case_ids in chunk for case_id in case_ids])
+        kept |= {person_id for person_id, case_ids in chunk if excluded.intersection(case_ids)}
+    return kept
 
 
 def start_case_for_new_person(user: User, typed: TypedPerson, *, proposed_victim_id: str | None = None) -> Case:

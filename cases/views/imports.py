@@ -179,7 +179,7 @@ def confirm_import(batch_id):
     if frame is None:
         return finished_page(batch, 410)
     review = import_store.review(batch, frame, today=date.today(), user=current_user)
-    existing, left_out, errors = choices_from_form(review.suggestions)
+    proposed, left_out, errors = choices_from_form(review)
     rows = [row for row in review.report.rows if row.row not in left_out]
     if blocking := blocking_problems(review.pack, review.mapping):
         errors.append({"text": "Correct the column mapping first: " + " ".join(blocking), "href": "#mapping"})
@@ -196,7 +196,7 @@ def confirm_import(batch_id):
     refer = request.form.get("refer_eligible") == "yes"
     try:
         outcome = import_store.commit_import(
-            batch, rows, existing, user=current_user, refer_eligible=refer, today=date.today()
+            batch, rows, proposed, user=current_user, refer_eligible=refer, today=date.today()
         )
     except import_store.ImportFailed as failure:
         keep_record_of_failure()
@@ -215,16 +215,18 @@ def confirm_import(batch_id):
     )
 
 
-def choices_from_form(suggestions: dict) -> tuple[dict, set, list]:
-    """Each row with a possible match is left out unless the person chose a suggested person or a new one."""
-    existing, left_out, errors = {}, set(), []
-    for row_number, matches in suggestions.items():
+def choices_from_form(review: import_store.Review) -> tuple[dict, set, list]:
+    """Each row with a possible match is left out unless the person chose a suggested person (one they may be
+    shown, worked out again here: she is only proposed, for the coordinator to confirm) or a new one."""
+    proposed, left_out, errors = {}, set(), []
+    # A choice sent for a row with no suggestion now (an older page, or an id sent by hand) is checked too.
+    answered = {row.row for row in review.report.rows if f"match-{row.row}" in request.form}
+    for row_number in sorted(set(review.suggestions) | answered):
         choice = request.form.get(f"match-{row_number}", LEAVE_OUT)
-        people = {person.id: person for person, _ in matches}
         if choice == NEW_PERSON:
             continue
-        if choice in people:
-            existing[row_number] = people[choice]
+        if person := review.suggested_person(row_number, choice):
+            proposed[row_number] = person
         elif choice == LEAVE_OUT:
             left_out.add(row_number)
         else:
@@ -234,7 +236,7 @@ def choices_from_form(suggestions: dict) -> tuple[dict, set, list]:
                     "href": "#matches",
                 }
             )
-    return existing, left_out, errors
+    return proposed, left_out, errors
 
 
 @bp.route("/imports/<uuid:batch_id>/discard", methods=["POST"])

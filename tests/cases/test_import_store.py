@@ -6,11 +6,12 @@ import pytest
 from sqlalchemy import JSON, func, inspect, select, text, type_coerce
 
 from access import store as access_store
+from access.audit import AuditAction
 from access.models import Agency, AuditEvent, Role, User
 from cases import imports as import_store
 from cases import journey
 from cases import store as cases_store
-from cases.models import Case, Person, Referral, ReferralState
+from cases.models import Case, Person, PersonMatchKey, Referral, ReferralState
 from extensions import db
 from risk.criteria import evaluate
 from risk.imports.checking import detect_mapping, validate
@@ -181,18 +182,29 @@ def test_eligible_rows_go_to_the_referral_queue_only_when_asked(app, importer):
         assert referral.case.repeat_watch_ends is not None
 
 
-def test_a_chosen_existing_person_is_used_and_no_new_person_is_made(app, importer):
-    known = add_person(app, "Amy", "Brown", date(1990, 5, 1), "LS1 4AB")
+def test_a_chosen_known_person_is_only_proposed_for_the_coordinator_to_confirm(app, importer):
+    known = add_person(app, "Amy", "Browne", date(1990, 1, 5), "LS1 4AB")
+    with app.app_context():
+        victim, agency = db.session.get(Person, known), db.session.scalar(select(Agency.id))
+        her_case = cases_store.create_case(victim=victim, marac_area="Riverside", agency_id=agency).id
+        db.session.commit()
     people_before = count(app, Person)
 
     _, outcome = run_import(
         app, importer, dash_csv([dash_row("Amy", "Brown", date(1990, 5, 1), 15)]), existing={2: known}
     )
 
-    assert outcome.existing_people == 1
-    assert count(app, Person) == people_before
+    assert outcome.links_proposed == 1
+    assert count(app, Person) == people_before + 1
     with app.app_context():
-        assert [case.victim_id for case in db.session.scalars(select(Case))] == [known]
+        [case] = db.session.scalars(select(Case).where(Case.id != her_case))
+        assert case.proposed_victim_id == known and case.victim_id != known
+        assert (case.victim.family_name, case.victim.date_of_birth) == ("Brown", date(1990, 5, 1))
+        assert db.session.scalar(select(func.count()).where(PersonMatchKey.person_id == case.victim_id)) > 0
+        proposed = db.session.scalars(
+            select(AuditEvent.object_id).where(AuditEvent.action == AuditAction.PERSON_LINK_PROPOSED.value)
+        )
+        assert sorted(proposed) == sorted([case.id, her_case])  # under her cases too, as the referral form does
 
 
 def test_a_failure_at_any_row_leaves_nothing_and_marks_the_batch_failed(app, importer, monkeypatch):

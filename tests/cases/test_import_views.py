@@ -10,9 +10,10 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import select
 
-from access.models import Agency, Role
+from access.models import Agency, AuditEvent, Role, User
 from cases import imports as import_store
-from cases.models import Case, Person, Referral
+from cases import store as cases_store
+from cases.models import Case, ExcludedPerson, Person, Referral
 from extensions import db
 from risk.imports.checking import detect_mapping
 from risk.imports.files import ImportFileError, read_table
@@ -27,6 +28,7 @@ from tests.cases.test_import_store import (
     dash_row,
     table_counts,
 )
+from tests.conftest import give_session
 from tests.risk.import_fixtures import png_bytes
 
 TOKEN_NAME = re.compile(r"[A-Za-z0-9_-]{43}")
@@ -226,16 +228,33 @@ def test_possible_matches_are_left_out_unless_a_person_is_chosen(app, client, re
     assert count(app, Person) == 2
 
 
-def test_choosing_the_known_person_links_the_case_to_them(app, client, rep):
+def test_choosing_the_known_person_proposes_the_link_and_the_coordinator_confirms_it(app, client, rep, make_user):
     known = add_person(app, "Amy", "Brown", date(1990, 5, 1), "LS1 4AB")
     upload(client, dash_csv([dash_row("Amy", "Brown", date(1990, 5, 1), 15)]))
     batch = only_batch(app)
 
-    client.post(client.url("cases.confirm_import", batch_id=batch.id), data={"match-2": known})
+    finished = client.post(client.url("cases.confirm_import", batch_id=batch.id), data={"match-2": known})
 
-    assert count(app, Person) == 1
+    assert "1 row may be a person already known: the MARAC coordinator will be asked to confirm it" in (
+        finished.get_data(as_text=True)
+    )
+    assert count(app, Person) == 2
     with app.app_context():
-        assert [case.victim_id for case in db.session.scalars(select(Case))] == [known]
+        [case] = db.session.scalars(select(Case))
+        assert (case.victim_id != known, case.proposed_victim_id) == (True, known)
+    coordinator, _ = make_user(email="coord@example.org", role=Role.COORDINATOR, agency="Riverside IDVA")
+    coordinator_client = app.test_client()
+    give_session(app, coordinator_client, coordinator)
+
+    coordinator_client.post(
+        coordinator_client.url("cases.confirm_victim_link", case_id=case.id), data={"decision": "confirm"}
+    )
+
+    with app.app_context():
+        assert (db.session.get(Case, case.id).victim_id, db.session.get(Case, case.id).proposed_victim_id) == (
+            known,
+            None,
+        )
 
 
 def test_choosing_a_new_person_adds_them(app, client, rep):
@@ -292,7 +311,6 @@ def test_discard_removes_the_file_and_imports_nothing(app, client, rep, folder):
 
 
 def test_another_user_cannot_see_or_act_on_a_batch_but_a_coordinator_can(app, client, rep, make_user):
-    from tests.conftest import give_session
 
     upload(client, dash_csv(MIXED_FILE))
     batch = only_batch(app)
@@ -416,3 +434,127 @@ def test_an_upload_over_the_size_limit_is_refused_before_anything_is_kept(app, c
     assert staged_files(folder) == []
     with app.app_context():
         assert db.session.scalar(select(ImportBatch)) is None
+
+
+# The check page shows known people as the referral form does (SECURITY F5: never echoing other people's data;
+# Z2: a case kept from the user by its exclusion list gives nothing away, not even that she is known).
+
+UPLOADER_NAME = "Pat Uploader"
+
+
+def known_victim(app, given, family, born, postcode=None, aliases=()) -> tuple[str, str]:
+    """A known person with a case of her own: (person id, case id)."""
+    with app.app_context():
+        agency = db.session.scalar(select(Agency).where(Agency.name == "Riverside Police"))
+        person = cases_store.create_person(
+            given_name=given, family_name=family, date_of_birth=born, postcode=postcode, agency_id=agency.id
+        )
+        person.aliases = list(aliases)
+        case = cases_store.create_case(victim=person, marac_area="Riverside", agency_id=agency.id)
+        db.session.commit()
+        return person.id, case.id
+
+
+def exclude_from_case(app, case_id, name) -> None:
+    with app.app_context():
+        recorder = db.session.scalar(select(User))
+        db.session.add(ExcludedPerson(case_id=case_id, name=name, recorded_by_id=recorder.id))
+        db.session.commit()
+
+
+def name_user(app, user_id, name) -> None:
+    with app.app_context():
+        db.session.get(User, user_id).name = name
+        db.session.commit()
+
+
+def matches_shown_for(app, case_id) -> int:
+    return count(app, AuditEvent, AuditEvent.action == "person-match-shown", AuditEvent.object_id == case_id)
+
+
+@pytest.mark.parametrize("role", [Role.AGENCY_REP, Role.COORDINATOR])
+def test_a_possible_match_shows_the_rows_own_name_and_her_year_of_birth_only(app, client, sign_in_as, role):
+    sign_in_as(role, agency="Riverside Police")
+    known, _ = known_victim(app, "Amy", "Browne", date(1990, 1, 5), "LS2 9JT", aliases=["Amy Greenwood"])
+    upload(
+        client, dash_csv([dash_row("Amy", "Brown", date(1990, 5, 1), 15)]), agency=agency_id(app, "Riverside Police")
+    )
+
+    page = client.get(client.url("cases.review_import", batch_id=only_batch(app).id)).get_data(as_text=True)
+
+    assert f'value="{known}"' in page
+    assert "Same person as Amy Brown, born in 1990" in page  # the name in her own file, as the referral form does
+    for detail in ("Browne", "5 January 1990", "LS2 9JT", "Greenwood", "same postcode", "alias matches", "same name"):
+        assert detail not in page, detail
+
+
+@pytest.mark.parametrize("role", [Role.AGENCY_REP, Role.COORDINATOR])
+def test_a_known_person_whose_case_excludes_the_uploader_is_neither_shown_nor_hinted(app, client, sign_in_as, role):
+    user_id = sign_in_as(role, agency="Riverside Police")
+    kept, kept_case = known_victim(app, "Amy", "Brown", date(1990, 5, 1), "LS1 4AB")
+    name_user(app, user_id, UPLOADER_NAME)
+    exclude_from_case(app, kept_case, UPLOADER_NAME.upper())
+    upload(
+        client, dash_csv([dash_row("Amy", "Brown", date(1990, 5, 1), 15)]), agency=agency_id(app, "Riverside Police")
+    )
+    batch = only_batch(app)
+
+    page = client.get(client.url("cases.review_import", batch_id=batch.id)).get_data(as_text=True)
+
+    assert kept not in page and "born in" not in page
+    assert counts_shown(page)["possible-matches"] == 0 and counts_shown(page)["will-import"] == 1
+    assert "No row looks like anyone the MARAC already knows" in page
+    assert matches_shown_for(app, kept_case) == 0
+
+    chosen = client.post(client.url("cases.confirm_import", batch_id=batch.id), data={"match-2": kept})
+
+    assert chosen.status_code == 400 and "Row 2: the person chosen is no longer suggested" in chosen.get_data(
+        as_text=True
+    )
+    assert count(app, Case) == 1  # hers only: choosing her by id is refused, so nothing was imported
+
+
+def test_showing_a_possible_match_is_audited_under_each_of_her_cases(app, client, rep):
+    known, first_case = known_victim(app, "Amy", "Brown", date(1990, 5, 1))
+    agency = agency_id(app, "Riverside Police")
+    with app.app_context():
+        second_case = cases_store.create_case(
+            victim=db.session.get(Person, known), marac_area="Riverside", agency_id=agency
+        ).id
+        db.session.commit()
+    _, stranger_case = known_victim(app, "Zofia", "Nowak", date(2000, 1, 1))
+    upload(client, dash_csv([dash_row("Amy", "Brown", date(1990, 5, 1), 15)]))
+
+    client.get(client.url("cases.review_import", batch_id=only_batch(app).id))
+
+    assert matches_shown_for(app, first_case) == 1 and matches_shown_for(app, second_case) == 1
+    assert matches_shown_for(app, stranger_case) == 0
+
+
+def test_choosing_a_known_person_on_import_does_not_open_her_record_before_the_coordinator_confirms(
+    app, client, rep, make_agency
+):
+    elsewhere = make_agency("Elsewhere Housing")
+    with app.app_context():
+        person = cases_store.create_person(
+            given_name="Amy",
+            family_name="Browne",
+            date_of_birth=date(1990, 1, 5),
+            postcode="LS2 9JT",
+            agency_id=elsewhere,
+        )
+        her_case = cases_store.create_case(victim=person, marac_area="Riverside", agency_id=elsewhere).id
+        db.session.commit()
+        known = person.id
+    assert client.get(client.url("cases.view_case", case_id=her_case)).status_code == 404
+    upload(client, dash_csv([dash_row("Amy", "Brown", date(1990, 5, 1), 15)]))
+
+    client.post(client.url("cases.confirm_import", batch_id=only_batch(app).id), data={"match-2": known})
+
+    with app.app_context():
+        imported = db.session.scalar(select(Case.id).where(Case.id != her_case))
+    page = client.get(client.url("cases.view_case", case_id=imported)).get_data(as_text=True)
+    assert "Browne" not in page and "5 January 1990" not in page and "LS2 9JT" not in page
+    with app.app_context():
+        case = db.session.get(Case, imported)
+        assert (case.proposed_victim_id, case.victim.family_name) == (known, "Brown")  # proposed, as the form does
