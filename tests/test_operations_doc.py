@@ -24,9 +24,6 @@ REQUIRED_SECTIONS = [
     "Breach runbook",
     "Scheduled jobs",
 ]
-# Commands built on other branches of issue 19 (wt-b: retention, wt-e: accounts). Strict: once they are
-# merged these pass, the xfail turns into a failure, and the entry must be taken out.
-AWAITING_MERGE: set[str] = set()
 
 
 def doc_text() -> str:
@@ -57,17 +54,7 @@ def named_commands() -> dict[str, set[str]]:
 
 
 def command_params():
-    return [
-        pytest.param(
-            name,
-            options,
-            id=name,
-            marks=[pytest.mark.xfail(strict=True, reason="on another branch until merged")]
-            if name in AWAITING_MERGE
-            else [],
-        )
-        for name, options in sorted(named_commands().items())
-    ]
+    return [pytest.param(name, options, id=name) for name, options in sorted(named_commands().items())]
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +79,6 @@ def test_l7_d10_the_document_names_the_commands_an_operator_needs():
         "restore",
         "db upgrade",
         "keys rotate",
-        *AWAITING_MERGE,
     }
     assert needed <= names, needed - names
 
