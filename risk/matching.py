@@ -517,11 +517,10 @@ def near_match(excluded_name: str, recipient_name: str) -> bool:
 #   f|given sound|surname's first letter|year   a misspelt surname with a partial date
 #   k|initial|surname's first letter|year  the same for a search giving only an initial
 #   w|initial|surname's first letter|day and month   a misspelt surname with the year one digit out
-#   b|initial|year|district                the same in the same postcode district, where an initial is all there is
+#   b|initial|year|postcode                the same at the same postcode, where an initial is all there is
 #   a|surname sound|postcode               the surname and postcode: the date of birth or given name wrong but the
 #                                          home the same
 #   g|initial|postcode                     the initial and postcode: the surname misspelt but the home the same
-#   h|initial|surname's first letter|district   the same in the same district
 #   x|surname sound|initial                the name of someone whose date of birth is not known
 #   i|surname sound|initial                the name, for a search with no date of birth
 #   s|surname sound                        the surname alone, for a search with no given name
@@ -651,11 +650,8 @@ def blocking_keys(record: PersonRecord) -> set[str]:
     readings = [*found.names, *(swap_given_and_surname(name) for name in found.names if len(name.joined_surname) == 1)]
     for name in (parts for reading in readings for parts in name_key_parts(reading)):
         keys |= {f"e|{day}|{name.initial}" for day in dates}
-        keys |= {f"b|{name.initial}|{year}|{district}" for year in years for district in found.districts}
+        keys |= {f"b|{name.initial}|{year}|{postcode}" for year in years for postcode in found.postcodes}
         keys |= {f"g|{name.initial}|{postcode}" for postcode in found.postcodes}
-        keys |= {
-            f"h|{name.initial}|{surname[:1]}|{district}" for surname in name.surnames for district in found.districts
-        }
         if name.initial:
             keys |= {f"f|{name.given}|{surname[:1]}|{year}" for surname in name.surnames for year in years}
             keys |= {f"k|{name.initial}|{surname[:1]}|{year}" for surname in name.surnames for year in years}
@@ -687,15 +683,9 @@ def search_keys(record: PersonRecord) -> set[str]:
         initials = {name.initial, ""} if name.initial else EVERY_INITIAL
         keys |= {f"e|{day}|{initial}" for day in dates for initial in initials}
         keys |= {
-            f"b|{initial}|{year}|{district}" for initial in initials for year in years for district in found.districts
+            f"b|{initial}|{year}|{postcode}" for initial in initials for year in years for postcode in found.postcodes
         }
         keys |= {f"g|{initial}|{postcode}" for initial in initials for postcode in found.postcodes}
-        keys |= {
-            f"h|{initial}|{surname[:1]}|{district}"
-            for initial in initials
-            for surname in name.surnames
-            for district in found.districts
-        }
         if name.initial:
             keys |= {f"w|{name.initial}|{surname[:1]}|{day}" for surname in name.surnames for day in days}
         if name.only_initial:
