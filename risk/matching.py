@@ -508,7 +508,9 @@ def near_match(excluded_name: str, recipient_name: str) -> bool:
 # Each stored person has a few short keys; a search looks up the keys a match could share with it and
 # compares only the people found. A key pairs something slips rarely change (the surname's sound, the
 # year of birth, the given name's sound) with enough else to stay small among a million people. Between
-# them the keys cover the slips find_matches forgives (tests/risk/test_matching.py measures the recall):
+# them the keys cover the slips find_matches forgives (tests/risk/test_matching.py measures the recall, and checks
+# generated slips). Sounds begin C and Q as K, Ph as F; every given name makes keys, not only the first (a woman
+# may go by her middle name); a search also reads its words with the first two letters swapped back:
 #   j|surname sound|initial|year           the surname, initial and year of birth: a date swapped or partial, the
 #                                          given name misspelt or only an initial
 #   m|surname sound|initial|day and month  the same with the year one digit out
@@ -517,7 +519,8 @@ def near_match(excluded_name: str, recipient_name: str) -> bool:
 #   f|given sound|surname's first letter|year   a misspelt surname with a partial date
 #   k|initial|surname's first letter|year  the same for a search giving only an initial
 #   w|initial|surname's first letter|day and month   a misspelt surname with the year one digit out
-#   b|initial|year|postcode                the same at the same postcode, where an initial is all there is
+#   b|initial|year|postcode                the initial and year at the same postcode: a misspelt surname where an
+#                                          initial is all there is
 #   a|surname sound|postcode               the surname and postcode: the date of birth or given name wrong but the
 #                                          home the same
 #   g|initial|postcode                     the initial and postcode: the surname misspelt but the home the same
