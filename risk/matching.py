@@ -508,17 +508,28 @@ def near_match(excluded_name: str, recipient_name: str) -> bool:
 # Each stored person has a few short keys; a search looks up the keys a match could share with it and
 # compares only the people found. A key pairs something slips rarely change (the surname's sound, the
 # year of birth, the given name's sound) with enough else to stay small among a million people. Between
-# them the keys cover the slips find_matches forgives (tests/risk/test_matching.py measures the recall):
-#   y|surname sound|given sound|year       the name and year of birth: a date swapped, partial or one digit out
-#   j|surname sound|initial|year           the same for a search giving only an initial
+# them the keys cover the slips find_matches forgives (tests/risk/test_matching.py measures the recall, and checks
+# generated slips). Sounds begin C and Q as K, Ph as F; every given name makes keys, not only the first (a woman
+# may go by her middle name); a search also reads its words with the first two letters swapped back:
+#   j|surname sound|initial|year           the surname, initial and year of birth: a date swapped or partial, the
+#                                          given name misspelt or only an initial
+#   m|surname sound|initial|day and month  the same with the year one digit out
 #   e|date|initial                         the whole date of birth (day and month in order of size, so a swap
 #                                          shares it) and initial: a misspelt, married or missing surname
 #   f|given sound|surname's first letter|year   a misspelt surname with a partial date
-#   b|initial|year|postcode                the same at the same postcode, where an initial is all there is
-#   a|surname sound|initial|postcode       the name and postcode: the date of birth wrong but the home the same
+#   k|initial|surname's first letter|year  the same for a search giving only an initial
+#   w|initial|surname's first letter|day and month   a misspelt surname with the year one digit out
+#   b|initial|year|postcode                the initial and year at the same postcode: a misspelt surname where an
+#                                          initial is all there is
+#   a|surname sound|postcode               the surname and postcode: the date of birth or given name wrong but the
+#                                          home the same
+#   g|initial|postcode                     the initial and postcode: the surname misspelt but the home the same
 #   x|surname sound|initial                the name of someone whose date of birth is not known
 #   i|surname sound|initial                the name, for a search with no date of birth
 #   s|surname sound                        the surname alone, for a search with no given name
+#   t|surname spelling|initial             the surname and each spelling of it with one letter dropped (so a typo
+#                                          that changes its sound still shares one), for a search with no date
+#   v|surname spelling|initial             the same for someone whose date of birth is not known
 # and, for a subject access search (exact names, dates and postcodes, in any order of the name's words):
 #   n|surname sound|given sound, d|date, p|postcode district
 
@@ -529,22 +540,75 @@ class NameKeyParts:
     given: str
     initial: str
     only_initial: bool
+    spellings: frozenset[str] = frozenset()
 
 
 KEY_SOUND_LENGTH = 10  # keeps every key short; longer sounds are rare enough to share one
+SAME_SOUNDING_STARTS = (("ph", "f"), ("c", "k"), ("q", "k"))
+
+
+def same_sounding_start(word: str) -> str:
+    """Catherine and Katherine, Philippa and Filippa begin alike in keys (find_matches forgives a long name
+    spelt with another first letter, but sound_key keeps the first letter)."""
+    for start, instead in SAME_SOUNDING_STARTS:
+        if word.startswith(start):
+            return instead + word[len(start) :]
+    return word
 
 
 def key_sound(word: str) -> str:
+    return sound_key(same_sounding_start(word))[:KEY_SOUND_LENGTH]
+
+
+EVERY_INITIAL = frozenset({"", *"abdefghijklmnoprstuvwxyz"})  # c and q begin keys as k
+
+
+def first_two_letters_swapped(word: str) -> str:
+    return word[1:2] + word[:1] + word[2:]
+
+
+def plain_sound(word: str) -> str:
     return sound_key(word)[:KEY_SOUND_LENGTH]
 
 
-def name_key_parts(name: Name) -> NameKeyParts:
-    """The sounds a name is blocked by: the whole surname's, and each part of a double-barrelled one."""
+def typed_readings(word: str) -> set[str]:
+    """How a searched word may have been meant: as written, and with its first two letters swapped back ("mSith",
+    "aKtherine"), the one typo that changes a word's sound from its first letter."""
+    return {word, first_two_letters_swapped(word)} if len(word) > 2 else {word}
+
+
+def name_key_parts(name: Name, searched: bool = False) -> list[NameKeyParts]:
+    """The sounds a name is blocked by: the whole surname's, and each part of a double-barrelled one; each given
+    name in turn (the one a woman goes by may be her middle name). The initial is the letter written ("P." for
+    Philippa), C and Q as K, and for Ph also F (Filippa). A searched name is also read in the ways a typo changes
+    its sound, and with its sound as written (a typo may have undone a Ph)."""
+    readings = typed_readings if searched else lambda word: {word}
+    sounds = (key_sound, plain_sound) if searched else (key_sound,)
     words = {name.joined_surname, *name.surname} if len(name.surname) > 1 else {name.joined_surname}
-    given = name.given[0] if name.given else ""
-    return NameKeyParts(
-        frozenset(key_sound(word) for word in words if word), key_sound(given), given[:1], len(given) == 1
-    )
+    surnames = frozenset(sound(typed) for word in words if word for typed in readings(word) for sound in sounds)
+    givens = {
+        (sound(typed), initial)
+        for given in name.given or ("",)
+        for typed in readings(given)
+        for sound in sounds
+        for initial in {same_sounding_start(typed[:1]), same_sounding_start(typed)[:1]}
+    }
+    spellings = frozenset(spelling for word in words for spelling in one_letter_dropped(word))
+    return [NameKeyParts(surnames, given, initial, len(given) == 1, spellings) for given, initial in sorted(givens)]
+
+
+SPELLING_LENGTH = 20
+
+
+def one_letter_dropped(word: str) -> set[str]:
+    """The word and each way of dropping one letter from it: two spellings a typo apart (a letter wrong, added,
+    dropped or two swapped) share one of these, whatever the typo does to the word's sound."""
+    return {word[:SPELLING_LENGTH]} | {(word[:at] + word[at + 1 :])[:SPELLING_LENGTH] for at in range(len(word))}
+
+
+def day_and_month(day: PartialDate) -> str:
+    low, high = sorted((day.month, day.day))
+    return f"{low:02d}-{high:02d}"
 
 
 def swap_tolerant(day: PartialDate) -> str:
@@ -584,19 +648,26 @@ def blocking_keys(record: PersonRecord) -> set[str]:
     found = prepare(record)
     years = {day.year for day in found.dates}
     dates = {swap_tolerant(day) for day in found.dates if is_complete(day)}
+    days = {day_and_month(day) for day in found.dates if is_complete(day)}
     keys = {f"d|{day}" for day in dates} | {f"p|{district}" for district in found.districts}
-    for name in map(name_key_parts, found.names):
+    readings = [*found.names, *(swap_given_and_surname(name) for name in found.names if len(name.joined_surname) == 1)]
+    for name in (parts for reading in readings for parts in name_key_parts(reading)):
         keys |= {f"e|{day}|{name.initial}" for day in dates}
         keys |= {f"b|{name.initial}|{year}|{postcode}" for year in years for postcode in found.postcodes}
+        keys |= {f"g|{name.initial}|{postcode}" for postcode in found.postcodes}
         if name.initial:
             keys |= {f"f|{name.given}|{surname[:1]}|{year}" for surname in name.surnames for year in years}
+            keys |= {f"k|{name.initial}|{surname[:1]}|{year}" for surname in name.surnames for year in years}
+            keys |= {f"w|{name.initial}|{surname[:1]}|{day}" for surname in name.surnames for day in days}
         for surname in name.surnames:
             keys |= {f"n|{surname}|{name.given}", f"i|{surname}|{name.initial}", f"s|{surname}"}
-            keys |= {f"y|{surname}|{name.given}|{year}" for year in years}
             keys |= {f"j|{surname}|{name.initial}|{year}" for year in years}
-            keys |= {f"a|{surname}|{name.initial}|{postcode}" for postcode in found.postcodes}
+            keys |= {f"m|{surname}|{name.initial}|{day}" for day in days}
+            keys |= {f"a|{surname}|{postcode}" for postcode in found.postcodes}
             if not years:
                 keys.add(f"x|{surname}|{name.initial}")
+        born = "t" if years else "v"
+        keys |= {f"{born}|{spelling}|{name.initial}" for spelling in name.spellings}
     return keys
 
 
@@ -607,25 +678,40 @@ def search_keys(record: PersonRecord) -> set[str]:
     found = prepare(record)
     years = {day.year for day in found.dates}
     dates = {swap_tolerant(day) for day in found.dates if is_complete(day)}
+    days = {day_and_month(day) for day in found.dates if is_complete(day)}
     keys = set()
-    for name in map(name_key_parts, [*found.names, *map(swap_given_and_surname, found.names)]):
-        initials = {name.initial, ""}  # "": people known by surname alone
-        # A given name's own sound, an initial's, and none: stored people known by an initial or surname alone.
-        givens = initials if name.only_initial else {name.given, *initials}
+    names = [*found.names, *map(swap_given_and_surname, found.names)]
+    for name in (parts for reading in names for parts in name_key_parts(reading, searched=True)):
+        # "": people known by surname alone; a search with no given name may be anyone's (keys always hold more).
+        initials = {name.initial, ""} if name.initial else EVERY_INITIAL
         keys |= {f"e|{day}|{initial}" for day in dates for initial in initials}
         keys |= {
             f"b|{initial}|{year}|{postcode}" for initial in initials for year in years for postcode in found.postcodes
         }
-        if name.initial and not name.only_initial:
-            keys |= {f"f|{name.given}|{surname[:1]}|{year}" for surname in name.surnames for year in years}
+        keys |= {f"g|{initial}|{postcode}" for initial in initials for postcode in found.postcodes}
+        if name.initial:
+            keys |= {f"w|{name.initial}|{surname[:1]}|{day}" for surname in name.surnames for day in days}
+        if name.only_initial:
+            keys |= {f"k|{name.initial}|{surname[:1]}|{year}" for surname in name.surnames for year in years}
+        elif name.initial:  # the given name's sound, and its initial: stored people known by an initial
+            keys |= {
+                f"f|{given}|{surname[:1]}|{year}"
+                for given in (name.given, name.initial)
+                for surname in name.surnames
+                for year in years
+            }
         for surname in name.surnames:
             if not name.initial:
                 keys.add(f"s|{surname}")
             elif years:
-                keys |= {f"y|{surname}|{given}|{year}" for given in givens for year in years}
-                keys |= {f"j|{surname}|{name.initial}|{year}" for year in years if name.only_initial}
+                keys |= {f"j|{surname}|{initial}|{year}" for initial in initials for year in years}
                 keys |= {f"x|{surname}|{initial}" for initial in initials}
+                keys |= {f"m|{surname}|{initial}|{day}" for initial in initials for day in days}
             else:  # the initial, not the given name's sound: "Jane" also finds "Janet" and "J."
                 keys |= {f"i|{surname}|{name.initial}", f"n|{surname}|"}
-            keys |= {f"a|{surname}|{initial}|{postcode}" for initial in initials for postcode in found.postcodes}
+            keys |= {f"a|{surname}|{postcode}" for postcode in found.postcodes}
+        if name.initial:  # the surname's spellings: a typo that changes its sound, when no year narrows the search
+            keys |= {f"v|{spelling}|{initial}" for spelling in name.spellings for initial in initials}
+            if not years:
+                keys |= {f"t|{spelling}|{initial}" for spelling in name.spellings for initial in initials}
     return keys
