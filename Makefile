@@ -79,7 +79,7 @@ serve: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/bandit --quiet --severity-level medium --recursive . --exclude ./.venv,./node_modules,./tests
+	$(BIN)/bandit --quiet --severity-level medium --recursive . --exclude ./.venv,./.make,./node_modules,./tests
 	$(BIN)/python -m pytest --numprocesses auto $(PYTEST_ARGS)
 
 # Figures, not tests: load (gunicorn + PostgreSQL + locust on loopback), the minutes PDF, import and scoring.
