@@ -262,7 +262,7 @@ def add_age_routes(evaluation: Evaluation, age: int) -> None:
 
 def in_order(items, key) -> list[tuple[int, object]]:
     """Each input with its index, in an order fixed by its content, so that no rule sees the order it was given in."""
-    if len(items) < 2:  # nothing to order: an imported case has one assessment, and a bulk import makes thousands
+    if len(items) <= 1:  # nothing to order: an imported case has one assessment, and a bulk import makes thousands
         return list(enumerate(items))
     return sorted(enumerate(items), key=lambda entry: (key(entry[1]), entry[0]))
 
