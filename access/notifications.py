@@ -40,6 +40,11 @@ def path_of(endpoint: str, **values) -> str:
     return current_app.url_map.bind("").build(endpoint, values)
 
 
+def public_link(endpoint: str, **values) -> str:
+    """An absolute link for an e-mail, from the service's public address (a trailing slash or not)."""
+    return current_app.config["PUBLIC_URL"].rstrip("/") + path_of(endpoint, **values)
+
+
 def count_unread(user: User, *, hidden_case_ids: set[str] = frozenset()) -> int:
     """For the header on every page: one query on an index, less notifications about hidden cases."""
     query = select(func.count()).where(Notification.user_id == user.id, Notification.read_at.is_(None))

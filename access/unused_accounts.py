@@ -58,10 +58,6 @@ def admin_notice(count: int) -> str:
     return f"{accounts_were(count)} disabled after {inactive_days()} days without signing in."
 
 
-def public_link(endpoint: str, **values) -> str:
-    return current_app.config["PUBLIC_URL"] + notifications.path_of(endpoint, **values)
-
-
 def email_to_person(user: User) -> Email:
     service = current_app.config["SERVICE_NAME"]
     text = (
@@ -74,7 +70,7 @@ def email_to_person(user: User) -> Email:
 def email_to_admins(users: list[User], recipients: list[str]) -> Email:
     lines = [
         f"{accounts_were(len(users))} disabled after {inactive_days()} days without signing in:",
-        *(f"Account {user.id}: {public_link('access.edit_user', user_id=user.id)}" for user in users),
+        *(f"Account {user.id}: {notifications.public_link('access.edit_user', user_id=user.id)}" for user in users),
         "",
         "Each person has been told by e-mail. Turn an account back on from its page if it is still needed.",
     ]

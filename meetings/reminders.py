@@ -20,7 +20,7 @@ from itertools import groupby
 
 from flask import current_app
 
-from access import policy
+from access import notifications, policy
 from access import store as access_store
 from access.audit import AuditAction, record_event
 from access.models import Role, User
@@ -91,12 +91,6 @@ def plural(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
 
 
-def public_link(endpoint: str, **values) -> str:
-    """An absolute link for an e-mail: built the same way from the command line, where there is no request."""
-    path = current_app.url_map.bind("localhost").build(endpoint, values)
-    return current_app.config["PUBLIC_URL"].rstrip("/") + path
-
-
 def reminder_text(actions: list[Action], today: date, window_days: int) -> str:
     overdue = [action for action in actions if action.due_on < today]
     lines = [
@@ -107,11 +101,12 @@ def reminder_text(actions: list[Action], today: date, window_days: int) -> str:
         *(
             f"Action {action.id}: due "
             f"{action.due_on.strftime('%-d %B %Y')}{' (overdue)' if action.due_on < today else ''}: "
-            f"{public_link('meetings.update_action', action_id=action.id)}"
+            f"{notifications.public_link('meetings.update_action', action_id=action.id)}"
             for action in actions
         ),
         "",
-        f"Sign in to {current_app.config['SERVICE_NAME']} to update them: {public_link('meetings.list_actions')}",
+        f"Sign in to {current_app.config['SERVICE_NAME']} to update them: "
+        f"{notifications.public_link('meetings.list_actions')}",
         "This e-mail holds no case details on purpose.",
     ]
     return "\n".join(lines) + "\n"
@@ -341,7 +336,7 @@ def escalation_text(rows: list[OverdueAction], person: User, raised_with: Raised
         *(
             f"Action {row.action.id} (case {row.case_reference}): due {row.action.due_on.strftime('%-d %B %Y')}, "
             f"{plural((today - row.action.due_on).days, 'day', 'days')} overdue: "
-            f"{public_link(endpoint, action_id=row.action.id)}"
+            f"{notifications.public_link(endpoint, action_id=row.action.id)}"
             for row in rows
         ),
         "",

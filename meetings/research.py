@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy.orm.exc import StaleDataError
 
-from access import policy
+from access import notifications, policy
 from access.audit import AuditAction, record_event
 from access.models import User
 from access.policy import ResearchReturnScope
@@ -517,6 +517,6 @@ def chase_text(meeting: Meeting, owed: list[ResearchReturn]) -> str:
     return (
         f"Your agency still has {returns} to send for the MARAC meeting on {meeting_day}, due by {due}.\n\n"
         f"Sign in to {current_app.config['SERVICE_NAME']} and open "
-        f"{reminders.public_link('meetings.list_research_requests')} to send them.\n"
+        f"{notifications.public_link('meetings.list_research_requests')} to send them.\n"
         "This e-mail holds no case details on purpose.\n"
     )

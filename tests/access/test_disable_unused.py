@@ -134,3 +134,20 @@ def test_a12_nothing_unused_changes_nothing_and_says_so(app, make_user, admin_id
     assert result.exit_code == 0
     assert "No account has gone 90 days without signing in" in result.output
     assert inbox.messages == []
+
+
+def test_a12_the_administrators_link_is_well_formed_whatever_the_public_address_ends_with(
+    app,
+    make_user,
+    admin_id,
+    inbox,  # noqa: F811
+):
+    """PUBLIC_URL set with a trailing slash (as a person types it) still gives one slash before the path,
+    the same link the action reminders build."""
+    stale_id, _ = make_user(email="stale@example.org", last_sign_in_at=last_signed_in(91))
+    app.config["PUBLIC_URL"] = "https://marac.example.org/"
+
+    run_command(app)
+
+    to_admin = {tuple(recipients): message for recipients, message in inbox.messages}[("admin@example.org",)]
+    assert f"https://marac.example.org/users/{stale_id}" in to_admin.get_content()
