@@ -167,6 +167,16 @@ def revoke_sessions_for_user(user: User, reason: str, *, keep: UserSession | Non
     return db.session.execute(query).rowcount
 
 
+def revoke_sessions_for_users(users: list[User], reason: str) -> int:
+    query = (
+        update(UserSession)
+        .where(UserSession.user_id.in_([user.id for user in users]), UserSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow(), revoked_reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+    return db.session.execute(query).rowcount
+
+
 def list_live_complete_sessions(user: User) -> list[UserSession]:
     return list(
         db.session.scalars(

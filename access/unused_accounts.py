@@ -9,7 +9,7 @@ from datetime import timedelta
 from flask import current_app
 
 from access import notifications, store
-from access.audit import AuditAction, record_event
+from access.audit import AuditAction, record_events
 from access.models import Role, User
 from extensions import utcnow
 
@@ -36,12 +36,14 @@ def disable_unused_accounts() -> DisabledAccounts:
     """Disables each unused account, ends its sessions and audits it; tells the administrators in the service.
     Returns the e-mails to send once this is committed."""
     users = store.list_active_users_unused_since(utcnow() - timedelta(days=inactive_days()))
-    for user in users:
-        user.active = False
-        store.revoke_sessions_for_user(user, "account-unused")
-        record_event(AuditAction.USER_DISABLED_UNUSED, object_type="user", object_id=user.id)
     if not users:
         return DisabledAccounts([], [], 0)
+    for user in users:
+        user.active = False
+    store.revoke_sessions_for_users(users, "account-unused")
+    record_events(
+        AuditAction.USER_DISABLED_UNUSED, user=None, object_type="user", object_ids=[user.id for user in users]
+    )
     admins = store.list_active_users(Role.ADMIN)
     told = notifications.notify(admins, admin_notice(len(users)), notifications.path_of("access.list_users"))
     emails = [email_to_person(user) for user in users]

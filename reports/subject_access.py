@@ -171,16 +171,20 @@ class FoundPerson:
 
 def find_people(terms: SearchTerms) -> list[FoundPerson]:
     """Everyone held who matches any term, on any case and in any role, with what matched."""
-    found = []
+    matching = []
     for person in cases_store.people_sharing_keys(keys_sought(terms)):
         matched_on = what_matches(person, terms)
         if matched_on:
-            cases = tuple(
-                (case, label(role) if role else "Victim")
-                for case, _, role in meetings_store.list_cases_naming(person.id)
-            )
-            found.append(FoundPerson(person, matched_on, cases))
-    return found
+            matching.append((person, matched_on))
+    cases_naming = meetings_store.list_cases_naming_each([person.id for person, _ in matching])
+    return [
+        FoundPerson(
+            person,
+            matched_on,
+            tuple((case, label(role) if role else "Victim") for case, _, role in cases_naming[person.id]),
+        )
+        for person, matched_on in matching
+    ]
 
 
 def keys_sought(terms: SearchTerms) -> set[str]:

@@ -8,12 +8,14 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
+from access import unused_accounts
 from access.audit import AuditAction
 from access.models import AuditEvent, Notification, Role, User
 from extensions import db
 from tests.access.conftest import START
 from tests.conftest import TEST_PASSWORD, give_session
 from tests.meetings.conftest import inbox  # noqa: F401  (the loopback SMTP server)
+from tests.test_query_counts import counting_statements
 
 DISABLED = "Your account has been disabled. Contact your administrator."
 
@@ -61,6 +63,30 @@ def test_a12_an_account_unused_for_91_days_is_disabled_and_one_for_89_is_not(app
     assert "Disabled 1 account" in result.output
     assert f"account {stale_id}" in result.output
     assert "stale@example.org" not in result.output and "Sam Worker" not in result.output
+
+
+def statements_to_disable_unused(app) -> tuple[int, int]:
+    with app.app_context(), counting_statements(app) as counted:
+        disabled = unused_accounts.disable_unused_accounts()
+        db.session.commit()
+    return len(disabled.user_ids), counted["statements"]
+
+
+def stale_accounts(make_user, count: int, start: int) -> None:
+    for number in range(start, start + count):
+        make_user(email=f"stale{number}@example.org", last_sign_in_at=last_signed_in(91))
+
+
+def test_a12_disabling_six_accounts_costs_no_more_statements_than_two(app, make_user, admin_id):
+    stale_accounts(make_user, 1, start=0)
+    statements_to_disable_unused(app)  # the first audit event of a fresh database reads more
+    stale_accounts(make_user, 2, start=1)
+    two = statements_to_disable_unused(app)
+    stale_accounts(make_user, 6, start=3)
+    six = statements_to_disable_unused(app)
+
+    assert (two[0], six[0]) == (2, 6)
+    assert six[1] == two[1]
 
 
 def test_a12_an_account_never_signed_in_counts_from_when_it_was_made(app, make_user, admin_id):

@@ -21,6 +21,7 @@ from reports.vocabulary import ItemDecision, ReceivedBy, RequesterKind, RequestS
 from tests.conftest import give_session
 from tests.meetings.factories import seed_meeting
 from tests.reports.pdf_helpers import pdf_text
+from tests.test_query_counts import counting_statements
 from tests.world import add_user
 
 # What only the victim's records say: none of it may reach a perpetrator unless released.
@@ -155,6 +156,33 @@ def test_D6_search_finds_the_person_by_alias_second_date_of_birth_or_postcode_ac
         assert [each.person.id for each in found] == [world["perpetrator_id"]]
         assert sorted(case.reference for case, _ in found[0].cases) == sorted(world["references"])
         assert {part for _, part in found[0].cases} == {"Person causing harm"}
+
+
+def test_D6_the_search_reads_the_cases_of_everyone_found_at_once(app, world):
+    """However many people share the postcode searched for, the statements run are the same: no query per person."""
+
+    def statements_to_find_everyone_at(postcode) -> tuple[int, int]:
+        with counting_statements(app) as counted:
+            found = sar.find_people(terms(postcodes=[postcode]))
+        return len(found), counted["statements"]
+
+    with app.app_context():
+        one_found, one_costs = statements_to_find_everyone_at("RV5 5AA")
+        referrer = db.session.get(User, world["coordinator_id"])
+        for number in range(9):
+            victim = cases_store.create_person(
+                given_name=f"Neighbour{number}",
+                family_name="Street",
+                date_of_birth=None,
+                postcode="RV5 5AA",
+                agency_id=referrer.agency_id,
+            )
+            cases_store.create_case(victim=victim, marac_area="Riverside", agency_id=referrer.agency_id)
+        db.session.commit()
+        ten_found, ten_cost = statements_to_find_everyone_at("RV5 5AA")
+
+    assert (one_found, ten_found) == (1, 10)
+    assert ten_cost == one_costs
 
 
 def test_D6_a_search_matching_nobody_finds_nobody(app, world):
