@@ -92,7 +92,8 @@ class Coordinator(HttpUser):
     wait_time = between(*THINK) if len(THINK) == 2 else constant(THINK[0])
 
     def on_start(self):
-        self.account = WORLD["accounts"][next(ACCOUNTS) % len(WORLD["accounts"])]
+        accounts = WORLD[os.environ.get("BENCH_ACCOUNTS", "accounts")]
+        self.account = accounts[next(ACCOUNTS) % len(accounts)]
         self.rng = random.Random()
         if not sign_in(self.client, self.account):
             raise RuntimeError("a bench coordinator could not sign in")

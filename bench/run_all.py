@@ -65,9 +65,9 @@ def load_rows(figures: dict) -> list[tuple]:
         ("load: throughput", f"{every['rps']:.1f} req/s", "", "-"),
         (
             "load: errors (5xx, unexpected 4xx, no answer)",
-            str(mix["errors"] + health["errors"]),
+            str(load.errors_of(figures)),
             "0",
-            met(mix["errors"] + health["errors"], 0),
+            met(load.errors_of(figures), 0),
         ),
         (
             "load: 409 conflicts / 429 rate limited",
@@ -87,7 +87,12 @@ def load_rows(figures: dict) -> list[tuple]:
             "",
             "-",
         ),
-        ("load: throughput / healthz throughput", "-" if ratio is None else f"{ratio:.3f}", "", "-"),
+        (
+            "load: throughput / healthz throughput (bounded by the pauses: users / mean pause)",
+            "-" if ratio is None else f"{ratio:.3f}",
+            "",
+            "-",
+        ),
     ]
 
 
@@ -100,13 +105,19 @@ def met_at_least(value, floor) -> str:
 def pages_rows(figures: dict, page_times: dict[str, tuple]) -> list[tuple]:
     """Issue 20's aims for cheaper pages, beside SECURITY's bars above; and the single-user cost of each page
     of the mix (bench/page_profile.py), which shows what a change to a page saved, without the load's noise."""
-    mix, health = figures["mix"], figures["health"]
-    ratio = mix["all"]["rps"] / health["all"]["rps"] if health["all"]["rps"] else None
+    mix, health, saturated = figures["mix"], figures["health"], figures["saturated"]
+    ratio = saturated["all"]["rps"] / health["all"]["rps"] if health["all"]["rps"] else None
     return [
         ("load: HTML GET p95 (issue 20)", ms(mix["html_get"]["p95"]), "<= 250 ms", met(mix["html_get"]["p95"], 250)),
         ("load: saves (POST) p95 (issue 20)", ms(mix["saves"]["p95"]), "<= 400 ms", met(mix["saves"]["p95"], 400)),
         (
-            "load: mix throughput / healthz throughput (issue 20)",
+            f"load: the mix with no pauses, {load.SATURATING_USERS} users x {figures['health_duration']} s",
+            f"{saturated['all']['rps']:.1f} req/s",
+            "",
+            "-",
+        ),
+        (
+            "load: mix throughput / healthz throughput, both with no pauses (issue 20)",
             "-" if ratio is None else f"{ratio:.3f}",
             ">= 0.15",
             met_at_least(ratio, 0.15),
@@ -392,7 +403,7 @@ def main() -> None:
             sep="\n",
         )
     two_servers_failed = any(row[0].startswith("two servers") and row[3] == "NO" for row in rows)
-    load_failed = figures["mix"]["errors"] or figures["health"]["errors"] or figures["lost_writes"]
+    load_failed = load.errors_of(figures) or figures["lost_writes"]
     sys.exit(1 if load_failed or two_servers_failed else 0)
 
 
