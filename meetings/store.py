@@ -129,7 +129,16 @@ def page_of_open_referrals(
     if query.sort is QueueSort.RISK:
         page = page.join(Decision, Decision.id == Referral.decision_id)
     page = page.order_by(*orders[query.sort], Referral.id).offset(offset).limit(limit)
-    return list(db.session.scalars(page.options(contains_eager(Referral.case))))
+    # What each row shows, read for the whole page: the case's victim and parties, the referring agency and
+    # the decision's tier (risk.store.get_decision then finds it in the session).
+    case = contains_eager(Referral.case)
+    loads = (
+        case.selectinload(Case.victim),
+        case.selectinload(Case.parties),
+        selectinload(Referral.agency),
+        selectinload(Referral.decision),
+    )
+    return list(db.session.scalars(page.options(*loads)))
 
 
 def get_referral(referral_id: str) -> Referral | None:
