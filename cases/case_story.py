@@ -6,11 +6,11 @@ from datetime import date
 from access import policy
 from access.models import User
 from access.policy import CaseScope
-from cases import chronology, journey, standing, store
+from cases import chronology, journey, standing
 from cases.chronology import AnswerGiven, Entry, link_to, start_of_day, uk_day
 from cases.models import Case, Incident, Referral, ReferralState
+from cases.store import CaseRecords
 from cases.vocabulary import INCIDENT_TYPE_LABELS, EntryKind
-from risk import store as risk_store
 from risk.criteria import CRITERION_LABELS
 from risk.instruments import Pack, get_pack
 from risk.models import Assessment, ProfessionalJudgement
@@ -23,19 +23,21 @@ NOT_YET_TRIAGED = (ReferralState.RECEIVED, ReferralState.DECLINED, ReferralState
 
 
 @chronology.register
-def assessment_entries(user: User, case: Case, scope: CaseScope) -> list[Entry]:
+def assessment_entries(user: User, case: Case, scope: CaseScope, records: CaseRecords) -> list[Entry]:
     if not policy.may_view_assessment(user, scope):
         return []
-    assessments = risk_store.list_completed_assessments(case.id)
+    assessments = records.completed_assessments
     replaced = set(journey.later_versions(assessments))
-    return [assessment_entry(user, case, assessment, assessment.id in replaced) for assessment in assessments]
+    return [
+        assessment_entry(user, case, assessment, records.result_of(assessment), assessment.id in replaced)
+        for assessment in assessments
+    ]
 
 
-def assessment_entry(user: User, case: Case, assessment: Assessment, replaced: bool) -> Entry:
+def assessment_entry(user: User, case: Case, assessment: Assessment, result: RiskResult, replaced: bool) -> Entry:
     """A changed version is dated when its answers were changed, and says by whom and why; the version it
     replaced keeps its own date and says it was replaced, so both stay in the story."""
     pack = get_pack(assessment.tool_id)
-    result = journey.result_for(assessment)
     detail = (result_in_words(result), factors_in_words(result))
     if replaced:
         detail += ("Its answers were later changed: see the later version.",)
@@ -82,9 +84,9 @@ def answers_given(pack: Pack, assessment: Assessment) -> tuple[AnswerGiven, ...]
 
 
 @chronology.register
-def judgement_entries(user: User, case: Case, scope: CaseScope) -> list[Entry]:
+def judgement_entries(user: User, case: Case, scope: CaseScope, records: CaseRecords) -> list[Entry]:
     link = link_to(user, "cases.view_case", case_id=case.id, _anchor="professional-judgement")
-    return [judgement_entry(judgement, link) for judgement in risk_store.list_judgements(case.id)]
+    return [judgement_entry(judgement, link) for judgement in records.judgements]
 
 
 def judgement_entry(judgement: ProfessionalJudgement, link: str | None) -> Entry:
@@ -99,9 +101,9 @@ def judgement_entry(judgement: ProfessionalJudgement, link: str | None) -> Entry
 
 
 @chronology.register
-def incident_entries(user: User, case: Case, scope: CaseScope) -> list[Entry]:
+def incident_entries(user: User, case: Case, scope: CaseScope, records: CaseRecords) -> list[Entry]:
     link = link_to(user, "cases.view_case", case_id=case.id, _anchor="incidents")
-    return [incident_entry(incident, link) for incident in store.list_incidents(case)]
+    return [incident_entry(incident, link) for incident in records.incidents]
 
 
 def incident_entry(incident: Incident, link: str | None) -> Entry:
@@ -125,12 +127,12 @@ def incident_entry(incident: Incident, link: str | None) -> Entry:
 
 
 @chronology.register
-def referral_entries(user: User, case: Case, scope: CaseScope) -> list[Entry]:
+def referral_entries(user: User, case: Case, scope: CaseScope, records: CaseRecords) -> list[Entry]:
     if not policy.may_view_referral(user, scope):
         return []
     may_see_why = policy.may_see_why_a_referral_ended(user, scope)
     entries = []
-    for referral in store.list_referrals(case):
+    for referral in records.referrals:
         link = link_to(user, "cases.view_referral_made", case_id=case.id, referral_id=referral.id)
         entries.append(referral_made(referral, link))
         if referral.corrected_at:
@@ -181,7 +183,7 @@ def what_became_of(referral: Referral, link: str | None, may_see_why: bool) -> l
 
 
 @standing.register
-def repeat_watch(user: User, case: Case, scope: CaseScope) -> list[standing.Fact]:
+def repeat_watch(user: User, case: Case, scope: CaseScope, records: CaseRecords) -> list[standing.Fact]:
     if case.repeat_watch_ends is None:
         return []
     if case.repeat_watch_ends < date.today():

@@ -3,8 +3,9 @@
 The case page lives in `cases`, but much of the story (the meetings, minutes, actions, transfers and
 documents) lives in packages that `cases` may not import. Each package registers its own sources
 here when the app starts (app.py imports each package's `case_story` module); a source is a function
-`(user, case, scope) -> list[Entry]` that reads what it needs in a fixed number of queries (never one
-per entry) and returns only what the policy lets that user see.
+`(user, case, scope, records) -> list[Entry]` that reads what it needs in a fixed number of queries (never one
+per entry) and returns only what the policy lets that user see. `records` (cases.store.CaseRecords) holds the
+case's assessments, judgements, incidents and referrals, read once for the whole page.
 """
 
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from access.models import User
 from access.permissions import can
 from access.policy import CaseScope
 from cases.models import Case
+from cases.store import CaseRecords
 from cases.vocabulary import EntryKind
 
 UK_TIME = ZoneInfo("Europe/London")
@@ -49,7 +51,7 @@ class Entry:
     answers: tuple[AnswerGiven, ...] = ()
 
 
-Source = Callable[[User, Case, CaseScope], list[Entry]]
+Source = Callable[[User, Case, CaseScope, CaseRecords], list[Entry]]
 _sources: list[Source] = []
 
 
@@ -60,11 +62,19 @@ def register(source: Source) -> Source:
     return source
 
 
-def entries_for(user: User, case: Case, scope: CaseScope, kinds: set[EntryKind] | None = None) -> list[Entry]:
-    """Every entry this user may see, newest first; entries at the same moment in a fixed order."""
+def entries_for(
+    user: User,
+    case: Case,
+    scope: CaseScope,
+    kinds: set[EntryKind] | None = None,
+    records: CaseRecords | None = None,
+) -> list[Entry]:
+    """Every entry this user may see, newest first; entries at the same moment in a fixed order. `records`:
+    the case's rows as the page has read them already (read here, once, if not given)."""
     if not policy.may_view_case(user, scope):
         return []
-    entries = [entry for source in _sources for entry in source(user, case, scope)]
+    records = records or CaseRecords(case)
+    entries = [entry for source in _sources for entry in source(user, case, scope, records)]
     if kinds is not None:
         entries = [entry for entry in entries if entry.kind in kinds]
     return sorted(entries, key=sort_key, reverse=True)

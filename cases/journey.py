@@ -514,8 +514,9 @@ class CaseRisk:
     not_current: frozenset[str]
 
 
-def case_risk(case: Case, today: date) -> CaseRisk:
-    facts, rules = store.case_facts(case, today), current_ruleset()
+def case_risk(case: Case, today: date, records: store.CaseRecords | None = None) -> CaseRisk:
+    """`records`: the case's rows as the case page has read them already (read here if not given)."""
+    facts, rules = store.case_facts(case, today, records), current_ruleset()
     return CaseRisk(
         decision=evaluate(facts, rules),
         results={assessment.ref: assessment.result for assessment in facts.assessments},
@@ -610,8 +611,11 @@ def referral_scope(user: User, referral: Referral, scope: CaseScope) -> policy.R
     )
 
 
-def referral_status(user: User, case: Case, scope: CaseScope) -> ReferralStatus | None:
-    referral = store.latest_referral(case)
+def referral_status(
+    user: User, case: Case, scope: CaseScope, records: store.CaseRecords | None = None
+) -> ReferralStatus | None:
+    records = records or store.CaseRecords(case)
+    referral = records.latest_referral
     if referral is None:
         return None
     may_see_reason = referral.state in ENDED_WITH_A_REASON and policy.may_see_why_a_referral_ended(user, scope)
@@ -620,16 +624,16 @@ def referral_status(user: User, case: Case, scope: CaseScope) -> ReferralStatus 
         is_open=referral.state in store.OPEN_REFERRAL_STATES,
         reason_it_ended=referral.state_reason if may_see_reason else None,
         may_withdraw=policy.may_withdraw_referral(user, referral_scope(user, referral, scope)),
-        heard_and_nothing_new=heard_and_nothing_new_since(case, referral),
+        heard_and_nothing_new=heard_and_nothing_new_since(case, referral, records),
     )
 
 
-def heard_and_nothing_new_since(case: Case, referral: Referral) -> bool:
+def heard_and_nothing_new_since(case: Case, referral: Referral, records: store.CaseRecords | None = None) -> bool:
     """The MARAC has heard what the case holds: referring it again waits for something new (and a new
     incident within the repeat window sends it back by itself)."""
     if referral.state not in (ReferralState.HEARD, ReferralState.CLOSED):
         return False
-    last = store.last_recorded_evidence(case)
+    last = records.last_recorded_evidence if records else store.last_recorded_evidence(case)
     return last is None or last <= referral.received_at
 
 

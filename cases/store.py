@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, datetime
+from functools import cached_property
 
 from flask import current_app
 from sqlalchemy import ColumnElement, Select, delete, exists, false, func, insert, or_, select, true, union, union_all
@@ -43,7 +44,7 @@ from risk.criteria import (
 from risk.instruments import get_pack
 from risk.matching import near_match
 from risk.models import Assessment, AssessmentStatus, Decision, ProfessionalJudgement
-from risk.schema import Tier
+from risk.schema import RiskResult, Tier
 from risk.scoring import score_stored
 from transactions import all_or_nothing
 
@@ -409,28 +410,101 @@ def previous_referral_dates(case: Case) -> tuple[date, ...]:
     return tuple(referral.received_at.date() for referral in victims_referrals_taken_to_marac(case))
 
 
-def case_facts(case: Case, today: date) -> CaseFacts:
+def previous_referral_dates_by_victim(victim_ids: list[str]) -> dict[str, tuple[date, ...]]:
+    """For each of these victims, the days of every MARAC referral about her on any of her cases, earliest first
+    (previous_referral_dates for many victims in one query, as a list of them needs)."""
+    query = (
+        select(Case.victim_id, Referral.received_at)
+        .join(Case, Case.id == Referral.case_id)
+        .where(Case.victim_id.in_(victim_ids), Referral.state.in_(TAKEN_TO_MARAC))
+        .order_by(Referral.received_at)
+    )
+    dates = {victim_id: [] for victim_id in victim_ids}
+    for victim_id, received_at in db.session.execute(query):
+        dates[victim_id].append(received_at.date())
+    return {victim_id: tuple(days) for victim_id, days in dates.items()}
+
+
+class CaseRecords:
+    """One case's assessments (every version), professional judgements, incidents and referrals, each read at
+    most once and only when first asked for, so that the parts of the case page (its summary, the panel of where
+    it stands and the history) share the same rows instead of reading them again. Made for one request and not
+    kept past it: the rows are the request's session's."""
+
+    def __init__(self, case: Case):
+        self.case = case
+        self._results: dict[str, RiskResult] = {}
+
+    @cached_property
+    def assessments(self) -> list[Assessment]:
+        """Every version of every assessment, newest first, with who made it and who changed its answers."""
+        return risk_store.list_assessments(self.case.id)
+
+    @cached_property
+    def judgements(self) -> list[ProfessionalJudgement]:
+        return risk_store.list_judgements(self.case.id)
+
+    @cached_property
+    def incidents(self) -> list[Incident]:
+        return list_incidents(self.case)
+
+    @cached_property
+    def referrals(self) -> list[Referral]:
+        return list_referrals(self.case)
+
+    @property
+    def completed_assessments(self) -> list[Assessment]:
+        """Newest first, each version that was completed (a replaced version too)."""
+        return [assessment for assessment in self.assessments if assessment.status is AssessmentStatus.COMPLETE]
+
+    @property
+    def latest_assessments(self) -> list[Assessment]:
+        """Newest first, less every version a later one replaced (a changed version stays in its own case)."""
+        replaced = {assessment.supersedes_id for assessment in self.assessments if assessment.supersedes_id}
+        return [assessment for assessment in self.assessments if assessment.id not in replaced]
+
+    @property
+    def latest_referral(self) -> Referral | None:
+        """The one received last; of two received at the same moment, the first in id order (as latest_referral)."""
+        if not self.referrals:
+            return None
+        last_received = max(referral.received_at for referral in self.referrals)
+        return next(referral for referral in self.referrals if referral.received_at == last_received)
+
+    def result_of(self, assessment: Assessment) -> RiskResult:
+        """The assessment's result by today's pack (journey.result_for), worked out once for the whole page."""
+        if assessment.id not in self._results:
+            self._results[assessment.id] = score_stored(get_pack(assessment.tool_id), assessment.answers)
+        return self._results[assessment.id]
+
+    @property
+    def last_recorded_evidence(self) -> datetime | None:
+        """When the latest completed assessment, judgement or incident was recorded, if any."""
+        times = [assessment.updated_at for assessment in self.completed_assessments]
+        times += [judgement.recorded_at for judgement in self.judgements]
+        times += [incident.recorded_at for incident in self.incidents]
+        return max((time for time in times if time is not None), default=None)
+
+
+def case_facts(case: Case, today: date, records: CaseRecords | None = None) -> CaseFacts:
+    """What the rules need about a case; `records` are rows the caller has read already (read here if not)."""
+    records = records or CaseRecords(case)
     # Only the latest version of each assessment: one whose answers were changed is no longer current.
     complete = [
-        assessment
-        for assessment in risk_store.list_latest_assessments(case.id)
-        if assessment.status is AssessmentStatus.COMPLETE
+        assessment for assessment in records.latest_assessments if assessment.status is AssessmentStatus.COMPLETE
     ]
     return CaseFacts(
         today=today,
         victim=Victim(date_of_birth=case.victim.date_of_birth, area=case.marac_area),
         assessments=tuple(
             AssessmentFacts(
-                assessment.tool_id,
-                assessment.assessed_on,
-                score_stored(get_pack(assessment.tool_id), assessment.answers),
-                ref=assessment.id,
+                assessment.tool_id, assessment.assessed_on, records.result_of(assessment), ref=assessment.id
             )
             for assessment in complete
         ),
         judgements=tuple(
             JudgementFacts(Tier(judgement.tier), judgement.rationale, ref=str(judgement.id))
-            for judgement in risk_store.list_judgements(case.id)
+            for judgement in records.judgements
         ),
         incidents=tuple(
             IncidentFacts(
@@ -440,7 +514,7 @@ def case_facts(case: Case, today: date) -> CaseFacts:
                 perpetrator=incident.perpetrator_id,
                 ref=str(incident.id),
             )
-            for incident in list_incidents(case)
+            for incident in records.incidents
         ),
         previous_referrals=tuple(
             ReferralFacts(referral.received_at.date(), tuple(referral.perpetrator_ids or ()), ref=referral.id)

@@ -10,6 +10,7 @@ from access.policy import ActionScope, CaseScope, MeetingScope, MinutesScope
 from cases import chronology, standing
 from cases.chronology import Entry, link_to, start_of_day, uk_day
 from cases.models import Case
+from cases.store import CaseRecords
 from cases.vocabulary import EntryKind
 from extensions import utcnow
 from meetings import store
@@ -25,7 +26,7 @@ MINUTES_APPROVED = frozenset({MeetingStatus.MINUTES_APPROVED, MeetingStatus.DIST
 
 
 @chronology.register
-def meeting_entries(user: User, case: Case, scope: CaseScope) -> list[Entry]:
+def meeting_entries(user: User, case: Case, scope: CaseScope, records: CaseRecords) -> list[Entry]:
     hearings = store.list_case_hearings(case.id)
     invited = invited_meeting_ids(user, [meeting.id for _, meeting, _ in hearings])
     entries = []
@@ -101,7 +102,7 @@ def minutes_entry(
 
 
 @chronology.register
-def action_entries(user: User, case: Case, scope: CaseScope) -> list[Entry]:
+def action_entries(user: User, case: Case, scope: CaseScope, records: CaseRecords) -> list[Entry]:
     entries = []
     agencies = None
     for action in store.list_actions_with_updates(case.id):
@@ -172,7 +173,7 @@ def action_edited(action: Action, update: ActionUpdate, link: str | None, agenci
 
 
 @chronology.register
-def transfer_entries(user: User, case: Case, scope: CaseScope) -> list[Entry]:
+def transfer_entries(user: User, case: Case, scope: CaseScope, records: CaseRecords) -> list[Entry]:
     """What was sent is shown to those who may open the case's transfers page."""
     link = link_to(user, "meetings.list_transfers", case_id=case.id)
     return [
@@ -196,7 +197,7 @@ def transfer_words(incoming: bool, other_area: str) -> str:
 
 
 @standing.register
-def next_meeting(user: User, case: Case, scope: CaseScope) -> list[standing.Fact]:
+def next_meeting(user: User, case: Case, scope: CaseScope, records: CaseRecords) -> list[standing.Fact]:
     meeting = store.next_meeting_for_case(case.id, utcnow())
     if meeting is None:
         return [standing.Fact("Next MARAC meeting", "Not on a meeting's agenda")]
@@ -209,7 +210,7 @@ def next_meeting(user: User, case: Case, scope: CaseScope) -> list[standing.Fact
 
 
 @standing.register
-def open_actions(user: User, case: Case, scope: CaseScope) -> list[standing.Fact]:
+def open_actions(user: User, case: Case, scope: CaseScope, records: CaseRecords) -> list[standing.Fact]:
     """Only the actions this user may see: an agency's own, for its staff."""
     today = date.today()
     due_dates = [
@@ -229,7 +230,7 @@ def actions_in_words(due_dates: list[date], today: date) -> str:
 
 
 @standing.register
-def transfer_status(user: User, case: Case, scope: CaseScope) -> list[standing.Fact]:
+def transfer_status(user: User, case: Case, scope: CaseScope, records: CaseRecords) -> list[standing.Fact]:
     transfers = store.list_transfers_for_case(case.id)
     if not transfers:
         return []

@@ -30,9 +30,10 @@ class QueueRow:
     has_children: bool
 
 
-def queue_row(referral: Referral, today: date, matches: list) -> QueueRow:
+def queue_row(referral: Referral, today: date, matches: list, referral_dates: tuple[date, ...]) -> QueueRow:
+    """`referral_dates`: the days of the victim's MARAC referrals (cases.store.previous_referral_dates)."""
     case = referral.case
-    earlier = [day for day in cases_store.previous_referral_dates(case) if day < referral.received_at.date()]
+    earlier = [day for day in referral_dates if day < referral.received_at.date()]
     decision = risk_store.get_decision(referral.decision_id)
     return QueueRow(
         referral=referral,
@@ -92,7 +93,14 @@ def queue_for(user, search: QueueSearch, today: date) -> QueuePage:
         query, visible=visible, hidden=hidden, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
     )
     matches = possible_matches_of(referrals)
-    rows = [queue_row(referral, today, matches[referral.id]) for referral in referrals]
+    # Read for the whole page at once, not a query per row.
+    referral_dates = cases_store.previous_referral_dates_by_victim(
+        sorted({referral.case.victim_id for referral in referrals})
+    )
+    rows = [
+        queue_row(referral, today, matches[referral.id], referral_dates[referral.case.victim_id])
+        for referral in referrals
+    ]
     return QueuePage(rows, total, page, pages, search)
 
 

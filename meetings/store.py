@@ -1,6 +1,6 @@
 """Every query the meetings package makes, as a named function."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -131,7 +131,16 @@ def page_of_open_referrals(
     if query.sort is QueueSort.RISK:
         page = page.join(Decision, Decision.id == Referral.decision_id)
     page = page.order_by(*orders[query.sort], Referral.id).offset(offset).limit(limit)
-    return list(db.session.scalars(page.options(contains_eager(Referral.case))))
+    # What each row shows, read for the whole page: the case's victim and parties, the referring agency and
+    # the decision's tier (risk.store.get_decision then finds it in the session).
+    case = contains_eager(Referral.case)
+    loads = (
+        case.selectinload(Case.victim),
+        case.selectinload(Case.parties),
+        selectinload(Referral.agency),
+        selectinload(Referral.decision),
+    )
+    return list(db.session.scalars(page.options(*loads)))
 
 
 def get_referral(referral_id: str) -> Referral | None:
@@ -964,19 +973,23 @@ class FoundCaseRow:
     overdue_actions: bool
 
 
-def latest_referrals():
-    """Each case's latest referral (state, agency, criteria), as a subquery."""
+def latest_referrals(case_ids: list[str] | None = None):
+    """Each case's latest referral (state, agency, criteria), as a subquery; of these cases only, if given."""
     newest_first = func.row_number().over(
         partition_by=Referral.case_id, order_by=(Referral.received_at.desc(), Referral.id)
     )
     ranked = select(
         Referral.case_id, Referral.state, Referral.agency_id, Referral.criteria, newest_first.label("newest")
-    ).subquery()
+    )
+    if case_ids is not None:
+        ranked = ranked.where(Referral.case_id.in_(case_ids))
+    ranked = ranked.subquery()
     return select(ranked).where(ranked.c.newest == 1).subquery("latest_referral")
 
 
-def next_meetings(since: datetime):
-    """For each case on the agenda of a meeting starting at or after `since`, the soonest such start."""
+def next_meetings(since: datetime, case_ids: list[str] | None = None):
+    """For each case on the agenda of a meeting starting at or after `since`, the soonest such start; of these
+    cases only, if given."""
     query = (
         select(Referral.case_id, func.min(Meeting.starts_at).label("starts_at"))
         .join(AgendaItem, AgendaItem.referral_id == Referral.id)
@@ -984,6 +997,8 @@ def next_meetings(since: datetime):
         .where(Meeting.starts_at >= since)
         .group_by(Referral.case_id)
     )
+    if case_ids is not None:
+        query = query.where(Referral.case_id.in_(case_ids))
     return query.subquery("next_meeting")
 
 
@@ -1013,20 +1028,31 @@ class CaseFinder:
             .where(*self.conditions)
         )
 
-    def select_ids(self) -> Select:
-        """The ids of the cases found, with only the joins the conditions need."""
+    def select_ids(self, *, with_upcoming: bool = False) -> Select:
+        """The ids of the cases found, with only the joins the conditions (or an order by the next meeting) need."""
         query = select(Case.id).select_from(Case).join(Person, Person.id == Case.victim_id)
         if self.asks_latest:
             query = query.outerjoin(self.latest, self.latest.c.case_id == Case.id)
-        if self.asks_upcoming:
+        if self.asks_upcoming or with_upcoming:
             query = query.outerjoin(self.upcoming, self.upcoming.c.case_id == Case.id)
         return query.where(*self.conditions)
+
+    def of_cases(self, case_ids: list[str], since: datetime) -> "CaseFinder":
+        """These cases (found already) with their latest referral and next meeting worked out for them alone."""
+        latest = latest_referrals(case_ids)
+        return replace(
+            self,
+            latest=latest,
+            upcoming=next_meetings(since, case_ids),
+            repeat=repeated(latest),
+            conditions=(Case.id.in_(case_ids),),
+        )
 
 
 def case_finder(query: CaseQuery, *, visible, hidden: set[str], today: date, since: datetime) -> CaseFinder:
     """The cases that are `visible` and not `hidden`, narrowed by the query."""
     latest, upcoming = latest_referrals(), next_meetings(since)
-    repeat = cast(latest.c.criteria, String).like('%"repeat"%')
+    repeat = repeated(latest)
     has_children = exists().where(CaseParty.case_id == Case.id, CaseParty.role == PartyRole.CHILD)
     overdue = exists().where(Action.case_id == Case.id, Action.status == ActionStatus.OPEN, Action.due_on < today)
     conditions = [visible]
@@ -1064,6 +1090,11 @@ def case_finder(query: CaseQuery, *, visible, hidden: set[str], today: date, sin
     return CaseFinder(latest, upcoming, repeat, has_children, overdue, tuple(conditions), asks_latest, asks_upcoming)
 
 
+def repeated(latest) -> ColumnElement[bool]:
+    """The latest referral met the repeat criterion."""
+    return cast(latest.c.criteria, String).like('%"repeat"%')
+
+
 def case_ids_found(query: CaseQuery, *, visible, today: date, since: datetime) -> Select:
     """The ids of every case the query finds, before exclusion lists: for matching those lists once."""
     return case_finder(query, visible=visible, hidden=set(), today=today, since=since).select_ids()
@@ -1077,15 +1108,15 @@ def count_found_cases(query: CaseQuery, *, visible, hidden: set[str], today: dat
 def page_of_found_cases(
     query: CaseQuery, *, visible, hidden: set[str], today: date, since: datetime, offset: int, limit: int
 ) -> list[FoundCaseRow]:
-    """One page of the cases the query finds, in the order asked for."""
+    """One page of the cases the query finds, in the order asked for: first the page's case ids, then what each
+    row shows for those cases alone (each case's latest referral and next meeting, worked out for every case
+    there is, took most of the time of a search that finds one case)."""
     finder = case_finder(query, visible=visible, hidden=hidden, today=today, since=since)
-    orders = {
-        CaseSort.NEWEST: (Case.created_at.desc(),),
-        CaseSort.OLDEST: (Case.created_at.asc(),),
-        CaseSort.NAME: (func.lower(Person.family_name), func.lower(Person.given_name), Case.created_at.desc()),
-        CaseSort.NEXT_MEETING: (finder.upcoming.c.starts_at.asc().nulls_last(), Case.created_at.desc()),
-    }
-    page = finder.select(
+    by_next_meeting = query.sort is CaseSort.NEXT_MEETING
+    ids = finder.select_ids(with_upcoming=by_next_meeting).order_by(*case_order(finder, query.sort), Case.id)
+    page_ids = list(db.session.scalars(ids.offset(offset).limit(limit)))
+    shown = finder.of_cases(page_ids, since)
+    page = shown.select(
         Case.id,
         Case.reference,
         Case.created_at,
@@ -1093,15 +1124,24 @@ def page_of_found_cases(
         Person.family_name,
         Person.date_of_birth,
         Person.postcode,
-        finder.latest.c.state,
+        shown.latest.c.state,
         Agency.name,
-        finder.upcoming.c.starts_at,
-        finder.repeat,
-        finder.has_children,
-        finder.overdue,
+        shown.upcoming.c.starts_at,
+        shown.repeat,
+        shown.has_children,
+        shown.overdue,
     )
-    rows = db.session.execute(page.order_by(*orders[query.sort], Case.id).offset(offset).limit(limit))
+    rows = db.session.execute(page.order_by(*case_order(shown, query.sort), Case.id))
     return [found_case_row(row) for row in rows]
+
+
+def case_order(finder: CaseFinder, sort: CaseSort) -> tuple:
+    return {
+        CaseSort.NEWEST: (Case.created_at.desc(),),
+        CaseSort.OLDEST: (Case.created_at.asc(),),
+        CaseSort.NAME: (func.lower(Person.family_name), func.lower(Person.given_name), Case.created_at.desc()),
+        CaseSort.NEXT_MEETING: (finder.upcoming.c.starts_at.asc().nulls_last(), Case.created_at.desc()),
+    }[sort]
 
 
 def found_case_row(row) -> FoundCaseRow:

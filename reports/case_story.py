@@ -9,6 +9,7 @@ from access.policy import CaseScope
 from cases import chronology, standing
 from cases.chronology import Entry, link_to, uk_day
 from cases.models import Case
+from cases.store import CaseRecords
 from cases.vocabulary import EntryKind
 from meetings import store as meetings_store
 from meetings.models import Meeting
@@ -21,7 +22,7 @@ LIST_DOCUMENTS = (DocumentKind.RESEARCH_PACK, DocumentKind.AGENDA, DocumentKind.
 
 
 @chronology.register
-def document_entries(user: User, case: Case, scope: CaseScope) -> list[Entry]:
+def document_entries(user: User, case: Case, scope: CaseScope, records: CaseRecords) -> list[Entry]:
     meetings = list({meeting.id: meeting for _, meeting, _ in meetings_store.list_case_hearings(case.id)}.values())
     if not meetings:
         return []
@@ -69,7 +70,7 @@ def document_link(user: User, meeting: Meeting, offer: Offer) -> str | None:
 
 
 @standing.register
-def retention_facts(user: User, case: Case, scope: CaseScope) -> list[standing.Fact]:
+def retention_facts(user: User, case: Case, scope: CaseScope, records: CaseRecords) -> list[standing.Fact]:
     entry = retention.case_retention(case)
     if entry is None:
         return []

@@ -141,19 +141,23 @@ def counted_when() -> dict[str, ColumnElement[bool]]:
 def count_cases_discussed(meeting_ids: list[int]) -> pd.DataFrame:
     """Per meeting: the cases discussed and every count that needs no one's age, added up in the database.
     Indexed by meeting id; perpetrators_aged_17_or_under holds only those whose dates of birth were removed."""
+    # Each case's children counted once, grouped, and joined: a count per agenda item (a subquery for each row)
+    # made PostgreSQL estimate the query dear enough to compile it first, which took longer than running it.
     children = (
-        select(func.count())
-        .where(CaseParty.case_id == Referral.case_id, CaseParty.role == PartyRole.CHILD)
-        .scalar_subquery()
+        select(CaseParty.case_id, func.count().label("children"))
+        .where(CaseParty.role == PartyRole.CHILD)
+        .group_by(CaseParty.case_id)
+        .subquery()
     )
     counts = {name: func.sum(case((condition, 1), else_=0)) for name, condition in counted_when().items()} | {
         "cases_discussed": func.count(),
-        "children_in_households": func.sum(children),
+        "children_in_households": func.sum(func.coalesce(children.c.children, 0)),
         # Only people whose dates of birth were removed are in this count; the others are counted by age.
         "perpetrators_aged_17_or_under": func.sum(func.coalesce(AgendaItem.young_perpetrators_anonymised, 0)),
     }
     query = (
         discussed(meeting_ids)
+        .outerjoin(children, children.c.case_id == Referral.case_id)
         .add_columns(AgendaItem.meeting_id, *(count.label(name) for name, count in counts.items()))
         .group_by(AgendaItem.meeting_id)
     )

@@ -36,7 +36,14 @@ def get_assessment(case_id: str, assessment_id: str) -> Assessment | None:
 
 
 def list_assessments(case_id: str) -> list[Assessment]:
-    query = select(Assessment).where(Assessment.case_id == case_id)
+    """Every version, newest first, with who assessed, their agency and who changed the answers, read together."""
+    query = (
+        select(Assessment)
+        .where(Assessment.case_id == case_id)
+        .options(
+            selectinload(Assessment.assessor), selectinload(Assessment.agency), selectinload(Assessment.changed_by)
+        )
+    )
     return list(db.session.scalars(query.order_by(Assessment.assessed_on.desc(), Assessment.created_at.desc())))
 
 

@@ -26,7 +26,6 @@ from forms.cases import (
     SafeContactForm,
     comma_separated,
 )
-from risk import store as risk_store
 from risk.in_force import current_ruleset
 
 REPEAT_RETURNED_MESSAGE = (
@@ -68,22 +67,25 @@ def view_case(case_id):
     if case.anonymised_at is not None:
         # What is left names no one and means nothing read alone (SECURITY D5).
         return render_template("cases/anonymised-case.html", case=case)
-    risk = journey.case_risk(case, date.today())
-    assessments = risk_store.list_assessments(case.id)
+    # Read once here and handed to each part of the page, which would otherwise read them again.
+    records = store.CaseRecords(case)
+    risk = journey.case_risk(case, date.today(), records)
     shown_kind = chronology.kind_named(request.args.get("kind"))
     return render_template(
         "cases/view-case.html",
         case=case,
-        standing=standing.facts_for(current_user, case, scope),
-        history=chronology.entries_for(current_user, case, scope, kinds={shown_kind} if shown_kind else None),
+        standing=standing.facts_for(current_user, case, scope, records),
+        history=chronology.entries_for(
+            current_user, case, scope, kinds={shown_kind} if shown_kind else None, records=records
+        ),
         entry_kinds=list(EntryKind),
         shown_kind=shown_kind,
-        assessments=assessments,
-        later_versions=journey.later_versions(assessments),
-        incidents=store.list_incidents(case),
-        judgements=risk_store.list_judgements(case.id),
+        assessments=records.assessments,
+        later_versions=journey.later_versions(records.assessments),
+        incidents=records.incidents,
+        judgements=records.judgements,
         decision=risk.decision.to_record(),
-        referral_status=journey.referral_status(current_user, case, scope),
+        referral_status=journey.referral_status(current_user, case, scope, records),
         results=risk.results,
         not_current=risk.not_current,
         can_see_safe_contact=policy.may_record_safe_contact(current_user, scope)

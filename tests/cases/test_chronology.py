@@ -4,11 +4,12 @@ them; the kind filter works without JavaScript; and the history costs the same f
 
 import html
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from access.models import AuditEvent, Role, User
 from access.policy import CaseScope
@@ -385,7 +386,7 @@ def test_a_source_registered_twice_gives_its_entries_once_and_ties_keep_a_fixed_
     monkeypatch.setattr(chronology, "_sources", [])
     moment = datetime(2026, 12, 1, 10, tzinfo=UTC)
 
-    def source(user, case, scope):
+    def source(user, case, scope, records):
         return [
             chronology.Entry(moment, EntryKind.ASSESSMENT, "B"),
             chronology.Entry(moment, EntryKind.ACTION, "A"),
@@ -407,3 +408,47 @@ def test_a_source_registered_twice_gives_its_entries_once_and_ties_keep_a_fixed_
         (EntryKind.DOCUMENT, "Earlier"),
     ]
     assert chronology.entries_for(practitioner, None, replace(scope, excluded=True)) == []
+
+
+# One read of each of the case's lists for the whole page
+
+
+@contextmanager
+def statements_run(app):
+    """The text of every SQL statement the app's engine runs."""
+    statements = []
+
+    def keep(_connection, _cursor, statement, *_):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+
+
+CASE_LISTS = ("assessment", "professional_judgement", "incident", "referral")
+
+
+def reads_of_the_case_lists(statements: list[str]) -> dict[str, int]:
+    """How many statements read each list's rows by the case's id (its summary, panel and history each once read
+    them); a count or a latest date over the table (for the policy or retention) is not a read of the list."""
+    return {
+        table: sum(
+            1
+            for statement in statements
+            if re.match(rf"SELECT {table}\.id, .*\sFROM {table}\s+WHERE {table}\.case_id = ", statement, re.DOTALL)
+        )
+        for table in CASE_LISTS
+    }
+
+
+def test_the_case_page_reads_each_of_the_cases_lists_once(app, story):
+    case_page(story.coordinator, story.case_id)
+    with statements_run(app) as statements:
+        case_page(story.coordinator, story.case_id)
+
+    assert reads_of_the_case_lists(statements) == dict.fromkeys(CASE_LISTS, 1)

@@ -13,7 +13,8 @@ from cases.models import Case, ExcludedPerson, PartyRole, Referral, ReferralStat
 from demo.cases import add_assessment, add_person, refer_now, yes_to
 from extensions import db
 from meetings import queue
-from tests.meetings.factories import agency_ids
+from tests.meetings.factories import AGENCIES, agency_ids
+from tests.meetings.test_agenda_queries import counted_queries
 from tests.meetings.test_home import signed_in
 
 
@@ -285,3 +286,27 @@ def test_possible_matches_are_looked_for_only_for_the_rows_shown(app, make_user,
     queue_page(client)
 
     assert len(looked_up) == queue.PAGE_SIZE
+
+
+def statements_for_the_queue(app, client) -> int:
+    queue_page(client)  # what a process loads once (packs, rules) is not counted
+    with counted_queries(app) as statements:
+        queue_page(client)
+    return len(statements)
+
+
+def test_the_queue_runs_as_many_statements_for_twelve_rows_as_for_two(app, make_user):
+    """Issue 20: each row's victim, children, referring agency, tier and last MARAC are read for the whole page,
+    not with a query per row (the seeded worlds of tests/test_query_counts.py have no open referral)."""
+    agencies = list(AGENCIES)
+    client = coordinator(app, make_user)
+    for number in range(2):
+        seed_referral(app, f"Victim{number}", days_ago=30 - number, agency=agencies[number], children=True)
+    two = statements_for_the_queue(app, client)
+    for number in range(2, 12):
+        seed_referral(
+            app, f"Victim{number}", days_ago=30 - number, agency=agencies[number % len(agencies)], children=True
+        )
+    twelve = statements_for_the_queue(app, client)
+
+    assert twelve == two
