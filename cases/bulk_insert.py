@@ -8,7 +8,7 @@ executemany. Both run on the session's connection, in its transaction and savepo
 stays all or nothing. Tables are written in the order given, parents first.
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from operator import itemgetter
 
@@ -36,9 +36,24 @@ def store_values(table: Table, rows: Sequence[dict]) -> None:
                 row[column.key] = default_value(column)
         process = column.type.dialect_impl(dialect).bind_processor(dialect)
         if process:
-            key = column.key
+            key, convert = column.key, once_per_object(process)
             for row in rows:
-                row[key] = process(row[key])
+                row[key] = convert(row[key])
+
+
+def once_per_object(process: Callable) -> Callable:
+    """`process`, run once for each value object however many rows share it (an import's one timestamp, a
+    decision's columns shared by the rows with that decision). Told apart by identity, never by equality
+    (True == 1, yet JSON stores them differently), each object kept meanwhile so that its id is not reused."""
+    done = {}
+
+    def convert(value):
+        found = done.get(id(value))
+        if found is None:
+            found = done[id(value)] = (value, process(value))
+        return found[1]
+
+    return convert
 
 
 def default_value(column):

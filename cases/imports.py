@@ -3,7 +3,7 @@ and the one transaction that writes every imported row. The web confirm and the 
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -290,6 +290,10 @@ class ImportContext:
     today: date
     now: object
     new_id: Callable[[], str] = new_id
+    # Stored forms many rows share, made once (prepare_import then converts each shared object once):
+    # a decision's columns by the decision, and the assessment's empty comments.
+    decision_columns: dict = field(default_factory=dict, compare=False)
+    no_comments: dict = field(default_factory=dict, compare=False)
 
 
 def import_context(
@@ -351,7 +355,7 @@ def records_for(row: ImportRow, proposed: Person | None, context: ImportContext,
         "tool_id": context.tool_id,
         "tool_version": context.tool_version,
         "answers": row.answers,
-        "comments": {},
+        "comments": context.no_comments,
         "result": row.result,
         "status": AssessmentStatus.COMPLETE,
         "assessed_on": row.assessed_on,
@@ -363,9 +367,7 @@ def records_for(row: ImportRow, proposed: Person | None, context: ImportContext,
         "version_id": 1,
     }
     # The decision's id, and the referral's pointer to it, are given when the rows are written.
-    decision_row = {"id": None, "case_id": case_id, "created_at": now} | risk_store.decision_values(
-        decision, evaluated_by_id=context.user_id, today=context.today
-    )
+    decision_row = {"id": None, "case_id": case_id, "created_at": now} | decision_columns(decision, context)
     criteria = decision_row["criteria"]
     referral = None
     if referred:
@@ -391,6 +393,16 @@ def records_for(row: ImportRow, proposed: Person | None, context: ImportContext,
     return RowRecords(person, case, assessment, decision_row, referral, match_keys_of(person), proposal)
 
 
+def decision_columns(decision, context: ImportContext) -> dict:
+    """The decision's stored columns, made once for each distinct decision and shared by every row with
+    that decision (an import of thousands of rows has a few hundred): equal decisions store the same."""
+    columns = context.decision_columns.get(decision)
+    if columns is None:
+        columns = risk_store.decision_values(decision, evaluated_by_id=context.user_id, today=context.today)
+        context.decision_columns[decision] = columns
+    return columns
+
+
 def link_proposal(case_id: str, proposed: Person, context: ImportContext) -> dict:
     """The row VictimLinkProposal keeps: the case's victim may be this known person, for the coordinator to confirm."""
     return {"case_id": case_id, "person_id": proposed.id, "proposed_by_id": context.user_id, "proposed_at": context.now}
@@ -407,9 +419,9 @@ def new_person(row: ImportRow, agency_id: int, now, person_id: str) -> dict:
         "id": person_id,
         "given_name": row.given_name.strip(),
         "family_name": row.family_name.strip(),
-        "aliases": [],
+        "aliases": (),  # stored as an empty list; one shared empty tuple, converted once for every row
         "date_of_birth": row.date_of_birth,
-        "date_of_birth_variants": [],
+        "date_of_birth_variants": (),
         "postcode": row.postcode,
         "interpreter_needed": False,
         "created_by_agency_id": agency_id,
