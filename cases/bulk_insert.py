@@ -17,7 +17,9 @@ from sqlalchemy import Connection, Table, func, select, text
 
 from extensions import db
 
-TableRows = tuple[Table, Sequence[dict]]
+# A table's rows: dicts by column key, or tuples holding every column's value in the table's order (values
+# that need no converting: store_values leaves them as they are).
+TableRows = tuple[Table, Sequence[dict] | Sequence[tuple]]
 IMPORT_CACHE_KIB = 128 * 1024
 
 
@@ -86,9 +88,12 @@ def insert_tables(tables: Sequence[TableRows]) -> None:
             insert_rows(connection, table, rows)
 
 
-def insert_rows(connection: Connection, table: Table, rows: Sequence[dict]) -> None:
-    columns = [column for column in table.columns if column.key in rows[0]]
-    values = list(map(itemgetter(*(column.key for column in columns)), rows))
+def insert_rows(connection: Connection, table: Table, rows: Sequence[dict] | Sequence[tuple]) -> None:
+    if isinstance(rows[0], tuple):
+        columns, values = list(table.columns), rows
+    else:
+        columns = [column for column in table.columns if column.key in rows[0]]
+        values = list(map(itemgetter(*(column.key for column in columns)), rows))
     if connection.dialect.name == "postgresql":
         copy_rows(connection, table, columns, values)
     else:

@@ -274,7 +274,7 @@ class RowRecords:
     assessment: dict
     decision: dict
     referral: dict | None
-    match_keys: list[dict]
+    match_keys: tuple[str, ...]  # the person's blocking keys; their rows are made as each chunk is written
     link_proposal: dict | None
 
 
@@ -408,10 +408,10 @@ def link_proposal(case_id: str, proposed: Person, context: ImportContext) -> dic
     return {"case_id": case_id, "person_id": proposed.id, "proposed_by_id": context.user_id, "proposed_at": context.now}
 
 
-def match_keys_of(person: dict) -> list[dict]:
-    """A new person's blocking keys (cases.models.keys_of_columns), as rows: a bulk insert passes by the
-    listener that keeps them for people saved one at a time, and without them she could not be found."""
-    return [{"key": key, "person_id": person["id"]} for key in sorted(keys_of_columns(person))]
+def match_keys_of(person: dict) -> tuple[str, ...]:
+    """A new person's blocking keys (cases.models.keys_of_columns): a bulk insert passes by the listener
+    that keeps them for people saved one at a time, and without them she could not be found."""
+    return tuple(sorted(keys_of_columns(person)))
 
 
 def new_person(row: ImportRow, agency_id: int, now, person_id: str) -> dict:
@@ -442,15 +442,20 @@ def prepare_import(rows: list[ImportRow], proposed: dict[int, Person], context: 
     driver takes them (the slow part of writing). Reads and writes no database. `proposed` is the
     known person the uploader chose for a row, by row number."""
     records = [records_for(row, proposed.get(row.row), context, None) for row in rows]
-    for table, table_rows in tables_for(records):
+    for table, table_rows in tables_to_convert(records):
         store_values(table, table_rows)
     people = [proposed[row.row].id for row in rows if row.row in proposed]
     return PreparedImport(records=records, proposed_people=people)
 
 
 def tables_for(records: list[RowRecords]) -> list[TableRows]:
-    """Every table an import writes, parents first: one more kind of row is one more entry here (and
-    a field of RowRecords that records_for fills). The rows must be the records' own dicts, the same
+    """Every table an import writes, parents first."""
+    return [*tables_to_convert(records), (PersonMatchKey.__table__, match_key_rows(records))]
+
+
+def tables_to_convert(records: list[RowRecords]) -> list[TableRows]:
+    """The tables whose rows are dicts of values to convert: one more kind of row is one more entry here
+    (and a field of RowRecords that records_for fills). The rows must be the records' own dicts, the same
     on every call: prepare_import turns their values into stored ones in place, and insert_records
     writes them chunk by chunk."""
     return [
@@ -460,8 +465,14 @@ def tables_for(records: list[RowRecords]) -> list[TableRows]:
         (Assessment.__table__, [record.assessment for record in records]),
         (Decision.__table__, [record.decision for record in records]),
         (Referral.__table__, [record.referral for record in records if record.referral]),
-        (PersonMatchKey.__table__, [key for record in records for key in record.match_keys]),
     ]
+
+
+def match_key_rows(records: list[RowRecords]) -> list[tuple[str, str]]:
+    """The people's blocking keys as (key, person id) rows, in the table's column order: plain strings,
+    which need no converting. Made for each chunk as it is written, so the thirty or so a person has are
+    never all held as rows at once (at 100,000 people that is millions)."""
+    return [(key, record.person["id"]) for record in records for key in record.match_keys]
 
 
 def insert_records(records: list[RowRecords]) -> None:
