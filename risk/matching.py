@@ -196,7 +196,7 @@ def jaro_winkler(a: str, b: str) -> float:
 SOUND_GROUPS = str.maketrans("bfpvcgjkqsxzdtlmnr", "111122222222334556", "aeiouhwy")
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=100_000)  # per word: an import's names share their words many times over
 def sound_key(word: str) -> str:
     """A rough sound-alike key: the first letter, then consonant groups with repeats collapsed
     ("smith" and "smyth" both give "s53")."""
@@ -579,13 +579,11 @@ def typed_readings(word: str) -> set[str]:
     return {word, first_two_letters_swapped(word)} if len(word) > 2 else {word}
 
 
-@lru_cache(maxsize=100_000)
-def name_key_parts(name: Name, searched: bool = False) -> tuple[NameKeyParts, ...]:
+def name_key_parts(name: Name, searched: bool = False) -> list[NameKeyParts]:
     """The sounds a name is blocked by: the whole surname's, and each part of a double-barrelled one; each given
     name in turn (the one a woman goes by may be her middle name). The initial is the letter written ("P." for
     Philippa), C and Q as K, and for Ph also F (Filippa). A searched name is also read in the ways a typo changes
-    its sound, and with its sound as written (a typo may have undone a Ph). Remembered per name (and kept
-    immutable for that): an import's thousands of rows share their names many times over."""
+    its sound, and with its sound as written (a typo may have undone a Ph)."""
     readings = typed_readings if searched else lambda word: {word}
     sounds = (key_sound, plain_sound) if searched else (key_sound,)
     words = {name.joined_surname, *name.surname} if len(name.surname) > 1 else {name.joined_surname}
@@ -598,9 +596,7 @@ def name_key_parts(name: Name, searched: bool = False) -> tuple[NameKeyParts, ..
         for initial in {same_sounding_start(typed[:1]), same_sounding_start(typed)[:1]}
     }
     spellings = frozenset(spelling for word in words for spelling in one_letter_dropped(word))
-    return tuple(
-        NameKeyParts(surnames, given, initial, len(given) == 1, spellings) for given, initial in sorted(givens)
-    )
+    return [NameKeyParts(surnames, given, initial, len(given) == 1, spellings) for given, initial in sorted(givens)]
 
 
 SPELLING_LENGTH = 20
