@@ -151,6 +151,7 @@ def import_once(database_url: str, data: bytes, rows: int) -> dict:
             with (
                 LongestTransaction(db.engine) as longest,
                 LockWaits(database_url) if sqlite else nullcontext() as waits,
+                import_store.cycle_collection_paused(),  # as the command pauses it
             ):
                 pack, stages = get_pack("dash-ric"), {}
                 frame = timed(stages, "read and check the file", lambda: read_table(data, "export.csv", max_rows=rows))

@@ -8,7 +8,7 @@ executemany. Both run on the session's connection, in its transaction and savepo
 stays all or nothing. Tables are written in the order given, parents first.
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from operator import itemgetter
 
@@ -17,7 +17,9 @@ from sqlalchemy import Connection, Table, func, select, text
 
 from extensions import db
 
-TableRows = tuple[Table, Sequence[dict]]
+# A table's rows: dicts by column key, or tuples holding every column's value in the table's order (values
+# that need no converting: store_values leaves them as they are).
+TableRows = tuple[Table, Sequence[dict] | Sequence[tuple]]
 IMPORT_CACHE_KIB = 128 * 1024
 
 
@@ -36,9 +38,24 @@ def store_values(table: Table, rows: Sequence[dict]) -> None:
                 row[column.key] = default_value(column)
         process = column.type.dialect_impl(dialect).bind_processor(dialect)
         if process:
-            key = column.key
+            key, convert = column.key, once_per_object(process)
             for row in rows:
-                row[key] = process(row[key])
+                row[key] = convert(row[key])
+
+
+def once_per_object(process: Callable) -> Callable:
+    """`process`, run once for each value object however many rows share it (an import's one timestamp, a
+    decision's columns shared by the rows with that decision). Told apart by identity, never by equality
+    (True == 1, yet JSON stores them differently), each object kept meanwhile so that its id is not reused."""
+    done = {}
+
+    def convert(value):
+        found = done.get(id(value))
+        if found is None:
+            found = done[id(value)] = (value, process(value))
+        return found[1]
+
+    return convert
 
 
 def default_value(column):
@@ -71,9 +88,12 @@ def insert_tables(tables: Sequence[TableRows]) -> None:
             insert_rows(connection, table, rows)
 
 
-def insert_rows(connection: Connection, table: Table, rows: Sequence[dict]) -> None:
-    columns = [column for column in table.columns if column.key in rows[0]]
-    values = list(map(itemgetter(*(column.key for column in columns)), rows))
+def insert_rows(connection: Connection, table: Table, rows: Sequence[dict] | Sequence[tuple]) -> None:
+    if isinstance(rows[0], tuple):
+        columns, values = list(table.columns), rows
+    else:
+        columns = [column for column in table.columns if column.key in rows[0]]
+        values = list(map(itemgetter(*(column.key for column in columns)), rows))
     if connection.dialect.name == "postgresql":
         copy_rows(connection, table, columns, values)
     else:

@@ -54,26 +54,27 @@ def import_assessments(file, tool_id, agency_name, dry_run):
         click.echo(one_line(f"The columns cannot be read as {pack.name}: {' '.join(blocking)}"), err=True)
         sys.exit(2)
     click.echo(f"Columns: {'the mapping saved for ' + agency_name if saved else 'read from the headings'}.")
-    report = validate(frame, pack, mapping, today=date.today())
-    suggestions = imports.suggest_matches(report.rows)
-    rows = [row for row in report.rows if row.row not in suggestions]
-    print_import_report(report, suggestions, len(rows))
-    if not rows:
-        click.echo("Nothing could be imported.")
-        sys.exit(1)
-    if dry_run:
-        click.echo("Dry run: nothing was written.")
-        return
-    batch_id, outcome = imports.import_outside_a_request(
-        agency_id=agency_id,
-        user_id=user_id,
-        tool_id=pack.id,
-        filename=Path(file).name,
-        mapping=mapping,
-        rows=rows,
-        today=date.today(),
-        progress=show_progress,
-    )
+    with imports.cycle_collection_paused():
+        report = validate(frame, pack, mapping, today=date.today())
+        suggestions = imports.suggest_matches(report.rows)
+        rows = [row for row in report.rows if row.row not in suggestions]
+        print_import_report(report, suggestions, len(rows))
+        if not rows:
+            click.echo("Nothing could be imported.")
+            sys.exit(1)
+        if dry_run:
+            click.echo("Dry run: nothing was written.")
+            return
+        batch_id, outcome = imports.import_outside_a_request(
+            agency_id=agency_id,
+            user_id=user_id,
+            tool_id=pack.id,
+            filename=Path(file).name,
+            mapping=mapping,
+            rows=rows,
+            today=date.today(),
+            progress=show_progress,
+        )
     if isinstance(outcome, imports.ImportFailed):
         click.echo(one_line(str(outcome)), err=True)
         sys.exit(1)

@@ -1,9 +1,11 @@
 """Bulk import: the batches and saved mappings, who may see a batch, people who may already be known,
 and the one transaction that writes every imported row. The web confirm and the CLI share it."""
 
+import gc
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -274,7 +276,7 @@ class RowRecords:
     assessment: dict
     decision: dict
     referral: dict | None
-    match_keys: list[dict]
+    match_keys: tuple[str, ...]  # the person's blocking keys; their rows are made as each chunk is written
     link_proposal: dict | None
 
 
@@ -290,6 +292,10 @@ class ImportContext:
     today: date
     now: object
     new_id: Callable[[], str] = new_id
+    # Stored forms many rows share, made once (prepare_import then converts each shared object once):
+    # a decision's columns by the decision, and the assessment's empty comments.
+    decision_columns: dict = field(default_factory=dict, compare=False)
+    no_comments: dict = field(default_factory=dict, compare=False)
 
 
 def import_context(
@@ -351,7 +357,7 @@ def records_for(row: ImportRow, proposed: Person | None, context: ImportContext,
         "tool_id": context.tool_id,
         "tool_version": context.tool_version,
         "answers": row.answers,
-        "comments": {},
+        "comments": context.no_comments,
         "result": row.result,
         "status": AssessmentStatus.COMPLETE,
         "assessed_on": row.assessed_on,
@@ -363,9 +369,7 @@ def records_for(row: ImportRow, proposed: Person | None, context: ImportContext,
         "version_id": 1,
     }
     # The decision's id, and the referral's pointer to it, are given when the rows are written.
-    decision_row = {"id": None, "case_id": case_id, "created_at": now} | risk_store.decision_values(
-        decision, evaluated_by_id=context.user_id, today=context.today
-    )
+    decision_row = {"id": None, "case_id": case_id, "created_at": now} | decision_columns(decision, context)
     criteria = decision_row["criteria"]
     referral = None
     if referred:
@@ -391,15 +395,25 @@ def records_for(row: ImportRow, proposed: Person | None, context: ImportContext,
     return RowRecords(person, case, assessment, decision_row, referral, match_keys_of(person), proposal)
 
 
+def decision_columns(decision, context: ImportContext) -> dict:
+    """The decision's stored columns, made once for each distinct decision and shared by every row with
+    that decision (an import of thousands of rows has a few hundred): equal decisions store the same."""
+    columns = context.decision_columns.get(decision)
+    if columns is None:
+        columns = risk_store.decision_values(decision, evaluated_by_id=context.user_id, today=context.today)
+        context.decision_columns[decision] = columns
+    return columns
+
+
 def link_proposal(case_id: str, proposed: Person, context: ImportContext) -> dict:
     """The row VictimLinkProposal keeps: the case's victim may be this known person, for the coordinator to confirm."""
     return {"case_id": case_id, "person_id": proposed.id, "proposed_by_id": context.user_id, "proposed_at": context.now}
 
 
-def match_keys_of(person: dict) -> list[dict]:
-    """A new person's blocking keys (cases.models.keys_of_columns), as rows: a bulk insert passes by the
-    listener that keeps them for people saved one at a time, and without them she could not be found."""
-    return [{"key": key, "person_id": person["id"]} for key in sorted(keys_of_columns(person))]
+def match_keys_of(person: dict) -> tuple[str, ...]:
+    """A new person's blocking keys (cases.models.keys_of_columns): a bulk insert passes by the listener
+    that keeps them for people saved one at a time, and without them she could not be found."""
+    return tuple(sorted(keys_of_columns(person)))
 
 
 def new_person(row: ImportRow, agency_id: int, now, person_id: str) -> dict:
@@ -407,9 +421,9 @@ def new_person(row: ImportRow, agency_id: int, now, person_id: str) -> dict:
         "id": person_id,
         "given_name": row.given_name.strip(),
         "family_name": row.family_name.strip(),
-        "aliases": [],
+        "aliases": (),  # stored as an empty list; one shared empty tuple, converted once for every row
         "date_of_birth": row.date_of_birth,
-        "date_of_birth_variants": [],
+        "date_of_birth_variants": (),
         "postcode": row.postcode,
         "interpreter_needed": False,
         "created_by_agency_id": agency_id,
@@ -430,15 +444,20 @@ def prepare_import(rows: list[ImportRow], proposed: dict[int, Person], context: 
     driver takes them (the slow part of writing). Reads and writes no database. `proposed` is the
     known person the uploader chose for a row, by row number."""
     records = [records_for(row, proposed.get(row.row), context, None) for row in rows]
-    for table, table_rows in tables_for(records):
+    for table, table_rows in tables_to_convert(records):
         store_values(table, table_rows)
     people = [proposed[row.row].id for row in rows if row.row in proposed]
     return PreparedImport(records=records, proposed_people=people)
 
 
 def tables_for(records: list[RowRecords]) -> list[TableRows]:
-    """Every table an import writes, parents first: one more kind of row is one more entry here (and
-    a field of RowRecords that records_for fills). The rows must be the records' own dicts, the same
+    """Every table an import writes, parents first."""
+    return [*tables_to_convert(records), (PersonMatchKey.__table__, match_key_rows(records))]
+
+
+def tables_to_convert(records: list[RowRecords]) -> list[TableRows]:
+    """The tables whose rows are dicts of values to convert: one more kind of row is one more entry here
+    (and a field of RowRecords that records_for fills). The rows must be the records' own dicts, the same
     on every call: prepare_import turns their values into stored ones in place, and insert_records
     writes them chunk by chunk."""
     return [
@@ -448,8 +467,14 @@ def tables_for(records: list[RowRecords]) -> list[TableRows]:
         (Assessment.__table__, [record.assessment for record in records]),
         (Decision.__table__, [record.decision for record in records]),
         (Referral.__table__, [record.referral for record in records if record.referral]),
-        (PersonMatchKey.__table__, [key for record in records for key in record.match_keys]),
     ]
+
+
+def match_key_rows(records: list[RowRecords]) -> list[tuple[str, str]]:
+    """The people's blocking keys as (key, person id) rows, in the table's column order: plain strings,
+    which need no converting. Made for each chunk as it is written, so the thirty or so a person has are
+    never all held as rows at once (at 100,000 people that is millions)."""
+    return [(key, record.person["id"]) for record in records for key in record.match_keys]
 
 
 def insert_records(records: list[RowRecords]) -> None:
@@ -526,6 +551,21 @@ def commit_import(
     except Exception as error:
         raise failed(batch, user, error) from error
     return outcome
+
+
+@contextmanager
+def cycle_collection_paused() -> Iterator[None]:
+    """For a command's import, from checking to writing: Python's cycle collector otherwise walks the
+    import's hundreds of thousands of new objects (rows, results, records) again and again as they pile
+    up, a third of the time at 20,000 rows, and finds next to nothing to free. Resumed after, however
+    it ends. Not for the web app: it pauses the whole process, every request in it."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def import_outside_a_request(

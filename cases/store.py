@@ -6,7 +6,21 @@ from datetime import date, datetime
 from functools import cached_property
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Select, delete, exists, false, func, insert, or_, select, true, union, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    bindparam,
+    delete,
+    exists,
+    false,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+    union,
+    union_all,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -220,15 +234,17 @@ def people_sharing_keys(keys: Iterable[str], *, victims_only: bool = False) -> l
 
 
 def people_by_key(keys: Iterable[str]) -> dict[str, list[Person]]:
-    """Key -> the people stored with it: one query per thousand keys, however many searches they serve."""
+    """Key -> the people stored with it: one query per thousand keys, however many searches they serve.
+    The query is built once, its keys bound at each run (an import looks up hundreds of thousands of keys,
+    and building the query around each thousand cost more than running it)."""
     keys, found = sorted(set(keys)), {}
+    query = (
+        select(PersonMatchKey.key, Person)
+        .join(Person, Person.id == PersonMatchKey.person_id)
+        .where(PersonMatchKey.key.in_(bindparam("keys", expanding=True)))
+    )
     for start in range(0, len(keys), KEYS_PER_QUERY):
-        query = (
-            select(PersonMatchKey.key, Person)
-            .join(Person, Person.id == PersonMatchKey.person_id)
-            .where(PersonMatchKey.key.in_(keys[start : start + KEYS_PER_QUERY]))
-        )
-        for key, person in db.session.execute(query):
+        for key, person in db.session.execute(query, {"keys": keys[start : start + KEYS_PER_QUERY]}):
             found.setdefault(key, []).append(person)
     return found
 

@@ -204,17 +204,14 @@ def load_pack(path: Path) -> Pack:
     return pack
 
 
-def licensed_folder() -> Path:
-    return Path(os.environ.get(LICENSED_FOLDER_VARIABLE) or DEFAULT_LICENSED_FOLDER)
-
-
 def load_all_packs() -> dict[str, Pack]:
-    """Every pack, with the weights of any licensed table the site has installed."""
-    return packs_with_tables(PACK_DIRECTORY, licensed_folder())
+    """Every pack, with the weights of any licensed table the site has installed. Remembered by the folders'
+    names as written (a decision names tools many times, and an import makes thousands of decisions)."""
+    return packs_with_tables(PACK_DIRECTORY, os.environ.get(LICENSED_FOLDER_VARIABLE) or DEFAULT_LICENSED_FOLDER)
 
 
 @lru_cache(maxsize=4)
-def packs_with_tables(directory: Path, licensed: Path) -> dict[str, Pack]:
+def packs_with_tables(directory: Path, licensed: Path | str) -> dict[str, Pack]:
     paths = sorted(path for path in Path(directory).glob("*.json") if not path.name.endswith(".schema.json"))
     packs = {pack.id: pack for pack in map(load_pack, paths)}
     for pack_id, pack in packs.items():

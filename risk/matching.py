@@ -196,6 +196,7 @@ def jaro_winkler(a: str, b: str) -> float:
 SOUND_GROUPS = str.maketrans("bfpvcgjkqsxzdtlmnr", "111122222222334556", "aeiouhwy")
 
 
+@lru_cache(maxsize=100_000)  # per word: an import's names share their words many times over
 def sound_key(word: str) -> str:
     """A rough sound-alike key: the first letter, then consonant groups with repeats collapsed
     ("smith" and "smyth" both give "s53")."""
@@ -556,6 +557,7 @@ def same_sounding_start(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=100_000)
 def key_sound(word: str) -> str:
     return sound_key(same_sounding_start(word))[:KEY_SOUND_LENGTH]
 

@@ -1,5 +1,6 @@
 """flask risk import: the report, the exit codes, and all-or-nothing even when the process is killed."""
 
+import gc
 import os
 import secrets
 import signal
@@ -151,6 +152,27 @@ def test_a_failure_while_writing_exits_1_imports_nothing_and_keeps_the_failed_ba
     with app.app_context():
         assert db.session.scalar(select(ImportBatch.status)) is ImportStatus.FAILED
     assert audit_actions(app)[-1] == "import-failed"
+    assert gc.isenabled()  # the cycle collector, paused for the import, runs again after a failure
+
+
+@pytest.mark.parametrize("options", [(), ("--dry-run",)])
+def test_the_cycle_collector_paused_for_the_import_runs_again_after_it(
+    app, runner, importer, export, monkeypatch, options
+):
+    seen_during = []
+    real = import_store.suggest_matches
+
+    def watching(rows):
+        seen_during.append(gc.isenabled())
+        return real(rows)
+
+    monkeypatch.setattr(import_store, "suggest_matches", watching)
+    before = gc.isenabled()
+
+    result = run(runner, export(dash_csv(MIXED_FILE)), *options)
+
+    assert result.exit_code == 0
+    assert (before, seen_during, gc.isenabled()) == (True, [False], True)
 
 
 @pytest.mark.parametrize(

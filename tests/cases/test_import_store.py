@@ -1,5 +1,6 @@
 """The import's writes: exactly the valid rows, the same records as the web journey, all or nothing."""
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -389,3 +390,47 @@ def test_a_failure_part_way_through_a_chunks_tables_leaves_nothing(app, importer
 def count_in_transaction(model) -> int:
     """Rows the open transaction sees, for a check made inside the import."""
     return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_rows_sharing_a_decision_store_what_evaluating_each_row_alone_gives(app, importer):
+    """An import stores each distinct decision's columns once and shares them between the rows with that
+    decision: every row's stored decision, case and referral must still be exactly its own evaluation's.
+    The rows mix what a decision turns on (score, age, how old the assessment is) with repeats of each."""
+    born = {
+        "adult": date(1985, 3, 4),
+        "seventeen": TODAY - timedelta(days=17 * 366),
+        "fifteen": date(TODAY.year - 15, 1, 1),
+    }
+    assessed = {"recent": ASSESSED, "older": TODAY - timedelta(days=20), "stale": TODAY - timedelta(days=200)}
+    rows = [
+        dash_row(f"Name{number}", "Okafor", born[age], yes, assessed=assessed[when])
+        for number, (yes, age, when) in enumerate(
+            (yes, age, when) for yes in (0, 9, 13, 14, 24) for age in born for when in assessed for _ in range(2)
+        )
+    ]
+
+    _, outcome = run_import(app, importer, dash_csv(rows), refer=True)
+
+    assert outcome.imported == len(rows)
+    with app.app_context():
+        stored_columns = ("ruleset", "eligible", "criteria", "tier", "tier_source", "prompts", "routes", "evidence")
+        decisions = set()
+        for case in db.session.scalars(select(Case)):
+            facts = cases_store.case_facts(case, TODAY)
+            # The import decides before the assessments have ids, so its evidence names none (ref None).
+            facts = replace(facts, assessments=tuple(replace(item, ref=None) for item in facts.assessments))
+            expected = evaluate(facts, current_ruleset())
+            decision = db.session.scalar(select(Decision).where(Decision.case_id == case.id))
+            record = expected.to_record()
+            assert {column: getattr(decision, column) for column in stored_columns} == {
+                column: record[column] for column in stored_columns
+            }
+            assert decision.unverified == record["unverified"]
+            referral = db.session.scalar(select(Referral).where(Referral.case_id == case.id))
+            assert (referral is not None) == expected.eligible
+            assert case.repeat_watch_ends == expected.repeat_watch_ends
+            if referral:
+                assert (referral.criteria, referral.decision_id) == (record["criteria"], decision.id)
+            decisions.add(str(record))
+        assert 10 < len(decisions) < len(rows)  # both many decisions and rows sharing them
+    assert outcome.eligible == count(app, Referral) > 0
