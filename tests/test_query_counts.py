@@ -3,12 +3,11 @@ world with 2 cases as in one with 12, with every case on the agenda and each wit
 incident and notice, so every list and agenda grows; in the bigger world each case also names more people, so a
 case's own lists grow too. A page whose count grows with the cases or the people loads row by row."""
 
-from collections import Counter
 from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from access.models import Notification, Role, User
 from cases import store as cases_store
@@ -17,6 +16,7 @@ from demo.cases import add_person
 from extensions import db
 from meetings.models import Action, ActionStatus, ActionUpdate, AgendaItem, CaseMinutes, ResearchReturn
 from tests.conftest import give_session
+from tests.sql_statements import statements_run
 from tests.world import real_url, seed_world, world_app
 
 FEW, MANY = 2, 12
@@ -94,23 +94,6 @@ def many(database_template, tmp_path_factory):
         yield built
 
 
-@contextmanager
-def counting_statements(app):
-    """A Counter whose "statements" goes up by one for every SQL statement the app's engine runs."""
-    counted = Counter()
-
-    def count(*_):
-        counted["statements"] += 1
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield counted
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-
-
 def get_rules(app) -> list:
     return sorted((rule for rule in app.url_map.iter_rules() if "GET" in rule.methods), key=lambda rule: rule.rule)
 
@@ -123,11 +106,11 @@ def statements_per_page(app, world, role: Role) -> dict[str, int]:
     for url in urls.values():
         client.get(url)
     counts = {}
-    with counting_statements(app) as counted:
+    with statements_run(app) as statements:
         for rule, url in urls.items():
-            counted.clear()
+            statements.clear()
             client.get(url)
-            counts[rule] = counted["statements"]
+            counts[rule] = len(statements)
     return counts
 
 
@@ -155,8 +138,8 @@ def test_the_counting_sees_a_statement_per_row_loaded_one_by_one(many):
     with app.app_context():
         cases = db.session.scalars(select(Case)).all()
         db.session.expunge_all()
-        with counting_statements(app) as counted:
+        with statements_run(app) as statements:
             for case in cases:
                 db.session.get(Case, case.id)
         db.session.rollback()
-    assert counted["statements"] >= MANY
+    assert len(statements) >= MANY

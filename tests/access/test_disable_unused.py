@@ -15,7 +15,7 @@ from extensions import db
 from tests.access.conftest import START
 from tests.conftest import TEST_PASSWORD, give_session
 from tests.meetings.conftest import inbox  # noqa: F401  (the loopback SMTP server)
-from tests.test_query_counts import counting_statements
+from tests.sql_statements import statements_run
 
 DISABLED = "Your account has been disabled. Contact your administrator."
 
@@ -66,10 +66,10 @@ def test_a12_an_account_unused_for_91_days_is_disabled_and_one_for_89_is_not(app
 
 
 def statements_to_disable_unused(app) -> tuple[int, int]:
-    with app.app_context(), counting_statements(app) as counted:
+    with app.app_context(), statements_run(app) as statements:
         disabled = unused_accounts.disable_unused_accounts()
         db.session.commit()
-    return len(disabled.user_ids), counted["statements"]
+    return len(disabled.user_ids), len(statements)
 
 
 def stale_accounts(make_user, count: int, start: int) -> None:

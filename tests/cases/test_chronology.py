@@ -4,12 +4,11 @@ them; the kind filter works without JavaScript; and the history costs the same f
 
 import html
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from access.models import AuditEvent, Role, User
 from access.policy import CaseScope
@@ -35,8 +34,8 @@ from risk.instruments import get_pack
 from tests.cases.test_case_access import sign_in_with
 from tests.cases.test_journey import complete_ric, refer, start_case
 from tests.meetings.factories import seed_meeting
-from tests.meetings.test_agenda_queries import counted_queries
 from tests.meetings.test_meeting_cycle import accept_plan, date_fields, minutes_data, step
+from tests.sql_statements import statements_run
 
 TODAY = date.today()
 SOON = datetime.now(UTC).replace(microsecond=0) + timedelta(days=7)
@@ -359,7 +358,7 @@ def queries_for_history(app, case_id: str, email: str) -> tuple[int, int]:
         case = db.session.get(Case, case_id)
         scope = cases_store.case_scope(user, case)
         chronology.entries_for(user, case, scope)  # packs and rules loaded once, as on any page
-        with counted_queries(app) as statements:
+        with statements_run(app) as statements:
             entries = chronology.entries_for(user, case, scope)
             standing.facts_for(user, case, scope)
         return len(statements), len(entries)
@@ -411,23 +410,6 @@ def test_a_source_registered_twice_gives_its_entries_once_and_ties_keep_a_fixed_
 
 
 # One read of each of the case's lists for the whole page
-
-
-@contextmanager
-def statements_run(app):
-    """The text of every SQL statement the app's engine runs."""
-    statements = []
-
-    def keep(_connection, _cursor, statement, *_):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", keep)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", keep)
 
 
 CASE_LISTS = ("assessment", "professional_judgement", "incident", "referral")

@@ -1,35 +1,16 @@
 """The agenda loads each case's referral, victim and decision together, so a long agenda costs no more
 queries than a short one (a page of 25 cases once took 111)."""
 
-from contextlib import contextmanager
 from datetime import timedelta
 
-from sqlalchemy import event
-
 from access.models import Role
-from extensions import db
 from tests.meetings.factories import MEETING_START, seed_meeting
-
-
-@contextmanager
-def counted_queries(app):
-    statements = []
-
-    def count(*_):
-        statements.append(1)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+from tests.sql_statements import statements_run
 
 
 def queries_for_page(app, client, path) -> int:
     client.get(path)
-    with counted_queries(app) as statements:
+    with statements_run(app) as statements:
         assert client.get(path).status_code == 200
     return len(statements)
 

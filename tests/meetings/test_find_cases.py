@@ -448,17 +448,17 @@ def test_the_page_is_in_the_navigation_for_the_roles_that_may_use_it(app, world)
 
 @pytest.mark.parametrize("who", ["coordinator", "police"])
 def test_a_full_page_costs_no_more_queries_than_a_short_one(app, world, who):
-    from tests.meetings.test_agenda_queries import counted_queries
+    from tests.sql_statements import statements_run
 
     client = client_for(app, world, who)
     find(client, name="Jane Smith")
-    with counted_queries(app) as short:
+    with statements_run(app) as short:
         find(client, name="Jane Smith")
     with app.app_context():
         for number in range(30):
             open_case(world.agencies["Riverside Police"], "Jane", "Smith", date(1980, 1, 1), "RV5 1AA", 100 + number)
         db.session.commit()
-    with counted_queries(app) as full:
+    with statements_run(app) as full:
         _, page = find(client, name="Jane Smith")
 
     assert len(SHOWN_REFERENCE.findall(page)) == 25

@@ -14,8 +14,8 @@ from demo.cases import add_assessment, add_person, refer_now, yes_to
 from extensions import db
 from meetings import queue
 from tests.meetings.factories import AGENCIES, agency_ids
-from tests.meetings.test_agenda_queries import counted_queries
 from tests.meetings.test_home import signed_in
+from tests.sql_statements import statements_run
 
 
 def seed_referral(app, given, *, days_ago, agency="Riverside IDVA Service", children=False, repeat=False, score=15):
@@ -290,7 +290,7 @@ def test_possible_matches_are_looked_for_only_for_the_rows_shown(app, make_user,
 
 def statements_for_the_queue(app, client) -> int:
     queue_page(client)  # what a process loads once (packs, rules) is not counted
-    with counted_queries(app) as statements:
+    with statements_run(app) as statements:
         queue_page(client)
     return len(statements)
 

@@ -21,7 +21,7 @@ from reports.vocabulary import ItemDecision, ReceivedBy, RequesterKind, RequestS
 from tests.conftest import give_session
 from tests.meetings.factories import seed_meeting
 from tests.reports.pdf_helpers import pdf_text
-from tests.test_query_counts import counting_statements
+from tests.sql_statements import statements_run
 from tests.world import add_user
 
 # What only the victim's records say: none of it may reach a perpetrator unless released.
@@ -162,9 +162,9 @@ def test_D6_the_search_reads_the_cases_of_everyone_found_at_once(app, world):
     """However many people share the postcode searched for, the statements run are the same: no query per person."""
 
     def statements_to_find_everyone_at(postcode) -> tuple[int, int]:
-        with counting_statements(app) as counted:
+        with statements_run(app) as statements:
             found = sar.find_people(terms(postcodes=[postcode]))
-        return len(found), counted["statements"]
+        return len(found), len(statements)
 
     with app.app_context():
         one_found, one_costs = statements_to_find_everyone_at("RV5 5AA")
