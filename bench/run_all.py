@@ -24,6 +24,7 @@ from bench import (
     scoring,
     two_servers,
 )
+from bench.table import print_table
 
 TEN_THOUSAND = 10_000
 
@@ -226,70 +227,6 @@ def scoring_rows(rates: dict) -> list[tuple]:
     ]
 
 
-def held(check: bool) -> str:
-    return "yes" if check else "NO"
-
-
-def two_server_rows(figures: dict) -> list[tuple]:
-    """Issue 20, more than one machine: bench/two_servers.py's checks and its load run through nginx."""
-    session, limit, mix = figures["session"], figures["limit"], figures["mix"]
-    served = sorted(figures["spread"]["served"].values())
-    limited = limit["answered on server 1"] == {200: two_servers.PRODUCTION_SIGN_IN_LIMIT}
-    errors = mix["errors"] + figures["spread"]["nginx errors"]
-    return [
-        (
-            "two servers: a session from server 1 used on server 2",
-            "works" if session["works on the other"] else "refused",
-            "works",
-            held(session["works on the other"]),
-        ),
-        (
-            "two servers: signed out on server 2, then server 1",
-            "ended" if session["sign-out ends it on both"] else "still signed in",
-            "ended",
-            held(session["sign-out ends it on both"]),
-        ),
-        (
-            f"two servers: {two_servers.PRODUCTION_SIGN_IN_LIMIT} failed sign-ins on server 1, then server 2",
-            str(limit["then server 2 answered"]),
-            "429 (limit shared)",
-            held(limited and limit["then server 2 answered"] == 429),
-        ),
-        (
-            "two servers: autosave on 1, then a stale autosave on 2",
-            " then ".join(map(str, figures["autosave"])),
-            "200 then 409",
-            held(figures["autosave"] == [200, 409]),
-        ),
-        (
-            f"two servers: address audited when a browser claims {two_servers.MADE_UP_ADDRESS}",
-            str(figures["address"]),
-            "127.0.0.1 (nginx's)",
-            held(figures["address"] == "127.0.0.1"),
-        ),
-        (
-            f"two servers: load through nginx, {figures['users']} users x {figures['duration']} s",
-            f"{mix['all']['requests']:,} requests, {mix['all']['rps']:.1f} req/s",
-            "10 min",
-            "-",
-        ),
-        (
-            "two servers: load requests each server answered",
-            " / ".join(f"{count:,}" for count in served),
-            "both",
-            held(len(served) == two_servers.SERVERS and min(served) > 0),
-        ),
-        ("two servers: errors (incl. nginx 5xx)", str(errors), "0", held(errors == 0)),
-        ("two servers: lost writes", str(figures["lost_writes"]), "0", held(figures["lost_writes"] == 0)),
-        (
-            f"two servers: audit chain both wrote at once ({figures['audit rows']:,} rows)",
-            figures["audit break"] or "intact",
-            "intact",
-            held(figures["audit break"] is None),
-        ),
-    ]
-
-
 def matching_rows(figures: dict) -> list[tuple]:
     """Issue 20: precision and recall kept with candidates picked by blocking keys; a search p95 at 1,000,000."""
     everyone, blocked, scale = figures["everyone"], figures["blocked"], figures["at scale"]
@@ -321,16 +258,6 @@ def matching_rows(figures: dict) -> list[tuple]:
         ),
         ("matching: search by name alone p95", ms(scale["name only p95 ms"]), "", "-"),
     ]
-
-
-def print_table(rows: list[tuple]) -> None:
-    headings = ("metric", "value", "bar (SECURITY §4.8)", "met?")
-    widths = [max(len(str(row[column])) for row in [headings, *rows]) for column in range(4)]
-    line = lambda row: " | ".join(str(cell).ljust(width) for cell, width in zip(row, widths))  # noqa: E731
-    print(line(headings))
-    print("-+-".join("-" * width for width in widths))
-    for row in rows:
-        print(line(row))
 
 
 def main() -> None:
@@ -381,7 +308,7 @@ def main() -> None:
         postgres=options.postgres,
     )
     print("two servers behind nginx …", flush=True)
-    rows += two_server_rows(
+    rows += two_servers.two_server_rows(
         two_servers.measure(options.users, options.duration, options.think, postgres=options.postgres)
     )
     print("pages, one user …", flush=True)

@@ -36,6 +36,7 @@ from sqlalchemy import select
 
 from bench import load
 from bench.page_forms import csrf_token, own_form
+from bench.table import print_table
 
 NGINX = "/usr/sbin/nginx"
 PROXY_SETTINGS = Path(__file__).resolve().parent.parent / "deploy" / "nginx-proxy.conf"
@@ -302,9 +303,71 @@ def measure(
         }
 
 
-def main() -> None:
-    from bench.run_all import print_table, two_server_rows  # here: run_all imports this module
+def held(check: bool) -> str:
+    return "yes" if check else "NO"
 
+
+def two_server_rows(figures: dict) -> list[tuple]:
+    """Issue 20, more than one machine: bench/two_servers.py's checks and its load run through nginx."""
+    session, limit, mix = figures["session"], figures["limit"], figures["mix"]
+    served = sorted(figures["spread"]["served"].values())
+    limited = limit["answered on server 1"] == {200: PRODUCTION_SIGN_IN_LIMIT}
+    errors = mix["errors"] + figures["spread"]["nginx errors"]
+    return [
+        (
+            "two servers: a session from server 1 used on server 2",
+            "works" if session["works on the other"] else "refused",
+            "works",
+            held(session["works on the other"]),
+        ),
+        (
+            "two servers: signed out on server 2, then server 1",
+            "ended" if session["sign-out ends it on both"] else "still signed in",
+            "ended",
+            held(session["sign-out ends it on both"]),
+        ),
+        (
+            f"two servers: {PRODUCTION_SIGN_IN_LIMIT} failed sign-ins on server 1, then server 2",
+            str(limit["then server 2 answered"]),
+            "429 (limit shared)",
+            held(limited and limit["then server 2 answered"] == 429),
+        ),
+        (
+            "two servers: autosave on 1, then a stale autosave on 2",
+            " then ".join(map(str, figures["autosave"])),
+            "200 then 409",
+            held(figures["autosave"] == [200, 409]),
+        ),
+        (
+            f"two servers: address audited when a browser claims {MADE_UP_ADDRESS}",
+            str(figures["address"]),
+            "127.0.0.1 (nginx's)",
+            held(figures["address"] == "127.0.0.1"),
+        ),
+        (
+            f"two servers: load through nginx, {figures['users']} users x {figures['duration']} s",
+            f"{mix['all']['requests']:,} requests, {mix['all']['rps']:.1f} req/s",
+            "10 min",
+            "-",
+        ),
+        (
+            "two servers: load requests each server answered",
+            " / ".join(f"{count:,}" for count in served),
+            "both",
+            held(len(served) == SERVERS and min(served) > 0),
+        ),
+        ("two servers: errors (incl. nginx 5xx)", str(errors), "0", held(errors == 0)),
+        ("two servers: lost writes", str(figures["lost_writes"]), "0", held(figures["lost_writes"] == 0)),
+        (
+            f"two servers: audit chain both wrote at once ({figures['audit rows']:,} rows)",
+            figures["audit break"] or "intact",
+            "intact",
+            held(figures["audit break"] is None),
+        ),
+    ]
+
+
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--duration", type=int, default=60, help="seconds of the page mix (the issue: 600)")
