@@ -633,7 +633,7 @@ def heard_and_nothing_new_since(case: Case, referral: Referral, records: store.C
     incident within the repeat window sends it back by itself)."""
     if referral.state not in (ReferralState.HEARD, ReferralState.CLOSED):
         return False
-    last = records.last_recorded_evidence if records else store.last_recorded_evidence(case)
+    last = (records or store.CaseRecords(case)).last_recorded_evidence
     return last is None or last <= referral.received_at
 
 

@@ -646,22 +646,6 @@ def latest_referral(case: Case) -> Referral | None:
     return db.session.scalars(query.limit(1)).first()
 
 
-def last_recorded_evidence(case: Case) -> datetime | None:
-    """When the latest completed assessment, judgement or incident on the case was recorded, if any."""
-    times = [
-        db.session.scalar(
-            select(func.max(Assessment.updated_at)).where(
-                Assessment.case_id == case.id, Assessment.status == AssessmentStatus.COMPLETE
-            )
-        ),
-        db.session.scalar(
-            select(func.max(ProfessionalJudgement.recorded_at)).where(ProfessionalJudgement.case_id == case.id)
-        ),
-        db.session.scalar(select(func.max(Incident.recorded_at)).where(Incident.case_id == case.id)),
-    ]
-    return max((time for time in times if time is not None), default=None)
-
-
 def has_open_referral(case_ids: list[str]) -> bool:
     query = select(Referral.id).where(Referral.case_id.in_(case_ids), Referral.state.in_(OPEN_REFERRAL_STATES)).limit(1)
     return db.session.scalar(query) is not None
