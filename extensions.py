@@ -1,6 +1,7 @@
 """Extensions, created unbound here and bound to the app in app.create_app."""
 
 import sqlite3
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from flask_limiter import Limiter
@@ -71,12 +72,29 @@ def configure_sqlite_connection(dbapi_connection, connection_record):
         dbapi_connection.execute(pragma)
 
 
+# Set by transactions.reading_only: the transactions begun meanwhile may only read.
+READING_ONLY = ContextVar("reading_only", default=False)
+
+
 @event.listens_for(Engine, "begin")
-def begin_sqlite_immediately(connection):
-    # Nearly every request writes (session registry, audit trail). A deferred transaction that
-    # reads and then writes gets SQLITE_BUSY at once in WAL mode, ignoring busy_timeout.
+def begin_transaction(connection):
+    reading = READING_ONLY.get()
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        begin_sqlite(connection, reading)
+    elif reading:
+        connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+
+
+def begin_sqlite(connection, reading: bool) -> None:
+    # Nearly every request writes (session registry, audit trail). A deferred transaction that
+    # reads and then writes gets SQLITE_BUSY at once in WAL mode, ignoring busy_timeout; so every
+    # transaction takes the write lock at its start, except one that may only read: in WAL mode that
+    # takes no lock at all, and query_only makes SQLite refuse any write in it. The pragma belongs to
+    # the pooled connection, so it is set only when it changes.
+    if connection.info.get("query_only", False) != reading:
+        connection.exec_driver_sql(f"PRAGMA query_only = {int(reading)}")
+        connection.info["query_only"] = reading
+    connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
 class StrEnumType(TypeDecorator):

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 from flask import Response, g
 
-from extensions import db
+from extensions import READING_ONLY, db
 
 # A refused request (4xx) keeps what it recorded, which is only ever the audit of the refusal; a
 # failed one (5xx) keeps nothing, unless it undid its failed part and recorded the failure.
@@ -58,3 +58,28 @@ def end_reading() -> None:
     if db.session.new or db.session.dirty or db.session.deleted:
         raise RuntimeError("end_reading() called with changes waiting to be written")
     db.session.rollback()
+
+
+@contextmanager
+def reading_only() -> Iterator[None]:
+    """Long work that reads but writes nothing, such as an import's look for known people. What came before
+    must have written nothing (end_reading ends it). The work reads in transactions that may only read: on
+    SQLite they take no lock, so other users' saves go on meanwhile; a write in one is refused on either
+    database. Objects read load again when next used, in the next unit of work."""
+    end_reading()
+    token = READING_ONLY.set(True)
+    try:
+        yield
+    finally:
+        db.session.rollback()
+        READING_ONLY.reset(token)
+
+
+@contextmanager
+def long_reading() -> Iterator[None]:
+    """reading_only for a request, such as checking or confirming a large import: what the request has done
+    so far (its session's last-seen time) is committed first. The one exception to a request's single commit,
+    kept to work that reads for seconds; on SQLite it would otherwise keep every other writer waiting."""
+    db.session.commit()
+    with reading_only():
+        yield

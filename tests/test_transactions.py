@@ -1,17 +1,19 @@
 """Where a transaction ends (transactions.py), seen from outside: what a request or a command leaves in
 the database, read afterwards in a fresh session, after the request's own session has gone."""
 
+import threading
 import uuid
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
 
 from access import store
 from access.audit import AuditAction, record_event, verify_chain
 from access.models import Agency, AgencyKind, AuditEvent, Role
 from access.permissions import public
 from extensions import db
-from transactions import all_or_nothing, keep_record_of_failure, transaction
+from transactions import all_or_nothing, keep_record_of_failure, reading_only, transaction
 
 REASON = "She called the police from a neighbour's phone tonight and asked for us."
 
@@ -159,3 +161,44 @@ def test_a_failed_all_or_nothing_part_is_undone_while_the_rest_of_the_transactio
     assert len(audit_events(app, AuditAction.AGENCY_CREATED)) == 2
     with app.app_context():
         assert verify_chain()[1] is None  # the undone event left no gap in the chain
+
+
+def test_a_write_in_reading_only_work_is_refused_and_keeps_nothing(app):
+    with app.app_context(), pytest.raises(DBAPIError):
+        with reading_only():
+            add_agency_and_its_audit("Written While Reading Agency")
+
+    assert "Written While Reading Agency" not in agency_names(app)
+
+
+def test_the_next_unit_of_work_writes_as_ever_after_reading_only_work(app):
+    with app.app_context():
+        with reading_only():
+            db.session.scalar(select(func.count()).select_from(Agency))
+        with transaction():
+            add_agency_and_its_audit("Written After Reading Agency")
+
+    assert "Written After Reading Agency" in agency_names(app)
+
+
+def test_another_users_save_goes_ahead_while_reading_only_work_reads(app):
+    """On SQLite every other transaction takes the write lock at its start and holds it to its end: a
+    long read (an import's look for known people) must not, or saves wait and then fail."""
+    saved = {}
+
+    def save_elsewhere():
+        try:
+            with app.app_context(), transaction():
+                add_agency_and_its_audit("Saved Meanwhile Agency")
+            saved["error"] = None
+        except DBAPIError as error:  # "database is locked", once the busy timeout runs out
+            saved["error"] = type(error.orig).__name__
+
+    with app.app_context(), reading_only():
+        db.session.scalar(select(func.count()).select_from(Agency))  # the read transaction is open
+        saving = threading.Thread(target=save_elsewhere)
+        saving.start()
+        saving.join()
+
+    assert saved == {"error": None}
+    assert "Saved Meanwhile Agency" in agency_names(app)
