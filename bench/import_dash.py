@@ -36,6 +36,7 @@ from risk.imports.files import read_table
 from risk.instruments import get_pack
 from tests.conftest import build_test_app, migrate_to_head
 from tests.risk.import_fixtures import dash_export_csv
+from transactions import reading_only
 
 LOCK_PROBE_PAUSE = 0.01
 
@@ -86,7 +87,7 @@ def timed(stages: dict, name: str, work):
 class LongestTransaction:
     """The longest transaction of an engine while it is watched, begin to end of commit or rollback. On
     SQLite that is the longest hold of the write lock: every transaction there starts with BEGIN
-    IMMEDIATE (extensions.begin_sqlite_immediately)."""
+    IMMEDIATE (extensions.begin_sqlite), unless it may only read."""
 
     def __init__(self, engine):
         self.engine, self.started, self.longest = engine, {}, 0.0
@@ -140,6 +141,11 @@ class LockWaits:
             connection.close()
 
 
+def suggestions_reading_only(rows):
+    with reading_only():  # as the command looks for them
+        return import_store.suggest_matches(rows)
+
+
 def import_once(database_url: str, data: bytes, rows: int) -> dict:
     """The command line's import, step by step as `flask risk import` takes it: seconds per stage, the
     rows imported, the longest transaction and (SQLite) the longest wait of another writer."""
@@ -160,7 +166,7 @@ def import_once(database_url: str, data: bytes, rows: int) -> dict:
                 suggestions = timed(
                     stages,
                     "look for known people",
-                    lambda: import_store.suggest_matches(report.rows),
+                    lambda: suggestions_reading_only(report.rows),
                 )
                 valid = [row for row in report.rows if row.row not in suggestions]
                 _, outcome = timed(

@@ -13,7 +13,7 @@ from risk.cli import one_line, risk_cli
 from risk.imports.checking import blocking_problems, detect_mapping, validate
 from risk.imports.files import ImportFileError, read_table
 from risk.instruments import PackError, get_pack
-from transactions import end_reading
+from transactions import end_reading, reading_only
 
 CLI_MAX_ROWS = 200_000
 
@@ -55,8 +55,9 @@ def import_assessments(file, tool_id, agency_name, dry_run):
         sys.exit(2)
     click.echo(f"Columns: {'the mapping saved for ' + agency_name if saved else 'read from the headings'}.")
     with imports.cycle_collection_paused():
-        report = validate(frame, pack, mapping, today=date.today())
-        suggestions = imports.suggest_matches(report.rows)
+        with reading_only():  # on SQLite, other users' saves go on while the rows are checked and matched
+            report = validate(frame, pack, mapping, today=date.today())
+            suggestions = imports.suggest_matches(report.rows)
         rows = [row for row in report.rows if row.row not in suggestions]
         print_import_report(report, suggestions, len(rows))
         if not rows:

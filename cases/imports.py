@@ -48,7 +48,7 @@ from risk.in_force import current_ruleset
 from risk.instruments import Pack, get_pack
 from risk.matching import Match
 from risk.models import Assessment, AssessmentStatus, Decision, new_id
-from transactions import all_or_nothing, end_reading, transaction
+from transactions import all_or_nothing, long_reading, reading_only, transaction
 
 log = logging.getLogger("marac")
 ROWS_PER_INSERT = 1000
@@ -122,6 +122,7 @@ class Review:
     report: ValidationReport
     suggestions: dict[int, list[journey.PossibleMatch]]  # shown as the referral form shows them
     suggested_people: dict[str, Person]  # for the confirm step only, never for the page
+    cases_shown: list[str]  # the cases of the people suggested, each of which records the look (record_review)
 
     def suggested_person(self, row_number: int, person_id: str) -> Person | None:
         """The known person chosen for a row, if she was one of the row's suggestions."""
@@ -130,16 +131,41 @@ class Review:
 
 
 def review(batch: ImportBatch, frame: pandas.DataFrame, *, today: date, user: User) -> Review:
-    """A dry run of the import: every row checked and scored, and people who may be known found; nothing written."""
+    """A dry run of the import: every row checked and scored, and people who may be known found. It only
+    reads, so a large file can be checked apart from other users' saves (transactions.long_reading);
+    record_review then audits it."""
     pack, mapping = get_pack(batch.tool_id), mapping_of(batch)
     report = validate(frame, pack, mapping, today=today)
-    found = suggestions_shown_to(user, report.rows)
+    shown = suggestions_shown_to(user, report.rows)
+    found = {row.row: people for row in report.rows if (people := shown.people[row_key(row)])}
     suggestions = {row: [journey.possible_match(person) for person in people] for row, people in found.items()}
     people = {person.id: person for row_people in found.values() for person in row_people}
-    record_event(AuditAction.IMPORT_VALIDATED, user=user, object_type="import", object_id=batch.id)
     return Review(
-        batch, pack, list(frame.columns), mapping, mapping_problems(pack, mapping), report, suggestions, people
+        batch,
+        pack,
+        list(frame.columns),
+        mapping,
+        mapping_problems(pack, mapping),
+        report,
+        suggestions,
+        people,
+        shown.case_ids,
     )
+
+
+def check(batch: ImportBatch, frame: pandas.DataFrame, *, today: date, user: User) -> Review:
+    """The check page's review of a staged file, for a request: read for seconds (a 20,000-row file), so read
+    apart from other users' saves (transactions.long_reading), then audited."""
+    with long_reading():
+        found = review(batch, frame, today=today, user=user)
+    record_review(found, user)
+    return found
+
+
+def record_review(review: Review, user: User) -> None:
+    """The check itself, and each look at a suggested person's cases (as the referral form records it)."""
+    journey.record_matches_shown(user, review.cases_shown)
+    record_event(AuditAction.IMPORT_VALIDATED, user=user, object_type="import", object_id=review.batch.id)
 
 
 def change_mapping(batch: ImportBatch, mapping: ColumnMapping, *, remember: bool, user: User) -> None:
@@ -235,13 +261,11 @@ def suggest_matches(rows) -> dict[int, list[tuple[Person, Match]]]:
     return {row.row: matches[:SUGGESTIONS_PER_ROW] for row in rows if (matches := found[row_key(row)])}
 
 
-def suggestions_shown_to(user: User, rows) -> dict[int, list[Person]]:
-    """For each row, the known people the check page may offer this user, best first: as the referral form
-    would offer them (journey.matches_shown_to: less anyone an exclusion list keeps from the user, and each
-    shown in the audit trail)."""
+def suggestions_shown_to(user: User, rows) -> journey.ShownMatches:
+    """For each row (by row_key), the known people the check page may offer this user, best first: as the
+    referral form would offer them (journey.matches_for: less anyone an exclusion list keeps from the user)."""
     found = {key: [person for person, _ in matches] for key, matches in known_people_like(rows).items()}
-    shown = journey.matches_shown_to(user, found, most=SUGGESTIONS_PER_ROW)
-    return {row.row: people for row in rows if (people := shown[row_key(row)])}
+    return journey.matches_for(user, found, most=SUGGESTIONS_PER_ROW)
 
 
 def known_people_like(rows) -> dict[str, list[tuple[Person, Match]]]:
@@ -439,6 +463,40 @@ class PreparedImport:
     proposed_people: list[str]
 
 
+def prepare_in_a_request(
+    batch: ImportBatch,
+    rows: list[ImportRow],
+    proposed: dict[int, Person],
+    *,
+    user: User,
+    refer_eligible: bool,
+    today: date,
+) -> PreparedImport:
+    """prepare_import for the confirm step, read apart from other users' saves (transactions.long_reading), so
+    that on SQLite only the writing (commit_import) holds the write lock. A failure is recorded as
+    commit_import records one, and raised as ImportFailed."""
+    try:
+        with long_reading():
+            context = import_context(
+                agency_id=batch.agency_id,
+                tool_id=batch.tool_id,
+                user_id=user.id,
+                refer_eligible=refer_eligible,
+                today=today,
+                rows=len(rows),
+            )
+            return prepare_import(rows, proposed, context)
+    except Exception as error:
+        raise failed(batch, user, error) from error
+
+
+def still_staged(batch: ImportBatch) -> bool:
+    """Read again, and locked, before the writing: the file was checked and prepared outside this
+    transaction, so a second click of Confirm may have imported it meanwhile."""
+    db.session.refresh(batch, with_for_update=True)
+    return batch.status is ImportStatus.STAGED
+
+
 def prepare_import(rows: list[ImportRow], proposed: dict[int, Person], context: ImportContext) -> PreparedImport:
     """The records of every row, in the file's order, with their values already as the database
     driver takes them (the slow part of writing). Reads and writes no database. `proposed` is the
@@ -582,15 +640,15 @@ def import_outside_a_request(
     """The command line's import (the benchmark's too): the records are made between the reading and
     the one transaction that writes them, so on SQLite other users wait only for the writing. Returns
     the batch's id with what was imported, or with the failure (the batch is then kept, marked failed)."""
-    end_reading()
-    context = import_context(
-        agency_id=agency_id, tool_id=tool_id, user_id=user_id, refer_eligible=False, today=today, rows=len(rows)
-    )
     prepared, problem = None, None
-    try:
-        prepared = prepare_import(rows, {}, context)
-    except Exception as error:
-        problem = error
+    with reading_only():
+        context = import_context(
+            agency_id=agency_id, tool_id=tool_id, user_id=user_id, refer_eligible=False, today=today, rows=len(rows)
+        )
+        try:
+            prepared = prepare_import(rows, {}, context)
+        except Exception as error:
+            problem = error
     with transaction():
         user = db.session.get(User, user_id)
         batch = create_batch(

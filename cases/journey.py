@@ -146,19 +146,30 @@ def matches_shown_to(user: User, found: dict[str, list[Person]], most: int | Non
     """Record id -> the known people the user may be shown as possibly that person, best first, at most `most`
     each: less anyone whose case's exclusion list names the user, so she is neither shown nor hinted at.
     Showing them is a look at their cases, so each of those cases records it in the audit trail."""
+    shown = matches_for(user, found, most)
+    record_matches_shown(user, shown.case_ids)
+    return shown.people
+
+
+@dataclass(frozen=True)
+class ShownMatches:
+    people: dict[str, list[Person]]  # record id -> the people the user may be shown, best first
+    case_ids: list[str]  # their cases, each of which records the look
+
+
+def matches_for(user: User, found: dict[str, list[Person]], most: int | None = None) -> ShownMatches:
+    """matches_shown_to's reading alone, for work that reads first and writes after (a large import's check)."""
     cases = cases_of_people({person.id for people in found.values() for person in people})
     kept = people_kept_from(user, cases)
     shown = {
         record_id: [person for person in people if person.id not in kept][:most] for record_id, people in found.items()
     }
     shown_ids = dict.fromkeys(person.id for people in shown.values() for person in people)
-    record_events(
-        AuditAction.PERSON_MATCH_SHOWN,
-        user=user,
-        object_type="case",
-        object_ids=[case_id for person_id in shown_ids for case_id in cases.get(person_id, [])],
-    )
-    return shown
+    return ShownMatches(shown, [case_id for person_id in shown_ids for case_id in cases.get(person_id, [])])
+
+
+def record_matches_shown(user: User, case_ids: list[str]) -> None:
+    record_events(AuditAction.PERSON_MATCH_SHOWN, user=user, object_type="case", object_ids=case_ids)
 
 
 PEOPLE_PER_QUERY = 1000

@@ -102,7 +102,7 @@ def review_import(batch_id):
             remember = request.form.get("save_mapping") == "yes"
             import_store.change_mapping(batch, mapping, remember=remember, user=current_user)
             return redirect(url_for("cases.review_import", batch_id=batch.id))
-    review = import_store.review(batch, frame, today=date.today(), user=current_user)
+    review = import_store.check(batch, frame, today=date.today(), user=current_user)
     return render_review(review, errors, 400 if errors else 200)
 
 
@@ -178,7 +178,7 @@ def confirm_import(batch_id):
     frame = import_store.read_staged(batch)
     if frame is None:
         return finished_page(batch, 410)
-    review = import_store.review(batch, frame, today=date.today(), user=current_user)
+    review = import_store.check(batch, frame, today=date.today(), user=current_user)
     proposed, left_out, errors = choices_from_form(review)
     rows = [row for row in review.report.rows if row.row not in left_out]
     if blocking := blocking_problems(review.pack, review.mapping):
@@ -195,8 +195,13 @@ def confirm_import(batch_id):
         return render_review(review, errors, 400)
     refer = request.form.get("refer_eligible") == "yes"
     try:
-        outcome = import_store.commit_import(
+        prepared = import_store.prepare_in_a_request(
             batch, rows, proposed, user=current_user, refer_eligible=refer, today=date.today()
+        )
+        if not import_store.still_staged(batch):
+            return redirect(url_for("cases.review_import", batch_id=batch.id))
+        outcome = import_store.commit_import(
+            batch, rows, proposed, user=current_user, refer_eligible=refer, today=date.today(), prepared=prepared
         )
     except import_store.ImportFailed as failure:
         keep_record_of_failure()

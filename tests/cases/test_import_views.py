@@ -3,6 +3,7 @@
 import io
 import os
 import re
+import threading
 import time
 from datetime import date
 
@@ -293,6 +294,55 @@ def test_a_failure_during_confirm_imports_nothing_and_says_so(app, client, rep, 
     assert count(app, Person) == count(app, Case) == 0
     assert only_batch(app).status is ImportStatus.FAILED
     assert audit_actions(app)[-1] == "import-failed"
+
+
+def test_a_failure_while_the_rows_are_prepared_imports_nothing_and_says_so(app, client, rep, folder, monkeypatch):
+    """The confirm step makes the rows' records before the transaction that writes them: a failure there is
+    recorded as a failure while writing is."""
+    upload(client, dash_csv(MIXED_FILE))
+    batch = only_batch(app)
+
+    def broken(*args):
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(import_store, "records_for", broken)
+    response = client.post(client.url("cases.confirm_import", batch_id=batch.id))
+
+    assert response.status_code == 500
+    assert "nothing was imported" in response.get_data(as_text=True)
+    assert count(app, Person) == count(app, Case) == 0
+    assert only_batch(app).status is ImportStatus.FAILED
+    assert audit_actions(app)[-1] == "import-failed"
+
+
+def test_two_clicks_of_confirm_at_once_import_the_file_once(app, client, rep, folder, monkeypatch):
+    """Both requests check and prepare the file outside the transaction that writes it, at the same time
+    (each waits for the other before preparing): the one that writes second finds it imported."""
+    upload(client, dash_csv(MIXED_FILE))
+    batch = only_batch(app)
+    both_preparing = threading.Barrier(2, timeout=60)
+    real = import_store.prepare_import
+
+    def prepare_once_both_are_here(*args):
+        both_preparing.wait()
+        return real(*args)
+
+    monkeypatch.setattr(import_store, "prepare_import", prepare_once_both_are_here)
+    responses = []
+
+    def confirm():
+        responses.append(client.post(client.url("cases.confirm_import", batch_id=batch.id)).status_code)
+
+    clicks = [threading.Thread(target=confirm) for _ in range(2)]
+    for click in clicks:
+        click.start()
+    for click in clicks:
+        click.join()
+
+    assert sorted(responses) == [200, 302]
+    assert only_batch(app).status is ImportStatus.IMPORTED
+    assert count(app, Case) == only_batch(app).rows_imported > 0
+    assert audit_actions(app).count("import-committed") == 1
 
 
 def test_discard_removes_the_file_and_imports_nothing(app, client, rep, folder):
