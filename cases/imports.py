@@ -33,7 +33,7 @@ from cases.models import (
 )
 from extensions import db, utcnow
 from risk import store as risk_store
-from risk.criteria import AssessmentFacts, CaseFacts, Victim, evaluate
+from risk.criteria import ASSESSMENTS, AssessmentFacts, CaseFacts, Victim, evaluate
 from risk.imports.checking import (
     ColumnMapping,
     ImportRow,
@@ -394,6 +394,7 @@ def records_for(row: ImportRow, proposed: Person | None, context: ImportContext,
     }
     # The decision's id, and the referral's pointer to it, are given when the rows are written.
     decision_row = {"id": None, "case_id": case_id, "created_at": now} | decision_columns(decision, context)
+    decision_row["evidence"] = evidence_naming(decision_row["evidence"], assessment["id"])
     criteria = decision_row["criteria"]
     referral = None
     if referred:
@@ -427,6 +428,18 @@ def decision_columns(decision, context: ImportContext) -> dict:
         columns = risk_store.decision_values(decision, evaluated_by_id=context.user_id, today=context.today)
         context.decision_columns[decision] = columns
     return columns
+
+
+def evidence_naming(evidence: dict, assessment_id: str) -> dict:
+    """A shared decision's evidence (made before the row's assessment had an id) naming the row's assessment,
+    as the journey's does, so the case page links to it: the only assessment a row's decision rests on is its
+    own. Evidence with no assessment in it stays the shared object."""
+    if not any(item["kind"] == ASSESSMENTS for items in evidence.values() for item in items):
+        return evidence
+    return {
+        code: [item | {"ref": assessment_id} if item["kind"] == ASSESSMENTS else item for item in items]
+        for code, items in evidence.items()
+    }
 
 
 def link_proposal(case_id: str, proposed: Person, context: ImportContext) -> dict:

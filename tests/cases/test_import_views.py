@@ -20,6 +20,7 @@ from risk.imports.checking import detect_mapping
 from risk.imports.files import ImportFileError, read_table
 from risk.imports.models import ImportBatch, ImportStatus, SavedImportMapping
 from risk.instruments import get_pack
+from risk.models import Assessment
 from tests.cases.test_import_store import (
     MIXED_FILE,
     add_person,
@@ -343,6 +344,21 @@ def test_two_clicks_of_confirm_at_once_import_the_file_once(app, client, rep, fo
     assert only_batch(app).status is ImportStatus.IMPORTED
     assert count(app, Case) == only_batch(app).rows_imported > 0
     assert audit_actions(app).count("import-committed") == 1
+
+
+def test_an_imported_referrals_decision_links_its_evidence_to_the_assessment(app, client, rep, folder, sign_in_as):
+    """The referral's stored decision names the assessment it rests on, as the web journey's does, so the
+    coordinator's referral page links to it."""
+    upload(client, dash_csv([dash_row("Amy", "Brown", date(1990, 5, 1), 15)]))
+    client.post(client.url("cases.confirm_import", batch_id=only_batch(app).id), data={"refer_eligible": "yes"})
+
+    with app.app_context():
+        case_id, assessment_id = db.session.execute(select(Assessment.case_id, Assessment.id)).one()
+        referral_id = db.session.scalar(select(Referral.id))
+    sign_in_as(Role.COORDINATOR)
+    page = client.get(client.url("meetings.view_referral", referral_id=referral_id)).get_data(as_text=True)
+    result = client.url("cases.view_assessment_result", case_id=case_id, assessment_id=assessment_id)
+    assert re.search(f'href="{re.escape(result)}">[^<]*: 15 yes answers</a>', page)
 
 
 def test_discard_removes_the_file_and_imports_nothing(app, client, rep, folder):
