@@ -45,6 +45,21 @@ def list_meetings_held(first_day: date, last_day: date) -> list[Meeting]:
     return list(db.session.scalars(query))
 
 
+def count_cases_heard(first_day: date, last_day: date) -> int:
+    """The agenda items heard at meetings held from `first_day` to `last_day`: the data return's cases discussed
+    over the period, without its other counts. Counted on the agenda alone, as every item names a referral,
+    its case and the case's victim (columns that may not be empty)."""
+    start, end = uk_day_bounds(first_day, last_day)
+    query = (
+        select(func.count())
+        .select_from(AgendaItem)
+        .join(Meeting, AgendaItem.meeting_id == Meeting.id)
+        .where(Meeting.status.in_(HELD_STATUSES), Meeting.starts_at >= start, Meeting.starts_at < end)
+        .where(AgendaItem.not_heard_at.is_(None))
+    )
+    return db.session.scalar(query)
+
+
 def count_agenda_items_and_minutes(meeting_ids: list[int]) -> dict[int, tuple[int, int]]:
     """Meeting id -> (agenda items, agenda items heard: with minutes saved, and not said to be not heard)."""
     heard = case((and_(CaseMinutes.id.is_not(None), AgendaItem.not_heard_at.is_(None)), 1), else_=0)
