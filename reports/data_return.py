@@ -171,10 +171,9 @@ def count_cases_discussed(meeting_ids: list[int], born_after: date) -> pd.DataFr
 
 
 def count_children_and_young_perpetrators(meeting_ids: list[int], born_after: date) -> pd.DataFrame:
-    """Per meeting and, within it, per date of birth after `born_after` of a person causing harm: the children
-    in the households of the cases discussed, and how many of those people were on the cases discussed (one
-    row with no date for the rest: their children, and no one young). Only they can be 17 or under on a
-    meeting day."""
+    """The children in the households of the cases discussed, and the people causing harm on them born after
+    `born_after` (the only ones who can be 17 or under on a meeting day), added up in the database per meeting
+    and, within it, per such date of birth: a meeting's row with no date holds its children."""
     harm = aliased(Person)
     young_perpetrator = and_(
         harm.id == CaseParty.person_id, CaseParty.role == PartyRole.PERPETRATOR, harm.date_of_birth > born_after
@@ -222,8 +221,8 @@ def cases_per_meeting(meetings: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFr
     groups = groups.merge(meetings[["meeting_id", "meeting_date"]], on="meeting_id")
     aged_16_17 = ages_on(groups["meeting_date"], groups["victim_born"]).isin([16, 17]).fillna(False)
     groups["victims_aged_16_17"] = groups["cases_discussed"].where(aged_16_17 | (groups["victim_band_kept"] == 1), 0)
-    counts = [column for column in groups.columns if column not in ("meeting_id", "meeting_date", "victim_born")]
-    return per_meeting(groups, [column for column in counts if column != "victim_band_kept"])
+    keys = ("meeting_id", "meeting_date", "victim_born", "victim_band_kept")
+    return per_meeting(groups, [column for column in groups.columns if column not in keys])
 
 
 def parties_per_meeting(meetings: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:
