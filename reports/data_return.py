@@ -1,8 +1,10 @@
 """The quarterly MARAC data return (SafeLives, brief §8.12): one row of counts per meeting held.
 
-Three queries, however many meetings and cases: the meetings held; the counts per meeting, added up in
-the database; and the few people young enough for their age on the meeting day to count, whose ages
-pandas works out. The definitions, decided here and shown to users in COLUMN_LABELS:
+Three queries, however many meetings and cases: the meetings held; the cases discussed and their counts,
+added up in the database per meeting; and their children and people causing harm, added up likewise. Each
+reads the cases discussed once and hands back, beside each meeting's sums, the dates of birth of the few
+people young enough for their age on the meeting day to count, whose ages pandas works out. The
+definitions, decided here and shown to users in COLUMN_LABELS:
 
 - a case discussed is an agenda item of a meeting that has started (in progress or later);
 - a repeat case is one whose referral met the repeat criterion (risk.criteria.REPEAT: a further
@@ -21,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Select, String, and_, case, cast, func, literal, null, or_, select, union_all
+from sqlalchemy import ColumnElement, Select, String, and_, case, cast, func, null, or_, select
 from sqlalchemy.orm import aliased
 
 from access.models import Agency
@@ -39,7 +41,6 @@ WHITE = "White"
 LGBT_SEXUALITIES = frozenset({"Gay or lesbian", "Bisexual", "Other"})
 LGBT_GENDERS = frozenset({"Non-binary", "Other"})
 TOTAL = "Total"
-VICTIM, PERPETRATOR = "victim", "perpetrator"
 
 AGENCY_COLUMNS = {kind: f"referrals_{kind.value}" for kind in AgencyKind}
 COUNT_COLUMNS = [
@@ -100,9 +101,15 @@ class Comparison:
     national: str
 
 
+def heard_at(meeting_ids: list[int]) -> tuple[ColumnElement[bool], ...]:
+    """The agenda items of these meetings that were heard (a case the meeting ended without hearing was not
+    discussed there)."""
+    return AgendaItem.meeting_id.in_(meeting_ids), AgendaItem.not_heard_at.is_(None)
+
+
 def discussed(meeting_ids: list[int]) -> Select:
-    """The agenda items heard at these meetings (a case the meeting ended without hearing was not discussed
-    there), with the referral, its agency, the case's victim and the minutes; selects nothing yet."""
+    """The agenda items heard at these meetings, with the referral, its agency, the case's victim and the
+    minutes; selects nothing yet."""
     return (
         select()
         .select_from(AgendaItem)
@@ -111,7 +118,7 @@ def discussed(meeting_ids: list[int]) -> Select:
         .join(Case, Referral.case_id == Case.id)
         .join(Person, Case.victim_id == Person.id)
         .outerjoin(CaseMinutes, CaseMinutes.agenda_item_id == AgendaItem.id)
-        .where(AgendaItem.meeting_id.in_(meeting_ids), AgendaItem.not_heard_at.is_(None))
+        .where(*heard_at(meeting_ids))
     )
 
 
@@ -138,51 +145,56 @@ def counted_when() -> dict[str, ColumnElement[bool]]:
     } | {column: Agency.kind == kind for kind, column in AGENCY_COLUMNS.items() if kind is not AgencyKind.POLICE}
 
 
-def count_cases_discussed(meeting_ids: list[int]) -> pd.DataFrame:
-    """Per meeting: the cases discussed and every count that needs no one's age, added up in the database.
-    Indexed by meeting id; perpetrators_aged_17_or_under holds only those whose dates of birth were removed."""
-    # Each case's children counted once, grouped, and joined: a count per agenda item (a subquery for each row)
-    # made PostgreSQL estimate the query dear enough to compile it first, which took longer than running it.
-    children = (
-        select(CaseParty.case_id, func.count().label("children"))
-        .where(CaseParty.role == PartyRole.CHILD)
-        .group_by(CaseParty.case_id)
-        .subquery()
-    )
+def count_cases_discussed(meeting_ids: list[int], born_after: date) -> pd.DataFrame:
+    """The cases discussed and every count of them that needs neither a party nor an age, added up in the
+    database per meeting and, within it, per young victim: one row for a meeting's victims born on or before
+    `born_after` with no 16-17 age band kept, and one for each date of birth after it (with or without the
+    band). So the victims' ages are worked out from these few rows, without reading the cases a second time.
+    perpetrators_aged_17_or_under holds only those whose dates of birth were removed."""
+    victim_born = case((Person.date_of_birth > born_after, Person.date_of_birth), else_=null())
+    band_kept = case((AgendaItem.victim_age_band == AGED_16_OR_17, 1), else_=0)
     counts = {name: func.sum(case((condition, 1), else_=0)) for name, condition in counted_when().items()} | {
         "cases_discussed": func.count(),
-        "children_in_households": func.sum(func.coalesce(children.c.children, 0)),
-        # Only people whose dates of birth were removed are in this count; the others are counted by age.
         "perpetrators_aged_17_or_under": func.sum(func.coalesce(AgendaItem.young_perpetrators_anonymised, 0)),
     }
+    keys = {"victim_born": victim_born, "victim_band_kept": band_kept}
     query = (
         discussed(meeting_ids)
-        .outerjoin(children, children.c.case_id == Referral.case_id)
-        .add_columns(AgendaItem.meeting_id, *(count.label(name) for name, count in counts.items()))
-        .group_by(AgendaItem.meeting_id)
+        .add_columns(
+            AgendaItem.meeting_id,
+            *(key.label(name) for name, key in keys.items()),
+            *(count.label(name) for name, count in counts.items()),
+        )
+        .group_by(AgendaItem.meeting_id, *keys.values())
     )
-    frame = pd.DataFrame(db.session.execute(query).all(), columns=["meeting_id", *counts])
-    return frame.set_index("meeting_id").astype("int64")
+    return pd.DataFrame(db.session.execute(query).all(), columns=["meeting_id", *keys, *counts])
 
 
-def people_whose_age_counts(meeting_ids: list[int], born_after: date) -> list[tuple]:
-    """(meeting id, "victim" or "perpetrator", date of birth, victim age band kept) for each victim of a case
-    discussed who was born after `born_after` or whose 16-17 age band was kept, and each person causing harm
-    on such a case born after it: the only people who can be 16, 17 or younger on a meeting day."""
-    victims = discussed(meeting_ids).add_columns(
-        AgendaItem.meeting_id, literal(VICTIM), Person.date_of_birth, AgendaItem.victim_age_band
-    )
-    victims = victims.where(or_(Person.date_of_birth > born_after, AgendaItem.victim_age_band == AGED_16_OR_17))
+def count_children_and_young_perpetrators(meeting_ids: list[int], born_after: date) -> pd.DataFrame:
+    """The children in the households of the cases discussed, and the people causing harm on them born after
+    `born_after` (the only ones who can be 17 or under on a meeting day), added up in the database per meeting
+    and, within it, per such date of birth: a meeting's row with no date holds its children."""
     harm = aliased(Person)
-    perpetrators = (
-        select(AgendaItem.meeting_id, literal(PERPETRATOR), harm.date_of_birth, null())
+    young_perpetrator = and_(
+        harm.id == CaseParty.person_id, CaseParty.role == PartyRole.PERPETRATOR, harm.date_of_birth > born_after
+    )
+    query = (
+        select(
+            AgendaItem.meeting_id,
+            harm.date_of_birth.label("perpetrator_born"),
+            func.sum(case((CaseParty.role == PartyRole.CHILD, 1), else_=0)).label("children_in_households"),
+            func.count(harm.id).label("perpetrators"),
+        )
         .join(Referral, AgendaItem.referral_id == Referral.id)
         .join(CaseParty, CaseParty.case_id == Referral.case_id)
-        .join(harm, CaseParty.person_id == harm.id)
-        .where(AgendaItem.meeting_id.in_(meeting_ids), AgendaItem.not_heard_at.is_(None))
-        .where(CaseParty.role == PartyRole.PERPETRATOR, harm.date_of_birth > born_after)
+        .outerjoin(harm, young_perpetrator)
+        .where(*heard_at(meeting_ids), CaseParty.role.in_((PartyRole.CHILD, PartyRole.PERPETRATOR)))
+        .group_by(AgendaItem.meeting_id, harm.date_of_birth)
     )
-    return [tuple(row) for row in db.session.execute(union_all(victims, perpetrators))]
+    return pd.DataFrame(
+        db.session.execute(query).all(),
+        columns=["meeting_id", "perpetrator_born", "children_in_households", "perpetrators"],
+    )
 
 
 def earliest_birth_to_count(first_day: date) -> date:
@@ -198,30 +210,34 @@ def ages_on(days: pd.Series, dates_of_birth: pd.Series) -> pd.Series:
     return (days.dt.year - born.dt.year - before_birthday.astype(int)).astype("Int64")
 
 
-def age_counts(meetings: pd.DataFrame, people: list[tuple]) -> pd.DataFrame:
-    """Per meeting: victims aged 16 or 17 on the meeting date (or whose 16-17 band was kept when the case was
-    anonymised), and people causing harm aged 17 or under on it. Indexed by meeting id."""
-    found = pd.DataFrame(people, columns=["meeting_id", "who", "date_of_birth", "victim_age_band"], dtype=object)
-    found["meeting_id"] = found["meeting_id"].astype("int64")
-    found = found.merge(meetings[["meeting_id", "meeting_date"]], on="meeting_id")
-    age = ages_on(found["meeting_date"], found["date_of_birth"])
-    victim, perpetrator = found["who"] == VICTIM, found["who"] == PERPETRATOR
-    counted = pd.DataFrame(
-        {
-            "meeting_id": found["meeting_id"],
-            "victims_aged_16_17": (
-                victim & (age.isin([16, 17]).fillna(False) | (found["victim_age_band"] == AGED_16_OR_17))
-            ).astype("int64"),
-            "perpetrators_aged_17_or_under": (perpetrator & (age <= 17).fillna(False)).astype("int64"),
-        }
-    )
-    return counted.groupby("meeting_id").sum()
+def per_meeting(groups: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The groups' counts added up for each meeting, indexed by meeting id."""
+    return groups.groupby("meeting_id")[columns].sum()
+
+
+def cases_per_meeting(meetings: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:
+    """Per meeting, from count_cases_discussed's groups: the counts, and the victims aged 16 or 17 on the
+    meeting date (or whose 16-17 band was kept when the case was anonymised)."""
+    groups = groups.merge(meetings[["meeting_id", "meeting_date"]], on="meeting_id")
+    aged_16_17 = ages_on(groups["meeting_date"], groups["victim_born"]).isin([16, 17]).fillna(False)
+    groups["victims_aged_16_17"] = groups["cases_discussed"].where(aged_16_17 | (groups["victim_band_kept"] == 1), 0)
+    keys = ("meeting_id", "meeting_date", "victim_born", "victim_band_kept")
+    return per_meeting(groups, [column for column in groups.columns if column not in keys])
+
+
+def parties_per_meeting(meetings: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:
+    """Per meeting, from count_children_and_young_perpetrators's groups: the children in households, and the
+    people causing harm aged 17 or under on the meeting date."""
+    groups = groups.merge(meetings[["meeting_id", "meeting_date"]], on="meeting_id")
+    under_18 = (ages_on(groups["meeting_date"], groups["perpetrator_born"]) <= 17).fillna(False)
+    groups["perpetrators_aged_17_or_under"] = groups["perpetrators"].where(under_18, 0)
+    return per_meeting(groups, ["children_in_households", "perpetrators_aged_17_or_under"])
 
 
 def meeting_rows(first_day: date, last_day: date) -> pd.DataFrame:
     """One row per MARAC meeting held from first_day to last_day (UK dates, inclusive), earliest first.
-    Three queries however many meetings and cases: the meetings, their counts added up in the database, and
-    the few people young enough for their age on the meeting day to count."""
+    Three queries however many meetings and cases: the meetings; the cases discussed, counted in the
+    database; and their children and the few people causing harm young enough for their age to count."""
     held = [(meeting.id, meeting.starts_at) for meeting in store.list_meetings_held(first_day, last_day)]
     meetings = pd.DataFrame(
         {
@@ -230,9 +246,10 @@ def meeting_rows(first_day: date, last_day: date) -> pd.DataFrame:
         }
     )
     meeting_ids = meetings["meeting_id"].tolist()
-    counts = count_cases_discussed(meeting_ids)
-    ages = age_counts(meetings, people_whose_age_counts(meeting_ids, earliest_birth_to_count(first_day)))
-    totals = counts.add(ages, fill_value=0).reindex(columns=INTEGER_COLUMNS, fill_value=0)
+    born_after = earliest_birth_to_count(first_day)
+    cases = cases_per_meeting(meetings, count_cases_discussed(meeting_ids, born_after))
+    parties = parties_per_meeting(meetings, count_children_and_young_perpetrators(meeting_ids, born_after))
+    totals = cases.add(parties, fill_value=0).reindex(columns=INTEGER_COLUMNS, fill_value=0)
     frame = meetings.merge(totals, left_on="meeting_id", right_index=True, how="left")
     frame[INTEGER_COLUMNS] = frame[INTEGER_COLUMNS].fillna(0).astype("int64")
     frame["partner_referral_percent"] = partner_percent(

@@ -62,8 +62,9 @@ def partnership_effectiveness(first_day: date, last_day: date, today: date) -> E
     deadlines_to = min(last_day, today - timedelta(days=1))
     attendance = store.count_invitations_and_attendance(meeting_ids)
     research = research_counts(first_day, deadlines_to)
-    actions = store.count_actions_due_and_done_on_time(first_day, deadlines_to) if deadlines_to >= first_day else {}
-    overdue = store.count_overdue_actions(today)
+    by_deadline = store.count_actions_by_deadline(first_day, deadlines_to, today)
+    actions = {agency_id: (due, done) for agency_id, (due, done, _) in by_deadline.items() if due}
+    overdue = {agency_id: late for agency_id, (_, _, late) in by_deadline.items() if late}
     names = store.agency_names(attendance.keys() | research.keys() | actions.keys() | overdue.keys())
     agencies = tuple(
         AgencyEffectiveness(

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, case, delete, exists, func, select, update
+from sqlalchemy import and_, case, delete, exists, func, or_, select, update
 
 from access.models import Agency
 from extensions import db
@@ -45,6 +45,21 @@ def list_meetings_held(first_day: date, last_day: date) -> list[Meeting]:
     return list(db.session.scalars(query))
 
 
+def count_cases_heard(first_day: date, last_day: date) -> int:
+    """The agenda items heard at meetings held from `first_day` to `last_day`: the data return's cases discussed
+    over the period, without its other counts. Counted on the agenda alone, as every item names a referral,
+    its case and the case's victim (columns that may not be empty)."""
+    start, end = uk_day_bounds(first_day, last_day)
+    query = (
+        select(func.count())
+        .select_from(AgendaItem)
+        .join(Meeting, AgendaItem.meeting_id == Meeting.id)
+        .where(Meeting.status.in_(HELD_STATUSES), Meeting.starts_at >= start, Meeting.starts_at < end)
+        .where(AgendaItem.not_heard_at.is_(None))
+    )
+    return db.session.scalar(query)
+
+
 def count_agenda_items_and_minutes(meeting_ids: list[int]) -> dict[int, tuple[int, int]]:
     """Meeting id -> (agenda items, agenda items heard: with minutes saved, and not said to be not heard)."""
     heard = case((and_(CaseMinutes.id.is_not(None), AgendaItem.not_heard_at.is_(None)), 1), else_=0)
@@ -85,27 +100,21 @@ def count_research_requests_and_returned_on_time(
     return {agency_id: (due, int(returned)) for agency_id, due, returned in db.session.execute(query)}
 
 
-def count_actions_due_and_done_on_time(first_day: date, last_day: date) -> dict[int, tuple[int, int]]:
-    """Owning agency id -> (actions due from `first_day` to `last_day`, those done by their due date)."""
-    on_time = and_(
-        Action.status == ActionStatus.DONE, Action.completed_on.is_not(None), Action.completed_on <= Action.due_on
+def count_actions_by_deadline(first_day: date, last_day: date, today: date) -> dict[int, tuple[int, int, int]]:
+    """Owning agency id -> (actions due from `first_day` to `last_day`, those done by their due date, open actions
+    whose due date is before `today`), from one reading of the actions; none are due when `last_day` is before
+    `first_day`. Agencies with no action due and none overdue are left out."""
+    due = and_(Action.due_on >= first_day, Action.due_on <= last_day)
+    done_on_time = and_(
+        due, Action.status == ActionStatus.DONE, Action.completed_on.is_not(None), Action.completed_on <= Action.due_on
     )
+    overdue = and_(Action.status == ActionStatus.OPEN, Action.due_on < today)
     query = (
-        select(Action.owner_agency_id, func.count(Action.id), func.sum(case((on_time, 1), else_=0)))
-        .where(Action.due_on >= first_day, Action.due_on <= last_day)
+        select(Action.owner_agency_id, *(func.sum(case((when, 1), else_=0)) for when in (due, done_on_time, overdue)))
+        .where(or_(due, overdue))
         .group_by(Action.owner_agency_id)
     )
-    return {agency_id: (due, int(done)) for agency_id, due, done in db.session.execute(query)}
-
-
-def count_overdue_actions(today: date) -> dict[int, int]:
-    """Owning agency id -> open actions whose due date is before `today`."""
-    query = (
-        select(Action.owner_agency_id, func.count(Action.id))
-        .where(Action.status == ActionStatus.OPEN, Action.due_on < today)
-        .group_by(Action.owner_agency_id)
-    )
-    return {key: value for key, value in db.session.execute(query)}
+    return {agency_id: (int(due), int(done), int(late)) for agency_id, due, done, late in db.session.execute(query)}
 
 
 def agency_names(agency_ids) -> dict[int, str]:

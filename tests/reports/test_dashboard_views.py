@@ -15,7 +15,8 @@ from cases.models import Referral, SafeContact
 from extensions import db
 from meetings.models import AgendaItem
 from reports.views import dashboard as dashboard_views
-from tests.reports.test_effectiveness import seed_partnership
+from tests.reports.test_effectiveness import seed_partnership, utc
+from tests.sql_statements import statements_run
 
 COORDINATOR_NAME = "Sam Worker"
 CANARY_PHONE, CANARY_ADDRESS = "07700 900999", "CANARY REFUGE"
@@ -209,6 +210,33 @@ class TestWithThePopulationSet:
         ]
         assert bar_count(image_sources(html)[3]) == 3
         assert "MARAC_ADULT_FEMALE_POPULATION" not in html
+
+    def test_a_case_not_heard_is_not_counted_in_the_twelve_months(self, app, client, sign_in_as, partnership):
+        with app.app_context():
+            db.session.get(AgendaItem, partnership.october.item_ids[2]).not_heard_at = utc(2026, 10, 7, 12)
+            db.session.commit()
+        sign_in_as(Role.COORDINATOR)
+
+        html = client.get(client.url("reports.view_dashboard", quarter="2026-Q4")).get_data(as_text=True)
+
+        assert table_rows(html, "Cases per 10,000 adult women: the figures")[0] == [
+            "Cases discussed, 12 months to 31 December 2026",
+            "5",
+        ]
+
+    def test_the_twelve_months_cases_cost_one_query_however_many_meetings(self, app, client, sign_in_as, partnership):
+        # The year's whole data return, read only to add up its cases, took seconds at a force's scale.
+        sign_in_as(Role.COORDINATOR)
+        page = client.url("reports.view_dashboard", quarter="2026-Q4")
+        client.get(page)  # what is read once per process is read now
+
+        with statements_run(app) as with_population:
+            client.get(page)
+        app.config["ADULT_FEMALE_POPULATION"] = None
+        with statements_run(app) as without_population:
+            client.get(page)
+
+        assert len(with_population) == len(without_population) + 1
 
 
 def test_a_quarter_with_no_meeting_says_so_and_draws_no_meeting_charts(client, sign_in_as, partnership):

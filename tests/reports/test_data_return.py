@@ -230,6 +230,36 @@ def test_each_meeting_held_in_the_quarter_gets_a_row_with_every_count(app, quart
     ]
 
 
+def test_people_born_on_the_same_day_are_each_counted(app):
+    # Counted in groups of people born on the same day: each victim and each person causing harm still counts.
+    twins = CaseSpec(
+        IDVA, date(2009, 6, 1), children=1, perpetrators_born=(date(2010, 5, 6), date(2010, 5, 6), date(1990, 1, 1))
+    )
+    adult = CaseSpec(POLICE, date(1985, 6, 1), children=2, perpetrators_born=(date(2010, 5, 6), None))
+    add_meeting(app, uk(2027, 5, 5), MeetingStatus.DISTRIBUTED, [twins, twins, adult])
+
+    with app.app_context():
+        frame = data_return.meeting_rows(date(2027, 4, 1), date(2027, 6, 30))
+
+    assert records(frame)[0] | {"meeting_id": None} == row(
+        meeting_id=None,
+        meeting_date=date(2027, 5, 5),
+        cases_discussed=3,
+        repeat_cases=0,
+        children_in_households=4,
+        referrals_police=1,
+        referrals_partner=2,
+        partner_referral_percent=66.7,
+        victims_racially_minoritised=0,
+        victims_lgbt=0,
+        victims_disabled=0,
+        victims_male=0,
+        victims_aged_16_17=2,
+        perpetrators_aged_17_or_under=5,
+        referrals_idva=2,
+    )
+
+
 def test_counts_are_whole_numbers_and_the_percentage_a_decimal(app, quarter_meetings):
     with app.app_context():
         frame = data_return.meeting_rows(Q4_2026.first_day, Q4_2026.last_day)

@@ -16,6 +16,7 @@ from meetings.models import (
 )
 from reports.effectiveness import Rate, partnership_effectiveness
 from tests.meetings.factories import seed_meeting
+from tests.sql_statements import statements_run
 
 POLICE, HEALTH, IDVA, HOUSING = (
     "Riverside Police",
@@ -213,3 +214,27 @@ def test_a_quarter_with_nothing_in_it_has_no_rows_but_still_counts_overdue_actio
         HOUSING: ("—", "—", "—", 1),
         POLICE: ("—", "—", "—", 2),
     }
+
+
+def test_on_a_quarters_first_day_no_action_is_due_yet_but_overdue_ones_count(app):
+    seed_partnership(app)
+
+    with app.app_context():
+        result = partnership_effectiveness(date(2026, 10, 1), date(2026, 12, 31), date(2026, 10, 1))
+
+    assert result.deadlines_to == date(2026, 9, 30)
+    assert {row.agency: (str(row.actions_on_time), row.overdue_now) for row in result.agencies} == {
+        HEALTH: ("—", 0),
+        HOUSING: ("—", 1),
+        IDVA: ("—", 0),
+        POLICE: ("—", 0),
+    }
+
+
+def test_the_actions_are_read_once_for_their_deadlines_and_what_is_overdue(app):
+    seed_partnership(app)
+
+    with statements_run(app) as statements, app.app_context():
+        partnership_effectiveness(date(2026, 10, 1), date(2026, 12, 31), AFTER_THE_QUARTER)
+
+    assert len([statement for statement in statements if "FROM marac_action" in statement]) == 1
