@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import permutations, product
 
 
@@ -268,11 +268,16 @@ class PartialDate:
     day: int | None = None
 
     def __str__(self) -> str:
+        return self.written
+
+    # Worked out once a date (parse_date remembers the dates it read): a search compares hundreds of them.
+    @cached_property
+    def written(self) -> str:
         return "-".join(f"{part:02d}" for part in (self.year, self.month, self.day) if part is not None)
 
-    @property
+    @cached_property
     def digits(self) -> str:
-        return str(self).replace("-", "")
+        return self.written.replace("-", "")
 
 
 ISO_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
@@ -310,7 +315,7 @@ def is_complete(value: PartialDate) -> bool:
 
 
 def compare_dates(a: PartialDate, b: PartialDate) -> Evidence:
-    details = (str(a), str(b))
+    details = (a.written, b.written)
     if is_complete(a) and is_complete(b):
         if a == b:
             return evidence("same-date-of-birth")
@@ -401,6 +406,8 @@ def name_evidence(a: Prepared, b: Prepared) -> list[Evidence]:
 def date_evidence(a: Prepared, b: Prepared) -> list[Evidence]:
     if not a.dates or not b.dates:
         return [evidence("no-date-of-birth")]
+    if len(a.dates) == len(b.dates) == 1:  # as most people have: no pairs to weigh against each other
+        return [compare_dates(a.dates[0], b.dates[0])]
     return [max((compare_dates(x, y) for x, y in product(a.dates, b.dates)), key=lambda found: found.points)]
 
 
