@@ -49,7 +49,7 @@ from cases.models import (
     record_of_columns,
 )
 from cases.vocabulary import format_reference, normalise_reference
-from extensions import db, utcnow
+from extensions import db, on_postgresql, utcnow
 from risk import store as risk_store
 from risk.criteria import (
     AssessmentFacts,
@@ -223,10 +223,6 @@ def create_person(*, given_name, family_name, date_of_birth, postcode, agency_id
 KEYS_PER_QUERY = 1000  # well inside every database's limit on bound parameters
 
 
-def on_postgresql() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"
-
-
 def is_one_of(column, name: str) -> ColumnElement[bool]:
     """column = ANY(:name), one array parameter, on PostgreSQL: the statement's text is the same however many
     values, so it is parsed and planned as one (an expanding IN is a new statement for each count). Elsewhere an
@@ -252,15 +248,21 @@ def person_ids_sharing_keys(keys: Iterable[str]) -> list[str]:
     return sorted(found)
 
 
+def victims_among(person_ids: list[str]) -> list[str]:
+    """Those of these people who are a case's victim (read from the index of victims alone)."""
+    query = select(Case.victim_id).where(is_one_of(Case.victim_id, "ids")).distinct()
+    return sorted({victim for batch in in_batches(person_ids) for victim in db.session.scalars(query, {"ids": batch})})
+
+
 def rows_of_people(columns: tuple, person_ids: list[str], *, victims_only: bool = False) -> list:
     """These people's columns, read by their ids; only those who are a case's victim when asked.
 
-    The ids are found first (person_ids_sharing_keys), then the people by their primary key. Asked in one
-    statement, PostgreSQL guessed that thousands share a search's hundred keys and read every person stored."""
+    Each step is a statement of its own, through an index: the ids sharing a key (person_ids_sharing_keys), the
+    victims among them, then the people by their primary key. Asked in one statement, PostgreSQL guessed that
+    thousands share a search's hundred keys and read every person stored (or every case, for the victims)."""
     query = select(*columns).where(is_one_of(Person.id, "ids"))
-    if victims_only:
-        query = query.where(Person.id.in_(select(Case.victim_id)))
-    return [row for batch in in_batches(person_ids) for row in db.session.execute(query, {"ids": batch})]
+    wanted = victims_among(person_ids) if victims_only else person_ids
+    return [row for batch in in_batches(wanted) for row in db.session.execute(query, {"ids": batch})]
 
 
 def match_records_sharing_keys(keys: Iterable[str], *, victims_only: bool = False) -> list[PersonRecord]:
