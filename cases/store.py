@@ -1,5 +1,6 @@
 """Every query the cases package makes, as a named function, and the facts the policy needs about a case."""
 
+import json
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, datetime
@@ -10,8 +11,10 @@ from sqlalchemy import (
     ARRAY,
     ColumnElement,
     Select,
+    Text,
     any_,
     bindparam,
+    cast,
     delete,
     exists,
     false,
@@ -30,7 +33,6 @@ from access import policy
 from access.models import Agency, AgencyKind, User
 from access.policy import CaseScope
 from cases.models import (
-    RECORD_COLUMNS,
     BreakGlassGrant,
     Case,
     CaseParty,
@@ -265,13 +267,43 @@ def rows_of_people(columns: tuple, person_ids: list[str], *, victims_only: bool 
     return [row for batch in in_batches(wanted) for row in db.session.execute(query, {"ids": batch})]
 
 
+# The lists as text: most people have no aliases and no other date of birth ("[]"), so most need no parsing.
+MATCHED_COLUMNS = (
+    Person.id,
+    Person.given_name,
+    Person.family_name,
+    cast(Person.aliases, Text),
+    Person.date_of_birth,
+    cast(Person.date_of_birth_variants, Text),
+    Person.postcode,
+)
+
+
+def json_list(text: str | None) -> list:
+    return [] if text in (None, "[]") else json.loads(text) or []
+
+
+def match_record_of_row(row) -> PersonRecord:
+    person_id, given_name, family_name, aliases, date_of_birth, date_of_birth_variants, postcode = row
+    return record_of_columns(
+        {
+            "id": person_id,
+            "given_name": given_name,
+            "family_name": family_name,
+            "aliases": json_list(aliases),
+            "date_of_birth": date_of_birth,
+            "date_of_birth_variants": json_list(date_of_birth_variants),
+            "postcode": postcode,
+        }
+    )
+
+
 def match_records_sharing_keys(keys: Iterable[str], *, victims_only: bool = False) -> list[PersonRecord]:
     """Everyone stored with one of these blocking keys (risk.matching.search_keys), as the matcher reads her: only
     the columns it compares, not whole people (a search compares hundreds and suggests a few; read whole, each
     would have her sealed address opened too)."""
-    columns = tuple(getattr(Person, name) for name in RECORD_COLUMNS)
-    rows = rows_of_people(columns, person_ids_sharing_keys(keys), victims_only=victims_only)
-    return [record_of_columns(row._asdict()) for row in rows]
+    rows = rows_of_people(MATCHED_COLUMNS, person_ids_sharing_keys(keys), victims_only=victims_only)
+    return [match_record_of_row(row) for row in rows]
 
 
 def people_with_ids(person_ids: Iterable[str]) -> dict[str, Person]:

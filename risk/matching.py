@@ -321,7 +321,7 @@ def compare_dates(a: PartialDate, b: PartialDate) -> Evidence:
             return evidence("same-date-of-birth")
         if is_day_month_swap(a, b):
             return evidence("day-and-month-swapped")
-        if sum(x != y for x, y in zip(a.digits, b.digits)) == 1:
+        if sum(map(str.__ne__, a.digits, b.digits)) == 1:
             return evidence("date-one-digit-out", *details)
         return evidence("different-date-of-birth", *details)
     if fits_partial_date(a, b):
