@@ -123,10 +123,11 @@ def load(url: str, people: list[PersonRecord]) -> int:
 
 
 def search(record: PersonRecord) -> tuple[float, int]:
-    """One search as the journey makes it (journey.suggest_people): the keys looked up, the people read, compared."""
+    """One search as the journey makes it (journey.suggest_people): the keys looked up, the people read, compared,
+    and those suggested read whole."""
     started = time.perf_counter()
-    candidates = cases_store.people_sharing_keys(search_keys(record))
-    journey.people_matching(record, candidates)
+    candidates = cases_store.match_records_sharing_keys(search_keys(record))
+    journey.people_suggested(record, candidates)
     elapsed = time.perf_counter() - started
     db.session.expunge_all()  # each search starts as a new request's would, with nothing read yet
     return elapsed, len(candidates)

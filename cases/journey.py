@@ -60,7 +60,7 @@ def candidate_record(
 def suggest_people(given_name: str, family_name: str, date_of_birth: date | None, postcode: str | None):
     """Known people who may be this person, best first."""
     candidate = candidate_record("new", given_name, family_name, date_of_birth, postcode)
-    return people_matching(candidate, store.people_sharing_keys(search_keys(candidate)))
+    return people_suggested(candidate, store.match_records_sharing_keys(search_keys(candidate)))
 
 
 def suggestions_for_each(candidates: list[PersonRecord]) -> dict[str, list[tuple[Person, Match]]]:
@@ -84,12 +84,20 @@ def people_matching(candidate: PersonRecord, people: list[Person]) -> list[tuple
     ]
 
 
+def people_suggested(candidate: PersonRecord, records: list[PersonRecord]) -> list[tuple[Person, Match]]:
+    """The same as people_matching, from records read for the matcher (store.match_records_sharing_keys): only the
+    few people suggested are read whole."""
+    matches = find_matches(candidate, records)
+    people = store.people_with_ids(match.person_id for match in matches)
+    return [(people[match.person_id], match) for match in matches]
+
+
 def victims_named_like(name: str) -> list[str]:
     """The ids of victims whose name or an alias is like the one typed, best first: the same matching
     that finds repeats, so a misspelling, a swapped name or a married name on record is still found."""
     typed = PersonRecord(id="typed", names=(name,))
-    victims = store.people_sharing_keys(search_keys(typed), victims_only=True)
-    return [person.id for person, _ in people_matching(typed, victims)]
+    victims = store.match_records_sharing_keys(search_keys(typed), victims_only=True)
+    return [match.person_id for match in find_matches(typed, victims)]
 
 
 def record_case_view(user: User, case_id: str) -> None:

@@ -1,5 +1,6 @@
 """Every query the cases package makes, as a named function, and the facts the policy needs about a case."""
 
+import json
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, datetime
@@ -7,9 +8,13 @@ from functools import cached_property
 
 from flask import current_app
 from sqlalchemy import (
+    ARRAY,
     ColumnElement,
     Select,
+    Text,
+    any_,
     bindparam,
+    cast,
     delete,
     exists,
     false,
@@ -43,9 +48,10 @@ from cases.models import (
     ReferralDraft,
     ReferralState,
     SafeContact,
+    record_of_columns,
 )
 from cases.vocabulary import format_reference, normalise_reference
-from extensions import db, utcnow
+from extensions import db, on_postgresql, utcnow
 from risk import store as risk_store
 from risk.criteria import (
     AssessmentFacts,
@@ -56,7 +62,7 @@ from risk.criteria import (
     Victim,
 )
 from risk.instruments import get_pack
-from risk.matching import near_match
+from risk.matching import PersonRecord, near_match
 from risk.models import Assessment, AssessmentStatus, Decision, ProfessionalJudgement
 from risk.schema import RiskResult, Tier
 from risk.scoring import score_stored
@@ -219,18 +225,97 @@ def create_person(*, given_name, family_name, date_of_birth, postcode, agency_id
 KEYS_PER_QUERY = 1000  # well inside every database's limit on bound parameters
 
 
+def is_one_of(column, name: str) -> ColumnElement[bool]:
+    """column = ANY(:name), one array parameter, on PostgreSQL: the statement's text is the same however many
+    values, so it is parsed and planned as one (an expanding IN is a new statement for each count). Elsewhere an
+    expanding IN, a batch at a time (in_batches)."""
+    if on_postgresql():
+        return column == any_(bindparam(name, type_=ARRAY(column.type)))
+    return column.in_(bindparam(name, expanding=True))
+
+
+def in_batches(values: list) -> list[list]:
+    """All the values at once on PostgreSQL (one array parameter); elsewhere a thousand at a time."""
+    if on_postgresql():
+        return [values] if values else []
+    return [values[start : start + KEYS_PER_QUERY] for start in range(0, len(values), KEYS_PER_QUERY)]
+
+
+def person_ids_sharing_keys(keys: Iterable[str]) -> list[str]:
+    """The ids of everyone stored with one of these blocking keys, each once (read from the key index alone)."""
+    query = select(PersonMatchKey.person_id).where(is_one_of(PersonMatchKey.key, "keys")).distinct()
+    found = set()
+    for batch in in_batches(sorted(set(keys))):
+        found.update(db.session.scalars(query, {"keys": batch}))
+    return sorted(found)
+
+
+def victims_among(person_ids: list[str]) -> list[str]:
+    """Those of these people who are a case's victim (read from the index of victims alone)."""
+    query = select(Case.victim_id).where(is_one_of(Case.victim_id, "ids")).distinct()
+    return sorted({victim for batch in in_batches(person_ids) for victim in db.session.scalars(query, {"ids": batch})})
+
+
+def rows_of_people(columns: tuple, person_ids: list[str], *, victims_only: bool = False) -> list:
+    """These people's columns, read by their ids; only those who are a case's victim when asked.
+
+    Each step is a statement of its own, through an index: the ids sharing a key (person_ids_sharing_keys), the
+    victims among them, then the people by their primary key. Asked in one statement, PostgreSQL guessed that
+    thousands share a search's hundred keys and read every person stored (or every case, for the victims)."""
+    query = select(*columns).where(is_one_of(Person.id, "ids"))
+    wanted = victims_among(person_ids) if victims_only else person_ids
+    return [row for batch in in_batches(wanted) for row in db.session.execute(query, {"ids": batch})]
+
+
+# The lists as text: most people have no aliases and no other date of birth ("[]"), so most need no parsing.
+MATCHED_COLUMNS = (
+    Person.id,
+    Person.given_name,
+    Person.family_name,
+    cast(Person.aliases, Text),
+    Person.date_of_birth,
+    cast(Person.date_of_birth_variants, Text),
+    Person.postcode,
+)
+
+
+def json_list(text: str | None) -> list:
+    return [] if text in (None, "[]") else json.loads(text) or []
+
+
+def match_record_of_row(row) -> PersonRecord:
+    person_id, given_name, family_name, aliases, date_of_birth, date_of_birth_variants, postcode = row
+    return record_of_columns(
+        {
+            "id": person_id,
+            "given_name": given_name,
+            "family_name": family_name,
+            "aliases": json_list(aliases),
+            "date_of_birth": date_of_birth,
+            "date_of_birth_variants": json_list(date_of_birth_variants),
+            "postcode": postcode,
+        }
+    )
+
+
+def match_records_sharing_keys(keys: Iterable[str], *, victims_only: bool = False) -> list[PersonRecord]:
+    """Everyone stored with one of these blocking keys (risk.matching.search_keys), as the matcher reads her: only
+    the columns it compares, not whole people (a search compares hundreds and suggests a few; read whole, each
+    would have her sealed address opened too)."""
+    rows = rows_of_people(MATCHED_COLUMNS, person_ids_sharing_keys(keys), victims_only=victims_only)
+    return [match_record_of_row(row) for row in rows]
+
+
+def people_with_ids(person_ids: Iterable[str]) -> dict[str, Person]:
+    """Id -> the person, for these ids (those found: a search's suggestions)."""
+    return {person.id: person for (person,) in rows_of_people((Person,), sorted(set(person_ids)))}
+
+
 def people_sharing_keys(keys: Iterable[str], *, victims_only: bool = False) -> list[Person]:
     """Everyone stored with one of these blocking keys (risk.matching.search_keys), through the key index, each
     once, oldest first; only people who are a case's victim when asked."""
-    found = {}
-    keys = sorted(set(keys))
-    for start in range(0, len(keys), KEYS_PER_QUERY):
-        sharing = select(PersonMatchKey.person_id).where(PersonMatchKey.key.in_(keys[start : start + KEYS_PER_QUERY]))
-        query = select(Person).where(Person.id.in_(sharing))
-        if victims_only:
-            query = query.where(Person.id.in_(select(Case.victim_id)))
-        found |= {person.id: person for person in db.session.scalars(query)}
-    return sorted(found.values(), key=lambda person: (person.created_at, person.id))
+    rows = rows_of_people((Person,), person_ids_sharing_keys(keys), victims_only=victims_only)
+    return sorted((person for (person,) in rows), key=lambda person: (person.created_at, person.id))
 
 
 def people_by_key(keys: Iterable[str]) -> dict[str, list[Person]]:

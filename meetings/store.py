@@ -26,7 +26,7 @@ from access.models import Agency, Role, User
 from access.policy import MeetingScope
 from cases.models import Case, CaseParty, ExcludedPerson, PartyRole, Person, Referral, ReferralState
 from cases.vocabulary import NOT_REFERRED
-from extensions import db, utcnow
+from extensions import db, one_of, utcnow
 from meetings.models import (
     Action,
     ActionEscalation,
@@ -94,7 +94,7 @@ def open_referrals(query: QueueQuery, *, visible: ColumnElement[bool], hidden: s
     if query.reference:
         conditions.append(Case.reference == query.reference)
     if query.victim_ids is not None:
-        conditions.append(Case.victim_id.in_(query.victim_ids))
+        conditions.append(one_of(Case.victim_id, query.victim_ids))
     if query.state:
         conditions.append(Referral.state == query.state)
     if query.criterion:
@@ -1059,7 +1059,7 @@ def case_finder(query: CaseQuery, *, visible, hidden: set[str], today: date, sin
     if hidden:
         conditions.append(Case.id.not_in(sorted(hidden)))
     if query.victim_ids is not None:
-        conditions.append(Case.victim_id.in_(query.victim_ids))
+        conditions.append(one_of(Case.victim_id, query.victim_ids))
     if query.date_of_birth is not None:
         conditions.append(Person.date_of_birth == query.date_of_birth)
     compact_postcode = func.replace(func.upper(Person.postcode), " ", "")

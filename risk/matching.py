@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import permutations, product
 
 
@@ -91,6 +91,7 @@ class Evidence:
     reason: str
 
 
+@lru_cache(maxsize=10_000)  # the same few findings (and the same names in them) come up in search after search
 def evidence(kind: str, *details: str) -> Evidence:
     rule = EVIDENCE[kind]
     return Evidence(kind, rule.points, rule.wording.format(*details))
@@ -141,6 +142,7 @@ def is_written_in_capitals(word: str) -> bool:
     return word.isupper() and sum(char.isalpha() for char in word) > 1
 
 
+@lru_cache(maxsize=100_000)  # people share their names: a search reads the same few many times over
 def parse_name(written: str) -> Name:
     """Given names and surname from "Jane Smith", "SMITH, Jane", "Jane SMITH" or "SMITH Jane" (forms
     put the surname in capitals). Otherwise the last word is the surname."""
@@ -266,17 +268,23 @@ class PartialDate:
     day: int | None = None
 
     def __str__(self) -> str:
+        return self.written
+
+    # Worked out once a date (parse_date remembers the dates it read): a search compares hundreds of them.
+    @cached_property
+    def written(self) -> str:
         return "-".join(f"{part:02d}" for part in (self.year, self.month, self.day) if part is not None)
 
-    @property
+    @cached_property
     def digits(self) -> str:
-        return str(self).replace("-", "")
+        return self.written.replace("-", "")
 
 
 ISO_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
 
+@lru_cache(maxsize=100_000)
 def parse_date(text: str) -> PartialDate | None:
     """Reads "1990-05-01", "1990-05", "1990" or "01/05/1990" (day first); None for anything else,
     including dates that do not exist."""
@@ -307,13 +315,13 @@ def is_complete(value: PartialDate) -> bool:
 
 
 def compare_dates(a: PartialDate, b: PartialDate) -> Evidence:
-    details = (str(a), str(b))
+    details = (a.written, b.written)
     if is_complete(a) and is_complete(b):
         if a == b:
             return evidence("same-date-of-birth")
         if is_day_month_swap(a, b):
             return evidence("day-and-month-swapped")
-        if sum(x != y for x, y in zip(a.digits, b.digits)) == 1:
+        if sum(map(str.__ne__, a.digits, b.digits)) == 1:
             return evidence("date-one-digit-out", *details)
         return evidence("different-date-of-birth", *details)
     if fits_partial_date(a, b):
@@ -398,6 +406,8 @@ def name_evidence(a: Prepared, b: Prepared) -> list[Evidence]:
 def date_evidence(a: Prepared, b: Prepared) -> list[Evidence]:
     if not a.dates or not b.dates:
         return [evidence("no-date-of-birth")]
+    if len(a.dates) == len(b.dates) == 1:  # as most people have: no pairs to weigh against each other
+        return [compare_dates(a.dates[0], b.dates[0])]
     return [max((compare_dates(x, y) for x, y in product(a.dates, b.dates)), key=lambda found: found.points)]
 
 
@@ -415,6 +425,21 @@ def compare(a: Prepared, b: Prepared) -> list[Evidence]:
     return [*name_evidence(a, b), *date_evidence(a, b), *postcode_evidence(a, b)]
 
 
+MOST_NAME_POINTS = EVIDENCE["same-name"].points
+"""No name evidence adds up to more: the same name (or the same as an alias), or a given name and surname that
+agree some other way, which score less; names swapped lose a point besides."""
+
+
+def compare_if_it_could_match(a: Prepared, b: Prepared, threshold: float) -> list[Evidence] | None:
+    """compare(a, b), or None when it could not reach the threshold: the dates of birth and postcodes are compared
+    first (they cost little), and when even the same name could not lift them to the threshold the names (which
+    cost most) are not compared. A search's candidates often share only a name's sound and a year of birth."""
+    dates, postcodes = date_evidence(a, b), postcode_evidence(a, b)
+    if score_from_points(total(dates) + total(postcodes) + MOST_NAME_POINTS) < threshold:
+        return None
+    return [*name_evidence(a, b), *dates, *postcodes]
+
+
 def find_matches(
     candidate: PersonRecord, existing: Iterable[PersonRecord], threshold: float = DEFAULT_THRESHOLD
 ) -> list[Match]:
@@ -430,7 +455,9 @@ def find_matches(
         other = prepare(record)
         if other.id == wanted.id or not wanted.keys & other.keys:
             continue
-        found = compare(wanted, other)
+        found = compare_if_it_could_match(wanted, other, threshold)
+        if found is None:
+            continue
         score = score_from_points(total(found))
         if score >= threshold:
             matches.append(Match(other.id, score, tuple(item.reason for item in found)))

@@ -14,20 +14,24 @@ from hypothesis import strategies as st
 
 from risk.matching import (
     DEFAULT_THRESHOLD,
+    MOST_NAME_POINTS,
     Match,
     PartialDate,
     PersonRecord,
     blocking_keys,
+    compare,
     compare_dates,
     exact_name_keys,
     find_matches,
     fold_accents,
     jaro_winkler,
+    name_evidence,
     name_tokens,
     normalise_postcode,
     parse_date,
     parse_name,
     postcode_district,
+    prepare,
     score_from_points,
     search_keys,
     sound_key,
@@ -897,3 +901,40 @@ def test_every_pair_the_matcher_suggests_shares_a_key(pair):
     for stored, search in ((known, searched), (replace(searched, id="k"), replace(known, id="s"))):
         if find_matches(search, [stored]):
             assert search_keys(search) & blocking_keys(stored), (search, stored)
+
+
+def every_match_by_comparing_everything(candidate: PersonRecord, people: People, threshold: float) -> list[Match]:
+    """find_matches as it was first written: names, dates and postcodes compared for everyone sharing a key."""
+    wanted, matches = prepare(candidate), []
+    for person in people:
+        other = prepare(person)
+        if other.id != wanted.id and wanted.keys & other.keys:
+            found = compare(wanted, other)
+            if (score := score_from_points(sum(item.points for item in found))) >= threshold:
+                matches.append(Match(other.id, score, tuple(item.reason for item in found)))
+    return sorted(matches, key=lambda match: (-match.score, match.person_id))
+
+
+@pytest.mark.parametrize("threshold", [0.0, 0.3, DEFAULT_THRESHOLD, 0.8])
+def test_names_left_uncompared_when_they_could_not_lift_a_person_to_the_threshold_change_no_suggestion(threshold):
+    """find_matches compares dates of birth and postcodes first and leaves out the names (which cost most) when even
+    the same name could not lift the total to the threshold: every suggestion, score and reason stays as comparing
+    everything gives them, for repeat referrals (with slips and aliases) and new people alike."""
+    people, referrals, strangers = invent_test_set(seed=20261205, count=300, new_count=60)
+
+    for searched in referrals[:120] + strangers:
+        assert find_matches(searched, people, threshold) == every_match_by_comparing_everything(
+            searched, people, threshold
+        )
+
+
+def test_no_name_evidence_adds_up_to_more_than_the_most_names_can_give():
+    people, referrals, _ = invent_test_set(seed=20261205, count=200, new_count=0)
+    swapped = [replace(person, names=tuple(" ".join(name.split()[::-1]) for name in person.names)) for person in people]
+
+    totals = [
+        sum(item.points for item in name_evidence(prepare(searched), prepare(person)))
+        for searched in referrals[:100] + swapped[:50]
+        for person in people
+    ]
+    assert max(totals) == MOST_NAME_POINTS
