@@ -234,8 +234,9 @@ def many_keys(app, crowded):
     [
         lambda: journey.suggest_people(*NEWEST),
         lambda: journey.victims_named_like(" ".join(NEWEST[:2])),
+        lambda: journey.suggestions_for_each([journey.candidate_record("row-2", *NEWEST)]),  # an import's
     ],
-    ids=["suggest-people", "victims-named-like"],
+    ids=["suggest-people", "victims-named-like", "suggestions-for-each"],
 )
 def test_a_search_reads_the_people_sharing_its_keys_by_their_id_not_every_person(app, many_keys, search):
     """The people who share a key are read through person's primary key. Asked in one statement (people whose id
