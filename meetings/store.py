@@ -20,10 +20,11 @@ from sqlalchemy import (
     union_all,
     update,
 )
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from access.models import Agency, Role, User
 from access.policy import MeetingScope
+from access.request_memo import remembered
 from cases.models import Case, CaseParty, ExcludedPerson, PartyRole, Person, Referral, ReferralState
 from cases.vocabulary import NOT_REFERRED
 from extensions import db, utcnow
@@ -168,12 +169,10 @@ def meeting_scope(meeting: Meeting, user: User) -> MeetingScope:
 
 
 def is_invited(meeting: Meeting, agency_id: int) -> bool:
-    return (
-        db.session.scalar(
-            select(Invitation.id).where(Invitation.meeting_id == meeting.id, Invitation.agency_id == agency_id)
-        )
-        is not None
-    )
+    """Read once per request (access.request_memo): a meeting page asks when it loads the meeting, and again
+    for what it may offer."""
+    query = select(Invitation.id).where(Invitation.meeting_id == meeting.id, Invitation.agency_id == agency_id)
+    return remembered(("agency invited", meeting.id, agency_id), lambda: db.session.scalar(query) is not None)
 
 
 def list_fillable_meetings(now) -> list[Meeting]:
@@ -235,7 +234,9 @@ def list_referrals_waiting_for_a_meeting() -> list[Referral]:
 
 
 def list_invitations(meeting: Meeting) -> list[Invitation]:
-    return list(db.session.scalars(select(Invitation).where(Invitation.meeting_id == meeting.id)))
+    """With each invited agency, which the pages name: not a statement per agency."""
+    query = select(Invitation).where(Invitation.meeting_id == meeting.id).options(joinedload(Invitation.agency))
+    return list(db.session.scalars(query))
 
 
 def list_research_requests_for_meeting(meeting: Meeting) -> list[ResearchReturn]:
