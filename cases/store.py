@@ -23,7 +23,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from access import policy
 from access.models import Agency, AgencyKind, User
@@ -400,11 +400,12 @@ def add_incident(
 
 
 def list_incidents(case: Case) -> list[Incident]:
-    """Newest first, with who reported and who caused each (the rules and the case page read both)."""
+    """Newest first, with who reported and who caused each (the rules and the case page read both), joined to
+    each row: one statement."""
     query = (
         select(Incident)
         .where(Incident.case_id == case.id)
-        .options(selectinload(Incident.reporting_agency), selectinload(Incident.perpetrator))
+        .options(joinedload(Incident.reporting_agency), joinedload(Incident.perpetrator))
     )
     return list(db.session.scalars(query.order_by(Incident.occurred_on.desc())))
 
@@ -616,7 +617,7 @@ def list_cases_for(user: User, limit: int = 50) -> list[Case]:
         select(Case)
         .where(may_view_case_condition(user))
         .order_by(Case.created_at.desc(), Case.id)
-        .options(selectinload(Case.victim))
+        .options(joinedload(Case.victim))
     )
     # Read a few more than shown, so cases held back by an exclusion list do not shorten the list.
     cases = list(db.session.scalars(query.limit(limit * CASE_LIST_READ_AHEAD)))
@@ -672,11 +673,11 @@ def has_open_referral(case_ids: list[str]) -> bool:
 
 
 def list_referrals(case: Case) -> list[Referral]:
-    """Oldest first, with who referred and their agency."""
+    """Oldest first, with who referred and their agency, joined to each row: one statement."""
     query = (
         select(Referral)
         .where(Referral.case_id == case.id)
-        .options(selectinload(Referral.agency), selectinload(Referral.referrer))
+        .options(joinedload(Referral.agency), joinedload(Referral.referrer))
     )
     return list(db.session.scalars(query.order_by(Referral.received_at, Referral.id)))
 

@@ -196,15 +196,14 @@ def get_previous_meeting(meeting: Meeting) -> Meeting | None:
 
 
 def list_agenda(meeting: Meeting) -> list[AgendaItem]:
-    """With each item's referral, victim and decision, which every agenda shows: a few queries, not four per case."""
-    referral = selectinload(AgendaItem.referral)
+    """With each item's referral, victim and decision, which every agenda shows: one statement, not four per case
+    (each item has one of each, so they are joined to its row)."""
+    referral = joinedload(AgendaItem.referral)
     query = (
         select(AgendaItem)
         .where(AgendaItem.meeting_id == meeting.id)
         .order_by(AgendaItem.position)
-        .options(
-            referral.selectinload(Referral.case).selectinload(Case.victim), referral.selectinload(Referral.decision)
-        )
+        .options(referral.joinedload(Referral.case).joinedload(Case.victim), referral.joinedload(Referral.decision))
     )
     return list(db.session.scalars(query))
 
@@ -367,7 +366,19 @@ def list_active_chairs():
 
 
 def get_action(action_id: int) -> Action | None:
-    return db.session.get(Action, action_id)
+    """With what an action's pages read of it, in the same statement: the meeting that agreed it (its chair, for
+    the policy), the case and victim its reference names, and the owning agency."""
+    item = joinedload(Action.agenda_item)
+    query = (
+        select(Action)
+        .where(Action.id == action_id)
+        .options(
+            item.joinedload(AgendaItem.meeting),
+            item.joinedload(AgendaItem.referral).joinedload(Referral.case).joinedload(Case.victim),
+            joinedload(Action.owner_agency),
+        )
+    )
+    return db.session.scalar(query)
 
 
 def tracker_rows(query, agency_id: int | None) -> list[tuple]:
@@ -898,16 +909,17 @@ def meeting_ids_inviting(agency_id: int, meeting_ids: list[int]) -> set[int]:
 
 
 def list_actions_with_updates(case_id: str) -> list[Action]:
-    """The case's actions with their owners, the meeting that agreed each, and every update."""
+    """The case's actions with their owners, the meeting that agreed each, and every update: two statements (an
+    action's owner and meeting, and an update's agency and meeting, are one each, so joined to its row)."""
     updates = selectinload(Action.updates)
     query = (
         select(Action)
         .where(Action.case_id == case_id)
         .options(
-            selectinload(Action.owner_agency),
-            selectinload(Action.agenda_item).selectinload(AgendaItem.meeting),
-            updates.selectinload(ActionUpdate.agency),
-            updates.selectinload(ActionUpdate.reviewed_at_meeting),
+            joinedload(Action.owner_agency),
+            joinedload(Action.agenda_item).joinedload(AgendaItem.meeting),
+            updates.joinedload(ActionUpdate.agency),
+            updates.joinedload(ActionUpdate.reviewed_at_meeting),
         )
         .order_by(Action.created_at, Action.id)
     )

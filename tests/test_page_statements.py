@@ -139,3 +139,30 @@ def test_the_idva_services_on_a_case_are_still_told_apart(world):
 
     assert {idva, seeded.own_agency_id} <= scope.involved_agency_ids
     assert scope.idva_agency_ids == {idva}
+
+
+# What a row has one of (its referral, case, victim, meeting, agency, author) is joined to the row, not read after.
+LOADS_BY_KEY = re.compile(r"FROM (agenda_item|meeting|referral|marac_case|person|agency) WHERE \1\.id = ")
+LOADS_AFTER = re.compile(
+    r"^SELECT (referral|marac_case|person|eligibility_decision|user_account|agency|meeting|agenda_item)\.id, [^()]*"
+    r"FROM \1 WHERE \1\.id IN \("
+)
+
+
+def test_the_agenda_reads_its_items_with_their_referral_case_victim_and_decision(world):
+    statements = statements_of_page(world, f"/meetings/{world[1].ids['meeting_id']}")
+
+    assert how_many(statements, LOADS_AFTER) == 0
+
+
+def test_an_action_page_reads_the_action_with_its_meeting_case_victim_and_agency(world):
+    statements = statements_of_page(world, f"/actions/{world[1].ids['action_id']}")
+
+    assert how_many(statements, LOADS_BY_KEY) == 0
+
+
+def test_the_case_page_reads_its_lists_with_who_made_them(world):
+    """Assessments, referrals, incidents and actions, each with its people, agencies and meetings."""
+    statements = statements_of_page(world, f"/cases/{world[1].ids['case_id']}")
+
+    assert how_many(statements, LOADS_AFTER) == 0
