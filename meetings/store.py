@@ -196,14 +196,18 @@ def get_previous_meeting(meeting: Meeting) -> Meeting | None:
 
 
 def list_agenda(meeting: Meeting) -> list[AgendaItem]:
-    """With each item's referral, victim and decision, which every agenda shows: one statement, not four per case
-    (each item has one of each, so they are joined to its row)."""
+    """With each item's referral, its agency, victim and decision, which every agenda shows: one statement, not four
+    per case (each item has one of each, so they are joined to its row)."""
     referral = joinedload(AgendaItem.referral)
     query = (
         select(AgendaItem)
         .where(AgendaItem.meeting_id == meeting.id)
         .order_by(AgendaItem.position)
-        .options(referral.joinedload(Referral.case).joinedload(Case.victim), referral.joinedload(Referral.decision))
+        .options(
+            referral.joinedload(Referral.case).joinedload(Case.victim),
+            referral.joinedload(Referral.decision),
+            referral.joinedload(Referral.agency),
+        )
     )
     return list(db.session.scalars(query))
 
@@ -213,7 +217,9 @@ def count_agenda_items(meeting: Meeting) -> int:
 
 
 def get_agenda_item(meeting: Meeting, item_id: int) -> AgendaItem | None:
-    return db.session.scalar(select(AgendaItem).where(AgendaItem.id == item_id, AgendaItem.meeting_id == meeting.id))
+    """With its referral, which names the case whose policy decides who sees the item."""
+    query = select(AgendaItem).where(AgendaItem.id == item_id, AgendaItem.meeting_id == meeting.id)
+    return db.session.scalar(query.options(joinedload(AgendaItem.referral)))
 
 
 def list_referrals_waiting_for_a_meeting() -> list[Referral]:

@@ -166,3 +166,15 @@ def test_the_case_page_reads_its_lists_with_who_made_them(world):
     statements = statements_of_page(world, f"/cases/{world[1].ids['case_id']}")
 
     assert how_many(statements, LOADS_AFTER) == 0
+
+
+def test_the_agenda_reads_the_referring_agencies_with_the_referrals(world):
+    statements = statements_of_page(world, f"/meetings/{world[1].ids['meeting_id']}")
+
+    assert how_many(statements, re.compile(r"FROM agency WHERE agency\.id = ")) == 0
+
+
+def test_the_minutes_page_reads_its_item_with_its_referral(world):
+    statements = statements_of_page(world, minutes_path(world))
+
+    assert how_many(statements, re.compile(r"FROM referral WHERE referral\.id = ")) == 0
