@@ -180,6 +180,7 @@ def configure_templates(app: Flask) -> None:
 
 def init_extensions(app: Flask) -> None:
     from access.audit_checkpoints import watch_commits_for_checkpoints
+    from access.request_memo import watch_writes
     from access.sessions import load_signed_in_user
 
     db.init_app(app)
@@ -190,6 +191,7 @@ def init_extensions(app: Flask) -> None:
     login_manager.session_protection = None
     login_manager.request_loader(load_signed_in_user)
     watch_commits_for_checkpoints()
+    watch_writes()
 
 
 def register_blueprints(app: Flask) -> None:
@@ -216,10 +218,16 @@ def register_case_story() -> None:
 
 def register_request_hooks(app: Flask) -> None:
     from access.permissions import enforce_access
+    from access.request_memo import forget_all
 
     @app.before_request
     def assign_request_id():
         g.request_id = secrets.token_hex(8)
+
+    # What a request remembers (access.request_memo) starts empty and goes with it, even where two requests
+    # share an application context (a test's).
+    app.before_request(forget_all)
+    app.teardown_request(forget_all)
 
     app.before_request(enforce_access)
 

@@ -1,10 +1,11 @@
 """Every query the cases package makes, as a named function, and the facts the policy needs about a case."""
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import date, datetime
 from functools import cached_property
+from typing import TypeVar
 
 from flask import current_app
 from sqlalchemy import (
@@ -27,11 +28,12 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from access import policy
 from access.models import Agency, AgencyKind, User
 from access.policy import CaseScope
+from access.request_memo import remembered
 from cases.models import (
     BreakGlassGrant,
     Case,
@@ -71,33 +73,42 @@ from transactions import all_or_nothing
 TAKEN_TO_MARAC = (ReferralState.ACCEPTED, ReferralState.SCHEDULED, ReferralState.HEARD, ReferralState.CLOSED)
 OPEN_REFERRAL_STATES = (ReferralState.RECEIVED, ReferralState.ACCEPTED, ReferralState.SCHEDULED)
 CASE_LIST_READ_AHEAD = 4
+T = TypeVar("T")
 
 
 # What the policy needs to know about a case
 
 
-def involved_agency_ids(case_ids: list[str]) -> dict[str, set[int]]:
-    """For each case, the agencies that opened it, assessed, reported an incident or referred."""
+def involved_agencies(case_ids: list[str]) -> dict[str, dict[int, bool]]:
+    """For each case, the agencies that opened it, assessed, reported an incident or referred, each with whether
+    it is an IDVA service: one statement, the kinds read with the involvement rather than after it."""
     involvement = union_all(
-        select(Case.id, Case.created_by_agency_id).where(Case.id.in_(case_ids)),
+        select(Case.id.label("case_id"), Case.created_by_agency_id.label("agency_id")).where(Case.id.in_(case_ids)),
         select(Assessment.case_id, Assessment.agency_id).where(Assessment.case_id.in_(case_ids)),
         select(Incident.case_id, Incident.reporting_agency_id).where(Incident.case_id.in_(case_ids)),
         select(Referral.case_id, Referral.agency_id).where(Referral.case_id.in_(case_ids)),
-    )
-    agencies: dict[str, set[int]] = {case_id: set() for case_id in case_ids}
-    for case_id, agency_id in db.session.execute(involvement):
-        agencies[case_id].add(agency_id)
+    ).subquery()
+    query = select(
+        involvement.c.case_id, involvement.c.agency_id, (Agency.kind == AgencyKind.IDVA).label("is_idva")
+    ).outerjoin(Agency, Agency.id == involvement.c.agency_id)
+    agencies: dict[str, dict[int, bool]] = {case_id: {} for case_id in case_ids}
+    for case_id, agency_id, is_idva in db.session.execute(query):
+        agencies[case_id][agency_id] = bool(is_idva)
     return agencies
-
-
-def idva_agency_ids(agency_ids: set[int]) -> frozenset[int]:
-    query = select(Agency.id).where(Agency.id.in_(agency_ids), Agency.kind == AgencyKind.IDVA)
-    return frozenset(db.session.scalars(query))
 
 
 def cases_excluding(user: User, case_ids: list[str] | Select) -> set[str]:
     """The cases whose exclusion list names someone like this user (matched as the distribution check
-    matches), unless the coordinator released the match. A withheld match stays excluded."""
+    matches), unless the coordinator released the match. A withheld match stays excluded. Cases named in a list
+    are read once per request (access.request_memo): an action's page asks of its case when loading the action
+    and again for what it may offer."""
+    if isinstance(case_ids, Select):
+        return read_cases_excluding(user, case_ids)
+    key = ("cases excluding", user.id, user.name, frozenset(case_ids))
+    return set(remembered(key, lambda: frozenset(read_cases_excluding(user, case_ids))))
+
+
+def read_cases_excluding(user: User, case_ids: list[str] | Select) -> set[str]:
     entries = list(db.session.scalars(select(ExcludedPerson).where(ExcludedPerson.case_id.in_(case_ids))))
     if not entries:
         return set()
@@ -124,14 +135,15 @@ def cases_under_break_glass(user: User, case_ids: list[str]) -> set[str]:
 
 
 def case_scopes(user: User, case_ids: list[str]) -> dict[str, CaseScope]:
-    involved = involved_agency_ids(case_ids)
-    idva = idva_agency_ids(set().union(*involved.values()))
+    if not case_ids:
+        return {}  # a list with nothing on it asks nothing of the database
+    involved = involved_agencies(case_ids)
     excluded = cases_excluding(user, case_ids)
     break_glass = cases_under_break_glass(user, case_ids)
     return {
         case_id: CaseScope(
             involved_agency_ids=frozenset(agencies),
-            idva_agency_ids=idva & agencies,
+            idva_agency_ids=frozenset(agency_id for agency_id, is_idva in agencies.items() if is_idva),
             excluded=case_id in excluded,
             break_glass=case_id in break_glass,
         )
@@ -469,11 +481,12 @@ def add_incident(
 
 
 def list_incidents(case: Case) -> list[Incident]:
-    """Newest first, with who reported and who caused each (the rules and the case page read both)."""
+    """Newest first, with who reported and who caused each (the rules and the case page read both), joined to
+    each row: one statement."""
     query = (
         select(Incident)
         .where(Incident.case_id == case.id)
-        .options(selectinload(Incident.reporting_agency), selectinload(Incident.perpetrator))
+        .options(joinedload(Incident.reporting_agency), joinedload(Incident.perpetrator))
     )
     return list(db.session.scalars(query.order_by(Incident.occurred_on.desc())))
 
@@ -531,6 +544,14 @@ class CaseRecords:
     def __init__(self, case: Case):
         self.case = case
         self._results: dict[str, RiskResult] = {}
+        self._read: dict[str, object] = {}
+
+    def read_once(self, name: str, read: Callable[[], T]) -> T:
+        """What another package reads about the case for more than one part of the page (its hearings, its
+        transfers), under a name of that package's: read when first asked for, and shared after."""
+        if name not in self._read:
+            self._read[name] = read()
+        return self._read[name]
 
     @cached_property
     def assessments(self) -> list[Assessment]:
@@ -677,7 +698,7 @@ def list_cases_for(user: User, limit: int = 50) -> list[Case]:
         select(Case)
         .where(may_view_case_condition(user))
         .order_by(Case.created_at.desc(), Case.id)
-        .options(selectinload(Case.victim))
+        .options(joinedload(Case.victim))
     )
     # Read a few more than shown, so cases held back by an exclusion list do not shorten the list.
     cases = list(db.session.scalars(query.limit(limit * CASE_LIST_READ_AHEAD)))
@@ -733,11 +754,11 @@ def has_open_referral(case_ids: list[str]) -> bool:
 
 
 def list_referrals(case: Case) -> list[Referral]:
-    """Oldest first, with who referred and their agency."""
+    """Oldest first, with who referred and their agency, joined to each row: one statement."""
     query = (
         select(Referral)
         .where(Referral.case_id == case.id)
-        .options(selectinload(Referral.agency), selectinload(Referral.referrer))
+        .options(joinedload(Referral.agency), joinedload(Referral.referrer))
     )
     return list(db.session.scalars(query.order_by(Referral.received_at, Referral.id)))
 

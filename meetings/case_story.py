@@ -15,7 +15,16 @@ from cases.vocabulary import EntryKind
 from extensions import utcnow
 from meetings import store
 from meetings.actions import agency_names, change_words
-from meetings.models import Action, ActionChangeKind, ActionUpdate, AgendaItem, CaseMinutes, Meeting, MeetingStatus
+from meetings.models import (
+    Action,
+    ActionChangeKind,
+    ActionUpdate,
+    AgendaItem,
+    CaseMinutes,
+    Meeting,
+    MeetingStatus,
+    Transfer,
+)
 from meetings.vocabulary import CASE_OUTCOME_LABELS
 
 HEARD = frozenset({MeetingStatus.MINUTES_DRAFT, MeetingStatus.MINUTES_APPROVED, MeetingStatus.DISTRIBUTED})
@@ -27,7 +36,7 @@ MINUTES_APPROVED = frozenset({MeetingStatus.MINUTES_APPROVED, MeetingStatus.DIST
 
 @chronology.register
 def meeting_entries(user: User, case: Case, scope: CaseScope, records: CaseRecords) -> list[Entry]:
-    hearings = store.list_case_hearings(case.id)
+    hearings = case_hearings(case, records)
     invited = invited_meeting_ids(user, [meeting.id for _, meeting, _ in hearings])
     entries = []
     for item, meeting, minutes in hearings:
@@ -37,6 +46,16 @@ def meeting_entries(user: User, case: Case, scope: CaseScope, records: CaseRecor
         if minutes is not None and item.not_heard_at is None and may_read(user, meeting, meeting_scope):
             entries.append(minutes_entry(user, item, meeting, minutes, meeting_scope))
     return entries
+
+
+def case_hearings(case: Case, records: CaseRecords) -> list[tuple[AgendaItem, Meeting, CaseMinutes | None]]:
+    """The meetings that had the case on their agenda: read once for the history's meetings and documents."""
+    return records.read_once("meetings: hearings", lambda: store.list_case_hearings(case.id))
+
+
+def case_transfers(case: Case, records: CaseRecords) -> list[Transfer]:
+    """Read once for the history and the panel of where the case stands."""
+    return records.read_once("meetings: transfers", lambda: store.list_transfers_for_case(case.id))
 
 
 def invited_meeting_ids(user: User, meeting_ids: list[int]) -> set[int]:
@@ -185,7 +204,7 @@ def transfer_entries(user: User, case: Case, scope: CaseScope, records: CaseReco
             detail=tuple(transfer.what_was_sent.splitlines()) if link else (),
             link=link,
         )
-        for transfer in store.list_transfers_for_case(case.id)
+        for transfer in case_transfers(case, records)
     ]
 
 
@@ -231,7 +250,7 @@ def actions_in_words(due_dates: list[date], today: date) -> str:
 
 @standing.register
 def transfer_status(user: User, case: Case, scope: CaseScope, records: CaseRecords) -> list[standing.Fact]:
-    transfers = store.list_transfers_for_case(case.id)
+    transfers = case_transfers(case, records)
     if not transfers:
         return []
     latest = transfers[0]

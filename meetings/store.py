@@ -20,10 +20,11 @@ from sqlalchemy import (
     union_all,
     update,
 )
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from access.models import Agency, Role, User
 from access.policy import MeetingScope
+from access.request_memo import remembered
 from cases.models import Case, CaseParty, ExcludedPerson, PartyRole, Person, Referral, ReferralState
 from cases.vocabulary import NOT_REFERRED
 from extensions import db, one_of, utcnow
@@ -168,12 +169,10 @@ def meeting_scope(meeting: Meeting, user: User) -> MeetingScope:
 
 
 def is_invited(meeting: Meeting, agency_id: int) -> bool:
-    return (
-        db.session.scalar(
-            select(Invitation.id).where(Invitation.meeting_id == meeting.id, Invitation.agency_id == agency_id)
-        )
-        is not None
-    )
+    """Read once per request (access.request_memo): a meeting page asks when it loads the meeting, and again
+    for what it may offer."""
+    query = select(Invitation.id).where(Invitation.meeting_id == meeting.id, Invitation.agency_id == agency_id)
+    return remembered(("agency invited", meeting.id, agency_id), lambda: db.session.scalar(query) is not None)
 
 
 def list_fillable_meetings(now) -> list[Meeting]:
@@ -197,14 +196,17 @@ def get_previous_meeting(meeting: Meeting) -> Meeting | None:
 
 
 def list_agenda(meeting: Meeting) -> list[AgendaItem]:
-    """With each item's referral, victim and decision, which every agenda shows: a few queries, not four per case."""
-    referral = selectinload(AgendaItem.referral)
+    """With each item's referral, its agency, victim and decision, which every agenda shows: one statement, not four
+    per case (each item has one of each, so they are joined to its row)."""
+    referral = joinedload(AgendaItem.referral)
     query = (
         select(AgendaItem)
         .where(AgendaItem.meeting_id == meeting.id)
         .order_by(AgendaItem.position)
         .options(
-            referral.selectinload(Referral.case).selectinload(Case.victim), referral.selectinload(Referral.decision)
+            referral.joinedload(Referral.case).joinedload(Case.victim),
+            referral.joinedload(Referral.decision),
+            referral.joinedload(Referral.agency),
         )
     )
     return list(db.session.scalars(query))
@@ -215,7 +217,9 @@ def count_agenda_items(meeting: Meeting) -> int:
 
 
 def get_agenda_item(meeting: Meeting, item_id: int) -> AgendaItem | None:
-    return db.session.scalar(select(AgendaItem).where(AgendaItem.id == item_id, AgendaItem.meeting_id == meeting.id))
+    """With its referral, which names the case whose policy decides who sees the item."""
+    query = select(AgendaItem).where(AgendaItem.id == item_id, AgendaItem.meeting_id == meeting.id)
+    return db.session.scalar(query.options(joinedload(AgendaItem.referral)))
 
 
 def list_referrals_waiting_for_a_meeting() -> list[Referral]:
@@ -235,7 +239,9 @@ def list_referrals_waiting_for_a_meeting() -> list[Referral]:
 
 
 def list_invitations(meeting: Meeting) -> list[Invitation]:
-    return list(db.session.scalars(select(Invitation).where(Invitation.meeting_id == meeting.id)))
+    """With each invited agency, which the pages name: not a statement per agency."""
+    query = select(Invitation).where(Invitation.meeting_id == meeting.id).options(joinedload(Invitation.agency))
+    return list(db.session.scalars(query))
 
 
 def list_research_requests_for_meeting(meeting: Meeting) -> list[ResearchReturn]:
@@ -366,7 +372,19 @@ def list_active_chairs():
 
 
 def get_action(action_id: int) -> Action | None:
-    return db.session.get(Action, action_id)
+    """With what an action's pages read of it, in the same statement: the meeting that agreed it (its chair, for
+    the policy), the case and victim its reference names, and the owning agency."""
+    item = joinedload(Action.agenda_item)
+    query = (
+        select(Action)
+        .where(Action.id == action_id)
+        .options(
+            item.joinedload(AgendaItem.meeting),
+            item.joinedload(AgendaItem.referral).joinedload(Referral.case).joinedload(Case.victim),
+            joinedload(Action.owner_agency),
+        )
+    )
+    return db.session.scalar(query)
 
 
 def tracker_rows(query, agency_id: int | None) -> list[tuple]:
@@ -897,16 +915,17 @@ def meeting_ids_inviting(agency_id: int, meeting_ids: list[int]) -> set[int]:
 
 
 def list_actions_with_updates(case_id: str) -> list[Action]:
-    """The case's actions with their owners, the meeting that agreed each, and every update."""
+    """The case's actions with their owners, the meeting that agreed each, and every update: two statements (an
+    action's owner and meeting, and an update's agency and meeting, are one each, so joined to its row)."""
     updates = selectinload(Action.updates)
     query = (
         select(Action)
         .where(Action.case_id == case_id)
         .options(
-            selectinload(Action.owner_agency),
-            selectinload(Action.agenda_item).selectinload(AgendaItem.meeting),
-            updates.selectinload(ActionUpdate.agency),
-            updates.selectinload(ActionUpdate.reviewed_at_meeting),
+            joinedload(Action.owner_agency),
+            joinedload(Action.agenda_item).joinedload(AgendaItem.meeting),
+            updates.joinedload(ActionUpdate.agency),
+            updates.joinedload(ActionUpdate.reviewed_at_meeting),
         )
         .order_by(Action.created_at, Action.id)
     )

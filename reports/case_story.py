@@ -12,6 +12,7 @@ from cases.models import Case
 from cases.store import CaseRecords
 from cases.vocabulary import EntryKind
 from meetings import store as meetings_store
+from meetings.case_story import case_hearings
 from meetings.models import Meeting
 from reports import documents, retention
 from reports.documents import DocumentKind, Offer
@@ -23,7 +24,7 @@ LIST_DOCUMENTS = (DocumentKind.RESEARCH_PACK, DocumentKind.AGENDA, DocumentKind.
 
 @chronology.register
 def document_entries(user: User, case: Case, scope: CaseScope, records: CaseRecords) -> list[Entry]:
-    meetings = list({meeting.id: meeting for _, meeting, _ in meetings_store.list_case_hearings(case.id)}.values())
+    meetings = list({meeting.id: meeting for _, meeting, _ in case_hearings(case, records)}.values())
     if not meetings:
         return []
     meeting_ids = [meeting.id for meeting in meetings]

@@ -4,7 +4,7 @@ judgements and eligibility decisions, each found by the case's id."""
 from datetime import date
 
 from sqlalchemy import exists, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, joinedload
 
 from access.models import User
 from extensions import db
@@ -36,13 +36,12 @@ def get_assessment(case_id: str, assessment_id: str) -> Assessment | None:
 
 
 def list_assessments(case_id: str) -> list[Assessment]:
-    """Every version, newest first, with who assessed, their agency and who changed the answers, read together."""
+    """Every version, newest first, with who assessed, their agency and who changed the answers, joined to each
+    row: one statement."""
     query = (
         select(Assessment)
         .where(Assessment.case_id == case_id)
-        .options(
-            selectinload(Assessment.assessor), selectinload(Assessment.agency), selectinload(Assessment.changed_by)
-        )
+        .options(joinedload(Assessment.assessor), joinedload(Assessment.agency), joinedload(Assessment.changed_by))
     )
     return list(db.session.scalars(query.order_by(Assessment.assessed_on.desc(), Assessment.created_at.desc())))
 
@@ -57,13 +56,11 @@ def list_latest_assessments(case_id: str) -> list[Assessment]:
 
 
 def list_completed_assessments(case_id: str) -> list[Assessment]:
-    """Newest first, with who assessed and their agency, read together rather than one by one."""
+    """Newest first, with who assessed and their agency, joined to each row rather than read one by one."""
     query = (
         select(Assessment)
         .where(Assessment.case_id == case_id, Assessment.status == AssessmentStatus.COMPLETE)
-        .options(
-            selectinload(Assessment.assessor), selectinload(Assessment.agency), selectinload(Assessment.changed_by)
-        )
+        .options(joinedload(Assessment.assessor), joinedload(Assessment.agency), joinedload(Assessment.changed_by))
     )
     return list(db.session.scalars(query.order_by(Assessment.assessed_on.desc(), Assessment.created_at.desc())))
 
@@ -120,11 +117,11 @@ def add_judgement(case_id: str, *, tier: int, rationale: str, author: User) -> P
 
 
 def list_judgements(case_id: str) -> list[ProfessionalJudgement]:
-    """Newest first, with their authors."""
+    """Newest first, with their authors (joined: one statement)."""
     query = (
         select(ProfessionalJudgement)
         .where(ProfessionalJudgement.case_id == case_id)
-        .options(selectinload(ProfessionalJudgement.author))
+        .options(joinedload(ProfessionalJudgement.author))
     )
     return list(
         db.session.scalars(query.order_by(ProfessionalJudgement.recorded_at.desc(), ProfessionalJudgement.id.desc()))

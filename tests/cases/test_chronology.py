@@ -417,12 +417,17 @@ CASE_LISTS = ("assessment", "professional_judgement", "incident", "referral")
 
 def reads_of_the_case_lists(statements: list[str]) -> dict[str, int]:
     """How many statements read each list's rows by the case's id (its summary, panel and history each once read
-    them); a count or a latest date over the table (for the policy or retention) is not a read of the list."""
+    them), with or without what each row has one of joined to it; a count or a latest date over the table (for the
+    policy or retention) is not a read of the list."""
     return {
         table: sum(
             1
             for statement in statements
-            if re.match(rf"SELECT {table}\.id, .*\sFROM {table}\s+WHERE {table}\.case_id = ", statement, re.DOTALL)
+            if re.match(
+                rf"SELECT {table}\.id, .*\sFROM {table}\s+(LEFT OUTER JOIN .*)?WHERE {table}\.case_id = ",
+                statement,
+                re.DOTALL,
+            )
         )
         for table in CASE_LISTS
     }
