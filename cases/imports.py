@@ -432,8 +432,8 @@ def decision_columns(decision, context: ImportContext) -> dict:
 
 def evidence_naming(evidence: dict, assessment_id: str) -> dict:
     """A shared decision's evidence (made before the row's assessment had an id) naming the row's assessment,
-    as the journey's does, so the case page links to it: the only assessment a row's decision rests on is its
-    own. Evidence with no assessment in it stays the shared object."""
+    as the journey's does, so the referral page links to it: the only assessment a row's decision rests on is
+    its own. Evidence with no assessment in it stays the shared object."""
     if not any(item["kind"] == ASSESSMENTS for items in evidence.values() for item in items):
         return evidence
     return {
