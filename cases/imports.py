@@ -341,6 +341,17 @@ def import_context(
     )
 
 
+def batch_context(batch: ImportBatch, user: User, refer_eligible: bool, today: date, rows: int) -> ImportContext:
+    return import_context(
+        agency_id=batch.agency_id,
+        tool_id=batch.tool_id,
+        user_id=user.id,
+        refer_eligible=refer_eligible,
+        today=today,
+        rows=rows,
+    )
+
+
 def ascending_ids(count: int) -> Callable[[], str]:
     """Random ids as ever, handed out in sorted order, so each table's index takes the file's rows in
     order rather than scattered; after `count` of them, plain new ids."""
@@ -490,15 +501,7 @@ def prepare_in_a_request(
     commit_import records one, and raised as ImportFailed."""
     try:
         with long_reading():
-            context = import_context(
-                agency_id=batch.agency_id,
-                tool_id=batch.tool_id,
-                user_id=user.id,
-                refer_eligible=refer_eligible,
-                today=today,
-                rows=len(rows),
-            )
-            return prepare_import(rows, proposed, context)
+            return prepare_import(rows, proposed, batch_context(batch, user, refer_eligible, today, len(rows)))
     except Exception as error:
         raise failed(batch, user, error) from error
 
@@ -606,15 +609,7 @@ def commit_import(
     try:
         with all_or_nothing():
             if prepared is None:
-                context = import_context(
-                    agency_id=batch.agency_id,
-                    tool_id=batch.tool_id,
-                    user_id=user.id,
-                    refer_eligible=refer_eligible,
-                    today=today,
-                    rows=len(rows),
-                )
-                prepared = prepare_import(rows, proposed, context)
+                prepared = prepare_import(rows, proposed, batch_context(batch, user, refer_eligible, today, len(rows)))
             outcome = write_prepared(prepared, progress)
             audit_proposals(prepared, user)
             batch.status, batch.rows_imported = ImportStatus.IMPORTED, outcome.imported
