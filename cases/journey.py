@@ -21,7 +21,6 @@ from cases.models import (
     ReferralState,
     SafeContact,
     VictimLinkProposal,
-    match_record,
 )
 from extensions import db, utcnow
 from risk import store as risk_store
@@ -65,28 +64,23 @@ def suggest_people(given_name: str, family_name: str, date_of_birth: date | None
 
 def suggestions_for_each(candidates: list[PersonRecord]) -> dict[str, list[tuple[Person, Match]]]:
     """Record id -> the known people who may be that person, best first: the same as suggest_people for
-    each, with the people for all of them read in one go (a query per thousand keys)."""
+    each, with the people for all of them read in one go, as the matcher reads them; only those suggested are
+    read whole."""
     wanted = {candidate.id: search_keys(candidate) for candidate in candidates}
-    by_key = store.people_by_key(set().union(*wanted.values()))
-    return {
-        candidate.id: people_matching(
-            candidate, [person for key in wanted[candidate.id] for person in by_key.get(key, [])]
+    by_key = store.match_records_by_key(set().union(*wanted.values()))
+    matches = {
+        candidate.id: find_matches(
+            candidate, {record.id: record for key in wanted[candidate.id] for record in by_key.get(key, [])}.values()
         )
         for candidate in candidates
     }
-
-
-def people_matching(candidate: PersonRecord, people: list[Person]) -> list[tuple[Person, Match]]:
-    by_id = {person.id: person for person in people}
-    return [
-        (by_id[match.person_id], match)
-        for match in find_matches(candidate, [match_record(person) for person in by_id.values()])
-    ]
+    people = store.people_with_ids(match.person_id for found in matches.values() for match in found)
+    return {record_id: [(people[match.person_id], match) for match in found] for record_id, found in matches.items()}
 
 
 def people_suggested(candidate: PersonRecord, records: list[PersonRecord]) -> list[tuple[Person, Match]]:
-    """The same as people_matching, from records read for the matcher (store.match_records_sharing_keys): only the
-    few people suggested are read whole."""
+    """The known people who may be the candidate, best first, from records read for the matcher
+    (store.match_records_sharing_keys): only the few people suggested are read whole."""
     matches = find_matches(candidate, records)
     people = store.people_with_ids(match.person_id for match in matches)
     return [(people[match.person_id], match) for match in matches]

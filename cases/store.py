@@ -330,15 +330,16 @@ def people_sharing_keys(keys: Iterable[str], *, victims_only: bool = False) -> l
     return sorted((person for (person,) in rows), key=lambda person: (person.created_at, person.id))
 
 
-def people_by_key(keys: Iterable[str]) -> dict[str, list[Person]]:
-    """Key -> the people stored with it, however many searches the keys serve (an import looks up hundreds of
-    thousands): the key and person id pairs through the key index, then the people found by their primary key,
-    each read once (rows_of_people says why not in one statement)."""
+def match_records_by_key(keys: Iterable[str]) -> dict[str, list[PersonRecord]]:
+    """Key -> the people stored with it as the matcher reads them (match_records_sharing_keys), however many
+    searches the keys serve (an import looks up hundreds of thousands): the key and person id pairs through the
+    key index, then each person found read once, by her primary key."""
     query = select(PersonMatchKey.key, PersonMatchKey.person_id).where(is_one_of(PersonMatchKey.key, "keys"))
     pairs = [pair for batch in in_batches(sorted(set(keys))) for pair in db.session.execute(query, {"keys": batch})]
-    people, found = people_with_ids(person_id for _, person_id in pairs), {}
+    rows = rows_of_people(MATCHED_COLUMNS, sorted({person_id for _, person_id in pairs}))
+    records, found = {record.id: record for record in map(match_record_of_row, rows)}, {}
     for key, person_id in pairs:
-        found.setdefault(key, []).append(people[person_id])
+        found.setdefault(key, []).append(records[person_id])
     return found
 
 

@@ -12,7 +12,7 @@ from access.models import Agency, AuditEvent, Role, User
 from cases import imports as import_store
 from cases import journey
 from cases import store as cases_store
-from cases.models import Case, Person, PersonMatchKey, Referral, ReferralState
+from cases.models import Case, Person, PersonMatchKey, Referral, ReferralState, match_record
 from extensions import db
 from risk.criteria import evaluate
 from risk.imports.checking import detect_mapping, validate
@@ -20,6 +20,7 @@ from risk.imports.files import read_table
 from risk.imports.models import ImportBatch, ImportStatus
 from risk.in_force import current_ruleset
 from risk.instruments import get_pack
+from risk.matching import find_matches
 from risk.models import Assessment, AssessmentStatus, Decision
 from risk.scoring import score
 from tests.risk.import_fixtures import csv_bytes
@@ -278,14 +279,14 @@ def test_suggestions_by_blocks_are_the_same_as_comparing_every_person(app, impor
 
     with app.app_context():
         blocked = import_store.suggest_matches(report.rows)
-        everyone = list(db.session.scalars(select(Person)))
+        everyone = [match_record(person) for person in db.session.scalars(select(Person))]
         for row in report.rows:
             candidate = journey.candidate_record(
                 f"row-{row.row}", row.given_name, row.family_name, row.date_of_birth, row.postcode
             )
-            every = journey.people_matching(candidate, everyone)
+            every = find_matches(candidate, everyone)
             assert [p.id for p, _ in blocked.get(row.row, [])] == [
-                p.id for p, _ in every[: import_store.SUGGESTIONS_PER_ROW]
+                match.person_id for match in every[: import_store.SUGGESTIONS_PER_ROW]
             ], row.row
 
     assert 2 in blocked and 9 not in blocked  # Amy Brown is known; Tom Wright is not
