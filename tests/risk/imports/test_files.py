@@ -449,30 +449,35 @@ def test_the_zip_bombs_are_real(zip_bombs):
 
 
 @pytest.mark.parametrize("kind", ["stored", "deflated"])
-def test_a_zip_bomb_is_refused_within_a_second(zip_bombs, kind):
-    started = time.perf_counter()
+def test_a_zip_bomb_is_refused_from_its_directory_before_any_part_is_opened(zip_bombs, kind, monkeypatch):
+    opened = []
+    real_open = zipfile.ZipFile.open
+
+    def open_and_note(archive, name, *args, **kwargs):
+        opened.append(getattr(name, "filename", name))
+        return real_open(archive, name, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", open_and_note)
     message = refusal(zip_bombs[kind], "export.xlsx")
 
-    assert time.perf_counter() - started < 1
     assert message.startswith("The workbook is too large once opened")
+    assert opened == []
 
 
 MEASURE_IN_A_FRESH_PROCESS = """
-import json, os, resource, sys, time
+import json, os, resource, sys
 from risk.imports.files import ImportFileError, read_table
 data = open(sys.argv[1], "rb").read()
 reading, writing = os.pipe()
 if os.fork() == 0:
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    started = time.perf_counter()
     try:
         read_table(data, "export.xlsx")
         outcome = "read"
     except ImportFileError:
         outcome = "refused"
-    seconds = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    os.write(writing, json.dumps({"outcome": outcome, "seconds": seconds, "growth_kib": after - before}).encode())
+    os.write(writing, json.dumps({"outcome": outcome, "growth_kib": after - before}).encode())
     os._exit(0)
 os.close(writing)
 os.wait()
@@ -498,7 +503,6 @@ def test_a_zip_bomb_never_inflates_in_memory(zip_bombs, kind, tmp_path):
     measured = json.loads(finished.stdout)
 
     assert measured["outcome"] == "refused"
-    assert measured["seconds"] < 1
     assert measured["growth_kib"] < 50 * 1024, measured
 
 
