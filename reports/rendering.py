@@ -20,6 +20,10 @@ from flask import current_app
 from reports.pdf import log_refusals, pdf_from_html
 
 RENDERS_AT_ONCE = 2
+# How much lower the render processes' CPU priority is than the app's: a render holds a core for about half a
+# second, and on a busy machine everyone's pages come first while a download takes a little longer (niceness 5 is
+# about a quarter of the share of a process at 0 under Linux's scheduler, never none).
+RENDER_NICENESS = 5
 
 
 class NoTurn(Exception):
@@ -63,10 +67,15 @@ def worker_pool() -> ProcessPoolExecutor:
             _pool = ProcessPoolExecutor(
                 RENDERS_AT_ONCE,
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=end_with_parent,
+                initializer=start_render_process,
                 initargs=(os.getpid(),),
             )
         return _pool
+
+
+def start_render_process(parent: int) -> None:
+    os.nice(RENDER_NICENESS)
+    end_with_parent(parent)
 
 
 def end_with_parent(parent: int) -> None:

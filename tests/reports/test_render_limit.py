@@ -4,6 +4,7 @@ time out. A meeting's whole document set is made at once on both cores, with SEC
 
 import io
 import logging
+import os
 import subprocess  # nosec B404: runs this test's own script with this Python
 import sys
 import threading
@@ -209,6 +210,18 @@ def test_a_download_is_rendered_in_a_worker_process_which_is_started_once_and_re
     assert "MARAC agenda" in pdf_text(first.data)
     assert "MARAC minutes" in pdf_text(second.data)
     assert pool is not None and rendering._pool is pool
+
+
+def test_render_processes_run_below_the_app_processes_priority_so_pages_are_served_first(app, in_workers):
+    # A render holds a core for about half a second; at a lower priority the pages of everyone else still using
+    # the app are not kept waiting behind it on a busy machine, and the download takes a little longer instead.
+    rendering.discard_pool()
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+
+    in_worker = rendering.worker_pool().submit(os.getpriority, os.PRIO_PROCESS, 0).result(SLOW * 3)
+
+    assert in_worker == min(own + rendering.RENDER_NICENESS, 19)
+    assert rendering.RENDER_NICENESS > 0
 
 
 def test_the_renderer_in_a_worker_fetches_only_print_assets_and_opens_no_socket_security_v5(app, in_workers, caplog):
