@@ -55,17 +55,35 @@ def drop_postgres_database(name: str, attempts: int = 50) -> None:
             time.sleep(0.1)
 
 
-# Each test's database is dropped on a thread of its own, so the next test need not wait for it; every
-# drop is waited for, and any failure raised, before the run's template is dropped.
-LATER_DROPS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="drop-test-database")
+# Each test's database is made on a thread of its own while the test before it runs, and dropped there while
+# the test after it runs, so no test waits for either. Every drop is waited for, and any failure raised, before
+# the run's template is dropped.
+BACKGROUND = ThreadPoolExecutor(max_workers=1, thread_name_prefix="test-databases")
+NEXT_COPY: dict[str, Future] = {}
 DROPS_PENDING: list[Future] = []
 
 
+def clone_template(template: str) -> str:
+    name = f"marac_test_{secrets.token_hex(6)}"
+    # FILE_COPY copies the small template's files at once, faster here than logging every block (WAL_LOG).
+    run_postgres_admin(f"CREATE DATABASE {name} TEMPLATE {template} STRATEGY FILE_COPY")
+    return name
+
+
+def fresh_copy(template: str) -> str:
+    """A copy of the template made while the previous test ran; the next one is started at once."""
+    ready = NEXT_COPY.pop(template, None) or BACKGROUND.submit(clone_template, template)
+    NEXT_COPY[template] = BACKGROUND.submit(clone_template, template)
+    return ready.result()
+
+
 def drop_later(name: str) -> None:
-    DROPS_PENDING.append(LATER_DROPS.submit(drop_postgres_database, name))
+    DROPS_PENDING.append(BACKGROUND.submit(drop_postgres_database, name))
 
 
-def finish_drops() -> None:
+def finish_drops(template: str) -> None:
+    if template in NEXT_COPY:
+        drop_later(NEXT_COPY.pop(template).result())
     while DROPS_PENDING:
         DROPS_PENDING.pop().result()
 
@@ -84,7 +102,7 @@ def database_template(tmp_path_factory):
         run_postgres_admin(f"CREATE DATABASE {name}")
         migrate_to_head(postgres_url_for(name))
         yield name
-        finish_drops()
+        finish_drops(name)
         drop_postgres_database(name)
     else:
         path = tmp_path_factory.mktemp("template") / "template.sqlite"
@@ -96,9 +114,7 @@ def database_template(tmp_path_factory):
 def copy_of_template(database_template, folder):
     """A fresh database copied from the migrated template; dropped afterwards on PostgreSQL."""
     if ON_POSTGRES:
-        name = f"marac_test_{secrets.token_hex(6)}"
-        # FILE_COPY copies the small template's files at once, faster here than logging every block (WAL_LOG).
-        run_postgres_admin(f"CREATE DATABASE {name} TEMPLATE {database_template} STRATEGY FILE_COPY")
+        name = fresh_copy(database_template)
         yield normalise_database_url(postgres_url_for(name))
         drop_later(name)
     else:
