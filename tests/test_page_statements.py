@@ -196,3 +196,17 @@ def test_the_header_counts_unread_notifications_in_one_statement(world):
     statements = statements_of_page(world, "/cases/new")
 
     assert how_many(statements, re.compile(r"FROM notification")) == 1
+
+
+# The retention panel's own reads of the case's latest referral, assessment and hearing, and of when it was opened.
+READS_RETENTION_DATES = re.compile(
+    r"^SELECT (referral|assessment)\.case_id, max\(|^SELECT marac_case\.id, marac_case\.created_at FROM marac_case"
+)
+
+
+def test_the_case_pages_retention_panel_works_its_date_out_from_the_rows_the_page_has_read(world):
+    """Its referrals, assessments and hearings, read once for the history (tests/reports/test_retention.py
+    holds the date to the review's)."""
+    statements = statements_of_page(world, f"/cases/{world[1].ids['case_id']}")
+
+    assert how_many(statements, READS_RETENTION_DATES) == 0
