@@ -210,3 +210,10 @@ def test_the_case_pages_retention_panel_works_its_date_out_from_the_rows_the_pag
     statements = statements_of_page(world, f"/cases/{world[1].ids['case_id']}")
 
     assert how_many(statements, READS_RETENTION_DATES) == 0
+
+
+def test_the_minutes_page_reads_the_transfers_of_the_agenda_once(world):
+    """The case's own "transferred from" comes from the running order's rows, which hold it already."""
+    statements = statements_of_page(world, minutes_path(world))
+
+    assert how_many(statements, re.compile(r"FROM transfer WHERE transfer\.case_id IN ")) == 1
