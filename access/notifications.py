@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import ColumnElement, Select, func, select, update
 
 from access.models import Notification, User
 from extensions import db, utcnow
@@ -51,6 +51,13 @@ def count_unread(user: User, *, hidden_case_ids: set[str] = frozenset()) -> int:
     if hidden_case_ids:
         query = query.where(Notification.case_id.is_(None) | Notification.case_id.not_in(hidden_case_ids))
     return db.session.scalar(query.select_from(Notification))
+
+
+def count_unread_asking_too(user: User, question: ColumnElement) -> tuple[int, object]:
+    """The header's count (count_unread with nothing hidden) and the answer to one more question, in one
+    statement: the header is on every page."""
+    unread = select(func.count()).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    return tuple(db.session.execute(select(unread.select_from(Notification).scalar_subquery(), question)).one())
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,11 @@ from access.models import Role, SessionStage, User, UserSession
 from extensions import utcnow
 
 TOKEN_KEY = "sid"
+# The last-seen time is written when it has moved by this share of the idle limit (a minute of thirty), not on
+# every page: most pages then write nothing to the session (issue 20). The session can end up to one step sooner
+# than the person's last page plus the limit, never later, so a page 29 minutes after the last is still served
+# (S3); the page's countdown is worked out from the time written, so it stays exact.
+LAST_SEEN_STEPS_PER_IDLE_LIMIT = 30
 
 
 def begin_session(user: User, stage: SessionStage) -> UserSession:
@@ -63,9 +68,13 @@ def _load_live_session() -> UserSession | None:
         record_event(AuditAction.SESSION_EXPIRED, user=row.user, object_type="session", object_id=row.id)
         session.clear()
         return None
-    if request_refreshes_session():
+    if request_refreshes_session() and idle_clock_has_moved_a_step(row, now):
         row.last_seen_at = now
     return row
+
+
+def idle_clock_has_moved_a_step(row: UserSession, now: datetime) -> bool:
+    return now - row.last_seen_at >= idle_limit(row.user) / LAST_SEEN_STEPS_PER_IDLE_LIMIT
 
 
 def idle_limit(user: User) -> timedelta:

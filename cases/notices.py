@@ -32,6 +32,20 @@ def unread_cases_kept_from_hearing(user: User) -> set[str]:
     return cases_kept_from_hearing(user, sorted(named)) if named else set()
 
 
+def unread_count_for_header(user: User) -> int:
+    """The header's count of unread notifications, less those about a case the user may no longer be told
+    about. Only a case with an exclusion list can be kept from someone told about any case, so the count asks
+    whether any of them has one as it counts: one statement on most pages, the lists read only when it does."""
+    if policy.may_be_told_about_any_case(user):
+        unread, any_listed = notifications.count_unread_asking_too(
+            user, store.any_exclusion_list_among(notifications.unread_case_ids(user))
+        )
+        if not any_listed:
+            return unread
+    hidden = unread_cases_kept_from_hearing(user)
+    return notifications.count_unread(user, hidden_case_ids=hidden)
+
+
 def notify_about_case(case_id: str, users: Iterable[User], message: str, link: str | None) -> int:
     return notifications.notify(who_may_know(case_id, users), message, link, case_id=case_id)
 

@@ -82,11 +82,10 @@ def is_anonymised(case_id: str) -> bool:
     return db.session.scalar(select(Case.anonymised_at).where(Case.id == case_id)) is not None
 
 
-def latest_activity_dates(case_id: str | None = None) -> dict[str, date]:
+def latest_activity_dates() -> dict[str, date]:
     """Case id -> the day of its latest referral or assessment, else the day it was opened: what a case never
-    heard at a MARAC counts its retention from, and a heard one too when later (of every case not anonymised,
-    or of the one given)."""
-    only = (lambda column: column == case_id) if case_id is not None else (lambda column: column.is_not(None))
+    heard at a MARAC counts its retention from, and a heard one too when later (of every case not anonymised;
+    latest_activity_of gives one case's from its rows)."""
     latest: dict[str, date] = {}
 
     def keep_later(found: str, day: date) -> None:
@@ -95,23 +94,32 @@ def latest_activity_dates(case_id: str | None = None) -> dict[str, date]:
 
     for found, received in db.session.execute(
         select(Referral.case_id, func.max(Referral.received_at))
-        .where(only(Referral.case_id))
+        .where(Referral.case_id.is_not(None))
         .group_by(Referral.case_id)
     ):
         keep_later(found, uk_date(received))
     for found, assessed in db.session.execute(
         select(Assessment.case_id, func.max(Assessment.assessed_on))
-        .where(only(Assessment.case_id))
+        .where(Assessment.case_id.is_not(None))
         .group_by(Assessment.case_id)
     ):
         keep_later(found, assessed)
     # The day it was opened counts only for a case with neither (a case imported long after it was opened
     # would otherwise count from the import).
     for found, opened in db.session.execute(
-        select(Case.id, Case.created_at).where(Case.anonymised_at.is_(None), only(Case.id))
+        select(Case.id, Case.created_at).where(Case.anonymised_at.is_(None), Case.id.is_not(None))
     ):
         latest.setdefault(found, uk_date(opened))
     return latest
+
+
+def latest_activity_of(case: Case, referrals: list[Referral], assessments: list[Assessment]) -> date:
+    """The day latest_activity_dates gives one case not anonymised, from every referral and every version of
+    every assessment of it already read (the case page has them for its history), so the page need not ask
+    again."""
+    days = [uk_date(referral.received_at) for referral in referrals if referral.received_at is not None]
+    days += [assessment.assessed_on for assessment in assessments if assessment.assessed_on is not None]
+    return max(days) if days else uk_date(case.created_at)
 
 
 def uk_date(moment: datetime) -> date:

@@ -104,8 +104,15 @@ def cases_excluding(user: User, case_ids: list[str] | Select) -> set[str]:
     and again for what it may offer."""
     if isinstance(case_ids, Select):
         return read_cases_excluding(user, case_ids)
+    if not case_ids:
+        return set()
     key = ("cases excluding", user.id, user.name, frozenset(case_ids))
     return set(remembered(key, lambda: frozenset(read_cases_excluding(user, case_ids))))
+
+
+def any_exclusion_list_among(case_ids: Select) -> ColumnElement[bool]:
+    """Whether any of these cases has an exclusion list, as a question to ask with another query."""
+    return exists().where(ExcludedPerson.case_id.in_(case_ids))
 
 
 def read_cases_excluding(user: User, case_ids: list[str] | Select) -> set[str]:

@@ -36,8 +36,9 @@ UNDER_16, AGED_16_OR_17, ADULT = "under-16", "16-17", "18-plus"
 YOUNGEST_ADULT = 18
 
 
-def last_heard_dates(case_id: str | None = None) -> dict[str, date]:
-    """Case id -> the UK day of the latest meeting that heard it (of every case, or of the one given)."""
+def last_heard_dates() -> dict[str, date]:
+    """Case id -> the UK day of the latest meeting that heard it, of every case (last_heard_of gives one case's
+    from its hearings)."""
     query = (
         select(Referral.case_id, func.max(Meeting.starts_at))
         .join(AgendaItem, AgendaItem.referral_id == Referral.id)
@@ -45,9 +46,18 @@ def last_heard_dates(case_id: str | None = None) -> dict[str, date]:
         .where(Meeting.status.in_(HELD_STATUSES), AgendaItem.not_heard_at.is_(None))
         .group_by(Referral.case_id)
     )
-    if case_id is not None:
-        query = query.where(Referral.case_id == case_id)
     return {case_id: starts_at.astimezone(UK_TIME).date() for case_id, starts_at in db.session.execute(query)}
+
+
+def last_heard_of(hearings: list[tuple[AgendaItem, Meeting, object]]) -> date | None:
+    """The day last_heard_dates gives one case, from its hearings already read (store.list_case_hearings: the
+    case page has them for its history), so the page need not ask again."""
+    held = [
+        meeting.starts_at
+        for item, meeting, _ in hearings
+        if meeting.status in HELD_STATUSES and item.not_heard_at is None
+    ]
+    return max(held).astimezone(UK_TIME).date() if held else None
 
 
 def age_on(day: date, born: date) -> int:

@@ -72,7 +72,7 @@ def document_link(user: User, meeting: Meeting, offer: Offer) -> str | None:
 
 @standing.register
 def retention_facts(user: User, case: Case, scope: CaseScope, records: CaseRecords) -> list[standing.Fact]:
-    entry = retention.case_retention(case)
+    entry = retention.case_retention(case, records)
     if entry is None:
         return []
     return [standing.Fact("Kept until", kept_until(entry)), hold_fact(user, case, scope, entry)]

@@ -19,8 +19,10 @@ from access import retention as access_retention
 from access.retention_rules import RetentionRule, Then, months_after, rules_in_force
 from cases import retention as cases_retention
 from cases.models import Case, LegalHold
+from cases.store import CaseRecords
 from extensions import utcnow
 from meetings import retention as meetings_retention
+from meetings.case_story import case_hearings
 from reports import store
 from risk import retention as risk_retention
 from transactions import transaction
@@ -100,13 +102,14 @@ def review(today: date) -> Review:
     )
 
 
-def case_retention(case: Case) -> CaseRetention | None:
-    """One case's due date and hold, for its page; None once anonymised, or under a rule that keeps cases."""
+def case_retention(case: Case, records: CaseRecords) -> CaseRetention | None:
+    """One case's due date and hold, for its page; None once anonymised, or under a rule that keeps cases.
+    The dates come from the case's hearings, referrals and assessments the page reads for its history."""
     rule = rules_in_force()[CASE]
     if rule.then is Then.KEEP or case.anonymised_at is not None:
         return None
-    last_heard = meetings_retention.last_heard_dates(case.id).get(case.id)
-    last_activity = cases_retention.latest_activity_dates(case.id)[case.id]
+    last_heard = meetings_retention.last_heard_of(case_hearings(case, records))
+    last_activity = cases_retention.latest_activity_of(case, records.referrals, records.assessments)
     return retention_of(
         case.id, case.reference, last_heard, last_activity, cases_retention.hold_in_force(case.id), rule
     )

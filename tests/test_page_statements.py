@@ -115,8 +115,9 @@ def test_the_policys_facts_about_no_cases_take_no_statement(world):
         with statements_run(app) as statements:
             scopes = cases_store.case_scopes(user, [])
             visible = cases_store.cases_visible_to(user, [])
+            excluding = cases_store.cases_excluding(user, [])
 
-    assert (scopes, visible, statements) == ({}, set(), [])
+    assert (scopes, visible, excluding, statements) == ({}, set(), set(), [])
 
 
 def test_the_idva_services_on_a_case_are_still_told_apart(world):
@@ -178,3 +179,41 @@ def test_the_minutes_page_reads_its_item_with_its_referral(world):
     statements = statements_of_page(world, minutes_path(world))
 
     assert how_many(statements, re.compile(r"FROM referral WHERE referral\.id = ")) == 0
+
+
+WRITES_LAST_SEEN = re.compile(r"^UPDATE user_session SET last_seen_at")
+
+
+def test_a_page_opened_again_within_a_minute_writes_nothing_to_the_session(world):
+    """The idle clock moves in steps of a thirtieth of the idle limit (tests/access/test_session_timeout.py)."""
+    statements = statements_of_page(world, f"/actions/{world[1].ids['action_id']}")
+
+    assert how_many(statements, WRITES_LAST_SEEN) == 0
+
+
+def test_the_header_counts_unread_notifications_in_one_statement(world):
+    """The count and whether any of the notified cases has an exclusion list, asked together."""
+    statements = statements_of_page(world, "/cases/new")
+
+    assert how_many(statements, re.compile(r"FROM notification")) == 1
+
+
+# The retention panel's own reads of the case's latest referral, assessment and hearing, and of when it was opened.
+READS_RETENTION_DATES = re.compile(
+    r"^SELECT (referral|assessment)\.case_id, max\(|^SELECT marac_case\.id, marac_case\.created_at FROM marac_case"
+)
+
+
+def test_the_case_pages_retention_panel_works_its_date_out_from_the_rows_the_page_has_read(world):
+    """Its referrals, assessments and hearings, read once for the history (tests/reports/test_retention.py
+    holds the date to the review's)."""
+    statements = statements_of_page(world, f"/cases/{world[1].ids['case_id']}")
+
+    assert how_many(statements, READS_RETENTION_DATES) == 0
+
+
+def test_the_minutes_page_reads_the_transfers_of_the_agenda_once(world):
+    """The case's own "transferred from" comes from the running order's rows, which hold it already."""
+    statements = statements_of_page(world, minutes_path(world))
+
+    assert how_many(statements, re.compile(r"FROM transfer WHERE transfer\.case_id IN ")) == 1

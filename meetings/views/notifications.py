@@ -18,8 +18,7 @@ def notification_count() -> dict:
 def unread_notifications() -> int:
     """The header's count on every page (for someone signed in): less any about a case the reader is
     now kept from, as the policy decides, so the count too gives nothing away."""
-    hidden = notices.unread_cases_kept_from_hearing(current_user)
-    return notifications.count_unread(current_user, hidden_case_ids=hidden)
+    return notices.unread_count_for_header(current_user)
 
 
 @bp.route("/notifications")

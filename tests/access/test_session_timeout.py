@@ -178,3 +178,46 @@ def test_the_sign_in_link_of_an_older_tab_goes_straight_back_once_signed_in_agai
 
     assert back.location == client.url("meetings.list_meetings")
     assert elsewhere.status_code == 200
+
+
+def test_a_page_opened_within_a_thirtieth_of_the_idle_limit_leaves_the_idle_clock_where_it_was(
+    client, sign_in_as, frozen_clock, last_seen
+):
+    """Issue 20: the last-seen time is written when it has moved by a thirtieth of the idle limit (a minute in
+    thirty), not on every page, so most pages write nothing to the session."""
+    user_id = sign_in_as(Role.CHAIR)
+    frozen_clock.shift(timedelta(seconds=59))
+
+    assert client.get(client.url("meetings.home")).status_code == 200
+    assert last_seen(user_id) == START
+
+    frozen_clock.shift(timedelta(seconds=1))
+    assert client.get(client.url("meetings.home")).status_code == 200
+    assert last_seen(user_id) == START + timedelta(minutes=1)
+
+
+def test_a_page_at_29_minutes_after_one_not_written_still_finds_the_session(client, sign_in_as, frozen_clock):
+    """S3 still holds to the minute: a page 29 minutes after the last one is served, however late in the step
+    that last one came; a page 31 minutes after it is not."""
+    sign_in_as(Role.CHAIR)
+    frozen_clock.shift(timedelta(seconds=59))
+    client.get(client.url("meetings.home"))  # within the step: not written
+
+    frozen_clock.shift(timedelta(minutes=29))
+    assert client.get(client.url("meetings.home")).status_code == 200
+    frozen_clock.shift(timedelta(minutes=31))
+    assert urlsplit(client.get(client.url("meetings.home")).location).path == client.url("access.sign_in")
+
+
+def test_the_idle_clock_of_an_administrator_moves_in_half_minutes(client, sign_in_as, frozen_clock, last_seen):
+    """The step is a thirtieth of the role's own idle limit: 30 seconds of the administrator's 15 minutes."""
+    user_id = sign_in_as(Role.ADMIN)
+    frozen_clock.shift(timedelta(seconds=29))
+    client.get(client.url("meetings.home"))
+    assert last_seen(user_id) == START
+
+    frozen_clock.shift(timedelta(seconds=1))
+    client.get(client.url("meetings.home"))
+    assert last_seen(user_id) == START + timedelta(seconds=30)
+    frozen_clock.shift(timedelta(minutes=14, seconds=59))
+    assert client.get(client.url("meetings.home")).status_code == 200

@@ -240,3 +240,20 @@ def test_the_list_shows_transfers_newest_first(app, client, sign_in_as, seeded):
     assert page.index("Westmoor") < page.index("Eastvale")
     assert "Transferred in from" in page and "Transferred out to" in page
     assert "Record a transfer" in page
+
+
+def test_the_minutes_page_of_a_case_transferred_in_names_the_area_it_came_from(app, client, sign_in_as, seeded):
+    """Its running-order row holds the area (read with the whole agenda's), and only its own page shows it."""
+    sign_in_as(Role.COORDINATOR)
+    client.post(
+        client.url("meetings.record_transfer", case_id=seeded.case_ids[0]),
+        data=transfer_data(direction="in", other_area="Eastvale", sent=[], note="Minutes from their last meeting"),
+    )
+
+    def minutes_page(item_id) -> str:
+        path = client.url("meetings.edit_case_minutes", meeting_id=seeded.meeting_id, item_id=item_id)
+        return " ".join(client.get(path).get_data(as_text=True).split())
+
+    transferred, other = (minutes_page(item_id) for item_id in seeded.item_ids)
+    assert 'Transferred from</dt><dd class="govuk-summary-list__value">Eastvale' in transferred
+    assert "Transferred from" not in other

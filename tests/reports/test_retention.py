@@ -780,3 +780,56 @@ def test_D5_a_finished_upload_file_name_is_cleared_once_older_than_the_import_ru
     assert result.exit_code == 0 and "import: 1 names cleared" in result.output
     with app.app_context():
         assert sorted(db.session.scalars(select(ImportBatch.filename_shown))) == ["", "november.csv", "staged.csv"]
+
+
+def never_heard(app, seeded) -> None:
+    with app.app_context():
+        db.session.get(AgendaItem, seeded["item_id"]).not_heard_at = HEARD_AT + timedelta(hours=2)
+        db.session.commit()
+
+
+def meeting_not_held(app, seeded) -> None:
+    with app.app_context():
+        db.session.get(AgendaItem, seeded["item_id"]).meeting.status = MeetingStatus.LIST_ISSUED
+        db.session.commit()
+
+
+def assessed_after_the_hearing(app, seeded) -> None:
+    with app.app_context():
+        assessment = db.session.scalars(select(Assessment).where(Assessment.case_id == seeded["case_id"])).first()
+        assessment.assessed_on = (HEARD_AT + timedelta(days=40)).date()
+        db.session.commit()
+
+
+def referred_again_after_the_hearing(app, seeded) -> None:
+    with app.app_context():
+        case = db.session.get(Case, seeded["case_id"])
+        referrer = db.session.scalars(select(Referral).where(Referral.case_id == case.id)).first().referrer
+        again = HEARD_AT + timedelta(days=90)
+        referral = refer_now(case, referrer, again.date(), "Riverside", ReferralState.RECEIVED, received=again)
+        referral.idempotency_key = "referred-again"
+        db.session.commit()
+
+
+@pytest.mark.parametrize(
+    "change", [None, never_heard, meeting_not_held, assessed_after_the_hearing, referred_again_after_the_hearing]
+)
+def test_D5_the_case_page_gives_the_due_date_and_reason_the_review_gives(app, client, sign_in_as, url, change):
+    """Issue 20: the case page works its date out from the rows it has read for its history; the review and
+    the daily run from their own queries. Both must give the same day, for the same reason."""
+    seeded = seed_heard_case(app)
+    if change:
+        change(app, seeded)
+    sign_in_as(Role.COORDINATOR)
+
+    page = client.get(url("cases.view_case", case_id=seeded["case_id"])).get_data(as_text=True)
+
+    with app.app_context():
+        (entry,) = [each for each in retention.case_schedule() if each.case_id == seeded["case_id"]]
+    since = (
+        f"it was last heard at a MARAC on {entry.last_heard:%-d %B %Y}"
+        if entry.last_heard
+        else f"its last referral or assessment on {entry.counted_from:%-d %B %Y}"
+    )
+    assert f"{entry.due_on:%-d %B %Y}, then anonymised ({since})" in page
+    assert (entry.last_heard is None) == (change in (never_heard, meeting_not_held))
