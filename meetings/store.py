@@ -27,7 +27,7 @@ from access.policy import MeetingScope
 from access.request_memo import remembered
 from cases.models import Case, CaseParty, ExcludedPerson, PartyRole, Person, Referral, ReferralState
 from cases.vocabulary import NOT_REFERRED
-from extensions import db, one_of, utcnow
+from extensions import db, one_of, one_of_few, utcnow
 from meetings.models import (
     Action,
     ActionEscalation,
@@ -1082,7 +1082,7 @@ def case_finder(query: CaseQuery, *, visible, hidden: set[str], today: date, sin
     if hidden:
         conditions.append(Case.id.not_in(sorted(hidden)))
     if query.victim_ids is not None:
-        conditions.append(one_of(Case.victim_id, query.victim_ids))
+        conditions.append(one_of_few(Case.victim_id, query.victim_ids))
     if query.date_of_birth is not None:
         conditions.append(Person.date_of_birth == query.date_of_birth)
     compact_postcode = func.replace(func.upper(Person.postcode), " ", "")
