@@ -66,16 +66,22 @@ def suggestions_for_each(candidates: list[PersonRecord]) -> dict[str, list[tuple
     """Record id -> the known people who may be that person, best first: the same as suggest_people for
     each, with the people for all of them read in one go, as the matcher reads them; only those suggested are
     read whole."""
+    matches = matches_for_each(candidates)
+    people = store.people_with_ids(match.person_id for found in matches.values() for match in found)
+    return {record_id: [(people[match.person_id], match) for match in found] for record_id, found in matches.items()}
+
+
+def matches_for_each(candidates: list[PersonRecord]) -> dict[str, list[Match]]:
+    """Record id -> the matches of the known people who may be that person, best first (suggestions_for_each
+    without reading anyone whole: for a list that shows only how many there are)."""
     wanted = {candidate.id: search_keys(candidate) for candidate in candidates}
     by_key = store.match_records_by_key(set().union(*wanted.values()))
-    matches = {
+    return {
         candidate.id: find_matches(
             candidate, {record.id: record for key in wanted[candidate.id] for record in by_key.get(key, [])}.values()
         )
         for candidate in candidates
     }
-    people = store.people_with_ids(match.person_id for found in matches.values() for match in found)
-    return {record_id: [(people[match.person_id], match) for match in found] for record_id, found in matches.items()}
 
 
 def people_suggested(candidate: PersonRecord, records: list[PersonRecord]) -> list[tuple[Person, Match]]:

@@ -14,6 +14,7 @@ from meetings import store
 from meetings.vocabulary import QueueSort
 from risk import store as risk_store
 from risk.criteria import REPEAT
+from risk.matching import PersonRecord
 
 
 @dataclass(frozen=True)
@@ -30,8 +31,9 @@ class QueueRow:
     has_children: bool
 
 
-def queue_row(referral: Referral, today: date, matches: list, referral_dates: tuple[date, ...]) -> QueueRow:
-    """`referral_dates`: the days of the victim's MARAC referrals (cases.store.previous_referral_dates)."""
+def queue_row(referral: Referral, today: date, possible_matches: int, referral_dates: tuple[date, ...]) -> QueueRow:
+    """`possible_matches`: how many known people may be her; `referral_dates`: the days of the victim's MARAC
+    referrals (cases.store.previous_referral_dates)."""
     case = referral.case
     earlier = [day for day in referral_dates if day < referral.received_at.date()]
     decision = risk_store.get_decision(referral.decision_id)
@@ -44,7 +46,7 @@ def queue_row(referral: Referral, today: date, matches: list, referral_dates: tu
         repeat="repeat" in referral.criteria,
         last_marac=max(earlier, default=None),
         days_waiting=(today - referral.received_at.date()).days,
-        possible_matches=len(matches),
+        possible_matches=possible_matches,
         has_children=any(party.role is PartyRole.CHILD for party in case.parties),
     )
 
@@ -92,7 +94,7 @@ def queue_for(user, search: QueueSearch, today: date) -> QueuePage:
     referrals = store.page_of_open_referrals(
         query, visible=visible, hidden=hidden, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
     )
-    matches = possible_matches_of(referrals)
+    matches = possible_match_counts_of(referrals)
     # Read for the whole page at once, not a query per row.
     referral_dates = cases_store.previous_referral_dates_by_victim(
         sorted({referral.case.victim_id for referral in referrals})
@@ -127,17 +129,29 @@ def possible_matches_of(referrals: list[Referral]) -> dict[str, list]:
     people for every referral read together."""
     victims = {referral.id: referral.case.victim for referral in referrals}
     found = journey.suggestions_for_each(
-        [
-            journey.candidate_record(
-                referral_id, victim.given_name, victim.family_name, victim.date_of_birth, victim.postcode
-            )
-            for referral_id, victim in victims.items()
-        ]
+        [victim_record(referral_id, victim) for referral_id, victim in victims.items()]
     )
     return {
         referral_id: [(person, match) for person, match in found[referral_id] if person.id != victim.id]
         for referral_id, victim in victims.items()
     }
+
+
+def possible_match_counts_of(referrals: list[Referral]) -> dict[str, int]:
+    """Referral id -> how many known people (other than her own record) may be its victim: what a row of the
+    queue shows, so the people matched are read only as the matcher reads them, never whole."""
+    victims = {referral.id: referral.case.victim for referral in referrals}
+    found = journey.matches_for_each([victim_record(referral_id, victim) for referral_id, victim in victims.items()])
+    return {
+        referral_id: sum(match.person_id != victim.id for match in found[referral_id])
+        for referral_id, victim in victims.items()
+    }
+
+
+def victim_record(referral_id: str, victim: Person) -> PersonRecord:
+    return journey.candidate_record(
+        referral_id, victim.given_name, victim.family_name, victim.date_of_birth, victim.postcode
+    )
 
 
 def matching_person(referral: Referral, person_id: str) -> Person | None:

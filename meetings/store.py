@@ -27,7 +27,7 @@ from access.policy import MeetingScope
 from access.request_memo import remembered
 from cases.models import Case, CaseParty, ExcludedPerson, PartyRole, Person, Referral, ReferralState
 from cases.vocabulary import NOT_REFERRED
-from extensions import db, one_of, utcnow
+from extensions import db, one_of, one_of_few, utcnow
 from meetings.models import (
     Action,
     ActionEscalation,
@@ -106,7 +106,10 @@ def open_referrals(query: QueueQuery, *, visible: ColumnElement[bool], hidden: s
         conditions.append(criteria_include("repeat"))
     if "children" in query.flags:
         conditions.append(exists().where(CaseParty.case_id == Referral.case_id, CaseParty.role == PartyRole.CHILD))
-    return select().select_from(Referral).join(Case, Case.id == Referral.case_id).where(*conditions)
+    # An outer join, though every referral has its case: the database then leaves the case table out when the
+    # conditions ask nothing of it (the coordinator's and chair's queue, who see every case), where an inner join
+    # read every case there is to count and page the open referrals.
+    return select().select_from(Referral).outerjoin(Case, Case.id == Referral.case_id).where(*conditions)
 
 
 def open_referral_case_ids(query: QueueQuery, *, visible: ColumnElement[bool]) -> Select:
@@ -133,8 +136,9 @@ def page_of_open_referrals(
         page = page.join(Decision, Decision.id == Referral.decision_id)
     page = page.order_by(*orders[query.sort], Referral.id).offset(offset).limit(limit)
     # What each row shows, read for the whole page: the case's victim and parties, the referring agency and
-    # the decision's tier (risk.store.get_decision then finds it in the session).
-    case = contains_eager(Referral.case)
+    # the decision's tier (risk.store.get_decision then finds it in the session). The cases are read by their
+    # ids, not with the page, so that the page's statement asks nothing of the case table (open_referrals).
+    case = selectinload(Referral.case)
     loads = (
         case.selectinload(Case.victim),
         case.selectinload(Case.parties),
@@ -1078,7 +1082,7 @@ def case_finder(query: CaseQuery, *, visible, hidden: set[str], today: date, sin
     if hidden:
         conditions.append(Case.id.not_in(sorted(hidden)))
     if query.victim_ids is not None:
-        conditions.append(one_of(Case.victim_id, query.victim_ids))
+        conditions.append(one_of_few(Case.victim_id, query.victim_ids))
     if query.date_of_birth is not None:
         conditions.append(Person.date_of_birth == query.date_of_birth)
     compact_postcode = func.replace(func.upper(Person.postcode), " ", "")

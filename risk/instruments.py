@@ -65,22 +65,27 @@ class Item:
     def choice(self, choice_id: str) -> Choice:
         return next(choice for choice in self.choices if choice.id == choice_id)
 
-    @property
+    # Items never change once loaded, and a case's history asks these of every answer of every assessment (thousands
+    # on the page of a victim assessed a hundred times), so each is worked out once.
+    @cached_property
     def number(self) -> str | None:
         """The tool's own number for the item ("Q3A"), where it has one."""
         return self.id.upper() if self.id[1:2].isdigit() else None
 
-    @property
+    @cached_property
     def numbered_label(self) -> str:
         """The item as the form and the case's history ask it: "Q3. …" where the tool numbers it."""
         return f"{self.number}. {self.label}" if self.number else self.label
+
+    @cached_property
+    def _answer_labels(self) -> dict[str, str]:
+        return {choice.id: choice.label for choice in self.choices} | ANSWER_LABELS | RATING_LABELS
 
     def answer_label(self, answer: str | None) -> str:
         """An answer as kept, in the words the form offered it in."""
         if not answer:
             return NOT_ANSWERED
-        labels = {choice.id: choice.label for choice in self.choices} | ANSWER_LABELS | RATING_LABELS
-        return labels.get(answer, answer)
+        return self._answer_labels.get(answer, answer)
 
 
 @dataclass(frozen=True)

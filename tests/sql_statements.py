@@ -23,3 +23,30 @@ def statements_run(app) -> Iterator[list[str]]:
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", keep)
+
+
+@contextmanager
+def statements_with_parameters_run(app) -> Iterator[list[tuple[str, object]]]:
+    """(text, parameters) of every SQL statement the app's engine runs inside the block, in order: for asking
+    the database afterwards how it ran one (query_plan)."""
+    statements = []
+
+    def keep(_connection, _cursor, statement, parameters, *_):
+        statements.append((statement, parameters))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+
+
+def query_plan(app, statement: str, parameters) -> str:
+    """How the database would run the statement: PostgreSQL's EXPLAIN or SQLite's EXPLAIN QUERY PLAN, as text."""
+    with app.app_context():
+        connection = db.session.connection()
+        if connection.dialect.name == "postgresql":
+            return "\n".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {statement}", parameters))
+        return "\n".join(row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters))

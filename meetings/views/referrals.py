@@ -112,7 +112,7 @@ def load_referral_unrecorded(referral_id) -> Referral:
 
 def render_referral(referral: Referral, decline_form: DecisionReasonForm, status: int = 200):
     matches = queue.possible_matches(referral)
-    row = queue.queue_row(referral, date.today(), matches, cases_store.previous_referral_dates(referral.case))
+    row = queue.queue_row(referral, date.today(), len(matches), cases_store.previous_referral_dates(referral.case))
     scope = cases_store.case_scope(current_user, referral.case)
     excluded_people = (
         cases_store.list_excluded_people(referral.case) if policy.may_view_exclusion_list(current_user, scope) else None
