@@ -96,7 +96,11 @@ def unread_case_ids(user: User) -> Select:
 def case_ids_notified(user: User, *, unread_only: bool = False) -> list[str]:
     """The cases this user's notifications (or only the unread ones) are about, for the caller to ask which
     they may still see."""
-    query = select(Notification.case_id).where(Notification.user_id == user.id, Notification.case_id.is_not(None))
+    query = (
+        unread_case_ids(user)
+        if unread_only
+        else select(Notification.case_id).where(Notification.user_id == user.id, Notification.case_id.is_not(None))
+    )
     return list(db.session.scalars(query.distinct()))
 
 

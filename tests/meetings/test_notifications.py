@@ -300,3 +300,19 @@ def test_an_administrator_with_case_notifications_from_an_earlier_role_is_not_co
     assert unread_in_header(admin) == "1"
     page = admin.get(admin.url("meetings.list_notifications")).get_data(as_text=True)
     assert "About no case" in page and "About a case" not in page
+
+
+def test_the_cases_of_unread_notifications_leave_out_those_only_read_ones_are_about(app, make_user):
+    make_user(email="reader@example.org", role=Role.COORDINATOR)
+    reader = db_user_id(app, "reader@example.org")
+    read_about = referred_case(app, make_user)
+    unread_about = referred_case(app, make_user, given="Ann", key="22222222-2222-4222-8222-222222222222")
+    notify(app, reader, "Read already", case_id=read_about)
+    with app.app_context():
+        notifications.mark_all_read(db.session.get(User, reader))
+        db.session.commit()
+    notify(app, reader, "Not read yet", case_id=unread_about)
+    with app.app_context():
+        user = db.session.get(User, reader)
+        assert notifications.case_ids_notified(user, unread_only=True) == [unread_about]
+        assert sorted(notifications.case_ids_notified(user)) == sorted([read_about, unread_about])
