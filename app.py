@@ -1,5 +1,6 @@
 """The MARAC toolkit web application: `flask --app app run`, or gunicorn "app:create_app()"."""
 
+import gc
 import importlib
 import json
 import logging
@@ -82,7 +83,21 @@ def build_app(config=None) -> Flask:
     if app.config["PROXY_FIX_HOPS"]:
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    if app.config["SETTLE_GARBAGE_COLLECTOR"]:
+        settle_garbage_collector()
     return app
+
+
+def settle_garbage_collector() -> None:
+    """Python's full garbage collections walk every object the process holds, and the app's own set-up
+    (templates, routes, rule tables, libraries) is hundreds of thousands that never become garbage: on a
+    force-sized database a collection every twenty or so pages held that page for 200 ms. So what exists once
+    the app is set up is left out of them (gc.freeze), and they run a tenth as often; objects freed as usual
+    are unaffected, since nearly all are freed the moment nothing refers to them."""
+    gc.collect()
+    gc.freeze()
+    young, middle, _ = gc.get_threshold()
+    gc.set_threshold(young, middle, 100)
 
 
 class DatabaseIntegerConverter(IntegerConverter):

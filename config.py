@@ -65,6 +65,8 @@ def common_settings() -> dict:
         # SECURITY §4.8: two renders at once per app process (reports.rendering); a download waits this long
         # for a turn, well inside gunicorn's 60 s, before being told to try again.
         "PDF_QUEUE_WAIT_SECONDS": 20,
+        # app.settle_garbage_collector once the app is set up: off in the tests, which make thousands of apps.
+        "SETTLE_GARBAGE_COLLECTOR": True,
         "PDF_RENDER_IN_WORKERS": True,
         "MEETING_DEFAULT_CAPACITY": 16,
         "MEETING_DEFAULT_MINUTES_PER_CASE": 15,
@@ -294,6 +296,7 @@ def test_settings(database_url: str, **overrides) -> dict:
             "SERVER_NAME": "localhost",
             # In this process, so a test can stand in for WeasyPrint; tests/reports/test_render_limit.py uses workers.
             "PDF_RENDER_IN_WORKERS": False,
+            "SETTLE_GARBAGE_COLLECTOR": False,
         }
         | overrides
     )

@@ -667,7 +667,8 @@ def finding_a_case(response):
 def measure_pages(url: str, runs: int, pages=PAGES) -> dict:
     """p95 in ms of each page asked for, in the order of PAGES."""
     logging.getLogger("marac").setLevel(logging.WARNING)
-    with build_test_app(url) as app:
+    # The garbage collector as a served app settles it (the tests' settings leave it alone).
+    with build_test_app(url, SETTLE_GARBAGE_COLLECTOR=True) as app:
         with app.app_context():
             rep_agency = access_store.get_agency_by_name(f"Force {AgencyKind.HEALTH.value} 1").id
         coordinator = app.test_client()

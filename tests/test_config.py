@@ -8,9 +8,11 @@ import pytest
 from app import create_app
 from config import (
     ConfigError,
+    common_settings,
     development_settings,
     production_settings,
     settings_from_environment,
+    test_settings,
 )
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -314,3 +316,36 @@ def test_h9_a_server_behind_a_proxy_takes_its_hop_count_and_limit_storage_from_t
         assert (settings["PROXY_FIX_HOPS"], settings["RATELIMIT_STORAGE_URI"]) == (1, "memcached://127.0.0.1:11211")
     unset = development_settings({}, str(tmp_path))
     assert (unset["PROXY_FIX_HOPS"], unset["RATELIMIT_STORAGE_URI"]) == (0, "memory://")
+
+
+GARBAGE_COLLECTOR_AFTER_START = """
+import gc, sys
+from app import create_app
+from config import test_settings
+create_app(test_settings(sys.argv[1], SETTLE_GARBAGE_COLLECTOR=sys.argv[2] == "on"))
+print(gc.get_freeze_count() > 0, gc.get_threshold()[2])
+"""
+
+
+@pytest.mark.parametrize(("setting", "expected"), [("on", "True 100"), ("off", "False 10")])
+def test_a_served_app_leaves_what_it_set_up_out_of_full_garbage_collections_and_runs_them_less_often(
+    tmp_path, setting, expected
+):
+    # A full collection walks every object a process holds: one app's set-up (templates, routes, rule tables) is
+    # hundreds of thousands of them that never become garbage, and walking them held a request for 200 ms.
+    # Here in a process of its own: freezing the objects of the test run itself would keep them for good.
+    started = subprocess.run(  # nosec B603: this test's own script, run with this Python
+        [sys.executable, "-c", GARBAGE_COLLECTOR_AFTER_START, f"sqlite:///{tmp_path / 'app.sqlite'}", setting],
+        capture_output=True,
+        text=True,
+        cwd=REPOSITORY,
+        timeout=120,
+    )
+
+    assert started.returncode == 0, started.stderr
+    assert started.stdout.split("\n")[-2] == expected
+
+
+def test_the_garbage_collector_is_settled_in_every_setting_but_the_tests():
+    assert common_settings()["SETTLE_GARBAGE_COLLECTOR"] is True
+    assert test_settings("sqlite://")["SETTLE_GARBAGE_COLLECTOR"] is False
