@@ -12,17 +12,8 @@ from extensions import db
 def statements_run(app) -> Iterator[list[str]]:
     """The text of every SQL statement the app's engine runs inside the block, in order."""
     statements = []
-
-    def keep(_connection, _cursor, statement, *_):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", keep)
-    try:
+    with each_statement(app, lambda statement, _: statements.append(statement)):
         yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", keep)
 
 
 @contextmanager
@@ -30,17 +21,24 @@ def statements_with_parameters_run(app) -> Iterator[list[tuple[str, object]]]:
     """(text, parameters) of every SQL statement the app's engine runs inside the block, in order: for asking
     the database afterwards how it ran one (query_plan)."""
     statements = []
+    with each_statement(app, lambda statement, parameters: statements.append((statement, parameters))):
+        yield statements
 
-    def keep(_connection, _cursor, statement, parameters, *_):
-        statements.append((statement, parameters))
+
+@contextmanager
+def each_statement(app, keep) -> Iterator[None]:
+    """keep(text, parameters) is called before each statement the app's engine runs inside the block."""
+
+    def listen(_connection, _cursor, statement, parameters, *_):
+        keep(statement, parameters)
 
     with app.app_context():
         engine = db.engine
-    event.listen(engine, "before_cursor_execute", keep)
+    event.listen(engine, "before_cursor_execute", listen)
     try:
-        yield statements
+        yield
     finally:
-        event.remove(engine, "before_cursor_execute", keep)
+        event.remove(engine, "before_cursor_execute", listen)
 
 
 def query_plan(app, statement: str, parameters) -> str:
