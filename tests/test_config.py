@@ -12,8 +12,8 @@ from config import (
     development_settings,
     production_settings,
     settings_from_environment,
-    test_settings,
 )
+from config import test_settings as settings_for_tests
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 GOOD_KEY = "kY3v8Qp1Zr7mW2xN5tB9cL4dF6gH0jS3aE8uI1oP2yT"
@@ -348,4 +348,4 @@ def test_a_served_app_leaves_what_it_set_up_out_of_full_garbage_collections_and_
 
 def test_the_garbage_collector_is_settled_in_every_setting_but_the_tests():
     assert common_settings()["SETTLE_GARBAGE_COLLECTOR"] is True
-    assert test_settings("sqlite://")["SETTLE_GARBAGE_COLLECTOR"] is False
+    assert settings_for_tests("sqlite://")["SETTLE_GARBAGE_COLLECTOR"] is False
