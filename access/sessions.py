@@ -73,6 +73,11 @@ def _load_live_session() -> UserSession | None:
     return row
 
 
+def reset_idle_clock(row: UserSession) -> None:
+    """The person chose to stay signed in: the full idle limit from now, whenever the clock was last written."""
+    row.last_seen_at = utcnow()
+
+
 def idle_clock_has_moved_a_step(row: UserSession, now: datetime) -> bool:
     return now - row.last_seen_at >= idle_limit(row.user) / LAST_SEEN_STEPS_PER_IDLE_LIMIT
 

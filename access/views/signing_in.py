@@ -192,6 +192,7 @@ def check_time_left():
 @allow_any_role
 def stay_signed_in():
     """The person chose to stay signed in (S3): this request, unlike the check above, resets the idle clock."""
+    sessions.reset_idle_clock(sessions.current_session())
     return time_left_response()
 
 

@@ -107,6 +107,20 @@ def test_asking_the_time_left_does_not_keep_the_session_alive(client, sign_in_as
     assert last_seen(user_id) is None  # the session is over, not just reported so
 
 
+def test_staying_signed_in_resets_the_idle_clock_even_within_a_step_of_the_last_write(
+    client, sign_in_as, frozen_clock, last_seen
+):
+    """S3: the person asked for the full idle limit again, so it is written whenever they ask, though a page opened
+    as soon after the last write would leave the clock where it was."""
+    user_id = sign_in_as(Role.CHAIR)
+    frozen_clock.shift(timedelta(seconds=20))
+
+    response = client.post(client.url("access.stay_signed_in"), headers=JSON)
+
+    assert response.get_json() == {"seconds_left": 1800}
+    assert last_seen(user_id) == START + timedelta(seconds=20)
+
+
 def test_staying_signed_in_resets_the_idle_clock(client, sign_in_as, frozen_clock, last_seen):
     """S3: only the person's choice keeps the session: "Stay signed in" 28 minutes in gives 30 more."""
     user_id = sign_in_as(Role.CHAIR)
