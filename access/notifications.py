@@ -47,7 +47,7 @@ def public_link(endpoint: str, **values) -> str:
 
 def count_unread(user: User, *, hidden_case_ids: set[str] = frozenset()) -> int:
     """For the header on every page: one query on an index, less notifications about hidden cases."""
-    query = select(func.count()).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    query = unread_count(user)
     if hidden_case_ids:
         query = query.where(Notification.case_id.is_(None) | Notification.case_id.not_in(hidden_case_ids))
     return db.session.scalar(query.select_from(Notification))
@@ -56,8 +56,12 @@ def count_unread(user: User, *, hidden_case_ids: set[str] = frozenset()) -> int:
 def count_unread_asking_too(user: User, question: ColumnElement) -> tuple[int, object]:
     """The header's count (count_unread with nothing hidden) and the answer to one more question, in one
     statement: the header is on every page."""
-    unread = select(func.count()).where(Notification.user_id == user.id, Notification.read_at.is_(None))
-    return tuple(db.session.execute(select(unread.select_from(Notification).scalar_subquery(), question)).one())
+    unread = unread_count(user).select_from(Notification).scalar_subquery()
+    return tuple(db.session.execute(select(unread, question)).one())
+
+
+def unread_count(user: User) -> Select:
+    return select(func.count()).where(Notification.user_id == user.id, Notification.read_at.is_(None))
 
 
 @dataclass(frozen=True)

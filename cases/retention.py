@@ -106,9 +106,7 @@ def latest_activity_dates() -> dict[str, date]:
         keep_later(found, assessed)
     # The day it was opened counts only for a case with neither (a case imported long after it was opened
     # would otherwise count from the import).
-    for found, opened in db.session.execute(
-        select(Case.id, Case.created_at).where(Case.anonymised_at.is_(None), Case.id.is_not(None))
-    ):
+    for found, opened in db.session.execute(select(Case.id, Case.created_at).where(Case.anonymised_at.is_(None))):
         latest.setdefault(found, uk_date(opened))
     return latest
 
