@@ -194,6 +194,7 @@ def configure_templates(app: Flask) -> None:
 
 
 def init_extensions(app: Flask) -> None:
+    from access.audit import watch_transactions
     from access.audit_checkpoints import watch_commits_for_checkpoints
     from access.request_memo import watch_writes
     from access.sessions import load_signed_in_user
@@ -205,6 +206,7 @@ def init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.session_protection = None
     login_manager.request_loader(load_signed_in_user)
+    watch_transactions()
     watch_commits_for_checkpoints()
     watch_writes()
 

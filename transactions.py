@@ -13,6 +13,8 @@ from extensions import READING_ONLY, db
 # failed one (5xx) keeps nothing, unless it undid its failed part and recorded the failure.
 FAILED = 500
 KEEP_RECORD_OF_FAILURE = "keep_record_of_failure"
+# The session's list of writes kept back until its commit: the audit trail's events (access.audit).
+WAITING_WRITES = "writes_waiting_for_the_commit"
 
 
 def end_request(response: Response) -> Response:
@@ -55,7 +57,7 @@ def end_reading() -> None:
     every transaction holds the write lock from its start (BEGIN IMMEDIATE), so a command that reads,
     then computes for a while, would otherwise keep every other writer waiting. Objects read are
     expired and load again when next used, in a new transaction."""
-    if db.session.new or db.session.dirty or db.session.deleted:
+    if db.session.new or db.session.dirty or db.session.deleted or db.session.info.get(WAITING_WRITES):
         raise RuntimeError("end_reading() called with changes waiting to be written")
     db.session.rollback()
 

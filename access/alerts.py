@@ -4,9 +4,9 @@ someone is looking at more than their work needs. Raised in the same transaction
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from access.audit import AuditAction, record_event
+from access.audit import COMMITTED_ONLY, AuditAction, record_event, waiting_object_ids
 from access.models import AlertKind, AuditEvent, SecurityAlert, User
 from extensions import db, utcnow
 
@@ -31,12 +31,18 @@ def raised_recently(kind: AlertKind, user: User, within: timedelta) -> bool:
 
 
 def cases_viewed_in_the_last_hour(user: User) -> int:
-    query = select(func.count(func.distinct(AuditEvent.object_id))).where(
-        AuditEvent.user_id == user.id,
-        AuditEvent.action == str(AuditAction.CASE_VIEWED),
-        AuditEvent.occurred_at > utcnow() - HOUR,
+    """The views this request has recorded included: they join the trail only as it commits."""
+    query = (
+        select(AuditEvent.object_id)
+        .distinct()
+        .where(
+            AuditEvent.user_id == user.id,
+            AuditEvent.action == str(AuditAction.CASE_VIEWED),
+            AuditEvent.occurred_at > utcnow() - HOUR,
+        )
+        .execution_options(**COMMITTED_ONLY)
     )
-    return db.session.scalar(query)
+    return len(set(db.session.scalars(query)) | waiting_object_ids(AuditAction.CASE_VIEWED, user))
 
 
 def check_cases_viewed(user: User) -> None:

@@ -21,14 +21,26 @@ from enum import StrEnum
 
 from flask import current_app, has_request_context, request
 from sqlalchemy import func, insert, select
+from sqlalchemy.event import contains, listen
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
+from sqlalchemy.sql.util import find_tables
 
 from access.models import AuditEvent
-from extensions import db, utcnow
+from extensions import READING_ONLY, db, utcnow
+from transactions import WAITING_WRITES
 
 GENESIS_HASH = "0" * 64
 POSTGRES_AUDIT_LOCK = 4_242_001
-# Set in the session when an event is recorded; the commit then writes a checkpoint if one is due.
+# Set in the session when events are written to the chain; the commit then writes a checkpoint if one is due.
 EVENTS_RECORDED = "audit_events_recorded"
+# In the session: the events recorded in its transaction, waiting to join the chain; and those written inside a
+# savepoint, as (savepoint, events), which are written again if the savepoint is undone.
+WAITING_EVENTS = WAITING_WRITES
+WRITTEN_IN_SAVEPOINTS = "audit_events_written_in_savepoints"
+# Execution options for a read of the trail that leaves the transaction's waiting events unwritten: it adds
+# waiting_object_ids itself, so the chain is not taken (and held to the commit) for it.
+COMMITTED_ONLY_OPTION = "audit_committed_only"
+COMMITTED_ONLY = {COMMITTED_ONLY_OPTION: True}
 
 
 class AuditAction(StrEnum):
@@ -150,32 +162,151 @@ class AuditAction(StrEnum):
 
 def record_event(
     action: AuditAction, *, user=None, agency_id=None, object_type=None, object_id=None, severity=None
-) -> AuditEvent:
-    """Add an event to the current transaction; the caller's commit makes it permanent."""
-    key = audit_key()
-    last = _lock_and_read_chain_end()
-    if last is not None and written_without_key(last, key) and key_introduced_at() is None:
-        last = _append(
-            key, last, action=str(AuditAction.AUDIT_KEY_INTRODUCED), object_type="audit_event", object_id=str(last.id)
-        )
-    event = _append(key, last, **_event_fields(action, user, agency_id, object_type, object_id, severity))
-    db.session.info[EVENTS_RECORDED] = True
-    return event
+) -> None:
+    """Add an event to the current transaction; the caller's commit makes it permanent.
+
+    The event waits in the session and joins the chain when the transaction commits, or as soon as the
+    transaction reads the trail (write_waiting_events). A page records its view when it has loaded its case and
+    then goes on making the page: on PostgreSQL the chain's lock, taken when the event joins the chain, was held
+    all that while and every other request's audit waited for it (issue 20: about 100 ms of each page's 125 under
+    load). Now it is held for the writing and the commit alone."""
+    if READING_ONLY.get():
+        raise RuntimeError("An audit event cannot be recorded in work that may only read.")
+    fields = _event_fields(action, user, agency_id, object_type, object_id, severity)
+    session = db.session()
+    if not session.in_transaction():
+        session.begin()  # so that a rollback before anything else is done ends the event's transaction too
+    session.info.setdefault(WAITING_EVENTS, []).append(WaitingEvent(session.get_nested_transaction(), fields))
 
 
 def record_events(action: AuditAction, *, user, object_type: str, object_ids: list) -> None:
-    """The same event about each of many objects (the cases a list shows), chained as record_event
-    chains them, with one read of the chain's end and one write, however long the list. The rows after
-    the first are written as one plain insert: the session's bookkeeping for each row cost more than the row."""
-    if not object_ids:
+    """The same event about each of many objects (the cases a list shows), written with the rest of the
+    transaction's events: one read of the chain's end and one insert, however long the list."""
+    for object_id in object_ids:
+        record_event(action, user=user, object_type=object_type, object_id=object_id)
+
+
+@dataclass(frozen=True)
+class WaitingEvent:
+    savepoint: SessionTransaction | None
+    """The savepoint (all_or_nothing) it was recorded in, if any: if that is undone, so is the event."""
+    fields: dict
+
+
+def events_waiting(session: Session) -> bool:
+    return bool(session.info.get(WAITING_EVENTS))
+
+
+def write_waiting_events(session: Session) -> None:
+    """Chain and insert the events the transaction has recorded, in the order recorded, after taking the chain's
+    lock: the lock is then held only until the commit, which follows at once."""
+    waiting = session.info.pop(WAITING_EVENTS, None)
+    if not waiting:
         return
-    key, previous = audit_key(), record_event(action, user=user, object_type=object_type, object_id=object_ids[0])
+    key = audit_key()
+    previous = _lock_and_read_chain_end(session)
     rows = []
-    for object_id in object_ids[1:]:
-        previous = _chained(key, previous, **_event_fields(action, user, None, object_type, object_id, None))
-        rows.append({column.key: getattr(previous, column.key) for column in AuditEvent.__table__.columns})
-    if rows:
-        db.session.execute(insert(AuditEvent), rows)
+    if previous is not None and written_without_key(previous, key) and key_introduced_at(session) is None:
+        previous = _chained(
+            key,
+            previous,
+            action=str(AuditAction.AUDIT_KEY_INTRODUCED),
+            object_type="audit_event",
+            object_id=str(previous.id),
+        )
+        rows.append(previous)
+    for event in waiting:
+        previous = _chained(key, previous, **event.fields)
+        rows.append(previous)
+    session.execute(insert(AuditEvent), [_row_values(row) for row in rows])
+    session.info[EVENTS_RECORDED] = True
+    if session.in_nested_transaction():
+        session.info.setdefault(WRITTEN_IN_SAVEPOINTS, []).append((session.get_nested_transaction(), waiting))
+
+
+def waiting_object_ids(action: AuditAction, user) -> set[str]:
+    """The objects of this kind of event that this user's transaction has recorded and not yet written: for a
+    read of the committed trail (COMMITTED_ONLY) that must count them too."""
+    waiting = db.session.info.get(WAITING_EVENTS, [])
+    return {
+        event.fields["object_id"]
+        for event in waiting
+        if event.fields["action"] == str(action) and event.fields["user_id"] == user.id
+    }
+
+
+def _write_before_commit(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint released: its events wait for the real commit
+        return
+    if events_waiting(session):
+        session.flush()  # the transaction's other writes first, so the chain is held only for its own
+        write_waiting_events(session)
+
+
+def _write_before_reading_the_trail(state: ORMExecuteState) -> None:
+    """A transaction that reads the trail sees the events it has recorded, as it would rows it has added, unless
+    the read counts them itself (COMMITTED_ONLY)."""
+    if (
+        events_waiting(state.session)
+        and state.is_select
+        and not state.execution_options.get(COMMITTED_ONLY_OPTION)
+        and AuditEvent.__table__ in _tables_read(state.statement)
+    ):
+        write_waiting_events(state.session)
+
+
+def _tables_read(statement) -> list:
+    return find_tables(statement, include_joins=True, include_aliases=True, include_selects=True)
+
+
+def _forget_undone_events(session: Session, undone: SessionTransaction) -> None:
+    """A rolled-back transaction's events go with it. An undone savepoint's events go with it, and the events
+    recorded before it that a read of the trail wrote inside it wait again, ahead of the rest."""
+    undone = _rolled_back_to(undone)
+    if not undone.nested:
+        _forget_all(session)
+        return
+    written = session.info.get(WRITTEN_IN_SAVEPOINTS, [])
+    unwritten = [events for savepoint, events in written if _inside(savepoint, undone)]
+    written[:] = [(savepoint, events) for savepoint, events in written if not _inside(savepoint, undone)]
+    waiting = [event for events in unwritten for event in events] + session.info.get(WAITING_EVENTS, [])
+    session.info[WAITING_EVENTS] = [event for event in waiting if not _inside(event.savepoint, undone)]
+
+
+def _rolled_back_to(undone: SessionTransaction) -> SessionTransaction:
+    """A failed flush rolls back its own inner transaction, and with it the savepoint or whole transaction that
+    holds it: the one whose events go."""
+    while undone.parent is not None and not undone.nested:
+        undone = undone.parent
+    return undone
+
+
+def _inside(savepoint: SessionTransaction | None, undone: SessionTransaction) -> bool:
+    while savepoint is not None:
+        if savepoint is undone:
+            return True
+        savepoint = savepoint.parent
+    return False
+
+
+def _forget_at_the_end(session: Session, ended: SessionTransaction) -> None:
+    if ended.parent is None:  # the whole transaction, committed (its events written) or closed unfinished
+        _forget_all(session)
+
+
+def _forget_all(session: Session) -> None:
+    session.info.pop(WAITING_EVENTS, None)
+    session.info.pop(WRITTEN_IN_SAVEPOINTS, None)
+
+
+def watch_transactions() -> None:
+    """Called once at start-up: every session writes its waiting events when it commits or reads the trail."""
+    if contains(Session, "before_commit", _write_before_commit):
+        return
+    listen(Session, "before_commit", _write_before_commit)
+    listen(Session, "do_orm_execute", _write_before_reading_the_trail)
+    listen(Session, "after_soft_rollback", _forget_undone_events)
+    listen(Session, "after_transaction_end", _forget_at_the_end)
 
 
 def _event_fields(action, user, agency_id, object_type, object_id, severity) -> dict:
@@ -194,15 +325,12 @@ def audit_key() -> bytes:
     return current_app.config["AUDIT_KEY"].encode()
 
 
-def _append(key: bytes, previous: AuditEvent | None, **fields) -> AuditEvent:
-    event = _chained(key, previous, **fields)
-    db.session.add(event)
-    db.session.flush()
-    return event
+def _row_values(event: AuditEvent) -> dict:
+    return {column.key: getattr(event, column.key) for column in AuditEvent.__table__.columns}
 
 
 def _chained(key: bytes, previous: AuditEvent | None, **fields) -> AuditEvent:
-    """The next event of the chain, hashed, not yet in the session."""
+    """The next event of the chain, hashed, not in the session."""
     event = AuditEvent(
         id=previous.id + 1 if previous else 1,
         occurred_at=utcnow(),
@@ -213,11 +341,11 @@ def _chained(key: bytes, previous: AuditEvent | None, **fields) -> AuditEvent:
     return event
 
 
-def _lock_and_read_chain_end() -> AuditEvent | None:
+def _lock_and_read_chain_end(session: Session) -> AuditEvent | None:
     # SQLite write transactions already begin IMMEDIATE, which serialises writers.
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(select(func.pg_advisory_xact_lock(POSTGRES_AUDIT_LOCK)))
-    return db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)).first()
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(POSTGRES_AUDIT_LOCK)))
+    return session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)).first()
 
 
 # The fields a row's hash covers, and the rule for adding one. These nine are always hashed, None
@@ -297,8 +425,8 @@ def _hash_problem(event: AuditEvent, key: bytes, written_before_key: bool) -> st
     return "its contents do not match its hash"
 
 
-def key_introduced_at() -> int | None:
-    return db.session.scalar(
+def key_introduced_at(session: Session | None = None) -> int | None:
+    return (session or db.session).scalar(
         select(func.min(AuditEvent.id)).where(AuditEvent.action == str(AuditAction.AUDIT_KEY_INTRODUCED))
     )
 

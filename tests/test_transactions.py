@@ -13,7 +13,7 @@ from access.audit import AuditAction, record_event, verify_chain
 from access.models import Agency, AgencyKind, AuditEvent, Role
 from access.permissions import public
 from extensions import db
-from transactions import all_or_nothing, keep_record_of_failure, reading_only, transaction
+from transactions import all_or_nothing, end_reading, keep_record_of_failure, reading_only, transaction
 
 REASON = "She called the police from a neighbour's phone tonight and asked for us."
 
@@ -202,3 +202,65 @@ def test_another_users_save_goes_ahead_while_reading_only_work_reads(app):
 
     assert saved == {"error": None}
     assert "Saved Meanwhile Agency" in agency_names(app)
+
+
+# --- audit events wait in the transaction and join the chain at its commit (issue 20) -----------------------------
+
+
+def test_a_unit_of_work_reads_the_audit_events_it_has_recorded_before_it_commits(app):
+    """The alert on many cases viewed counts the view just recorded: events waiting for the commit are written
+    as soon as the transaction reads the trail."""
+    with app.app_context(), transaction():
+        record_event(AuditAction.CASE_VIEWED, object_type="case", object_id="seen")
+        assert db.session.scalars(select(AuditEvent.object_id)).all() == ["seen"]
+        record_event(AuditAction.CASE_VIEWED, object_type="case", object_id="seen again")
+
+    with app.app_context():
+        assert verify_chain() == (2, None)
+
+
+def test_audit_events_of_a_transaction_rolled_back_are_not_written_by_the_next(app):
+    with app.app_context():
+        record_event(AuditAction.CASE_VIEWED, object_type="case", object_id="rolled back")
+        db.session.rollback()
+        with transaction():
+            add_agency_and_its_audit("Committed Agency")
+
+    with app.app_context():
+        assert db.session.scalars(select(AuditEvent.action)).all() == [str(AuditAction.AGENCY_CREATED)]
+
+
+def test_an_event_recorded_in_an_all_or_nothing_part_that_succeeded_is_kept(app):
+    with app.app_context(), transaction():
+        with all_or_nothing():
+            add_agency_and_its_audit("Inside Agency")
+
+    assert len(audit_events(app, AuditAction.AGENCY_CREATED)) == 1
+
+
+def test_ending_a_unit_of_work_as_only_read_is_refused_once_it_has_recorded_an_event(app):
+    """end_reading throws away what the unit of work did: an audit event must not go with it unseen."""
+    with app.app_context():
+        record_event(AuditAction.CASE_VIEWED, object_type="case", object_id="viewed")
+        with pytest.raises(RuntimeError, match="changes waiting"):
+            end_reading()
+
+
+def test_an_event_written_by_a_read_of_the_trail_in_an_all_or_nothing_part_that_failed_is_written_again(app):
+    """The read wrote the events waiting from before the part inside its savepoint; undoing the part undid that
+    writing too, but the events were recorded outside it and must not be lost."""
+    with app.app_context(), transaction():
+        record_event(AuditAction.CASE_VIEWED, object_type="case", object_id="before the part")
+        with pytest.raises(RuntimeError):
+            with all_or_nothing():
+                record_event(AuditAction.CASE_VIEWED, object_type="case", object_id="inside the part")
+                db.session.scalar(select(func.count()).select_from(AuditEvent))
+                raise RuntimeError("part way")
+        record_event(AuditAction.CASE_VIEWED, object_type="case", object_id="after the part")
+
+    with app.app_context():
+        assert db.session.scalars(select(AuditEvent.object_id).order_by(AuditEvent.id)).all() == [
+            "before the part",
+            "after the part",
+        ]
+        assert verify_chain() == (2, None)

@@ -125,6 +125,17 @@ def test_Z8_opening_more_than_30_cases_in_an_hour_alerts_the_coordinator_once(ap
     assert alerts(app, AlertKind.MANY_CASES_VIEWED) == [(AlertKind.MANY_CASES_VIEWED, coordinator.user_id, None)]
 
 
+def test_Z8_the_view_that_passes_the_limit_raises_the_alert_itself(app, make_user):
+    """The count includes the view being recorded, which joins the audit trail only when its page commits."""
+    coordinator = signed_in(app, make_user, Role.COORDINATOR, "Riverside IDVA Service", "coordinator@example.org")
+    case_ids = [start_case(coordinator, f"Person{number}", "Case") for number in range(31)]
+
+    for case_id in case_ids:
+        coordinator.get(coordinator.url("cases.view_case", case_id=case_id))
+
+    assert alerts(app, AlertKind.MANY_CASES_VIEWED) == [(AlertKind.MANY_CASES_VIEWED, coordinator.user_id, None)]
+
+
 def test_Z8_more_than_3_break_glass_uses_in_a_day_alerts_the_coordinator(app, make_user):
     case_ids = [a_case(app, make_user, f"Person{number}", "Case") for number in range(4)]
     health = signed_in(app, make_user, Role.PRACTITIONER, "Riverside Hospitals NHS Trust", "health@example.org")
