@@ -369,3 +369,12 @@ def agenda_rows(meeting: Meeting, user: User | None = None) -> list[AgendaRow]:
         )
         for item in items
     ]
+
+
+def transferred_from(rows: list[AgendaRow], item: AgendaItem) -> str | None:
+    """The area the item's case came from, as its agenda row has it (read with the whole agenda's); read for the
+    case alone only if the rows leave it out."""
+    for row in rows:
+        if row.item.id == item.id:
+            return row.transferred_from
+    return store.transfer_in_areas([item.referral.case_id]).get(item.referral.case_id)

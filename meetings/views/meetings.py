@@ -497,20 +497,11 @@ def render_minutes(meeting, item, agencies, form, action_form, status=200):
         actions=store.list_actions_for_item(item),
         research=store.list_research_returns_for_item(item.id),
         decision=risk_store.get_decision(item.referral.decision_id),
-        transferred_from=transferred_from(rows, item),
+        transferred_from=agenda.transferred_from(rows, item),
         open_for_editing=running.minutes_are_open(meeting),
         field_names=minutes_field_names(agencies),
         outcome_label=CASE_OUTCOME_LABELS.get(form.outcome.data, "Not recorded"),
     ), status
-
-
-def transferred_from(rows, item) -> str | None:
-    """The area the case came from, as its running-order row has it (read with the whole agenda's); read for
-    the case alone only if the running order leaves it out."""
-    for row in rows:
-        if row.item.id == item.id:
-            return row.transferred_from
-    return store.transfer_in_areas([item.referral.case_id]).get(item.referral.case_id)
 
 
 def neighbours(order, item):
