@@ -10,6 +10,7 @@ import itertools
 import json
 import os
 import random
+import statistics
 import time
 from collections import Counter
 from datetime import UTC, datetime
@@ -29,6 +30,10 @@ ACKNOWLEDGED = {"minutes": Counter(), "actions": Counter()}
 LAST_TIMECODE: dict[str, int] = {}
 FLOW = "FLOW"
 THINK = tuple(float(part) for part in os.environ.get("BENCH_THINK", "0.5-2").split("-"))
+# Every request's start and time, and when the last user had signed in: the first seconds of a run are every user
+# signing in at once (argon2), so the pages' figures are also given from then on (`once_all_signed_in`).
+TIMINGS: list[tuple[float, str, str, float]] = []
+SIGNED_IN = Counter()
 
 
 def judge(response, acknowledged: bool = True) -> bool:
@@ -56,7 +61,8 @@ def code_for(account: dict) -> str:
 
 def unused_login_account(rng: random.Random) -> dict | None:
     window = int(time.time()) // 30
-    for account in rng.sample(WORLD["login_accounts"], len(WORLD["login_accounts"])):
+    pool = WORLD[os.environ.get("BENCH_LOGIN_ACCOUNTS", "login_accounts")]
+    for account in rng.sample(pool, len(pool)):
         if LAST_TIMECODE.get(account["email"], -1) < window:
             LAST_TIMECODE[account["email"]] = window
             return account
@@ -97,6 +103,9 @@ class Coordinator(HttpUser):
         self.rng = random.Random()
         if not sign_in(self.client, self.account):
             raise RuntimeError("a bench coordinator could not sign in")
+        SIGNED_IN["users"] += 1
+        if SIGNED_IN["users"] == self.environment.parsed_options.num_users:
+            SIGNED_IN["all at"] = time.time()
 
     def item(self) -> dict:
         return self.rng.choice(WORLD["items"])
@@ -181,6 +190,37 @@ class Health(HttpUser):
             judge(answer)
 
 
+def is_html_get(method: str, name: str) -> bool:
+    return method == "GET" and name not in ("agenda PDF", "healthz")
+
+
+def is_save(name: str) -> bool:
+    return name in ("minutes: save", "action: save")
+
+
+@events.request.add_listener
+def keep_timing(request_type, name, response_time, start_time=None, **_):
+    if request_type != FLOW and start_time is not None:
+        TIMINGS.append((start_time, request_type, name, response_time))
+
+
+def once_all_signed_in() -> dict:
+    """The HTML pages' and saves' figures for the requests started after the last user had signed in."""
+    since = SIGNED_IN.get("all at")
+    kept = [(method, name, took) for started, method, name, took in TIMINGS if since and started >= since]
+    return {
+        "html_get": percentiles([took for method, name, took in kept if is_html_get(method, name)]),
+        "saves": percentiles([took for _, name, took in kept if is_save(name)]),
+    }
+
+
+def percentiles(times: list[float]) -> dict:
+    if len(times) < 2:
+        return {"requests": len(times), "p50": None, "p95": None, "p99": None}
+    cuts = statistics.quantiles(times, n=100, method="inclusive")
+    return {"requests": len(times), "p50": cuts[49], "p95": cuts[94], "p99": cuts[98]}
+
+
 def merged(stats, keep) -> StatsEntry:
     entry = StatsEntry(stats, "merged", "", use_response_times_cache=False)
     for one in stats.entries.values():
@@ -212,10 +252,9 @@ def write_summary(environment, **_):
     )
     summary = {
         "all": latency(requests) | {"rps": requests.num_requests / duration},
-        "html_get": latency(
-            merged(stats, lambda entry: entry.method == "GET" and entry.name not in ("agenda PDF", "healthz"))
-        ),
-        "saves": latency(merged(stats, lambda entry: entry.name in ("minutes: save", "action: save"))),
+        "html_get": latency(merged(stats, lambda entry: is_html_get(entry.method, entry.name))),
+        "saves": latency(merged(stats, lambda entry: is_save(entry.name))),
+        "once_all_signed_in": once_all_signed_in(),
         "pdf": latency(merged(stats, lambda entry: entry.name == "agenda PDF")),
         "sign_in": latency(merged(stats, lambda entry: entry.name == "sign-in (all steps)")),
         "statuses": {str(code): count for code, count in sorted(STATUSES.items())},
