@@ -264,3 +264,13 @@ def test_an_event_written_by_a_read_of_the_trail_in_an_all_or_nothing_part_that_
             "after the part",
         ]
         assert verify_chain() == (2, None)
+
+
+def test_recording_an_audit_event_in_reading_only_work_is_refused_at_once(app):
+    """Its rollback would otherwise drop the event unseen: work that may only read records nothing."""
+    with app.app_context():
+        with pytest.raises(RuntimeError, match="may only read"):
+            with reading_only():
+                record_event(AuditAction.CASE_VIEWED, object_type="case", object_id="read")
+        db.session.commit()
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == 0
