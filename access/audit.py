@@ -166,7 +166,7 @@ def record_event(
     """Add an event to the current transaction; the caller's commit makes it permanent.
 
     The event waits in the session and joins the chain when the transaction commits, or as soon as the
-    transaction reads the trail (write_waiting_events). A page records its view when it has loaded its case and
+    transaction reads the trail (_write_waiting_events). A page records its view when it has loaded its case and
     then goes on making the page: on PostgreSQL the chain's lock, taken when the event joins the chain, was held
     all that while and every other request's audit waited for it (issue 20: about 100 ms of each page's 125 under
     load). Now it is held for the writing and the commit alone."""
@@ -193,16 +193,14 @@ class WaitingEvent:
     fields: dict
 
 
-def events_waiting(session: Session) -> bool:
+def _events_waiting(session: Session) -> bool:
     return bool(session.info.get(WAITING_EVENTS))
 
 
-def write_waiting_events(session: Session) -> None:
+def _write_waiting_events(session: Session) -> None:
     """Chain and insert the events the transaction has recorded, in the order recorded, after taking the chain's
     lock: the lock is then held only until the commit, which follows at once."""
-    waiting = session.info.pop(WAITING_EVENTS, None)
-    if not waiting:
-        return
+    waiting = session.info.pop(WAITING_EVENTS)
     key = audit_key()
     previous = _lock_and_read_chain_end(session)
     rows = []
@@ -238,21 +236,21 @@ def waiting_object_ids(action: AuditAction, user) -> set[str]:
 def _write_before_commit(session: Session) -> None:
     if session.in_nested_transaction():  # a savepoint released: its events wait for the real commit
         return
-    if events_waiting(session):
+    if _events_waiting(session):
         session.flush()  # the transaction's other writes first, so the chain is held only for its own
-        write_waiting_events(session)
+        _write_waiting_events(session)
 
 
 def _write_before_reading_the_trail(state: ORMExecuteState) -> None:
     """A transaction that reads the trail sees the events it has recorded, as it would rows it has added, unless
     the read counts them itself (COMMITTED_ONLY)."""
     if (
-        events_waiting(state.session)
+        _events_waiting(state.session)
         and state.is_select
         and not state.execution_options.get(COMMITTED_ONLY_OPTION)
         and AuditEvent.__table__ in _tables_read(state.statement)
     ):
-        write_waiting_events(state.session)
+        _write_waiting_events(state.session)
 
 
 def _tables_read(statement) -> list:

@@ -47,21 +47,25 @@ def public_link(endpoint: str, **values) -> str:
 
 def count_unread(user: User, *, hidden_case_ids: set[str] = frozenset()) -> int:
     """For the header on every page: one query on an index, less notifications about hidden cases."""
-    query = unread_count(user)
+    query = _unread_count_query(user)
     if hidden_case_ids:
         query = query.where(Notification.case_id.is_(None) | Notification.case_id.not_in(hidden_case_ids))
-    return db.session.scalar(query.select_from(Notification))
+    return db.session.scalar(query)
 
 
 def count_unread_asking_too(user: User, question: ColumnElement) -> tuple[int, object]:
     """The header's count (count_unread with nothing hidden) and the answer to one more question, in one
     statement: the header is on every page."""
-    unread = unread_count(user).select_from(Notification).scalar_subquery()
+    unread = _unread_count_query(user).scalar_subquery()
     return tuple(db.session.execute(select(unread, question)).one())
 
 
-def unread_count(user: User) -> Select:
-    return select(func.count()).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+def _unread_count_query(user: User) -> Select:
+    return (
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    )
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ THINK = tuple(float(part) for part in os.environ.get("BENCH_THINK", "0.5-2").spl
 # Every request's start and time, and when the last user had signed in: the first seconds of a run are every user
 # signing in at once (argon2), so the pages' figures are also given from then on (`once_all_signed_in`).
 TIMINGS: list[tuple[float, str, str, float]] = []
-SIGNED_IN = Counter()
+SIGN_INS = {"count": 0, "all_done_at": None}
 
 
 def judge(response, acknowledged: bool = True) -> bool:
@@ -103,9 +103,9 @@ class Coordinator(HttpUser):
         self.rng = random.Random()
         if not sign_in(self.client, self.account):
             raise RuntimeError("a bench coordinator could not sign in")
-        SIGNED_IN["users"] += 1
-        if SIGNED_IN["users"] == self.environment.parsed_options.num_users:
-            SIGNED_IN["all at"] = time.time()
+        SIGN_INS["count"] += 1
+        if SIGN_INS["count"] == self.environment.parsed_options.num_users:
+            SIGN_INS["all_done_at"] = time.time()
 
     def item(self) -> dict:
         return self.rng.choice(WORLD["items"])
@@ -206,7 +206,7 @@ def keep_timing(request_type, name, response_time, start_time=None, **_):
 
 def once_all_signed_in() -> dict:
     """The HTML pages' and saves' figures for the requests started after the last user had signed in."""
-    since = SIGNED_IN.get("all at")
+    since = SIGN_INS["all_done_at"]
     kept = [(method, name, took) for started, method, name, took in TIMINGS if since and started >= since]
     return {
         "html_get": percentiles([took for method, name, took in kept if is_html_get(method, name)]),
