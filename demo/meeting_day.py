@@ -32,12 +32,14 @@ def bring_meeting_day_to_today(now: datetime) -> str:
             "so nothing was changed: sign in as the chair and choose Run today's meeting."
         )
     move_meeting(meeting, start_today(now))
-    # The research deadline must not fall after the meeting; one already past stays as the agencies knew it.
-    if meeting.research_due_at is not None and meeting.research_due_at > now:
-        meeting.research_due_at = now
+    # The research deadline must not fall after the meeting, which late in the evening began before now;
+    # one already past stays as the agencies knew it.
+    deadline = min(now, meeting.starts_at)
+    if meeting.research_due_at is not None and meeting.research_due_at > deadline:
+        meeting.research_due_at = deadline
     for request in store.list_research_requests_for_meeting(meeting):
-        if request.returned_at is None and request.due_at > now:
-            request.due_at = now  # each agency's own deadline follows, as a reschedule moves them
+        if request.returned_at is None and request.due_at > deadline:
+            request.due_at = deadline  # each agency's own deadline follows, as a reschedule moves them
     record_event(AuditAction.MEETING_RESCHEDULED, object_type="meeting", object_id=meeting.id)
     return (
         f"The meeting of {long_date(day)} now starts today at {hour_and_minute(meeting.starts_at)}: "

@@ -1,6 +1,6 @@
 """`flask demo meeting-day`: the demo's next meeting, brought to today so that the chair can run it now."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -112,7 +112,40 @@ def test_only_that_meeting_and_its_agenda_change_and_a_deadline_still_to_come_be
     assert {key: value for key, value in after.items() if key != moved} == {
         key: value for key, value in before.items() if key != moved
     }
-    assert started <= after[moved][1] <= utcnow()
+    new_start = after[moved][0]  # before now late in the evening, and then the deadline
+    assert min(started, new_start) <= after[moved][1] <= min(utcnow(), new_start)
+
+
+@pytest.mark.parametrize("uk_time", [time(14, 5), time(23, 40)])
+def test_research_deadlines_still_to_come_become_now_but_never_later_than_the_new_start(seeded_app, uk_time):
+    """Late in the evening the meeting starts at the hour already begun, before now: every research
+    deadline still to come then becomes that start, so that none falls after the meeting."""
+    from demo.meeting_day import bring_meeting_day_to_today
+
+    now = datetime.combine(schedule.today_in_the_uk(), uk_time, tzinfo=schedule.UK_TIME)
+    with seeded_app.app_context():
+        meeting = the_meeting(seeded_app)
+        open_requests = [
+            request for request in store.list_research_requests_for_meeting(meeting) if request.returned_at is None
+        ]
+        assert open_requests, "the demo's next meeting has research still to come"
+        meeting.research_due_at = now + timedelta(days=2)
+        for request in open_requests:
+            request.due_at = now + timedelta(days=2)
+        db.session.commit()
+
+        bring_meeting_day_to_today(now)
+        db.session.commit()
+
+        meeting = the_meeting(seeded_app)
+        deadline = min(now, meeting.starts_at)
+        dues = [
+            request.due_at
+            for request in store.list_research_requests_for_meeting(meeting)
+            if request.returned_at is None
+        ]
+    assert meeting.research_due_at == deadline
+    assert dues == [deadline] * len(open_requests)
 
 
 def test_a_research_deadline_already_past_is_left_as_it_is(seeded_app):
@@ -240,5 +273,5 @@ def test_each_open_research_request_is_due_no_later_than_now_once_the_meeting_is
         query = query.where(ResearchReturn.returned_at.is_(None), AgendaItem.meeting_id == meeting_id)
         dues = db.session.scalars(query).all()
         meeting = db.session.get(Meeting, meeting_id)
-        assert dues and all(due <= utcnow() and due <= meeting.starts_at for due in dues)
-        assert all(due >= started for due in dues)
+        assert dues and all(due <= min(utcnow(), meeting.starts_at) for due in dues)
+        assert all(due >= min(started, meeting.starts_at) for due in dues)
