@@ -217,3 +217,14 @@ def test_the_minutes_page_reads_the_transfers_of_the_agenda_once(world):
     statements = statements_of_page(world, minutes_path(world))
 
     assert how_many(statements, re.compile(r"FROM transfer WHERE transfer\.case_id IN ")) == 1
+
+
+ASKS_ABOUT_BROKEN_GLASS = re.compile(r"FROM break_glass_grant WHERE break_glass_grant\.user_id = ")
+
+
+def test_the_minutes_page_asks_the_policy_about_its_case_with_the_rest_of_the_running_order(world):
+    """The running order beside the minutes asks the policy about every case on the agenda, this one among them,
+    so the case is not asked about again on its own."""
+    statements = statements_of_page(world, minutes_path(world))
+
+    assert how_many(statements, ASKS_ABOUT_BROKEN_GLASS) == 1

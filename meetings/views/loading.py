@@ -6,7 +6,8 @@ from flask_login import current_user
 
 from access import policy
 from cases import store as cases_store
-from meetings import store
+from meetings import agenda, store
+from meetings.agenda import AgendaRow
 from meetings.models import AgendaItem, Meeting, MeetingStatus
 
 
@@ -33,3 +34,13 @@ def load_item(meeting: Meeting, item_id: int) -> AgendaItem:
     if item is None or item.referral.case_id not in cases_store.cases_visible_to(current_user, [item.referral.case_id]):
         abort(404)
     return item
+
+
+def load_item_with_running_order(meeting: Meeting, item_id: int) -> tuple[AgendaItem, list[AgendaRow]]:
+    """A case on the agenda, with the agenda's rows this user may see: pages that show the running order beside
+    the case ask the policy once about every case on it, this one among them."""
+    rows = agenda.agenda_rows(meeting, current_user)
+    item = next((row.item for row in rows if row.item.id == item_id), None)
+    if item is None:
+        abort(404)
+    return item, rows

@@ -29,7 +29,7 @@ from meetings import agenda, running, schedule, store
 from meetings.labels import in_sentence
 from meetings.models import ActionStatus, AttendanceStatus, MeetingKind, MeetingStatus
 from meetings.views import bp
-from meetings.views.loading import load_item, load_meeting, load_meeting_to_run
+from meetings.views.loading import load_item, load_item_with_running_order, load_meeting, load_meeting_to_run
 from meetings.vocabulary import CASE_OUTCOME_LABELS
 from risk import store as risk_store
 
@@ -473,8 +473,8 @@ def saved_minutes_form(item, agencies):
     )
 
 
-def render_minutes(meeting, item, agencies, form, action_form, status=200):
-    rows = agenda.agenda_rows(meeting, current_user)
+def render_minutes(meeting, item, agencies, form, action_form, status=200, rows=None):
+    rows = rows if rows is not None else agenda.agenda_rows(meeting, current_user)
     order = [row.item for row in rows]
     previous_item, next_item = neighbours(order, item)
     return render_template(
@@ -547,11 +547,13 @@ def action_form_for(formdata=None):
 @allow(*COORDINATOR_OR_CHAIR)
 def edit_case_minutes(meeting_id, item_id):
     meeting = load_meeting_to_run(meeting_id)
-    item = load_item(meeting, item_id)
+    # The page shows the running order, so the policy is asked once about all of it; a save needs only this case.
+    showing = request.method == "GET"
+    item, rows = load_item_with_running_order(meeting, item_id) if showing else (load_item(meeting, item_id), None)
     journey.record_case_view(current_user, item.referral.case_id)
     agencies = invited_agencies(meeting)
-    if request.method == "GET":
-        return render_minutes(meeting, item, agencies, saved_minutes_form(item, agencies), action_form_for())
+    if showing:
+        return render_minutes(meeting, item, agencies, saved_minutes_form(item, agencies), action_form_for(), rows=rows)
     if not running.minutes_are_open(meeting):
         abort(409)
     form = case_minutes_form(agencies)
