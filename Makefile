@@ -74,7 +74,7 @@ run: install
 serve: export MARAC_ENV ?= development
 serve: install
 	$(FLASK) db upgrade
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 --timeout 60 --keep-alive 5 "app:create_app()"
+	$(BIN)/gunicorn --config deploy/gunicorn.conf.py --bind $(HOST):$(PORT) "app:create_app()"
 
 test: install
 	$(BIN)/ruff check .

@@ -33,6 +33,7 @@ DEFAULT_POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgresql://marac_ci:m
 LOGIN_POOL = 120
 EXTRA_PEOPLE = 1000
 BIN = Path(sys.executable).parent
+ROOT = Path(__file__).resolve().parent.parent
 
 
 SATURATING_USERS = 10
@@ -171,16 +172,10 @@ def start_gunicorn(
     environment |= settings or {}
     command = [
         str(BIN / "gunicorn"),
+        "--config",
+        str(ROOT / "deploy" / "gunicorn.conf.py"),
         "--bind",
         f"127.0.0.1:{port}",
-        "--workers",
-        "2",
-        "--threads",
-        "4",
-        "--timeout",
-        "60",
-        "--keep-alive",
-        "5",
         "bench.load:bench_app()",
     ]
     with open(folder / "gunicorn.log", "wb") as log:

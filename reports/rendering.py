@@ -7,6 +7,7 @@ started on first use and reused. SECURITY §4.8: two renders at once per app pro
 and one that cannot get a turn within PDF_QUEUE_WAIT_SECONDS is told so rather than left to time out.
 """
 
+import logging
 import multiprocessing
 import os
 import threading
@@ -24,6 +25,10 @@ RENDERS_AT_ONCE = 2
 # second, and on a busy machine everyone's pages come first while a download takes a little longer (niceness 5 is
 # about a quarter of the share of a process at 0 under Linux's scheduler, never none).
 RENDER_NICENESS = 5
+# Laid out with the documents' own stylesheet, so that a render process loads its fonts before its first document.
+WARM_UP_HTML = '<link rel="stylesheet" href="print.css"><p>Ready.</p>'
+WARM_UP_SECONDS = 60
+log = logging.getLogger("marac")
 
 
 class NoTurn(Exception):
@@ -71,6 +76,19 @@ def worker_pool() -> ProcessPoolExecutor:
                 initargs=(os.getpid(),),
             )
         return _pool
+
+
+def start_renderers() -> int:
+    """As a served worker starts (deploy/gunicorn.conf.py): both render processes started, each through one small
+    render. Starting one and its first render take about 3 s of CPU, which the first downloads of a meeting day
+    would otherwise wait for. Returns how many are ready; one that failed is started again by the next download."""
+    pool = worker_pool()
+    # Submitted together: the pool starts a second process only while no started one is free.
+    warming = [pool.submit(pdf_from_html, WARM_UP_HTML) for _ in range(RENDERS_AT_ONCE)]
+    done, _ = wait(warming, timeout=WARM_UP_SECONDS)
+    ready = sum(1 for warm_up in done if warm_up.exception() is None)
+    log.info({"event": "pdf-renderers-started", "ready": ready, "of": RENDERS_AT_ONCE})
+    return ready
 
 
 def start_render_process(parent: int) -> None:

@@ -5,6 +5,7 @@ time out. A meeting's whole document set is made at once on both cores, with SEC
 import io
 import logging
 import os
+import runpy
 import subprocess  # nosec B404: runs this test's own script with this Python
 import sys
 import threading
@@ -346,3 +347,26 @@ def still_running(pid: int) -> bool:
     except OSError:
         return False
     return "\nState:\tZ" not in status
+
+
+def test_a_served_worker_starts_both_render_processes_before_its_first_download(in_workers):
+    """Starting a render process and its first render take about 3 s of CPU: paid as a worker starts, not by the
+    first people to download a document on a meeting day (deploy/gunicorn.conf.py calls this)."""
+    rendering.discard_pool()
+
+    ready = rendering.start_renderers()
+
+    assert ready == rendering.RENDERS_AT_ONCE
+    assert len(rendering._pool._processes) == rendering.RENDERS_AT_ONCE
+    rendering.discard_pool()
+
+
+def test_gunicorns_settings_start_the_render_processes_in_each_worker_once_it_has_loaded_the_app(monkeypatch):
+    started = []
+    monkeypatch.setattr(rendering, "start_renderers", lambda: started.append(True))
+    settings = runpy.run_path(str(Path(__file__).resolve().parents[2] / "deploy" / "gunicorn.conf.py"))
+
+    settings["post_worker_init"](worker=None)
+
+    assert started == [True]
+    assert (settings["workers"], settings["threads"], settings["timeout"]) == (2, 4, 60)
