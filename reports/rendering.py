@@ -81,12 +81,16 @@ def worker_pool() -> ProcessPoolExecutor:
 def start_renderers() -> int:
     """As a served worker starts (deploy/gunicorn.conf.py): both render processes started, each through one small
     render. Starting one and its first render take about 3 s of CPU, which the first downloads of a meeting day
-    would otherwise wait for. Returns how many are ready; one that failed is started again by the next download."""
+    would otherwise wait for. Returns how many warm-up renders succeeded. A pool that broke is discarded, and the
+    first download starts a new one, as after any broken pool."""
     pool = worker_pool()
     # Submitted together: the pool starts a second process only while no started one is free.
     warming = [pool.submit(pdf_from_html, WARM_UP_HTML) for _ in range(RENDERS_AT_ONCE)]
     done, _ = wait(warming, timeout=WARM_UP_SECONDS)
-    ready = sum(1 for warm_up in done if warm_up.exception() is None)
+    failures = [warm_up.exception() for warm_up in done if warm_up.exception() is not None]
+    if any(isinstance(failure, BrokenProcessPool) for failure in failures):
+        discard_pool()
+    ready = len(done) - len(failures)
     log.info({"event": "pdf-renderers-started", "ready": ready, "of": RENDERS_AT_ONCE})
     return ready
 

@@ -361,6 +361,20 @@ def test_a_served_worker_starts_both_render_processes_before_its_first_download(
     rendering.discard_pool()
 
 
+def end_render_process(html: str):
+    os._exit(1)  # as a render process killed for its memory would
+
+
+def test_a_render_process_that_dies_as_it_starts_leaves_no_broken_pool_for_the_first_download(in_workers, monkeypatch):
+    rendering.discard_pool()
+    monkeypatch.setattr(rendering, "pdf_from_html", end_render_process)
+
+    ready = rendering.start_renderers()
+
+    assert ready == 0
+    assert rendering._pool is None
+
+
 def test_gunicorns_settings_start_the_render_processes_in_each_worker_once_it_has_loaded_the_app(monkeypatch):
     started = []
     monkeypatch.setattr(rendering, "start_renderers", lambda: started.append(True))
