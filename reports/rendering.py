@@ -27,7 +27,8 @@ RENDERS_AT_ONCE = 2
 RENDER_NICENESS = 5
 # Laid out with the documents' own stylesheet, so that a render process loads its fonts before its first document.
 WARM_UP_HTML = '<link rel="stylesheet" href="print.css"><p>Ready.</p>'
-WARM_UP_SECONDS = 60
+# Well within gunicorn's 60-second worker timeout, which also counts while a worker starts.
+WARM_UP_SECONDS = 30
 log = logging.getLogger("marac")
 
 
