@@ -349,7 +349,7 @@ def still_running(pid: int) -> bool:
     return "\nState:\tZ" not in status
 
 
-def test_a_served_worker_starts_both_render_processes_before_its_first_download(in_workers):
+def test_a_served_worker_starts_both_render_processes_before_its_first_download():
     """Starting a render process and its first render take about 3 s of CPU: paid as a worker starts, not by the
     first people to download a document on a meeting day (deploy/gunicorn.conf.py calls this)."""
     rendering.discard_pool()
@@ -365,7 +365,7 @@ def end_render_process(html: str):
     os._exit(1)  # as a render process killed for its memory would
 
 
-def test_a_render_process_that_dies_as_it_starts_leaves_no_broken_pool_for_the_first_download(in_workers, monkeypatch):
+def test_a_render_process_that_dies_as_it_starts_leaves_no_broken_pool_for_the_first_download(monkeypatch):
     rendering.discard_pool()
     monkeypatch.setattr(rendering, "pdf_from_html", end_render_process)
 
