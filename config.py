@@ -67,6 +67,8 @@ def common_settings() -> dict:
         "PDF_QUEUE_WAIT_SECONDS": 20,
         # app.settle_garbage_collector once the app is set up: off in the tests, which make thousands of apps.
         "SETTLE_GARBAGE_COLLECTOR": True,
+        # app.CompiledTemplatesInThisProcess: on in the tests, the only place a process makes more than one app.
+        "SHARE_COMPILED_TEMPLATES": False,
         "PDF_RENDER_IN_WORKERS": True,
         "MEETING_DEFAULT_CAPACITY": 16,
         "MEETING_DEFAULT_MINUTES_PER_CASE": 15,
@@ -297,6 +299,7 @@ def test_settings(database_url: str, **overrides) -> dict:
             # In this process, so a test can stand in for WeasyPrint; tests/reports/test_render_limit.py uses workers.
             "PDF_RENDER_IN_WORKERS": False,
             "SETTLE_GARBAGE_COLLECTOR": False,
+            "SHARE_COMPILED_TEMPLATES": True,
         }
         | overrides
     )
