@@ -80,7 +80,7 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit --quiet --severity-level medium --recursive . --exclude ./.venv,./.make,./node_modules,./tests
-	$(BIN)/python -m pytest --numprocesses auto $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --numprocesses auto --dist worksteal $(PYTEST_ARGS)
 
 # Figures, not tests: load (gunicorn + PostgreSQL + locust on loopback), the minutes PDF, import and scoring.
 # BENCH_ARGS="--duration 600" for SECURITY §4.7's ten minutes; BENCH_POSTGRES_URL for another server.
