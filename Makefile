@@ -10,6 +10,10 @@ PORT ?= 5000
 # Every Python package comes from the lock, pinned with hashes (SECURITY D8); `make lock` rewrites it from
 # pyproject.toml's ranges. pip-compile runs in a venv of its own so the app's venv holds only what the lock names.
 LOCK := requirements.lock
+# The venv's own pip, first and from a lock of its own: Python 3.11's (23.2) takes the newest release for a
+# dependency that names a package with an extra (weasyprint's fonttools[woff]) instead of the pinned one, and then
+# refuses the lock in hash-checking mode.
+PIP_LOCK := requirements-pip.lock
 LOCK_TOOLS := $(STAMPS)/lock-tools
 LOCK_ARGS ?=
 # CycloneDX SBOM of the installed venv (ignored by git): `make sbom`, once per release.
@@ -21,9 +25,10 @@ install: $(STAMPS)/python $(STAMPS)/assets
 
 # The lock pins setuptools too (the build backend), so the project installs without build isolation:
 # nothing is fetched that the lock does not name.
-$(STAMPS)/python: pyproject.toml $(LOCK)
+$(STAMPS)/python: pyproject.toml $(LOCK) $(PIP_LOCK)
 	@mkdir -p $(STAMPS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(PIP_LOCK)
 	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $@
@@ -35,6 +40,8 @@ $(LOCK_TOOLS)/bin/pip-compile:
 # The main dependencies and the test and bench extras in one resolution: tests and figures use the same versions.
 # LOCK_ARGS=--upgrade moves every pin to the newest release pyproject.toml allows; LOCK_ARGS="-P name" moves one.
 lock: $(LOCK_TOOLS)/bin/pip-compile
+	echo "pip>=25.3" | $(LOCK_TOOLS)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --no-emit-index-url \
+		--no-emit-find-links --output-file $(PIP_LOCK) -
 	$(LOCK_TOOLS)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --build-deps-for=editable \
 		--extra test --extra bench --strip-extras --no-emit-index-url --no-emit-find-links \
 		--output-file $(LOCK) $(LOCK_ARGS) pyproject.toml

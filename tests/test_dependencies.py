@@ -19,22 +19,23 @@ from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).parent.parent
 LOCK = ROOT / "requirements.lock"
+PIP_LOCK = ROOT / "requirements-pip.lock"
 MAKEFILE = ROOT / "Makefile"
 PINNED = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)==(?P<version>\S+)$")
 HASH = re.compile(r"^--hash=sha256:[0-9a-f]{64}$")
 
 
 @cache
-def locked() -> dict[str, tuple[str, list[str]]]:
+def locked(lock: Path = LOCK) -> dict[str, tuple[str, list[str]]]:
     """{canonical name: (version, [hash options])} read from the lock, its backslash-continued lines joined."""
-    text = re.sub(r"\\\n", " ", LOCK.read_text())
+    text = re.sub(r"\\\n", " ", lock.read_text())
     packages = {}
     for line in text.splitlines():
         words = line.split("#", 1)[0].split()
         if not words:
             continue
         match = PINNED.match(words[0])
-        assert match, f"requirements.lock: {words[0]!r} is not pinned as name==version"
+        assert match, f"{lock.name}: {words[0]!r} is not pinned as name==version"
         packages[canonicalize_name(match["name"])] = (match["version"], words[1:])
     return packages
 
@@ -108,12 +109,22 @@ def test_d8_make_install_installs_only_from_the_lock_with_hashes_then_the_projec
     assert make_variable("LOCK") == "requirements.lock"
     installs = [line for line in recipe("$(STAMPS)/python") if "pip install" in line]
     assert installs, "make install runs no pip install"
-    from_lock, project = installs
+    own_pip, from_lock, project = installs
+    assert "--require-hashes" in own_pip.split() and own_pip.endswith("-r $(PIP_LOCK)")
     assert "--require-hashes" in from_lock.split() and "-r $(LOCK)" in from_lock
     assert "--no-deps" in project.split() and project.endswith("-e .")
-    assert "$(LOCK)" in MAKEFILE.read_text().split("$(STAMPS)/python:", 1)[1].splitlines()[0], (
-        "make install must run again when the lock changes"
-    )
+    prerequisites = MAKEFILE.read_text().split("$(STAMPS)/python:", 1)[1].splitlines()[0].split()
+    assert {"$(LOCK)", "$(PIP_LOCK)"} <= set(prerequisites), "make install must run again when a lock changes"
+
+
+def test_d8_the_venvs_own_pip_is_the_locked_one_with_hashes():
+    """Python 3.11's own pip (23.2) installed weasyprint's fonttools[woff] at a newer release than the lock's
+    fonttools, and then refused the whole lock in hash-checking mode (a fresh clone's make install, 6 Dec 2026)."""
+    pinned = locked(PIP_LOCK)
+    assert list(pinned) == ["pip"]
+    version, options = pinned["pip"]
+    assert options and all(HASH.match(option) for option in options)
+    assert installed_version("pip") == version
 
 
 def test_d8_make_lock_compiles_the_lock_with_hashes_from_pyproject():
