@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from access import sessions
 from access.models import Notification, Role, User
 from cases import store as cases_store
 from cases.models import Case, PartyRole
@@ -123,7 +124,10 @@ def grown(few_counts: dict[str, int], many_counts: dict[str, int]) -> list[str]:
 
 
 @pytest.mark.parametrize("role", list(Role))
-def test_every_page_runs_as_many_statements_with_12_cases_as_with_2(few, many, role):
+def test_every_page_runs_as_many_statements_with_12_cases_as_with_2(few, many, role, monkeypatch):
+    # The session's idle clock is written once it has moved a minute, whatever the page (access/sessions.py). On a
+    # busy machine a crawl outlasts that minute, and the write fell on one page in one world and not in the other.
+    monkeypatch.setattr(sessions, "idle_clock_has_moved_a_step", lambda row, now: False)
     few_app, few_world = few
     many_app, many_world = many
 
