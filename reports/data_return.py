@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Select, String, and_, case, cast, func, null, or_, select
+from sqlalchemy import ColumnElement, Row, Select, String, and_, case, cast, func, null, or_, select
 from sqlalchemy.orm import aliased
 
 from access.models import Agency
@@ -61,6 +61,15 @@ VICTIM_COLUMNS = [
 # The police count is already a column of its own, so the breakdown by kind starts after it.
 KIND_COLUMNS = [column for kind, column in AGENCY_COLUMNS.items() if kind is not AgencyKind.POLICE]
 INTEGER_COLUMNS = COUNT_COLUMNS + VICTIM_COLUMNS + KIND_COLUMNS
+AGENDA_COLUMNS = [
+    "agenda_items",
+    "heard_with_minutes",
+    "cases_discussed",
+    "repeat_cases",
+    "referrals_police",
+    "referrals_partner",
+    *KIND_COLUMNS,
+]
 COLUMNS = ["meeting_id", "meeting_date", *COUNT_COLUMNS, "partner_referral_percent", *VICTIM_COLUMNS, *KIND_COLUMNS]
 
 COLUMN_LABELS: dict[str, str] = {
@@ -127,8 +136,9 @@ def holds(json_list, code: str) -> ColumnElement[bool]:
     return cast(json_list, String).contains(f'"{code}"', autoescape=True)
 
 
-def counted_when() -> dict[str, ColumnElement[bool]]:
-    """Each column counted per case discussed, as the condition under which a case counts towards it."""
+def counted_from_referrals() -> dict[str, ColumnElement[bool]]:
+    """Each column counted per case discussed from its referral, agenda item and minutes alone, as the condition
+    under which a case counts towards it."""
     police = Agency.kind == AgencyKind.POLICE
     return {
         "repeat_cases": or_(
@@ -136,13 +146,24 @@ def counted_when() -> dict[str, ColumnElement[bool]]:
         ),
         "referrals_police": police,
         "referrals_partner": ~police,
+    } | {column: Agency.kind == kind for kind, column in AGENCY_COLUMNS.items() if kind is not AgencyKind.POLICE}
+
+
+def counted_from_victims() -> dict[str, ColumnElement[bool]]:
+    """Each column counted per case discussed from its victim, as the condition under which a case counts."""
+    return {
         "victims_racially_minoritised": and_(
             Person.ethnicity.is_not(None), Person.ethnicity != "", Person.ethnicity != WHITE
         ),
         "victims_lgbt": or_(Person.sexuality.in_(LGBT_SEXUALITIES), Person.gender.in_(LGBT_GENDERS)),
         "victims_disabled": Person.disability == "Yes",
         "victims_male": Person.gender == "Male",
-    } | {column: Agency.kind == kind for kind, column in AGENCY_COLUMNS.items() if kind is not AgencyKind.POLICE}
+    }
+
+
+def summed_when(conditions: dict[str, ColumnElement[bool]]) -> dict[str, ColumnElement]:
+    """Each condition as the count of the cases discussed that meet it."""
+    return {name: func.sum(case((condition, 1), else_=0)) for name, condition in conditions.items()}
 
 
 def count_cases_discussed(meeting_ids: list[int], born_after: date) -> pd.DataFrame:
@@ -153,7 +174,7 @@ def count_cases_discussed(meeting_ids: list[int], born_after: date) -> pd.DataFr
     perpetrators_aged_17_or_under holds only those whose dates of birth were removed."""
     victim_born = case((Person.date_of_birth > born_after, Person.date_of_birth), else_=null())
     band_kept = case((AgendaItem.victim_age_band == AGED_16_OR_17, 1), else_=0)
-    counts = {name: func.sum(case((condition, 1), else_=0)) for name, condition in counted_when().items()} | {
+    counts = summed_when(counted_from_referrals() | counted_from_victims()) | {
         "cases_discussed": func.count(),
         "perpetrators_aged_17_or_under": func.sum(func.coalesce(AgendaItem.young_perpetrators_anonymised, 0)),
     }
@@ -234,28 +255,63 @@ def parties_per_meeting(meetings: pd.DataFrame, groups: pd.DataFrame) -> pd.Data
     return per_meeting(groups, ["children_in_households", "perpetrators_aged_17_or_under"])
 
 
+def meetings_held(held: list[Row]) -> pd.DataFrame:
+    """meeting_id and meeting_date (the UK date) of each of store.list_meetings_held's meetings, in its order."""
+    return pd.DataFrame(
+        {
+            "meeting_id": pd.Series([meeting.id for meeting in held], dtype="int64"),
+            "meeting_date": pd.Series([meeting.starts_at.astimezone(UK_TIME).date() for meeting in held], dtype=object),
+        }
+    )
+
+
 def meeting_rows(first_day: date, last_day: date) -> pd.DataFrame:
     """One row per MARAC meeting held from first_day to last_day (UK dates, inclusive), earliest first.
     Three queries however many meetings and cases: the meetings; the cases discussed, counted in the
     database; and their children and the few people causing harm young enough for their age to count."""
-    held = [(meeting.id, meeting.starts_at) for meeting in store.list_meetings_held(first_day, last_day)]
-    meetings = pd.DataFrame(
-        {
-            "meeting_id": pd.Series([meeting_id for meeting_id, _ in held], dtype="int64"),
-            "meeting_date": pd.Series([starts_at.astimezone(UK_TIME).date() for _, starts_at in held], dtype=object),
-        }
-    )
+    meetings = meetings_held(store.list_meetings_held(first_day, last_day))
     meeting_ids = meetings["meeting_id"].tolist()
     born_after = earliest_birth_to_count(first_day)
     cases = cases_per_meeting(meetings, count_cases_discussed(meeting_ids, born_after))
     parties = parties_per_meeting(meetings, count_children_and_young_perpetrators(meeting_ids, born_after))
     totals = cases.add(parties, fill_value=0).reindex(columns=INTEGER_COLUMNS, fill_value=0)
-    frame = meetings.merge(totals, left_on="meeting_id", right_index=True, how="left")
-    frame[INTEGER_COLUMNS] = frame[INTEGER_COLUMNS].fillna(0).astype("int64")
+    frame = with_counts(meetings, totals, INTEGER_COLUMNS)
     frame["partner_referral_percent"] = partner_percent(
         frame["referrals_partner"], frame["referrals_police"] + frame["referrals_partner"]
     )
     return frame[COLUMNS].reset_index(drop=True)
+
+
+def with_counts(meetings: pd.DataFrame, counts: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The meetings beside their counts (indexed by meeting id) as whole numbers; 0 for a meeting with none."""
+    frame = meetings.merge(counts, left_on="meeting_id", right_index=True, how="left")
+    frame[columns] = frame[columns].fillna(0).astype("int64")
+    return frame
+
+
+def agenda_per_meeting(first_day: date, last_day: date) -> pd.DataFrame:
+    """For the dashboard: meeting_rows's meetings, with when each started, its agenda items, those heard with
+    minutes saved (the partnership-effectiveness figures), and only the return's cases discussed, repeat cases
+    and referrals by agency kind. Two queries, reading each agenda item once and neither the victims nor the
+    households, which the return's other columns need (at a force's scale, most of its time)."""
+    held = store.list_meetings_held(first_day, last_day)
+    meetings = meetings_held(held).assign(starts_at=pd.Series([meeting.starts_at for meeting in held], dtype=object))
+    heard = AgendaItem.not_heard_at.is_(None)
+    counts = summed_when(
+        {name: and_(heard, condition) for name, condition in counted_from_referrals().items()}
+        | {"cases_discussed": heard, "heard_with_minutes": and_(heard, CaseMinutes.id.is_not(None))}
+    ) | {"agenda_items": func.count()}
+    query = (
+        select(AgendaItem.meeting_id, *(count.label(name) for name, count in counts.items()))
+        .join(Referral, AgendaItem.referral_id == Referral.id)
+        .join(Agency, Referral.agency_id == Agency.id)
+        .outerjoin(CaseMinutes, CaseMinutes.agenda_item_id == AgendaItem.id)
+        .where(AgendaItem.meeting_id.in_(meetings["meeting_id"].tolist()))
+        .group_by(AgendaItem.meeting_id)
+    )
+    per_meeting = pd.DataFrame(db.session.execute(query).all(), columns=["meeting_id", *counts])
+    frame = with_counts(meetings, per_meeting.set_index("meeting_id"), AGENDA_COLUMNS)
+    return frame[["meeting_id", "meeting_date", "starts_at", *AGENDA_COLUMNS]].reset_index(drop=True)
 
 
 def partner_percent(partner: pd.Series, referrals: pd.Series) -> pd.Series:

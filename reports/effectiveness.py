@@ -9,6 +9,8 @@ not marked down for work that is not yet due.
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+import pandas as pd
+
 from reports import store
 
 
@@ -54,13 +56,12 @@ class Effectiveness:
     meetings: tuple[MeetingEffectiveness, ...]
 
 
-def partnership_effectiveness(first_day: date, last_day: date, today: date) -> Effectiveness:
-    """Figures for meetings held from `first_day` to `last_day`; research and actions whose deadline
-    fell in that range before `today`; overdue actions as of `today`."""
-    meetings = store.list_meetings_held(first_day, last_day)
-    meeting_ids = [meeting.id for meeting in meetings]
+def partnership_effectiveness(agenda: pd.DataFrame, first_day: date, last_day: date, today: date) -> Effectiveness:
+    """Figures for the meetings held from `first_day` to `last_day`, as data_return.agenda_per_meeting counted
+    them (the dashboard draws its charts from the same reading); research and actions whose deadline fell in
+    that range before `today`; overdue actions as of `today`."""
     deadlines_to = min(last_day, today - timedelta(days=1))
-    attendance = store.count_invitations_and_attendance(meeting_ids)
+    attendance = store.count_invitations_and_attendance(agenda["meeting_id"].tolist())
     research = research_counts(first_day, deadlines_to)
     by_deadline = store.count_actions_by_deadline(first_day, deadlines_to, today)
     actions = {agency_id: (due, done) for agency_id, (due, done, _) in by_deadline.items() if due}
@@ -76,7 +77,7 @@ def partnership_effectiveness(first_day: date, last_day: date, today: date) -> E
         )
         for agency_id in sorted(names, key=lambda agency_id: names[agency_id].casefold())
     )
-    return Effectiveness(first_day, last_day, deadlines_to, today, agencies, meeting_rows(meetings))
+    return Effectiveness(first_day, last_day, deadlines_to, today, agencies, meeting_rows(agenda))
 
 
 def research_counts(first_day: date, deadlines_to: date) -> dict[int, tuple[int, int]]:
@@ -86,10 +87,12 @@ def research_counts(first_day: date, deadlines_to: date) -> dict[int, tuple[int,
     return store.count_research_requests_and_returned_on_time(due_from, due_before)
 
 
-def meeting_rows(meetings) -> tuple[MeetingEffectiveness, ...]:
-    counts = store.count_agenda_items_and_minutes([meeting.id for meeting in meetings])
+def meeting_rows(agenda: pd.DataFrame) -> tuple[MeetingEffectiveness, ...]:
     return tuple(
-        MeetingEffectiveness(meeting.id, meeting.starts_at, rate(counts.get(meeting.id))) for meeting in meetings
+        MeetingEffectiveness(int(meeting_id), starts_at, Rate(int(heard), int(planned)))
+        for meeting_id, starts_at, planned, heard in agenda[
+            ["meeting_id", "starts_at", "agenda_items", "heard_with_minutes"]
+        ].itertuples(index=False)
     )
 
 

@@ -38,7 +38,7 @@ def twelve_months_to(quarter: Quarter) -> tuple[date, date]:
 
 
 def build_dashboard(quarter: Quarter, today: date) -> Dashboard:
-    rows = data_return.meeting_rows(quarter.first_day, quarter.last_day)
+    rows = data_return.agenda_per_meeting(quarter.first_day, quarter.last_day)
     expected = tuple(current_app.config["REPEAT_RATE_EXPECTED"])
     year_label = f"12 months to {quarter.last_day:%-d %B %Y}"
     return Dashboard(
@@ -52,7 +52,7 @@ def build_dashboard(quarter: Quarter, today: date) -> Dashboard:
         population_chart=population_chart(quarter, year_label),
         year_label=year_label,
         expected_repeat=expected,
-        effectiveness=partnership_effectiveness(quarter.first_day, quarter.last_day, today),
+        effectiveness=partnership_effectiveness(rows, quarter.first_day, quarter.last_day, today),
     )
 
 

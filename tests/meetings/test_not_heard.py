@@ -12,8 +12,8 @@ from cases.models import Case, Referral, ReferralState
 from extensions import db
 from meetings import agenda, store
 from meetings.models import AgendaItem, CaseOutcome, Meeting, MeetingStatus
+from meetings.schedule import UK_TIME
 from reports import data_return
-from reports import store as reports_store
 from tests.meetings.factories import seed_meeting
 from tests.meetings.test_meeting_mode import post_step, record_outcome, set_status, text_of
 from tests.reports.pdf_helpers import pdf_text
@@ -128,10 +128,11 @@ def test_the_data_return_and_the_cases_heard_count_leave_out_a_case_not_heard(ap
     with app.app_context():
         groups = data_return.count_cases_discussed([ended.meeting_id], born_after=date.max)
         discussed = data_return.per_meeting(groups, ["cases_discussed"])
-        counts = reports_store.count_agenda_items_and_minutes([ended.meeting_id])
+        held_on = db.session.get(Meeting, ended.meeting_id).starts_at.astimezone(UK_TIME).date()
+        agenda = data_return.agenda_per_meeting(held_on, held_on).set_index("meeting_id")
 
     assert discussed.loc[ended.meeting_id, "cases_discussed"] == 1
-    assert counts == {ended.meeting_id: (2, 1)}
+    assert agenda.loc[ended.meeting_id, ["agenda_items", "heard_with_minutes", "cases_discussed"]].tolist() == [2, 1, 1]
 
 
 def test_approving_the_minutes_shows_a_case_not_heard_as_back_in_the_queue(client, ended):

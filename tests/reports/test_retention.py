@@ -217,7 +217,8 @@ def quarter_figures(app, day: date):
     with app.app_context():
         quarter = quarter_containing(day)
         frame = data_return.quarter_return(quarter)
-        effectiveness = partnership_effectiveness(quarter.first_day, quarter.last_day, date(2026, 12, 1))
+        agenda = data_return.agenda_per_meeting(quarter.first_day, quarter.last_day)
+        effectiveness = partnership_effectiveness(agenda, quarter.first_day, quarter.last_day, date(2026, 12, 1))
         return frame.to_dict("records"), effectiveness
 
 
