@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Row, Select, String, and_, case, cast, func, null, or_, select
+from sqlalchemy import ColumnElement, Select, String, and_, case, cast, func, null, or_, select
 from sqlalchemy.orm import aliased
 
 from access.models import Agency
@@ -255,12 +255,15 @@ def parties_per_meeting(meetings: pd.DataFrame, groups: pd.DataFrame) -> pd.Data
     return per_meeting(groups, ["children_in_households", "perpetrators_aged_17_or_under"])
 
 
-def meetings_held(held: list[Row]) -> pd.DataFrame:
-    """meeting_id and meeting_date (the UK date) of each of store.list_meetings_held's meetings, in its order."""
+def meetings_held(first_day: date, last_day: date) -> pd.DataFrame:
+    """meeting_id, meeting_date (the UK date) and starts_at of each meeting held from first_day to last_day,
+    earliest first."""
+    held = store.list_meetings_held(first_day, last_day)
     return pd.DataFrame(
         {
             "meeting_id": pd.Series([meeting.id for meeting in held], dtype="int64"),
             "meeting_date": pd.Series([meeting.starts_at.astimezone(UK_TIME).date() for meeting in held], dtype=object),
+            "starts_at": pd.Series([meeting.starts_at for meeting in held], dtype=object),
         }
     )
 
@@ -269,7 +272,7 @@ def meeting_rows(first_day: date, last_day: date) -> pd.DataFrame:
     """One row per MARAC meeting held from first_day to last_day (UK dates, inclusive), earliest first.
     Three queries however many meetings and cases: the meetings; the cases discussed, counted in the
     database; and their children and the few people causing harm young enough for their age to count."""
-    meetings = meetings_held(store.list_meetings_held(first_day, last_day))
+    meetings = meetings_held(first_day, last_day)
     meeting_ids = meetings["meeting_id"].tolist()
     born_after = earliest_birth_to_count(first_day)
     cases = cases_per_meeting(meetings, count_cases_discussed(meeting_ids, born_after))
@@ -294,8 +297,7 @@ def agenda_per_meeting(first_day: date, last_day: date) -> pd.DataFrame:
     minutes saved (the partnership-effectiveness figures), and only the return's cases discussed, repeat cases
     and referrals by agency kind. Two queries, reading each agenda item once and neither the victims nor the
     households, which the return's other columns need (at a force's scale, most of its time)."""
-    held = store.list_meetings_held(first_day, last_day)
-    meetings = meetings_held(held).assign(starts_at=pd.Series([meeting.starts_at for meeting in held], dtype=object))
+    meetings = meetings_held(first_day, last_day)
     heard = AgendaItem.not_heard_at.is_(None)
     counts = summed_when(
         {name: and_(heard, condition) for name, condition in counted_from_referrals().items()}
