@@ -63,9 +63,8 @@ def partnership_effectiveness(agenda: pd.DataFrame, first_day: date, last_day: d
     deadlines_to = min(last_day, today - timedelta(days=1))
     attendance = store.count_invitations_and_attendance(agenda["meeting_id"].tolist())
     research = research_counts(first_day, deadlines_to)
-    by_deadline = store.count_actions_by_deadline(first_day, deadlines_to, today)
-    actions = {agency_id: (due, done) for agency_id, (due, done, _) in by_deadline.items() if due}
-    overdue = {agency_id: late for agency_id, (_, _, late) in by_deadline.items() if late}
+    actions = store.count_actions_due(first_day, deadlines_to)
+    overdue = store.count_open_actions_due_before(today)
     names = store.agency_names(attendance.keys() | research.keys() | actions.keys() | overdue.keys())
     agencies = tuple(
         AgencyEffectiveness(

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Row, and_, case, delete, exists, func, or_, select, update
+from sqlalchemy import Row, and_, case, delete, exists, func, select, update
 
 from access.models import Agency
 from extensions import db
@@ -89,21 +89,29 @@ def count_research_requests_and_returned_on_time(
     return {agency_id: (due, int(returned)) for agency_id, due, returned in db.session.execute(query)}
 
 
-def count_actions_by_deadline(first_day: date, last_day: date, today: date) -> dict[int, tuple[int, int, int]]:
-    """Owning agency id -> (actions due from `first_day` to `last_day`, those done by their due date, open actions
-    whose due date is before `today`), from one reading of the actions; none are due when `last_day` is before
-    `first_day`. Agencies with no action due and none overdue are left out."""
-    due = and_(Action.due_on >= first_day, Action.due_on <= last_day)
+def count_actions_due(first_day: date, last_day: date) -> dict[int, tuple[int, int]]:
+    """Owning agency id -> (actions due from `first_day` to `last_day`, those done by their due date); none are
+    due when `last_day` is before `first_day`. Answered from the due-date index alone (ix_marac_action_due_on)."""
     done_on_time = and_(
-        due, Action.status == ActionStatus.DONE, Action.completed_on.is_not(None), Action.completed_on <= Action.due_on
+        Action.status == ActionStatus.DONE, Action.completed_on.is_not(None), Action.completed_on <= Action.due_on
     )
-    overdue = and_(Action.status == ActionStatus.OPEN, Action.due_on < today)
     query = (
-        select(Action.owner_agency_id, *(func.sum(case((when, 1), else_=0)) for when in (due, done_on_time, overdue)))
-        .where(or_(due, overdue))
+        select(Action.owner_agency_id, func.count(), func.sum(case((done_on_time, 1), else_=0)))
+        .where(Action.due_on >= first_day, Action.due_on <= last_day)
         .group_by(Action.owner_agency_id)
     )
-    return {agency_id: (int(due), int(done), int(late)) for agency_id, due, done, late in db.session.execute(query)}
+    return {agency_id: (int(due), int(done)) for agency_id, due, done in db.session.execute(query)}
+
+
+def count_open_actions_due_before(day: date) -> dict[int, int]:
+    """Owning agency id -> its open actions due before `day`, from the status index alone
+    (ix_marac_action_status_due_on): at a force's scale there are tens of thousands."""
+    query = (
+        select(Action.owner_agency_id, func.count())
+        .where(Action.status == ActionStatus.OPEN, Action.due_on < day)
+        .group_by(Action.owner_agency_id)
+    )
+    return {agency_id: int(late) for agency_id, late in db.session.execute(query)}
 
 
 def agency_names(agency_ids) -> dict[int, str]:

@@ -1,3 +1,4 @@
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -17,7 +18,7 @@ from meetings.models import (
 from reports import data_return
 from reports.effectiveness import Effectiveness, Rate, partnership_effectiveness
 from tests.meetings.factories import seed_meeting
-from tests.sql_statements import statements_run
+from tests.sql_statements import statements_with_parameters_run
 
 POLICE, HEALTH, IDVA, HOUSING = (
     "Riverside Police",
@@ -237,10 +238,32 @@ def test_on_a_quarters_first_day_no_action_is_due_yet_but_overdue_ones_count(app
     }
 
 
-def test_the_actions_are_read_once_for_their_deadlines_and_what_is_overdue(app):
+def test_the_actions_are_counted_from_their_indexes_alone(app):
+    # A force holds about 250,000 actions, 64,000 of them open: read from the table, the two counts took 35-45 ms
+    # of the dashboard; from these indexes alone, about 17 ms (issue 20).
     seed_partnership(app)
 
-    with statements_run(app) as statements, app.app_context():
+    with statements_with_parameters_run(app) as statements, app.app_context():
         effectiveness(date(2026, 10, 1), date(2026, 12, 31), AFTER_THE_QUARTER)
+    of_actions = [(sql, parameters) for sql, parameters in statements if "FROM marac_action" in sql]
 
-    assert len([statement for statement in statements if "FROM marac_action" in statement]) == 1
+    assert len(of_actions) == 2
+    assert [index_answering(app, sql, parameters) for sql, parameters in of_actions] == [
+        "ix_marac_action_due_on",
+        "ix_marac_action_status_due_on",
+    ]
+
+
+def index_answering(app, sql: str, parameters) -> str | None:
+    """The index that alone answers the statement: SQLite's covering index, or PostgreSQL's index-only scan when
+    it may not read the table instead (a few test rows are quicker to read whole)."""
+    with app.app_context():
+        connection = db.session.connection()
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+            plan = " ".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {sql}", parameters))
+        else:
+            plan = " ".join(row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", parameters))
+        db.session.rollback()
+    found = re.search(r"USING COVERING INDEX (\w+)|Index Only Scan using (\w+)", plan)
+    return next(name for name in found.groups() if name) if found else None
