@@ -26,7 +26,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from config import ConfigError, check_case_reference_prefix, settings_from_environment
-from extensions import csrf, db, limiter, login_manager, migrate
+from extensions import csrf, db, limiter, login_manager, made_on_this_database, migrate
 from transactions import end_request
 
 ERROR_PAGES = (400, 403, 404, 405, 409, 413, 429, 500, 503)
@@ -238,7 +238,12 @@ def init_extensions(app: Flask) -> None:
     from access.sessions import load_signed_in_user
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
+    migrate.init_app(
+        app,
+        db,
+        directory=os.path.join(os.path.dirname(__file__), "migrations"),
+        include_object=made_on_this_database,
+    )
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

@@ -43,6 +43,13 @@ def on_postgresql() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
+def made_on_this_database(object_, name, type_, reflected, compare_to) -> bool:
+    """Alembic's filter, for autogenerate and the models' check: a model's index made on one kind of database only
+    (`Index(...).ddl_if(dialect=...)`, which Alembic does not read) is not looked for on another."""
+    made_only_on = getattr(getattr(object_, "_ddl_if", None), "dialect", None)
+    return made_only_on is None or made_only_on == db.engine.dialect.name
+
+
 def one_of(column, values) -> ColumnElement[bool]:
     """column IN values. On PostgreSQL the values go as one array parameter (= ANY): a name search's few hundred
     victims, each its own bound parameter, took longer to bind and send than the statement took to run."""

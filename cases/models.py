@@ -4,7 +4,7 @@ agency that recorded them."""
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint, delete, event, false, insert
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint, delete, event, false, insert
 from sqlalchemy.orm import Mapped, Session, attributes, mapped_column, relationship
 
 from access.field_crypto import EncryptedText
@@ -240,7 +240,15 @@ class Incident(db.Model):
 
 class Referral(db.Model):
     __tablename__ = "referral"
-    __table_args__ = retention("case")
+    __table_args__ = (
+        # The dashboard counts a quarter's heard referrals by agency and criteria from this index alone, without
+        # reading the referrals' rows, which carry the whole form (issue 20). PostgreSQL only: SQLite has no
+        # INCLUDE, and there an index on the key alone would repeat the primary key's.
+        Index("ix_referral_id_counted", "id", postgresql_include=["agency_id", "criteria"]).ddl_if(
+            dialect="postgresql"
+        ),
+        retention("case"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id, info=data_class("operational"))
     case_id: Mapped[str] = mapped_column(ForeignKey("marac_case.id"), index=True, info=data_class("operational"))

@@ -18,7 +18,7 @@ from meetings.models import (
 from reports import data_return
 from reports.effectiveness import Effectiveness, Rate, partnership_effectiveness
 from tests.meetings.factories import seed_meeting
-from tests.sql_statements import statements_with_parameters_run
+from tests.sql_statements import plan_preferring_indexes, statements_with_parameters_run
 
 POLICE, HEALTH, IDVA, HOUSING = (
     "Riverside Police",
@@ -255,15 +255,8 @@ def test_the_actions_are_counted_from_their_indexes_alone(app):
 
 
 def index_answering(app, sql: str, parameters) -> str | None:
-    """The index that alone answers the statement: SQLite's covering index, or PostgreSQL's index-only scan when
-    it may not read the table instead (a few test rows are quicker to read whole)."""
-    with app.app_context():
-        connection = db.session.connection()
-        if connection.dialect.name == "postgresql":
-            connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
-            plan = " ".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {sql}", parameters))
-        else:
-            plan = " ".join(row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", parameters))
-        db.session.rollback()
-    found = re.search(r"USING COVERING INDEX (\w+)|Index Only Scan using (\w+)", plan)
+    """The index that alone answers the statement: SQLite's covering index or PostgreSQL's index-only scan."""
+    found = re.search(
+        r"USING COVERING INDEX (\w+)|Index Only Scan using (\w+)", plan_preferring_indexes(app, sql, parameters)
+    )
     return next(name for name in found.groups() if name) if found else None
