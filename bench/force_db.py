@@ -50,7 +50,7 @@ from cases.models import PartyRole, keys_of_columns
 from config import normalise_database_url
 from demo.cases import add_assessment, add_person, refer_now, yes_to
 from extensions import db
-from tests.conftest import build_test_app, give_session, migrate_to_head
+from tests.conftest import build_test_app, drop_postgres_database, give_session, migrate_to_head
 
 AIM_MS = 200
 FULL = {"cases": 120_000, "assessments": 1_000_000, "audit": 5_000_000}
@@ -91,8 +91,7 @@ def scratch_database(admin_url: str, keep: bool):
         if keep:
             print(f"kept: {plain_url(url)}")
         else:
-            with psycopg.connect(plain_url(admin_url), autocommit=True) as admin:
-                admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+            drop_postgres_database(name, admin_url=plain_url(admin_url))
 
 
 # COPY text format: a value is written as text, with backslash, tab and newlines escaped, and \N for NULL.

@@ -34,7 +34,7 @@ from extensions import READING_ONLY, db
 from risk.imports.checking import detect_mapping, validate
 from risk.imports.files import read_table
 from risk.instruments import get_pack
-from tests.conftest import build_test_app, migrate_to_head
+from tests.conftest import build_test_app, drop_postgres_database, migrate_to_head
 from tests.risk.import_fixtures import dash_export_csv
 from transactions import reading_only
 
@@ -59,8 +59,7 @@ def postgres_database(url: str):
     try:
         yield normalise_database_url(url.rsplit("/", 1)[0] + "/" + name)
     finally:
-        with psycopg.connect(url, autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+        drop_postgres_database(name, admin_url=url)
 
 
 def importer(app):

@@ -37,17 +37,18 @@ def postgres_url_for(database: str) -> str:
     return f"{base}/{database}"
 
 
-def run_postgres_admin(statement: str) -> None:
-    with psycopg.connect(postgres_admin_url(), autocommit=True) as connection:
+def run_postgres_admin(statement: str, admin_url: str | None = None) -> None:
+    with psycopg.connect(admin_url or postgres_admin_url(), autocommit=True) as connection:
         connection.execute(statement)
 
 
-def drop_postgres_database(name: str, attempts: int = 50) -> None:
+def drop_postgres_database(name: str, attempts: int = 50, admin_url: str | None = None) -> None:
     """An autovacuum worker (a superuser process our test role may not end) can briefly hold a
-    database that was just used; it finishes within moments, so try again rather than fail."""
+    database that was just used; it finishes within moments, so try again rather than fail. The
+    benches give their own server's `admin_url`."""
     for attempt in range(attempts):
         try:
-            run_postgres_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            run_postgres_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", admin_url)
             return
         except psycopg.errors.InsufficientPrivilege:
             if attempt == attempts - 1:
