@@ -81,7 +81,8 @@ T = TypeVar("T")
 
 def involved_agencies(case_ids: list[str]) -> dict[str, dict[int, bool]]:
     """For each case, the agencies that opened it, assessed, reported an incident or referred, each with whether
-    it is an IDVA service: one statement, the kinds read with the involvement rather than after it."""
+    it is an IDVA service: one statement (on SQLite, one per thousand cases), the kinds read with the involvement
+    rather than after it."""
     agencies: dict[str, dict[int, bool]] = {case_id: {} for case_id in case_ids}
     for batch in in_batches(case_ids):
         for case_id, agency_id, is_idva in db.session.execute(involvement_query(on_postgresql()), {"ids": batch}):

@@ -240,7 +240,7 @@ def test_on_a_quarters_first_day_no_action_is_due_yet_but_overdue_ones_count(app
 
 def test_the_actions_are_counted_from_their_indexes_alone(app):
     # A force holds about 250,000 actions, 64,000 of them open: read from the table, the two counts took 35-45 ms
-    # of the dashboard; from these indexes alone, about 17 ms (issue 20).
+    # of the dashboard; from these indexes alone, about 14-17 ms (issue 20).
     seed_partnership(app)
 
     with statements_with_parameters_run(app) as statements, app.app_context():
