@@ -18,7 +18,8 @@ a case a victim (one in twelve victims has two), a person causing harm and up to
 cases with several assessments and one in a hundred with 30 to 120; one referral a case, a second or third
 for one in ten (heard again, with the repeat criterion); those older than ten days on the agenda of their
 area's next meeting a week on, heard (with minutes and actions) or still to come; the last ten days' still in
-the queue. The audit rows are case views and listings over every case and user, and meeting changes.
+the queue. Each meeting whose minutes were approved keeps its data return figures, as the app keeps them at
+approval. The audit rows are case views and listings over every case and user, and meeting changes.
 
 How it is made: one case is made through the app's own functions, so that the JSON an assessment, a decision
 and a referral hold has the shape the app writes; its rows are then read back and cloned, with new ids, dates
@@ -39,6 +40,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import psycopg
+from sqlalchemy import select
 
 from access import signin
 from access import store as access_store
@@ -50,6 +52,8 @@ from cases.models import PartyRole, keys_of_columns
 from config import normalise_database_url
 from demo.cases import add_assessment, add_person, refer_now, yes_to
 from extensions import db
+from meetings.models import Meeting, MeetingStatus
+from reports import data_return
 from tests.conftest import build_test_app, drop_postgres_database, give_session, migrate_to_head
 
 AIM_MS = 200
@@ -565,12 +569,26 @@ def generate(url: str, scale: float) -> dict:
         figures["audit rows"] = audit_rows(connection, world, last_id + 1)
         reset_sequences(connection)
         connection.commit()
+    keep_approved_meetings_figures(url)
+    with psycopg.connect(plain_url(url)) as connection:
         figures["loaded s"] = time.perf_counter() - started
         connection.autocommit = True
         connection.execute("VACUUM ANALYZE")
     figures["cases"] = world.cases
     figures["generated s"] = time.perf_counter() - started
     return figures
+
+
+def keep_approved_meetings_figures(url: str) -> None:
+    """Each meeting whose minutes were approved keeps its data return figures, as the app keeps them at approval."""
+    with build_test_app(url) as app, app.app_context():
+        approved = db.session.execute(
+            select(Meeting.id, Meeting.starts_at).where(
+                Meeting.status.in_((MeetingStatus.MINUTES_APPROVED, MeetingStatus.DISTRIBUTED))
+            )
+        ).all()
+        data_return.keep_figures(approved)
+        db.session.commit()
 
 
 def reset_sequences(connection) -> None:

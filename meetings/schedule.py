@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from blinker import Namespace
 from flask import current_app
 
 from access import policy
@@ -56,6 +57,12 @@ NEXT_STEP = {
     MeetingStatus.MINUTES_DRAFT: Step(MeetingStatus.MINUTES_APPROVED, "Approve the minutes", CHAIR_OR_COORDINATOR),
     MeetingStatus.MINUTES_APPROVED: Step(MeetingStatus.DISTRIBUTED, "Mark the minutes as distributed", COORDINATOR),
 }
+
+
+signals = Namespace()
+minutes_approved = signals.signal("minutes-approved")
+"""Sent with the meeting, in the step's transaction, when its minutes are approved: the data return keeps the
+meeting's figures then (reports.data_return), which this package may not import."""
 
 
 def meeting_dates(first: date, repeat: str, count: int) -> list[date]:
@@ -165,6 +172,8 @@ def take_next_step(meeting: Meeting, *, user, confirmed: StepConfirmation = Step
         if step.to is MeetingStatus.MINUTES_DRAFT:
             record_hearings(meeting, user=user)
         meeting.status = step.to
+        if step.to is MeetingStatus.MINUTES_APPROVED:
+            minutes_approved.send(meeting)
         record_when_documents_go_out(meeting)
         notices.tell_if_documents_ready(meeting)
         # Written now, so that a meeting someone else moved on is found here rather than at the commit.

@@ -1,10 +1,11 @@
 """The quarterly MARAC data return (SafeLives, brief §8.12): one row of counts per meeting held.
 
-Three queries, however many meetings and cases: the meetings held; the cases discussed and their counts,
-added up in the database per meeting; and their children and people causing harm, added up likewise. Each
-reads the cases discussed once and hands back, beside each meeting's sums, the dates of birth of the few
-people young enough for their age on the meeting day to count, whose ages pandas works out. The
-definitions, decided here and shown to users in COLUMN_LABELS:
+Three queries, however many meetings and cases: the meetings held, with the rows kept for those whose minutes
+are approved; for the others, the cases discussed and their counts, added up in the database per meeting; and
+their children and people causing harm, added up likewise. Each reads the cases discussed once and hands back,
+beside each meeting's sums, the dates of birth of the few people young enough for their age on the meeting day
+to count, whose ages pandas works out. The definitions, decided here and shown to users in COLUMN_LABELS and on
+the return's page:
 
 - a case discussed is an agenda item of a meeting that has started (in progress or later);
 - a repeat case is one whose referral met the repeat criterion (risk.criteria.REPEAT: a further
@@ -16,7 +17,10 @@ definitions, decided here and shown to users in COLUMN_LABELS:
 - ages are on the meeting date, from the date of birth; people with no date of birth are not counted;
 - victim diversity is read from the answers of the person details form; "Not known" is never counted;
 - for a case anonymised when its retention period ended (SECURITY D5), the ages are those kept on its
-  agenda items before the dates of birth were removed, so past quarters' figures do not change.
+  agenda items before the dates of birth were removed, so past quarters' figures do not change;
+- when a meeting's minutes are approved, its row is kept (reports.models.MeetingFigures) and read from then on,
+  so a later correction to a victim's or household's details does not change it; until then it is counted from
+  its cases as they are now.
 """
 
 from dataclasses import dataclass
@@ -30,9 +34,9 @@ from access.models import Agency
 from access.vocabulary import AGENCY_KIND_LABELS, AgencyKind
 from cases.models import Case, CaseParty, PartyRole, Person, Referral
 from extensions import db
-from meetings.models import AgendaItem, CaseMinutes, CaseOutcome
+from meetings.models import AgendaItem, CaseMinutes, CaseOutcome, Meeting
 from meetings.retention import AGED_16_OR_17
-from meetings.schedule import UK_TIME
+from meetings.schedule import UK_TIME, minutes_approved
 from reports import store
 from reports.quarters import Quarter
 from risk.criteria import REPEAT
@@ -61,6 +65,7 @@ VICTIM_COLUMNS = [
 # The police count is already a column of its own, so the breakdown by kind starts after it.
 KIND_COLUMNS = [column for kind, column in AGENCY_COLUMNS.items() if kind is not AgencyKind.POLICE]
 INTEGER_COLUMNS = COUNT_COLUMNS + VICTIM_COLUMNS + KIND_COLUMNS
+INTEGER_SET = frozenset(INTEGER_COLUMNS)
 AGENDA_COLUMNS = [
     "agenda_items",
     "heard_with_minutes",
@@ -258,7 +263,11 @@ def parties_per_meeting(meetings: pd.DataFrame, groups: pd.DataFrame) -> pd.Data
 def meetings_held(first_day: date, last_day: date) -> pd.DataFrame:
     """meeting_id, meeting_date (the UK date) and starts_at of each meeting held from first_day to last_day,
     earliest first."""
-    held = store.list_meetings_held(first_day, last_day)
+    return meeting_frame(store.list_meetings_held(first_day, last_day))
+
+
+def meeting_frame(held: list) -> pd.DataFrame:
+    """meeting_id, meeting_date (the UK date) and starts_at of each of these meetings, in their order."""
     return pd.DataFrame(
         {
             "meeting_id": pd.Series([meeting.id for meeting in held], dtype="int64"),
@@ -270,19 +279,56 @@ def meetings_held(first_day: date, last_day: date) -> pd.DataFrame:
 
 def meeting_rows(first_day: date, last_day: date) -> pd.DataFrame:
     """One row per MARAC meeting held from first_day to last_day (UK dates, inclusive), earliest first.
-    Three queries however many meetings and cases: the meetings; the cases discussed, counted in the
-    database; and their children and the few people causing harm young enough for their age to count."""
-    meetings = meetings_held(first_day, last_day)
-    meeting_ids = meetings["meeting_id"].tolist()
-    born_after = earliest_birth_to_count(first_day)
-    cases = cases_per_meeting(meetings, count_cases_discussed(meeting_ids, born_after))
-    parties = parties_per_meeting(meetings, count_children_and_young_perpetrators(meeting_ids, born_after))
-    totals = cases.add(parties, fill_value=0).reindex(columns=INTEGER_COLUMNS, fill_value=0)
-    frame = with_counts(meetings, totals, INTEGER_COLUMNS)
+    A meeting whose minutes were approved has its figures kept from that day; the others are counted from their
+    cases now. Three queries however many meetings and cases: the meetings with their kept figures; the cases
+    discussed at the others, counted in the database; and their children and the few people causing harm young
+    enough for their age to count."""
+    held = store.list_meetings_held_with_figures(first_day, last_day)
+    meetings = meeting_frame(held)
+    kept = kept_counts(held)
+    counted = counts_per_meeting(meetings[~meetings["meeting_id"].isin(kept.index)], first_day)
+    frame = with_counts(meetings, pd.concat([kept, counted]), INTEGER_COLUMNS)
     frame["partner_referral_percent"] = partner_percent(
         frame["referrals_partner"], frame["referrals_police"] + frame["referrals_partner"]
     )
     return frame[COLUMNS].reset_index(drop=True)
+
+
+def kept_counts(held: list) -> pd.DataFrame:
+    """The kept figures of these meetings, indexed by meeting id. Figures kept without every column of the return
+    (kept before a column was added) are left out, so that meeting is counted again rather than a column read 0."""
+    complete = [meeting for meeting in held if meeting.counts is not None and set(meeting.counts) == INTEGER_SET]
+    return pd.DataFrame(
+        [meeting.counts for meeting in complete],
+        index=pd.Index([meeting.id for meeting in complete], dtype="int64"),
+        columns=INTEGER_COLUMNS,
+    )
+
+
+def counts_per_meeting(meetings: pd.DataFrame, first_day: date) -> pd.DataFrame:
+    """Every whole-number column of the return for each of these meetings (none before `first_day`), counted from
+    their cases as they are now, indexed by meeting id; no query when there is no meeting to count."""
+    if meetings.empty:
+        return pd.DataFrame(columns=INTEGER_COLUMNS, index=pd.Index([], dtype="int64"))
+    meeting_ids = meetings["meeting_id"].tolist()
+    born_after = earliest_birth_to_count(first_day)
+    cases = cases_per_meeting(meetings, count_cases_discussed(meeting_ids, born_after))
+    parties = parties_per_meeting(meetings, count_children_and_young_perpetrators(meeting_ids, born_after))
+    return cases.add(parties, fill_value=0).reindex(columns=INTEGER_COLUMNS, fill_value=0)
+
+
+def keep_figures(meetings: list) -> None:
+    """Keeps each meeting's row of the return as its cases stand now (each has an id and starts_at): called when
+    a meeting's minutes are approved."""
+    frame = meeting_frame(meetings)
+    counts = counts_per_meeting(frame, frame["meeting_date"].min()).reindex(frame["meeting_id"], fill_value=0)
+    for meeting_id, row in counts.iterrows():
+        store.keep_meeting_figures(int(meeting_id), {column: int(row[column]) for column in INTEGER_COLUMNS})
+
+
+@minutes_approved.connect
+def keep_figures_when_minutes_are_approved(meeting: Meeting) -> None:
+    keep_figures([meeting])
 
 
 def with_counts(meetings: pd.DataFrame, counts: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

@@ -218,6 +218,12 @@ TABLE_WORDS = {
         "The coordinator and chairs; representatives of the agencies invited to it.",
         "may_view_meeting",
     ),
+    "meeting_figures": TableWords(
+        "Meeting figures",
+        "Each meeting's counts for the quarterly data return (cases discussed, repeats, children, referrals by "
+        "agency, victims' diversity and ages), kept when its minutes are approved. Counts only: no one is named.",
+        "The coordinator and chairs, in the data return.",
+    ),
     "invitation": TableWords(
         "Invitations",
         "The agencies invited to each meeting.",

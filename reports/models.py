@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from access.field_crypto import EncryptedText
 from access.models import User
-from extensions import StrEnumType, UTCDateTime, db, utcnow
+from extensions import StrEnumType, UTCDateTime, data_class, db, retention, utcnow
 from reports.vocabulary import ItemDecision, ReceivedBy, RequesterKind, RequestStatus, SourceKind
 
 KEPT_AS_SUBJECT_ACCESS = {"retention": "subject-access"}
@@ -82,3 +82,16 @@ class SubjectAccessItem(db.Model):
 
     request: Mapped[SubjectAccessRequest] = relationship(back_populates="items")
     decided_by: Mapped[User | None] = relationship()
+
+
+class MeetingFigures(db.Model):
+    """A meeting's row of the quarterly data return, kept when its minutes were approved: its cases are then counted
+    as they stood that day, and adding up a quarter reads these rows, not every case heard (issue 20)."""
+
+    __tablename__ = "meeting_figures"
+    __table_args__ = retention("operational")
+
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), primary_key=True, info=data_class("operational"))
+    counts: Mapped[dict] = mapped_column(JSON, info=data_class("operational"))
+    """{data return column: count} for every whole-number column of the return (reports.data_return)."""
+    kept_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, info=data_class("operational"))

@@ -2,10 +2,10 @@
 
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Row, and_, case, delete, exists, func, select, update
+from sqlalchemy import Row, Select, and_, case, delete, exists, func, select, update
 
 from access.models import Agency
-from extensions import db
+from extensions import db, utcnow
 from meetings.models import (
     Action,
     ActionStatus,
@@ -18,7 +18,7 @@ from meetings.models import (
     ResearchReturn,
 )
 from meetings.schedule import UK_TIME
-from reports.models import SubjectAccessItem, SubjectAccessRequest
+from reports.models import MeetingFigures, SubjectAccessItem, SubjectAccessRequest
 from reports.vocabulary import RequestStatus
 
 HELD_STATUSES = (
@@ -34,16 +34,35 @@ def uk_day_bounds(first_day: date, last_day: date) -> tuple[datetime, datetime]:
     return datetime.combine(first_day, time(), UK_TIME), datetime.combine(last_day + timedelta(days=1), time(), UK_TIME)
 
 
-def list_meetings_held(first_day: date, last_day: date) -> list[Row]:
-    """The id and starts_at of each meeting held from `first_day` to `last_day`, earliest first: only what the
-    counts need, as a force's quarter holds hundreds of meetings."""
+def held_from(first_day: date, last_day: date, *columns) -> Select:
+    """These columns of each meeting held from `first_day` to `last_day`, earliest first."""
     start, end = uk_day_bounds(first_day, last_day)
-    query = (
-        select(Meeting.id, Meeting.starts_at)
+    return (
+        select(*columns)
         .where(Meeting.status.in_(HELD_STATUSES), Meeting.starts_at >= start, Meeting.starts_at < end)
         .order_by(Meeting.starts_at, Meeting.id)
     )
+
+
+def list_meetings_held(first_day: date, last_day: date) -> list[Row]:
+    """The id and starts_at of each meeting held from `first_day` to `last_day`, earliest first: only what the
+    counts need, as a force's quarter holds hundreds of meetings."""
+    return list(db.session.execute(held_from(first_day, last_day, Meeting.id, Meeting.starts_at)))
+
+
+def list_meetings_held_with_figures(first_day: date, last_day: date) -> list[Row]:
+    """list_meetings_held, with each meeting's kept figures (`counts`, None where none were kept)."""
+    query = held_from(first_day, last_day, Meeting.id, Meeting.starts_at, MeetingFigures.counts).outerjoin(
+        MeetingFigures, MeetingFigures.meeting_id == Meeting.id
+    )
     return list(db.session.execute(query))
+
+
+def keep_meeting_figures(meeting_id: int, counts: dict[str, int]) -> None:
+    """Keeps the meeting's row of the data return, replacing any kept before."""
+    figures = db.session.get(MeetingFigures, meeting_id) or MeetingFigures(meeting_id=meeting_id)
+    figures.counts, figures.kept_at = counts, utcnow()
+    db.session.add(figures)
 
 
 def count_cases_heard(first_day: date, last_day: date) -> int:

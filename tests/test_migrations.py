@@ -41,6 +41,7 @@ APP_TABLES = {
     "user_session",
     "audit_event",
     "meeting",
+    "meeting_figures",
     "api_token",
     "person",
     "person_match_key",

@@ -4,14 +4,18 @@ from datetime import UTC, date, datetime
 
 import pandas as pd
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 
-from access.models import AgencyKind
+from access.models import AgencyKind, Role, User
+from cases.models import Case, Person, Referral
 from extensions import db
-from meetings.models import CaseOutcome, MeetingStatus
+from meetings import schedule
+from meetings.models import AgendaItem, CaseOutcome, Meeting, MeetingStatus
 from reports import data_return
+from reports.models import MeetingFigures
 from reports.quarters import Quarter
 from tests.reports.fixtures_data_return import CaseSpec, add_meeting, uk
+from tests.sql_statements import statements_run
 
 Q4_2026 = Quarter(2026, 4)
 POLICE, IDVA, HEALTH, CHILDRENS = (
@@ -375,6 +379,108 @@ def test_the_return_is_made_with_three_queries_however_many_meetings(app, quarte
             event.remove(db.engine, "before_cursor_execute", count)
 
     assert len(statements) == 3
+
+
+def approve_the_minutes(app, make_user, meeting_id: int) -> None:
+    """The chair's step, as the meeting page takes it."""
+    user_id, _ = make_user("approver@example.org", role=Role.COORDINATOR, agency="Riverside IDVA Service")
+    with app.test_request_context(method="POST"):
+        meeting = db.session.get(Meeting, meeting_id)
+        confirmed = schedule.StepConfirmation(read_draft=True)
+        schedule.take_next_step(meeting, user=db.session.get(User, user_id), confirmed=confirmed)
+        db.session.commit()
+
+
+def correct_the_victims(app, meeting_id: int, **details) -> None:
+    """A later correction to the details of every victim heard at the meeting."""
+    with app.app_context():
+        victims = db.session.scalars(
+            select(Person)
+            .join(Case, Case.victim_id == Person.id)
+            .join(Referral, Referral.case_id == Case.id)
+            .join(AgendaItem, AgendaItem.referral_id == Referral.id)
+            .where(AgendaItem.meeting_id == meeting_id)
+        ).all()
+        for victim in victims:
+            for name, value in details.items():
+                setattr(victim, name, value)
+        db.session.commit()
+
+
+AS_IF_WHITE_HETEROSEXUAL_MEN = {"ethnicity": "White", "gender": "Male", "sexuality": "Heterosexual", "disability": "No"}
+
+
+def test_approving_the_minutes_keeps_the_meetings_figures_so_a_later_correction_does_not_change_them(
+    app, make_user, quarter_meetings
+):
+    approve_the_minutes(app, make_user, quarter_meetings["B"])
+    correct_the_victims(app, quarter_meetings["B"], **AS_IF_WHITE_HETEROSEXUAL_MEN)
+
+    with app.app_context():
+        frame = data_return.meeting_rows(Q4_2026.first_day, Q4_2026.last_day)
+
+    assert records(frame) == [
+        EXPECTED_C | {"meeting_id": quarter_meetings["C"]},
+        EXPECTED_A | {"meeting_id": quarter_meetings["A"]},
+        EXPECTED_B | {"meeting_id": quarter_meetings["B"]},
+    ]
+
+
+def test_a_meeting_whose_minutes_are_not_yet_approved_is_counted_from_its_cases_as_they_are_now(app, quarter_meetings):
+    correct_the_victims(app, quarter_meetings["B"], **AS_IF_WHITE_HETEROSEXUAL_MEN)
+
+    with app.app_context():
+        frame = data_return.meeting_rows(date(2026, 11, 4), date(2026, 11, 4))
+
+    victims = ["victims_racially_minoritised", "victims_lgbt", "victims_disabled", "victims_male"]
+    assert frame[victims].values.tolist() == [[0, 0, 0, 3]]
+
+
+def test_a_meeting_with_its_figures_kept_is_counted_without_reading_its_cases(app, make_user, quarter_meetings):
+    # Issue 20: a force's quarter is about 24,600 cases heard; adding up each meeting's kept figures reads none.
+    approve_the_minutes(app, make_user, quarter_meetings["B"])
+
+    with statements_run(app) as statements, app.app_context():
+        frame = data_return.meeting_rows(date(2026, 11, 4), date(2026, 11, 4))
+
+    assert records(frame) == [EXPECTED_B | {"meeting_id": quarter_meetings["B"]}]
+    selects = [statement for statement in statements if statement.lstrip().upper().startswith("SELECT")]
+    assert len(selects) == 1
+    assert not any(table in selects[0] for table in ("person", "case_party", "referral", "agenda_item"))
+
+
+def test_figures_kept_for_several_meetings_at_once_are_each_meetings_own(app, quarter_meetings):
+    # As the force-sized bench keeps them for a year of meetings: each meeting's ages on its own day.
+    with app.app_context():
+        meetings = [db.session.get(Meeting, quarter_meetings[name]) for name in ("A", "B", "C")]
+        data_return.keep_figures(meetings)
+        db.session.commit()
+    for name in ("A", "B"):
+        correct_the_victims(app, quarter_meetings[name], **AS_IF_WHITE_HETEROSEXUAL_MEN)
+
+    with app.app_context():
+        frame = data_return.meeting_rows(Q4_2026.first_day, Q4_2026.last_day)
+
+    assert records(frame) == [
+        EXPECTED_C | {"meeting_id": quarter_meetings["C"]},
+        EXPECTED_A | {"meeting_id": quarter_meetings["A"]},
+        EXPECTED_B | {"meeting_id": quarter_meetings["B"]},
+    ]
+
+
+def test_figures_kept_without_every_column_of_the_return_are_counted_again_from_the_cases(
+    app, make_user, quarter_meetings
+):
+    # Figures kept before a column was added to the return would otherwise count 0 for it.
+    approve_the_minutes(app, make_user, quarter_meetings["B"])
+    with app.app_context():
+        kept = db.session.get(MeetingFigures, quarter_meetings["B"])
+        kept.counts = {name: count for name, count in kept.counts.items() if name != "victims_lgbt"}
+        db.session.commit()
+
+        frame = data_return.meeting_rows(date(2026, 11, 4), date(2026, 11, 4))
+
+    assert records(frame) == [EXPECTED_B | {"meeting_id": quarter_meetings["B"]}]
 
 
 def test_the_comparison_sets_the_quarter_beside_the_national_figures(app, quarter_meetings):

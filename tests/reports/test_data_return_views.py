@@ -83,6 +83,7 @@ def test_the_page_shows_each_meeting_and_the_total(client, sign_in_as, held_meet
     assert "7 Oct 2026" in page and ">Total<" in page
     assert "Partner-agency referrals (% of all referrals)" in page and "50.0%" in page
     assert "Gypsy or Irish Traveller" in page
+    assert "When a meeting's minutes are approved, its figures are kept as its cases stood that day" in page
     assert client.url("reports.download_data_return_csv", quarter="2026-Q4").replace("&", "&amp;") in page
     assert client.url("reports.download_data_return_xlsx", quarter="2026-Q4") in page
 
