@@ -131,6 +131,7 @@ class AuditAction(StrEnum):
     PDF_FAILED = "pdf-failed"
     DOCUMENT_WITHHELD = "document-withheld"
     DATA_RETURN_DOWNLOADED = "data-return-downloaded"
+    DATA_RETURN_COUNTED_AGAIN = "data-return-counted-again"
     DASHBOARD_VIEWED = "dashboard-viewed"
     EXCLUSION_RECORDED = "exclusion-recorded"
     EXCLUSION_MATCH_CLEARED = "exclusion-match-cleared"

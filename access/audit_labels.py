@@ -93,6 +93,7 @@ AUDIT_ACTION_LABELS = {
     AuditAction.PDF_FAILED: "A document could not be made",
     AuditAction.DOCUMENT_WITHHELD: "A document was held back",
     AuditAction.DATA_RETURN_DOWNLOADED: "Downloaded the data return",
+    AuditAction.DATA_RETURN_COUNTED_AGAIN: "Counted a quarter's approved meetings again for the data return",
     AuditAction.DASHBOARD_VIEWED: "Opened the dashboard",
     AuditAction.EXCLUSION_RECORDED: "Recorded who must not be told",
     AuditAction.EXCLUSION_MATCH_CLEARED: "Decided a near match with an exclusion list is a different person",

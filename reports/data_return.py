@@ -326,6 +326,14 @@ def keep_figures(meetings: list) -> None:
         store.keep_meeting_figures(int(meeting_id), {column: int(row[column]) for column in INTEGER_COLUMNS})
 
 
+def count_again(quarter: Quarter) -> int:
+    """Keeps the figures of the quarter's meetings with approved minutes again, from their cases as they are now
+    (after a correction to a victim's or household's details); returns how many meetings were counted."""
+    approved = store.list_meetings_approved(quarter.first_day, quarter.last_day)
+    keep_figures(approved)
+    return len(approved)
+
+
 @minutes_approved.connect
 def keep_figures_when_minutes_are_approved(meeting: Meeting) -> None:
     keep_figures([meeting])

@@ -58,6 +58,14 @@ def list_meetings_held_with_figures(first_day: date, last_day: date) -> list[Row
     return list(db.session.execute(query))
 
 
+def list_meetings_approved(first_day: date, last_day: date) -> list[Row]:
+    """The id and starts_at of each meeting held from `first_day` to `last_day` whose minutes are approved."""
+    query = held_from(first_day, last_day, Meeting.id, Meeting.starts_at).where(
+        Meeting.status.in_((MeetingStatus.MINUTES_APPROVED, MeetingStatus.DISTRIBUTED))
+    )
+    return list(db.session.execute(query))
+
+
 def keep_meeting_figures(meeting_id: int, counts: dict[str, int]) -> None:
     """Keeps the meeting's row of the data return, replacing any kept before."""
     figures = db.session.get(MeetingFigures, meeting_id) or MeetingFigures(meeting_id=meeting_id)

@@ -19,6 +19,7 @@ from extensions import db, utcnow
 from meetings import agenda
 from meetings.models import AgendaItem, Meeting, MeetingStatus, ResearchReturn
 from reports import subject_access
+from reports.quarters import quarter_containing
 from reports.vocabulary import ReceivedBy, RequesterKind
 from risk import store as risk_store
 from tests.meetings.factories import MEETING_START, seed_meeting
@@ -63,6 +64,8 @@ def meeting_under_way(app, world: World) -> dict[str, object]:
             "person_id": victim_of(case.id),
             "referral_id": waiting,
             "user_id": locked.id,
+            # The data return of the meetings' quarter, which offers counting its approved meetings again.
+            "extra_pages": [f"/reports/data-return?quarter={quarter_containing(MEETING_START.date()).code}"],
         }
 
 

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from flask import current_app, render_template, request
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from access.audit import AuditAction, record_event
@@ -11,11 +11,12 @@ from access.permissions import allow
 from access.step_up import requires_step_up
 from reports import data_return, exports
 from reports.downloads import attachment
-from reports.quarters import Quarter, quarter_choices, quarter_containing, quarter_from, uk_today
+from reports.quarters import Quarter, parse_quarter, quarter_choices, quarter_containing, quarter_from, uk_today
 from reports.views import bp
 
 CSV_MIMETYPE = "text/csv"  # Werkzeug adds "; charset=utf-8" to every text type
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+COUNTS_AGAIN = (Role.COORDINATOR,)
 
 
 def render_page(today: date, *, quarter: Quarter | None, error: str | None = None):
@@ -34,6 +35,7 @@ def render_page(today: date, *, quarter: Quarter | None, error: str | None = Non
                 frame.iloc[-1], tuple(current_app.config["REPEAT_RATE_EXPECTED"])
             ),
             "national_period": data_return.NATIONAL_PERIOD,
+            "may_count_again": current_user.role in COUNTS_AGAIN,
         }
     return render_template("reports/data-return.html", **context)
 
@@ -56,6 +58,30 @@ def view_data_return():
     except ValueError as error:
         return bad_quarter(today, error)
     return render_page(today, quarter=quarter)
+
+
+@bp.route("/reports/data-return/count-again", methods=["POST"])
+@allow(*COUNTS_AGAIN)
+def count_data_return_again():
+    today = uk_today()
+    try:
+        quarter = parse_quarter(request.form.get("quarter", ""))
+    except ValueError as error:
+        return bad_quarter(today, error)
+    counted = data_return.count_again(quarter)
+    record_event(
+        AuditAction.DATA_RETURN_COUNTED_AGAIN, user=current_user, object_type="data-return", object_id=quarter.code
+    )
+    flash(counted_again_message(counted, quarter))
+    return redirect(url_for("reports.view_data_return", quarter=quarter.code))
+
+
+def counted_again_message(counted: int, quarter: Quarter) -> str:
+    if counted == 0:
+        return f"No meeting of {quarter.label} has approved minutes, so nothing was counted again."
+    meetings = f"{counted} meeting{'s' if counted != 1 else ''}"
+    verb = "were" if counted != 1 else "was"
+    return f"{meetings} of {quarter.label} with approved minutes {verb} counted again from their cases as they are now."
 
 
 def download(make_file, extension: str, mimetype: str):

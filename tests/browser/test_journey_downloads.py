@@ -213,6 +213,13 @@ def test_the_coordinator_downloads_the_documents_and_the_data_return(
     ]
     assert counts_in(csv_rows(csv_path)) == expected
     assert counts_in(xlsx_rows(xlsx_path)) == expected
+
+    # After correcting a case, the quarter's approved meetings are counted again from their cases.
+    go(coordinator, axe, coordinator.get_by_role("button", name=f"Count this quarter again for {quarter.label}"))
+    expect(
+        coordinator.get_by_text(f"2 meetings of {quarter.label} with approved minutes were counted again")
+    ).to_be_visible()
+    expect(coordinator.get_by_text(f"2 meetings held in {quarter.label}.")).to_be_visible()
     assert coordinator.console_errors == []
 
 

@@ -9,11 +9,13 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from access.models import AuditEvent, Role
+from cases.models import Case, Person, Referral
 from extensions import db, utcnow
-from meetings.models import MeetingStatus
+from meetings.models import AgendaItem, Meeting, MeetingStatus
 from meetings.schedule import UK_TIME
+from reports import data_return
 from reports.data_return import COLUMN_LABELS, COLUMNS
-from reports.quarters import quarter_containing
+from reports.quarters import Quarter, quarter_containing
 from tests.reports.fixtures_data_return import CaseSpec, add_meeting, uk
 
 CANARY = "CANARY-SAFE-ADDRESS 9 Quiet Close"
@@ -213,3 +215,94 @@ def test_no_safe_contact_detail_reaches_the_page_or_the_files(client, sign_in_as
     cells = " ".join(str(cell.value) for row in workbook.active.iter_rows() for cell in row)
 
     assert all("CANARY" not in text for text in (page, csv_body, cells))
+
+
+def male_victims_in_the_quarter(app) -> int:
+    with app.app_context():
+        return int(data_return.quarter_return(Quarter(2026, 4)).iloc[-1]["victims_male"])
+
+
+@pytest.fixture
+def approved_then_corrected(app, held_meeting):
+    """The meeting's figures kept as at its approval (one male victim of two); then both victims corrected to male."""
+    with app.app_context():
+        data_return.keep_figures([db.session.get(Meeting, held_meeting)])
+        db.session.commit()
+        victims = db.session.scalars(
+            select(Person)
+            .join(Case, Case.victim_id == Person.id)
+            .join(Referral, Referral.case_id == Case.id)
+            .join(AgendaItem, AgendaItem.referral_id == Referral.id)
+            .where(AgendaItem.meeting_id == held_meeting)
+        ).all()
+        for victim in victims:
+            victim.gender = "Male"
+        db.session.commit()
+    assert male_victims_in_the_quarter(app) == 1
+    return held_meeting
+
+
+def test_the_coordinator_counts_the_approved_meetings_again_after_a_correction_and_it_is_audited(
+    app, client, sign_in_as, approved_then_corrected
+):
+    user_id = sign_in_as(Role.COORDINATOR)
+
+    response = client.post(client.url("reports.count_data_return_again"), data={"quarter": "2026-Q4"})
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == client.url("reports.view_data_return", quarter="2026-Q4")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "1 meeting of October to December 2026 with approved minutes was counted again" in page
+    assert male_victims_in_the_quarter(app) == 2
+    assert audit_rows(app, "data-return-counted-again") == [(user_id, "data-return", "2026-Q4")]
+
+
+def test_only_the_coordinator_is_offered_counting_again(client, sign_in_as, held_meeting):
+    sign_in_as(Role.COORDINATOR)
+    coordinators = client.get(client.url("reports.view_data_return", quarter="2026-Q4")).get_data(as_text=True)
+    sign_in_as(Role.CHAIR, email="chair-2@example.org")
+    chairs = client.get(client.url("reports.view_data_return", quarter="2026-Q4")).get_data(as_text=True)
+
+    assert client.url("reports.count_data_return_again") in coordinators
+    assert "Count this quarter again" in coordinators
+    assert client.url("reports.count_data_return_again") not in chairs
+    assert "the coordinator can count this quarter's approved meetings again" in chairs
+
+
+@pytest.mark.parametrize("role", [Role.CHAIR, Role.AGENCY_REP, Role.PRACTITIONER, Role.ADMIN])
+def test_no_one_else_may_count_again_and_nothing_changes(app, client, sign_in_as, approved_then_corrected, role):
+    sign_in_as(role)
+
+    response = client.post(client.url("reports.count_data_return_again"), data={"quarter": "2026-Q4"})
+
+    assert response.status_code == 403
+    assert male_victims_in_the_quarter(app) == 1
+    assert audit_rows(app, "data-return-counted-again") == []
+
+
+@pytest.mark.parametrize("value", ["2026-Q5", "", None])
+def test_counting_again_a_bad_quarter_says_what_to_enter_and_changes_nothing(
+    app, client, sign_in_as, approved_then_corrected, value
+):
+    sign_in_as(Role.COORDINATOR)
+
+    response = client.post(
+        client.url("reports.count_data_return_again"), data={} if value is None else {"quarter": value}
+    )
+
+    assert response.status_code == 400
+    assert "like 2026-Q4 for October to December 2026" in response.get_data(as_text=True)
+    assert male_victims_in_the_quarter(app) == 1
+    assert audit_rows(app, "data-return-counted-again") == []
+
+
+def test_counting_again_a_quarter_with_no_approved_meeting_says_so(app, client, sign_in_as, held_meeting):
+    sign_in_as(Role.COORDINATOR)
+
+    response = client.post(
+        client.url("reports.count_data_return_again"), data={"quarter": "2026-Q3"}, follow_redirects=True
+    )
+
+    assert "No meeting of July to September 2026 has approved minutes, so nothing was counted again." in (
+        response.get_data(as_text=True)
+    )
