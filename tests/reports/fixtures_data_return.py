@@ -4,6 +4,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy import select
+
 from access import signin
 from access import store as access_store
 from access.models import Agency, AgencyKind, Role
@@ -140,3 +142,15 @@ def add_meeting(app, starts_at: datetime, status: MeetingStatus, cases: list[Cas
             add_case(meeting, position, spec, user)
         db.session.commit()
         return meeting.id
+
+
+def victims_heard_at(meeting_id: int) -> list[Person]:
+    """The victims of the cases on the meeting's agenda."""
+    query = (
+        select(Person)
+        .join(Case, Case.victim_id == Person.id)
+        .join(Referral, Referral.case_id == Case.id)
+        .join(AgendaItem, AgendaItem.referral_id == Referral.id)
+        .where(AgendaItem.meeting_id == meeting_id)
+    )
+    return list(db.session.scalars(query))

@@ -4,17 +4,16 @@ from datetime import UTC, date, datetime
 
 import pandas as pd
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event
 
 from access.models import AgencyKind, Role, User
-from cases.models import Case, Person, Referral
 from extensions import db
 from meetings import schedule
-from meetings.models import AgendaItem, CaseOutcome, Meeting, MeetingStatus
+from meetings.models import CaseOutcome, Meeting, MeetingStatus
 from reports import data_return
 from reports.models import MeetingFigures
 from reports.quarters import Quarter
-from tests.reports.fixtures_data_return import CaseSpec, add_meeting, uk
+from tests.reports.fixtures_data_return import CaseSpec, add_meeting, uk, victims_heard_at
 from tests.sql_statements import statements_run
 
 Q4_2026 = Quarter(2026, 4)
@@ -184,6 +183,15 @@ def quarter_meetings(app):
     return ids
 
 
+def expected_quarter(ids: dict[str, int]) -> list[dict]:
+    """The quarter's rows, earliest meeting first."""
+    return [
+        EXPECTED_C | {"meeting_id": ids["C"]},
+        EXPECTED_A | {"meeting_id": ids["A"]},
+        EXPECTED_B | {"meeting_id": ids["B"]},
+    ]
+
+
 def records(frame) -> list[dict]:
     """Rows as plain dicts; the Total row's missing meeting number comes back as None."""
     return frame.to_dict("records")
@@ -227,11 +235,7 @@ def test_each_meeting_held_in_the_quarter_gets_a_row_with_every_count(app, quart
         frame = data_return.meeting_rows(Q4_2026.first_day, Q4_2026.last_day)
 
     assert list(frame.columns) == data_return.COLUMNS
-    assert records(frame) == [
-        EXPECTED_C | {"meeting_id": quarter_meetings["C"]},
-        EXPECTED_A | {"meeting_id": quarter_meetings["A"]},
-        EXPECTED_B | {"meeting_id": quarter_meetings["B"]},
-    ]
+    assert records(frame) == expected_quarter(quarter_meetings)
 
 
 AGENDA_COLUMNS = [
@@ -394,14 +398,7 @@ def approve_the_minutes(app, make_user, meeting_id: int) -> None:
 def correct_the_victims(app, meeting_id: int, **details) -> None:
     """A later correction to the details of every victim heard at the meeting."""
     with app.app_context():
-        victims = db.session.scalars(
-            select(Person)
-            .join(Case, Case.victim_id == Person.id)
-            .join(Referral, Referral.case_id == Case.id)
-            .join(AgendaItem, AgendaItem.referral_id == Referral.id)
-            .where(AgendaItem.meeting_id == meeting_id)
-        ).all()
-        for victim in victims:
+        for victim in victims_heard_at(meeting_id):
             for name, value in details.items():
                 setattr(victim, name, value)
         db.session.commit()
@@ -419,11 +416,7 @@ def test_approving_the_minutes_keeps_the_meetings_figures_so_a_later_correction_
     with app.app_context():
         frame = data_return.meeting_rows(Q4_2026.first_day, Q4_2026.last_day)
 
-    assert records(frame) == [
-        EXPECTED_C | {"meeting_id": quarter_meetings["C"]},
-        EXPECTED_A | {"meeting_id": quarter_meetings["A"]},
-        EXPECTED_B | {"meeting_id": quarter_meetings["B"]},
-    ]
+    assert records(frame) == expected_quarter(quarter_meetings)
 
 
 def test_a_meeting_whose_minutes_are_not_yet_approved_is_counted_from_its_cases_as_they_are_now(app, quarter_meetings):
@@ -461,11 +454,7 @@ def test_figures_kept_for_several_meetings_at_once_are_each_meetings_own(app, qu
     with app.app_context():
         frame = data_return.meeting_rows(Q4_2026.first_day, Q4_2026.last_day)
 
-    assert records(frame) == [
-        EXPECTED_C | {"meeting_id": quarter_meetings["C"]},
-        EXPECTED_A | {"meeting_id": quarter_meetings["A"]},
-        EXPECTED_B | {"meeting_id": quarter_meetings["B"]},
-    ]
+    assert records(frame) == expected_quarter(quarter_meetings)
 
 
 def test_figures_kept_without_every_column_of_the_return_are_counted_again_from_the_cases(

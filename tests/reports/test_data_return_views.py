@@ -9,14 +9,13 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from access.models import AuditEvent, Role
-from cases.models import Case, Person, Referral
 from extensions import db, utcnow
-from meetings.models import AgendaItem, Meeting, MeetingStatus
+from meetings.models import Meeting, MeetingStatus
 from meetings.schedule import UK_TIME
 from reports import data_return
 from reports.data_return import COLUMN_LABELS, COLUMNS
 from reports.quarters import Quarter, quarter_containing
-from tests.reports.fixtures_data_return import CaseSpec, add_meeting, uk
+from tests.reports.fixtures_data_return import CaseSpec, add_meeting, uk, victims_heard_at
 
 CANARY = "CANARY-SAFE-ADDRESS 9 Quiet Close"
 DOWNLOADS = ["reports.download_data_return_csv", "reports.download_data_return_xlsx"]
@@ -228,14 +227,7 @@ def approved_then_corrected(app, held_meeting):
     with app.app_context():
         data_return.keep_figures([db.session.get(Meeting, held_meeting)])
         db.session.commit()
-        victims = db.session.scalars(
-            select(Person)
-            .join(Case, Case.victim_id == Person.id)
-            .join(Referral, Referral.case_id == Case.id)
-            .join(AgendaItem, AgendaItem.referral_id == Referral.id)
-            .where(AgendaItem.meeting_id == held_meeting)
-        ).all()
-        for victim in victims:
+        for victim in victims_heard_at(held_meeting):
             victim.gender = "Male"
         db.session.commit()
     assert male_victims_in_the_quarter(app) == 1
