@@ -3,9 +3,10 @@
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Row, Select, and_, case, delete, exists, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from access.models import Agency
-from extensions import db, utcnow
+from extensions import db, on_postgresql, utcnow
 from meetings.models import (
     Action,
     ActionStatus,
@@ -67,10 +68,12 @@ def list_meetings_approved(first_day: date, last_day: date) -> list[Row]:
 
 
 def keep_meeting_figures(meeting_id: int, counts: dict[str, int]) -> None:
-    """Keeps the meeting's row of the data return, replacing any kept before."""
-    figures = db.session.get(MeetingFigures, meeting_id) or MeetingFigures(meeting_id=meeting_id)
-    figures.counts, figures.kept_at = counts, utcnow()
-    db.session.add(figures)
+    """Keeps the meeting's row of the data return, replacing any kept before: in one statement, so two coordinators
+    counting a quarter again at once both succeed, the later one's row kept."""
+    insert = postgresql.insert if on_postgresql() else sqlite.insert
+    statement = insert(MeetingFigures).values(meeting_id=meeting_id, counts=counts, kept_at=utcnow())
+    replaced = {"counts": statement.excluded.counts, "kept_at": statement.excluded.kept_at}
+    db.session.execute(statement.on_conflict_do_update(index_elements=[MeetingFigures.meeting_id], set_=replaced))
 
 
 def count_cases_heard(first_day: date, last_day: date) -> int:

@@ -1,5 +1,6 @@
 """The quarterly data return, checked column by column against counts worked out by hand."""
 
+import threading
 from datetime import UTC, date, datetime
 
 import pandas as pd
@@ -10,7 +11,7 @@ from access.models import AgencyKind, Role, User
 from extensions import db
 from meetings import schedule
 from meetings.models import CaseOutcome, Meeting, MeetingStatus
-from reports import data_return
+from reports import data_return, store
 from reports.models import MeetingFigures
 from reports.quarters import Quarter
 from tests.reports.fixtures_data_return import CaseSpec, add_meeting, uk, victims_heard_at
@@ -506,3 +507,32 @@ def test_ages_are_whole_years_on_the_day(day, born, age):
 
 def test_an_unknown_date_of_birth_has_no_age():
     assert data_return.ages_on(pd.Series([date(2026, 1, 1)]), pd.Series([None], dtype=object)).isna().tolist() == [True]
+
+
+def test_two_coordinators_keeping_a_meetings_figures_at_once_both_succeed_and_the_later_is_kept(app, quarter_meetings):
+    # On PostgreSQL the second waits for the first's row and then replaces it; reading the row first and then
+    # adding one failed there with a duplicate key. On SQLite the second waits for the write lock.
+    meeting_id = quarter_meetings["A"]
+    first, later = ({column: number for column in data_return.INTEGER_COLUMNS} for number in (1, 2))
+    failures = []
+
+    def keep_the_later():
+        try:
+            with app.app_context():
+                store.keep_meeting_figures(meeting_id, later)
+                db.session.commit()
+        except Exception as error:  # noqa: BLE001 - the thread's failure is the test's
+            failures.append(error)
+
+    with app.app_context():
+        store.keep_meeting_figures(meeting_id, first)
+        db.session.flush()
+        second = threading.Thread(target=keep_the_later)
+        second.start()
+        second.join(timeout=1)
+        db.session.commit()
+    second.join()
+
+    with app.app_context():
+        assert failures == []
+        assert db.session.get(MeetingFigures, meeting_id).counts == later
