@@ -307,14 +307,16 @@ def kept_counts(held: list) -> pd.DataFrame:
 
 def counts_per_meeting(meetings: pd.DataFrame, first_day: date) -> pd.DataFrame:
     """Every whole-number column of the return for each of these meetings (none before `first_day`), counted from
-    their cases as they are now, indexed by meeting id; no query when there is no meeting to count."""
+    their cases as they are now, indexed by meeting id; no query when there is no meeting to count. A meeting
+    whose cases record no child or person causing harm has no household row: those counts are 0."""
     if meetings.empty:
         return pd.DataFrame(columns=INTEGER_COLUMNS, index=pd.Index([], dtype="int64"))
     meeting_ids = meetings["meeting_id"].tolist()
     born_after = earliest_birth_to_count(first_day)
     cases = cases_per_meeting(meetings, count_cases_discussed(meeting_ids, born_after))
     parties = parties_per_meeting(meetings, count_children_and_young_perpetrators(meeting_ids, born_after))
-    return cases.add(parties, fill_value=0).reindex(columns=INTEGER_COLUMNS, fill_value=0)
+    counts = cases.add(parties, fill_value=0).reindex(columns=INTEGER_COLUMNS, fill_value=0)
+    return counts.fillna(0).astype("int64")
 
 
 def keep_figures(meetings: list) -> None:

@@ -536,3 +536,19 @@ def test_two_coordinators_keeping_a_meetings_figures_at_once_both_succeed_and_th
     with app.app_context():
         assert failures == []
         assert db.session.get(MeetingFigures, meeting_id).counts == later
+
+
+def test_a_meeting_whose_cases_record_no_household_keeps_its_figures_at_approval(app, make_user):
+    # No child and no person causing harm recorded on the meeting's only case: those counts are 0, not missing.
+    alone = CaseSpec(IDVA, date(1990, 1, 1), perpetrators_born=())
+    meeting_id = add_meeting(app, uk(2027, 5, 5), MeetingStatus.MINUTES_DRAFT, [alone])
+
+    approve_the_minutes(app, make_user, meeting_id)
+
+    with app.app_context():
+        kept = db.session.get(MeetingFigures, meeting_id).counts
+    assert kept == {column: 0 for column in data_return.INTEGER_COLUMNS} | {
+        "cases_discussed": 1,
+        "referrals_partner": 1,
+        "referrals_idva": 1,
+    }
