@@ -23,6 +23,7 @@ the return's page:
   its cases as they are now.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -40,6 +41,9 @@ from meetings.schedule import UK_TIME, minutes_approved
 from reports import store
 from reports.quarters import Quarter
 from risk.criteria import REPEAT
+from transactions import all_or_nothing
+
+log = logging.getLogger("marac")
 
 WHITE = "White"
 LGBT_SEXUALITIES = frozenset({"Gay or lesbian", "Bisexual", "Other"})
@@ -338,7 +342,14 @@ def count_again(quarter: Quarter) -> int:
 
 @minutes_approved.connect
 def keep_figures_when_minutes_are_approved(meeting: Meeting) -> None:
-    keep_figures([meeting])
+    """Approving the minutes does not wait on the return's bookkeeping: if keeping the figures fails, that alone is
+    undone and logged (no one named), and the meeting is counted from its cases until its quarter is counted
+    again."""
+    try:
+        with all_or_nothing():
+            keep_figures([meeting])
+    except Exception as error:  # noqa: BLE001 - whatever went wrong, the chair's approval goes on
+        log.error({"event": "meeting-figures-not-kept", "meeting": meeting.id, "error": type(error).__name__})
 
 
 def with_counts(meetings: pd.DataFrame, counts: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

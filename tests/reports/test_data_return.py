@@ -552,3 +552,23 @@ def test_a_meeting_whose_cases_record_no_household_keeps_its_figures_at_approval
         "referrals_partner": 1,
         "referrals_idva": 1,
     }
+
+
+def test_the_minutes_are_approved_even_if_keeping_the_figures_fails_and_the_meeting_is_then_counted_from_its_cases(
+    app, make_user, quarter_meetings, monkeypatch, caplog
+):
+    # A fault in the return's bookkeeping must not stop a chair approving the minutes on meeting day.
+    def fail(*_):
+        raise RuntimeError("counting failed")
+
+    monkeypatch.setattr(data_return, "counts_per_meeting", fail)
+    approve_the_minutes(app, make_user, quarter_meetings["B"])
+    monkeypatch.undo()
+
+    with app.app_context():
+        assert db.session.get(Meeting, quarter_meetings["B"]).status is MeetingStatus.MINUTES_APPROVED
+        assert db.session.get(MeetingFigures, quarter_meetings["B"]) is None
+        frame = data_return.meeting_rows(Q4_2026.first_day, Q4_2026.last_day)
+    assert records(frame) == expected_quarter(quarter_meetings)
+    failures = [record.msg for record in caplog.records if isinstance(record.msg, dict)]
+    assert {"event": "meeting-figures-not-kept", "meeting": quarter_meetings["B"], "error": "RuntimeError"} in failures
