@@ -324,8 +324,8 @@ def counts_per_meeting(meetings: pd.DataFrame, first_day: date) -> pd.DataFrame:
 
 
 def keep_figures(meetings: list) -> None:
-    """Keeps each meeting's row of the return as its cases stand now (each has an id and starts_at): called when
-    a meeting's minutes are approved."""
+    """Keeps each meeting's row of the return as its cases stand now (each has an id and starts_at): when a
+    meeting's minutes are approved, and when a quarter is counted again."""
     frame = meeting_frame(meetings)
     counts = counts_per_meeting(frame, frame["meeting_date"].min()).reindex(frame["meeting_id"], fill_value=0)
     for meeting_id, row in counts.iterrows():
