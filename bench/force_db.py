@@ -40,7 +40,6 @@ from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import psycopg
-from sqlalchemy import select
 
 from access import signin
 from access import store as access_store
@@ -52,8 +51,8 @@ from cases.models import PartyRole, keys_of_columns
 from config import normalise_database_url
 from demo.cases import add_assessment, add_person, refer_now, yes_to
 from extensions import db
-from meetings.models import Meeting, MeetingStatus
 from reports import data_return
+from reports import store as reports_store
 from tests.conftest import build_test_app, drop_postgres_database, give_session, migrate_to_head
 
 AIM_MS = 200
@@ -582,12 +581,8 @@ def generate(url: str, scale: float) -> dict:
 def keep_approved_meetings_figures(url: str) -> None:
     """Each meeting whose minutes were approved keeps its data return figures, as the app keeps them at approval."""
     with build_test_app(url) as app, app.app_context():
-        approved = db.session.execute(
-            select(Meeting.id, Meeting.starts_at).where(
-                Meeting.status.in_((MeetingStatus.MINUTES_APPROVED, MeetingStatus.DISTRIBUTED))
-            )
-        ).all()
-        data_return.keep_figures(approved)
+        # The meetings span a year back from today (meeting_days).
+        data_return.keep_figures(reports_store.list_meetings_approved(TODAY - timedelta(days=366), TODAY))
         db.session.commit()
 
 

@@ -25,10 +25,9 @@ from meetings.models import (
     MeetingStatus,
     Transfer,
 )
-from meetings.vocabulary import CASE_OUTCOME_LABELS
+from meetings.vocabulary import APPROVED_STATUSES, CASE_OUTCOME_LABELS
 
 HEARD = frozenset({MeetingStatus.MINUTES_DRAFT, MeetingStatus.MINUTES_APPROVED, MeetingStatus.DISTRIBUTED})
-MINUTES_APPROVED = frozenset({MeetingStatus.MINUTES_APPROVED, MeetingStatus.DISTRIBUTED})
 
 
 # Agendas, hearings and minutes
@@ -91,7 +90,7 @@ def hearing_entries(user: User, item: AgendaItem, meeting: Meeting, link: str | 
 def may_read(user: User, meeting: Meeting, meeting_scope: MeetingScope) -> bool:
     minutes_scope = MinutesScope(
         meeting=meeting_scope,
-        approved=meeting.status in MINUTES_APPROVED,
+        approved=meeting.status in APPROVED_STATUSES,
         distributed=meeting.status is MeetingStatus.DISTRIBUTED,
     )
     return policy.may_read_minutes(user, minutes_scope)

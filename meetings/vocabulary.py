@@ -28,6 +28,8 @@ MEETING_STATUS_LABELS = {
     MeetingStatus.DISTRIBUTED: "Distributed",
     MeetingStatus.CANCELLED: "Cancelled",
 }
+# A meeting whose minutes are approved, distributed or not: its record of each case is final.
+APPROVED_STATUSES = frozenset({MeetingStatus.MINUTES_APPROVED, MeetingStatus.DISTRIBUTED})
 
 
 class MeetingKind(StrEnum):

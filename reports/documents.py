@@ -23,6 +23,7 @@ from meetings import agenda, research, store
 from meetings.labels import label, labels
 from meetings.models import Action, AgendaSection, AttendanceStatus, CaseMinutes, Meeting, MeetingStatus
 from meetings.schedule import UK_TIME
+from meetings.vocabulary import APPROVED_STATUSES
 from reports import distribution
 from reports.downloads import PdfDocument
 from risk import store as risk_store
@@ -40,7 +41,6 @@ class DocumentKind(StrEnum):
 
 
 LIST_ISSUED = frozenset(MeetingStatus) - {MeetingStatus.PLANNED}
-MINUTES_APPROVED = frozenset({MeetingStatus.MINUTES_APPROVED, MeetingStatus.DISTRIBUTED})
 WITH_NOTICES = frozenset({DocumentKind.AGENDA, DocumentKind.MINUTES, DocumentKind.MEETING_PACK})
 # The documents that name each case's perpetrators, children and household.
 WITH_PARTIES = frozenset({DocumentKind.RESEARCH_PACK, DocumentKind.MINUTES, DocumentKind.MEETING_PACK})
@@ -179,7 +179,7 @@ def meeting_offers(meeting: Meeting, user: User) -> list[Offer]:
 def not_yet_released(meeting: Meeting, user: User) -> str | None:
     """The chair and coordinator have approved minutes and plans at once; agencies once they are distributed."""
     if user.role in policy.MEETING_WIDE_ROLES:
-        return None if meeting.status in MINUTES_APPROVED else WHEN_MINUTES_APPROVED
+        return None if meeting.status in APPROVED_STATUSES else WHEN_MINUTES_APPROVED
     return None if meeting.status is MeetingStatus.DISTRIBUTED else WHEN_DISTRIBUTED
 
 
@@ -618,7 +618,7 @@ class MinutesExtract:
 def transfer_pack(case: Case) -> PdfDocument:
     """What a receiving MARAC needs: who, the risk history, earlier minutes and the actions."""
     agency_names = agency_names_by_key()
-    heard = [item for item in store.list_agenda_items_for_case(case.id) if item.meeting.status in MINUTES_APPROVED]
+    heard = [item for item in store.list_agenda_items_for_case(case.id) if item.meeting.status in APPROVED_STATUSES]
     minutes = store.case_minutes_by_item([item.id for item in heard])
     assessments = [
         assessment_line(row)

@@ -19,6 +19,7 @@ from meetings.models import (
     ResearchReturn,
 )
 from meetings.schedule import UK_TIME
+from meetings.vocabulary import APPROVED_STATUSES
 from reports.models import MeetingFigures, SubjectAccessItem, SubjectAccessRequest
 from reports.vocabulary import RequestStatus
 
@@ -61,9 +62,7 @@ def list_meetings_held_with_figures(first_day: date, last_day: date) -> list[Row
 
 def list_meetings_approved(first_day: date, last_day: date) -> list[Row]:
     """The id and starts_at of each meeting held from `first_day` to `last_day` whose minutes are approved."""
-    query = held_from(first_day, last_day, Meeting.id, Meeting.starts_at).where(
-        Meeting.status.in_((MeetingStatus.MINUTES_APPROVED, MeetingStatus.DISTRIBUTED))
-    )
+    query = held_from(first_day, last_day, Meeting.id, Meeting.starts_at).where(Meeting.status.in_(APPROVED_STATUSES))
     return list(db.session.execute(query))
 
 

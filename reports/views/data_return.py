@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from access.audit import AuditAction, record_event
 from access.models import Role
-from access.permissions import allow
+from access.permissions import allow, can
 from access.step_up import requires_step_up
 from reports import data_return, exports
 from reports.downloads import attachment
@@ -16,7 +16,6 @@ from reports.views import bp
 
 CSV_MIMETYPE = "text/csv"  # Werkzeug adds "; charset=utf-8" to every text type
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-COUNTS_AGAIN = (Role.COORDINATOR,)
 
 
 def render_page(today: date, *, quarter: Quarter | None, error: str | None = None):
@@ -35,7 +34,7 @@ def render_page(today: date, *, quarter: Quarter | None, error: str | None = Non
                 frame.iloc[-1], tuple(current_app.config["REPEAT_RATE_EXPECTED"])
             ),
             "national_period": data_return.NATIONAL_PERIOD,
-            "may_count_again": current_user.role in COUNTS_AGAIN,
+            "may_count_again": can(current_user.role, "reports.count_data_return_again"),
         }
     return render_template("reports/data-return.html", **context)
 
@@ -61,7 +60,7 @@ def view_data_return():
 
 
 @bp.route("/reports/data-return/count-again", methods=["POST"])
-@allow(*COUNTS_AGAIN)
+@allow(Role.COORDINATOR)
 def count_data_return_again():
     today = uk_today()
     try:
