@@ -328,8 +328,12 @@ def keep_figures(meetings: list) -> None:
     meeting's minutes are approved, and when a quarter is counted again."""
     frame = meeting_frame(meetings)
     counts = counts_per_meeting(frame, frame["meeting_date"].min()).reindex(frame["meeting_id"], fill_value=0)
-    for meeting_id, row in counts.iterrows():
-        store.keep_meeting_figures(int(meeting_id), {column: int(row[column]) for column in INTEGER_COLUMNS})
+    store.keep_meeting_figures(
+        {
+            int(meeting_id): {column: int(row[column]) for column in INTEGER_COLUMNS}
+            for meeting_id, row in counts.iterrows()
+        }
+    )
 
 
 def count_again(quarter: Quarter) -> int:

@@ -66,11 +66,20 @@ def list_meetings_approved(first_day: date, last_day: date) -> list[Row]:
     return list(db.session.execute(query))
 
 
-def keep_meeting_figures(meeting_id: int, counts: dict[str, int]) -> None:
-    """Keeps the meeting's row of the data return, replacing any kept before: in one statement, so two coordinators
-    counting a quarter again at once both succeed, the later one's row kept."""
+def keep_meeting_figures(counts_by_meeting: dict[int, dict[str, int]]) -> None:
+    """Keeps each meeting's row of the data return, replacing any kept before: in one statement for all of them (a
+    force's quarter holds hundreds of meetings), so two coordinators counting a quarter again at once both succeed,
+    the later one's rows kept."""
+    if not counts_by_meeting:
+        return
     insert = postgresql.insert if on_postgresql() else sqlite.insert
-    statement = insert(MeetingFigures).values(meeting_id=meeting_id, counts=counts, kept_at=utcnow())
+    kept_at = utcnow()
+    statement = insert(MeetingFigures).values(
+        [
+            {"meeting_id": meeting_id, "counts": counts, "kept_at": kept_at}
+            for meeting_id, counts in counts_by_meeting.items()
+        ]
+    )
     replaced = {"counts": statement.excluded.counts, "kept_at": statement.excluded.kept_at}
     db.session.execute(statement.on_conflict_do_update(index_elements=[MeetingFigures.meeting_id], set_=replaced))
 

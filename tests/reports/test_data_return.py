@@ -458,6 +458,17 @@ def test_figures_kept_for_several_meetings_at_once_are_each_meetings_own(app, qu
     assert records(frame) == expected_quarter(quarter_meetings)
 
 
+def test_a_quarter_counted_again_keeps_every_meetings_figures_in_one_statement(app, make_user, quarter_meetings):
+    # A force's quarter holds hundreds of meetings: not a statement for each.
+    approve_the_minutes(app, make_user, quarter_meetings["B"])  # A's minutes are distributed, C is under way
+
+    with statements_run(app) as statements, app.app_context():
+        assert data_return.count_again(Q4_2026) == 2
+        db.session.commit()
+
+    assert len([statement for statement in statements if "INSERT INTO meeting_figures" in statement]) == 1
+
+
 def test_figures_kept_without_every_column_of_the_return_are_counted_again_from_the_cases(
     app, make_user, quarter_meetings
 ):
@@ -519,13 +530,13 @@ def test_two_coordinators_keeping_a_meetings_figures_at_once_both_succeed_and_th
     def keep_the_later():
         try:
             with app.app_context():
-                store.keep_meeting_figures(meeting_id, later)
+                store.keep_meeting_figures({meeting_id: later})
                 db.session.commit()
         except Exception as error:  # noqa: BLE001 - the thread's failure is the test's
             failures.append(error)
 
     with app.app_context():
-        store.keep_meeting_figures(meeting_id, first)
+        store.keep_meeting_figures({meeting_id: first})
         db.session.flush()
         second = threading.Thread(target=keep_the_later)
         second.start()
